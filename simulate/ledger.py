@@ -1,0 +1,62 @@
+"""The one ledger every output reads from: planned = delivered + lost, to the minute.
+
+Each entry is (activity, role, outcome, detail) -> amount, where outcome is 'delivered'
+(detail: who delivered it) or 'lost' (detail: the reason). Planned is their sum, so the
+identity holds by construction and the tests check it against the schedules independently.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pandas as pd
+
+LOSS_REASONS = (
+    "absence",
+    "vacancy",
+    "coverage",
+    "closure",
+    "testing",
+    "device_shortage",
+    "coach_absent",
+    "coachee_absent",
+    "capacity",
+    "uncovered",
+)
+
+
+class Ledger:
+    def __init__(self) -> None:
+        self.amounts: defaultdict[tuple[str, str, str, str], float] = defaultdict(float)
+
+    def delivered(self, activity: str, role: str, amount: float, by: str | None = None) -> None:
+        if amount:
+            self.amounts[(activity, role, "delivered", by or role)] += amount
+
+    def lost(self, activity: str, role: str, amount: float, reason: str) -> None:
+        if amount:
+            self.amounts[(activity, role, "lost", reason)] += amount
+
+    def merge(self, other: Ledger) -> None:
+        for key, amount in other.amounts.items():
+            self.amounts[key] += amount
+
+    def frame(self) -> pd.DataFrame:
+        rows = [(*key, amount) for key, amount in sorted(self.amounts.items())]
+        return pd.DataFrame(rows, columns=["activity", "role", "outcome", "detail", "amount"])
+
+    def total(
+        self,
+        activity: str,
+        outcome: str | None = None,
+        roles: set[str] | None = None,
+        detail: str | None = None,
+    ) -> float:
+        return sum(
+            amount
+            for (act, role, out, det), amount in self.amounts.items()
+            if act == activity
+            and (outcome is None or out == outcome)
+            and (roles is None or role in roles)
+            and (detail is None or det == detail)
+        )

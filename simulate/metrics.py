@@ -1,0 +1,198 @@
+"""Metrics of one run, named as in DESIGN.md, read from the engine's ledger and arrays.
+
+Every figure is a float keyed by (metric, group, statistic); weekly figures are per
+instructional week. Empty denominators give 0, never NaN.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+
+from .budget import Usage
+from .engine import Engine
+from .ledger import Ledger
+
+Key = tuple[str, str, str]
+ALL = "all"
+
+
+def usage(engine: Engine) -> Usage:
+    days: defaultdict[str, float] = defaultdict(float)
+    for school in engine.schools:
+        for adult in school.adults:
+            days[adult.role_name] += float(school.days_worked[adult.index])
+    return Usage(
+        days_worked=dict(days),
+        substitute_days=float(sum(s.substitute_days for s in engine.schools)),
+        long_term_substitute_days=float(sum(s.long_term_substitute_days for s in engine.schools)),
+    )
+
+
+def compute(engine: Engine) -> dict[Key, float]:
+    out: dict[Key, float] = {}
+    ledger = Ledger()
+    for school in engine.schools:
+        ledger.merge(school.ledger)
+    weeks = engine.days.weeks or 1.0
+    roles = engine.scenario.roles
+    teacher_roles = {name for name, role in roles.items() if role.is_teacher}
+    adults = [(school, a) for school in engine.schools for a in school.adults]
+    count_by_role: defaultdict[str, int] = defaultdict(int)
+    for _, a in adults:
+        count_by_role[a.role_name] += 1
+    teachers = sum(count_by_role[r] for r in teacher_roles)
+
+    _coaching(out, engine, ledger, weeks, count_by_role, teacher_roles, teachers)
+    _small_group(out, engine, weeks)
+    _relationships(out, engine)
+    _coverage(out, engine, ledger)
+    _workload(out, ledger, weeks, teacher_roles, teachers)
+    _ledger_totals(out, ledger)
+    student_days = sum(s.student_days for s in engine.schools)
+    led = sum(s.led_student_days for s in engine.schools)
+    out[("reach.students_on_led_teams_share", ALL, "value")] = _ratio(led, student_days)
+    return out
+
+
+def _coaching(
+    out: dict[Key, float],
+    engine: Engine,
+    ledger: Ledger,
+    weeks: float,
+    count_by_role: dict[str, int],
+    teacher_roles: set[str],
+    teachers: int,
+) -> None:
+    name = "coaching.observations_per_teacher_week"
+    planned_t = ledger.total("observation", roles=teacher_roles)
+    realized_t = ledger.total("observation", "delivered", roles=teacher_roles)
+    out[(name, ALL, "planned")] = _ratio(planned_t, teachers * weeks)
+    out[(name, ALL, "realized")] = _ratio(realized_t, teachers * weeks)
+    coached = {role for (act, role, _, _) in ledger.amounts if act == "observation"}
+    for role in sorted(coached | teacher_roles):
+        n = count_by_role.get(role, 0) * weeks
+        out[(name, f"role={role}", "planned")] = _ratio(
+            ledger.total("observation", roles={role}), n
+        )
+        out[(name, f"role={role}", "realized")] = _ratio(
+            ledger.total("observation", "delivered", roles={role}), n
+        )
+    latency = np.array([x for s in engine.schools for x in s.feedback_latency], dtype=float)
+    given = latency.size
+    out[("coaching.feedback_latency_days", ALL, "mean")] = float(latency.mean()) if given else 0.0
+    out[("coaching.feedback_latency_days", ALL, "p90")] = (
+        float(np.percentile(latency, 90)) if given else 0.0
+    )
+    on_time = sum(s.feedback_on_time for s in engine.schools)
+    observed = ledger.total("observation", "delivered")
+    out[("coaching.feedback_on_time_share", ALL, "value")] = _ratio(on_time, observed)
+    out[("coaching.feedback_lost", ALL, "count")] = float(observed - given)
+    weeks_seen = [w for w in np.unique(engine.days.week[engine.days.instructional])]
+    observed_weeks = 0
+    teacher_weeks = teachers * len(weeks_seen)
+    for school in engine.schools:
+        for adult in school.adults:
+            if adult.role_name in teacher_roles and adult.index in school.observed:
+                observed_weeks += int((school.observed[adult.index][weeks_seen] > 0).sum())
+    out[("coaching.teacher_weeks_observed_share", ALL, "value")] = _ratio(
+        observed_weeks, teacher_weeks
+    )
+
+
+def _small_group(out: dict[Key, float], engine: Engine, weeks: float) -> None:
+    name = "small_group.minutes_per_student_week"
+    tiers = engine.scenario.schools[0].need_tiers
+    minutes = [s.received[:, 1] / weeks for s in engine.schools]
+    tier_of = [s.students.tier for s in engine.schools]
+    targets = [
+        np.array([t.dosage_minutes_per_week for t in s.spec.need_tiers], dtype=float)[
+            s.students.tier
+        ]
+        for s in engine.schools
+    ]
+    per_student = np.concatenate(minutes) if minutes else np.zeros(0)
+    tier = np.concatenate(tier_of) if tier_of else np.zeros(0, dtype=int)
+    target = np.concatenate(targets) if targets else np.zeros(0)
+    groups = [(ALL, np.ones(per_student.size, dtype=bool))]
+    groups += [(f"tier={t.name}", tier == i) for i, t in enumerate(tiers)]
+    for group, mask in groups:
+        values = per_student[mask]
+        out[(name, group, "mean")] = float(values.mean()) if values.size else 0.0
+        for q in (10, 50, 90):
+            out[(name, group, f"p{q}")] = float(np.percentile(values, q)) if values.size else 0.0
+        targeted = mask & (target > 0)
+        below = (per_student < target) & targeted
+        out[("small_group.below_target_share", group, "value")] = _ratio(
+            below.sum(), targeted.sum()
+        )
+    by_role: defaultdict[str, float] = defaultdict(float)
+    for school in engine.schools:
+        for role, arr in school.small_group_by_role.items():
+            by_role[role] += float(arr.sum())
+    total = sum(by_role.values())
+    for role, value in sorted(by_role.items()):
+        out[("small_group.delivered_by_share", f"role={role}", "value")] = _ratio(value, total)
+
+
+def _relationships(out: dict[Key, float], engine: Engine) -> None:
+    threshold = engine.scenario.relationships.contact_threshold_minutes
+    known = [school.contact >= threshold for school in engine.schools]
+    per_student = np.concatenate([k.sum(axis=1) for k in known]) if known else np.zeros(0)
+    per_adult = np.concatenate([k.sum(axis=0) for k in known]) if known else np.zeros(0)
+    per_adult = per_adult[per_adult > 0]
+    name = "relationships.adults_per_student"
+    out[(name, ALL, "mean")] = float(per_student.mean()) if per_student.size else 0.0
+    out[(name, ALL, "min")] = float(per_student.min()) if per_student.size else 0.0
+    out[("relationships.students_per_adult", ALL, "mean")] = (
+        float(per_adult.mean()) if per_adult.size else 0.0
+    )
+
+
+def _coverage(out: dict[Key, float], engine: Engine, ledger: Ledger) -> None:
+    absences = sum(s.absences for s in engine.schools)
+    filled = sum(s.absences_filled for s in engine.schools)
+    out[("coverage.absences", ALL, "count")] = float(absences)
+    out[("coverage.substitute_fill_rate", ALL, "value")] = _ratio(filled, absences)
+    out[("coverage.substitute_days", ALL, "count")] = float(
+        sum(s.substitute_days for s in engine.schools)
+    )
+    by: defaultdict[str, float] = defaultdict(float)
+    for school in engine.schools:
+        for role, minutes in school.coverage_minutes.items():
+            by[role] += minutes
+    for role, minutes in sorted(by.items()):
+        out[("coverage.minutes", f"by={role}", "value")] = minutes
+
+
+def _workload(
+    out: dict[Key, float], ledger: Ledger, weeks: float, teacher_roles: set[str], teachers: int
+) -> None:
+    for activity in ("planning", "collaboration"):
+        name = f"workload.{activity}_minutes_per_teacher_week"
+        planned = ledger.total(activity, roles=teacher_roles)
+        realized = ledger.total(activity, "delivered", roles=teacher_roles)
+        out[(name, ALL, "planned")] = _ratio(planned, teachers * weeks)
+        out[(name, ALL, "realized")] = _ratio(realized, teachers * weeks)
+
+
+def _ledger_totals(out: dict[Key, float], ledger: Ledger) -> None:
+    """Planned, delivered and lost (by reason) per activity: the ledger in the metrics table."""
+    for (activity, _role, outcome, detail), amount in ledger.amounts.items():
+        group = f"activity={activity}"
+        out[("ledger", group, "planned")] = out.get(("ledger", group, "planned"), 0.0) + amount
+        stat = "delivered" if outcome == "delivered" else f"lost:{detail}"
+        out[("ledger", group, stat)] = out.get(("ledger", group, stat), 0.0) + amount
+        if outcome == "lost":
+            out[("ledger", group, "lost")] = out.get(("ledger", group, "lost"), 0.0) + amount
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num) / float(den) if den else 0.0
+
+
+def tidy(values: dict[Key, float], replication: int) -> pd.DataFrame:
+    rows = [(replication, *key, value) for key, value in sorted(values.items())]
+    return pd.DataFrame(rows, columns=["replication", "metric", "group", "statistic", "value"])
