@@ -53,6 +53,7 @@ class SchoolState:
     adults: list[Adult]
     team_rooms: list[list[int]]
     team_shares: list[bool]
+    team_specialized: list[bool]
     students: Students
     ledger: Ledger = field(default_factory=Ledger)
     # per student: minutes by activity (STUDENT_ACTIVITIES) and by adult
@@ -115,7 +116,10 @@ class Engine:
                 )
                 students = build_students(spec, number, seed, replication)
                 shares = [t.shares_students for t in spec.teams for _ in range(t.count)]
-                self.schools.append(SchoolState(number, spec, adults, rooms, shares, students))
+                special = [t.specialized for t in spec.teams for _ in range(t.count)]
+                self.schools.append(
+                    SchoolState(number, spec, adults, rooms, shares, special, students)
+                )
                 number += 1
         for school in self.schools:
             self._plan_coaching(school)
@@ -277,10 +281,10 @@ class Engine:
         school.coverage_minutes[name] = school.coverage_minutes.get(name, 0) + class_time
         if absent.homeroom >= 0:
             school.ledger.delivered("instruction", absent.role_name, minutes, by=name)
-            in_room = school.students.classroom == absent.homeroom
-            school.received[in_room, 0] += minutes
+            taught, share = self._taught_by(school, absent)
+            school.received[taught, 0] += minutes * share
             if isinstance(by, Adult):
-                school.contact[in_room, by.index] += class_time
+                school.contact[taught, by.index] += class_time * share
 
     def _uncovered(self, school: SchoolState, absent: Adult) -> None:
         if absent.homeroom >= 0:
@@ -341,19 +345,26 @@ class Engine:
                 yield self.env.timeout(done)
 
     def _instruct(self, school: SchoolState, adult: Adult, minutes: float) -> None:
-        students = school.students
         if adult.homeroom >= 0:
-            mask = students.classroom == adult.homeroom
-            school.received[mask, 0] += minutes
+            taught, share = self._taught_by(school, adult)
+            school.received[taught, 0] += minutes * share
         else:
+            # co-teaching: a team's (or the school's) classrooms in turn, one a day
             rooms = (
                 school.team_rooms[adult.team]
                 if adult.team != NO_TEAM
                 else range(school.spec.classrooms)
             )
             room = list(rooms)[self.school_day % len(rooms)]
-            mask = students.classroom == room
-        school.contact[mask, adult.index] += minutes
+            taught, share = school.students.classroom == room, 1.0
+        school.contact[taught, adult.index] += minutes * share
+
+    def _taught_by(self, school: SchoolState, adult: Adult) -> tuple[np.ndarray, float]:
+        """Students a homeroom adult teaches, and the share of its minutes each receives."""
+        if school.team_specialized[adult.team]:
+            rooms = school.team_rooms[adult.team]
+            return school.students.team == adult.team, 1.0 / len(rooms)
+        return school.students.classroom == adult.homeroom, 1.0
 
     def _regroup(self, school: SchoolState) -> None:
         """Data-driven regrouping: rank students by how far they are behind their dosage."""

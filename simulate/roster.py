@@ -17,7 +17,7 @@ class Adult:
     index: int  # position in the school's adult list
     role_name: str
     role: Role
-    slot: int  # index within its role in this school: the key of its random streams
+    slot: int  # index within its role in this school
     team: int  # team index, or NO_TEAM for school-wide staff
     homeroom: int  # classroom index, or -1
     absent: np.ndarray = field(repr=False)  # bool per school day
@@ -67,8 +67,11 @@ def build_adults(
         role = scenario.roles[role_name]
         slot = slots.get(role_name, 0)
         slots[role_name] = slot + 1
-        absent = _absences(scenario, role, (number, role_name, slot), n_days, seed, replication)
-        vacant = _vacancy(scenario, role, (number, role_name, slot), n_days, seed, replication)
+        # Whoever holds classroom c draws the same absences in every arrangement (common random
+        # numbers); other adults are keyed by role and slot.
+        key = (number, "homeroom", homeroom) if homeroom >= 0 else (number, role_name, slot)
+        absent = _absences(scenario, role, key, n_days, seed, replication)
+        vacant = _vacancy(scenario, role, key, n_days, seed, replication)
         adults.append(Adult(len(adults), role_name, role, slot, team, homeroom, absent, vacant))
 
     for template in school.teams:

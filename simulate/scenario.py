@@ -94,6 +94,9 @@ class Team(Strict):
     # True: any adult of the team may take any of its students into a small group (regrouping
     # across the team, as MCL teams do); False: a homeroom adult groups only its own class.
     shares_students: bool = True
+    # True: homeroom teachers each teach every classroom of the team in turn (elementary subject
+    # specialization); False: each teaches her own class.
+    specialized: bool = False
 
 
 class School(Strict):
