@@ -61,20 +61,24 @@ def _load_tree(path: Path, depth: int) -> tuple[dict[str, Any], dict[FieldPath, 
         raise InputError(
             str(path), None, "must be a mapping of fields", "name, roles, schools, ..."
         )
+    if "school" in data:
+        if "schools" in data:
+            raise InputError(str(path), "school", "give either school or schools, not both")
+        lines = {
+            (("schools", 0, *k[1:]) if k[:1] == ("school",) else k): v for k, v in lines.items()
+        }
     base_name = data.pop("extends", None)
     if base_name is not None:
         if depth >= MAX_EXTENDS:
             raise InputError(str(path), "extends", "chain of extends is too deep (a loop?)")
         base_path = _resolve(path, base_name, "extends")
         base, _ = _load_tree(base_path, depth + 1)
+        # `school:` over a one-school base overrides that school's fields one by one
+        if isinstance(data.get("school"), dict) and len(base.get("schools") or []) == 1:
+            data["school"] = _deep_merge(base["schools"][0], data["school"])
         data = _deep_merge(base, data)
     if "school" in data:
-        if "schools" in data:
-            raise InputError(str(path), "school", "give either school or schools, not both")
         data["schools"] = [data.pop("school")]
-        lines = {
-            (("schools", 0, *k[1:]) if k[:1] == ("school",) else k): v for k, v in lines.items()
-        }
     schools = data.get("schools")
     if isinstance(schools, list):
         data["schools"] = [_include(path, s, i) for i, s in enumerate(schools)]

@@ -1,0 +1,42 @@
+"""Shared fixtures: bundled scenarios as data, and a way to switch friction off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from simulate.loading import load_data, validate
+from simulate.scenario import Scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+BUNDLED = sorted(SCENARIOS.glob("*.yaml"))
+
+
+def data(name: str) -> dict[str, Any]:
+    """A bundled scenario as plain data (extends and include applied)."""
+    return load_data(SCENARIOS / f"{name}.yaml")
+
+
+def build(d: dict[str, Any]) -> Scenario:
+    return validate(d, "<test>")
+
+
+def frictionless(d: dict[str, Any]) -> dict[str, Any]:
+    """The same arrangement in a year with no absences, attrition, closures or testing."""
+    d = dict(d)
+    d["roles"] = {
+        name: {**role, "absence_rate": 0.0, "attrition_rate": 0.0}
+        for name, role in d["roles"].items()
+    }
+    d["calendar"] = {**d.get("calendar", {}), "closure_rate": 0.0, "testing_windows": []}
+    for school in d["schools"]:
+        school.pop("devices", None)  # one device per student
+    return d
+
+
+@pytest.fixture
+def traditional() -> dict[str, Any]:
+    return data("traditional")

@@ -1,0 +1,126 @@
+"""The school-year engine: ledger identity, limiting cases, arrangements, determinism."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import BUNDLED, build, data, frictionless
+
+import simulate
+from simulate.engine import Engine
+from simulate.loading import load_scenario
+
+
+def ledger_by(result: simulate.Result) -> dict[tuple[str, str], dict[str, float]]:
+    out: dict[tuple[str, str], dict[str, float]] = {}
+    for row in result.ledger.itertuples():
+        entry = out.setdefault((row.activity, row.role), {"delivered": 0.0, "lost": 0.0})
+        entry[row.outcome] += row.amount
+    return out
+
+
+@pytest.mark.parametrize("name", ["traditional", "mcl_teams", "mcl_residents_tutors"])
+def test_no_friction_means_nothing_is_lost(name: str) -> None:
+    result = simulate.run(build(frictionless(data(name))), seed=3)
+    lost = result.ledger[result.ledger.outcome == "lost"]
+    assert lost.empty, lost.to_string()
+    assert result.value("coverage.absences", "count") == 0
+
+
+def test_planned_minutes_match_the_schedules() -> None:
+    """Ledger planned = schedule minutes x instructional days x positions (residents ramp)."""
+    scenario = build(frictionless(data("mcl_residents_tutors")))
+    result = simulate.run(scenario, seed=1)
+    days = scenario.calendar.school_days - len(scenario.calendar.non_instructional_days)
+    weeks = np.arange(days) // scenario.calendar.days_per_week + 1
+    positions = simulate.budget.positions(scenario)
+    ledger = ledger_by(result)
+    for role_name, role in scenario.roles.items():
+        for activity, minutes in role.schedule.items():
+            allowed = sum(activity in role.duties_in_week(int(w)) for w in weeks)
+            expected = minutes * allowed * positions.get(role_name, 0)
+            got = ledger.get((activity, role_name), {"delivered": 0, "lost": 0})
+            assert got["delivered"] + got["lost"] == expected, (role_name, activity)
+
+
+def test_traditional_teachers_are_observed_far_less_than_on_mcl_teams() -> None:
+    traditional = simulate.run(load_scenario("scenarios/traditional.yaml"), seed=5)
+    mcl = simulate.run(load_scenario("scenarios/mcl_teams.yaml"), seed=5)
+    metric = "coaching.observations_per_teacher_week"
+    trad_obs = traditional.value(metric, "realized")
+    mcl_obs = mcl.value(metric, "realized")
+    assert mcl_obs > 2.5 * trad_obs > 0
+    share = "coaching.teacher_weeks_observed_share"
+    assert mcl.value(share, "value") > traditional.value(share, "value")
+
+
+def test_tutors_raise_small_group_minutes_per_student() -> None:
+    teams = simulate.run(load_scenario("scenarios/mcl_teams.yaml"), seed=2)
+    tutors = simulate.run(load_scenario("scenarios/mcl_residents_tutors.yaml"), seed=2)
+    metric = "small_group.minutes_per_student_week"
+    assert tutors.value(metric, "mean") > 1.3 * teams.value(metric, "mean")
+    assert tutors.value(metric, "p10") >= teams.value(metric, "p10")
+
+
+def test_groups_are_led_only_by_allowed_adults_and_never_too_big() -> None:
+    scenario = build(frictionless(data("mcl_residents_tutors")))  # no coverage duty
+    engine = Engine(scenario, seed=4).run()
+    school = engine.schools[0]
+    leaders = {n for n, r in scenario.roles.items() if r.schedule.get("small_group")}
+    assert set(school.small_group_by_role) <= leaders
+    session = scenario.small_groups.session_minutes
+    max_a_day = scenario.small_groups.max_sessions_per_student_per_day
+    days = scenario.calendar.school_days
+    assert school.received[:, 1].max() <= session * max_a_day * days
+    # every adult's small-group minutes with students fit its sessions x group size
+    for adult in school.adults:
+        given = school.contact[:, adult.index].sum()
+        if (
+            adult.role.group_size
+            and adult.homeroom < 0
+            and not adult.role.schedule.get("instruction")
+        ):
+            sessions = adult.role.schedule.get("small_group", 0) // session * days
+            assert given <= sessions * adult.role.group_size * session
+
+
+def test_same_seed_same_bytes_other_seed_differs(tmp_path) -> None:
+    scenario = load_scenario("scenarios/mcl_residents_tutors.yaml")
+    a = json.dumps(simulate.run(scenario, seed=11, replications=2).summary(), sort_keys=True)
+    b = json.dumps(simulate.run(scenario, seed=11, replications=2).summary(), sort_keys=True)
+    c = json.dumps(simulate.run(scenario, seed=12, replications=2).summary(), sort_keys=True)
+    assert a == b
+    assert a != c
+
+
+def test_arrangements_share_students_and_calendar() -> None:
+    one = Engine(load_scenario("scenarios/traditional.yaml"), seed=9)
+    two = Engine(load_scenario("scenarios/mcl_residents_tutors.yaml"), seed=9)
+    np.testing.assert_array_equal(one.schools[0].students.tier, two.schools[0].students.tier)
+    np.testing.assert_array_equal(one.days.closed, two.days.closed)
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
+def test_every_bundled_scenario_validates_and_runs(path) -> None:
+    result = simulate.run(load_scenario(path), seed=0)
+    stats = result.stats
+    assert not stats["value"].isna().any()
+    assert (result.ledger["amount"] >= 0).all()
+    assert result.value("small_group.minutes_per_student_week", "mean") > 0
+    assert result.summary()["budget"]["total"] > 0
+
+
+def test_reach_counts_students_on_led_teams() -> None:
+    scenario = build(frictionless(data("mcl_teams")))
+    assert simulate.run(scenario).value("reach.students_on_led_teams_share", "value") == 1.0
+    trad = build(frictionless(data("traditional")))
+    assert simulate.run(trad).value("reach.students_on_led_teams_share", "value") == 0.0
+
+
+def test_more_adults_know_each_student_on_teams() -> None:
+    trad = simulate.run(load_scenario("scenarios/traditional.yaml"), seed=1)
+    mcl = simulate.run(load_scenario("scenarios/mcl_residents_tutors.yaml"), seed=1)
+    metric = "relationships.adults_per_student"
+    assert mcl.value(metric, "mean") > trad.value(metric, "mean") + 1

@@ -1,0 +1,210 @@
+"""Friction: absences, the shared substitute pool, the coverage cascade, closures, testing,
+vacancies, resident ramp-up and device shortages, each against a figure known in advance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import build, data, frictionless
+
+import simulate
+from simulate.engine import Engine
+
+
+def pair_school(p: float, teams: int = 24) -> dict[str, Any]:
+    """Each classroom: a teacher (absent with chance p a day) and a tutor who covers for her."""
+    return {
+        "name": "pairs",
+        "calendar": {"school_days": 180},
+        "roles": {
+            "teacher": {
+                "homeroom": True,
+                "is_teacher": True,
+                "absence_rate": p,
+                "schedule": {"instruction": 300, "planning": 45},
+            },
+            "tutor": {"group_size": 4, "schedule": {"small_group": 300}},
+        },
+        "schools": [
+            {
+                "enrollment": 25 * teams,
+                "classrooms": teams,
+                "need_tiers": [{"name": "all", "share": 1.0, "dosage_minutes_per_week": 60}],
+                "teams": [
+                    {
+                        "name": "pair",
+                        "count": teams,
+                        "classrooms": 1,
+                        "members": {"teacher": 1, "tutor": 1},
+                    }
+                ],
+            }
+        ],
+        "absences": {"mean_extra_days": 0.0},
+        "substitutes": {"per_day": 0, "fill_priority": ["teacher"]},
+        "coverage": {"needs_cover": ["teacher"], "cascade": ["tutor"]},
+    }
+
+
+def lost_share(result: simulate.Result, activity: str, role: str, reason: str) -> float:
+    rows = result.ledger[(result.ledger.activity == activity) & (result.ledger.role == role)]
+    planned = rows.amount.sum()
+    lost = rows[(rows.outcome == "lost") & (rows.detail == reason)].amount.sum()
+    return lost / planned
+
+
+@pytest.mark.parametrize("p", [0.05, 0.2])
+def test_cascade_loses_the_covering_roles_minutes_at_the_absence_rate(p: float) -> None:
+    """Teacher absent with chance p, no subs, the tutor covers: the tutor loses a share p of
+    her small-group minutes. 24 x 180 x 4 tutor-days give a standard error of at most 0.0031;
+    the tolerance of 0.015 is more than four standard errors."""
+    result = simulate.run(build(pair_school(p)), seed=21, replications=4)
+    share = lost_share(result, "small_group", "tutor", "coverage")
+    assert abs(share - p) < 0.015
+    # every absence found a tutor, so no class went uncovered and no sub was used
+    assert result.value("coverage.substitute_fill_rate", "value") == 0.0
+    assert not (result.ledger.detail == "uncovered").any()
+
+
+def test_no_absences_means_no_coverage_losses() -> None:
+    result = simulate.run(build(pair_school(0.0)), seed=1)
+    assert lost_share(result, "small_group", "tutor", "coverage") == 0.0
+
+
+def test_a_larger_substitute_pool_never_lowers_the_fill_rate() -> None:
+    base = data("district")
+    rates = []
+    for per_day in range(0, 9, 2):
+        d = dict(base, substitutes={**base["substitutes"], "per_day": per_day})
+        rates.append(simulate.run(build(d), seed=8).value("coverage.substitute_fill_rate", "value"))
+    assert rates == sorted(rates)
+    assert rates[0] < rates[-1]
+
+
+def test_substitutes_go_first_to_the_roles_listed_first() -> None:
+    d = pair_school(0.3)
+    d["roles"]["tutor"]["absence_rate"] = 0.3
+    d["coverage"] = {"needs_cover": ["teacher", "tutor"], "cascade": []}
+    d["substitutes"] = {"per_day": 3, "fill_priority": ["tutor", "teacher"]}
+    engine = Engine(build(d), seed=2).run()
+    school = engine.schools[0]
+    tutor_absent = sum(int(a.absent.sum()) for a in school.adults if a.role_name == "tutor")
+    # tutors are absent ~0.3 x 24 = 7 a day, more than the pool of 3: every sub goes to tutors
+    assert school.coverage_minutes.get("substitute", 0) == 3 * 180 * 300
+    assert tutor_absent > 3 * 180
+
+
+def test_same_seed_same_absences_for_the_same_classroom_across_arrangements() -> None:
+    traditional = Engine(simulate.load_scenario("scenarios/traditional.yaml"), seed=4)
+    mcl = Engine(simulate.load_scenario("scenarios/mcl_residents_tutors.yaml"), seed=4)
+
+    def by_room(engine: Engine) -> dict[int, np.ndarray]:
+        return {a.homeroom: a.absent for a in engine.schools[0].adults if a.homeroom >= 0}
+
+    one, two = by_room(traditional), by_room(mcl)
+    assert one.keys() == two.keys()
+    for room in one:
+        np.testing.assert_array_equal(one[room], two[room])
+    assert sum(int(x.sum()) for x in one.values()) > 0
+
+
+def test_closures_lose_the_whole_day() -> None:
+    d = frictionless(data("traditional"))
+    d["calendar"]["closure_rate"] = 1.0
+    result = simulate.run(build(d), seed=1)
+    ledger = result.ledger
+    assert (ledger[ledger.outcome == "lost"].detail == "closure").all()
+    assert ledger[ledger.outcome == "delivered"].empty
+
+
+def test_testing_windows_cancel_small_groups_for_their_days() -> None:
+    d = frictionless(data("traditional"))
+    d["calendar"]["testing_windows"] = [{"start_day": 20, "days": 7, "cancels": ["small_group"]}]
+    scenario = build(d)
+    result = simulate.run(scenario, seed=1)
+    teachers = simulate.budget.positions(scenario)["teacher"]
+    minutes = scenario.roles["teacher"].schedule["small_group"]
+    assert lost_share(result, "small_group", "teacher", "testing") == pytest.approx(7 / 180)
+    lost = result.ledger[result.ledger.detail == "testing"].amount.sum()
+    assert lost == 7 * teachers * minutes
+
+
+def test_residents_take_small_groups_only_from_their_ramp_week() -> None:
+    scenario = build(frictionless(data("mcl_residents_tutors")))
+    engine = Engine(scenario, seed=1).run()
+    ramp_week = min(
+        s.from_week for s in scenario.roles["resident"].ramp if "small_group" in s.duties
+    )
+    planned = engine.schools[0].ledger.total("small_group", roles={"resident"})
+    minutes = scenario.roles["resident"].schedule["small_group"]
+    days = 180 - (ramp_week - 1) * 5
+    assert planned == minutes * days * 6
+
+
+def test_vacancies_are_lost_and_covered_by_long_term_substitutes() -> None:
+    d = frictionless(data("traditional"))
+    d["roles"]["teacher"]["attrition_rate"] = 1.0  # every teacher leaves once, mid-year
+    d["coverage"]["hiring_delay_days"] = 20
+    engine = Engine(build(d), seed=3).run()
+    school = engine.schools[0]
+    vacant_days = sum(int(a.vacant.sum()) for a in school.adults)
+    assert 0 < vacant_days <= 24 * 20
+    assert school.long_term_substitute_days == vacant_days
+    lost = school.ledger.total("small_group", "lost", detail="vacancy")
+    assert lost == vacant_days * d["roles"]["teacher"]["schedule"]["small_group"]
+    assert school.ledger.total("instruction", "lost") == 0  # every class was covered
+
+
+def test_device_shortage_matches_the_arithmetic_of_the_pool() -> None:
+    """Online students per wave and slot beyond the pool lose their minutes, exactly."""
+    scenario = build(frictionless(data("lab_rotation")) | {})
+    d = frictionless(data("lab_rotation"))
+    d["schools"][0]["devices"] = 80
+    scenario = build(d)
+    school = scenario.schools[0]
+    rotation = school.rotation
+    engine = Engine(scenario, seed=1).run()
+    students = engine.schools[0].students
+    n = len(rotation.stations)
+    online = [i for i, s in enumerate(rotation.stations) if s.kind == "online"]
+    expected_lost = 0
+    for wave in range(rotation.waves):
+        for slot in range(n):
+            demand = 0
+            for room in range(school.classrooms):
+                if room % rotation.waves != wave:
+                    continue
+                groups = np.array_split(np.flatnonzero(students.classroom == room), n)
+                demand += sum(len(g) for i, g in enumerate(groups) if (i + slot) % n in online)
+            expected_lost += max(0, demand - 80) * rotation.stations[online[0]].minutes
+    lost = engine.schools[0].ledger.total("online", "lost", detail="device_shortage")
+    assert expected_lost > 0
+    assert lost == expected_lost * 180
+
+
+def test_one_device_per_student_means_no_shortage() -> None:
+    d = frictionless(data("lab_rotation"))
+    result = simulate.run(build(d), seed=1)
+    assert lost_share(result, "online", "student", "device_shortage") == 0.0
+    planned = result.ledger[result.ledger.activity == "online"].amount.sum()
+    assert planned == 600 * 20 * 180
+
+
+def test_frequent_regrouping_spreads_scarce_small_group_time() -> None:
+    """One tutor with 20 seats a day for 100 students who all need groups: regrouping daily
+    rotates the seats through every student; regrouping every 90 days keeps the same 20."""
+    d = pair_school(0.0, teams=4)
+    d["roles"]["tutor"]["schedule"] = {"small_group": 100}
+    d["schools"][0]["teams"] = [
+        {"name": "class", "count": 4, "classrooms": 1, "members": {"teacher": 1}}
+    ]
+    d["schools"][0]["staff"] = {"tutor": 1}
+    p10 = {}
+    for every in (1, 90):
+        d["small_groups"] = {"regroup_every_days": every}
+        result = simulate.run(build(d), seed=1)
+        p10[every] = result.value("small_group.minutes_per_student_week", "p10")
+    assert p10[90] == 0.0
+    assert p10[1] > 15.0  # 20 seats x 20 minutes / 100 students = 20 minutes a week each
