@@ -79,9 +79,17 @@ class SchoolState:
     led_student_days: float = 0.0  # student-days on a team whose leader is in post
     student_days: float = 0.0
     devices: simpy.Container | None = None
+    room_students: list[np.ndarray] = field(init=False)  # student indices per classroom
+    team_students: list[np.ndarray] = field(init=False)  # student indices per team
+    group_pools: dict[int, np.ndarray] = field(default_factory=dict)  # adult -> who it may group
 
     def __post_init__(self) -> None:
         n, m = self.students.count, len(self.adults)
+        rooms = np.arange(self.spec.classrooms)
+        self.room_students = [np.flatnonzero(self.students.classroom == r) for r in rooms]
+        self.team_students = [
+            np.flatnonzero(self.students.team == t) for t in range(len(self.team_rooms))
+        ]
         self.received = np.zeros((n, len(STUDENT_ACTIVITIES)))
         self.contact = np.zeros((n, m), dtype=np.float64)
         self.small_group_by_role = {}
@@ -356,15 +364,15 @@ class Engine:
                 else range(school.spec.classrooms)
             )
             room = list(rooms)[self.school_day % len(rooms)]
-            taught, share = school.students.classroom == room, 1.0
+            taught, share = school.room_students[room], 1.0
         school.contact[taught, adult.index] += minutes * share
 
     def _taught_by(self, school: SchoolState, adult: Adult) -> tuple[np.ndarray, float]:
         """Students a homeroom adult teaches, and the share of its minutes each receives."""
         if school.team_specialized[adult.team]:
             rooms = school.team_rooms[adult.team]
-            return school.students.team == adult.team, 1.0 / len(rooms)
-        return school.students.classroom == adult.homeroom, 1.0
+            return school.team_students[adult.team], 1.0 / len(rooms)
+        return school.room_students[adult.homeroom], 1.0
 
     def _regroup(self, school: SchoolState) -> None:
         """Data-driven regrouping: rank students by how far they are behind their dosage."""
@@ -380,13 +388,8 @@ class Engine:
         seats = sessions * adult.role.group_size
         if seats == 0 or school.students.count == 0:
             return
-        free = school.served_today < rules.max_sessions_per_student_per_day
-        if adult.team == NO_TEAM:
-            pool = np.flatnonzero(free)
-        elif adult.homeroom >= 0 and not self._shares_students(school, adult.team):
-            pool = np.flatnonzero(free & (school.students.classroom == adult.homeroom))
-        else:
-            pool = np.flatnonzero(free & (school.students.team == adult.team))
+        pool = self._group_pool(school, adult)
+        pool = pool[school.served_today[pool] < rules.max_sessions_per_student_per_day]
         if pool.size > seats:
             top = np.argpartition(-school.priority[pool], seats - 1)[:seats]
             pool = pool[top]
@@ -400,8 +403,18 @@ class Engine:
         )
         by_role[pool] += dose
 
-    def _shares_students(self, school: SchoolState, team: int) -> bool:
-        return school.team_shares[team]
+    def _group_pool(self, school: SchoolState, adult: Adult) -> np.ndarray:
+        """Students an adult may take into its groups: the school, its team, or its class."""
+        pool = school.group_pools.get(adult.index)
+        if pool is None:
+            if adult.team == NO_TEAM:
+                pool = np.arange(school.students.count)
+            elif adult.homeroom >= 0 and not school.team_shares[adult.team]:
+                pool = school.room_students[adult.homeroom]
+            else:
+                pool = school.team_students[adult.team]
+            school.group_pools[adult.index] = pool
+        return pool
 
     # ---- coaching -----------------------------------------------------------------------
     def _plan_coaching(self, school: SchoolState) -> None:
