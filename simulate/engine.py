@@ -59,7 +59,7 @@ class SchoolState:
     # per student: minutes by activity (STUDENT_ACTIVITIES) and by adult
     received: np.ndarray = field(init=False)
     contact: np.ndarray = field(init=False)
-    small_group_by_role: dict[str, np.ndarray] = field(init=False)
+    small_group_by_role: dict[str, float] = field(init=False)  # student-minutes by leader role
     served_today: np.ndarray = field(init=False)
     priority: np.ndarray = field(init=False)
     # per adult, per day: status and coverage duty
@@ -79,19 +79,22 @@ class SchoolState:
     led_student_days: float = 0.0  # student-days on a team whose leader is in post
     student_days: float = 0.0
     devices: simpy.Container | None = None
-    room_students: list[np.ndarray] = field(init=False)  # student indices per classroom
-    team_students: list[np.ndarray] = field(init=False)  # student indices per team
+    # students are numbered classroom by classroom and teams hold consecutive classrooms, so
+    # a classroom's or a team's students are one slice (a view: cheap to credit)
+    room_students: list[slice] = field(init=False)
+    team_students: list[slice] = field(init=False)
     group_pools: dict[int, np.ndarray] = field(default_factory=dict)  # adult -> who it may group
 
     def __post_init__(self) -> None:
         n, m = self.students.count, len(self.adults)
-        rooms = np.arange(self.spec.classrooms)
-        self.room_students = [np.flatnonzero(self.students.classroom == r) for r in rooms]
+        bounds = np.searchsorted(self.students.classroom, np.arange(self.spec.classrooms + 1))
+        self.room_students = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
         self.team_students = [
-            np.flatnonzero(self.students.team == t) for t in range(len(self.team_rooms))
+            slice(bounds[rooms[0]], bounds[rooms[-1] + 1]) for rooms in self.team_rooms
         ]
-        self.received = np.zeros((n, len(STUDENT_ACTIVITIES)))
-        self.contact = np.zeros((n, m), dtype=np.float64)
+        # column-major: activities credit one column (one adult, one activity) at a time
+        self.received = np.zeros((n, len(STUDENT_ACTIVITIES)), order="F")
+        self.contact = np.zeros((n, m), dtype=np.float64, order="F")
         self.small_group_by_role = {}
         self.served_today = np.zeros(n, dtype=np.int16)
         self.priority = np.zeros(n)
@@ -305,11 +308,14 @@ class Engine:
         role = adult.role
         name = adult.role_name
         covers_class = adult.homeroom >= 0
+        weeks = int(self.days.week.max()) + 1
+        plans = [  # what the adult plans to do on a day of each week (residents ramp up)
+            [(a, m) for a, m in role.schedule.items() if m and a in role.duties_in_week(w + 1)]
+            for w in range(weeks)
+        ]
         while True:
             yield self.morning
-            week = int(self.days.week[self.day]) + 1
-            duties = role.duties_in_week(week)
-            plan = [(a, m) for a, m in role.schedule.items() if m and a in duties]
+            plan = plans[int(self.days.week[self.day])]
             status = school.status[adult.index]
             closed = bool(self.days.closed[self.day])
             if closed or status != "present":
@@ -367,7 +373,7 @@ class Engine:
             taught, share = school.room_students[room], 1.0
         school.contact[taught, adult.index] += minutes * share
 
-    def _taught_by(self, school: SchoolState, adult: Adult) -> tuple[np.ndarray, float]:
+    def _taught_by(self, school: SchoolState, adult: Adult) -> tuple[slice, float]:
         """Students a homeroom adult teaches, and the share of its minutes each receives."""
         if school.team_specialized[adult.team]:
             rooms = school.team_rooms[adult.team]
@@ -398,10 +404,8 @@ class Engine:
         school.served_today[pool] += 1
         school.received[pool, 1] += dose
         school.contact[pool, adult.index] += dose
-        by_role = school.small_group_by_role.setdefault(
-            adult.role_name, np.zeros(school.students.count)
-        )
-        by_role[pool] += dose
+        by_role = school.small_group_by_role
+        by_role[adult.role_name] = by_role.get(adult.role_name, 0.0) + dose * pool.size
 
     def _group_pool(self, school: SchoolState, adult: Adult) -> np.ndarray:
         """Students an adult may take into its groups: the school, its team, or its class."""
@@ -410,9 +414,9 @@ class Engine:
             if adult.team == NO_TEAM:
                 pool = np.arange(school.students.count)
             elif adult.homeroom >= 0 and not school.team_shares[adult.team]:
-                pool = school.room_students[adult.homeroom]
+                pool = _indices(school.room_students[adult.homeroom])
             else:
-                pool = school.team_students[adult.team]
+                pool = _indices(school.team_students[adult.team])
             school.group_pools[adult.index] = pool
         return pool
 
@@ -550,6 +554,10 @@ def _cancel(plan: list[tuple[str, int]], cover: float) -> dict[str, float]:
             out[activity] = take
             cover -= take
     return out
+
+
+def _indices(part: slice) -> np.ndarray:
+    return np.arange(part.start, part.stop)
 
 
 def _online_minutes_per_day(school: School) -> int:

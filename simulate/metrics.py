@@ -130,8 +130,8 @@ def _small_group(out: dict[Key, float], engine: Engine, weeks: float) -> None:
         )
     by_role: defaultdict[str, float] = defaultdict(float)
     for school in engine.schools:
-        for role, arr in school.small_group_by_role.items():
-            by_role[role] += float(arr.sum())
+        for role, minutes in school.small_group_by_role.items():
+            by_role[role] += minutes
     total = sum(by_role.values())
     for role, value in sorted(by_role.items()):
         out[("small_group.delivered_by_share", f"role={role}", "value")] = _ratio(value, total)
