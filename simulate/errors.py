@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 
 class InputError(Exception):
     """Bad user input. The CLI prints `str(err)` and exits with code 2."""
@@ -22,6 +25,7 @@ class InputError(Exception):
         super().__init__(self.message())
 
     def message(self) -> str:
+        """One line: `file:line: field.path: problem (allowed: ...)`, safe to print."""
         where = self.file or "<input>"
         if self.line is not None:
             where += f":{self.line}"
@@ -29,4 +33,34 @@ class InputError(Exception):
         text = head + self.problem
         if self.allowed:
             text += f" (allowed: {self.allowed})"
-        return text
+        return printable(text)
+
+
+class FieldError(ValueError):
+    """A cross-field rule broken inside a model; `loc` is the field path relative to the model.
+
+    Raised from pydantic validators so that the loader can name the exact field
+    (e.g. `schools[0].teams[1].members.teachr`) instead of the enclosing model.
+    """
+
+    def __init__(
+        self, loc: tuple[str | int, ...], problem: str, allowed: str | None = None
+    ) -> None:
+        self.loc = loc
+        self.problem = problem
+        self.allowed = allowed
+        super().__init__(problem)
+
+
+def suggest(word: object, choices: Iterable[str]) -> str:
+    """'; did you mean 'x'?' for the closest choice, or '' when nothing is close."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def printable(text: str) -> str:
+    """Collapse line breaks and escape control characters, so a message is one safe line."""
+    text = " ".join(text.split()) if ("\n" in text or "\r" in text) else text
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
+    )

@@ -1,42 +1,62 @@
 """Read scenario files: `extends` (a scenario as overrides on a base), `school:` shorthand,
-school files by `include`, then validation with messages that name file, field and line."""
+school files by `include`, then validation with messages that name file, field and line.
+
+Every value remembers the file and line it came from (its origin), so an error in a field
+inherited through `extends` or `include` names the file where that field is written.
+"""
 
 from __future__ import annotations
 
-import difflib
 import json
+import re
+import types
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import InputError
+from .errors import FieldError, InputError, suggest
 from .scenario import Scenario
 from .yamlsafe import FieldPath, dotted, load_yaml
 
 MAX_EXTENDS = 10
+TOP_LEVEL_EXTRAS = ("extends", "school")  # accepted at the top level besides Scenario fields
+
+Origins = dict[FieldPath, tuple[str, int]]  # field path -> (file, line)
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Load and validate one scenario file; raise InputError on any problem."""
     path = Path(path)
-    data, lines = _load_tree(path, depth=0)
-    return validate(data, str(path), lines)
+    data, origins = _load_tree(path, ())
+    return validate(data, str(path), origins)
 
 
 def load_data(path: str | Path) -> dict[str, Any]:
     """The scenario as plain data after `extends` and `include` are applied (for sweeps)."""
-    data, _ = _load_tree(Path(path), depth=0)
+    data, _ = _load_tree(Path(path), ())
     return data
 
 
-def validate(data: Any, file: str, lines: dict[FieldPath, int] | None = None) -> Scenario:
-    """Validate plain data as a Scenario, turning the first pydantic error into an InputError."""
-    lines = lines or {}
+def validate(data: Any, file: str, lines: dict[FieldPath, int] | Origins | None = None) -> Scenario:
+    """Validate plain data as a Scenario, turning the clearest problem into an InputError.
+
+    `lines` maps field paths to a line number in `file`, or to (file, line) origins.
+    """
+    origins: Origins = {
+        p: (v if isinstance(v, tuple) else (file, v)) for p, v in (lines or {}).items()
+    }
+    if not isinstance(data, dict):
+        raise InputError(file, None, "must be a mapping of fields", "name, roles, schools, ...")
+    bad = _bool_for_number(data, Scenario, ())
+    if bad is not None:
+        where, line = _origin(bad, origins, file)
+        raise InputError(where, dotted(bad), "expected a number, got true/false", "a number", line)
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
-        raise _to_input_error(err, file, lines) from None
+        raise _to_input_error(err, file, origins) from None
 
 
 def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -45,64 +65,110 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str
     for field_path, value in overrides.items():
         node: Any = out
         parts = field_path.split(".")
-        for part in parts[:-1]:
-            node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
-        last = parts[-1]
-        if isinstance(node, list):
-            node[int(last)] = value
-        else:
-            node[last] = value
+        try:
+            for part in parts[:-1]:
+                node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
+            last = parts[-1]
+            if isinstance(node, list):
+                node[int(last)] = value
+            elif isinstance(node, dict):
+                node[last] = value
+            else:
+                raise TypeError(f"{type(node).__name__} has no fields")
+        except (ValueError, IndexError, TypeError, AttributeError) as err:
+            raise InputError(
+                None, field_path, f"cannot set this field path ({err})", "a path into the scenario"
+            ) from None
     return out
 
 
-def _load_tree(path: Path, depth: int) -> tuple[dict[str, Any], dict[FieldPath, int]]:
+# ---- reading files ------------------------------------------------------------------------
+def _load_tree(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Origins]:
+    name = str(path)
     data, lines = load_yaml(path)
+    origins: Origins = {p: (name, line) for p, line in lines.items()}
+    if data is None:
+        raise InputError(name, None, "has no fields", "a mapping: name, roles, schools, ...")
     if not isinstance(data, dict):
         raise InputError(
-            str(path), None, "must be a mapping of fields", "name, roles, schools, ..."
+            name,
+            None,
+            f"must be a mapping of fields, not a {_kind(data)}",
+            "name, roles, schools, ...",
+            line=lines.get(()),
         )
     if "school" in data:
         if "schools" in data:
-            raise InputError(str(path), "school", "give either school or schools, not both")
-        lines = {
-            (("schools", 0, *k[1:]) if k[:1] == ("school",) else k): v for k, v in lines.items()
-        }
+            raise InputError(
+                name,
+                "school",
+                "give either school or schools, not both",
+                line=lines.get(("school",)),
+            )
+        data["schools"] = [data.pop("school")]
+        origins = {_rename(k, ("school",), ("schools", 0)): v for k, v in origins.items()}
+        one_school = isinstance(data["schools"][0], dict) and "include" not in data["schools"][0]
+    else:
+        one_school = False
     base_name = data.pop("extends", None)
     if base_name is not None:
-        if depth >= MAX_EXTENDS:
-            raise InputError(str(path), "extends", "chain of extends is too deep (a loop?)")
-        base_path = _resolve(path, base_name, "extends")
-        base, _ = _load_tree(base_path, depth + 1)
+        line = lines.get(("extends",))
+        base_path = _resolve(path, base_name, "extends", line)
+        here = path.resolve()
+        if base_path.resolve() in (*chain, here):
+            loop = " -> ".join(p.name for p in (*chain, here, base_path.resolve()))
+            raise InputError(name, "extends", f"extends loops back ({loop})", line=line)
+        if len(chain) >= MAX_EXTENDS:
+            raise InputError(
+                name,
+                "extends",
+                "chain of extends is too deep",
+                f"at most {MAX_EXTENDS} files",
+                line,
+            )
+        base, base_origins = _load_tree(base_path, (*chain, here))
         # `school:` over a one-school base overrides that school's fields one by one
-        if isinstance(data.get("school"), dict) and len(base.get("schools") or []) == 1:
-            data["school"] = _deep_merge(base["schools"][0], data["school"])
+        if one_school and len(base.get("schools") or []) == 1:
+            data["schools"] = [_deep_merge(base["schools"][0], data["schools"][0])]
         data = _deep_merge(base, data)
-    if "school" in data:
-        data["schools"] = [data.pop("school")]
+        origins = _merge_origins(data, base_origins, origins)
     schools = data.get("schools")
     if isinstance(schools, list):
-        data["schools"] = [_include(path, s, i) for i, s in enumerate(schools)]
-    return data, lines
+        for i, entry in enumerate(schools):
+            if isinstance(entry, dict) and "include" in entry:
+                schools[i], origins = _include(path, entry, ("schools", i), origins)
+    return data, origins
 
 
-def _include(path: Path, entry: Any, index: int) -> Any:
-    if not (isinstance(entry, dict) and "include" in entry):
-        return entry
+def _include(
+    path: Path, entry: dict[str, Any], at: FieldPath, origins: Origins
+) -> tuple[dict[str, Any], Origins]:
+    """Replace {include: file, ...overrides} by the school file's fields plus the overrides."""
     rest = {k: v for k, v in entry.items() if k != "include"}
-    school_path = _resolve(path, entry["include"], f"schools[{index}].include")
-    school, _ = load_yaml(school_path)
+    line = origins.get((*at, "include"), ("", None))[1]
+    school_path = _resolve(path, entry["include"], f"{dotted(at)}.include", line)
+    school, lines = load_yaml(school_path)
     if not isinstance(school, dict):
-        raise InputError(str(school_path), None, "must be a mapping of school fields")
-    return _deep_merge(school, rest)
+        raise InputError(
+            str(school_path),
+            None,
+            f"must be a mapping of school fields, not a {_kind(school)}",
+            "name, enrollment, classrooms, need_tiers, teams, ...",
+        )
+    merged = _deep_merge(school, rest)
+    school_origins = {(*at, *p): (str(school_path), n) for p, n in lines.items()}
+    here = {p: v for p, v in origins.items() if p[: len(at)] == at}
+    others = {p: v for p, v in origins.items() if p[: len(at)] != at}
+    return merged, others | _merge_origins(merged, school_origins, here, at)
 
 
-def _resolve(path: Path, name: Any, field: str) -> Path:
+def _resolve(path: Path, name: Any, field: str, line: int | None = None) -> Path:
     """Resolve a referenced file next to the scenario; relative paths may not climb out."""
-    if not isinstance(name, str) or not name:
-        raise InputError(str(path), field, "must be a file name")
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(str(path), field, f"must be a file name, got {name!r:.60}", line=line)
     target = Path(name)
     if target.is_absolute():
-        return target
+        return target  # the user asked for this exact file
     folder = path.parent.resolve()
     resolved = (folder / target).resolve()
     if not resolved.is_relative_to(folder):
@@ -111,6 +177,7 @@ def _resolve(path: Path, name: Any, field: str) -> Path:
             field,
             f"'{name}' points outside the scenario's folder",
             "a path inside the folder, or an absolute path",
+            line,
         )
     return resolved
 
@@ -125,68 +192,131 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
     return out
 
 
-def _to_input_error(err: ValidationError, file: str, lines: dict[FieldPath, int]) -> InputError:
-    first = err.errors()[0]
+def _merge_origins(merged: Any, base: Origins, override: Origins, path: FieldPath = ()) -> Origins:
+    """Origin of every path of the merged data: the override file's where it wrote it."""
+    out: Origins = {}
+    stack: list[tuple[FieldPath, Any]] = [(path, merged)]
+    while stack:
+        at, value = stack.pop()
+        origin = override.get(at) or base.get(at)
+        if origin is not None:
+            out[at] = origin
+        if isinstance(value, dict):
+            stack += [((*at, k), v) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [((*at, i), v) for i, v in enumerate(value)]
+    return out
+
+
+def _rename(key: FieldPath, old: FieldPath, new: FieldPath) -> FieldPath:
+    return (*new, *key[len(old) :]) if key[: len(old)] == old else key
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "empty value"
+    return "list" if isinstance(value, list) else type(value).__name__
+
+
+def _origin(loc: FieldPath, origins: Origins, file: str) -> tuple[str, int | None]:
+    """File and line of the deepest part of loc that was written somewhere."""
+    for depth in range(len(loc), -1, -1):
+        if loc[:depth] in origins:
+            return origins[loc[:depth]]
+    return file, None
+
+
+# ---- validation messages ------------------------------------------------------------------
+def _to_input_error(err: ValidationError, file: str, origins: Origins) -> InputError:
+    errors = err.errors()
+    # An unknown field explains a "missing" one beside it (membrs vs members): report it first.
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc: FieldPath = tuple(p for p in first["loc"] if not _is_union_tag(p))
     kind = first["type"]
-    field = dotted(loc) if loc else None
     allowed = None
     problem = first["msg"]
-    if kind == "extra_forbidden":
-        problem = "unknown field"
+    cause = first.get("ctx", {}).get("error")
+    if isinstance(cause, FieldError):
+        loc = (*loc, *cause.loc)
+        problem, allowed = cause.problem, cause.allowed
+    elif kind == "extra_forbidden":
         known = _known_fields(loc[:-1])
-        if known:
-            close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-            allowed = ", ".join(sorted(known))
-            if close:
-                problem = f"unknown field; did you mean '{close[0]}'?"
+        extras = TOP_LEVEL_EXTRAS if len(loc) == 1 else ()
+        problem = "unknown field" + suggest(loc[-1], (*known, *extras))
+        allowed = ", ".join(sorted(known)) or None
     elif kind == "missing":
         problem = "required field is missing"
     elif kind == "value_error":
         problem = problem.removeprefix("Value error, ")
+    elif kind == "literal_error":
+        choices = re.findall(r"'([^']*)'", str(first.get("ctx", {}).get("expected", "")))
+        problem = f"{first['input']!r:.60} is not a valid choice" + suggest(first["input"], choices)
+        allowed = ", ".join(choices)
     elif "input" in first and kind not in ("model_type", "dict_type"):
         problem = f"{problem} (got {first['input']!r:.60})"
-    line = None
-    for depth in range(len(loc), -1, -1):
-        if loc[:depth] in lines:
-            line = lines[loc[:depth]]
-            break
-    return InputError(file, field, problem, allowed, line)
+    elif kind in ("model_type", "dict_type"):
+        problem = f"expected a mapping of fields, got {_kind(first.get('input'))}"
+    where, line = _origin(loc, origins, file)
+    if where != file:
+        problem += f" (read through {file})"
+    return InputError(where, dotted(loc) if loc else None, problem, allowed, line)
 
 
 def _is_union_tag(part: Any) -> bool:
     return isinstance(part, str) and ("[" in part or part in ("function-after",))
 
 
-def _known_fields(loc: FieldPath) -> list[str]:
-    """Field names of the model at loc, for 'did you mean' suggestions."""
-    model: Any = Scenario
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        fields = getattr(model, "model_fields", None)
-        if fields is None:
-            return []
-        if part not in fields:
-            # a dict value (e.g. roles.<name>): step into the dict's value type
-            model = _value_model(model)
-            continue
-        model = _inner_model(fields[part].annotation)
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return list(model.model_fields)
-    return []
+def _unwrap(annotation: Any) -> list[Any]:
+    """The alternatives of a type, with Annotated and Optional/Union taken apart."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _unwrap(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return [alt for arg in get_args(annotation) for alt in _unwrap(arg)]
+    return [annotation]
 
 
-def _inner_model(annotation: Any) -> Any:
-    args = getattr(annotation, "__args__", ())
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in reversed(args):
-        found = _inner_model(arg)
-        if found is not None:
-            return found
+def _step(annotation: Any, part: str | int) -> Any:
+    """The type one step down a field path (a model field, a list item, a dict value)."""
+    for alt in _unwrap(annotation):
+        if isinstance(alt, type) and issubclass(alt, BaseModel):
+            field = alt.model_fields.get(str(part))
+            if field is not None:
+                return field.annotation
+        elif get_origin(alt) is list and isinstance(part, int):
+            return get_args(alt)[0]
+        elif get_origin(alt) is dict:
+            return get_args(alt)[1]
     return None
 
 
-def _value_model(model: Any) -> Any:
-    return model
+def _known_fields(loc: FieldPath) -> list[str]:
+    """Field names of the model at loc, for 'did you mean' suggestions."""
+    annotation: Any = Scenario
+    for part in loc:
+        annotation = _step(annotation, part)
+        if annotation is None:
+            return []
+    models = [a for a in _unwrap(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
+    return list(models[0].model_fields) if models else []
+
+
+def _bool_for_number(value: Any, annotation: Any, path: FieldPath) -> FieldPath | None:
+    """The first path where YAML true/false stands for a number (pydantic would take it as 1/0)."""
+    if isinstance(value, bool):
+        alts = _unwrap(annotation)
+        numeric = any(a in (int, float, Decimal) for a in alts)
+        return path if numeric and bool not in alts else None
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, item in items:
+        sub = _step(annotation, key)
+        found = _bool_for_number(item, sub, (*path, key)) if sub is not None else None
+        if found is not None:
+            return found
+    return None
