@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .errors import FieldError, suggest
+
 ACTIVITIES = ("instruction", "small_group", "coaching", "planning", "collaboration", "supervision")
 Activity = Literal[
     "instruction", "small_group", "coaching", "planning", "collaboration", "supervision"
@@ -115,15 +117,20 @@ class School(Strict):
     def _consistent(self) -> School:
         total = sum(t.share for t in self.need_tiers)
         if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"need_tiers shares add up to {total:g}, they must add up to 1")
+            raise FieldError(
+                ("need_tiers",),
+                f"shares add up to {total:g}, they must add up to 1",
+                "shares between 0 and 1 that sum to 1",
+            )
         names = [t.name for t in self.need_tiers]
         if len(set(names)) != len(names):
-            raise ValueError("need_tiers names must be unique")
+            raise FieldError(("need_tiers",), "names must be unique")
         rooms = sum(t.count * t.classrooms for t in self.teams)
         if rooms != self.classrooms:
-            raise ValueError(
+            raise FieldError(
+                ("teams",),
                 f"teams hold {rooms} classrooms (count x classrooms) but the school has "
-                f"{self.classrooms}; they must be equal"
+                f"{self.classrooms}; they must be equal",
             )
         return self
 
@@ -145,18 +152,25 @@ class Calendar(Strict):
 
     @model_validator(mode="after")
     def _in_range(self) -> Calendar:
-        for day in self.non_instructional_days:
+        for k, day in enumerate(self.non_instructional_days):
             if day >= self.school_days:
-                raise ValueError(
-                    f"non_instructional_days has day {day}; days run 0..{self.school_days - 1}"
+                raise FieldError(
+                    ("non_instructional_days", k),
+                    f"day {day} is past the end of the year",
+                    f"days 0..{self.school_days - 1}",
                 )
         if len(set(self.non_instructional_days)) >= self.school_days:
-            raise ValueError("every day is non-instructional; the calendar is empty")
-        for w in self.testing_windows:
+            raise FieldError(
+                ("non_instructional_days",),
+                "every day is non-instructional; the calendar is empty",
+                "at least one instructional day",
+            )
+        for k, w in enumerate(self.testing_windows):
             if w.start_day + w.days > self.school_days:
-                raise ValueError(
+                raise FieldError(
+                    ("testing_windows", k),
                     f"testing window from day {w.start_day} for {w.days} days runs past "
-                    f"day {self.school_days - 1}"
+                    f"day {self.school_days - 1}",
                 )
         return self
 
@@ -259,48 +273,59 @@ class Scenario(Strict):
     def _roles_exist(self) -> Scenario:
         known = set(self.roles)
 
-        def check(role: str, where: str, extra: tuple[str, ...] = ()) -> None:
+        def check(role: str, loc: tuple[str | int, ...], extra: tuple[str, ...] = ()) -> None:
             if role not in known and role not in extra:
-                allowed = ", ".join(sorted(known | set(extra)))
-                raise ValueError(f"{where} names role '{role}', which is not in roles ({allowed})")
+                choices = sorted(known | set(extra))
+                raise FieldError(
+                    loc,
+                    f"names role '{role}', which is not in roles" + suggest(role, choices),
+                    ", ".join(choices),
+                )
 
         for i, school in enumerate(self.schools):
-            for team in school.teams:
+            for j, team in enumerate(school.teams):
                 for role in team.members:
-                    check(role, f"schools[{i}].teams '{team.name}'.members")
+                    check(role, ("schools", i, "teams", j, "members", role))
                 homerooms = sum(n for r, n in team.members.items() if self.roles[r].homeroom)
                 if homerooms < team.classrooms:
-                    raise ValueError(
-                        f"schools[{i}].teams '{team.name}' has {team.classrooms} classrooms but "
-                        f"only {homerooms} positions with homeroom: true to hold them"
+                    raise FieldError(
+                        ("schools", i, "teams", j),
+                        f"team '{team.name}' has {team.classrooms} classrooms but only "
+                        f"{homerooms} positions with homeroom: true to hold them",
+                        "at least one homeroom position per classroom",
                     )
             for role in school.staff:
-                check(role, f"schools[{i}].staff")
+                check(role, ("schools", i, "staff", role))
         for i, plan in enumerate(self.coaching):
-            check(plan.coach, f"coaching[{i}].coach")
-            for role in plan.coachees:
-                check(role, f"coaching[{i}].coachees")
-        for role in self.coverage.cascade:
-            check(role, "coverage.cascade", ("split",))
-        for role in self.coverage.needs_cover:
-            check(role, "coverage.needs_cover")
-        for role in self.substitutes.fill_priority:
-            check(role, "substitutes.fill_priority")
+            check(plan.coach, ("coaching", i, "coach"))
+            for k, role in enumerate(plan.coachees):
+                check(role, ("coaching", i, "coachees", k))
+        for k, role in enumerate(self.coverage.cascade):
+            check(role, ("coverage", "cascade", k), ("split",))
+        for k, role in enumerate(self.coverage.needs_cover):
+            check(role, ("coverage", "needs_cover", k))
+        for k, role in enumerate(self.substitutes.fill_priority):
+            check(role, ("substitutes", "fill_priority", k))
         for name, role in self.roles.items():
             used = sum(role.schedule.values())
             if used > 1440:
-                raise ValueError(
-                    f"roles.{name}.schedule adds up to {used} minutes, more than a day"
+                raise FieldError(
+                    ("roles", name, "schedule"),
+                    f"adds up to {used} minutes, more than a day",
+                    "at most 1440 minutes in all",
                 )
             if role.schedule.get("small_group", 0) and role.group_size == 0:
-                raise ValueError(
-                    f"roles.{name} has small_group minutes but group_size 0; set group_size >= 1"
+                raise FieldError(
+                    ("roles", name, "group_size"),
+                    "is 0 but the role has small_group minutes; set group_size >= 1",
+                    "1 to 40",
                 )
         for i, plan in enumerate(self.coaching):
             if not self.roles[plan.coach].schedule.get("coaching", 0):
-                raise ValueError(
-                    f"coaching[{i}].coach is '{plan.coach}', whose schedule has no coaching "
-                    "minutes; give the role coaching minutes"
+                raise FieldError(
+                    ("coaching", i, "coach"),
+                    f"is '{plan.coach}', whose schedule has no coaching minutes; "
+                    "give the role coaching minutes",
                 )
         return self
 
