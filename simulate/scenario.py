@@ -87,6 +87,18 @@ class Rotation(Strict):
     stations: list[Station] = Field(min_length=1)
     waves: Annotated[int, Field(ge=1, le=20)] = 1
 
+    @model_validator(mode="after")
+    def _fits_in_a_day(self) -> Rotation:
+        """Waves rotate one after another, so all of them must fit in one day."""
+        minutes = self.blocks_per_day * self.waves * len(self.stations)
+        minutes *= max(s.minutes for s in self.stations)
+        if minutes > 1440:
+            raise ValueError(
+                f"blocks_per_day x waves x stations x station minutes is {minutes} minutes, "
+                "more than a day (1440)"
+            )
+        return self
+
 
 class Team(Strict):
     name: Name
