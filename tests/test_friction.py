@@ -208,3 +208,62 @@ def test_frequent_regrouping_spreads_scarce_small_group_time() -> None:
         p10[every] = result.value("small_group.minutes_per_student_week", "p10")
     assert p10[90] == 0.0
     assert p10[1] > 15.0  # 20 seats x 20 minutes / 100 students = 20 minutes a week each
+
+
+def coach_and_teacher(**coach_plan: Any) -> dict[str, Any]:
+    """One coach and one teacher, no other friction: coaching arithmetic is exact."""
+    plan = {
+        "coach": "coach",
+        "coachees": ["teacher"],
+        "scope": "school",
+        "observations_per_week": 5,
+        "observation_minutes": 20,
+        "feedback_minutes": 15,
+        "feedback_window_days": 0,
+    }
+    plan.update(coach_plan)
+    return {
+        "name": "coaching",
+        "calendar": {"school_days": 100},
+        "roles": {
+            "teacher": {"homeroom": True, "is_teacher": True, "schedule": {"instruction": 300}},
+            "coach": {"schedule": {"coaching": 35}},
+        },
+        "schools": [
+            {
+                "enrollment": 20,
+                "classrooms": 1,
+                "need_tiers": [{"name": "all", "share": 1.0}],
+                "teams": [{"name": "class", "members": {"teacher": 1}}],
+                "staff": {"coach": 1},
+            }
+        ],
+        "coaching": [plan],
+    }
+
+
+def test_observations_need_both_coach_and_coachee_present() -> None:
+    for absent, reason in (("teacher", "coachee_absent"), ("coach", "coach_absent")):
+        d = coach_and_teacher()
+        d["roles"][absent]["absence_rate"] = 1.0
+        result = simulate.run(build(d), seed=1)
+        obs = result.ledger[result.ledger.activity == "observation"]
+        assert obs[obs.outcome == "lost"].detail.unique().tolist() == [reason]
+        assert obs.amount.sum() == 100  # daily observations planned for 100 days, all lost
+
+
+def test_feedback_waits_when_the_coach_runs_out_of_time() -> None:
+    """35 coaching minutes a day fit an observation and its feedback: latency 0, all on time.
+    With 20 minutes, feedback slips to the next day, which then has no time to observe."""
+    full = simulate.run(build(coach_and_teacher()), seed=1)
+    assert full.value("coaching.observations_per_teacher_week", "realized") == 5.0
+    assert full.value("coaching.feedback_latency_days", "mean") == 0.0
+    assert full.value("coaching.feedback_on_time_share", "value") == 1.0
+    d = coach_and_teacher()
+    d["roles"]["coach"]["schedule"] = {"coaching": 20}
+    short = simulate.run(build(d), seed=1)
+    assert short.value("coaching.observations_per_teacher_week", "realized") == 2.5
+    assert short.value("coaching.feedback_latency_days", "mean") == 1.0
+    assert short.value("coaching.feedback_on_time_share", "value") == 0.0
+    lost = short.ledger[(short.ledger.activity == "observation") & (short.ledger.outcome == "lost")]
+    assert lost.detail.unique().tolist() == ["capacity"]
