@@ -1,7 +1,8 @@
-"""Annual cost line items, computed exactly in Decimal cents.
+"""Annual cost line items, computed exactly in Decimal cents, and comparisons between budgets.
 
 Positions come from the scenario; hours worked and substitute days come from the simulation
-(`Usage`), so friction shows up in the budget.
+(`Usage`), so friction shows up in the budget. Every figure is a Decimal rounded to the cent
+once, at the line item; totals are exact sums of line items and floats appear only in tables.
 """
 
 from __future__ import annotations
@@ -9,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
 
 import pandas as pd
 
 from .scenario import Role, Scenario
 
 CENT = Decimal("0.01")
+Driver = Literal["pay", "enrollment", "fixed"]  # what makes an item grow in later years
 
 
 def cents(value: Decimal | float | int) -> Decimal:
@@ -32,6 +35,12 @@ class Usage:
 
 @dataclass(frozen=True)
 class LineItem:
+    """One budget line: amount = cents(quantity x unit_cost).
+
+    Benefits lines read "rate x pay": quantity is the benefits rate, unit_cost the pay it
+    applies to, so unit_cost is money on every line (Excel formats it as currency).
+    """
+
     category: str  # personnel, benefits, residency, hourly, substitutes, devices, software, one-off
     item: str
     quantity: Decimal
@@ -39,6 +48,7 @@ class LineItem:
     amount: Decimal
     recurring: bool = True
     role: str = ""
+    driver: Driver = "fixed"  # pay: grows with salaries; enrollment: scales with students
 
 
 def positions(scenario: Scenario) -> dict[str, int]:
@@ -53,30 +63,42 @@ def positions(scenario: Scenario) -> dict[str, int]:
     return out
 
 
+def benefits_rate(scenario: Scenario, role: Role) -> Decimal:
+    rate = role.benefits_rate if role.benefits_rate is not None else scenario.budget.benefits_rate
+    return Decimal(str(rate))
+
+
 def line_items(scenario: Scenario, usage: Usage | None = None) -> list[LineItem]:
+    """Year-1 line items: recurring costs plus the one-off costs budgeted for year 1."""
+    return recurring_items(scenario, usage) + one_off_items(scenario, 1)
+
+
+def recurring_items(scenario: Scenario, usage: Usage | None = None) -> list[LineItem]:
     usage = usage or Usage()
     budget = scenario.budget
     items: list[LineItem] = []
     for name, count in positions(scenario).items():
         if count:
-            items.extend(
-                _role_items(
-                    name,
-                    scenario.roles[name],
-                    count,
-                    budget.benefits_rate,
-                    usage.days_worked.get(name, 0.0),
-                )
-            )
+            role = scenario.roles[name]
+            days = usage.days_worked.get(name, 0.0)
+            items += _role_items(name, role, count, benefits_rate(scenario, role), days)
     subs = scenario.substitutes
-    items += _item("substitutes", "substitute days", usage.substitute_days, subs.daily_rate)
+    items += _item(
+        "substitutes", "substitute days", usage.substitute_days, subs.daily_rate, driver="pay"
+    )
     items += _item(
         "substitutes",
         "long-term substitute days",
         usage.long_term_substitute_days,
         subs.long_term_daily_rate,
+        driver="pay",
     )
-    devices = sum((s.devices or 0) * s.copies for s in scenario.schools if s.rotation)
+    # the engine gives a rotation school without a device count one device per student
+    devices = sum(
+        (s.enrollment if s.devices is None else s.devices) * s.copies
+        for s in scenario.schools
+        if s.rotation
+    )
     life = budget.devices.life_years
     items += _item(
         "devices", f"devices (cost over {life} years)", devices, budget.devices.unit_cost / life
@@ -86,28 +108,34 @@ def line_items(scenario: Scenario, usage: Usage | None = None) -> list[LineItem]
         "software licences per student",
         scenario.enrollment,
         budget.software_per_student,
+        driver="enrollment",
     )
-    for one in budget.one_off:
-        if one.year == 1:
+    return items
+
+
+def one_off_items(scenario: Scenario, year: int) -> list[LineItem]:
+    """The one-off costs the scenario budgets for `year` (1-based), at their nominal amount."""
+    items: list[LineItem] = []
+    for one in scenario.budget.one_off:
+        if one.year == year:
             items += _item(one.category, one.name, 1, one.amount, recurring=False)
     return items
 
 
-def _role_items(
-    name: str, role: Role, count: int, default_benefits: float, days: float
-) -> list[LineItem]:
+def _role_items(name: str, role: Role, count: int, rate: Decimal, days: float) -> list[LineItem]:
     label = role.title or name
-    rate = Decimal(str(role.benefits_rate if role.benefits_rate is not None else default_benefits))
     if role.hourly_wage is not None:
         hours = Decimal(str(days)) * Decimal(str(role.hours_per_day))
-        wages = _item("hourly", f"{label} wages (hours worked)", hours, role.hourly_wage, role=name)
-        pay = sum((i.amount for i in wages), Decimal(0))
-        return wages + _item("benefits", f"{label} benefits", pay, rate, role=name)
-    items = _item("personnel", f"{label} salaries", count, role.salary, role=name)
-    items += _item("personnel", f"{label} supplements", count, role.supplement, role=name)
+        wages = _item(
+            "hourly", f"{label} wages (hours worked)", hours, role.hourly_wage, "pay", name
+        )
+        pay = total(wages)
+        return wages + _item("benefits", f"{label} benefits", rate, pay, "pay", name)
+    items = _item("personnel", f"{label} salaries", count, role.salary, "pay", name)
+    items += _item("personnel", f"{label} supplements", count, role.supplement, "pay", name)
     pay = (role.salary + role.supplement) * count
-    items += _item("benefits", f"{label} benefits", pay, rate, role=name)
-    items += _item("residency", f"{label} stipends", count, role.stipend, role=name)
+    items += _item("benefits", f"{label} benefits", rate, pay, "pay", name)
+    items += _item("residency", f"{label} stipends", count, role.stipend, "pay", name)
     return items
 
 
@@ -116,22 +144,58 @@ def _item(
     item: str,
     quantity: float | Decimal | int,
     unit_cost: Decimal,
-    recurring: bool = True,
+    driver: Driver = "fixed",
     role: str = "",
+    recurring: bool = True,
 ) -> list[LineItem]:
     quantity = Decimal(str(quantity))
     amount = cents(quantity * unit_cost)
     if not amount:
         return []
-    return [LineItem(category, item, quantity, unit_cost, amount, recurring, role)]
+    return [LineItem(category, item, quantity, unit_cost, amount, recurring, role, driver)]
 
 
 def total(items: Iterable[LineItem]) -> Decimal:
     return sum((i.amount for i in items), Decimal(0))
 
 
-def frame(items: list[LineItem], enrollment: int) -> pd.DataFrame:
-    """Line items as a table, money as exact strings-of-cents turned into floats only here."""
+def recurring_total(items: Iterable[LineItem]) -> Decimal:
+    return total(i for i in items if i.recurring)
+
+
+def per_pupil(amount: Decimal, enrollment: int) -> Decimal:
+    return cents(amount / enrollment) if enrollment else Decimal(0)
+
+
+def teacher_cost(scenario: Scenario) -> Decimal | None:
+    """Cost of one average teacher with benefits: the unit finance offices trade positions in.
+
+    The mean of (salary + supplement) x (1 + benefits rate) over the salaried roles with
+    `is_teacher: true`, weighted by their positions; stipends and hourly staff are left out.
+    None when the scenario has no salaried teacher positions.
+    """
+    cost, count = Decimal(0), 0
+    for name, n in positions(scenario).items():
+        role = scenario.roles[name]
+        if n and role.is_teacher and role.hourly_wage is None:
+            cost += n * (role.salary + role.supplement) * (1 + benefits_rate(scenario, role))
+            count += n
+    return cents(cost / count) if count else None
+
+
+def equivalents(amount: Decimal, unit: Decimal | None) -> float:
+    """An amount in teacher-position equivalents (two decimals); 0 when there is no unit."""
+    return float((amount / unit).quantize(CENT, rounding=ROUND_HALF_UP)) if unit else 0.0
+
+
+def frame(items: list[LineItem], enrollment: int, unit: Decimal | None = None) -> pd.DataFrame:
+    """Line items as a table; money turns into floats only here (each exact to the cent).
+
+    With `unit` (see teacher_cost) a `teacher_positions` column gives each amount in
+    teacher-position equivalents.
+    """
+    columns = ["category", "item", "role", "quantity", "unit_cost", "amount", "per_pupil"]
+    columns += ["recurring", *(["teacher_positions"] if unit else [])]
     rows = [
         {
             "category": i.category,
@@ -140,19 +204,149 @@ def frame(items: list[LineItem], enrollment: int) -> pd.DataFrame:
             "quantity": float(i.quantity),
             "unit_cost": float(i.unit_cost),
             "amount": float(i.amount),
-            "per_pupil": float(cents(i.amount / enrollment)) if enrollment else 0.0,
+            "per_pupil": float(per_pupil(i.amount, enrollment)),
             "recurring": i.recurring,
+            "teacher_positions": equivalents(i.amount, unit),
         }
         for i in items
     ]
-    columns = [
-        "category",
-        "item",
-        "role",
-        "quantity",
-        "unit_cost",
-        "amount",
-        "per_pupil",
-        "recurring",
-    ]
     return pd.DataFrame(rows, columns=columns)
+
+
+COMPARISON_COLUMNS = [
+    "category",
+    "item",
+    "role",
+    "baseline_amount",
+    "amount",
+    "difference",
+    "baseline_per_pupil",
+    "per_pupil",
+    "per_pupil_difference",
+    "difference_teacher_positions",
+]
+
+
+def compare_budgets(
+    scenario: Scenario,
+    baseline: Scenario,
+    usage: Usage | None = None,
+    baseline_usage: Usage | None = None,
+    unit: Decimal | None = None,
+) -> pd.DataFrame:
+    """Year-1 line items of scenario against baseline: amounts, per pupil and differences.
+
+    Items are matched on (category, item, role); an item only one side has is zero on the
+    other. Rows follow the baseline's order, then the scenario's new items. `unit` defaults to
+    the baseline's average teacher (teacher_cost), so both sides are priced alike.
+    """
+    ours = line_items(scenario, usage)
+    theirs = line_items(baseline, baseline_usage)
+    unit = unit or teacher_cost(baseline) or teacher_cost(scenario)
+    return _comparison(
+        [((i.category, i.item, i.role), i.amount) for i in theirs],
+        [((i.category, i.item, i.role), i.amount) for i in ours],
+        baseline.enrollment,
+        scenario.enrollment,
+        unit,
+    )
+
+
+def compare_categories(
+    scenario: Scenario,
+    baseline: Scenario,
+    usage: Usage | None = None,
+    baseline_usage: Usage | None = None,
+    unit: Decimal | None = None,
+) -> pd.DataFrame:
+    """Like compare_budgets, summed by category: where the money freed goes."""
+    ours = line_items(scenario, usage)
+    theirs = line_items(baseline, baseline_usage)
+    unit = unit or teacher_cost(baseline) or teacher_cost(scenario)
+    out = _comparison(
+        [((i.category, "", ""), i.amount) for i in theirs],
+        [((i.category, "", ""), i.amount) for i in ours],
+        baseline.enrollment,
+        scenario.enrollment,
+        unit,
+    )
+    return out.drop(columns=["item", "role"])
+
+
+def _comparison(
+    base: list[tuple[tuple[str, str, str], Decimal]],
+    ours: list[tuple[tuple[str, str, str], Decimal]],
+    base_enrollment: int,
+    enrollment: int,
+    unit: Decimal | None,
+) -> pd.DataFrame:
+    sums: dict[tuple[str, str, str], list[Decimal]] = {}
+    for side, rows in enumerate((base, ours)):
+        for key, amount in rows:
+            sums.setdefault(key, [Decimal(0), Decimal(0)])[side] += amount
+    out = []
+    for (category, item, role), (was, now) in sums.items():
+        was_pp, now_pp = per_pupil(was, base_enrollment), per_pupil(now, enrollment)
+        out.append(
+            {
+                "category": category,
+                "item": item,
+                "role": role,
+                "baseline_amount": float(was),
+                "amount": float(now),
+                "difference": float(now - was),
+                "baseline_per_pupil": float(was_pp),
+                "per_pupil": float(now_pp),
+                "per_pupil_difference": float(now_pp - was_pp),
+                "difference_teacher_positions": equivalents(now - was, unit),
+            }
+        )
+    return pd.DataFrame(out, columns=COMPARISON_COLUMNS)
+
+
+def role_table(
+    scenario: Scenario,
+    usage: Usage | None = None,
+    baseline: Scenario | None = None,
+    baseline_usage: Usage | None = None,
+    unit: Decimal | None = None,
+) -> pd.DataFrame:
+    """Positions and annual cost by role (all of a role's lines), against the baseline if given.
+
+    This is the table that shows a trade of positions: the teacher positions left unfilled,
+    the money they free, and the roles that money now pays for.
+    """
+    sides = [(scenario, usage)] + ([(baseline, baseline_usage)] if baseline else [])
+    counts = [positions(s) for s, _ in sides]
+    costs: list[dict[str, Decimal]] = []
+    for s, u in sides:
+        by_role: dict[str, Decimal] = {}
+        for i in recurring_items(s, u):
+            if i.role:
+                by_role[i.role] = by_role.get(i.role, Decimal(0)) + i.amount
+        costs.append(by_role)
+    roles = list(dict.fromkeys([*counts[-1], *counts[0]]))
+    rows = []
+    for role in roles:
+        spec = scenario.roles.get(role) or (baseline.roles[role] if baseline else None)
+        row: dict[str, object] = {"role": role, "title": (spec.title if spec else "") or role}
+        now = costs[0].get(role, Decimal(0))
+        if baseline:
+            was = costs[1].get(role, Decimal(0))
+            row |= {
+                "baseline_positions": counts[1].get(role, 0),
+                "positions": counts[0].get(role, 0),
+                "position_difference": counts[0].get(role, 0) - counts[1].get(role, 0),
+                "baseline_cost": float(was),
+                "cost": float(now),
+                "cost_difference": float(now - was),
+                "difference_teacher_positions": equivalents(now - was, unit),
+            }
+        else:
+            row |= {
+                "positions": counts[0].get(role, 0),
+                "cost": float(now),
+                "teacher_positions": equivalents(now, unit),
+            }
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -91,5 +91,69 @@ def schema() -> None:
     click.echo(json.dumps(Scenario.model_json_schema(), indent=2))
 
 
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--baseline", type=click.Path(path_type=Path), help="Scenario to compare against.")
+@click.option("--years", type=click.IntRange(min=1, max=30), help="Projection years [default: 5].")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option(
+    "--replications", "-r", type=click.IntRange(min=1, max=10_000), default=1, show_default=True
+)
+@click.option(
+    "--goal-seek",
+    "goal_field",
+    metavar="FIELD",
+    help="Largest value of this numeric field (e.g. roles.mcl.supplement) within the baseline.",
+)
+@click.option("--out", "out", type=OutPath, help="Folder for CSV, Excel and JSON files.")
+@click.option("--force", is_flag=True, help="Write into a non-empty --out folder.")
+@handles_input_errors
+def budget(
+    scenario: Path,
+    baseline: Path | None,
+    years: int | None,
+    seed: int,
+    replications: int,
+    goal_field: str | None,
+    out: Path | None,
+    force: bool,
+) -> None:
+    """Budget of SCENARIO: line items, multi-year projection, verdict, and the baseline."""
+    from .api import run as run_scenario
+    from .budget_report import render, report
+    from .goalseek import field_value, goal_seek
+    from .loading import load_data, load_scenario
+    from .output import prepare_out
+
+    spec = load_scenario(scenario)
+    base = load_scenario(baseline) if baseline else None
+    if goal_field is not None:
+        field_value(spec, goal_field, str(scenario))  # a bad field fails before any work
+    if out is not None:
+        prepare_out(out, force=force)
+    usage = run_scenario(spec, seed=seed, replications=replications).usage
+    base_usage = run_scenario(base, seed=seed, replications=replications).usage if base else None
+    rep = report(spec, usage, base, base_usage, years)
+    if goal_field is not None:
+        rep.goal = goal_seek(
+            load_data(scenario),
+            goal_field,
+            file=str(scenario),
+            baseline=base,
+            baseline_usage=base_usage,
+            usage=usage,
+            seed=seed,
+            replications=replications,
+        )
+    if out is not None:
+        rep.write(out)
+    else:
+        click.echo(render(rep.tables()))
+    for line in rep.verdict_lines():
+        click.echo(line)
+    if out is not None:
+        click.echo(f"-> {out}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
