@@ -285,8 +285,15 @@ class Engine:
                     return adult
         return None
 
+    def _planned_instruction(self, adult: Adult) -> int:
+        """Instruction the adult planned today: none in weeks its ramp does not allow it."""
+        week = int(self.days.week[self.day]) + 1
+        if "instruction" not in adult.role.duties_in_week(week):
+            return 0
+        return adult.role.schedule.get("instruction", 0)
+
     def _covered(self, school: SchoolState, absent: Adult, by: Adult | str) -> None:
-        minutes = absent.role.schedule.get("instruction", 0)
+        minutes = self._planned_instruction(absent)
         class_time = self._class_minutes(absent)
         name = by if isinstance(by, str) else by.role_name
         school.coverage_minutes[name] = school.coverage_minutes.get(name, 0) + class_time
@@ -299,7 +306,7 @@ class Engine:
 
     def _uncovered(self, school: SchoolState, absent: Adult) -> None:
         if absent.homeroom >= 0:
-            minutes = absent.role.schedule.get("instruction", 0)
+            minutes = self._planned_instruction(absent)
             school.ledger.lost("instruction", absent.role_name, minutes, "uncovered")
 
     # ---- adults -------------------------------------------------------------------------
@@ -321,7 +328,12 @@ class Engine:
             if closed or status != "present":
                 reason = "closure" if closed else status
                 for activity, minutes in plan:
-                    if activity == "instruction" and covers_class and not closed:
+                    if (
+                        activity == "instruction"
+                        and covers_class
+                        and not closed
+                        and self._needs_cover(adult)
+                    ):
                         continue  # the class itself was covered or recorded as uncovered
                     ledger.lost(activity, name, minutes, reason)
                 if adult.index in school.appointments:
