@@ -155,5 +155,58 @@ def budget(
         click.echo(f"-> {out}")
 
 
+@main.command()
+@click.argument("spec", type=click.Path(path_type=Path))
+@click.option("--out", "out", type=OutPath, required=True, help="Folder for the results.")
+@click.option(
+    "--workers", "-w", type=click.IntRange(min=1), default=None, help="Default: all cores."
+)
+@click.option("--backend", type=click.Choice(["local", "dask"]), default="local", show_default=True)
+@click.option("--scheduler", default=None, help="Dask scheduler address; default: a local one.")
+@click.option("--resume", is_flag=True, help="Continue an interrupted sweep in --out.")
+@click.option("--force", is_flag=True, help="Start over in a non-empty --out folder.")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=None, help="Runs per task.")
+@handles_input_errors
+def sweep(
+    spec: Path,
+    out: Path,
+    workers: int | None,
+    backend: str,
+    scheduler: str | None,
+    resume: bool,
+    force: bool,
+    chunk_size: int | None,
+) -> None:
+    """Run the parameter sweep in SPEC; write results.parquet, sensitivity.csv, report.html."""
+    from .sweep import sweep as run_sweep
+    from .sweep import top_parameters
+
+    result = run_sweep(
+        spec,
+        out,
+        workers=workers,
+        backend=backend,  # type: ignore[arg-type]
+        scheduler=scheduler,
+        resume=resume,
+        force=force,
+        chunk_size=chunk_size,
+    )
+    total = result.sweep.total
+    if result.interrupted:
+        click.echo(
+            f"interrupted: {result.done} of {total} runs are saved in {out / 'runs'}; "
+            f"continue with: simulate sweep {spec} --out {out} --resume",
+            err=True,
+        )
+        sys.exit(130)
+    click.echo(
+        f"{result.sweep.spec.name}: {len(result.sweep.points)} points x "
+        f"{result.sweep.spec.replications} replication(s) = {total} runs "
+        f"({result.ran} run now) -> {out}"
+    )
+    for metric, parameter, index, value in top_parameters(result):
+        click.echo(f"  {metric}: most influential {parameter} ({index} {value:.3g})")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

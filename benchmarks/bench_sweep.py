@@ -1,0 +1,95 @@
+"""Sweep throughput: runs per second per core, and the speed-up from 1 to 2 workers.
+
+    .venv/bin/python benchmarks/bench_sweep.py [--runs 200] [--dask]
+
+A Latin hypercube over teacher absence and the substitute pool on scenarios/traditional.yaml
+(a full 180-day year per run), runs/2 points x 2 replications. Each configuration runs the whole
+`simulate.sweep` call (chunks, Parquet parts, consolidation, sensitivity, report), so fixed
+costs (pool start-up, report) count against the speed-up, as they do for a user. One worker
+runs in-process; two use a process pool. The results must be identical row for row.
+The goal (issue 7): at least 1.8x on 2 cores. On a machine shared with other jobs the
+speed-up is lower; the printout shows the load average so a reader can judge.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from simulate.sweep import default_workers, load_sweep, sweep
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def spec_file(folder: Path, runs: int) -> Path:
+    spec = {
+        "name": "benchmark",
+        "scenario": str(ROOT / "scenarios" / "traditional.yaml"),
+        "design": "lhs",
+        "samples": max(1, runs // 2),
+        "replications": 2,
+        "seed": 1,
+        "parameters": {
+            "roles.teacher.absence_rate": {"low": 0.01, "high": 0.08},
+            "substitutes.per_day": {"low": 0, "high": 3},
+        },
+        "metrics": [
+            "coverage.substitute_fill_rate.value",
+            "small_group.minutes_per_student_week.mean",
+            "coaching.observations_per_teacher_week.realized",
+        ],
+    }
+    path = folder / "bench.yaml"
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    return path
+
+
+def timed(label: str, folder: Path, **options: object) -> tuple[float, pd.DataFrame]:
+    spec = load_sweep(folder / "bench.yaml")  # the probe run is outside the timing
+    start = time.perf_counter()
+    result = sweep(spec, folder / label, progress=False, **options)  # type: ignore[arg-type]
+    seconds = time.perf_counter() - start
+    assert result.results is not None
+    return seconds, result.results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--dask", action="store_true", help="also time a 2-worker LocalCluster")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        spec_file(folder, args.runs)
+        runs = load_sweep(folder / "bench.yaml").total
+        print(f"{runs} runs; cores available: {default_workers()}; load: {os.getloadavg()}")
+        configs = [("1 worker (in-process)", 1, {}), ("2 workers (processes)", 2, {})]
+        if args.dask:
+            configs.append(("2 workers (dask LocalCluster)", 2, {"backend": "dask"}))
+        base_seconds, base = None, None
+        print(
+            f"{'configuration':32} {'seconds':>8} {'runs/s':>8} {'runs/s/core':>12} {'speed-up':>9}"
+        )
+        for i, (label, workers, extra) in enumerate(configs):
+            seconds, frame = timed(f"out{i}", folder, workers=workers, **extra)
+            if base is None:
+                base_seconds, base = seconds, frame
+            else:
+                pd.testing.assert_frame_equal(base, frame)  # identical, row for row
+            assert base_seconds is not None
+            rate = runs / seconds
+            print(
+                f"{label:32} {seconds:8.1f} {rate:8.2f} {rate / workers:12.2f} "
+                f"{base_seconds / seconds:8.2f}x"
+            )
+        print("results identical across configurations: yes")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""Sweeps: design sizes and values, seeds, executors that agree row for row, sensitivity."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from test_sweep_helpers import results, write_spec
+
+import simulate
+from simulate.designs import Axis
+from simulate.loading import apply_overrides, load_data, validate
+from simulate.sweep import load_sweep, sweep
+
+
+def test_grid_has_one_row_per_run_with_the_listed_values(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = sweep(write_spec(tmp_path), out, workers=1, progress=False)
+    frame = results(out)
+    assert len(frame) == 3 * 3 * 2 == result.done
+    assert frame["run_id"].tolist() == list(range(18))
+    combos = set(
+        zip(frame["roles.teacher.absence_rate"], frame["substitutes.per_day"], strict=True)
+    )
+    assert combos == set(itertools.product([0.02, 0.05, 0.08], [0, 1, 2]))
+    assert frame.groupby("point").size().eq(2).all()
+    assert sorted(frame["replication"].unique()) == [0, 1]
+    assert frame["substitutes.per_day"].dtype == np.int64
+    metric_columns = [m.column for m in result.sweep.metrics]
+    assert metric_columns == [
+        "coverage.substitute_fill_rate.value",
+        "coverage.absences.count",
+        "coverage.substitute_days.count",
+        "small_group.minutes_per_student_week[tier=intensive].mean",
+    ]
+    assert list(frame.columns) == [
+        "run_id",
+        "point",
+        "roles.teacher.absence_rate",
+        "substitutes.per_day",
+        "replication",
+        "seed",
+        *metric_columns,
+    ]
+    assert np.isfinite(frame[metric_columns].to_numpy()).all()
+    # the figures respond to the parameters as they must: no pool, no substitute days;
+    # a pool of k places at most k a day
+    days = frame["coverage.substitute_days.count"]
+    assert (days <= frame["substitutes.per_day"] * 30).all()
+    assert (days[frame["substitutes.per_day"] == 0] == 0).all()
+    assert (days[frame["substitutes.per_day"] > 0] > 0).all()
+    more = frame.groupby("roles.teacher.absence_rate")["coverage.absences.count"].mean()
+    assert more.is_monotonic_increasing
+
+
+def test_a_sweep_row_is_the_plain_run_of_that_scenario(tmp_path: Path) -> None:
+    """With common random numbers, run (point p, replication r) is `simulate.run` with the
+    point's overrides and the master seed, replication r: the seed story holds end to end."""
+    out = tmp_path / "out"
+    result = sweep(write_spec(tmp_path), out, workers=1, progress=False)
+    frame = results(out)
+    base = load_data(result.sweep.scenario_path)
+    for point in (0, 7):
+        names = [a.name for a in result.sweep.axes]
+        overrides = dict(zip(names, result.sweep.points[point], strict=True))
+        plain = simulate.run(
+            validate(apply_overrides(base, overrides), "<t>"), seed=11, replications=2
+        )
+        for metric in result.sweep.metrics:
+            name, group, stat = metric.key
+            tidy = plain.metrics
+            expected = tidy[
+                (tidy.metric == name) & (tidy.group == group) & (tidy.statistic == stat)
+            ]
+            rows = frame[frame.point == point].sort_values("replication")
+            assert (
+                rows[metric.column].tolist()
+                == expected.sort_values("replication")["value"].tolist()
+            )
+
+
+def test_seeds_come_from_the_run_identity(tmp_path: Path) -> None:
+    crn = load_sweep(write_spec(tmp_path))
+    assert {crn.task(r)[3] for r in range(crn.total)} == {11}
+    independent = load_sweep(write_spec(tmp_path, common_random_numbers=False))
+    seeds = [independent.task(r)[3] for r in range(independent.total)]
+    by_point = [seeds[i : i + 2] for i in range(0, len(seeds), 2)]
+    assert all(a == b for a, b in by_point)  # replications of a point share the seed ...
+    assert len({a for a, _ in by_point}) == len(by_point)  # ... and points do not
+    expected = np.random.SeedSequence(11, spawn_key=(1, 4)).generate_state(1, dtype=np.uint64)[0]
+    assert independent.task(8)[3] == int(expected >> np.uint64(1))
+    assert all(0 <= s < 2**63 for s in seeds)
+
+
+def test_one_and_two_workers_give_identical_results(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, common_random_numbers=False)
+    one = sweep(spec, tmp_path / "one", workers=1, progress=False)
+    two = sweep(spec, tmp_path / "two", workers=2, chunk_size=2, progress=False)
+    pd.testing.assert_frame_equal(results(tmp_path / "one"), results(tmp_path / "two"))
+    pd.testing.assert_frame_equal(one.sensitivity, two.sensitivity)
+    assert len(list((tmp_path / "two" / "runs").glob("part-*.parquet"))) == 9  # 18 runs / 2
+
+
+def test_local_and_dask_give_identical_results(tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    spec = write_spec(tmp_path)
+    sweep(spec, tmp_path / "local", workers=2, chunk_size=3, progress=False)
+    with LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        sweep(
+            spec,
+            tmp_path / "dask",
+            backend="dask",
+            scheduler=cluster.scheduler_address,
+            chunk_size=4,
+            progress=False,
+        )
+    pd.testing.assert_frame_equal(results(tmp_path / "local"), results(tmp_path / "dask"))
+    local = pd.read_csv(tmp_path / "local" / "sensitivity.csv")
+    pd.testing.assert_frame_equal(local, pd.read_csv(tmp_path / "dask" / "sensitivity.csv"))
+
+
+def test_sobol_index_of_an_ignored_parameter_is_zero(tmp_path: Path) -> None:
+    """budget.devices.life_years only enters the budget, never the engine. Tolerance 0.01 on S1
+    and ST (with common random numbers the estimators' differences are exactly zero), while
+    the substitute pool, which drives the fill rate, must score ST > 0.3."""
+    spec = write_spec(
+        tmp_path,
+        design="sobol",
+        samples=16,
+        replications=1,
+        parameters={
+            "roles.teacher.absence_rate": {"low": 0.01, "high": 0.08},
+            "substitutes.per_day": {"low": 0, "high": 3},
+            "budget.devices.life_years": {"low": 1, "high": 10},
+        },
+    )
+    result = sweep(spec, tmp_path / "out", workers=2, progress=False)
+    assert result.done == 16 * (3 + 2)
+    table = result.sensitivity
+    assert table is not None and np.isfinite(table["value"]).all()
+    fill = table[table.metric == "coverage.substitute_fill_rate.value"].set_index(
+        ["parameter", "index"]
+    )
+    for index in ("S1", "ST"):
+        for metric in table.metric.unique():
+            row = table[(table.metric == metric) & (table.parameter == "budget.devices.life_years")]
+            assert row[row["index"] == index]["value"].abs().max() <= 0.01
+    assert fill.loc[("substitutes.per_day", "ST"), "value"] > 0.3
+    assert set(table["index"]) == {"S1", "ST"}
+
+
+def test_morris_and_latin_hypercube_run_and_rank(tmp_path: Path) -> None:
+    params = {
+        "roles.teacher.absence_rate": {"low": 0.01, "high": 0.08},
+        "substitutes.per_day": {"low": 0, "high": 3},
+        "relationships.contact_threshold_minutes": {"low": 100, "high": 1000},
+    }
+    morris = sweep(
+        write_spec(tmp_path, design="morris", samples=4, replications=1, parameters=params),
+        tmp_path / "morris",
+        workers=1,
+        progress=False,
+    )
+    assert morris.done == 4 * (3 + 1)
+    table = morris.sensitivity
+    assert table is not None and set(table["index"]) == {"mu_star", "mu", "sigma"}
+    # the contact threshold is read only by the relationships metrics, not these
+    threshold = table[
+        (table.parameter == "relationships.contact_threshold_minutes")
+        & (table["index"] == "mu_star")
+    ]
+    assert (threshold["value"] == 0).all()
+    lhs = sweep(
+        write_spec(tmp_path, design="lhs", samples=12, replications=1, parameters=params),
+        tmp_path / "lhs",
+        workers=1,
+        progress=False,
+    )
+    frame = results(tmp_path / "lhs")
+    assert len(frame) == 12
+    assert frame["substitutes.per_day"].between(0, 3).all()
+    assert set(frame["substitutes.per_day"]) == {0, 1, 2, 3}  # 12 strata cover every integer
+    assert lhs.sensitivity is not None and {"src", "r2"} <= set(lhs.sensitivity["index"])
+
+
+def test_axis_maps_the_unit_interval_onto_values_and_ranges() -> None:
+    listed = Axis("x", "float", values=(1.0, 2.0, 5.0))
+    assert [listed.at(u) for u in (0.0, 0.33, 0.34, 0.99, 1.0)] == [1.0, 1.0, 2.0, 5.0, 5.0]
+    whole = Axis("n", "int", low=0, high=3, integer=True)
+    assert [whole.at(u) for u in (0.0, 0.25, 0.5, 0.999, 1.0)] == [0, 1, 2, 3, 3]
+    money = Axis("m", "money", low=100, high=200)
+    assert money.at(1 / 3) == 133.33
+    levels = Axis("r", "float", low=0.0, high=0.1, levels=3)
+    assert levels.grid_values() == (0.0, 0.05, 0.1)
+
+
+def test_report_is_self_contained_and_escapes_user_text(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, name="<script>alert(1)</script>", description="a & b")
+    sweep(spec, tmp_path / "out", workers=1, progress=False)
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+    assert "a &amp; b" in page
+    assert page.count("<script") == 1 + 2 * 4  # plotly.js once, two figures per metric
+    assert "<script src" not in page and "<link" not in page  # nothing fetched: opens offline
+    table = pd.read_csv(tmp_path / "out" / "sensitivity.csv")
+    assert list(table.columns) == ["metric", "parameter", "index", "value", "ci"]
+    assert table["value"].notna().all()
