@@ -1,12 +1,19 @@
 """Parameter sweeps: a spec of swept fields and a design, run in parallel, streamed to Parquet.
 
 A sweep spec (YAML) names a base scenario, parameters by dotted field path, a design, the
-replications, a master seed and the metrics to keep. Every design point is checked against
-the scenario schema before anything runs. Runs go out in chunks to local processes or a Dask
-cluster; each finished chunk is written at once to DIR/runs/part-NNNNN.parquet (atomically),
-so a crash loses at most the chunks in flight and `--resume` carries on where it stopped.
-At the end the parts are consolidated into DIR/results.parquet in run-id order and analysed
-(simulate.sensitivity).
+replications, a master seed and the metrics to keep, each as one string
+"metric[group].statistic" ("[group]" left out for group "all"); that string is also the
+metric's column name. Nothing runs until the whole spec checks out: each parameter must be a
+numeric field of the base scenario, each parameter's ends (or listed values) alone and then
+every design point must give a valid scenario (validation is ~0.1 ms a point, so all points
+are checked rather than corners only), and each metric must be one a run of the base
+scenario produces. Runs go out in chunks to local processes or a Dask cluster; each finished
+chunk is written at once to DIR/runs/part-NNNNN.parquet (atomically), so a crash loses at
+most the chunks in flight and `--resume` carries on where it stopped (DIR/manifest.json holds
+a hash of the spec and the base scenario, so a changed spec cannot be resumed into). At the
+end the parts are consolidated into DIR/results.parquet in run-id order and analysed
+(simulate.sensitivity). Scripts that call sweep() with workers > 1 need the usual
+`if __name__ == "__main__":` guard: workers start from a fork server.
 
 Seeds. A run is identified by (design point, replication); run_id = point * R + replication.
 The engine keys every random stream as SeedSequence(seed, spawn_key=(replication, source, ...)).
@@ -57,7 +64,7 @@ RunTask = tuple[int, int, int, int, dict[str, Any]]  # run_id, point, replicatio
 RUN_KEY = 1  # spawn_key=(RUN_KEY, point) for run seeds without common random numbers
 DESIGN_KEY = 0  # spawn_key=(DESIGN_KEY,) for the design's own sampling seed
 METRIC = re.compile(r"^(?P<metric>[^\[\]]+?)(?:\[(?P<group>[^\[\]]+)\])?\.(?P<stat>[^.\[\]]+)$")
-FIXED_COLUMNS = ("run_id", "point", "replication", "seed")
+MAX_POINTS = 1_000_000
 OUR_FILES = (
     "manifest.json",
     "spec.yaml",
@@ -206,6 +213,15 @@ def load_sweep(path: str | Path) -> Sweep:
                     "values: [...], or low/high with levels: k",
                     _line(lines, "parameters", axis.name),
                 )
+    count = designs.point_count(spec.design, axes, spec.samples)
+    if count > MAX_POINTS:
+        raise InputError(
+            file,
+            "parameters" if spec.design == "grid" else "samples",
+            f"the {spec.design} design has {count:,} points, too many to check and run",
+            f"at most {MAX_POINTS:,} points",
+            _line(lines, "parameters" if spec.design == "grid" else "samples"),
+        )
     unit = designs.unit_points(spec.design, axes, spec.samples, spec.levels, design_seed(spec.seed))
     points = designs.values_at(axes, unit, spec.design)
     _check_points(axes, points, base, scenario_path, file, lines)
@@ -499,6 +515,8 @@ class _Deferred:
 class _Serial:
     """One worker: run chunks in this process (no start-up cost, same results)."""
 
+    slots = 1
+
     def submit(self, fn: Callable[..., Any], *args: Any) -> _Deferred:
         return _Deferred(fn, args)
 
@@ -537,6 +555,7 @@ class _Processes:
         # forkserver: safe with the progress bar's thread, and preloading makes forks cheap
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["simulate.sweep"])
+        self.slots = workers
         self.pool = ProcessPoolExecutor(
             workers, mp_context=context, initializer=_worker_init, initargs=(os.getpid(),)
         )
@@ -587,6 +606,8 @@ class _Dask:
             )
             self.client = Client(self.cluster)
         self.scattered: dict[int, Any] = {}
+        info = self.client.scheduler_info()["workers"].values()
+        self.slots = max(1, sum(int(w.get("nthreads", 1)) for w in info))
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
         base = args[0]
@@ -840,9 +861,11 @@ def sweep(
     resuming = _open_out(sw, out, resume, force)
     finished = _finished(out) if resuming else set()
     todo = [r for r in range(sw.total) if r not in finished]
-    size = chunk_size or max(1, min(20, math.ceil(len(todo) / (workers * 8))))
+    runner = _backend(backend, workers, scheduler) if todo else None
+    # about 8 chunks per worker slot balances the load; 20 runs at most bounds what a crash loses
+    slots = runner.slots if runner is not None else 1
+    size = chunk_size or max(1, min(20, math.ceil(len(todo) / (slots * 8))))
     chunks = [[sw.task(r) for r in todo[i : i + size]] for i in range(0, len(todo), size)]
-    runner = _backend(backend, workers, scheduler) if chunks else None
     if not resuming:
         try:
             _start_fresh(sw, out)

@@ -75,6 +75,15 @@ BAD: list[tuple[dict[str, Any], list[str]]] = [
     ),
     ({"parameters": {"schools.3.enrollment": [100]}}, ["schools", "not an index"]),
     ({"design": "lhs"}, ["samples", "needs samples"]),
+    (
+        {
+            "parameters": {
+                "roles.teacher.absence_rate": {"low": 0, "high": 1, "levels": 2000},
+                "substitutes.per_day": {"low": 0, "high": 5000, "levels": 1000},
+            }
+        },
+        ["parameters", "2,000,000 points", "at most 1,000,000"],
+    ),
     ({"parameters": {"roles.teacher.absence_rate": [True]}}, ["values", "not true/false"]),
 ]
 
