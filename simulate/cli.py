@@ -144,7 +144,10 @@ def budget(
             usage=usage,
             seed=seed,
             replications=replications,
+            progress=_evaluations if sys.stderr.isatty() else None,
         )
+        if sys.stderr.isatty():
+            click.echo("", err=True)
     if out is not None:
         rep.write(out)
     else:
@@ -153,6 +156,10 @@ def budget(
         click.echo(line)
     if out is not None:
         click.echo(f"-> {out}")
+
+
+def _evaluations(n: int) -> None:
+    click.echo(f"\rgoal-seek: {n} evaluations", err=True, nl=False)
 
 
 @main.command()

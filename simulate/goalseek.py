@@ -139,6 +139,7 @@ def goal_seek(
     seed: int = 0,
     replications: int = 1,
     unit: Decimal | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> GoalSeek:
     """Largest value of the field at `path` in scenario `data` (plain data, as load_data gives)
     whose annual recurring cost stays within `limit`, else the baseline's annual recurring cost,
@@ -146,6 +147,7 @@ def goal_seek(
 
     `usage` is the scenario's simulated usage, reused when the field does not affect the
     engine (it is simulated once if not given); other fields re-run the simulation.
+    `progress(n)` is called after the n-th evaluation.
     """
     from .api import run  # late: api imports budget, and goal-seek is rarely needed
 
@@ -185,6 +187,8 @@ def goal_seek(
                 use = usage if cost_only else run(spec, seed, replications).usage
                 cost = recurring_total(recurring_items(spec, use))
                 cache[units] = (cost, limit if limit is not None else _revenue(spec, use))
+            if progress is not None:
+                progress(len(cache))
         return cache[units]
 
     def fits(units: int) -> bool:
