@@ -245,6 +245,16 @@ class Funding(Strict):
     start_year: Annotated[int, Field(ge=1, le=50)] = 1
     end_year: Annotated[int, Field(ge=1, le=50)] | None = None  # last year it pays
 
+    @model_validator(mode="after")
+    def _years_in_order(self) -> Funding:
+        if self.end_year is not None and self.end_year < self.start_year:
+            raise FieldError(
+                ("end_year",),
+                f"is {self.end_year}, before start_year {self.start_year}",
+                f"a year from {self.start_year} on, or leave it out for no end",
+            )
+        return self
+
 
 class Devices(Strict):
     unit_cost: Money = Decimal(0)

@@ -314,3 +314,10 @@ def test_goal_seek_rejects_a_bad_field_naming_it(path: str, named: str) -> None:
     with pytest.raises(InputError) as err:
         goal_seek(data("mcl_within_budget"), path, file="x.yaml", usage=b.Usage())
     assert err.value.field == path and named in str(err.value)
+
+
+def test_a_grant_ending_before_it_starts_is_bad_input(traditional: dict) -> None:
+    grant = {"name": "g", "kind": "grant", "amount": 5, "start_year": 3, "end_year": 2}
+    with pytest.raises(InputError) as err:
+        build(with_budget(traditional, funding=[grant]))
+    assert err.value.field == "budget.funding[0].end_year"
