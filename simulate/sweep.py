@@ -38,10 +38,12 @@ import hashlib
 import json
 import math
 import os
+import queue
 import re
 import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -517,18 +519,47 @@ class _Serial:
 
     slots = 1
 
-    def submit(self, fn: Callable[..., Any], *args: Any) -> _Deferred:
-        return _Deferred(fn, args)
+    def __init__(self) -> None:
+        self.queue: deque[_Deferred] = deque()
 
-    def wait(self, pending: list[Any], timeout: float) -> list[Any]:
-        pending[0].run()
-        return [pending[0]]
+    def submit(self, fn: Callable[..., Any], *args: Any) -> _Deferred:
+        self.queue.append(_Deferred(fn, args))
+        return self.queue[-1]
+
+    def wait(self, timeout: float) -> list[Any]:
+        chunk = self.queue.popleft()
+        chunk.run()
+        return [chunk]
 
     def cancel(self, pending: list[Any]) -> list[Any]:
+        self.queue.clear()
         return []
 
     def close(self, abort: bool = False) -> None:
         pass
+
+
+class _Completions:
+    """Finished futures arrive on a queue through done-callbacks (O(1) per completion, for
+    concurrent.futures and Dask alike), so waiting never scans thousands of pending chunks."""
+
+    def __init__(self) -> None:
+        self.finished: queue.SimpleQueue[Any] = queue.SimpleQueue()
+
+    def track(self, future: Any) -> Any:
+        future.add_done_callback(self.finished.put)
+        return future
+
+    def wait(self, timeout: float) -> list[Any]:
+        try:
+            out = [self.finished.get(timeout=timeout)]
+        except queue.Empty:
+            return []
+        while True:
+            try:
+                out.append(self.finished.get_nowait())
+            except queue.Empty:
+                return out
 
 
 def _worker_init(parent: int) -> None:
@@ -547,11 +578,12 @@ def _worker_init(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
-class _Processes:
+class _Processes(_Completions):
     def __init__(self, workers: int) -> None:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        super().__init__()
         # forkserver: safe with the progress bar's thread, and preloading makes forks cheap
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["simulate.sweep"])
@@ -561,13 +593,7 @@ class _Processes:
         )
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
-        return self.pool.submit(fn, *args)
-
-    def wait(self, pending: list[Any], timeout: float) -> list[Any]:
-        from concurrent.futures import FIRST_COMPLETED, wait
-
-        done, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
-        return [f for f in pending if f in done]
+        return self.track(self.pool.submit(fn, *args))
 
     def cancel(self, pending: list[Any]) -> list[Any]:
         """Cancel queued chunks; return those already running (they finish and are saved)."""
@@ -580,12 +606,13 @@ class _Processes:
         self.pool.shutdown(wait=not abort, cancel_futures=True)
 
 
-class _Dask:
+class _Dask(_Completions):
     def __init__(self, workers: int, scheduler: str | None) -> None:
         import logging
 
         from distributed import Client, LocalCluster
 
+        super().__init__()
         self.cluster = None
         if scheduler:
             try:
@@ -613,15 +640,7 @@ class _Dask:
         base = args[0]
         if id(base) not in self.scattered:  # send the base scenario once, not per chunk
             self.scattered[id(base)] = self.client.scatter(base, broadcast=True, hash=False)
-        return self.client.submit(fn, self.scattered[id(base)], *args[1:], pure=False)
-
-    def wait(self, pending: list[Any], timeout: float) -> list[Any]:
-        end = time.monotonic() + timeout
-        while True:
-            done = [f for f in pending if f.done()]
-            if done or time.monotonic() >= end:
-                return done
-            time.sleep(0.02)
+        return self.track(self.client.submit(fn, self.scattered[id(base)], *args[1:], pure=False))
 
     def cancel(self, pending: list[Any]) -> list[Any]:
         self.client.cancel(pending)
@@ -916,15 +935,16 @@ def _execute(
         with _Stop() as stop:
             pending = {runner.submit(run_chunk, sw.base, keys, c): c for c in chunks}
             while pending and not stop.requested:
-                for fut in runner.wait(list(pending), 0.2):
+                for fut in runner.wait(0.2):
                     save(pending.pop(fut), fut.result())
             if pending:
                 interrupted = True
-                running = runner.cancel(list(pending))
+                running = set(runner.cancel(list(pending)))
                 while running:
-                    for fut in runner.wait(running, 0.2):
-                        running.remove(fut)
-                        save(pending[fut], fut.result())
+                    for fut in runner.wait(0.2):
+                        if fut in running:
+                            running.discard(fut)
+                            save(pending[fut], fut.result())
         abort = False
     except KeyboardInterrupt:
         interrupted = True
