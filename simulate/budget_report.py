@@ -41,8 +41,6 @@ MONEY = {
     "surplus",
     "recurring_surplus",
     "total",
-    "original",
-    "value",
     "limit_cost",
     "recurring_cost_one_unit_more",
     *(f"year_{k}" for k in range(1, 31)),

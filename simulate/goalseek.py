@@ -52,14 +52,16 @@ class GoalSeek:
     bound: Bound  # what stops the search: the budget, the field's allowed range, nothing
     evaluations: int
     reran_simulation: bool
+    lowest: Decimal = Decimal(0)  # the smallest value tried (0, or the original if negative)
 
     def text(self) -> str:
         show = _show(self.unit)
         if self.value is None:
+            if self.cost is None:
+                return f"goal-seek {self.field}: no allowed value fits {self.limit_label}"
             return (
-                f"goal-seek {self.field}: no value fits; even {show(self.original_floor)} costs "
-                f"{money(self.cost or Decimal(0))} against {self.limit_label} "
-                f"{money(self.limit)}"
+                f"goal-seek {self.field}: no value fits; even {show(self.lowest)} costs "
+                f"{money(self.cost)} against {self.limit_label} {money(self.limit)}"
             )
         head = (
             f"goal-seek {self.field}: largest value {show(self.value)} (was {show(self.original)}"
@@ -71,10 +73,6 @@ class GoalSeek:
         if self.bound == "range":
             return head + "; the field's allowed range ends here"
         return head + "; the cost does not grow with this field (no budget limit found)"
-
-    @property
-    def original_floor(self) -> Decimal:
-        return min(Decimal(0), self.original)
 
     def row(self) -> dict[str, Any]:
         return {
@@ -198,20 +196,21 @@ def goal_seek(
     start = int(start_value // step)
     lo, hi, bound = _search(fits, start, min(0, start), int(Decimal(10) ** 12 / step))
     if lo is None:
-        at = evaluate(min(0, start)) or evaluate(start)
-        cap = at[1] if at else (limit or Decimal(0))
+        floor = min(0, start)
+        at = evaluate(floor)
         return GoalSeek(
             path,
             step,
             start_value,
             None,
-            cap,
+            at[1] if at else (limit or Decimal(0)),
             label,
             at[0] if at else None,
             None,
             "infeasible",
             len(cache),
             not cost_only,
+            step * floor,
         )
     here, above = evaluate(lo), (evaluate(hi) if hi is not None else None)
     if bound == "budget" and above is None:
