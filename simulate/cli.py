@@ -212,7 +212,10 @@ def sweep(
         f"({result.ran} run now) -> {out}"
     )
     for metric, parameter, index, value in top_parameters(result):
-        click.echo(f"  {metric}: most influential {parameter} ({index} {value:.3g})")
+        if value == 0:
+            click.echo(f"  {metric}: does not vary over this sweep")
+        else:
+            click.echo(f"  {metric}: most influential {parameter} ({index} {value:.3g})")
 
 
 if __name__ == "__main__":  # pragma: no cover
