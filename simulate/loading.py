@@ -56,7 +56,7 @@ def validate(data: Any, file: str, lines: dict[FieldPath, int] | Origins | None 
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
-        raise _to_input_error(err, file, origins) from None
+        raise _to_input_error(err, file, origins, data) from None
 
 
 def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -168,9 +168,14 @@ def _resolve(path: Path, name: Any, field: str, line: int | None = None) -> Path
         raise InputError(str(path), field, f"must be a file name, got {name!r:.60}", line=line)
     target = Path(name)
     if target.is_absolute():
-        return target  # the user asked for this exact file
-    folder = path.parent.resolve()
-    resolved = (folder / target).resolve()
+        return _existing(path, target, name, field, line)  # the user asked for this file
+    try:
+        folder = path.parent.resolve()
+        resolved = (folder / target).resolve()
+    except (OSError, RuntimeError) as err:  # e.g. a symbolic link loop
+        raise InputError(
+            str(path), field, f"'{name}' cannot be resolved ({err})", line=line
+        ) from None
     if not resolved.is_relative_to(folder):
         raise InputError(
             str(path),
@@ -179,7 +184,18 @@ def _resolve(path: Path, name: Any, field: str, line: int | None = None) -> Path
             "a path inside the folder, or an absolute path",
             line,
         )
-    return resolved
+    return _existing(path, resolved, name, field, line)
+
+
+def _existing(path: Path, target: Path, name: str, field: str, line: int | None) -> Path:
+    """Name the referring field when the referenced file is missing or a folder."""
+    try:
+        if target.is_file():
+            return target
+        problem = "is a folder" if target.is_dir() else "does not exist"
+    except OSError as err:
+        problem = f"cannot be read ({err.strerror or err})"
+    raise InputError(str(path), field, f"'{name}' {problem}", "a path to a YAML file", line)
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -227,11 +243,11 @@ def _origin(loc: FieldPath, origins: Origins, file: str) -> tuple[str, int | Non
 
 
 # ---- validation messages ------------------------------------------------------------------
-def _to_input_error(err: ValidationError, file: str, origins: Origins) -> InputError:
+def _to_input_error(err: ValidationError, file: str, origins: Origins, data: Any) -> InputError:
     errors = err.errors()
     # An unknown field explains a "missing" one beside it (membrs vs members): report it first.
     first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    loc: FieldPath = tuple(p for p in first["loc"] if not _is_union_tag(p))
+    loc = _field_path(first["loc"], data)
     kind = first["type"]
     allowed = None
     problem = first["msg"]
@@ -262,8 +278,27 @@ def _to_input_error(err: ValidationError, file: str, origins: Origins) -> InputE
     return InputError(where, dotted(loc) if loc else None, problem, allowed, line)
 
 
-def _is_union_tag(part: Any) -> bool:
-    return isinstance(part, str) and ("[" in part or part in ("function-after",))
+def _field_path(loc: tuple[Any, ...], data: Any) -> FieldPath:
+    """pydantic's loc without its internal tags ('[key]', 'function-after[...]', ...).
+
+    A part is kept when it is a key or index of the data at that point, so a user's key
+    that merely looks like a tag is never dropped.
+    """
+    out: list[str | int] = []
+    node = data
+    for part in loc:
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_list or (isinstance(node, dict) and part in node):
+            node = node[part]
+        elif isinstance(part, str) and _TAG.match(part):
+            continue
+        else:
+            node = None
+        out.append(part)
+    return tuple(out)
+
+
+_TAG = re.compile(r"^(\[key\]|[a-z][a-z0-9_-]*\[.*\]|function-(after|before|wrap|plain))$")
 
 
 def _unwrap(annotation: Any) -> list[Any]:
