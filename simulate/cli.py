@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,58 @@ def run(scenario: Path, out: Path, seed: int, replications: int, force: bool) ->
     write_csv(out / "budget.csv", result.budget)
     write_json(out / "summary.json", result.summary())
     click.echo(f"{spec.name}: {replications} replication(s), seed {seed} -> {out}")
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out", type=OutPath, required=True, help="Folder for the report.")
+@click.option(
+    "--baseline", default=None, help="Scenario name or file to compare against [default: first]."
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option(
+    "--replications", "-r", type=click.IntRange(min=1, max=10_000), default=20, show_default=True
+)
+@click.option(
+    "--workers", type=click.IntRange(min=1, max=256), help="Processes [default: automatic]."
+)
+@click.option("--force", is_flag=True, help="Write into a non-empty --out folder.")
+@handles_input_errors
+def compare(
+    scenarios: tuple[Path, ...],
+    out: Path,
+    baseline: str | None,
+    seed: int,
+    replications: int,
+    workers: int | None,
+    force: bool,
+) -> None:
+    """Run SCENARIOS on the same seeds; write report.html, summary.csv and budget.xlsx."""
+    from .compare import compare as run_compare
+    from .compare import load_scenarios
+    from .output import prepare_out
+    from .report import text_summary
+
+    specs, baseline = load_scenarios(scenarios, baseline)
+    prepare_out(out, force=force)
+    with _progress(f"Simulating {replications} years of", len(specs)) as progress:
+        comparison = run_compare(specs, seed, replications, baseline, workers, progress)
+    paths = comparison.save(out)
+    click.echo(text_summary(comparison, paths["report"]))
+
+
+@contextmanager
+def _progress(label: str, total: int) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress bar on a terminal; nothing when stdout is a file or a pipe."""
+    if not sys.stdout.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), transient=True) as bar:
+        task = bar.add_task(f"{label} {total} scenarios", total=total)
+        yield lambda name, done, _total: bar.update(task, completed=done)
 
 
 @main.command()

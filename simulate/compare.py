@@ -1,0 +1,483 @@
+"""Compare staffing arrangements on common random numbers: one Result per scenario, tidy tables.
+
+Every scenario runs the same replications from the same master seed, so replication k of each
+arrangement sees the same students, absences and closures. Differences against the baseline are
+therefore taken replication by replication (paired), which gives much tighter intervals than
+comparing two independent means.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import budget as budget_mod
+from .api import Result, run, summarize
+from .errors import InputError
+from .output import write_csv
+from .projection import MultiYear, project
+from .scenario import Scenario
+from .workbook import is_money, write_workbook
+
+KEYS = ["metric", "group", "statistic"]
+SUMMARY_COLUMNS = ["scenario", *KEYS, "value", "ci_low", "ci_high"]
+DIFF_COLUMNS = ["scenario", "baseline", *KEYS, "value", "ci_low", "ci_high"]
+# Below this many scenario-replications, starting worker processes costs more than it saves.
+PARALLEL_MIN_RUNS = 30
+
+Progress = Callable[[str, int, int], None]  # (scenario finished, done, total)
+
+
+@dataclass
+class Comparison:
+    """Results of several scenarios run on the same seeds, and the tables every output reads."""
+
+    results: list[Result]
+    baseline: str
+    seed: int
+    replications: int
+
+    @property
+    def names(self) -> list[str]:
+        return [r.scenario.name for r in self.results]
+
+    def result(self, name: str) -> Result:
+        return self.results[self.names.index(name)]
+
+    @property
+    def base(self) -> Result:
+        return self.result(self.baseline)
+
+    @cached_property
+    def replication_metrics(self) -> pd.DataFrame:
+        """Per-replication figures of every scenario, with derived shares and budget totals."""
+        frames = []
+        for result in self.results:
+            frame = with_derived(complete(result.metrics, self.replications))
+            frame = without_absent_roles(frame, result.scenario)
+            frame.insert(0, "scenario", result.scenario.name)
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
+
+    @cached_property
+    def summary(self) -> pd.DataFrame:
+        """Tidy: scenario, metric, group, statistic, value (mean), ci_low, ci_high (95%).
+
+        Budget rows have no interval (costs are computed from mean usage): ci cells are NaN.
+        """
+        frames = []
+        for name, frame in self.replication_metrics.groupby("scenario", sort=False):
+            stats = summarize(frame.drop(columns="scenario"))
+            stats.insert(0, "scenario", name)
+            frames.append(stats)
+        frames.append(self._budget_rows())
+        return pd.concat(frames, ignore_index=True)[SUMMARY_COLUMNS]
+
+    @cached_property
+    def differences(self) -> pd.DataFrame:
+        """Each scenario minus the baseline, paired by replication, with a 95% interval."""
+        per_rep = self.replication_metrics
+        base = per_rep[per_rep.scenario == self.baseline].drop(columns="scenario")
+        frames = []
+        for name in self.names:
+            if name == self.baseline:
+                continue
+            other = per_rep[per_rep.scenario == name].drop(columns="scenario")
+            paired = other.merge(base, on=["replication", *KEYS], suffixes=("", "_base"))
+            paired["value"] = paired["value"] - paired["value_base"]
+            stats = summarize(paired[["replication", *KEYS, "value"]])
+            stats.insert(0, "baseline", self.baseline)
+            stats.insert(0, "scenario", name)
+            frames.append(stats)
+        budget = self.budget_totals
+        base_row = budget[budget.scenario == self.baseline].iloc[0]
+        for row in budget.itertuples(index=False):
+            if row.scenario == self.baseline:
+                continue
+            for metric, column in (("budget.total", "total"), ("budget.per_pupil", "per_pupil")):
+                value = float(getattr(row, column) - base_row[column])
+                frames.append(
+                    pd.DataFrame(
+                        [[row.scenario, self.baseline, metric, "all", "value", value]],
+                        columns=DIFF_COLUMNS[:-2],
+                    )
+                )
+        if not frames:
+            return pd.DataFrame(columns=DIFF_COLUMNS)
+        return pd.concat(frames, ignore_index=True).reindex(columns=DIFF_COLUMNS)
+
+    def value(
+        self, name: str, metric: str, group: str = "all", statistic: str = "value"
+    ) -> tuple[float, float, float] | None:
+        """(mean, ci_low, ci_high) of one figure of one scenario, or None if it has none."""
+        return _lookup(self._summary_index, (name, metric, group, statistic))
+
+    def difference(
+        self, name: str, metric: str, group: str = "all", statistic: str = "value"
+    ) -> tuple[float, float, float] | None:
+        """(mean, ci_low, ci_high) of scenario minus baseline, or None."""
+        return _lookup(self._difference_index, (name, metric, group, statistic))
+
+    @cached_property
+    def _summary_index(self) -> dict[tuple[str, ...], tuple[float, float, float]]:
+        return _index(self.summary)
+
+    @cached_property
+    def _difference_index(self) -> dict[tuple[str, ...], tuple[float, float, float]]:
+        return _index(self.differences)
+
+    @cached_property
+    def line_items(self) -> pd.DataFrame:
+        """Every scenario's budget line items in one table, with a scenario column."""
+        frames = []
+        for result in self.results:
+            frame = result.budget
+            frame.insert(0, "scenario", result.scenario.name)
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
+
+    @cached_property
+    def budget_totals(self) -> pd.DataFrame:
+        """Per scenario: annual total, recurring and one-off parts, per pupil, and vs baseline.
+
+        Sums are taken in exact Decimal cents and turned into floats only for the table.
+        """
+        rows: list[dict[str, Any]] = []
+        for result in self.results:
+            items = result.line_items
+            enrollment = result.scenario.enrollment
+            total = budget_mod.total(items)
+            recurring = budget_mod.total(i for i in items if i.recurring)
+            per_pupil = budget_mod.cents(total / enrollment) if enrollment else Decimal(0)
+            rows.append(
+                {
+                    "scenario": result.scenario.name,
+                    "enrollment": enrollment,
+                    "total": total,
+                    "recurring": recurring,
+                    "one_off": total - recurring,
+                    "per_pupil": per_pupil,
+                }
+            )
+        base = next(r for r in rows if r["scenario"] == self.baseline)
+        for row in rows:
+            row["difference"] = row["total"] - base["total"]
+            row["per_pupil_difference"] = row["per_pupil"] - base["per_pupil"]
+        frame = pd.DataFrame(rows)
+        money = ["total", "recurring", "one_off", "per_pupil", "difference", "per_pupil_difference"]
+        frame[money] = frame[money].map(float)
+        return frame
+
+    @cached_property
+    def budget_by_category(self) -> pd.DataFrame:
+        """Annual cost by category (rows) and scenario (columns), zero where absent."""
+        table = self.line_items.pivot_table(
+            index="category", columns="scenario", values="amount", aggfunc="sum", fill_value=0.0
+        )
+        return table.reindex(columns=self.names, fill_value=0.0)
+
+    @cached_property
+    def budget_vs_baseline(self) -> pd.DataFrame:
+        """Line items of each other scenario against the baseline (budget.compare_budgets)."""
+        base = self.base
+        frames = []
+        for result in self.results:
+            if result is base:
+                continue
+            frame = budget_mod.compare_budgets(
+                result.scenario, base.scenario, result.usage, base.usage
+            )
+            frame.insert(0, "scenario", result.scenario.name)
+            frames.append(frame)
+        if not frames:
+            return pd.DataFrame(columns=["scenario", *budget_mod.COMPARISON_COLUMNS])
+        return pd.concat(frames, ignore_index=True)
+
+    @cached_property
+    def projections(self) -> dict[str, MultiYear]:
+        """Multi-year projection per scenario over the same number of years (the longest asked).
+
+        Year 1 is the simulated year's cost; funding, grant end years and growth come from
+        each scenario's budget section.
+        """
+        years = max(r.scenario.budget.projection.years for r in self.results)
+        return {r.scenario.name: project(r.scenario, r.usage, years) for r in self.results}
+
+    @property
+    def has_funding(self) -> bool:
+        return any(r.scenario.budget.funding for r in self.results)
+
+    def budget_sheets(self) -> dict[str, pd.DataFrame]:
+        """The tables of budget.xlsx, one sheet each."""
+        years, verdicts = [], []
+        for name, multi in self.projections.items():
+            frame = multi.frame()
+            frame.insert(0, "scenario", name)
+            years.append(frame)
+            v = multi.verdict
+            verdicts.append(
+                {
+                    "scenario": name,
+                    "sustainable_from_year": v.sustainable_from or 0,
+                    "recurring_shortfall": float(v.shortfall),
+                    "grant_cliff_year": v.cliff_year or 0,
+                    "gap_at_cliff": float(v.cliff_gap) if v.cliff_gap is not None else 0.0,
+                    "verdict": v.text(),
+                }
+            )
+        by_category = self.budget_by_category.reset_index()
+        return {
+            "Totals": self.budget_totals,
+            "Line items": self.line_items,
+            "By category": by_category,
+            "Vs baseline": self.budget_vs_baseline,
+            "Multi-year": pd.concat(years, ignore_index=True),
+            "Verdict": pd.DataFrame(verdicts),
+        }
+
+    def save(self, out: Path) -> dict[str, Path]:
+        """Write report.html, summary.csv, differences.csv and budget.xlsx into out."""
+        from .report import write_report
+
+        sheets = self.budget_sheets()
+        money = {c for f in sheets.values() for c in f.columns if is_money(str(c))}
+        money |= set(self.names)  # the by-category sheet has one money column per scenario
+        money -= {"scenario", "verdict", "grant_cliff_year", "sustainable_from_year"}
+        return {
+            "report": write_report(self, out / "report.html"),
+            "summary": write_csv(out / "summary.csv", self.summary),
+            "differences": write_csv(out / "differences.csv", self.differences),
+            "budget": write_workbook(out / "budget.xlsx", sheets, money=money),
+        }
+
+    @cached_property
+    def assumptions(self) -> pd.DataFrame:
+        """Every scenario input that differs between scenarios: field path, one column each."""
+        return assumption_diff([r.scenario for r in self.results])
+
+    def _budget_rows(self) -> pd.DataFrame:
+        rows = []
+        for row in self.budget_totals.itertuples(index=False):
+            for metric, value in (("budget.total", row.total), ("budget.per_pupil", row.per_pupil)):
+                rows.append([row.scenario, metric, "all", "value", value, np.nan, np.nan])
+        return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def compare(
+    scenarios: Sequence[Scenario],
+    seed: int = 0,
+    replications: int = 20,
+    baseline: str | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> Comparison:
+    """Run each scenario `replications` times on the same seeds and collect the results.
+
+    `baseline` is a scenario name (default: the first). `workers` > 1 runs scenarios in
+    separate processes; the results are identical either way because every run is keyed by
+    (seed, replication) alone.
+    """
+    if not scenarios:
+        raise InputError(None, "scenarios", "nothing to compare", "one or more scenarios")
+    if replications < 1:
+        raise InputError(None, "replications", f"is {replications}", "1 or more")
+    names = [s.name for s in scenarios]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise InputError(
+            None,
+            "name",
+            f"two scenarios are named '{duplicates[0]}'",
+            "a different name for each scenario in a comparison",
+        )
+    baseline = resolve_baseline(names, baseline)
+    if workers is None:
+        enough = len(scenarios) * replications >= PARALLEL_MIN_RUNS
+        workers = min(len(scenarios), os.cpu_count() or 1) if enough else 1
+    results: dict[str, Result] = {}
+    if workers <= 1 or len(scenarios) == 1:
+        for scenario in scenarios:
+            results[scenario.name] = run(scenario, seed=seed, replications=replications)
+            if progress:
+                progress(scenario.name, len(results), len(scenarios))
+    else:
+        # spawn, not fork: the caller may be running a progress-bar thread
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = {pool.submit(run, s, seed, replications): s.name for s in scenarios}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                if progress:
+                    progress(futures[future], len(results), len(scenarios))
+    return Comparison([results[n] for n in names], baseline, seed, replications)
+
+
+def load_scenarios(
+    files: Sequence[Path], baseline: str | None = None
+) -> tuple[list[Scenario], str]:
+    """Load scenario files for a comparison; names must differ; --baseline may name a file.
+
+    Returns the scenarios and the baseline's scenario name; checked before any output.
+    """
+    from .loading import load_scenario
+
+    specs: list[Scenario] = []
+    seen: dict[str, Path] = {}
+    for file in files:
+        spec = load_scenario(file)
+        if spec.name in seen:
+            raise InputError(
+                str(file),
+                "name",
+                f"'{spec.name}' is also the name of {seen[spec.name]}",
+                "a different name for each scenario in a comparison",
+            )
+        seen[spec.name] = file
+        specs.append(spec)
+    if baseline is not None and baseline not in seen:
+        for spec, file in zip(specs, files, strict=True):
+            if baseline in (str(file), file.name, file.stem):
+                return specs, spec.name
+    return specs, resolve_baseline(list(seen), baseline)
+
+
+def resolve_baseline(names: list[str], baseline: str | None) -> str:
+    """The baseline's exact name; accepts a case-insensitive match; default the first."""
+    if baseline is None:
+        return names[0]
+    if baseline in names:
+        return baseline
+    folded = [n for n in names if n.casefold() == baseline.casefold()]
+    if len(folded) == 1:
+        return folded[0]
+    raise InputError(
+        None,
+        "--baseline",
+        f"no scenario is named '{baseline}'",
+        ", ".join(f"'{n}'" for n in names),
+    )
+
+
+def complete(metrics: pd.DataFrame, replications: int) -> pd.DataFrame:
+    """Give every figure a row in every replication; a figure a run did not emit is zero.
+
+    The engine only emits a ledger reason (e.g. lost:closure) in years where it happened;
+    averaging over the years that have it would overstate it.
+    """
+    keys = metrics[KEYS].drop_duplicates()
+    grid = keys.merge(pd.DataFrame({"replication": range(replications)}), how="cross")
+    full = grid.merge(metrics, on=["replication", *KEYS], how="left")
+    full["value"] = full["value"].fillna(0.0)
+    return full[["replication", *KEYS, "value"]].sort_values(["replication", *KEYS])
+
+
+def without_absent_roles(metrics: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """Drop by-role figures of roles the scenario defines but staffs with nobody.
+
+    A base scenario's roles stay defined in a child (e.g. `teacher` under MCL teams); their
+    per-teacher ratios are 0 by convention, which would read as "teachers got no coaching".
+    """
+    staffed = {role for role, n in budget_mod.positions(scenario).items() if n}
+    role = metrics.group.str.removeprefix("role=")
+    absent = metrics.group.str.startswith("role=") & ~role.isin(staffed)
+    return metrics[~absent]
+
+
+def with_derived(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Add `ledger.lost_share`: lost / planned per activity and reason, per replication."""
+    ledger = metrics[metrics.metric == "ledger"]
+    planned = ledger[ledger.statistic == "planned"][["replication", "group", "value"]]
+    lost = ledger[ledger.statistic.str.startswith("lost")]
+    shares = lost.merge(planned, on=["replication", "group"], suffixes=("", "_planned"))
+    den = shares["value_planned"].to_numpy()
+    num = shares["value"].to_numpy()
+    shares["value"] = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+    shares["metric"] = "ledger.lost_share"
+    derived = shares[["replication", *KEYS, "value"]]
+    return pd.concat([metrics, derived], ignore_index=True)
+
+
+def assumption_diff(scenarios: Sequence[Scenario]) -> pd.DataFrame:
+    """Field paths whose values differ between scenarios (name and description left out).
+
+    List items that carry a name (schools, teams, tiers) or a coach are keyed by it, so a
+    reordered list does not show as a difference. A path missing from some scenarios is shown
+    only where some scenario sets it to something other than the schema default.
+    """
+    names = [s.name for s in scenarios]
+    flat = [_flatten(s.model_dump(mode="json")) for s in scenarios]
+    explicit = [set(_flatten(s.model_dump(mode="json", exclude_defaults=True))) for s in scenarios]
+    paths = sorted({p for f in flat for p in f} - {"name", "description"}, key=_path_order)
+    rows = []
+    for path in paths:
+        values = [f.get(path, _MISSING) for f in flat]
+        if all(v == values[0] for v in values):
+            continue
+        if _MISSING in values and not any(
+            path in e for e, v in zip(explicit, values, strict=True) if v is not _MISSING
+        ):
+            continue
+        rows.append([path, *(_show(v) for v in values)])
+    return pd.DataFrame(rows, columns=["field", *names])
+
+
+_MISSING = object()
+
+
+def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(node, dict):
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            out.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    if isinstance(node, list) and node and all(isinstance(x, dict) for x in node):
+        labels = [x.get("name", x.get("coach")) for x in node]
+        if any(label is None for label in labels) or len(set(labels)) < len(labels):
+            labels = [str(i) for i in range(len(node))]
+        out = {}
+        for label, item in zip(labels, node, strict=True):
+            out.update(_flatten(item, f"{prefix}[{label}]"))
+        return out
+    return {prefix: node}
+
+
+def _path_order(path: str) -> tuple[int, str]:
+    top = path.split(".")[0].split("[")[0]
+    order = ["calendar", "roles", "schools", "coaching", "small_groups", "relationships"]
+    return (order.index(top) if top in order else len(order), path)
+
+
+def _show(value: Any) -> str:
+    if value is _MISSING:
+        return "—"
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_show(v) for v in value) if value else "none"
+    return str(value)
+
+
+def _index(frame: pd.DataFrame) -> dict[tuple[str, ...], tuple[float, float, float]]:
+    cols = ["scenario", *KEYS, "value", "ci_low", "ci_high"]
+    return {
+        (s, m, g, st): (float(v), float(lo), float(hi))
+        for s, m, g, st, v, lo, hi in frame[cols].itertuples(index=False)
+    }
+
+
+def _lookup(
+    index: dict[tuple[str, ...], tuple[float, float, float]], key: tuple[str, ...]
+) -> tuple[float, float, float] | None:
+    return index.get(key)

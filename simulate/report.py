@@ -1,0 +1,1475 @@
+"""One self-contained HTML report of a comparison, for a planner to read, print and forward.
+
+plotly.js is embedded once; each chart is a JSON spec in a <script type="application/json">
+drawn by one small loader, so the page makes no network request. Every user string is escaped
+(html.escape for markup, \\u003c-style escapes for JSON inside <script>).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from . import __version__
+from .output import write_text
+
+if TYPE_CHECKING:
+    from .compare import Comparison
+
+BASELINE_COLOR = "#6b7280"
+PALETTE = [
+    "#0072b2",
+    "#e69f00",
+    "#009e73",
+    "#cc79a7",
+    "#d55e00",
+    "#56b4e9",
+    "#8c564b",
+    "#7f3c8d",
+    "#b8860b",
+    "#1b9e77",
+]
+REASON_COLORS = [
+    "#d55e00",
+    "#e69f00",
+    "#0072b2",
+    "#56b4e9",
+    "#009e73",
+    "#cc79a7",
+    "#8c564b",
+    "#999999",
+    "#7f3c8d",
+    "#b8860b",
+]
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif"
+
+ACTIVITY_LABELS = {
+    "instruction": "Instruction",
+    "small_group": "Small groups",
+    "coaching": "Coaching time",
+    "observation": "Observations",
+    "planning": "Planning",
+    "collaboration": "Collaboration",
+    "supervision": "Supervision",
+    "online": "Online stations",
+}
+REASONS = {
+    "absence": "the adult was absent, so what they had planned did not happen",
+    "uncovered": "the teacher was absent and nobody could cover the class",
+    "capacity": "the coach had too little coaching time for every planned observation",
+    "coverage": "the adult was pulled away to cover an absent colleague's class",
+    "vacancy": "the position was vacant while the district hired",
+    "closure": "the school was closed (weather and other unplanned closures)",
+    "testing": "testing windows cancelled the activity",
+    "device_shortage": "not enough devices for the online station",
+    "coach_absent": "the coach was absent",
+    "coachee_absent": "the teacher to be observed was absent",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One figure shown in a metric table: where it lives in summary.csv and how to read it."""
+
+    label: str
+    metric: str
+    group: str = "all"
+    statistic: str = "value"
+    kind: str = "num1"  # money, pct, num0, num1, num2
+    explain: str = ""
+    better: int = 0  # +1 higher is better, -1 lower is better, 0 neither
+
+
+KEY_ROWS = [
+    Row(
+        "Annual cost per pupil",
+        "budget.per_pupil",
+        kind="money",
+        explain="What the staffing model costs each year for each enrolled student: salaries, "
+        "supplements, benefits, hourly staff, substitutes, devices and software.",
+    ),
+    Row(
+        "Annual cost, all schools",
+        "budget.total",
+        kind="money",
+        explain="The same cost for the whole enrollment of the scenario.",
+    ),
+    Row(
+        "Observations per teacher per week",
+        "coaching.observations_per_teacher_week",
+        statistic="realized",
+        kind="num2",
+        better=1,
+        explain="How often a coach, teacher-leader or principal actually watched each teacher "
+        "teach, after absences, coverage and testing took their share.",
+    ),
+    Row(
+        "Teacher-weeks with an observation",
+        "coaching.teacher_weeks_observed_share",
+        kind="pct",
+        better=1,
+        explain="Share of weeks in which a teacher was observed at least once.",
+    ),
+    Row(
+        "Small-group minutes per student per week",
+        "small_group.minutes_per_student_week",
+        statistic="mean",
+        kind="num0",
+        better=1,
+        explain="Minutes an average student spends each week in a small group with an adult.",
+    ),
+    Row(
+        "Students below their dosage target",
+        "small_group.below_target_share",
+        kind="pct",
+        better=-1,
+        explain="Share of students with a small-group target (the higher need tiers) who "
+        "got fewer minutes a week than that target.",
+    ),
+    Row(
+        "Adults who know each student",
+        "relationships.adults_per_student",
+        statistic="mean",
+        kind="num1",
+        better=1,
+        explain="Distinct adults who spent enough time with a student over the year to know "
+        "them (see the contact threshold in the assumptions).",
+    ),
+    Row(
+        "Students on a team led by an excellent teacher",
+        "reach.students_on_led_teams_share",
+        kind="pct",
+        better=1,
+        explain="Share of student-days spent on a team led by a multi-classroom leader.",
+    ),
+    Row(
+        "Absences filled by a substitute",
+        "coverage.substitute_fill_rate",
+        kind="pct",
+        better=1,
+        explain="Share of teacher absences for which the district pool sent a substitute; the "
+        "rest fall to colleagues, who lose what they had planned.",
+    ),
+    Row(
+        "Instruction time lost",
+        "ledger.lost_share",
+        "activity=instruction",
+        "lost",
+        "pct",
+        better=-1,
+        explain="Share of planned teaching minutes that did not happen, whatever the reason.",
+    ),
+    Row(
+        "Planning minutes per teacher per week",
+        "workload.planning_minutes_per_teacher_week",
+        statistic="realized",
+        kind="num0",
+        better=1,
+        explain="Individual planning time teachers actually kept.",
+    ),
+    Row(
+        "Collaboration minutes per teacher per week",
+        "workload.collaboration_minutes_per_teacher_week",
+        statistic="realized",
+        kind="num0",
+        better=1,
+        explain="Time teachers actually spent planning and reviewing data together.",
+    ),
+]
+
+
+def write_report(comparison: Comparison, path: Path) -> Path:
+    return write_text(path, render(comparison))
+
+
+def render(comparison: Comparison) -> str:
+    """The whole report as one HTML string."""
+    page = _Page(comparison)
+    sections = [
+        page.summary_section(),
+        page.coaching_section(),
+        page.small_group_section(),
+        page.relationships_section(),
+        page.coverage_section(),
+        page.budget_section(),
+        page.assumptions_section(),
+        page.method_section(),
+    ]
+    title = "Staffing arrangements compared: " + ", ".join(comparison.names)
+    return TEMPLATE.format(
+        title=esc(title),
+        css=CSS,
+        header=page.header(),
+        toc=page.toc(),
+        body="\n".join(sections),
+        plotly=get_plotlyjs(),
+        loader=LOADER,
+    )
+
+
+SHORT_ROWS = [  # the one-screen terminal summary: (header, row of KEY_ROWS)
+    ("$/pupil", KEY_ROWS[0]),
+    ("obs/wk", KEY_ROWS[2]),
+    ("SG min/wk", KEY_ROWS[4]),
+    ("below tgt", KEY_ROWS[5]),
+    ("adults", KEY_ROWS[6]),
+]
+
+
+def text_summary(comparison: Comparison, report: Path) -> str:
+    """A plain-text table of the key figures for the terminal, and where the report is."""
+    c = comparison
+    width, col = 32, 12
+    lines = [
+        f"Compared {_plural(len(c.names), 'scenario')} over "
+        f"{_plural(c.replications, 'simulated year')} each (seed {c.seed}); "
+        f"baseline: {c.baseline}",
+        "",
+        " " * width + "".join(h.rjust(col) for h, _ in SHORT_ROWS),
+    ]
+    for name in c.names:
+        cells = [c.value(name, r.metric, r.group, r.statistic) for _, r in SHORT_ROWS]
+        label = name if name != c.baseline else name + " (baseline)"
+        lines.append(
+            _clip(label, width - 1).ljust(width)
+            + "".join(
+                fmt(v[0] if v else None, r.kind).rjust(col)
+                for v, (_, r) in zip(cells, SHORT_ROWS, strict=True)
+            )
+        )
+        if name == c.baseline:
+            continue
+        diffs = [c.difference(name, r.metric, r.group, r.statistic) for _, r in SHORT_ROWS]
+        lines.append(
+            "  vs baseline".ljust(width)
+            + "".join(
+                (fmt_diff(d[0], r.kind) if d else "—").rjust(col)
+                for d, (_, r) in zip(diffs, SHORT_ROWS, strict=True)
+            )
+        )
+    legend = (
+        "$/pupil: annual cost per pupil; obs/wk: observations per teacher per week; "
+        "SG min/wk: small-group minutes per student per week; below tgt: students below their "
+        "dosage target; adults: adults who know each student. Means over the simulated years."
+    )
+    lines += [
+        "",
+        *textwrap.wrap(legend, 96, break_on_hyphens=False),
+        "",
+        f"Report: {report.resolve()}",
+        f"Tables: summary.csv, differences.csv, budget.xlsx in {report.resolve().parent}",
+    ]
+    return "\n".join(lines)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def script_json(data: Any) -> str:
+    """JSON that is safe inside <script>: no <, > or & survive to close the element."""
+    text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def fmt(value: float | None, kind: str) -> str:
+    """A figure as a planner reads it: $ with thousands, percent, or rounded number."""
+    if value is None or math.isnan(value):
+        return "—"
+    if kind == "money":
+        return ("−" if value < -0.005 else "") + f"${abs(value):,.0f}"
+    if kind == "pct":
+        return f"{value * 100:.1f}%"
+    digits = {"num0": 0, "num1": 1, "num2": 2}[kind]
+    return f"{value:,.{digits}f}".replace("-", "−")
+
+
+def fmt_diff(value: float, kind: str) -> str:
+    """A difference with its sign (none when it rounds to zero); shares in percentage points."""
+    digits = {"money": 0, "pct": 1, "num0": 0, "num1": 1, "num2": 2}[kind]
+    size = abs(value) * (100 if kind == "pct" else 1)
+    sign = "" if round(size, digits) == 0 else ("+" if value > 0 else "−")
+    text = f"{sign}${size:,.0f}" if kind == "money" else f"{sign}{size:,.{digits}f}"
+    return text + (" pts" if kind == "pct" else "")
+
+
+def raw(value: float) -> str:
+    """Exact float for data attributes (the same digits as summary.csv)."""
+    return "" if math.isnan(value) else repr(float(value))
+
+
+class _Page:
+    """Builds the sections of one report from one Comparison."""
+
+    def __init__(self, comparison: Comparison) -> None:
+        self.c = comparison
+        self.names = comparison.names
+        others = iter(PALETTE * (len(self.names) // len(PALETTE) + 1))
+        self.colors = {
+            n: BASELINE_COLOR if n == comparison.baseline else next(others) for n in self.names
+        }
+        self.n_figures = 0
+
+    # ---------- page frame ----------
+
+    def header(self) -> str:
+        c = self.c
+        cards = []
+        for result in c.results:
+            s = result.scenario
+            name = s.name
+            schools = sum(school.copies for school in s.schools)
+            badge = '<span class="badge">baseline</span>' if name == c.baseline else ""
+            cards.append(
+                f'<div class="card" style="border-top-color:{self.colors[name]}">'
+                f"<h3>{esc(name)} {badge}</h3><p>{esc(s.description.strip())}</p>"
+                f'<p class="meta">{s.enrollment:,} students · {schools} school'
+                f"{'s' if schools != 1 else ''}</p></div>"
+            )
+        return (
+            "<header><h1>Staffing arrangements compared</h1>"
+            f'<p class="lead">{len(c.names)} arrangements simulated over the same '
+            f"{c.replications} school years (seed {c.seed}), with the same students, absences "
+            f"and closures in each. Differences are shown against "
+            f"<strong>{esc(c.baseline)}</strong>.</p>"
+            f'<div class="cards">{"".join(cards)}</div>'
+            f"{self.takeaways()}</header>"
+        )
+
+    def toc(self) -> str:
+        links = [
+            ("summary", "Summary"),
+            ("coaching", "Coaching"),
+            ("small-groups", "Small groups"),
+            ("relationships", "Relationships"),
+            ("coverage", "Coverage and losses"),
+            ("budget", "Budget"),
+            ("assumptions", "Assumptions"),
+            ("method", "Method"),
+        ]
+        return "".join(f'<a href="#{a}">{t}</a>' for a, t in links)
+
+    def takeaways(self) -> str:
+        """One sentence per arrangement with the differences whose interval excludes zero."""
+        c = self.c
+        picks = [
+            r
+            for r in KEY_ROWS
+            if r.metric
+            in {
+                "budget.per_pupil",
+                "coaching.observations_per_teacher_week",
+                "small_group.minutes_per_student_week",
+                "small_group.below_target_share",
+                "relationships.adults_per_student",
+                "ledger.lost_share",
+            }
+        ]
+        items = []
+        for name in self.names:
+            if name == c.baseline:
+                continue
+            parts = []
+            for row in picks:
+                diff = c.difference(name, row.metric, row.group, row.statistic)
+                if diff is None:
+                    continue
+                mean, lo, hi = diff
+                shown = fmt_diff(mean, row.kind)
+                clear = row.metric.startswith("budget.") or lo > 0 or hi < 0
+                if clear and shown[0] in "+−":  # not what rounds to zero
+                    parts.append(f"<b>{shown}</b> {esc(row.label.lower())}")
+            text = "; ".join(parts) if parts else "no clear difference on the key measures"
+            items.append(
+                f'<li><span class="swatch" style="background:{self.colors[name]}"></span>'
+                f"<strong>{esc(name)}</strong>: {text}.</li>"
+            )
+        if not items:
+            return ""
+        return (
+            '<div class="takeaways"><h2>At a glance</h2><p class="note">Compared with '
+            f"{esc(c.baseline)}; only differences whose 95% interval excludes zero are listed "
+            "(costs have no interval).</p>"
+            f"<ul>{''.join(items)}</ul></div>"
+        )
+
+    # ---------- sections ----------
+
+    def summary_section(self) -> str:
+        return self.section(
+            "summary",
+            "Executive summary",
+            "Each figure is the mean over the simulated years; the grey range under it is the "
+            "95% interval. The line below is the difference from the baseline: green when it is "
+            "clearly better, red when clearly worse, grey when the interval includes zero.",
+            self.metric_table(KEY_ROWS, "summary-table"),
+        )
+
+    def coaching_section(self) -> str:
+        c = self.c
+        metric = "coaching.observations_per_teacher_week"
+        groups = self.groups(metric, prefix="role=")
+        labels = ["All teachers"] + [esc(self.role_title(g[5:])) for g in groups]
+        fig = go.Figure()
+        for name in self.names:
+            planned, realized, lo, hi, text = [], [], [], [], []
+            for group in ["all", *groups]:
+                p = c.value(name, metric, group, "planned")
+                r = c.value(name, metric, group, "realized")
+                if p is None or r is None or (p[0] == 0 and r[0] == 0):
+                    planned.append(None)
+                    realized.append(None)
+                    lo.append(0)
+                    hi.append(0)
+                    text.append("")
+                    continue
+                planned.append(p[0])
+                realized.append(r[0])
+                lo.append(r[0] - r[1])
+                hi.append(r[2] - r[0])
+                text.append(
+                    f"planned {p[0]:.2f}; realized {r[0]:.2f} (95% CI {r[1]:.2f}–{r[2]:.2f})"
+                )
+            color = self.colors[name]
+            fig.add_bar(
+                x=labels,
+                y=planned,
+                name=esc(name) + " (planned)",
+                offsetgroup=name,
+                legendgroup=name,
+                showlegend=False,
+                marker={"color": "rgba(0,0,0,0)", "line": {"color": color, "width": 2}},
+                hovertemplate=f"{esc(name)}<br>%{{x}}: planned %{{y:.2f}}<extra></extra>",
+            )
+            fig.add_bar(
+                x=labels,
+                y=realized,
+                name=esc(name),
+                offsetgroup=name,
+                legendgroup=name,
+                marker={"color": color},
+                customdata=text,
+                error_y={
+                    "type": "data",
+                    "array": hi,
+                    "arrayminus": lo,
+                    "color": "#111827",
+                    "thickness": 1.2,
+                },
+                hovertemplate=f"{esc(name)}<br>%{{x}}: %{{customdata}}<extra></extra>",
+            )
+        self.style(
+            fig,
+            "Classroom observations per teacher per week: planned (outline) vs realized (solid)",
+            "Coachee role",
+            "Observations per teacher per week",
+        )
+        fig.update_layout(barmode="group")
+        rows = [
+            Row(
+                "Planned, all teachers",
+                metric,
+                statistic="planned",
+                kind="num2",
+                explain="Observations the coaching plans call for.",
+            ),
+            Row(
+                "Realized, all teachers",
+                metric,
+                statistic="realized",
+                kind="num2",
+                better=1,
+                explain="Observations that happened: coach and teacher present and in class.",
+            ),
+            *[
+                Row(f"Realized: {self.role_title(g[5:])}", metric, g, "realized", "num2", better=1)
+                for g in groups
+            ],
+            Row(
+                "Teacher-weeks with an observation",
+                "coaching.teacher_weeks_observed_share",
+                kind="pct",
+                better=1,
+            ),
+            Row(
+                "Feedback given on time",
+                "coaching.feedback_on_time_share",
+                kind="pct",
+                better=1,
+                explain="Share of observations followed by feedback inside the feedback window.",
+            ),
+            Row(
+                "Feedback latency, mean (days)",
+                "coaching.feedback_latency_days",
+                statistic="mean",
+                kind="num1",
+                better=-1,
+                explain="School days between an observation and its feedback.",
+            ),
+            Row(
+                "Feedback latency, 90th percentile (days)",
+                "coaching.feedback_latency_days",
+                statistic="p90",
+                kind="num1",
+                better=-1,
+            ),
+        ]
+        return self.section(
+            "coaching",
+            "Coaching",
+            "Frequent observation with quick feedback is the engine of teacher growth in team "
+            "models. Planned is what the coaching plans ask for; realized is what survived "
+            "absences, coverage duty and testing.",
+            self.figure(fig, 440) + self.metric_table(rows),
+        )
+
+    def small_group_section(self) -> str:
+        c = self.c
+        metric = "small_group.minutes_per_student_week"
+        order = [f"tier={t}" for t in self.dosage_targets()]
+        tiers = sorted(
+            self.groups(metric, prefix="tier="),
+            key=lambda g: (g not in order, order.index(g) if g in order else 0),
+        )
+        groups = ["all", *tiers]
+        labels = ["All students"] + [esc(t[5:]) for t in tiers]
+        fig = go.Figure()
+        for name in self.names:
+            mid, lo, hi, text = [], [], [], []
+            for group in groups:
+                stats = {s: c.value(name, metric, group, s) for s in ("mean", "p10", "p50", "p90")}
+                if any(v is None for v in stats.values()):
+                    mid.append(None)
+                    lo.append(0)
+                    hi.append(0)
+                    text.append("")
+                    continue
+                p10, p50, p90, mean = (stats[s][0] for s in ("p10", "p50", "p90", "mean"))
+                mid.append(p50)
+                lo.append(p50 - p10)
+                hi.append(p90 - p50)
+                m = stats["mean"]
+                text.append(
+                    f"median {p50:.0f}, middle 80% {p10:.0f}–{p90:.0f}<br>"
+                    f"mean {mean:.0f} (95% CI {m[1]:.0f}–{m[2]:.0f})"
+                )
+            fig.add_scatter(
+                x=labels,
+                y=mid,
+                name=esc(name),
+                mode="markers",
+                offsetgroup=name,
+                customdata=text,
+                marker={
+                    "color": self.colors[name],
+                    "size": 12,
+                    "line": {"color": "white", "width": 1},
+                },
+                error_y={
+                    "type": "data",
+                    "array": hi,
+                    "arrayminus": lo,
+                    "color": self.colors[name],
+                    "thickness": 3,
+                    "width": 0,
+                },
+                hovertemplate=f"{esc(name)}<br>%{{x}}: %{{customdata}}"
+                "<extra>minutes per student per week</extra>",
+            )
+        targets = self.dosage_targets()
+        for i, tier in enumerate(tiers):
+            target = targets.get(tier[5:])
+            if target:
+                fig.add_shape(
+                    type="line",
+                    x0=i + 0.55,
+                    x1=i + 1.45,
+                    y0=target,
+                    y1=target,
+                    xref="x",
+                    yref="y",
+                    line={"color": "#111827", "dash": "dash"},
+                )
+                fig.add_annotation(
+                    x=i + 1,
+                    y=target,
+                    text=f"target {target:g}",
+                    showarrow=False,
+                    yshift=10,
+                    font={"size": 11, "color": "#111827"},
+                )
+        self.style(
+            fig,
+            "Small-group minutes per student per week: median (dot) and the middle "
+            "80% of students (bar)",
+            "Students",
+            "Minutes per student per week",
+        )
+        fig.update_layout(scattermode="group", yaxis={"rangemode": "tozero"})
+        below = go.Figure()
+        below_groups = ["all", *[t for t in tiers if targets.get(t[5:], 1)]]
+        below_labels = ["All with a target"] + [esc(t[5:]) for t in below_groups[1:]]
+        for name in self.names:
+            found = [c.value(name, "small_group.below_target_share", g) for g in below_groups]
+            below.add_bar(
+                x=below_labels,
+                y=[v[0] if v else None for v in found],
+                name=esc(name),
+                marker={"color": self.colors[name]},
+                customdata=[
+                    f"{v[0]:.1%} (95% CI {v[1]:.1%}–{v[2]:.1%})" if v else "" for v in found
+                ],
+                error_y={
+                    "type": "data",
+                    "array": [v[2] - v[0] if v else 0 for v in found],
+                    "arrayminus": [v[0] - v[1] if v else 0 for v in found],
+                    "color": "#111827",
+                    "thickness": 1.2,
+                },
+                hovertemplate=f"{esc(name)}<br>%{{x}}: %{{customdata}}<extra></extra>",
+            )
+        self.style(
+            below,
+            "Students below their small-group dosage target",
+            "Need tier",
+            "Share of students below target (%)",
+        )
+        below.update_layout(barmode="group", yaxis={"tickformat": ".0%", "rangemode": "tozero"})
+        rows = [Row("Mean, all students", metric, statistic="mean", kind="num0", better=1)]
+        for tier in tiers:
+            label = tier[5:]
+            rows += [
+                Row(f"Tier {label}: mean", metric, tier, "mean", "num0", better=1),
+                Row(
+                    f"Tier {label}: 10th percentile",
+                    metric,
+                    tier,
+                    "p10",
+                    "num0",
+                    better=1,
+                    explain="One student in ten got fewer minutes than this.",
+                ),
+                Row(f"Tier {label}: median", metric, tier, "p50", "num0", better=1),
+                Row(f"Tier {label}: 90th percentile", metric, tier, "p90", "num0"),
+                Row(
+                    f"Tier {label}: below target",
+                    "small_group.below_target_share",
+                    tier,
+                    kind="pct",
+                    better=-1,
+                ),
+            ]
+        delivered = self.delivered_by_chart()
+        return self.section(
+            "small-groups",
+            "Small-group minutes",
+            "Small-group time is where students with the most need catch up. The dot is the "
+            "typical (median) student, the bar spans the middle 80% of students, and the dashed "
+            "line is each tier's weekly target.",
+            self.figure(fig, 440)
+            + '<div class="two">'
+            + self.figure(below, 320, half=True)
+            + delivered
+            + "</div>"
+            + self.metric_table(rows, collapsed=True),
+        )
+
+    def delivered_by_chart(self) -> str:
+        metric = "small_group.delivered_by_share"
+        roles = self.groups(metric, prefix="role=")
+        fig = go.Figure()
+        for i, role in enumerate(roles):
+            values = [self.mean(n, metric, role) for n in self.names]
+            fig.add_bar(
+                y=[esc(n) for n in self.names],
+                x=values,
+                orientation="h",
+                name=esc(self.role_title(role[5:])),
+                marker={"color": REASON_COLORS[(i + 2) % len(REASON_COLORS)]},
+                hovertemplate="%{y}<br>"
+                + esc(self.role_title(role[5:]))
+                + ": %{x:.1%} of small-group minutes<extra></extra>",
+            )
+        self.style(fig, "Who delivers small-group minutes", "Share of small-group minutes (%)", "")
+        fig.update_layout(
+            barmode="stack",
+            xaxis={"tickformat": ".0%", "range": [0, 1]},
+            yaxis={"autorange": "reversed", "automargin": True},
+        )
+        return self.figure(fig, 90 + 40 * len(self.names), half=True)
+
+    def relationships_section(self) -> str:
+        c = self.c
+        metric = "relationships.adults_per_student"
+        fig = go.Figure()
+        self.bar_with_ci(
+            fig, "Mean adults per student", [c.value(n, metric, "all", "mean") for n in self.names]
+        )
+        fewest = [self.mean(n, metric, "all", "min") for n in self.names]
+        fig.add_scatter(
+            y=self.labels(),
+            x=fewest,
+            mode="markers",
+            name="Student with the fewest",
+            marker={"symbol": "diamond", "size": 11, "color": "#111827"},
+            hovertemplate="%{y}<br>fewest adults for one student: %{x:.0f}<extra></extra>",
+        )
+        self.style(fig, "Adults who know each student", "Adults per student", "")
+        fig.update_layout(yaxis={"autorange": "reversed"}, xaxis={"rangemode": "tozero"})
+        rows = [
+            Row(
+                "Adults per student, mean",
+                "relationships.adults_per_student",
+                statistic="mean",
+                kind="num1",
+                better=1,
+                explain="Distinct adults with substantive contact over the year.",
+            ),
+            Row(
+                "Adults per student, fewest",
+                "relationships.adults_per_student",
+                statistic="min",
+                kind="num0",
+                better=1,
+                explain="The student with the fewest adults who know them.",
+            ),
+            Row(
+                "Students per adult",
+                "relationships.students_per_adult",
+                statistic="mean",
+                kind="num0",
+                explain="Students each adult knows; more means thinner ties.",
+            ),
+        ]
+        return self.section(
+            "relationships",
+            "Relationships",
+            "More adults who know a student means more people who notice when something is "
+            "wrong, but each adult then knows more students. An adult counts once they have "
+            "spent the contact threshold with a student over the year.",
+            self.figure(fig, 90 + 40 * len(self.names)) + self.metric_table(rows),
+        )
+
+    def coverage_section(self) -> str:
+        c = self.c
+        activities = [g for g in self.groups("ledger.lost_share", prefix="activity=")]
+        reasons = sorted(
+            {
+                s[5:]
+                for s in c.summary[c.summary.metric == "ledger.lost_share"].statistic
+                if s.startswith("lost:")
+            }
+        )
+        ys = [[], []]
+        for activity in activities:
+            for name in self.names:
+                ys[0].append(esc(activity_label(activity)))
+                ys[1].append(esc(_short(name)))
+        fig = go.Figure()
+        for i, reason in enumerate(reasons):
+            xs, text = [], []
+            for activity in activities:
+                for name in self.names:
+                    share = self.mean(name, "ledger.lost_share", activity, f"lost:{reason}")
+                    amount = self.mean(name, "ledger", activity, f"lost:{reason}")
+                    unit = "observations" if activity == "activity=observation" else "hours"
+                    amount = amount if unit == "observations" else amount / 60
+                    xs.append(share)
+                    text.append(
+                        f"{esc(name)}: {share:.1%} of planned ({amount:,.0f} {unit} a year)"
+                    )
+            fig.add_bar(
+                y=ys,
+                x=xs,
+                orientation="h",
+                name=esc(reason.replace("_", " ")),
+                marker={"color": REASON_COLORS[i % len(REASON_COLORS)]},
+                customdata=text,
+                hovertemplate="%{customdata}<extra>" + esc(reason.replace("_", " ")) + "</extra>",
+            )
+        self.style(
+            fig, "What friction cost each activity, by reason", "Share of planned time lost (%)", ""
+        )
+        fig.update_layout(
+            barmode="stack",
+            xaxis={"tickformat": ".0%", "rangemode": "tozero"},
+            yaxis={"autorange": "reversed", "automargin": True},
+        )
+        height = 150 + 24 * len(activities) * len(self.names)
+        rows = [
+            Row(f"{activity_label(a)}: lost", "ledger.lost_share", a, "lost", "pct", better=-1)
+            for a in activities
+        ]
+        rows += [
+            Row("Teacher absences (a year)", "coverage.absences", statistic="count", kind="num0"),
+            Row(
+                "Absences filled by a substitute",
+                "coverage.substitute_fill_rate",
+                kind="pct",
+                better=1,
+            ),
+            Row(
+                "Substitute days (a year)",
+                "coverage.substitute_days",
+                statistic="count",
+                kind="num0",
+            ),
+        ]
+        glossary = "".join(
+            f"<li><b>{esc(r.replace('_', ' '))}</b>: {REASONS.get(r, 'as recorded by the engine')}"
+            "</li>"
+            for r in reasons
+        )
+        return self.section(
+            "coverage",
+            "Coverage and losses",
+            "Every planned minute is either delivered or lost for a reason. This is what a "
+            "spreadsheet cannot show: when a teacher is out and no substitute comes, a "
+            "colleague covers, and what that colleague had planned is lost.",
+            self.figure(fig, height)
+            + f'<ul class="glossary">{glossary}</ul>'
+            + self.metric_table(rows)
+            + self.covered_by_table(),
+        )
+
+    def covered_by_table(self) -> str:
+        groups = self.groups("coverage.minutes", prefix="by=")
+        if not groups:
+            return ""
+        rows = [
+            Row(
+                f"Covered by {self.role_title(g[3:])} (minutes a year)",
+                "coverage.minutes",
+                g,
+                kind="num0",
+            )
+            for g in groups
+        ]
+        return "<h3>Who covered absent adults</h3>" + self.metric_table(rows)
+
+    def budget_section(self) -> str:
+        c = self.c
+        table = c.budget_by_category
+        fig = go.Figure()
+        for i, category in enumerate(table.index):
+            per_pupil = [
+                table.loc[category, n] / max(c.result(n).scenario.enrollment, 1) for n in self.names
+            ]
+            fig.add_bar(
+                y=self.labels(),
+                x=per_pupil,
+                orientation="h",
+                name=esc(category),
+                marker={"color": REASON_COLORS[(i + 2) % len(REASON_COLORS)]},
+                hovertemplate="%{y}<br>" + esc(category) + ": $%{x:,.0f} per pupil<extra></extra>",
+            )
+        self.style(fig, "Annual cost per pupil by category", "Dollars per pupil per year", "")
+        fig.update_layout(
+            barmode="stack",
+            xaxis={"tickprefix": "$", "tickformat": ",.0f"},
+            yaxis={"autorange": "reversed"},
+        )
+        totals = c.budget_totals
+        head = "".join(f"<th>{self.scenario_head(n)}</th>" for n in self.names)
+        lines = [
+            ("Annual cost", "total"),
+            ("recurring", "recurring"),
+            ("one-off (year 1)", "one_off"),
+            ("Per pupil", "per_pupil"),
+            ("Difference from baseline", "difference"),
+            ("Difference per pupil", "per_pupil_difference"),
+        ]
+        body = ""
+        for label, column in lines:
+            cells = ""
+            for name in self.names:
+                v = float(totals.loc[totals.scenario == name, column].iloc[0])
+                if "difference" not in column:
+                    text = fmt(v, "money")
+                else:
+                    text = "—" if name == self.c.baseline else fmt_diff(v, "money")
+                cells += f'<td class="num" data-value="{raw(v)}">{text}</td>'
+            body += f"<tr><th scope=row>{label}</th>{cells}</tr>"
+        totals_table = (
+            f'<table class="metrics"><thead><tr><th>Budget</th>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table>"
+        )
+        return self.section(
+            "budget",
+            "Budget",
+            "Annual cost from positions, salaries, supplements and benefits, hourly staff paid "
+            "for the hours they worked, and the substitute days the simulation used. Details by "
+            "line item below; every figure is also in budget.xlsx.",
+            totals_table
+            + self.figure(fig, 90 + 40 * len(self.names))
+            + self.projection_block()
+            + "<h3>Line items (annual cost)</h3>"
+            + self.line_items_table(),
+        )
+
+    def projection_block(self) -> str:
+        """Multi-year cost against funding: the grant cliff and the sustainability verdict."""
+        c = self.c
+        projections = c.projections
+        fig = go.Figure()
+        for name, multi in projections.items():
+            frame = multi.frame()
+            color = self.colors[name]
+            if c.has_funding:
+                fig.add_scatter(
+                    x=frame.year,
+                    y=frame.surplus,
+                    name=esc(name),
+                    mode="lines+markers",
+                    line={"color": color, "width": 3},
+                    legendgroup=name,
+                    hovertemplate=f"{esc(name)}<br>year %{{x}}: "
+                    "%{y:$,.0f} with grants<extra>money in − money out</extra>",
+                )
+                fig.add_scatter(
+                    x=frame.year,
+                    y=frame.recurring_surplus,
+                    name=esc(name) + " (recurring only)",
+                    mode="lines+markers",
+                    line={"color": color, "width": 2, "dash": "dot"},
+                    legendgroup=name,
+                    showlegend=False,
+                    hovertemplate=f"{esc(name)}<br>year %{{x}}: %{{y:$,.0f}} "
+                    "without grants<extra>recurring money − recurring cost</extra>",
+                )
+            else:
+                fig.add_scatter(
+                    x=frame.year,
+                    y=frame.total_cost,
+                    name=esc(name),
+                    mode="lines+markers",
+                    line={"color": color, "width": 3},
+                    hovertemplate=f"{esc(name)}<br>year %{{x}}: %{{y:$,.0f}}"
+                    "<extra>total cost</extra>",
+                )
+        if c.has_funding:
+            self.style(
+                fig,
+                "Surplus or gap by year: with grants (solid) and recurring money only (dotted)",
+                "Year",
+                "Dollars a year (negative = gap)",
+            )
+            fig.add_hline(y=0, line={"color": "#111827", "width": 1})
+        else:
+            self.style(fig, "Projected annual cost", "Year", "Dollars a year")
+        fig.update_layout(xaxis={"dtick": 1}, yaxis={"tickprefix": "$", "tickformat": ",.0f"})
+        rows = []
+        for name, multi in projections.items():
+            verdict = multi.verdict
+            tone = "good" if verdict.sustainable else "bad"
+            text = verdict.text() if c.has_funding else "no funding sources given"
+            rows.append(
+                f"<tr><th scope=row>{self.scenario_head(name)}</th>"
+                f'<td class="{tone if c.has_funding else ""}">{esc(text)}</td></tr>'
+            )
+        note = (
+            ""
+            if c.has_funding
+            else '<p class="note">None of these scenarios lists funding sources (budget.funding)'
+            ", so there is no grant cliff or verdict to show: add recurring funding and "
+            "time-limited grants to a scenario to see when recurring money covers the "
+            "model.</p>"
+        )
+        years = len(next(iter(projections.values())).years)
+        return (
+            f"<h3>Multi-year projection ({years} years)</h3>{note}"
+            + self.figure(fig, 380)
+            + '<table class="metrics verdicts"><thead><tr><th>Scenario</th>'
+            "<th>Sustainability verdict</th></tr></thead><tbody>"
+            + "".join(rows)
+            + "</tbody></table>"
+            + self.year_table()
+        )
+
+    def year_table(self) -> str:
+        """Year-by-year cost, money in and surplus per scenario, for a grant writer to copy."""
+        lines = [
+            ("Total cost", "total_cost"),
+            ("Recurring money", "recurring_revenue"),
+            ("Grants", "grant_revenue"),
+            ("Surplus (negative = gap)", "surplus"),
+        ]
+        body, years = [], 0
+        for name, multi in self.c.projections.items():
+            frame = multi.frame()
+            years = len(frame)
+            for i, (label, column) in enumerate(lines):
+                head = (
+                    f'<th scope="row" rowspan="{len(lines)}">{self.scenario_head(name)}</th>'
+                    if i == 0
+                    else ""
+                )
+                cells = "".join(
+                    f'<td class="num{" neg" if v < 0 else ""}" data-value="{raw(v)}">'
+                    f"{fmt(v, 'money')}</td>"
+                    for v in frame[column].astype(float)
+                )
+                body.append(f"<tr>{head}<td>{label}</td>{cells}</tr>")
+        year_heads = "".join(f'<th class="num">Year {k}</th>' for k in range(1, years + 1))
+        return (
+            "<details><summary>Year-by-year figures</summary>"
+            '<table class="years"><thead><tr><th>Scenario</th><th></th>'
+            f"{year_heads}</tr></thead><tbody>{''.join(body)}</tbody></table></details>"
+        )
+
+    def line_items_table(self) -> str:
+        items = self.c.line_items
+        pivot = items.pivot_table(
+            index=["category", "item"],
+            columns="scenario",
+            values="amount",
+            aggfunc="sum",
+            fill_value=0.0,
+        ).reindex(columns=self.names, fill_value=0.0)
+        base = self.c.baseline
+        head = "".join(f"<th>{self.scenario_head(n)}</th>" for n in self.names)
+        body = []
+        for (category, item), row in pivot.iterrows():
+            cells = []
+            for name in self.names:
+                value = float(row[name])
+                diff = value - float(row[base])
+                note = (
+                    f'<div class="d">{fmt_diff(diff, "money")}</div>'
+                    if name != base and abs(diff) >= 0.5
+                    else ""
+                )
+                cells.append(
+                    f'<td class="num" data-sort="{raw(value)}">'
+                    f"{fmt(value, 'money') if value else '—'}{note}</td>"
+                )
+            body.append(f"<tr><td>{esc(category)}</td><td>{esc(item)}</td>{''.join(cells)}</tr>")
+        return (
+            f'<table class="sortable lines"><thead><tr><th>Category</th><th>Item</th>{head}'
+            f"</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        )
+
+    def assumptions_section(self) -> str:
+        table = self.c.assumptions
+        if table.empty:
+            content = "<p>The scenarios have the same inputs apart from their names.</p>"
+        else:
+            head = "".join(f"<th>{self.scenario_head(n)}</th>" for n in self.names)
+            body = "".join(
+                "<tr><td><code>"
+                + esc(row[0])
+                + "</code></td>"
+                + "".join(f"<td>{esc(v)}</td>" for v in row[1:])
+                + "</tr>"
+                for row in table.itertuples(index=False)
+            )
+            content = (
+                f'<table class="sortable assumptions"><thead><tr><th>Input (field path)'
+                f"</th>{head}</tr></thead><tbody>{body}</tbody></table>"
+            )
+        return self.section(
+            "assumptions",
+            "Assumptions that differ",
+            "Every input that is not the same in all scenarios, by its field path in the "
+            "scenario files. A dash means the scenario has no such item (for example a role it "
+            "does not use). Inputs shared by all scenarios are in the scenario files.",
+            content,
+        )
+
+    def method_section(self) -> str:
+        c = self.c
+        return self.section(
+            "method",
+            "How these numbers were made",
+            "",
+            f"<ul><li>Each arrangement was simulated for {c.replications} school years, minute "
+            "by minute, with absences, substitutes, coverage, vacancies, closures and testing "
+            f"drawn at random. Master seed {c.seed}: anyone can rerun it and get the same "
+            "numbers.</li>"
+            "<li>Common random numbers: year <i>k</i> of every arrangement has the same "
+            "students, the same closures and the same absence draws, so differences come from "
+            "the staffing, not from luck. Differences are computed year by year.</li>"
+            "<li>Each figure is the mean across the simulated years; the range is a 95% "
+            "t-interval for that mean. It describes simulation noise, not the uncertainty in "
+            "the assumptions: change an assumption and rerun to see its effect.</li>"
+            "<li>Costs use the mean substitute days and hourly-staff hours of the simulated "
+            "years and are shown without an interval.</li>"
+            f"<li>Produced by simulate {esc(__version__)}; the same figures are in "
+            "summary.csv, differences.csv and budget.xlsx beside this file.</li></ul>",
+        )
+
+    # ---------- building blocks ----------
+
+    def section(self, anchor: str, title: str, lead: str, content: str) -> str:
+        lead_html = f'<p class="lead">{lead}</p>' if lead else ""
+        return f'<section id="{anchor}"><h2>{esc(title)}</h2>{lead_html}{content}</section>'
+
+    def scenario_head(self, name: str) -> str:
+        tag = '<small class="base">baseline</small>' if name == self.c.baseline else ""
+        return (
+            f'<span class="swatch" style="background:{self.colors[name]}"></span>{esc(name)}{tag}'
+        )
+
+    def metric_table(self, rows: Sequence[Row], table_id: str = "", collapsed: bool = False) -> str:
+        """Scenarios as columns, one row per figure: mean, interval, difference from baseline."""
+        c = self.c
+        head = "".join(f'<th scope="col">{self.scenario_head(n)}</th>' for n in self.names)
+        body = []
+        for row in rows:
+            if all(c.value(n, row.metric, row.group, row.statistic) is None for n in self.names):
+                continue
+            cells = "".join(self.metric_cell(n, row) for n in self.names)
+            explain = f'<div class="explain">{esc(row.explain)}</div>' if row.explain else ""
+            body.append(f'<tr><th scope="row">{esc(row.label)}{explain}</th>{cells}</tr>')
+        attr = f' id="{table_id}"' if table_id else ""
+        table = (
+            f'<table class="metrics"{attr}><thead><tr><th scope="col">Measure</th>{head}'
+            f"</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        )
+        if collapsed:
+            return f"<details><summary>All figures as a table</summary>{table}</details>"
+        return table
+
+    def metric_cell(self, name: str, row: Row) -> str:
+        c = self.c
+        found = c.value(name, row.metric, row.group, row.statistic)
+        keys = (
+            f'data-scenario="{esc(name)}" data-metric="{esc(row.metric)}" '
+            f'data-group="{esc(row.group)}" data-statistic="{esc(row.statistic)}"'
+        )
+        if found is None:
+            return f'<td class="num na" {keys}>—</td>'
+        mean, lo, hi = found
+        attrs = f'{keys} data-value="{raw(mean)}" data-ci-low="{raw(lo)}" data-ci-high="{raw(hi)}"'
+        ci = ""
+        # the t-interval may cross 0 or 100%, where these figures cannot go: show it cut there
+        lo_shown = max(lo, 0.0) if mean >= 0 else lo
+        hi_shown = min(hi, 1.0) if row.kind == "pct" and mean <= 1 else hi
+        if not math.isnan(lo) and fmt(lo_shown, row.kind) != fmt(hi_shown, row.kind):
+            ci = f'<div class="ci">{fmt(lo_shown, row.kind)} – {fmt(hi_shown, row.kind)}</div>'
+        diff_html = ""
+        diff = c.difference(name, row.metric, row.group, row.statistic)
+        if diff is not None:
+            d, dlo, dhi = diff
+            attrs += f' data-diff="{raw(d)}" data-diff-low="{raw(dlo)}" data-diff-high="{raw(dhi)}"'
+            has_ci = not math.isnan(dlo)
+            shown = fmt_diff(d, row.kind)
+            clear = has_ci and (dlo > 0 or dhi < 0) and shown[0] in "+−"
+            if row.kind == "pct":  # a difference of two shares lies within ±100 points
+                dlo, dhi = max(dlo, -1.0), min(dhi, 1.0)
+            tone = (
+                ("good" if (d > 0) == (row.better > 0) else "bad") if clear and row.better else ""
+            )
+            low, high = fmt_diff(dlo, row.kind), fmt_diff(dhi, row.kind)
+            span = f"{low} to {high}" if has_ci and low != high else ""
+            span = f"<br><span>{span}</span>" if span else ""
+            diff_html = f'<div class="d {tone}">vs baseline: {shown}{span}</div>'
+        return (
+            f'<td class="num" {attrs}><div class="v">{fmt(mean, row.kind)}</div>{ci}'
+            f"{diff_html}</td>"
+        )
+
+    def bar_with_ci(
+        self,
+        fig: go.Figure,
+        name: str,
+        values: list[tuple[float, float, float] | None],
+        pct: bool = False,
+    ) -> None:
+        """Horizontal bars, one per scenario in its colour, with the 95% interval."""
+        form = ".1%" if pct else ".2f"
+        text = [
+            f"{format(v[0], form)} (95% CI {format(v[1], form)}–{format(v[2], form)})" if v else ""
+            for v in values
+        ]
+        fig.add_bar(
+            y=self.labels(),
+            x=[v[0] if v else None for v in values],
+            orientation="h",
+            name=esc(name),
+            showlegend=False,
+            marker={"color": [self.colors[n] for n in self.names]},
+            customdata=text,
+            error_x={
+                "type": "data",
+                "array": [v[2] - v[0] if v else 0 for v in values],
+                "arrayminus": [v[0] - v[1] if v else 0 for v in values],
+                "color": "#111827",
+                "thickness": 1.2,
+            },
+            hovertemplate="%{y}<br>%{customdata}<extra></extra>",
+        )
+
+    def labels(self) -> list[str]:
+        """Scenario names for a category axis (escaped for plotly, shortened)."""
+        return [esc(_short(n)) for n in self.names]
+
+    def style(self, fig: go.Figure, title: str, xtitle: str, ytitle: str) -> None:
+        fig.update_layout(
+            template="none",
+            title={
+                "text": title,
+                "x": 0,
+                "xanchor": "left",
+                "xref": "container",
+                "y": 1,
+                "yanchor": "top",
+                "yref": "container",
+                "pad": {"t": 8, "l": 4},
+                "font": {"size": 15},
+            },
+            font={"family": FONT, "size": 12, "color": "#1f2937"},
+            legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"},
+            paper_bgcolor="white",
+            plot_bgcolor="white",
+            hoverlabel={"font": {"family": FONT}},
+            xaxis={
+                "title": {"text": xtitle},
+                "automargin": True,
+                "showgrid": False,
+                "linecolor": "#9ca3af",
+            },
+            yaxis={
+                "title": {"text": ytitle},
+                "automargin": True,
+                "gridcolor": "#e5e7eb",
+                "zerolinecolor": "#9ca3af",
+            },
+        )
+
+    def figure(self, fig: go.Figure, height: int, half: bool = False) -> str:
+        """Embed a chart; the legend sits between title and plot, with room for its rows."""
+        self.n_figures += 1
+        width = (520 if half else 1120) - 60
+        if fig.layout.yaxis.autorange == "reversed":  # scenario names label the y axis
+            width -= 7 * max(len(_short(n)) for n in self.names)
+        names = [t.name for t in fig.data if t.showlegend is not False and t.name]
+        rows = _legend_rows([html.unescape(n) for n in names], width)
+        fig.update_layout(
+            height=height + 22 * rows,
+            margin={"l": 60, "r": 20, "t": 44 + 22 * rows, "b": 50},
+        )
+        fig_id = f"fig{self.n_figures}"
+        spec = fig.to_json()
+        return (
+            f'<figure class="chart"><div class="plot" id="{fig_id}" '
+            f'style="height:{height + 22 * rows}px"></div>'
+            f'<script type="application/json" data-for="{fig_id}">{script_json(spec)}'
+            "</script></figure>"
+        )
+
+    def groups(self, metric: str, prefix: str) -> list[str]:
+        """Groups of a metric across all scenarios, in first-seen order."""
+        s = self.c.summary
+        seen = s[(s.metric == metric) & s.group.str.startswith(prefix)].group
+        return list(dict.fromkeys(seen))
+
+    def mean(self, name: str, metric: str, group: str = "all", statistic: str = "value") -> float:
+        found = self.c.value(name, metric, group, statistic)
+        return found[0] if found else 0.0
+
+    def role_title(self, role: str) -> str:
+        """A role's title from the scenarios (plain text: escape where used)."""
+        special = {"split": "splitting the class among colleagues"}
+        if role in special:
+            return special[role]
+        for result in self.c.results:
+            spec = result.scenario.roles.get(role)
+            if spec is not None:
+                return spec.title or role
+        return role.replace("_", " ").capitalize()
+
+    def dosage_targets(self) -> dict[str, float]:
+        """Weekly dosage per tier name, from the baseline (the first school that has it)."""
+        out: dict[str, float] = {}
+        for result in [self.c.base, *self.c.results]:
+            for school in result.scenario.schools:
+                for tier in school.need_tiers:
+                    out.setdefault(tier.name, float(tier.dosage_minutes_per_week))
+        return out
+
+
+def activity_label(group: str) -> str:
+    """'activity=small_group' -> 'Small groups' (plain text, escape where used)."""
+    activity = group.removeprefix("activity=")
+    return ACTIVITY_LABELS.get(activity, activity.replace("_", " ").capitalize())
+
+
+def _legend_rows(names: list[str], width: int) -> int:
+    """How many rows a horizontal plotly legend of these names takes (7 px a character)."""
+    rows, used = (1 if names else 0), 0
+    for name in names:
+        item = 46 + 7 * len(name)
+        if used and used + item > width:
+            rows, used = rows + 1, 0
+        used += item
+    return rows
+
+
+def _short(name: str, limit: int = 34) -> str:
+    return _clip(name, limit)
+
+
+CSS = """
+:root { --ink:#1f2937; --muted:#6b7280; --line:#e5e7eb; --bg:#f8fafc; --good:#047857;
+  --bad:#b91c1c; --accent:#0f4c81; }
+* { box-sizing: border-box; }
+body { margin:0; font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans',
+  Arial, sans-serif; color:var(--ink); background:var(--bg); font-size:15px; line-height:1.45; }
+main { max-width: 1180px; margin: 0 auto; padding: 0 24px 48px; }
+header { padding: 28px 0 8px; }
+h1 { font-size: 28px; margin: 0 0 6px; color: var(--accent); }
+h2 { font-size: 21px; margin: 0 0 6px; color: var(--accent); }
+h3 { font-size: 16px; margin: 18px 0 6px; }
+p.lead { margin: 0 0 14px; max-width: 900px; }
+nav { position: sticky; top: 0; z-index: 5; background: #fff; border-bottom: 1px solid var(--line);
+  padding: 8px 24px; display:flex; flex-wrap: wrap; gap: 4px 18px; font-size: 14px; }
+nav a { color: var(--accent); text-decoration: none; }
+nav a:hover { text-decoration: underline; }
+section { background:#fff; border:1px solid var(--line); border-radius:10px; padding: 20px 22px;
+  margin: 18px 0; }
+.cards { display:grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap:12px;
+  margin: 10px 0 4px; }
+.card { background:#fff; border:1px solid var(--line); border-top:5px solid; border-radius:8px;
+  padding: 10px 14px; }
+.card h3 { margin: 2px 0 4px; font-size: 15px; }
+.card p { margin: 0 0 6px; font-size: 13.5px; color: #374151; }
+.card .meta { color: var(--muted); font-size: 13px; margin: 0; }
+.badge, small.base { display:inline-block; font-size: 11px; font-weight: 600; color:#fff;
+  background: var(--muted); border-radius: 9px; padding: 1px 7px; vertical-align: middle;
+  margin-left: 4px; }
+.takeaways { background:#fff; border:1px solid var(--line); border-left:5px solid var(--accent);
+  border-radius: 8px; padding: 12px 18px; margin-top: 14px; }
+.takeaways h2 { font-size: 17px; }
+.takeaways ul { margin: 6px 0 2px; padding-left: 4px; list-style: none; }
+.takeaways li { margin: 5px 0; }
+.swatch { display:inline-block; width: 11px; height: 11px; border-radius: 2px; margin-right: 6px;
+  vertical-align: baseline; }
+.note { color: var(--muted); font-size: 13.5px; margin: 2px 0 8px; }
+table { border-collapse: collapse; width: 100%; margin: 10px 0 6px; font-size: 14px; }
+th, td { border-bottom: 1px solid var(--line); padding: 7px 10px; text-align: left;
+  vertical-align: top; }
+thead th { background: #f1f5f9; font-weight: 600; font-size: 13.5px; position: sticky; top: 37px; }
+tbody tr:hover { background: #f8fafc; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num .v, td.num .ci { white-space: nowrap; }
+.d span { font-weight: 400; }
+table.metrics thead th:not(:first-child) { text-align: right; }
+table.metrics { table-layout: fixed; }
+table.metrics thead th:first-child { width: 32%; }
+table.metrics tbody th { font-weight: 600; }
+.v { font-weight: 600; font-size: 15px; }
+.ci { color: var(--muted); font-size: 12.5px; }
+.d { font-size: 12.5px; color: var(--muted); }
+.d.good { color: var(--good); font-weight: 600; }
+.d.bad { color: var(--bad); font-weight: 600; }
+td.neg { color: var(--bad); }
+table.years thead th.num { text-align: right; }
+table.verdicts thead th { text-align: left; }
+table.verdicts td.good { color: var(--good); font-weight: 600; }
+table.verdicts td.bad { color: var(--bad); font-weight: 600; }
+.explain { font-weight: 400; color: var(--muted); font-size: 12.5px; margin-top: 2px; }
+table.sortable th { cursor: pointer; user-select: none; }
+table.sortable th::after { content: ' \\2195'; color: #9ca3af; font-size: 11px; }
+table.sortable th[aria-sort=ascending]::after { content: ' \\2191'; color: var(--ink); }
+table.sortable th[aria-sort=descending]::after { content: ' \\2193'; color: var(--ink); }
+table.assumptions td, table.lines td { font-size: 13px; }
+table.assumptions code { font-size: 12.5px; word-break: break-all; }
+figure.chart { margin: 8px 0 12px; }
+.two { display:grid; grid-template-columns: 1fr 1fr; gap: 18px; align-items: start; }
+ul.glossary { columns: 2; font-size: 13px; color: #374151; margin: 0 0 8px; }
+details summary { cursor: pointer; color: var(--accent); margin: 8px 0; }
+footer { color: var(--muted); font-size: 12.5px; text-align: center; margin-top: 20px; }
+@media (max-width: 900px) { .two { grid-template-columns: 1fr; } ul.glossary { columns: 1; } }
+@media print {
+  body { background: #fff; font-size: 11pt; }
+  nav { display: none; }
+  main { max-width: none; padding: 0; }
+  section { border: none; padding: 0; margin: 0 0 14pt; page-break-inside: auto; }
+  figure.chart, table.metrics tr, .card { break-inside: avoid; }
+  h2 { break-after: avoid; }
+  thead th { position: static; }
+  details { display: block; }
+  details > summary { display: none; }
+  .two { grid-template-columns: 1fr; }
+}
+"""
+
+LOADER = """
+(function () {
+  var config = {displaylogo: false, responsive: true, modeBarButtons: [['toImage']]};
+  document.querySelectorAll('script[data-for]').forEach(function (node) {
+    var spec = JSON.parse(node.textContent);
+    var div = document.getElementById(node.getAttribute('data-for'));
+    Plotly.newPlot(div, spec.data, spec.layout, config);
+  });
+  window.addEventListener('beforeprint', function () {
+    document.querySelectorAll('.plot').forEach(function (div) { Plotly.Plots.resize(div); });
+  });
+  function key(cell) {
+    var s = cell.getAttribute('data-sort');
+    if (s !== null && s !== '') { return parseFloat(s); }
+    return cell.textContent.trim().toLowerCase();
+  }
+  document.querySelectorAll('table.sortable').forEach(function (table) {
+    table.querySelectorAll('thead th').forEach(function (th, col) {
+      th.addEventListener('click', function () {
+        var up = th.getAttribute('aria-sort') !== 'ascending';
+        table.querySelectorAll('thead th').forEach(function (h) {
+          h.removeAttribute('aria-sort');
+        });
+        th.setAttribute('aria-sort', up ? 'ascending' : 'descending');
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = key(a.cells[col]), y = key(b.cells[col]);
+          var r = (typeof x === 'number' && typeof y === 'number') ? x - y
+            : String(x).localeCompare(String(y));
+          return up ? r : -r;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+  });
+})();
+"""
+
+TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="simulate">
+<title>{title}</title>
+<style>{css}</style>
+</head>
+<body>
+<nav>{toc}</nav>
+<main>
+{header}
+{body}
+<footer>Generated by the simulate package. Self-contained: this file needs no internet
+connection.</footer>
+</main>
+<script>{plotly}</script>
+<script>{loader}</script>
+</body>
+</html>
+"""
