@@ -71,9 +71,16 @@ def run(scenario: Path, out: Path, seed: int, replications: int, force: bool) ->
 @click.option(
     "--baseline", default=None, help="Scenario name or file to compare against [default: first]."
 )
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option(
-    "--replications", "-r", type=click.IntRange(min=1, max=10_000), default=20, show_default=True
+    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Master seed."
+)
+@click.option(
+    "--replications",
+    "-r",
+    type=click.IntRange(min=1, max=10_000),
+    default=20,
+    show_default=True,
+    help="Simulated school years per scenario.",
 )
 @click.option(
     "--workers", type=click.IntRange(min=1, max=256), help="Processes [default: automatic]."
