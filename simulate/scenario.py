@@ -144,6 +144,15 @@ class School(Strict):
                 f"teams hold {rooms} classrooms (count x classrooms) but the school has "
                 f"{self.classrooms}; they must be equal",
             )
+        online = self.rotation is not None and any(
+            s.kind == "online" for s in self.rotation.stations
+        )
+        if self.devices is not None and not online:
+            raise FieldError(
+                ("devices",),
+                "is set but no online station uses devices, so it would be silently ignored",
+                "leave devices out, or add a rotation with an online station",
+            )
         return self
 
 
