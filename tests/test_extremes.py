@@ -64,7 +64,7 @@ EXTREMES: dict[str, Edit] = {
     "testing all year": lambda d: d.update(
         calendar={"school_days": 20, "testing_windows": [{"start_day": 0, "days": 20}]}
     ),
-    "no devices": lambda d: each_school(d, devices=0),
+    "no devices": lambda d: [s.update(devices=0) for s in d["schools"] if s.get("rotation")],
     "no coverage at all": lambda d: (
         each_role(d, absence_rate=0.5),
         d.update(coverage={"cascade": [], "needs_cover": []}, substitutes={"per_day": 0}),

@@ -221,6 +221,8 @@ def test_need_tier_shares_must_add_up_to_one(tmp_path: Path) -> None:
             "only 3 positions with homeroom",
         ),
         ("roles:\n  teacher:\n    group_size: 0\n", "roles.teacher.group_size", "small_group"),
+        # devices that no online station would use
+        ("school:\n  devices: 30\n", "schools[0].devices", "silently ignored"),
         (
             "roles:\n  teacher:\n    schedule: {instruction: 1000, planning: 500}\n",
             "roles.teacher.schedule",

@@ -132,7 +132,8 @@ def schools(draw: st.DrawFn, resident_homeroom: bool) -> dict[str, Any]:
                 for _ in range(draw(st.integers(1, 3)))
             ],
         }
-        school["devices"] = draw(st.one_of(st.none(), st.integers(0, 60)))
+        if any(s["kind"] == "online" for s in school["rotation"]["stations"]):
+            school["devices"] = draw(st.one_of(st.none(), st.integers(0, 60)))
     return school
 
 
