@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shlex
 from pathlib import Path
 
 import numpy as np
@@ -237,10 +238,22 @@ def run_cli(*args: str) -> tuple[int, str, str]:
 
 
 @pytest.mark.slow
+def readme_compare_args(out: Path) -> list[str]:
+    """The README's `simulate compare` command, with --out moved to a test folder."""
+    text = (SCENARIOS.parent / "README.md").read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if "simulate compare " in x and "--out" in x)
+    args = shlex.split(line.split("simulate compare ", 1)[1].split("&&")[0])
+    args[args.index("--out") + 1] = str(out)
+    root = SCENARIOS.parent  # the README runs from the repository root
+    return ["compare", *(str(root / a) if a.endswith(".yaml") else a for a in args)]
+
+
 def test_readme_command_writes_report_summary_and_workbook(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.chdir(SCENARIOS.parent)
+    monkeypatch.chdir(tmp_path)
     out = tmp_path / "out"
-    code, stdout, stderr = run_cli("compare", *README, "--out", str(out), "--replications", "3")
+    args = readme_compare_args(out)
+    assert [a for a in args if a.endswith(".yaml")] == [str(SCENARIOS.parent / f) for f in README]
+    code, stdout, stderr = run_cli(*args, "--replications", "3")
     assert code == 0, stderr
     assert sorted(p.name for p in out.iterdir()) == [
         "budget.xlsx",
@@ -250,7 +263,7 @@ def test_readme_command_writes_report_summary_and_workbook(tmp_path: Path, monke
     ]
     summary = pd.read_csv(out / "summary.csv")
     assert list(summary.columns) == SUMMARY_COLUMNS
-    names = [simulate.load_scenario(f).name for f in README]
+    names = [simulate.load_scenario(SCENARIOS.parent / f).name for f in README]
     assert list(dict.fromkeys(summary.scenario)) == names
     assert str((out / "report.html").resolve()) in stdout
     assert len(stdout.splitlines()) <= 24  # one screen

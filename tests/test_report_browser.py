@@ -19,9 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from conftest import SCENARIOS
+from test_compare import readme_compare_args
 
 import simulate
+from simulate.cli import main
 from simulate.compare import compare
 from simulate.output import prepare_out
 
@@ -202,11 +205,11 @@ def load(page: Path, profile: Path) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def bundled_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """report.html made by the README's command (with 3 replications to stay quick)."""
     need_chromium()
-    out = tmp_path_factory.mktemp("report")
-    files = ["traditional", "mcl_teams", "mcl_residents_tutors"]
-    specs = [simulate.load_scenario(SCENARIOS / f"{f}.yaml") for f in files]
-    compare(specs, seed=3, replications=3).save(prepare_out(out))
+    out = tmp_path_factory.mktemp("report") / "out"
+    result = CliRunner().invoke(main, [*readme_compare_args(out), "--replications", "3"])
+    assert result.exit_code == 0, result.stderr
     return out / "report.html"
 
 
