@@ -338,20 +338,22 @@ def _known_fields(loc: FieldPath) -> list[str]:
 
 def _bool_for_number(value: Any, annotation: Any, path: FieldPath) -> FieldPath | None:
     """The first path where YAML true/false stands for a number (pydantic would take it as 1/0)."""
-    if isinstance(value, bool):
-        alts = _unwrap(annotation)
-        numeric = any(a in (int, float, Decimal) for a in alts)
-        return path if numeric and bool not in alts else None
-    items = (
-        value.items()
-        if isinstance(value, dict)
-        else enumerate(value)
-        if isinstance(value, list)
-        else ()
-    )
-    for key, item in items:
-        sub = _step(annotation, key)
-        found = _bool_for_number(item, sub, (*path, key)) if sub is not None else None
-        if found is not None:
+    for found in _bool_paths(value, path):
+        field = annotation
+        for part in found[len(path) :]:
+            field = _step(field, part) if field is not None else None
+        alts = _unwrap(field) if field is not None else []
+        if bool not in alts and any(a in (int, float, Decimal) for a in alts):
             return found
     return None
+
+
+def _bool_paths(value: Any, path: FieldPath) -> list[FieldPath]:
+    """Paths of every true/false in the data (a plain walk: cheap, run for each sweep point)."""
+    if isinstance(value, bool):
+        return [path]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _bool_paths(v, (*path, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _bool_paths(v, (*path, i))]
+    return []
