@@ -258,7 +258,8 @@ def _to_input_error(err: ValidationError, file: str, origins: Origins, data: Any
     elif kind == "extra_forbidden":
         known = _known_fields(loc[:-1])
         extras = TOP_LEVEL_EXTRAS if len(loc) == 1 else ()
-        problem = "unknown field" + suggest(loc[-1], (*known, *extras))
+        hint = _other_kind_of_file(data) if len(loc) == 1 else ""
+        problem = "unknown field" + (hint or suggest(loc[-1], (*known, *extras)))
         allowed = ", ".join(sorted(known)) or None
     elif kind == "missing":
         problem = "required field is missing"
@@ -276,6 +277,18 @@ def _to_input_error(err: ValidationError, file: str, origins: Origins, data: Any
     if where != file:
         problem += f" (read through {file})"
     return InputError(where, dotted(loc) if loc else None, problem, allowed, line)
+
+
+def _other_kind_of_file(data: dict[str, Any]) -> str:
+    """A hint when the file is a school file or a sweep spec given where a scenario belongs."""
+    if {"parameters", "scenario"} <= set(data):
+        return "; this looks like a sweep spec: run it with `simulate sweep`"
+    if {"enrollment", "classrooms"} <= set(data) and "schools" not in data:
+        return (
+            "; this looks like a school file: include it from a scenario "
+            "(schools: [{include: this-file.yaml}])"
+        )
+    return ""
 
 
 def _field_path(loc: tuple[Any, ...], data: Any) -> FieldPath:

@@ -521,3 +521,16 @@ def test_bad_input_in_a_real_process_prints_one_line(tmp_path: Path) -> None:
         assert proc.returncode == 2
         assert proc.stdout == ""
         assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("path", "hint"),
+    [
+        (ROOT / "scenarios" / "schools" / "oak.yaml", "looks like a school file"),
+        (ROOT / "sweeps" / "absence_and_subs.yaml", "looks like a sweep spec"),
+    ],
+)
+def test_a_school_file_or_sweep_spec_given_as_a_scenario_says_so(
+    tmp_path: Path, path: Path, hint: str
+) -> None:
+    check_refused(tmp_path, path, None, "unknown field", hint)
