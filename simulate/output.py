@@ -40,6 +40,8 @@ def prepare_out(out: Path, force: bool = False, resume: bool = False) -> Path:
                 str(out), "--out", "folder is not empty", "an empty or new folder, or pass --force"
             )
         out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):  # fail now, not after a long simulation
+            pass
         if force or resume:
             for stale in out.glob(f".*{PARTIAL}*"):  # left by a killed run
                 if stale.is_file():

@@ -263,3 +263,16 @@ def test_no_command_writes_outside_out(sandbox: dict[str, Path]) -> None:
             for path in sorted(out.rglob("*"), reverse=True):
                 path.rmdir()
             out.rmdir()
+
+
+def test_an_out_folder_we_cannot_write_fails_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def denied(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(output.tempfile, "TemporaryFile", denied)
+    with pytest.raises(InputError, match="--out: cannot use this folder \\(Permission denied\\)"):
+        prepare_out(tmp_path / "locked")
+    result = CliRunner().invoke(main, ["run", str(TRADITIONAL), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "Permission denied" in result.stderr
