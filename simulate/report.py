@@ -644,6 +644,10 @@ class _Page:
                     "thickness": 1.2,
                 },
                 hovertemplate=f"{esc(name)}<br>%{{x}}: %{{customdata}}<extra></extra>",
+                texttemplate="%{y:.0%}",
+                textposition="outside",  # a 0% bar still shows its 0%
+                cliponaxis=False,
+                textfont={"size": 10},
             )
         self.style(
             below,
