@@ -123,10 +123,28 @@ def run(scenario: Scenario, seed: int = 0, replications: int = 1) -> Result:
         scenario,
         seed,
         replications,
-        pd.concat(frames, ignore_index=True),
+        complete(pd.concat(frames, ignore_index=True), replications),
         pd.concat(ledgers, ignore_index=True),
         _mean_usage(usages),
     )
+
+
+def complete(metrics: pd.DataFrame, replications: int) -> pd.DataFrame:
+    """Give every figure a row in every replication; a figure a run did not emit is zero.
+
+    The engine emits a ledger reason (e.g. lost:closure) only in years where it happened;
+    averaging over just those years would overstate it.
+    """
+    keys = ["metric", "group", "statistic"]
+    grid = (
+        metrics[keys]
+        .drop_duplicates()
+        .merge(pd.DataFrame({"replication": range(replications)}), how="cross")
+    )
+    full = grid.merge(metrics, on=["replication", *keys], how="left")
+    full["value"] = full["value"].fillna(0.0)
+    full = full[["replication", *keys, "value"]].sort_values(["replication", *keys])
+    return full.reset_index(drop=True)
 
 
 def summarize(metrics: pd.DataFrame) -> pd.DataFrame:

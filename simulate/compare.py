@@ -63,8 +63,7 @@ class Comparison:
         """Per-replication figures of every scenario, with derived shares and budget totals."""
         frames = []
         for result in self.results:
-            frame = with_derived(complete(result.metrics, self.replications))
-            frame = without_absent_roles(frame, result.scenario)
+            frame = with_derived(result.metrics)
             frame.insert(0, "scenario", result.scenario.name)
             frames.append(frame)
         return pd.concat(frames, ignore_index=True)
@@ -366,31 +365,6 @@ def resolve_baseline(names: list[str], baseline: str | None) -> str:
         f"no scenario is named '{baseline}'",
         ", ".join(f"'{n}'" for n in names),
     )
-
-
-def complete(metrics: pd.DataFrame, replications: int) -> pd.DataFrame:
-    """Give every figure a row in every replication; a figure a run did not emit is zero.
-
-    The engine only emits a ledger reason (e.g. lost:closure) in years where it happened;
-    averaging over the years that have it would overstate it.
-    """
-    keys = metrics[KEYS].drop_duplicates()
-    grid = keys.merge(pd.DataFrame({"replication": range(replications)}), how="cross")
-    full = grid.merge(metrics, on=["replication", *KEYS], how="left")
-    full["value"] = full["value"].fillna(0.0)
-    return full[["replication", *KEYS, "value"]].sort_values(["replication", *KEYS])
-
-
-def without_absent_roles(metrics: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
-    """Drop by-role figures of roles the scenario defines but staffs with nobody.
-
-    A base scenario's roles stay defined in a child (e.g. `teacher` under MCL teams); their
-    per-teacher ratios are 0 by convention, which would read as "teachers got no coaching".
-    """
-    staffed = {role for role, n in budget_mod.positions(scenario).items() if n}
-    role = metrics.group.str.removeprefix("role=")
-    absent = metrics.group.str.startswith("role=") & ~role.isin(staffed)
-    return metrics[~absent]
 
 
 def with_derived(metrics: pd.DataFrame) -> pd.DataFrame:

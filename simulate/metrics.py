@@ -72,7 +72,8 @@ def _coaching(
     out[(name, ALL, "planned")] = _ratio(planned_t, teachers * weeks)
     out[(name, ALL, "realized")] = _ratio(realized_t, teachers * weeks)
     coached = {role for (act, role, _, _) in ledger.amounts if act == "observation"}
-    for role in sorted(coached | teacher_roles):
+    staffed = {role for role, n in count_by_role.items() if n}  # not roles defined but unused
+    for role in sorted((coached | teacher_roles) & staffed):
         n = count_by_role.get(role, 0) * weeks
         out[(name, f"role={role}", "planned")] = _ratio(
             ledger.total("observation", roles={role}), n

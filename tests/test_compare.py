@@ -14,8 +14,9 @@ from conftest import SCENARIOS, build, data
 from openpyxl import load_workbook
 
 import simulate
+from simulate.api import complete
 from simulate.cli import main
-from simulate.compare import Comparison, assumption_diff, compare, complete
+from simulate.compare import Comparison, assumption_diff, compare
 from simulate.errors import InputError
 
 README = [

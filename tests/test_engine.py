@@ -124,3 +124,16 @@ def test_more_adults_know_each_student_on_teams() -> None:
     mcl = simulate.run(load_scenario("scenarios/mcl_residents_tutors.yaml"), seed=1)
     metric = "relationships.adults_per_student"
     assert mcl.value(metric, "mean") > trad.value(metric, "mean") + 1
+
+
+def test_every_figure_has_a_row_in_every_replication() -> None:
+    result = simulate.run(load_scenario("scenarios/traditional.yaml"), seed=0, replications=4)
+    counts = result.metrics.groupby(["metric", "group", "statistic"]).size()
+    assert (counts == 4).all()
+
+
+def test_roles_nobody_holds_get_no_per_role_figures() -> None:
+    result = simulate.run(load_scenario("scenarios/mcl_teams.yaml"), seed=0)
+    groups = set(result.metrics.group)
+    assert "role=team_teacher" in groups
+    assert "role=teacher" not in groups  # defined by the base scenario, staffed by nobody
