@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -107,8 +108,15 @@ class Result:
         }
 
 
-def run(scenario: Scenario, seed: int = 0, replications: int = 1) -> Result:
-    """Run `replications` independent years of one scenario from one master seed."""
+def run(
+    scenario: Scenario,
+    seed: int = 0,
+    replications: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> Result:
+    """Run `replications` independent years of one scenario from one master seed.
+
+    `progress(done)` is called after each replication (for a progress bar)."""
     if replications < 1:
         raise ValueError("replications must be at least 1")
     frames, ledgers, usages = [], [], []
@@ -119,6 +127,8 @@ def run(scenario: Scenario, seed: int = 0, replications: int = 1) -> Result:
         ledger.insert(0, "replication", rep)
         ledgers.append(ledger)
         usages.append(metrics_mod.usage(engine))
+        if progress is not None:
+            progress(rep + 1)
     return Result(
         scenario,
         seed,

@@ -57,7 +57,9 @@ def run(scenario: Path, out: Path, seed: int, replications: int, force: bool) ->
 
     spec = load_scenario(scenario)
     prepare_out(out, force=force)
-    result = run_scenario(spec, seed=seed, replications=replications)
+    with _progress(f"Simulating {replications} years of {spec.name}", replications) as progress:
+        done = (lambda n: progress(spec.name, n, replications)) if progress else None
+        result = run_scenario(spec, seed=seed, replications=replications, progress=done)
     write_csv(out / "metrics.csv", result.metrics)
     write_csv(out / "ledger.csv", result.ledger)
     write_csv(out / "budget.csv", result.budget)
@@ -104,14 +106,15 @@ def compare(
 
     specs, baseline = load_scenarios(scenarios, baseline)
     prepare_out(out, force=force)
-    with _progress(f"Simulating {replications} years of", len(specs)) as progress:
+    label = f"Simulating {replications} years of {len(specs)} scenarios"
+    with _progress(label, len(specs)) as progress:
         comparison = run_compare(specs, seed, replications, baseline, workers, progress)
     paths = comparison.save(out)
     click.echo(text_summary(comparison, paths["report"]))
 
 
 @contextmanager
-def _progress(label: str, total: int) -> Iterator[Callable[[str, int, int], None] | None]:
+def _progress(description: str, total: int) -> Iterator[Callable[[str, int, int], None] | None]:
     """A progress bar on a terminal; nothing when stdout is a file or a pipe."""
     if not sys.stdout.isatty():
         yield None
@@ -120,7 +123,7 @@ def _progress(label: str, total: int) -> Iterator[Callable[[str, int, int], None
 
     columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
     with Progress(*columns, TimeElapsedColumn(), transient=True) as bar:
-        task = bar.add_task(f"{label} {total} scenarios", total=total)
+        task = bar.add_task(description, total=total)
         yield lambda name, done, _total: bar.update(task, completed=done)
 
 
