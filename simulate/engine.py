@@ -72,9 +72,10 @@ class SchoolState:
     feedback_latency: list[int] = field(default_factory=list)
     feedback_on_time: int = 0
     coverage_minutes: dict[str, float] = field(default_factory=dict)
-    absences: int = 0  # adult-days absent or vacant that needed cover
-    absences_filled: int = 0  # of those, filled by a substitute
-    substitute_days: int = 0
+    absences: int = 0  # adult-days absent that needed cover
+    vacancy_days: int = 0  # adult-days of a vacant position that needed cover
+    substitute_requests: int = 0  # adult-days that asked the district pool for a substitute
+    substitute_days: int = 0  # of those, filled
     long_term_substitute_days: int = 0
     led_student_days: float = 0.0  # student-days on a team whose leader is in post
     student_days: float = 0.0
@@ -219,14 +220,17 @@ class Engine:
                 status = school.status[adult.index]
                 if status == "present" or not self._needs_cover(adult):
                     continue
-                school.absences += 1
-                if status == "vacancy" and cover.vacancy_cover == LONG_TERM_SUBSTITUTE:
-                    school.long_term_substitute_days += 1
-                    school.absences_filled += 1
-                    self._covered(school, adult, LONG_TERM_SUBSTITUTE)
-                    continue
+                if status == "vacancy":
+                    school.vacancy_days += 1
+                    if cover.vacancy_cover == LONG_TERM_SUBSTITUTE:
+                        school.long_term_substitute_days += 1
+                        self._covered(school, adult, LONG_TERM_SUBSTITUTE)
+                        continue
+                else:
+                    school.absences += 1
                 rank = priority.get(adult.role_name)
                 if rank is not None:
+                    school.substitute_requests += 1
                     order = (school.number - self.school_day) % n
                     wanted.append((rank, order, adult.index, school, adult))
                 else:
@@ -235,7 +239,6 @@ class Engine:
         for i, (_, _, _, school, adult) in enumerate(wanted):
             if i < subs.per_day:
                 school.substitute_days += 1
-                school.absences_filled += 1
                 self._covered(school, adult, SUBSTITUTE)
             else:
                 school.cover_minutes[adult.index] = -1

@@ -153,13 +153,17 @@ def _relationships(out: dict[Key, float], engine: Engine) -> None:
 
 
 def _coverage(out: dict[Key, float], engine: Engine, ledger: Ledger) -> None:
-    absences = sum(s.absences for s in engine.schools)
-    filled = sum(s.absences_filled for s in engine.schools)
-    out[("coverage.absences", ALL, "count")] = float(absences)
-    out[("coverage.substitute_fill_rate", ALL, "value")] = _ratio(filled, absences)
-    out[("coverage.substitute_days", ALL, "count")] = float(
-        sum(s.substitute_days for s in engine.schools)
+    def total(field: str) -> float:
+        return float(sum(getattr(s, field) for s in engine.schools))
+
+    out[("coverage.absences", ALL, "count")] = total("absences")
+    out[("coverage.vacancy_days", ALL, "count")] = total("vacancy_days")
+    # the daily pool's fill rate; vacancies held by long-term substitutes never ask the pool
+    out[("coverage.substitute_fill_rate", ALL, "value")] = _ratio(
+        total("substitute_days"), total("substitute_requests")
     )
+    out[("coverage.substitute_days", ALL, "count")] = total("substitute_days")
+    out[("coverage.long_term_substitute_days", ALL, "count")] = total("long_term_substitute_days")
     by: defaultdict[str, float] = defaultdict(float)
     for school in engine.schools:
         for role, minutes in school.coverage_minutes.items():
