@@ -40,6 +40,7 @@ import math
 import os
 import queue
 import re
+import shutil
 import signal
 import threading
 import time
@@ -607,13 +608,14 @@ class _Processes(_Completions):
 
 
 class _Dask(_Completions):
-    def __init__(self, workers: int, scheduler: str | None) -> None:
+    def __init__(self, workers: int, scheduler: str | None, scratch: Path) -> None:
         import logging
 
         from distributed import Client, LocalCluster
 
         super().__init__()
         self.cluster = None
+        self.scratch = scratch  # a local cluster's spill files stay inside --out
         if scheduler:
             try:
                 self.client = Client(scheduler, timeout="10s")
@@ -625,11 +627,15 @@ class _Dask(_Completions):
                     "tcp://HOST:8786 of a running dask scheduler",
                 ) from None
         else:
+            import dask
+
+            dask.config.set({"temporary-directory": str(scratch)})
             self.cluster = LocalCluster(
                 n_workers=workers,
                 threads_per_worker=1,
                 dashboard_address=None,
                 silence_logs=logging.ERROR,
+                local_directory=str(scratch),
             )
             self.client = Client(self.cluster)
         self.scattered: dict[int, Any] = {}
@@ -650,11 +656,12 @@ class _Dask(_Completions):
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-def _backend(backend: str, workers: int, scheduler: str | None) -> Any:
+def _backend(backend: str, workers: int, scheduler: str | None, out: Path) -> Any:
     if backend == "dask":
-        return _Dask(workers, scheduler)
+        return _Dask(workers, scheduler, out / ".dask-scratch")
     return _Serial() if workers == 1 else _Processes(workers)
 
 
@@ -880,7 +887,7 @@ def sweep(
     resuming = _open_out(sw, out, resume, force)
     finished = _finished(out) if resuming else set()
     todo = [r for r in range(sw.total) if r not in finished]
-    runner = _backend(backend, workers, scheduler) if todo else None
+    runner = _backend(backend, workers, scheduler, out) if todo else None
     # ~16 chunks per worker slot keeps the idle tail short; 20 runs at most bounds a crash loss
     slots = runner.slots if runner is not None else 1
     size = chunk_size or max(1, min(20, math.ceil(len(todo) / (slots * 16))))
