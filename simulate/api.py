@@ -122,7 +122,9 @@ def run(
     frames, ledgers, usages = [], [], []
     for rep in range(replications):
         engine = Engine(scenario, seed, rep).run()
-        frames.append(metrics_mod.tidy(metrics_mod.compute(engine), rep))
+        values = metrics_mod.compute(engine)
+        values.update(_budget_figures(scenario, metrics_mod.usage(engine)))
+        frames.append(metrics_mod.tidy(values, rep))
         ledger = _merged_ledger(engine)
         ledger.insert(0, "replication", rep)
         ledgers.append(ledger)
@@ -137,6 +139,17 @@ def run(
         pd.concat(ledgers, ignore_index=True),
         _mean_usage(usages),
     )
+
+
+def _budget_figures(scenario: Scenario, usage: budget_mod.Usage) -> dict[metrics_mod.Key, float]:
+    """This year's cost: it varies between years with substitute days and hours worked."""
+    total = budget_mod.total(budget_mod.line_items(scenario, usage))
+    enrollment = scenario.enrollment
+    per_pupil = budget_mod.cents(total / enrollment) if enrollment else Decimal(0)
+    return {
+        ("budget.total", "all", "value"): float(total),
+        ("budget.per_pupil", "all", "value"): float(per_pupil),
+    }
 
 
 def complete(metrics: pd.DataFrame, replications: int) -> pd.DataFrame:

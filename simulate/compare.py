@@ -72,15 +72,21 @@ class Comparison:
     def summary(self) -> pd.DataFrame:
         """Tidy: scenario, metric, group, statistic, value (mean), ci_low, ci_high (95%).
 
-        Budget rows have no interval (costs are computed from mean usage): ci cells are NaN.
+        Budget values are the exact line-item totals (at the mean usage); their interval is
+        the spread of the yearly totals, centred on that value.
         """
         frames = []
         for name, frame in self.replication_metrics.groupby("scenario", sort=False):
             stats = summarize(frame.drop(columns="scenario"))
             stats.insert(0, "scenario", name)
             frames.append(stats)
-        frames.append(self._budget_rows())
-        return pd.concat(frames, ignore_index=True)[SUMMARY_COLUMNS]
+        summary = pd.concat(frames, ignore_index=True)[SUMMARY_COLUMNS]
+        exact = {
+            (row.scenario, metric): float(getattr(row, column))
+            for row in self.budget_totals.itertuples(index=False)
+            for metric, column in (("budget.total", "total"), ("budget.per_pupil", "per_pupil"))
+        }
+        return _recentre(summary, exact)
 
     @cached_property
     def differences(self) -> pd.DataFrame:
@@ -98,22 +104,18 @@ class Comparison:
             stats.insert(0, "baseline", self.baseline)
             stats.insert(0, "scenario", name)
             frames.append(stats)
-        budget = self.budget_totals
-        base_row = budget[budget.scenario == self.baseline].iloc[0]
-        for row in budget.itertuples(index=False):
-            if row.scenario == self.baseline:
-                continue
-            for metric, column in (("budget.total", "total"), ("budget.per_pupil", "per_pupil")):
-                value = float(getattr(row, column) - base_row[column])
-                frames.append(
-                    pd.DataFrame(
-                        [[row.scenario, self.baseline, metric, "all", "value", value]],
-                        columns=DIFF_COLUMNS[:-2],
-                    )
-                )
+        budget = self.budget_totals.set_index("scenario")
+        exact = {
+            (name, metric): round(
+                float(budget.loc[name, column] - budget.loc[self.baseline, column]), 2
+            )
+            for name in self.names
+            for metric, column in (("budget.total", "total"), ("budget.per_pupil", "per_pupil"))
+        }
         if not frames:
             return pd.DataFrame(columns=DIFF_COLUMNS)
-        return pd.concat(frames, ignore_index=True).reindex(columns=DIFF_COLUMNS)
+        differences = pd.concat(frames, ignore_index=True).reindex(columns=DIFF_COLUMNS)
+        return _recentre(differences, exact)
 
     def value(
         self, name: str, metric: str, group: str = "all", statistic: str = "value"
@@ -264,12 +266,18 @@ class Comparison:
         """Every scenario input that differs between scenarios: field path, one column each."""
         return assumption_diff([r.scenario for r in self.results])
 
-    def _budget_rows(self) -> pd.DataFrame:
-        rows = []
-        for row in self.budget_totals.itertuples(index=False):
-            for metric, value in (("budget.total", row.total), ("budget.per_pupil", row.per_pupil)):
-                rows.append([row.scenario, metric, "all", "value", value, np.nan, np.nan])
-        return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+def _recentre(table: pd.DataFrame, exact: dict[tuple[str, str], float]) -> pd.DataFrame:
+    """Replace (scenario, metric) means by exact values, moving their intervals along."""
+    table = table.copy()
+    for i, row in enumerate(table.itertuples(index=False)):
+        value = exact.get((row.scenario, row.metric))
+        if value is not None:
+            shift = value - row.value
+            table.iloc[i, table.columns.get_loc("value")] = value
+            table.iloc[i, table.columns.get_loc("ci_low")] = row.ci_low + shift
+            table.iloc[i, table.columns.get_loc("ci_high")] = row.ci_high + shift
+    return table
 
 
 def compare(
