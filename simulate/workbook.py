@@ -13,16 +13,31 @@ from openpyxl.utils import get_column_letter
 from .output import write_atomic
 
 CURRENCY = '"$"#,##0.00'
-MONEY_WORDS = ("amount", "cost", "total", "per_pupil", "revenue", "gap", "surplus", "salary",
-               "supplement", "stipend", "difference", "grant", "funding", "rate_usd")
+MONEY_WORDS = (
+    "amount",
+    "cost",
+    "total",
+    "per_pupil",
+    "revenue",
+    "gap",
+    "surplus",
+    "salary",
+    "supplement",
+    "stipend",
+    "difference",
+    "grant",
+    "funding",
+    "rate_usd",
+)
 
 
 def is_money(column: str) -> bool:
     return any(word in column.lower() for word in MONEY_WORDS)
 
 
-def write_workbook(path: Path, sheets: Mapping[str, pd.DataFrame],
-                   money: Iterable[str] | None = None) -> Path:
+def write_workbook(
+    path: Path, sheets: Mapping[str, pd.DataFrame], money: Iterable[str] | None = None
+) -> Path:
     """Write each DataFrame to its own sheet; money columns get a currency format."""
     money_set = set(money) if money is not None else None
 
