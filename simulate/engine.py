@@ -64,7 +64,8 @@ class SchoolState:
     priority: np.ndarray = field(init=False)
     # per adult, per day: status and coverage duty
     status: list[str] = field(init=False)
-    cover_minutes: np.ndarray = field(init=False)
+    cover_minutes: np.ndarray = field(init=False)  # class minutes each adult covers today
+    awaiting_cover: list[Adult] = field(default_factory=list)  # absent, no substitute: cascade
     days_worked: np.ndarray = field(init=False)
     appointments: dict[int, list[Appointment]] = field(init=False)
     pending_feedback: dict[int, list[tuple[int, int, CoachingPlan]]] = field(init=False)
@@ -172,6 +173,7 @@ class Engine:
     def _open(self, school: SchoolState, closed: bool) -> None:
         day = self.day
         school.cover_minutes[:] = 0
+        school.awaiting_cover.clear()
         school.served_today[:] = 0
         regroup = self.scenario.small_groups.regroup_every_days
         if self.school_day % regroup == 0:
@@ -234,23 +236,20 @@ class Engine:
                     order = (school.number - self.school_day) % n
                     wanted.append((rank, order, adult.index, school, adult))
                 else:
-                    school.cover_minutes[adult.index] = -1  # cascade will look
+                    school.awaiting_cover.append(adult)
         wanted.sort(key=lambda w: w[:3])
         for i, (_, _, _, school, adult) in enumerate(wanted):
             if i < subs.per_day:
                 school.substitute_days += 1
                 self._covered(school, adult, SUBSTITUTE)
             else:
-                school.cover_minutes[adult.index] = -1
+                school.awaiting_cover.append(adult)
 
     def _cascade(self, school: SchoolState) -> None:
         """Cover what the pool could not, with the scenario's cascade of adults, in order."""
         week = int(self.days.week[self.day]) + 1
-        for absent in school.adults:
-            if school.cover_minutes[absent.index] != -1:
-                continue
-            school.cover_minutes[absent.index] = 0
-            by = None
+        for absent in sorted(school.awaiting_cover, key=lambda a: a.index):
+            by: Adult | str | None = None
             for step in self.scenario.coverage.cascade:
                 if step == SPLIT:
                     peers = [
