@@ -17,7 +17,7 @@ import simpy
 from .calendar import Days, build_days
 from .ledger import Ledger
 from .roster import NO_TEAM, Adult, Students, build_adults, build_students
-from .scenario import ACTIVITIES, CoachingPlan, Scenario, School
+from .scenario import CoachingPlan, Scenario, School
 
 DAY = 1440  # minutes; day d of the year starts at d * DAY
 # When an adult covers a class, its own plans are cancelled in this order.
@@ -580,10 +580,3 @@ def _online_minutes_per_day(school: School) -> int:
         return 0
     online = sum(s.minutes for s in rotation.stations if s.kind == "online")
     return rotation.blocks_per_day * online
-
-
-def run_engine(scenario: Scenario, seed: int, replication: int = 0) -> Engine:
-    return Engine(scenario, seed, replication).run()
-
-
-__all__ = ["ACTIVITIES", "Engine", "run_engine"]

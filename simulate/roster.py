@@ -1,4 +1,4 @@
-"""Who is in a school: adults (one per position, with a stable slot) and students as arrays."""
+"""Who is in a school: adults (one per position) and students (as arrays)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ class Adult:
     index: int  # position in the school's adult list
     role_name: str
     role: Role
-    slot: int  # index within its role in this school
     team: int  # team index, or NO_TEAM for school-wide staff
     homeroom: int  # classroom index, or -1
     absent: np.ndarray = field(repr=False)  # bool per school day
@@ -72,7 +71,7 @@ def build_adults(
         key = (number, "homeroom", homeroom) if homeroom >= 0 else (number, role_name, slot)
         absent = _absences(scenario, role, key, n_days, seed, replication)
         vacant = _vacancy(scenario, role, key, n_days, seed, replication)
-        adults.append(Adult(len(adults), role_name, role, slot, team, homeroom, absent, vacant))
+        adults.append(Adult(len(adults), role_name, role, team, homeroom, absent, vacant))
 
     for template in school.teams:
         for _ in range(template.count):
