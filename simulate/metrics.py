@@ -48,7 +48,7 @@ def compute(engine: Engine) -> dict[Key, float]:
     _coaching(out, engine, ledger, weeks, count_by_role, teacher_roles, teachers)
     _small_group(out, engine, weeks)
     _relationships(out, engine)
-    _coverage(out, engine, ledger)
+    _coverage(out, engine)
     _workload(out, ledger, weeks, teacher_roles, teachers)
     _ledger_totals(out, ledger)
     student_days = sum(s.student_days for s in engine.schools)
@@ -152,7 +152,7 @@ def _relationships(out: dict[Key, float], engine: Engine) -> None:
     )
 
 
-def _coverage(out: dict[Key, float], engine: Engine, ledger: Ledger) -> None:
+def _coverage(out: dict[Key, float], engine: Engine) -> None:
     def total(field: str) -> float:
         return float(sum(getattr(s, field) for s in engine.schools))
 
