@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,6 +32,12 @@ from .workbook import is_money, write_workbook
 KEYS = ["metric", "group", "statistic"]
 SUMMARY_COLUMNS = ["scenario", *KEYS, "value", "ci_low", "ci_high"]
 DIFF_COLUMNS = ["scenario", "baseline", *KEYS, "value", "ci_low", "ci_high"]
+# Budget metrics whose mean is replaced by the exact line-item total: (total, vs-baseline) columns
+# of Comparison.budget_totals.
+EXACT_BUDGET = {
+    "budget.total": ("total", "difference"),
+    "budget.per_pupil": ("per_pupil", "per_pupil_difference"),
+}
 # Below this many scenario-replications, starting worker processes costs more than it saves.
 PARALLEL_MIN_RUNS = 30
 
@@ -61,12 +67,7 @@ class Comparison:
     @cached_property
     def replication_metrics(self) -> pd.DataFrame:
         """Per-replication figures of every scenario, with derived shares and budget totals."""
-        frames = []
-        for result in self.results:
-            frame = with_derived(result.metrics)
-            frame.insert(0, "scenario", result.scenario.name)
-            frames.append(frame)
-        return pd.concat(frames, ignore_index=True)
+        return _stack((r.scenario.name, with_derived(r.metrics)) for r in self.results)
 
     @cached_property
     def summary(self) -> pd.DataFrame:
@@ -75,18 +76,11 @@ class Comparison:
         Budget values are the exact line-item totals (at the mean usage); their interval is
         the spread of the yearly totals, centred on that value.
         """
-        frames = []
-        for name, frame in self.replication_metrics.groupby("scenario", sort=False):
-            stats = summarize(frame.drop(columns="scenario"))
-            stats.insert(0, "scenario", name)
-            frames.append(stats)
-        summary = pd.concat(frames, ignore_index=True)[SUMMARY_COLUMNS]
-        exact = {
-            (row.scenario, metric): float(getattr(row, column))
-            for row in self.budget_totals.itertuples(index=False)
-            for metric, column in (("budget.total", "total"), ("budget.per_pupil", "per_pupil"))
-        }
-        return _recentre(summary, exact)
+        per_rep = self.replication_metrics.groupby("scenario", sort=False)
+        summary = _stack(
+            (name, summarize(frame.drop(columns="scenario"))) for name, frame in per_rep
+        )
+        return _recentre(summary[SUMMARY_COLUMNS], self._exact_budget(difference=False))
 
     @cached_property
     def differences(self) -> pd.DataFrame:
@@ -101,33 +95,31 @@ class Comparison:
             paired = other.merge(base, on=["replication", *KEYS], suffixes=("", "_base"))
             paired["value"] = paired["value"] - paired["value_base"]
             stats = summarize(paired[["replication", *KEYS, "value"]])
-            stats.insert(0, "baseline", self.baseline)
-            stats.insert(0, "scenario", name)
-            frames.append(stats)
-        budget = self.budget_totals.set_index("scenario")
-        exact = {
-            (name, metric): round(
-                float(budget.loc[name, column] - budget.loc[self.baseline, column]), 2
-            )
-            for name in self.names
-            for metric, column in (("budget.total", "total"), ("budget.per_pupil", "per_pupil"))
-        }
+            frames.append((name, stats.assign(baseline=self.baseline)))
         if not frames:
             return pd.DataFrame(columns=DIFF_COLUMNS)
-        differences = pd.concat(frames, ignore_index=True).reindex(columns=DIFF_COLUMNS)
-        return _recentre(differences, exact)
+        differences = _stack(frames).reindex(columns=DIFF_COLUMNS)
+        return _recentre(differences, self._exact_budget(difference=True))
+
+    def _exact_budget(self, difference: bool) -> dict[tuple[str, str], float]:
+        """(scenario, budget metric) -> exact total, or exact difference from the baseline."""
+        return {
+            (row["scenario"], metric): float(row[diff if difference else total])
+            for row in self.budget_totals.to_dict("records")
+            for metric, (total, diff) in EXACT_BUDGET.items()
+        }
 
     def value(
         self, name: str, metric: str, group: str = "all", statistic: str = "value"
     ) -> tuple[float, float, float] | None:
         """(mean, ci_low, ci_high) of one figure of one scenario, or None if it has none."""
-        return _lookup(self._summary_index, (name, metric, group, statistic))
+        return self._summary_index.get((name, metric, group, statistic))
 
     def difference(
         self, name: str, metric: str, group: str = "all", statistic: str = "value"
     ) -> tuple[float, float, float] | None:
         """(mean, ci_low, ci_high) of scenario minus baseline, or None."""
-        return _lookup(self._difference_index, (name, metric, group, statistic))
+        return self._difference_index.get((name, metric, group, statistic))
 
     @cached_property
     def _summary_index(self) -> dict[tuple[str, ...], tuple[float, float, float]]:
@@ -140,12 +132,7 @@ class Comparison:
     @cached_property
     def line_items(self) -> pd.DataFrame:
         """Every scenario's budget line items in one table, with a scenario column."""
-        frames = []
-        for result in self.results:
-            frame = result.budget
-            frame.insert(0, "scenario", result.scenario.name)
-            frames.append(frame)
-        return pd.concat(frames, ignore_index=True)
+        return _stack((r.scenario.name, r.budget) for r in self.results)
 
     @cached_property
     def budget_totals(self) -> pd.DataFrame:
@@ -191,18 +178,14 @@ class Comparison:
     def budget_vs_baseline(self) -> pd.DataFrame:
         """Line items of each other scenario against the baseline (budget.compare_budgets)."""
         base = self.base
-        frames = []
-        for result in self.results:
-            if result is base:
-                continue
-            frame = budget_mod.compare_budgets(
-                result.scenario, base.scenario, result.usage, base.usage
-            )
-            frame.insert(0, "scenario", result.scenario.name)
-            frames.append(frame)
-        if not frames:
+        others = [r for r in self.results if r is not base]
+        if not others:
             return pd.DataFrame(columns=["scenario", *budget_mod.COMPARISON_COLUMNS])
-        return pd.concat(frames, ignore_index=True)
+        compared = budget_mod.compare_budgets
+        return _stack(
+            (r.scenario.name, compared(r.scenario, base.scenario, r.usage, base.usage))
+            for r in others
+        )
 
     @cached_property
     def projections(self) -> dict[str, MultiYear]:
@@ -220,11 +203,8 @@ class Comparison:
 
     def budget_sheets(self) -> dict[str, pd.DataFrame]:
         """The tables of budget.xlsx, one sheet each."""
-        years, verdicts = [], []
+        verdicts = []
         for name, multi in self.projections.items():
-            frame = multi.frame()
-            frame.insert(0, "scenario", name)
-            years.append(frame)
             v = multi.verdict
             verdicts.append(
                 {
@@ -242,7 +222,7 @@ class Comparison:
             "Line items": self.line_items,
             "By category": by_category,
             "Vs baseline": self.budget_vs_baseline,
-            "Multi-year": pd.concat(years, ignore_index=True),
+            "Multi-year": _stack((name, m.frame()) for name, m in self.projections.items()),
             "Verdict": pd.DataFrame(verdicts),
         }
 
@@ -452,14 +432,15 @@ def _show(value: Any) -> str:
 
 
 def _index(frame: pd.DataFrame) -> dict[tuple[str, ...], tuple[float, float, float]]:
-    cols = ["scenario", *KEYS, "value", "ci_low", "ci_high"]
+    """(scenario, metric, group, statistic) -> (value, ci_low, ci_high), for quick look-ups."""
     return {
         (s, m, g, st): (float(v), float(lo), float(hi))
-        for s, m, g, st, v, lo, hi in frame[cols].itertuples(index=False)
+        for s, m, g, st, v, lo, hi in frame[SUMMARY_COLUMNS].itertuples(index=False)
     }
 
 
-def _lookup(
-    index: dict[tuple[str, ...], tuple[float, float, float]], key: tuple[str, ...]
-) -> tuple[float, float, float] | None:
-    return index.get(key)
+def _stack(parts: Iterable[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
+    """One table from (scenario name, table) pairs, the scenario as its first column."""
+    frames = [frame.assign(scenario=name) for name, frame in parts]
+    stacked = pd.concat(frames, ignore_index=True)
+    return stacked[["scenario", *stacked.columns.drop("scenario")]]
