@@ -1,190 +1,24 @@
-"""One self-contained HTML report of a comparison, for a planner to read, print and forward.
-
-plotly.js is embedded once; each chart is a JSON spec in a <script type="application/json">
-drawn by one small loader, so the page makes no network request. Every user string is escaped
-(html.escape for markup, \\u003c-style escapes for JSON inside <script>).
-"""
+"""The report page: one section per topic, each with its charts and tables, from a Comparison."""
 
 from __future__ import annotations
 
 import html
-import json
 import math
-import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from . import __version__
-from .output import write_text
+from .. import __version__
+from ..output import write_text
+from .charts import BASELINE_COLOR, FONT, PALETTE, REASON_COLORS, legend_rows, short
+from .figures import KEY_ROWS, REASONS, Row, activity_label, esc, fmt, fmt_diff, raw, script_json
+from .shell import CSS, LOADER, TEMPLATE
 
 if TYPE_CHECKING:
-    from .compare import Comparison
-
-BASELINE_COLOR = "#6b7280"
-PALETTE = [
-    "#0072b2",
-    "#e69f00",
-    "#009e73",
-    "#cc79a7",
-    "#d55e00",
-    "#56b4e9",
-    "#8c564b",
-    "#7f3c8d",
-    "#b8860b",
-    "#1b9e77",
-]
-REASON_COLORS = [
-    "#d55e00",
-    "#e69f00",
-    "#0072b2",
-    "#56b4e9",
-    "#009e73",
-    "#cc79a7",
-    "#8c564b",
-    "#999999",
-    "#7f3c8d",
-    "#b8860b",
-]
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif"
-
-ACTIVITY_LABELS = {
-    "instruction": "Instruction",
-    "small_group": "Small groups",
-    "coaching": "Coaching time",
-    "observation": "Observations",
-    "planning": "Planning",
-    "collaboration": "Collaboration",
-    "supervision": "Supervision",
-    "online": "Online stations",
-}
-REASONS = {
-    "absence": "the adult was absent, so what they had planned did not happen",
-    "uncovered": "the teacher was absent and nobody could cover the class",
-    "capacity": "the coach had too little coaching time for every planned observation",
-    "coverage": "the adult was pulled away to cover an absent colleague's class",
-    "vacancy": "the position was vacant while the district hired",
-    "closure": "the school was closed (weather and other unplanned closures)",
-    "testing": "testing windows cancelled the activity",
-    "device_shortage": "not enough devices for the online station",
-    "coach_absent": "the coach was absent",
-    "coachee_absent": "the teacher to be observed was absent",
-}
-
-
-@dataclass(frozen=True)
-class Row:
-    """One figure shown in a metric table: where it lives in summary.csv and how to read it."""
-
-    label: str
-    metric: str
-    group: str = "all"
-    statistic: str = "value"
-    kind: str = "num1"  # money, pct, num0, num1, num2
-    explain: str = ""
-    better: int = 0  # +1 higher is better, -1 lower is better, 0 neither
-
-
-KEY_ROWS = [
-    Row(
-        "Annual cost per pupil",
-        "budget.per_pupil",
-        kind="money",
-        explain="What the staffing model costs each year for each enrolled student: salaries, "
-        "supplements, benefits, hourly staff, substitutes, devices and software.",
-    ),
-    Row(
-        "Annual cost, all schools",
-        "budget.total",
-        kind="money",
-        explain="The same cost for the whole enrollment of the scenario.",
-    ),
-    Row(
-        "Observations per teacher per week",
-        "coaching.observations_per_teacher_week",
-        statistic="realized",
-        kind="num2",
-        better=1,
-        explain="How often a coach, teacher-leader or principal actually watched each teacher "
-        "teach, after absences, coverage and testing took their share.",
-    ),
-    Row(
-        "Teacher-weeks with an observation",
-        "coaching.teacher_weeks_observed_share",
-        kind="pct",
-        better=1,
-        explain="Share of weeks in which a teacher was observed at least once.",
-    ),
-    Row(
-        "Small-group minutes per student per week",
-        "small_group.minutes_per_student_week",
-        statistic="mean",
-        kind="num0",
-        better=1,
-        explain="Minutes an average student spends each week in a small group with an adult.",
-    ),
-    Row(
-        "Students below their dosage target",
-        "small_group.below_target_share",
-        kind="pct",
-        better=-1,
-        explain="Share of students with a small-group target (the higher need tiers) who "
-        "got fewer minutes a week than that target.",
-    ),
-    Row(
-        "Adults who know each student",
-        "relationships.adults_per_student",
-        statistic="mean",
-        kind="num1",
-        better=1,
-        explain="Distinct adults who spent enough time with a student over the year to know "
-        "them (see the contact threshold in the assumptions).",
-    ),
-    Row(
-        "Students on a team led by an excellent teacher",
-        "reach.students_on_led_teams_share",
-        kind="pct",
-        better=1,
-        explain="Share of student-days spent on a team led by a multi-classroom leader.",
-    ),
-    Row(
-        "Absences filled by a substitute",
-        "coverage.substitute_fill_rate",
-        kind="pct",
-        better=1,
-        explain="Share of teacher absences for which the district pool sent a substitute; the "
-        "rest fall to colleagues, who lose what they had planned.",
-    ),
-    Row(
-        "Instruction time lost",
-        "ledger.lost_share",
-        "activity=instruction",
-        "lost",
-        "pct",
-        better=-1,
-        explain="Share of planned teaching minutes that did not happen, whatever the reason.",
-    ),
-    Row(
-        "Planning minutes per teacher per week",
-        "workload.planning_minutes_per_teacher_week",
-        statistic="realized",
-        kind="num0",
-        better=1,
-        explain="Individual planning time teachers actually kept.",
-    ),
-    Row(
-        "Collaboration minutes per teacher per week",
-        "workload.collaboration_minutes_per_teacher_week",
-        statistic="realized",
-        kind="num0",
-        better=1,
-        explain="Time teachers actually spent planning and reviewing data together.",
-    ),
-]
+    from ..compare import Comparison
 
 
 def write_report(comparison: Comparison, path: Path) -> Path:
@@ -214,105 +48,6 @@ def render(comparison: Comparison) -> str:
         plotly=get_plotlyjs(),
         loader=LOADER,
     )
-
-
-SHORT_ROWS = [  # the one-screen terminal summary: (header, row of KEY_ROWS)
-    ("$/pupil", KEY_ROWS[0]),
-    ("obs/wk", KEY_ROWS[2]),
-    ("SG min/wk", KEY_ROWS[4]),
-    ("below tgt", KEY_ROWS[5]),
-    ("adults", KEY_ROWS[6]),
-]
-
-
-def text_summary(comparison: Comparison, report: Path) -> str:
-    """A plain-text table of the key figures for the terminal, and where the report is."""
-    c = comparison
-    width, col = 32, 12
-    lines = [
-        f"Compared {_plural(len(c.names), 'scenario')} over "
-        f"{_plural(c.replications, 'simulated year')} each (seed {c.seed}); "
-        f"baseline: {c.baseline}",
-        "",
-        " " * width + "".join(h.rjust(col) for h, _ in SHORT_ROWS),
-    ]
-    for name in c.names:
-        cells = [c.value(name, r.metric, r.group, r.statistic) for _, r in SHORT_ROWS]
-        label = name if name != c.baseline else name + " (baseline)"
-        lines.append(
-            _clip(label, width - 1).ljust(width)
-            + "".join(
-                fmt(v[0] if v else None, r.kind).rjust(col)
-                for v, (_, r) in zip(cells, SHORT_ROWS, strict=True)
-            )
-        )
-        if name == c.baseline:
-            continue
-        diffs = [c.difference(name, r.metric, r.group, r.statistic) for _, r in SHORT_ROWS]
-        lines.append(
-            "  vs baseline".ljust(width)
-            + "".join(
-                (fmt_diff(d[0], r.kind) if d else "—").rjust(col)
-                for d, (_, r) in zip(diffs, SHORT_ROWS, strict=True)
-            )
-        )
-    legend = (
-        "$/pupil: annual cost per pupil; obs/wk: observations per teacher per week; "
-        "SG min/wk: small-group minutes per student per week; below tgt: students below their "
-        "dosage target; adults: adults who know each student. Means over the simulated years."
-    )
-    lines += [
-        "",
-        *textwrap.wrap(legend, 96, break_on_hyphens=False),
-        "",
-        f"Report: {report.resolve()}",
-        f"Tables: summary.csv, differences.csv, budget.xlsx in {report.resolve().parent}",
-    ]
-    return "\n".join(lines)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def script_json(data: Any) -> str:
-    """JSON that is safe inside <script>: no <, > or & survive to close the element."""
-    text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
-    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-
-
-def fmt(value: float | None, kind: str) -> str:
-    """A figure as a planner reads it: $ with thousands, percent, or rounded number."""
-    if value is None or math.isnan(value):
-        return "—"
-    if kind == "money":
-        return ("−" if value < -0.005 else "") + f"${abs(value):,.0f}"
-    if kind == "pct":
-        return f"{value * 100:.1f}%"
-    digits = {"num0": 0, "num1": 1, "num2": 2}[kind]
-    return f"{value:,.{digits}f}".replace("-", "−")
-
-
-def fmt_diff(value: float, kind: str) -> str:
-    """A difference with its sign (none when it rounds to zero); shares in percentage points."""
-    digits = {"money": 0, "pct": 1, "num0": 0, "num1": 1, "num2": 2}[kind]
-    size = abs(value) * (100 if kind == "pct" else 1)
-    sign = "" if round(size, digits) == 0 else ("+" if value > 0 else "−")
-    text = f"{sign}${size:,.0f}" if kind == "money" else f"{sign}{size:,.{digits}f}"
-    return text + (" pts" if kind == "pct" else "")
-
-
-def raw(value: float) -> str:
-    """Exact float for data attributes (the same digits as summary.csv)."""
-    return "" if math.isnan(value) else repr(float(value))
 
 
 class _Page:
@@ -785,7 +520,7 @@ class _Page:
         for activity in activities:
             for name in self.names:
                 ys[0].append(esc(activity_label(activity)))
-                ys[1].append(esc(_short(name)))
+                ys[1].append(esc(short(name)))
         fig = go.Figure()
         for i, reason in enumerate(reasons):
             xs, text = [], []
@@ -1223,7 +958,7 @@ class _Page:
 
     def labels(self) -> list[str]:
         """Scenario names for a category axis (escaped for plotly, shortened)."""
-        return [esc(_short(n)) for n in self.names]
+        return [esc(short(n)) for n in self.names]
 
     def style(self, fig: go.Figure, title: str, xtitle: str, ytitle: str) -> None:
         fig.update_layout(
@@ -1263,9 +998,9 @@ class _Page:
         self.n_figures += 1
         width = (520 if half else 1120) - 60
         if fig.layout.yaxis.autorange == "reversed":  # scenario names label the y axis
-            width -= 7 * max(len(_short(n)) for n in self.names)
+            width -= 7 * max(len(short(n)) for n in self.names)
         names = [t.name for t in fig.data if t.showlegend is not False and t.name]
-        rows = _legend_rows([html.unescape(n) for n in names], width)
+        rows = legend_rows([html.unescape(n) for n in names], width)
         fig.update_layout(
             height=height + 22 * rows,
             margin={"l": 60, "r": 20, "t": 44 + 22 * rows, "b": 50},
@@ -1308,172 +1043,3 @@ class _Page:
                 for tier in school.need_tiers:
                     out.setdefault(tier.name, float(tier.dosage_minutes_per_week))
         return out
-
-
-def activity_label(group: str) -> str:
-    """'activity=small_group' -> 'Small groups' (plain text, escape where used)."""
-    activity = group.removeprefix("activity=")
-    return ACTIVITY_LABELS.get(activity, activity.replace("_", " ").capitalize())
-
-
-def _legend_rows(names: list[str], width: int) -> int:
-    """How many rows a horizontal plotly legend of these names takes (7 px a character)."""
-    rows, used = (1 if names else 0), 0
-    for name in names:
-        item = 46 + 7 * len(name)
-        if used and used + item > width:
-            rows, used = rows + 1, 0
-        used += item
-    return rows
-
-
-def _short(name: str, limit: int = 34) -> str:
-    return _clip(name, limit)
-
-
-CSS = """
-:root { --ink:#1f2937; --muted:#6b7280; --line:#e5e7eb; --bg:#f8fafc; --good:#047857;
-  --bad:#b91c1c; --accent:#0f4c81; }
-* { box-sizing: border-box; }
-body { margin:0; font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans',
-  Arial, sans-serif; color:var(--ink); background:var(--bg); font-size:15px; line-height:1.45; }
-main { max-width: 1180px; margin: 0 auto; padding: 0 24px 48px; }
-header { padding: 28px 0 8px; }
-h1 { font-size: 28px; margin: 0 0 6px; color: var(--accent); }
-h2 { font-size: 21px; margin: 0 0 6px; color: var(--accent); }
-h3 { font-size: 16px; margin: 18px 0 6px; }
-p.lead { margin: 0 0 14px; max-width: 900px; }
-nav { position: sticky; top: 0; z-index: 5; background: #fff; border-bottom: 1px solid var(--line);
-  padding: 8px 24px; display:flex; flex-wrap: wrap; gap: 4px 18px; font-size: 14px; }
-nav a { color: var(--accent); text-decoration: none; }
-nav a:hover { text-decoration: underline; }
-section { background:#fff; border:1px solid var(--line); border-radius:10px; padding: 20px 22px;
-  margin: 18px 0; }
-.cards { display:grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap:12px;
-  margin: 10px 0 4px; }
-.card { background:#fff; border:1px solid var(--line); border-top:5px solid; border-radius:8px;
-  padding: 10px 14px; }
-.card h3 { margin: 2px 0 4px; font-size: 15px; }
-.card p { margin: 0 0 6px; font-size: 13.5px; color: #374151; }
-.card .meta { color: var(--muted); font-size: 13px; margin: 0; }
-.badge, small.base { display:inline-block; font-size: 11px; font-weight: 600; color:#fff;
-  background: var(--muted); border-radius: 9px; padding: 1px 7px; vertical-align: middle;
-  margin-left: 4px; }
-.takeaways { background:#fff; border:1px solid var(--line); border-left:5px solid var(--accent);
-  border-radius: 8px; padding: 12px 18px; margin-top: 14px; }
-.takeaways h2 { font-size: 17px; }
-.takeaways ul { margin: 6px 0 2px; padding-left: 4px; list-style: none; }
-.takeaways li { margin: 5px 0; }
-.swatch { display:inline-block; width: 11px; height: 11px; border-radius: 2px; margin-right: 6px;
-  vertical-align: baseline; }
-.note { color: var(--muted); font-size: 13.5px; margin: 2px 0 8px; }
-table { border-collapse: collapse; width: 100%; margin: 10px 0 6px; font-size: 14px; }
-th, td { border-bottom: 1px solid var(--line); padding: 7px 10px; text-align: left;
-  vertical-align: top; }
-thead th { background: #f1f5f9; font-weight: 600; font-size: 13.5px; position: sticky; top: 37px; }
-tbody tr:hover { background: #f8fafc; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.num .v, td.num .ci { white-space: nowrap; }
-.d span { font-weight: 400; }
-table.metrics thead th:not(:first-child) { text-align: right; }
-table.metrics { table-layout: fixed; }
-table.metrics thead th:first-child { width: 32%; }
-table.metrics tbody th { font-weight: 600; }
-.v { font-weight: 600; font-size: 15px; }
-.ci { color: var(--muted); font-size: 12.5px; }
-.d { font-size: 12.5px; color: var(--muted); }
-.d.good { color: var(--good); font-weight: 600; }
-.d.bad { color: var(--bad); font-weight: 600; }
-td.neg { color: var(--bad); }
-table.years thead th.num { text-align: right; }
-table.verdicts thead th { text-align: left; }
-table.verdicts td.good { color: var(--good); font-weight: 600; }
-table.verdicts td.bad { color: var(--bad); font-weight: 600; }
-.explain { font-weight: 400; color: var(--muted); font-size: 12.5px; margin-top: 2px; }
-table.sortable th { cursor: pointer; user-select: none; }
-table.sortable th::after { content: ' \\2195'; color: #9ca3af; font-size: 11px; }
-table.sortable th[aria-sort=ascending]::after { content: ' \\2191'; color: var(--ink); }
-table.sortable th[aria-sort=descending]::after { content: ' \\2193'; color: var(--ink); }
-table.assumptions td, table.lines td { font-size: 13px; }
-table.assumptions code { font-size: 12.5px; word-break: break-all; }
-figure.chart { margin: 8px 0 12px; }
-.two { display:grid; grid-template-columns: 1fr 1fr; gap: 18px; align-items: start; }
-ul.glossary { columns: 2; font-size: 13px; color: #374151; margin: 0 0 8px; }
-details summary { cursor: pointer; color: var(--accent); margin: 8px 0; }
-footer { color: var(--muted); font-size: 12.5px; text-align: center; margin-top: 20px; }
-@media (max-width: 900px) { .two { grid-template-columns: 1fr; } ul.glossary { columns: 1; } }
-@media print {
-  body { background: #fff; font-size: 11pt; }
-  nav { display: none; }
-  main { max-width: none; padding: 0; }
-  section { border: none; padding: 0; margin: 0 0 14pt; page-break-inside: auto; }
-  figure.chart, table.metrics tr, .card { break-inside: avoid; }
-  h2 { break-after: avoid; }
-  thead th { position: static; }
-  details { display: block; }
-  details > summary { display: none; }
-  .two { grid-template-columns: 1fr; }
-}
-"""
-
-LOADER = """
-(function () {
-  var config = {displaylogo: false, responsive: true, modeBarButtons: [['toImage']]};
-  document.querySelectorAll('script[data-for]').forEach(function (node) {
-    var spec = JSON.parse(node.textContent);
-    var div = document.getElementById(node.getAttribute('data-for'));
-    Plotly.newPlot(div, spec.data, spec.layout, config);
-  });
-  window.addEventListener('beforeprint', function () {
-    document.querySelectorAll('.plot').forEach(function (div) { Plotly.Plots.resize(div); });
-  });
-  function key(cell) {
-    var s = cell.getAttribute('data-sort');
-    if (s !== null && s !== '') { return parseFloat(s); }
-    return cell.textContent.trim().toLowerCase();
-  }
-  document.querySelectorAll('table.sortable').forEach(function (table) {
-    table.querySelectorAll('thead th').forEach(function (th, col) {
-      th.addEventListener('click', function () {
-        var up = th.getAttribute('aria-sort') !== 'ascending';
-        table.querySelectorAll('thead th').forEach(function (h) {
-          h.removeAttribute('aria-sort');
-        });
-        th.setAttribute('aria-sort', up ? 'ascending' : 'descending');
-        var body = table.tBodies[0];
-        var rows = Array.prototype.slice.call(body.rows);
-        rows.sort(function (a, b) {
-          var x = key(a.cells[col]), y = key(b.cells[col]);
-          var r = (typeof x === 'number' && typeof y === 'number') ? x - y
-            : String(x).localeCompare(String(y));
-          return up ? r : -r;
-        });
-        rows.forEach(function (row) { body.appendChild(row); });
-      });
-    });
-  });
-})();
-"""
-
-TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="simulate">
-<title>{title}</title>
-<style>{css}</style>
-</head>
-<body>
-<nav>{toc}</nav>
-<main>
-{header}
-{body}
-<footer>Generated by the simulate package. Self-contained: this file needs no internet
-connection.</footer>
-</main>
-<script>{plotly}</script>
-<script>{loader}</script>
-</body>
-</html>
-"""
