@@ -7,7 +7,7 @@ once, at the line item; totals are exact sums of line items and floats appear on
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
@@ -240,15 +240,13 @@ def compare_budgets(
     other. Rows follow the baseline's order, then the scenario's new items. `unit` defaults to
     the baseline's average teacher (teacher_cost), so both sides are priced alike.
     """
-    ours = line_items(scenario, usage)
-    theirs = line_items(baseline, baseline_usage)
-    unit = unit or teacher_cost(baseline) or teacher_cost(scenario)
     return _comparison(
-        [((i.category, i.item, i.role), i.amount) for i in theirs],
-        [((i.category, i.item, i.role), i.amount) for i in ours],
-        baseline.enrollment,
-        scenario.enrollment,
+        scenario,
+        baseline,
+        usage,
+        baseline_usage,
         unit,
+        key=lambda i: (i.category, i.item, i.role),
     )
 
 
@@ -260,33 +258,32 @@ def compare_categories(
     unit: Decimal | None = None,
 ) -> pd.DataFrame:
     """Like compare_budgets, summed by category: where the money freed goes."""
-    ours = line_items(scenario, usage)
-    theirs = line_items(baseline, baseline_usage)
-    unit = unit or teacher_cost(baseline) or teacher_cost(scenario)
     out = _comparison(
-        [((i.category, "", ""), i.amount) for i in theirs],
-        [((i.category, "", ""), i.amount) for i in ours],
-        baseline.enrollment,
-        scenario.enrollment,
-        unit,
+        scenario, baseline, usage, baseline_usage, unit, key=lambda i: (i.category, "", "")
     )
     return out.drop(columns=["item", "role"])
 
 
 def _comparison(
-    base: list[tuple[tuple[str, str, str], Decimal]],
-    ours: list[tuple[tuple[str, str, str], Decimal]],
-    base_enrollment: int,
-    enrollment: int,
+    scenario: Scenario,
+    baseline: Scenario,
+    usage: Usage | None,
+    baseline_usage: Usage | None,
     unit: Decimal | None,
+    key: Callable[[LineItem], tuple[str, str, str]],
 ) -> pd.DataFrame:
+    """Both sides' year-1 line items summed by `key` (category, item, role), baseline first."""
+    unit = unit or teacher_cost(baseline) or teacher_cost(scenario)
     sums: dict[tuple[str, str, str], list[Decimal]] = {}
-    for side, rows in enumerate((base, ours)):
-        for key, amount in rows:
-            sums.setdefault(key, [Decimal(0), Decimal(0)])[side] += amount
+    for side, items in enumerate(
+        (line_items(baseline, baseline_usage), line_items(scenario, usage))
+    ):
+        for i in items:
+            sums.setdefault(key(i), [Decimal(0), Decimal(0)])[side] += i.amount
     out = []
     for (category, item, role), (was, now) in sums.items():
-        was_pp, now_pp = per_pupil(was, base_enrollment), per_pupil(now, enrollment)
+        was_pp = per_pupil(was, baseline.enrollment)
+        now_pp = per_pupil(now, scenario.enrollment)
         out.append(
             {
                 "category": category,
@@ -316,37 +313,45 @@ def role_table(
     This is the table that shows a trade of positions: the teacher positions left unfilled,
     the money they free, and the roles that money now pays for.
     """
-    sides = [(scenario, usage)] + ([(baseline, baseline_usage)] if baseline else [])
-    counts = [positions(s) for s, _ in sides]
-    costs: list[dict[str, Decimal]] = []
-    for s, u in sides:
-        by_role: dict[str, Decimal] = {}
-        for i in recurring_items(s, u):
-            if i.role:
-                by_role[i.role] = by_role.get(i.role, Decimal(0)) + i.amount
-        costs.append(by_role)
-    roles = list(dict.fromkeys([*counts[-1], *counts[0]]))
+    counts, costs = positions(scenario), _cost_by_role(scenario, usage)
+    if baseline is None:
+        return pd.DataFrame(
+            [
+                {
+                    "role": role,
+                    "title": scenario.roles[role].title or role,
+                    "positions": n,
+                    "cost": float(costs.get(role, Decimal(0))),
+                    "teacher_positions": equivalents(costs.get(role, Decimal(0)), unit),
+                }
+                for role, n in counts.items()
+            ]
+        )
+    was_counts, was_costs = positions(baseline), _cost_by_role(baseline, baseline_usage)
     rows = []
-    for role in roles:
-        spec = scenario.roles.get(role) or (baseline.roles[role] if baseline else None)
-        row: dict[str, object] = {"role": role, "title": (spec.title if spec else "") or role}
-        now = costs[0].get(role, Decimal(0))
-        if baseline:
-            was = costs[1].get(role, Decimal(0))
-            row |= {
-                "baseline_positions": counts[1].get(role, 0),
-                "positions": counts[0].get(role, 0),
-                "position_difference": counts[0].get(role, 0) - counts[1].get(role, 0),
+    for role in dict.fromkeys([*was_counts, *counts]):
+        n, was_n = counts.get(role, 0), was_counts.get(role, 0)
+        now, was = costs.get(role, Decimal(0)), was_costs.get(role, Decimal(0))
+        rows.append(
+            {
+                "role": role,
+                "title": (scenario.roles.get(role) or baseline.roles[role]).title or role,
+                "baseline_positions": was_n,
+                "positions": n,
+                "position_difference": n - was_n,
                 "baseline_cost": float(was),
                 "cost": float(now),
                 "cost_difference": float(now - was),
                 "difference_teacher_positions": equivalents(now - was, unit),
             }
-        else:
-            row |= {
-                "positions": counts[0].get(role, 0),
-                "cost": float(now),
-                "teacher_positions": equivalents(now, unit),
-            }
-        rows.append(row)
+        )
     return pd.DataFrame(rows)
+
+
+def _cost_by_role(scenario: Scenario, usage: Usage | None) -> dict[str, Decimal]:
+    """Recurring cost of each role's lines (salaries, benefits, stipends, wages)."""
+    out: dict[str, Decimal] = {}
+    for i in recurring_items(scenario, usage):
+        if i.role:
+            out[i.role] = out.get(i.role, Decimal(0)) + i.amount
+    return out
