@@ -48,6 +48,11 @@ class Row:
     explain: str = ""
     better: int = 0  # +1 higher is better, -1 lower is better, 0 neither
 
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """(metric, group, statistic), the figure's address in Comparison.value/difference."""
+        return (self.metric, self.group, self.statistic)
+
 
 KEY_ROWS = [
     Row(
@@ -145,6 +150,10 @@ KEY_ROWS = [
         explain="Time teachers actually spent planning and reviewing data together.",
     ),
 ]
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def clip(text: str, limit: int) -> str:

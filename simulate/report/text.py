@@ -3,63 +3,52 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .figures import KEY_ROWS, clip, fmt, fmt_diff
+from .figures import KEY_ROWS, Row, clip, fmt, fmt_diff, plural
 
 if TYPE_CHECKING:
     from ..compare import Comparison
 
 
-SHORT_ROWS = [  # the one-screen terminal summary: (header, row of KEY_ROWS)
-    ("$/pupil", KEY_ROWS[0]),
-    ("obs/wk", KEY_ROWS[2]),
-    ("SG min/wk", KEY_ROWS[4]),
-    ("below tgt", KEY_ROWS[5]),
-    ("adults", KEY_ROWS[6]),
+_BY_METRIC = {row.metric: row for row in KEY_ROWS}
+SHORT_ROWS = [  # the one-screen terminal summary: (column header, row of KEY_ROWS)
+    ("$/pupil", _BY_METRIC["budget.per_pupil"]),
+    ("obs/wk", _BY_METRIC["coaching.observations_per_teacher_week"]),
+    ("SG min/wk", _BY_METRIC["small_group.minutes_per_student_week"]),
+    ("below tgt", _BY_METRIC["small_group.below_target_share"]),
+    ("adults", _BY_METRIC["relationships.adults_per_student"]),
 ]
+LEGEND = (
+    "$/pupil: annual cost per pupil; obs/wk: observations per teacher per week; "
+    "SG min/wk: small-group minutes per student per week; below tgt: students below their "
+    "dosage target; adults: adults who know each student. Means over the simulated years."
+)
+LABEL_WIDTH, COLUMN_WIDTH = 32, 12
 
 
 def text_summary(comparison: Comparison, report: Path) -> str:
     """A plain-text table of the key figures for the terminal, and where the report is."""
     c = comparison
-    width, col = 32, 12
     lines = [
         f"Compared {plural(len(c.names), 'scenario')} over "
         f"{plural(c.replications, 'simulated year')} each (seed {c.seed}); "
         f"baseline: {c.baseline}",
         "",
-        " " * width + "".join(h.rjust(col) for h, _ in SHORT_ROWS),
+        _line("", (header for header, _ in SHORT_ROWS)),
     ]
     for name in c.names:
-        cells = [c.value(name, r.metric, r.group, r.statistic) for _, r in SHORT_ROWS]
         label = name if name != c.baseline else name + " (baseline)"
         lines.append(
-            clip(label, width - 1).ljust(width)
-            + "".join(
-                fmt(v[0] if v else None, r.kind).rjust(col)
-                for v, (_, r) in zip(cells, SHORT_ROWS, strict=True)
-            )
+            _line(clip(label, LABEL_WIDTH - 1), [_mean(c, name, r) for _, r in SHORT_ROWS])
         )
-        if name == c.baseline:
-            continue
-        diffs = [c.difference(name, r.metric, r.group, r.statistic) for _, r in SHORT_ROWS]
-        lines.append(
-            "  vs baseline".ljust(width)
-            + "".join(
-                (fmt_diff(d[0], r.kind) if d else "—").rjust(col)
-                for d, (_, r) in zip(diffs, SHORT_ROWS, strict=True)
-            )
-        )
-    legend = (
-        "$/pupil: annual cost per pupil; obs/wk: observations per teacher per week; "
-        "SG min/wk: small-group minutes per student per week; below tgt: students below their "
-        "dosage target; adults: adults who know each student. Means over the simulated years."
-    )
+        if name != c.baseline:
+            lines.append(_line("  vs baseline", [_difference(c, name, r) for _, r in SHORT_ROWS]))
     lines += [
         "",
-        *textwrap.wrap(legend, 96, break_on_hyphens=False),
+        *textwrap.wrap(LEGEND, 96, break_on_hyphens=False),
         "",
         f"Report: {report.resolve()}",
         f"Tables: summary.csv, differences.csv, budget.xlsx in {report.resolve().parent}",
@@ -67,5 +56,15 @@ def text_summary(comparison: Comparison, report: Path) -> str:
     return "\n".join(lines)
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def _line(label: str, cells: Iterable[str]) -> str:
+    return label.ljust(LABEL_WIDTH) + "".join(cell.rjust(COLUMN_WIDTH) for cell in cells)
+
+
+def _mean(comparison: Comparison, name: str, row: Row) -> str:
+    found = comparison.value(name, *row.key)
+    return fmt(found[0] if found else None, row.kind)
+
+
+def _difference(comparison: Comparison, name: str, row: Row) -> str:
+    found = comparison.difference(name, *row.key)
+    return fmt_diff(found[0], row.kind) if found else "—"
