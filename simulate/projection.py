@@ -26,9 +26,8 @@ from .budget import (
 )
 from .scenario import Funding, Scenario
 
-MULTIYEAR_COLUMNS = [
-    "year",
-    "enrollment",
+# Money columns of the multi-year table, each a Year field of the same name.
+MULTIYEAR_MONEY = [
     "recurring_cost",
     "one_off_cost",
     "total_cost",
@@ -37,6 +36,11 @@ MULTIYEAR_COLUMNS = [
     "total_revenue",
     "surplus",
     "recurring_surplus",
+]
+MULTIYEAR_COLUMNS = [
+    "year",
+    "enrollment",
+    *MULTIYEAR_MONEY,
     "funded",
     "recurring_covered",
     "total_cost_teacher_positions",
@@ -146,14 +150,7 @@ class MultiYear:
                 {
                     "year": y.year,
                     "enrollment": y.enrollment,
-                    "recurring_cost": float(y.recurring_cost),
-                    "one_off_cost": float(y.one_off_cost),
-                    "total_cost": float(y.total_cost),
-                    "recurring_revenue": float(y.recurring_revenue),
-                    "grant_revenue": float(y.grant_revenue),
-                    "total_revenue": float(y.total_revenue),
-                    "surplus": float(y.surplus),
-                    "recurring_surplus": float(y.recurring_surplus),
+                    **{column: float(getattr(y, column)) for column in MULTIYEAR_MONEY},
                     "funded": y.surplus >= 0,
                     "recurring_covered": y.recurring_surplus >= 0,
                     "total_cost_teacher_positions": equivalents(y.total_cost, unit),
@@ -222,29 +219,29 @@ def project(
                 Line("revenue", source.kind, source.name, amounts, source.kind == "recurring")
             )
 
-    table = []
-    for k in range(n):
+    def by_year(side: str, recurring: bool) -> list[Decimal]:
+        chosen = [x.amounts for x in lines if x.side == side and x.recurring == recurring]
+        return [sum((a[k] for a in chosen), Decimal(0)) for k in range(n)]
 
-        def year_sum(side: str, recurring: bool, k: int = k) -> Decimal:
-            chosen = (x for x in lines if x.side == side and x.recurring == recurring)
-            return sum((x.amounts[k] for x in chosen), Decimal(0))
-
-        table.append(
-            Year(
-                year=k + 1,
-                enrollment=enrollments[k],
-                pay_factor=pay[k],
-                recurring_cost=year_sum("cost", True),
-                one_off_cost=year_sum("cost", False),
-                recurring_revenue=year_sum("revenue", True),
-                grant_revenue=year_sum("revenue", False),
-            )
+    recurring_cost, one_off_cost = by_year("cost", True), by_year("cost", False)
+    recurring_revenue, grant_revenue = by_year("revenue", True), by_year("revenue", False)
+    table = tuple(
+        Year(
+            year=k + 1,
+            enrollment=enrollments[k],
+            pay_factor=pay[k],
+            recurring_cost=recurring_cost[k],
+            one_off_cost=one_off_cost[k],
+            recurring_revenue=recurring_revenue[k],
+            grant_revenue=grant_revenue[k],
         )
+        for k in range(n)
+    )
     return MultiYear(
         scenario.name,
-        tuple(table),
+        table,
         tuple(lines),
-        _verdict(tuple(table), scenario.budget.funding),
+        _verdict(table, scenario.budget.funding),
         unit or teacher_cost(scenario),
     )
 
