@@ -16,12 +16,13 @@ import pandas as pd
 from . import budget as b
 from .goalseek import GoalSeek
 from .output import write_csv, write_json
-from .projection import MultiYear, money, project
+from .projection import MULTIYEAR_MONEY, MultiYear, money, project
 from .scenario import Scenario
 from .workbook import write_workbook
 
 # Columns holding money (Excel currency format); everything else is a count, share or label.
 MONEY = {
+    # line items and the comparison with the baseline
     "unit_cost",
     "amount",
     "per_pupil",
@@ -29,21 +30,17 @@ MONEY = {
     "difference",
     "baseline_per_pupil",
     "per_pupil_difference",
+    # positions
     "baseline_cost",
     "cost",
     "cost_difference",
-    "recurring_cost",
-    "one_off_cost",
-    "total_cost",
-    "recurring_revenue",
-    "grant_revenue",
-    "total_revenue",
-    "surplus",
-    "recurring_surplus",
+    # multi-year, and multi-year by line
+    *MULTIYEAR_MONEY,
     "total",
+    *(f"year_{k}" for k in range(1, 31)),
+    # goal seek
     "limit_cost",
     "recurring_cost_one_unit_more",
-    *(f"year_{k}" for k in range(1, 31)),
 }
 # file stem -> Excel sheet title
 SHEETS = {
@@ -55,6 +52,13 @@ SHEETS = {
     "positions": "Positions",
     "goal_seek": "Goal seek",
 }
+
+
+AVERAGE_TEACHER = (
+    "mean over salaried roles with is_teacher: true of (salary + supplement) x "
+    "(1 + benefits rate), weighted by positions, in the baseline (or the scenario without one); "
+    "later years scale it with salary growth"
+)
 
 
 @dataclass
@@ -160,13 +164,6 @@ class BudgetReport:
         paths.append(write_workbook(out / "budget.xlsx", sheets, money=MONEY))
         paths.append(write_json(out / "summary.json", self.summary()))
         return paths
-
-
-AVERAGE_TEACHER = (
-    "mean over salaried roles with is_teacher: true of (salary + supplement) x "
-    "(1 + benefits rate), weighted by positions, in the baseline (or the scenario without one); "
-    "later years scale it with salary growth"
-)
 
 
 def report(
