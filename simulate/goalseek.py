@@ -194,40 +194,40 @@ def goal_seek(
         return got is not None and got[0] <= got[1]
 
     start = int(start_value // step)
-    lo, hi, bound = _search(fits, start, min(0, start), int(Decimal(10) ** 12 / step))
+    floor = min(0, start)  # a negative original is searched down to itself, others to 0
+    lo, hi, bound = _search(fits, start, floor, int(Decimal(10) ** 12 / step))
     if lo is None:
-        floor = min(0, start)
         at = evaluate(floor)
         return GoalSeek(
-            path,
-            step,
-            start_value,
-            None,
-            at[1] if at else (limit or Decimal(0)),
-            label,
-            at[0] if at else None,
-            None,
-            "infeasible",
-            len(cache),
-            not cost_only,
-            step * floor,
+            field=path,
+            unit=step,
+            original=start_value,
+            value=None,
+            limit=at[1] if at else (limit or Decimal(0)),
+            limit_label=label,
+            cost=at[0] if at else None,
+            cost_above=None,
+            bound="infeasible",
+            evaluations=len(cache),
+            reran_simulation=not cost_only,
+            lowest=step * floor,
         )
     here, above = evaluate(lo), (evaluate(hi) if hi is not None else None)
     if bound == "budget" and above is None:
         bound = "range"
     assert here is not None
     return GoalSeek(
-        path,
-        step,
-        start_value,
-        step * lo,
-        here[1],
-        label,
-        here[0],
-        above[0] if above else None,
-        bound,
-        len(cache),
-        not cost_only,
+        field=path,
+        unit=step,
+        original=start_value,
+        value=step * lo,
+        limit=here[1],
+        limit_label=label,
+        cost=here[0],
+        cost_above=above[0] if above else None,
+        bound=bound,
+        evaluations=len(cache),
+        reran_simulation=not cost_only,
     )
 
 
