@@ -4,7 +4,15 @@ JSON spec in a <script type="application/json"> drawn by one small loader (see s
 
 from __future__ import annotations
 
-from .figures import clip
+import html
+from collections.abc import Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+
+from .figures import clip, script_json
+
+Interval = tuple[float, float, float]  # (mean, ci_low, ci_high), as Comparison.value gives it
 
 BASELINE_COLOR = "#6b7280"
 PALETTE = [
@@ -32,6 +40,78 @@ REASON_COLORS = [
     "#b8860b",
 ]
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif"
+INK = "#111827"  # error bars, target lines and markers that belong to no scenario
+
+
+def style(fig: go.Figure, title: str, xtitle: str, ytitle: str) -> None:
+    """The report's look: title top left, legend under it, light grid, the page's font."""
+    fig.update_layout(
+        template="none",
+        title={
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "xref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "yref": "container",
+            "pad": {"t": 8, "l": 4},
+            "font": {"size": 15},
+        },
+        font={"family": FONT, "size": 12, "color": "#1f2937"},
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        hoverlabel={"font": {"family": FONT}},
+        xaxis={
+            "title": {"text": xtitle},
+            "automargin": True,
+            "showgrid": False,
+            "linecolor": "#9ca3af",
+        },
+        yaxis={
+            "title": {"text": ytitle},
+            "automargin": True,
+            "gridcolor": "#e5e7eb",
+            "zerolinecolor": "#9ca3af",
+        },
+    )
+
+
+def embed(fig: go.Figure, fig_id: str, height: int, width: int) -> str:
+    """The chart as HTML; the legend sits between title and plot, with room for its rows.
+
+    `width` is the plot's width in pixels, which decides how many rows the legend takes.
+    """
+    names = [t.name for t in fig.data if t.showlegend is not False and t.name]
+    rows = legend_rows([html.unescape(n) for n in names], width)
+    fig.update_layout(
+        height=height + 22 * rows,
+        margin={"l": 60, "r": 20, "t": 44 + 22 * rows, "b": 50},
+    )
+    spec = fig.to_json()
+    return (
+        f'<figure class="chart"><div class="plot" id="{fig_id}" '
+        f'style="height:{height + 22 * rows}px"></div>'
+        f'<script type="application/json" data-for="{fig_id}">{script_json(spec)}'
+        "</script></figure>"
+    )
+
+
+def error_bars(values: Sequence[Interval | None], **look: Any) -> dict[str, Any]:
+    """plotly error bars from (middle, low, high) triples, none where a value is missing."""
+    return {
+        "type": "data",
+        "array": [v[2] - v[0] if v else 0 for v in values],
+        "arrayminus": [v[0] - v[1] if v else 0 for v in values],
+        **(look or {"color": INK, "thickness": 1.2}),
+    }
+
+
+def ci_text(value: Interval, form: str) -> str:
+    """'2.10 (95% CI 1.90–2.30)' for a hover label, each number in `form` (a format spec)."""
+    mean, low, high = (format(v, form) for v in value)
+    return f"{mean} (95% CI {low}–{high})"
 
 
 def legend_rows(names: list[str], width: int) -> int:
@@ -46,4 +126,5 @@ def legend_rows(names: list[str], width: int) -> int:
 
 
 def short(name: str, limit: int = 34) -> str:
+    """A scenario name short enough to label a chart axis."""
     return clip(name, limit)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,8 +12,19 @@ from plotly.offline import get_plotlyjs
 
 from .. import __version__
 from ..output import write_text
-from .charts import BASELINE_COLOR, FONT, PALETTE, REASON_COLORS, legend_rows, short
-from .figures import KEY_ROWS, REASONS, Row, activity_label, esc, fmt, fmt_diff, raw, script_json
+from .charts import (
+    BASELINE_COLOR,
+    INK,
+    PALETTE,
+    REASON_COLORS,
+    Interval,
+    ci_text,
+    embed,
+    error_bars,
+    short,
+    style,
+)
+from .figures import KEY_ROWS, REASONS, Row, activity_label, esc, fmt, fmt_diff, raw
 from .shell import CSS, LOADER, TEMPLATE
 
 if TYPE_CHECKING:
@@ -61,6 +71,7 @@ class _Page:
             n: BASELINE_COLOR if n == comparison.baseline else next(others) for n in self.names
         }
         self.n_figures = 0
+        self.bars_height = 90 + 40 * len(self.names)  # a chart with one bar per scenario
 
     # ---------- page frame ----------
 
@@ -164,24 +175,16 @@ class _Page:
         labels = ["All teachers"] + [esc(self.role_title(g[5:])) for g in groups]
         fig = go.Figure()
         for name in self.names:
-            planned, realized, lo, hi, text = [], [], [], [], []
+            planned: list[float | None] = []
+            realized: list[Interval | None] = []
+            text = []
             for group in ["all", *groups]:
                 p = c.value(name, metric, group, "planned")
                 r = c.value(name, metric, group, "realized")
-                if p is None or r is None or (p[0] == 0 and r[0] == 0):
-                    planned.append(None)
-                    realized.append(None)
-                    lo.append(0)
-                    hi.append(0)
-                    text.append("")
-                    continue
-                planned.append(p[0])
-                realized.append(r[0])
-                lo.append(r[0] - r[1])
-                hi.append(r[2] - r[0])
-                text.append(
-                    f"planned {p[0]:.2f}; realized {r[0]:.2f} (95% CI {r[1]:.2f}–{r[2]:.2f})"
-                )
+                shown = p is not None and r is not None and (p[0] != 0 or r[0] != 0)
+                planned.append(p[0] if shown else None)
+                realized.append(r if shown else None)
+                text.append(f"planned {p[0]:.2f}; realized {ci_text(r, '.2f')}" if shown else "")
             color = self.colors[name]
             fig.add_bar(
                 x=labels,
@@ -195,22 +198,16 @@ class _Page:
             )
             fig.add_bar(
                 x=labels,
-                y=realized,
+                y=[r[0] if r else None for r in realized],
                 name=esc(name),
                 offsetgroup=name,
                 legendgroup=name,
                 marker={"color": color},
                 customdata=text,
-                error_y={
-                    "type": "data",
-                    "array": hi,
-                    "arrayminus": lo,
-                    "color": "#111827",
-                    "thickness": 1.2,
-                },
+                error_y=error_bars(realized),
                 hovertemplate=f"{esc(name)}<br>%{{x}}: %{{customdata}}<extra></extra>",
             )
-        self.style(
+        style(
             fig,
             "Classroom observations per teacher per week: planned (outline) vs realized (solid)",
             "Coachee role",
@@ -287,27 +284,24 @@ class _Page:
         labels = ["All students"] + [esc(t[5:]) for t in tiers]
         fig = go.Figure()
         for name in self.names:
-            mid, lo, hi, text = [], [], [], []
+            spread: list[Interval | None] = []  # (median, 10th, 90th percentile)
+            text = []
             for group in groups:
-                stats = {s: c.value(name, metric, group, s) for s in ("mean", "p10", "p50", "p90")}
-                if any(v is None for v in stats.values()):
-                    mid.append(None)
-                    lo.append(0)
-                    hi.append(0)
+                mean, p10, p50, p90 = (
+                    c.value(name, metric, group, s) for s in ("mean", "p10", "p50", "p90")
+                )
+                if mean is None or p10 is None or p50 is None or p90 is None:
+                    spread.append(None)
                     text.append("")
                     continue
-                p10, p50, p90, mean = (stats[s][0] for s in ("p10", "p50", "p90", "mean"))
-                mid.append(p50)
-                lo.append(p50 - p10)
-                hi.append(p90 - p50)
-                m = stats["mean"]
+                spread.append((p50[0], p10[0], p90[0]))
                 text.append(
-                    f"median {p50:.0f}, middle 80% {p10:.0f}–{p90:.0f}<br>"
-                    f"mean {mean:.0f} (95% CI {m[1]:.0f}–{m[2]:.0f})"
+                    f"median {p50[0]:.0f}, middle 80% {p10[0]:.0f}–{p90[0]:.0f}<br>"
+                    f"mean {ci_text(mean, '.0f')}"
                 )
             fig.add_scatter(
                 x=labels,
-                y=mid,
+                y=[v[0] if v else None for v in spread],
                 name=esc(name),
                 mode="markers",
                 offsetgroup=name,
@@ -317,14 +311,7 @@ class _Page:
                     "size": 12,
                     "line": {"color": "white", "width": 1},
                 },
-                error_y={
-                    "type": "data",
-                    "array": hi,
-                    "arrayminus": lo,
-                    "color": self.colors[name],
-                    "thickness": 3,
-                    "width": 0,
-                },
+                error_y=error_bars(spread, color=self.colors[name], thickness=3, width=0),
                 hovertemplate=f"{esc(name)}<br>%{{x}}: %{{customdata}}"
                 "<extra>minutes per student per week</extra>",
             )
@@ -340,7 +327,7 @@ class _Page:
                     y1=target,
                     xref="x",
                     yref="y",
-                    line={"color": "#111827", "dash": "dash"},
+                    line={"color": INK, "dash": "dash"},
                 )
                 fig.add_annotation(
                     x=i + 1,
@@ -348,9 +335,9 @@ class _Page:
                     text=f"target {target:g}",
                     showarrow=False,
                     yshift=10,
-                    font={"size": 11, "color": "#111827"},
+                    font={"size": 11, "color": INK},
                 )
-        self.style(
+        style(
             fig,
             "Small-group minutes per student per week: median (dot) and the middle "
             "80% of students (bar)",
@@ -368,23 +355,15 @@ class _Page:
                 y=[v[0] if v else None for v in found],
                 name=esc(name),
                 marker={"color": self.colors[name]},
-                customdata=[
-                    f"{v[0]:.1%} (95% CI {v[1]:.1%}–{v[2]:.1%})" if v else "" for v in found
-                ],
-                error_y={
-                    "type": "data",
-                    "array": [v[2] - v[0] if v else 0 for v in found],
-                    "arrayminus": [v[0] - v[1] if v else 0 for v in found],
-                    "color": "#111827",
-                    "thickness": 1.2,
-                },
+                customdata=[ci_text(v, ".1%") if v else "" for v in found],
+                error_y=error_bars(found),
                 hovertemplate=f"{esc(name)}<br>%{{x}}: %{{customdata}}<extra></extra>",
                 texttemplate="%{y:.0%}",
                 textposition="outside",  # a 0% bar still shows its 0%
                 cliponaxis=False,
                 textfont={"size": 10},
             )
-        self.style(
+        style(
             below,
             "Students below their small-group dosage target",
             "Need tier",
@@ -432,34 +411,35 @@ class _Page:
 
     def delivered_by_chart(self) -> str:
         metric = "small_group.delivered_by_share"
-        roles = self.groups(metric, prefix="role=")
-        fig = go.Figure()
-        for i, role in enumerate(roles):
-            values = [self.mean(n, metric, role) for n in self.names]
-            fig.add_bar(
-                y=[esc(n) for n in self.names],
-                x=values,
-                orientation="h",
-                name=esc(self.role_title(role[5:])),
-                marker={"color": REASON_COLORS[(i + 2) % len(REASON_COLORS)]},
-                hovertemplate="%{y}<br>"
-                + esc(self.role_title(role[5:]))
-                + ": %{x:.1%} of small-group minutes<extra></extra>",
-            )
-        self.style(fig, "Who delivers small-group minutes", "Share of small-group minutes (%)", "")
-        fig.update_layout(
-            barmode="stack",
+        parts = [
+            (self.role_title(role[5:]), [self.mean(n, metric, role) for n in self.names])
+            for role in self.groups(metric, prefix="role=")
+        ]
+        return self.stacked_bars(
+            [esc(n) for n in self.names],
+            parts,
+            ": %{x:.1%} of small-group minutes",
+            "Who delivers small-group minutes",
+            "Share of small-group minutes (%)",
             xaxis={"tickformat": ".0%", "range": [0, 1]},
-            yaxis={"autorange": "reversed", "automargin": True},
+            half=True,
         )
-        return self.figure(fig, 90 + 40 * len(self.names), half=True)
 
     def relationships_section(self) -> str:
         c = self.c
         metric = "relationships.adults_per_student"
         fig = go.Figure()
-        self.bar_with_ci(
-            fig, "Mean adults per student", [c.value(n, metric, "all", "mean") for n in self.names]
+        means = [c.value(n, metric, "all", "mean") for n in self.names]
+        fig.add_bar(
+            y=self.labels(),
+            x=[v[0] if v else None for v in means],
+            orientation="h",
+            name="Mean adults per student",
+            showlegend=False,
+            marker={"color": [self.colors[n] for n in self.names]},
+            customdata=[ci_text(v, ".2f") if v else "" for v in means],
+            error_x=error_bars(means),
+            hovertemplate="%{y}<br>%{customdata}<extra></extra>",
         )
         fewest = [self.mean(n, metric, "all", "min") for n in self.names]
         fig.add_scatter(
@@ -467,10 +447,10 @@ class _Page:
             x=fewest,
             mode="markers",
             name="Student with the fewest",
-            marker={"symbol": "diamond", "size": 11, "color": "#111827"},
+            marker={"symbol": "diamond", "size": 11, "color": INK},
             hovertemplate="%{y}<br>fewest adults for one student: %{x:.0f}<extra></extra>",
         )
-        self.style(fig, "Adults who know each student", "Adults per student", "")
+        style(fig, "Adults who know each student", "Adults per student", "")
         fig.update_layout(yaxis={"autorange": "reversed"}, xaxis={"rangemode": "tozero"})
         rows = [
             Row(
@@ -503,7 +483,7 @@ class _Page:
             "More adults who know a student means more people who notice when something is "
             "wrong, but each adult then knows more students. An adult counts once they have "
             "spent the contact threshold with a student over the year.",
-            self.figure(fig, 90 + 40 * len(self.names)) + self.metric_table(rows),
+            self.figure(fig, self.bars_height) + self.metric_table(rows),
         )
 
     def coverage_section(self) -> str:
@@ -543,7 +523,7 @@ class _Page:
                 customdata=text,
                 hovertemplate="%{customdata}<extra>" + esc(reason.replace("_", " ")) + "</extra>",
             )
-        self.style(
+        style(
             fig, "What friction cost each activity, by reason", "Share of planned time lost (%)", ""
         )
         fig.update_layout(
@@ -606,24 +586,14 @@ class _Page:
     def budget_section(self) -> str:
         c = self.c
         table = c.budget_by_category
-        fig = go.Figure()
-        for i, category in enumerate(table.index):
-            per_pupil = [
-                table.loc[category, n] / max(c.result(n).scenario.enrollment, 1) for n in self.names
-            ]
-            fig.add_bar(
-                y=self.labels(),
-                x=per_pupil,
-                orientation="h",
-                name=esc(category),
-                marker={"color": REASON_COLORS[(i + 2) % len(REASON_COLORS)]},
-                hovertemplate="%{y}<br>" + esc(category) + ": $%{x:,.0f} per pupil<extra></extra>",
-            )
-        self.style(fig, "Annual cost per pupil by category", "Dollars per pupil per year", "")
-        fig.update_layout(
-            barmode="stack",
+        enrollment = [max(c.result(n).scenario.enrollment, 1) for n in self.names]
+        by_category = self.stacked_bars(
+            self.labels(),
+            [(str(k), list(table.loc[k, self.names] / enrollment)) for k in table.index],
+            ": $%{x:,.0f} per pupil",
+            "Annual cost per pupil by category",
+            "Dollars per pupil per year",
             xaxis={"tickprefix": "$", "tickformat": ",.0f"},
-            yaxis={"autorange": "reversed"},
         )
         totals = c.budget_totals
         head = "".join(f"<th>{self.scenario_head(n)}</th>" for n in self.names)
@@ -657,7 +627,7 @@ class _Page:
             "for the hours they worked, and the substitute days the simulation used. Details by "
             "line item below; every figure is also in budget.xlsx.",
             totals_table
-            + self.figure(fig, 90 + 40 * len(self.names))
+            + by_category
             + self.projection_block()
             + "<h3>Line items (annual cost)</h3>"
             + self.line_items_table(),
@@ -704,15 +674,15 @@ class _Page:
                     "<extra>total cost</extra>",
                 )
         if c.has_funding:
-            self.style(
+            style(
                 fig,
                 "Surplus or gap by year: with grants (solid) and recurring money only (dotted)",
                 "Year",
                 "Dollars a year (negative = gap)",
             )
-            fig.add_hline(y=0, line={"color": "#111827", "width": 1})
+            fig.add_hline(y=0, line={"color": INK, "width": 1})
         else:
-            self.style(fig, "Projected annual cost", "Year", "Dollars a year")
+            style(fig, "Projected annual cost", "Year", "Dollars a year")
         fig.update_layout(xaxis={"dtick": 1}, yaxis={"tickprefix": "$", "tickformat": ",.0f"})
         rows = []
         for name, multi in projections.items():
@@ -925,94 +895,44 @@ class _Page:
             f"{diff_html}</td>"
         )
 
-    def bar_with_ci(
-        self,
-        fig: go.Figure,
-        name: str,
-        values: list[tuple[float, float, float] | None],
-        pct: bool = False,
-    ) -> None:
-        """Horizontal bars, one per scenario in its colour, with the 95% interval."""
-        form = ".1%" if pct else ".2f"
-        text = [
-            f"{format(v[0], form)} (95% CI {format(v[1], form)}–{format(v[2], form)})" if v else ""
-            for v in values
-        ]
-        fig.add_bar(
-            y=self.labels(),
-            x=[v[0] if v else None for v in values],
-            orientation="h",
-            name=esc(name),
-            showlegend=False,
-            marker={"color": [self.colors[n] for n in self.names]},
-            customdata=text,
-            error_x={
-                "type": "data",
-                "array": [v[2] - v[0] if v else 0 for v in values],
-                "arrayminus": [v[0] - v[1] if v else 0 for v in values],
-                "color": "#111827",
-                "thickness": 1.2,
-            },
-            hovertemplate="%{y}<br>%{customdata}<extra></extra>",
-        )
-
     def labels(self) -> list[str]:
         """Scenario names for a category axis (escaped for plotly, shortened)."""
         return [esc(short(n)) for n in self.names]
 
-    def style(self, fig: go.Figure, title: str, xtitle: str, ytitle: str) -> None:
-        fig.update_layout(
-            template="none",
-            title={
-                "text": title,
-                "x": 0,
-                "xanchor": "left",
-                "xref": "container",
-                "y": 1,
-                "yanchor": "top",
-                "yref": "container",
-                "pad": {"t": 8, "l": 4},
-                "font": {"size": 15},
-            },
-            font={"family": FONT, "size": 12, "color": "#1f2937"},
-            legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"},
-            paper_bgcolor="white",
-            plot_bgcolor="white",
-            hoverlabel={"font": {"family": FONT}},
-            xaxis={
-                "title": {"text": xtitle},
-                "automargin": True,
-                "showgrid": False,
-                "linecolor": "#9ca3af",
-            },
-            yaxis={
-                "title": {"text": ytitle},
-                "automargin": True,
-                "gridcolor": "#e5e7eb",
-                "zerolinecolor": "#9ca3af",
-            },
-        )
-
     def figure(self, fig: go.Figure, height: int, half: bool = False) -> str:
-        """Embed a chart; the legend sits between title and plot, with room for its rows."""
+        """Embed a chart at full or half the page's width."""
         self.n_figures += 1
         width = (520 if half else 1120) - 60
         if fig.layout.yaxis.autorange == "reversed":  # scenario names label the y axis
             width -= 7 * max(len(short(n)) for n in self.names)
-        names = [t.name for t in fig.data if t.showlegend is not False and t.name]
-        rows = legend_rows([html.unescape(n) for n in names], width)
+        return embed(fig, f"fig{self.n_figures}", height, width)
+
+    def stacked_bars(
+        self,
+        y: list[str],
+        parts: list[tuple[str, list[float]]],
+        hover: str,
+        title: str,
+        xtitle: str,
+        xaxis: dict[str, object],
+        half: bool = False,
+    ) -> str:
+        """One horizontal bar per scenario, stacked from named parts (plain-text names)."""
+        fig = go.Figure()
+        for i, (part, values) in enumerate(parts):
+            fig.add_bar(
+                y=y,
+                x=values,
+                orientation="h",
+                name=esc(part),
+                marker={"color": REASON_COLORS[(i + 2) % len(REASON_COLORS)]},
+                hovertemplate=f"%{{y}}<br>{esc(part)}{hover}<extra></extra>",
+            )
+        style(fig, title, xtitle, "")
         fig.update_layout(
-            height=height + 22 * rows,
-            margin={"l": 60, "r": 20, "t": 44 + 22 * rows, "b": 50},
+            barmode="stack", xaxis=xaxis, yaxis={"autorange": "reversed", "automargin": True}
         )
-        fig_id = f"fig{self.n_figures}"
-        spec = fig.to_json()
-        return (
-            f'<figure class="chart"><div class="plot" id="{fig_id}" '
-            f'style="height:{height + 22 * rows}px"></div>'
-            f'<script type="application/json" data-for="{fig_id}">{script_json(spec)}'
-            "</script></figure>"
-        )
+        return self.figure(fig, self.bars_height, half=half)
 
     def groups(self, metric: str, prefix: str) -> list[str]:
         """Groups of a metric across all scenarios, in first-seen order."""
