@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
@@ -58,6 +59,24 @@ def render(comparison: Comparison) -> str:
         plotly=get_plotlyjs(),
         loader=LOADER,
     )
+
+
+# (label, column of Comparison.budget_totals) in the budget section's totals table
+BUDGET_LINES = [
+    ("Annual cost", "total"),
+    ("recurring", "recurring"),
+    ("one-off (year 1)", "one_off"),
+    ("Per pupil", "per_pupil"),
+    ("Difference from baseline", "difference"),
+    ("Difference per pupil", "per_pupil_difference"),
+]
+# (label, column of MultiYear.frame()) in the year-by-year table
+YEAR_LINES = [
+    ("Total cost", "total_cost"),
+    ("Recurring money", "recurring_revenue"),
+    ("Grants", "grant_revenue"),
+    ("Surplus (negative = gap)", "surplus"),
+]
 
 
 class _Page:
@@ -595,31 +614,19 @@ class _Page:
             "Dollars per pupil per year",
             xaxis={"tickprefix": "$", "tickformat": ",.0f"},
         )
-        totals = c.budget_totals
-        head = "".join(f"<th>{self.scenario_head(n)}</th>" for n in self.names)
-        lines = [
-            ("Annual cost", "total"),
-            ("recurring", "recurring"),
-            ("one-off (year 1)", "one_off"),
-            ("Per pupil", "per_pupil"),
-            ("Difference from baseline", "difference"),
-            ("Difference per pupil", "per_pupil_difference"),
-        ]
-        body = ""
-        for label, column in lines:
+        totals = c.budget_totals.set_index("scenario")
+        body = []
+        for label, column in BUDGET_LINES:
             cells = ""
             for name in self.names:
-                v = float(totals.loc[totals.scenario == name, column].iloc[0])
+                v = float(totals.loc[name, column])
                 if "difference" not in column:
                     text = fmt(v, "money")
                 else:
-                    text = "—" if name == self.c.baseline else fmt_diff(v, "money")
+                    text = "—" if name == c.baseline else fmt_diff(v, "money")
                 cells += f'<td class="num" data-value="{raw(v)}">{text}</td>'
-            body += f"<tr><th scope=row>{label}</th>{cells}</tr>"
-        totals_table = (
-            f'<table class="metrics"><thead><tr><th>Budget</th>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table>"
-        )
+            body.append(f"<tr><th scope=row>{label}</th>{cells}</tr>")
+        totals_table = _table("metrics", "<th>Budget</th>" + self.scenario_heads(), body)
         return self.section(
             "budget",
             "Budget",
@@ -636,10 +643,9 @@ class _Page:
     def projection_block(self) -> str:
         """Multi-year cost against funding: the grant cliff and the sustainability verdict."""
         c = self.c
-        projections = c.projections
+        frames = {name: multi.frame() for name, multi in c.projections.items()}
         fig = go.Figure()
-        for name, multi in projections.items():
-            frame = multi.frame()
+        for name, frame in frames.items():
             color = self.colors[name]
             if c.has_funding:
                 fig.add_scatter(
@@ -685,7 +691,7 @@ class _Page:
             style(fig, "Projected annual cost", "Year", "Dollars a year")
         fig.update_layout(xaxis={"dtick": 1}, yaxis={"tickprefix": "$", "tickformat": ",.0f"})
         rows = []
-        for name, multi in projections.items():
+        for name, multi in c.projections.items():
             verdict = multi.verdict
             tone = "good" if verdict.sustainable else "bad"
             text = verdict.text() if c.has_funding else "no funding sources given"
@@ -701,32 +707,22 @@ class _Page:
             "time-limited grants to a scenario to see when recurring money covers the "
             "model.</p>"
         )
-        years = len(next(iter(projections.values())).years)
+        years = len(next(iter(frames.values())))
         return (
             f"<h3>Multi-year projection ({years} years)</h3>{note}"
             + self.figure(fig, 380)
-            + '<table class="metrics verdicts"><thead><tr><th>Scenario</th>'
-            "<th>Sustainability verdict</th></tr></thead><tbody>"
-            + "".join(rows)
-            + "</tbody></table>"
-            + self.year_table()
+            + _table("metrics verdicts", "<th>Scenario</th><th>Sustainability verdict</th>", rows)
+            + self.year_table(frames)
         )
 
-    def year_table(self) -> str:
+    def year_table(self, frames: dict[str, pd.DataFrame]) -> str:
         """Year-by-year cost, money in and surplus per scenario, for a grant writer to copy."""
-        lines = [
-            ("Total cost", "total_cost"),
-            ("Recurring money", "recurring_revenue"),
-            ("Grants", "grant_revenue"),
-            ("Surplus (negative = gap)", "surplus"),
-        ]
         body, years = [], 0
-        for name, multi in self.c.projections.items():
-            frame = multi.frame()
+        for name, frame in frames.items():
             years = len(frame)
-            for i, (label, column) in enumerate(lines):
+            for i, (label, column) in enumerate(YEAR_LINES):
                 head = (
-                    f'<th scope="row" rowspan="{len(lines)}">{self.scenario_head(name)}</th>'
+                    f'<th scope="row" rowspan="{len(YEAR_LINES)}">{self.scenario_head(name)}</th>'
                     if i == 0
                     else ""
                 )
@@ -737,11 +733,8 @@ class _Page:
                 )
                 body.append(f"<tr>{head}<td>{label}</td>{cells}</tr>")
         year_heads = "".join(f'<th class="num">Year {k}</th>' for k in range(1, years + 1))
-        return (
-            "<details><summary>Year-by-year figures</summary>"
-            '<table class="years"><thead><tr><th>Scenario</th><th></th>'
-            f"{year_heads}</tr></thead><tbody>{''.join(body)}</tbody></table></details>"
-        )
+        table = _table("years", "<th>Scenario</th><th></th>" + year_heads, body)
+        return f"<details><summary>Year-by-year figures</summary>{table}</details>"
 
     def line_items_table(self) -> str:
         items = self.c.line_items
@@ -753,7 +746,6 @@ class _Page:
             fill_value=0.0,
         ).reindex(columns=self.names, fill_value=0.0)
         base = self.c.baseline
-        head = "".join(f"<th>{self.scenario_head(n)}</th>" for n in self.names)
         body = []
         for (category, item), row in pivot.iterrows():
             cells = []
@@ -770,29 +762,22 @@ class _Page:
                     f"{fmt(value, 'money') if value else '—'}{note}</td>"
                 )
             body.append(f"<tr><td>{esc(category)}</td><td>{esc(item)}</td>{''.join(cells)}</tr>")
-        return (
-            f'<table class="sortable lines"><thead><tr><th>Category</th><th>Item</th>{head}'
-            f"</tr></thead><tbody>{''.join(body)}</tbody></table>"
-        )
+        head = "<th>Category</th><th>Item</th>" + self.scenario_heads()
+        return _table("sortable lines", head, body)
 
     def assumptions_section(self) -> str:
         table = self.c.assumptions
         if table.empty:
             content = "<p>The scenarios have the same inputs apart from their names.</p>"
         else:
-            head = "".join(f"<th>{self.scenario_head(n)}</th>" for n in self.names)
-            body = "".join(
-                "<tr><td><code>"
-                + esc(row[0])
-                + "</code></td>"
-                + "".join(f"<td>{esc(v)}</td>" for v in row[1:])
+            body = (
+                f"<tr><td><code>{esc(field)}</code></td>"
+                + "".join(f"<td>{esc(v)}</td>" for v in values)
                 + "</tr>"
-                for row in table.itertuples(index=False)
+                for field, *values in table.itertuples(index=False)
             )
-            content = (
-                f'<table class="sortable assumptions"><thead><tr><th>Input (field path)'
-                f"</th>{head}</tr></thead><tbody>{body}</tbody></table>"
-            )
+            head = "<th>Input (field path)</th>" + self.scenario_heads()
+            content = _table("sortable assumptions", head, body)
         return self.section(
             "assumptions",
             "Assumptions that differ",
@@ -831,27 +816,27 @@ class _Page:
         return f'<section id="{anchor}"><h2>{esc(title)}</h2>{lead_html}{content}</section>'
 
     def scenario_head(self, name: str) -> str:
+        """A scenario's name with its colour swatch, tagged if it is the baseline."""
         tag = '<small class="base">baseline</small>' if name == self.c.baseline else ""
         return (
             f'<span class="swatch" style="background:{self.colors[name]}"></span>{esc(name)}{tag}'
         )
 
+    def scenario_heads(self, attrs: str = "") -> str:
+        """One header cell per scenario, for tables with scenarios as columns."""
+        return "".join(f"<th{attrs}>{self.scenario_head(n)}</th>" for n in self.names)
+
     def metric_table(self, rows: Sequence[Row], table_id: str = "", collapsed: bool = False) -> str:
         """Scenarios as columns, one row per figure: mean, interval, difference from baseline."""
-        c = self.c
-        head = "".join(f'<th scope="col">{self.scenario_head(n)}</th>' for n in self.names)
         body = []
         for row in rows:
-            if all(c.value(n, row.metric, row.group, row.statistic) is None for n in self.names):
+            if all(self.c.value(n, *row.key) is None for n in self.names):
                 continue
             cells = "".join(self.metric_cell(n, row) for n in self.names)
             explain = f'<div class="explain">{esc(row.explain)}</div>' if row.explain else ""
             body.append(f'<tr><th scope="row">{esc(row.label)}{explain}</th>{cells}</tr>')
-        attr = f' id="{table_id}"' if table_id else ""
-        table = (
-            f'<table class="metrics"{attr}><thead><tr><th scope="col">Measure</th>{head}'
-            f"</tr></thead><tbody>{''.join(body)}</tbody></table>"
-        )
+        head = '<th scope="col">Measure</th>' + self.scenario_heads(' scope="col"')
+        table = _table("metrics", head, body, table_id)
         if collapsed:
             return f"<details><summary>All figures as a table</summary>{table}</details>"
         return table
@@ -963,3 +948,12 @@ class _Page:
                 for tier in school.need_tiers:
                     out.setdefault(tier.name, float(tier.dosage_minutes_per_week))
         return out
+
+
+def _table(classes: str, head: str, rows: Iterable[str], table_id: str = "") -> str:
+    """A table with one header row (`head`: its cells) and the given body rows."""
+    id_attr = f' id="{table_id}"' if table_id else ""
+    return (
+        f'<table class="{classes}"{id_attr}><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
