@@ -25,7 +25,7 @@ from .charts import (
     short,
     style,
 )
-from .figures import KEY_ROWS, REASONS, Row, activity_label, esc, fmt, fmt_diff, raw
+from .figures import KEY_ROWS, REASONS, Row, activity_label, esc, fmt, fmt_diff, plural, raw
 from .shell import CSS, LOADER, TEMPLATE
 
 if TYPE_CHECKING:
@@ -79,6 +79,21 @@ YEAR_LINES = [
 ]
 
 
+TAKEAWAY_ROWS = [  # the key figures "At a glance" speaks of, in KEY_ROWS order
+    row
+    for row in KEY_ROWS
+    if row.metric
+    in {
+        "budget.per_pupil",
+        "coaching.observations_per_teacher_week",
+        "small_group.minutes_per_student_week",
+        "small_group.below_target_share",
+        "relationships.adults_per_student",
+        "ledger.lost_share",
+    }
+]
+
+
 class _Page:
     """Builds the sections of one report from one Comparison."""
 
@@ -105,8 +120,8 @@ class _Page:
             cards.append(
                 f'<div class="card" style="border-top-color:{self.colors[name]}">'
                 f"<h3>{esc(name)} {badge}</h3><p>{esc(s.description.strip())}</p>"
-                f'<p class="meta">{s.enrollment:,} students · {schools} school'
-                f"{'s' if schools != 1 else ''}</p></div>"
+                f'<p class="meta">{s.enrollment:,} students · {plural(schools, "school")}'
+                "</p></div>"
             )
         return (
             "<header><h1>Staffing arrangements compared</h1>"
@@ -134,33 +149,15 @@ class _Page:
     def takeaways(self) -> str:
         """One sentence per arrangement with the differences whose interval excludes zero."""
         c = self.c
-        picks = [
-            r
-            for r in KEY_ROWS
-            if r.metric
-            in {
-                "budget.per_pupil",
-                "coaching.observations_per_teacher_week",
-                "small_group.minutes_per_student_week",
-                "small_group.below_target_share",
-                "relationships.adults_per_student",
-                "ledger.lost_share",
-            }
-        ]
         items = []
         for name in self.names:
             if name == c.baseline:
                 continue
             parts = []
-            for row in picks:
-                diff = c.difference(name, row.metric, row.group, row.statistic)
-                if diff is None:
-                    continue
-                mean, lo, hi = diff
-                shown = fmt_diff(mean, row.kind)
-                clear = row.metric.startswith("budget.") or lo > 0 or hi < 0
-                if clear and shown[0] in "+−":  # not what rounds to zero
-                    parts.append(f"<b>{shown}</b> {esc(row.label.lower())}")
+            for row in TAKEAWAY_ROWS:
+                diff = c.difference(name, *row.key)
+                if diff is not None and _clear(diff, row.kind, row.metric.startswith("budget.")):
+                    parts.append(f"<b>{fmt_diff(diff[0], row.kind)}</b> {esc(row.label.lower())}")
             text = "; ".join(parts) if parts else "no clear difference on the key measures"
             items.append(
                 f'<li><span class="swatch" style="background:{self.colors[name]}"></span>'
@@ -191,7 +188,7 @@ class _Page:
         c = self.c
         metric = "coaching.observations_per_teacher_week"
         groups = self.groups(metric, prefix="role=")
-        labels = ["All teachers"] + [esc(self.role_title(g[5:])) for g in groups]
+        labels = ["All teachers"] + [esc(self.role_title(_group_value(g))) for g in groups]
         fig = go.Figure()
         for name in self.names:
             planned: list[float | None] = []
@@ -250,7 +247,14 @@ class _Page:
                 explain="Observations that happened: coach and teacher present and in class.",
             ),
             *[
-                Row(f"Realized: {self.role_title(g[5:])}", metric, g, "realized", "num2", better=1)
+                Row(
+                    f"Realized: {self.role_title(_group_value(g))}",
+                    metric,
+                    g,
+                    "realized",
+                    "num2",
+                    better=1,
+                )
                 for g in groups
             ],
             Row(
@@ -294,13 +298,14 @@ class _Page:
     def small_group_section(self) -> str:
         c = self.c
         metric = "small_group.minutes_per_student_week"
-        order = [f"tier={t}" for t in self.dosage_targets()]
+        targets = self.dosage_targets()
+        order = [f"tier={t}" for t in targets]  # tiers as the scenarios list them, then others
         tiers = sorted(
             self.groups(metric, prefix="tier="),
-            key=lambda g: (g not in order, order.index(g) if g in order else 0),
+            key=lambda g: order.index(g) if g in order else len(order),
         )
         groups = ["all", *tiers]
-        labels = ["All students"] + [esc(t[5:]) for t in tiers]
+        labels = ["All students"] + [esc(_group_value(t)) for t in tiers]
         fig = go.Figure()
         for name in self.names:
             spread: list[Interval | None] = []  # (median, 10th, 90th percentile)
@@ -334,9 +339,8 @@ class _Page:
                 hovertemplate=f"{esc(name)}<br>%{{x}}: %{{customdata}}"
                 "<extra>minutes per student per week</extra>",
             )
-        targets = self.dosage_targets()
         for i, tier in enumerate(tiers):
-            target = targets.get(tier[5:])
+            target = targets.get(_group_value(tier))
             if target:
                 fig.add_shape(
                     type="line",
@@ -365,8 +369,8 @@ class _Page:
         )
         fig.update_layout(scattermode="group", yaxis={"rangemode": "tozero"})
         below = go.Figure()
-        below_groups = ["all", *[t for t in tiers if targets.get(t[5:], 1)]]
-        below_labels = ["All with a target"] + [esc(t[5:]) for t in below_groups[1:]]
+        below_groups = ["all", *[t for t in tiers if targets.get(_group_value(t), 1)]]
+        below_labels = ["All with a target"] + [esc(_group_value(t)) for t in below_groups[1:]]
         for name in self.names:
             found = [c.value(name, "small_group.below_target_share", g) for g in below_groups]
             below.add_bar(
@@ -391,7 +395,7 @@ class _Page:
         below.update_layout(barmode="group", yaxis={"tickformat": ".0%", "rangemode": "tozero"})
         rows = [Row("Mean, all students", metric, statistic="mean", kind="num0", better=1)]
         for tier in tiers:
-            label = tier[5:]
+            label = _group_value(tier)
             rows += [
                 Row(f"Tier {label}: mean", metric, tier, "mean", "num0", better=1),
                 Row(
@@ -431,7 +435,7 @@ class _Page:
     def delivered_by_chart(self) -> str:
         metric = "small_group.delivered_by_share"
         parts = [
-            (self.role_title(role[5:]), [self.mean(n, metric, role) for n in self.names])
+            (self.role_title(_group_value(role)), [self.mean(n, metric, role) for n in self.names])
             for role in self.groups(metric, prefix="role=")
         ]
         return self.stacked_bars(
@@ -474,7 +478,7 @@ class _Page:
         rows = [
             Row(
                 "Adults per student, mean",
-                "relationships.adults_per_student",
+                metric,
                 statistic="mean",
                 kind="num1",
                 better=1,
@@ -482,7 +486,7 @@ class _Page:
             ),
             Row(
                 "Adults per student, fewest",
-                "relationships.adults_per_student",
+                metric,
                 statistic="min",
                 kind="num0",
                 better=1,
@@ -507,19 +511,13 @@ class _Page:
 
     def coverage_section(self) -> str:
         c = self.c
-        activities = [g for g in self.groups("ledger.lost_share", prefix="activity=")]
-        reasons = sorted(
-            {
-                s[5:]
-                for s in c.summary[c.summary.metric == "ledger.lost_share"].statistic
-                if s.startswith("lost:")
-            }
-        )
-        ys = [[], []]
-        for activity in activities:
-            for name in self.names:
-                ys[0].append(esc(activity_label(activity)))
-                ys[1].append(esc(short(name)))
+        activities = self.groups("ledger.lost_share", prefix="activity=")
+        statistics = c.summary[c.summary.metric == "ledger.lost_share"].statistic
+        reasons = sorted({s.removeprefix("lost:") for s in statistics if s.startswith("lost:")})
+        ys = [  # two-level axis: activity, then scenario
+            [esc(activity_label(a)) for a in activities for _ in self.names],
+            self.labels() * len(activities),
+        ]
         fig = go.Figure()
         for i, reason in enumerate(reasons):
             xs, text = [], []
@@ -593,7 +591,7 @@ class _Page:
             return ""
         rows = [
             Row(
-                f"Covered by {self.role_title(g[3:])} (minutes a year)",
+                f"Covered by {self.role_title(_group_value(g))} (minutes a year)",
                 "coverage.minutes",
                 g,
                 kind="num0",
@@ -842,43 +840,25 @@ class _Page:
         return table
 
     def metric_cell(self, name: str, row: Row) -> str:
+        """One scenario's figure, its interval and its difference from the baseline; the exact
+        numbers ride along in data- attributes, the same digits as summary.csv."""
         c = self.c
-        found = c.value(name, row.metric, row.group, row.statistic)
         keys = (
             f'data-scenario="{esc(name)}" data-metric="{esc(row.metric)}" '
             f'data-group="{esc(row.group)}" data-statistic="{esc(row.statistic)}"'
         )
+        found = c.value(name, *row.key)
         if found is None:
             return f'<td class="num na" {keys}>—</td>'
         mean, lo, hi = found
         attrs = f'{keys} data-value="{raw(mean)}" data-ci-low="{raw(lo)}" data-ci-high="{raw(hi)}"'
-        ci = ""
-        # the t-interval may cross 0 or 100%, where these figures cannot go: show it cut there
-        lo_shown = max(lo, 0.0) if mean >= 0 else lo
-        hi_shown = min(hi, 1.0) if row.kind == "pct" and mean <= 1 else hi
-        if not math.isnan(lo) and fmt(lo_shown, row.kind) != fmt(hi_shown, row.kind):
-            ci = f'<div class="ci">{fmt(lo_shown, row.kind)} – {fmt(hi_shown, row.kind)}</div>'
-        diff_html = ""
-        diff = c.difference(name, row.metric, row.group, row.statistic)
+        shown = f'<div class="v">{fmt(mean, row.kind)}</div>{_interval_html(found, row.kind)}'
+        diff = c.difference(name, *row.key)
         if diff is not None:
             d, dlo, dhi = diff
             attrs += f' data-diff="{raw(d)}" data-diff-low="{raw(dlo)}" data-diff-high="{raw(dhi)}"'
-            has_ci = not math.isnan(dlo)
-            shown = fmt_diff(d, row.kind)
-            clear = has_ci and (dlo > 0 or dhi < 0) and shown[0] in "+−"
-            if row.kind == "pct":  # a difference of two shares lies within ±100 points
-                dlo, dhi = max(dlo, -1.0), min(dhi, 1.0)
-            tone = (
-                ("good" if (d > 0) == (row.better > 0) else "bad") if clear and row.better else ""
-            )
-            low, high = fmt_diff(dlo, row.kind), fmt_diff(dhi, row.kind)
-            span = f"{low} to {high}" if has_ci and low != high else ""
-            span = f"<br><span>{span}</span>" if span else ""
-            diff_html = f'<div class="d {tone}">vs baseline: {shown}{span}</div>'
-        return (
-            f'<td class="num" {attrs}><div class="v">{fmt(mean, row.kind)}</div>{ci}'
-            f"{diff_html}</td>"
-        )
+            shown += _difference_html(diff, row)
+        return f'<td class="num" {attrs}>{shown}</td>'
 
     def labels(self) -> list[str]:
         """Scenario names for a category axis (escaped for plotly, shortened)."""
@@ -957,3 +937,44 @@ def _table(classes: str, head: str, rows: Iterable[str], table_id: str = "") -> 
         f'<table class="{classes}"{id_attr}><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
+
+
+def _clear(diff: Interval, kind: str, any_interval: bool = False) -> bool:
+    """A difference worth a reader's attention: it does not round to zero as shown, and its
+    95% interval excludes zero (a NaN bound never does) unless `any_interval`."""
+    mean, low, high = diff
+    return fmt_diff(mean, kind)[0] in "+−" and (any_interval or low > 0 or high < 0)
+
+
+def _interval_html(value: Interval, kind: str) -> str:
+    """The 95% interval under a figure; none when both ends read the same."""
+    mean, low, high = value
+    if math.isnan(low):
+        return ""
+    # the t-interval may cross 0 or 100%, where these figures cannot go: show it cut there
+    low = max(low, 0.0) if mean >= 0 else low
+    high = min(high, 1.0) if kind == "pct" and mean <= 1 else high
+    if fmt(low, kind) == fmt(high, kind):
+        return ""
+    return f'<div class="ci">{fmt(low, kind)} – {fmt(high, kind)}</div>'
+
+
+def _difference_html(diff: Interval, row: Row) -> str:
+    """'vs baseline: +0.12' and its interval; green or red when clearly better or worse."""
+    mean, low, high = diff
+    tone = ""
+    if row.better and _clear(diff, row.kind):
+        tone = "good" if (mean > 0) == (row.better > 0) else "bad"
+    span = ""
+    if not math.isnan(low):
+        if row.kind == "pct":  # a difference of two shares lies within ±100 points
+            low, high = max(low, -1.0), min(high, 1.0)
+        low_shown, high_shown = fmt_diff(low, row.kind), fmt_diff(high, row.kind)
+        if low_shown != high_shown:
+            span = f"<br><span>{low_shown} to {high_shown}</span>"
+    return f'<div class="d {tone}">vs baseline: {fmt_diff(mean, row.kind)}{span}</div>'
+
+
+def _group_value(group: str) -> str:
+    """'role=tutor' -> 'tutor'."""
+    return group.partition("=")[2]
