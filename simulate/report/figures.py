@@ -10,7 +10,10 @@ import html
 import json
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+Kind = Literal["money", "pct", "num0", "num1", "num2"]  # how a figure is written (see fmt)
+DIGITS: dict[str, int] = {"money": 0, "pct": 1, "num0": 0, "num1": 1, "num2": 2}  # as shown
 
 ACTIVITY_LABELS = {
     "instruction": "Instruction",
@@ -44,7 +47,7 @@ class Row:
     metric: str
     group: str = "all"
     statistic: str = "value"
-    kind: str = "num1"  # money, pct, num0, num1, num2
+    kind: Kind = "num1"
     explain: str = ""
     better: int = 0  # +1 higher is better, -1 lower is better, 0 neither
 
@@ -178,13 +181,12 @@ def fmt(value: float | None, kind: str) -> str:
         return ("−" if value < -0.005 else "") + f"${abs(value):,.0f}"
     if kind == "pct":
         return f"{value * 100:.1f}%"
-    digits = {"num0": 0, "num1": 1, "num2": 2}[kind]
-    return f"{value:,.{digits}f}".replace("-", "−")
+    return f"{value:,.{DIGITS[kind]}f}".replace("-", "−")
 
 
 def fmt_diff(value: float, kind: str) -> str:
     """A difference with its sign (none when it rounds to zero); shares in percentage points."""
-    digits = {"money": 0, "pct": 1, "num0": 0, "num1": 1, "num2": 2}[kind]
+    digits = DIGITS[kind]
     size = abs(value) * (100 if kind == "pct" else 1)
     sign = "" if round(size, digits) == 0 else ("+" if value > 0 else "−")
     text = f"{sign}${size:,.0f}" if kind == "money" else f"{sign}{size:,.{digits}f}"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
@@ -29,10 +29,44 @@ from .figures import KEY_ROWS, REASONS, Row, activity_label, esc, fmt, fmt_diff,
 from .shell import CSS, LOADER, TEMPLATE
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ..compare import Comparison
 
 
+# (label, column of Comparison.budget_totals) in the budget section's totals table
+BUDGET_LINES = [
+    ("Annual cost", "total"),
+    ("recurring", "recurring"),
+    ("one-off (year 1)", "one_off"),
+    ("Per pupil", "per_pupil"),
+    ("Difference from baseline", "difference"),
+    ("Difference per pupil", "per_pupil_difference"),
+]
+# (label, column of MultiYear.frame()) in the year-by-year table
+YEAR_LINES = [
+    ("Total cost", "total_cost"),
+    ("Recurring money", "recurring_revenue"),
+    ("Grants", "grant_revenue"),
+    ("Surplus (negative = gap)", "surplus"),
+]
+TAKEAWAY_ROWS = [  # the key figures "At a glance" speaks of, in KEY_ROWS order
+    row
+    for row in KEY_ROWS
+    if row.metric
+    in {
+        "budget.per_pupil",
+        "coaching.observations_per_teacher_week",
+        "small_group.minutes_per_student_week",
+        "small_group.below_target_share",
+        "relationships.adults_per_student",
+        "ledger.lost_share",
+    }
+]
+
+
 def write_report(comparison: Comparison, path: Path) -> Path:
+    """Write the report to `path` (atomically, like every output)."""
     return write_text(path, render(comparison))
 
 
@@ -61,46 +95,13 @@ def render(comparison: Comparison) -> str:
     )
 
 
-# (label, column of Comparison.budget_totals) in the budget section's totals table
-BUDGET_LINES = [
-    ("Annual cost", "total"),
-    ("recurring", "recurring"),
-    ("one-off (year 1)", "one_off"),
-    ("Per pupil", "per_pupil"),
-    ("Difference from baseline", "difference"),
-    ("Difference per pupil", "per_pupil_difference"),
-]
-# (label, column of MultiYear.frame()) in the year-by-year table
-YEAR_LINES = [
-    ("Total cost", "total_cost"),
-    ("Recurring money", "recurring_revenue"),
-    ("Grants", "grant_revenue"),
-    ("Surplus (negative = gap)", "surplus"),
-]
-
-
-TAKEAWAY_ROWS = [  # the key figures "At a glance" speaks of, in KEY_ROWS order
-    row
-    for row in KEY_ROWS
-    if row.metric
-    in {
-        "budget.per_pupil",
-        "coaching.observations_per_teacher_week",
-        "small_group.minutes_per_student_week",
-        "small_group.below_target_share",
-        "relationships.adults_per_student",
-        "ledger.lost_share",
-    }
-]
-
-
 class _Page:
     """Builds the sections of one report from one Comparison."""
 
     def __init__(self, comparison: Comparison) -> None:
         self.c = comparison
         self.names = comparison.names
-        others = iter(PALETTE * (len(self.names) // len(PALETTE) + 1))
+        others = itertools.cycle(PALETTE)  # the baseline is always grey
         self.colors = {
             n: BASELINE_COLOR if n == comparison.baseline else next(others) for n in self.names
         }
