@@ -31,6 +31,7 @@ Z95 = 1.959963984540054
 MAX_BINS = 10  # main effects: a parameter with more distinct values is binned by quantiles
 RANKED_BY = {"sobol": "ST", "morris": "mu_star", "grid": "src", "lhs": "src"}
 COLUMNS = ["metric", "parameter", "index", "value", "ci"]
+Row = tuple[str, str, str, float, float | None]  # one row of COLUMNS
 
 
 def point_means(sweep: Sweep, results: pd.DataFrame) -> pd.DataFrame:
@@ -52,7 +53,7 @@ def analyze(sweep: Sweep, results: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataF
     x = np.array(sweep.points, dtype=float)
     names = [a.name for a in sweep.axes]
     seed = design_seed(sweep.spec.seed)
-    rows: list[tuple[str, str, str, float, float | None]] = []
+    rows: list[Row] = []
     for column in means.columns:
         y = means[column].to_numpy(dtype=float)
         rows += _indices(sweep, column, names, x, y, seed)
@@ -62,57 +63,67 @@ def analyze(sweep: Sweep, results: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataF
 
 def _indices(
     sweep: Sweep, metric: str, names: list[str], x: np.ndarray, y: np.ndarray, seed: int
-) -> list[tuple[str, str, str, float, float | None]]:
+) -> list[Row]:
+    """One metric's rows: SALib's indices for sobol and morris (zeros if the metric is flat,
+    where SALib would divide by zero), regression coefficients otherwise."""
     design = sweep.spec.design
+    if design not in ("sobol", "morris"):
+        return _src_rows(metric, names, x, y, seed)
     flat = float(np.ptp(y)) <= 1e-12 * max(1.0, float(np.abs(y).max()))
-    rows: list[tuple[str, str, str, float, float | None]] = []
-    if design == "sobol":
-        s = None
-        if not flat:
-            from SALib.analyze import sobol
+    found = None if flat else _salib(sweep, y, seed)
 
-            s = sobol.analyze(
-                problem(sweep.axes),
-                y,
-                calc_second_order=False,
-                num_resamples=RESAMPLES,
-                conf_level=0.95,
-                seed=seed,
-            )
-        for i, name in enumerate(names):
+    def at(key: str, i: int) -> float:
+        return 0.0 if found is None else _finite(found[key][i])
+
+    rows: list[Row] = []
+    for i, name in enumerate(names):
+        if design == "sobol":
             for index in ("S1", "ST"):
-                value, ci = (0.0, 0.0) if s is None else (s[index][i], s[f"{index}_conf"][i])
-                rows.append((metric, name, index, _finite(value), _finite(ci)))
-    elif design == "morris":
-        s = None
-        if not flat:
-            from SALib.analyze import morris
+                rows.append((metric, name, index, at(index, i), at(f"{index}_conf", i)))
+        else:
+            rows.append((metric, name, "mu_star", at("mu_star", i), at("mu_star_conf", i)))
+            rows.append((metric, name, "mu", at("mu", i), None))
+            rows.append((metric, name, "sigma", at("sigma", i), None))
+    return rows
 
-            s = morris.analyze(
-                problem(sweep.axes),
-                sweep.unit,
-                y,
-                num_resamples=RESAMPLES,
-                conf_level=0.95,
-                num_levels=sweep.spec.levels,
-                seed=seed,
-            )
-        for i, name in enumerate(names):
-            get = (lambda k, i=i: 0.0) if s is None else (lambda k, i=i: s[k][i])
-            rows.append(
-                (metric, name, "mu_star", _finite(get("mu_star")), _finite(get("mu_star_conf")))
-            )
-            rows.append((metric, name, "mu", _finite(get("mu")), None))
-            rows.append((metric, name, "sigma", _finite(get("sigma")), None))
-    else:
-        beta, r2 = _src(x, y)
-        rng = np.random.default_rng(seed)
-        draws = rng.integers(0, len(y), size=(RESAMPLES, len(y)))
-        boot = np.array([_src(x[d], y[d])[0] for d in draws])
-        ci = Z95 * boot.std(axis=0) if len(y) > 1 else np.zeros(len(names))
-        for i, name in enumerate(names):
-            rows.append((metric, name, "src", _finite(beta[i]), _finite(ci[i])))
-        rows.append((metric, "(linear fit)", "r2", _finite(r2), None))
+
+def _salib(sweep: Sweep, y: np.ndarray, seed: int) -> Any:
+    """SALib's analysis of the design the sweep sampled (sobol or morris)."""
+    if sweep.spec.design == "sobol":
+        from SALib.analyze import sobol
+
+        return sobol.analyze(
+            problem(sweep.axes),
+            y,
+            calc_second_order=False,
+            num_resamples=RESAMPLES,
+            conf_level=0.95,
+            seed=seed,
+        )
+    from SALib.analyze import morris
+
+    return morris.analyze(
+        problem(sweep.axes),
+        sweep.unit,
+        y,
+        num_resamples=RESAMPLES,
+        conf_level=0.95,
+        num_levels=sweep.spec.levels,
+        seed=seed,
+    )
+
+
+def _src_rows(metric: str, names: list[str], x: np.ndarray, y: np.ndarray, seed: int) -> list[Row]:
+    """Standardized regression coefficients with a bootstrap CI, and the fit's R^2."""
+    beta, r2 = _src(x, y)
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(y), size=(RESAMPLES, len(y)))
+    boot = np.array([_src(x[d], y[d])[0] for d in draws])
+    ci = Z95 * boot.std(axis=0) if len(y) > 1 else np.zeros(len(names))
+    rows: list[Row] = [
+        (metric, name, "src", _finite(beta[i]), _finite(ci[i])) for i, name in enumerate(names)
+    ]
+    rows.append((metric, "(linear fit)", "r2", _finite(r2), None))
     return rows
 
 
