@@ -22,9 +22,10 @@ import numpy as np
 import pandas as pd
 
 from .designs import problem
+from .sweep_spec import design_seed
 
 if TYPE_CHECKING:
-    from .sweep import Sweep
+    from .sweep_spec import Sweep
 
 RESAMPLES = 200
 Z95 = 1.959963984540054
@@ -47,8 +48,6 @@ def point_means(sweep: Sweep, results: pd.DataFrame) -> pd.DataFrame:
 
 def analyze(sweep: Sweep, results: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The tidy index table (metric, parameter, index, value, ci) and the main effects."""
-    from .sweep import design_seed
-
     means = point_means(sweep, results)
     x = np.array(sweep.points, dtype=float)
     names = [a.name for a in sweep.axes]

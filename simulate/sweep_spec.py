@@ -1,0 +1,454 @@
+"""A sweep spec: its schema, every check made before a run starts, and what it expands to.
+
+A sweep spec (YAML) names a base scenario, parameters by dotted field path, a design, the
+replications, a master seed and the metrics to keep, each as one string
+"metric[group].statistic" ("[group]" left out for group "all"); that string is also the
+metric's column name. Nothing runs until the whole spec checks out: each parameter must be a
+numeric field of the base scenario, each parameter's ends (or listed values) alone and then
+every design point must give a valid scenario (validation is ~0.1 ms a point, so all points
+are checked rather than corners only), and each metric must be one a run of the base
+scenario produces.
+
+Seeds. A run is identified by (design point, replication); run_id = point * R + replication.
+The engine keys every random stream as SeedSequence(seed, spawn_key=(replication, source, ...)).
+- With common_random_numbers (the default) every design point runs with seed = the master
+  seed, so replication r of every point sees the same students, absences, closures and
+  attrition draws, and a sweep run is exactly `simulate run --seed MASTER` replication r of
+  that point's scenario. Sobol, Morris and regression estimates all rest on *differences*
+  between design points; sharing the noise across points cancels it from those differences
+  (a parameter the model ignores gets an index of exactly zero), which cuts the variance of
+  the indices far more cheaply than extra replications would.
+- Without it, point p runs with seed = SeedSequence(master, spawn_key=(1, p)) (63 bits), so
+  points are statistically independent.
+Either way the seed is a function of the run's identity only, never of worker count, backend,
+chunking, order or resumption, and it is stored in every row.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from . import designs
+from .designs import Axis, Design
+from .errors import InputError
+from .loading import apply_overrides, load_data, validate
+from .scenario import ACTIVITIES, Scenario
+from .yamlsafe import FieldPath, dotted, load_yaml, read_text
+
+Key = tuple[str, str, str]  # (metric, group, statistic)
+RunTask = tuple[int, int, int, int, dict[str, Any]]  # run_id, point, replication, seed, overrides
+RUN_KEY = 1  # spawn_key=(RUN_KEY, point) for run seeds without common random numbers
+DESIGN_KEY = 0  # spawn_key=(DESIGN_KEY,) for the design's own sampling seed
+METRIC = re.compile(r"^(?P<metric>[^\[\]]+?)(?:\[(?P<group>[^\[\]]+)\])?\.(?P<stat>[^.\[\]]+)$")
+MAX_POINTS = 1_000_000
+Number = Annotated[float | int, Field(union_mode="left_to_right")]
+
+
+# ---- the spec --------------------------------------------------------------------------
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ParameterSpec(_Strict):
+    """Either `values: [...]` or `low:`/`high:` (a range; `integer: true` for whole numbers;
+    `levels: k` spreads k evenly spaced values across the range for a grid)."""
+
+    values: list[Number] | None = Field(default=None, min_length=1, max_length=10_000)
+    low: Number | None = None
+    high: Number | None = None
+    integer: bool = False
+    levels: Annotated[int, Field(ge=2, le=10_000)] | None = None
+
+    @field_validator("values", "low", "high", mode="before")
+    @classmethod
+    def _no_booleans(cls, value: Any) -> Any:
+        items = value if isinstance(value, list) else [value]
+        if any(isinstance(x, bool) for x in items):
+            raise ValueError("must be numbers, not true/false")
+        return value
+
+
+class SweepSpec(_Strict):
+    name: str = "sweep"
+    description: str = ""
+    scenario: Annotated[str, Field(min_length=1)]  # base scenario, relative to the spec's folder
+    design: Design = "grid"
+    samples: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    levels: Annotated[int, Field(ge=2, le=100)] = 4  # Morris grid levels
+    replications: Annotated[int, Field(ge=1, le=10_000)] = 1
+    seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
+    common_random_numbers: bool = True
+    parameters: dict[str, ParameterSpec] = Field(min_length=1, max_length=100)
+    metrics: list[str] = Field(min_length=1, max_length=500)
+
+    @field_validator("parameters", mode="before")
+    @classmethod
+    def _list_means_values(cls, value: Any) -> Any:
+        """`path: [a, b, c]` is short for `path: {values: [a, b, c]}`."""
+        if isinstance(value, dict):
+            return {k: {"values": v} if isinstance(v, list) else v for k, v in value.items()}
+        return value
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: Key
+    column: str  # "metric[group].statistic", with [group] left out when it is "all"
+
+
+def metric_column(key: Key) -> str:
+    metric, group, stat = key
+    return f"{metric}{'' if group == 'all' else f'[{group}]'}.{stat}"
+
+
+def parse_metric(text: str) -> Key | None:
+    match = METRIC.match(text.strip())
+    if match is None:
+        return None
+    return (match["metric"], match["group"] or "all", match["stat"])
+
+
+@dataclass
+class Sweep:
+    """A validated spec with everything derived from it: axes, design points, metric keys."""
+
+    path: Path
+    text: str
+    spec: SweepSpec
+    scenario_path: Path
+    base: dict[str, Any]
+    axes: list[Axis]
+    metrics: list[Metric]
+    unit: np.ndarray  # design points in unit coordinates (rows in sampler order)
+    points: list[tuple[Any, ...]]  # parameter values per design point
+    digest: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        from . import __version__
+
+        payload = {"version": __version__, "spec": self.spec.model_dump(mode="json")}
+        payload["scenario"] = self.base
+        text = json.dumps(payload, sort_keys=True, default=str)
+        self.digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    @property
+    def total(self) -> int:
+        return len(self.points) * self.spec.replications
+
+    def seed(self, point: int) -> int:
+        if self.spec.common_random_numbers:
+            return self.spec.seed
+        ss = np.random.SeedSequence(self.spec.seed, spawn_key=(RUN_KEY, point))
+        return int(ss.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+
+    def task(self, run_id: int) -> RunTask:
+        point, replication = divmod(run_id, self.spec.replications)
+        overrides = dict(zip([a.name for a in self.axes], self.points[point], strict=True))
+        return (run_id, point, replication, self.seed(point), overrides)
+
+
+def design_seed(master: int) -> int:
+    return int(np.random.SeedSequence(master, spawn_key=(DESIGN_KEY,)).generate_state(1)[0])
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Read, validate and expand a sweep spec; raise InputError naming file, field and line."""
+    path = Path(path)
+    text = read_text(path)
+    raw, lines = load_yaml(path)
+    file = str(path)
+    try:
+        spec = SweepSpec.model_validate(raw)
+    except ValidationError as err:
+        raise _spec_error(err, file, lines) from None
+    _check_design(spec, file, lines)
+    scenario_path = (path.parent / spec.scenario).resolve()
+    if not scenario_path.is_file():
+        raise InputError(
+            file, "scenario", f"'{spec.scenario}' is not a file", line=lines.get(("scenario",))
+        )
+    base = load_data(scenario_path)
+    scenario = validate(base, str(scenario_path))
+    dump = scenario.model_dump()
+    axes = [_axis(name, p, dump, file, lines) for name, p in spec.parameters.items()]
+    if spec.design == "grid":
+        for axis in axes:
+            if not axis.values and axis.levels is None:
+                raise InputError(
+                    file,
+                    f"parameters.{axis.name}",
+                    "a range in a grid needs levels",
+                    "values: [...], or low/high with levels: k",
+                    _line(lines, "parameters", axis.name),
+                )
+    count = designs.point_count(spec.design, axes, spec.samples)
+    if count > MAX_POINTS:
+        raise InputError(
+            file,
+            "parameters" if spec.design == "grid" else "samples",
+            f"the {spec.design} design has {count:,} points, too many to check and run",
+            f"at most {MAX_POINTS:,} points",
+            _line(lines, "parameters" if spec.design == "grid" else "samples"),
+        )
+    unit = designs.unit_points(spec.design, axes, spec.samples, spec.levels, design_seed(spec.seed))
+    points = designs.values_at(axes, unit, spec.design)
+    _check_points(axes, points, base, scenario_path, file, lines)
+    metrics = _check_metrics(spec, scenario, file, lines)
+    return Sweep(path, text, spec, scenario_path, base, axes, metrics, unit, points)
+
+
+def _line(lines: dict[FieldPath, int], *path: str | int) -> int | None:
+    for depth in range(len(path), -1, -1):
+        if path[:depth] in lines:
+            return lines[path[:depth]]
+    return None
+
+
+def _spec_error(err: ValidationError, file: str, lines: dict[FieldPath, int]) -> InputError:
+    first = err.errors()[0]
+    loc: FieldPath = tuple(p for p in first["loc"] if not (isinstance(p, str) and "[" in p))
+    problem = first["msg"].removeprefix("Value error, ")
+    allowed = None
+    if first["type"] == "extra_forbidden":
+        model: type[BaseModel] = ParameterSpec if loc[:1] == ("parameters",) else SweepSpec
+        known = list(model.model_fields)
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+        problem = "unknown field" + (f"; did you mean '{close[0]}'?" if close else "")
+        allowed = ", ".join(known)
+    elif first["type"] == "missing":
+        problem = "required field is missing"
+    elif "input" in first and first["type"] not in ("model_type", "dict_type"):
+        problem = f"{problem} (got {first['input']!r:.60})"
+    return InputError(file, dotted(loc) if loc else None, problem, allowed, _line(lines, *loc))
+
+
+def _check_design(spec: SweepSpec, file: str, lines: dict[FieldPath, int]) -> None:
+    def fail(field_name: str, problem: str, allowed: str | None = None) -> None:
+        line = _line(lines, field_name) if (field_name,) in lines else _line(lines, "design")
+        raise InputError(file, field_name, problem, allowed, line)
+
+    if spec.design == "grid" and spec.samples is not None:
+        fail("samples", "a grid takes every combination of levels; samples is not used")
+    if spec.design != "grid" and spec.samples is None:
+        fail("samples", f"the {spec.design} design needs samples", "a whole number >= 1")
+    if spec.design == "sobol" and spec.samples is not None:
+        n = spec.samples
+        if n < 2 or n & (n - 1):
+            lower = 1 << max(n.bit_length() - 1, 1)
+            fail(
+                "samples",
+                f"must be a power of two for the sobol design (got {n}); "
+                f"Sobol' sequences lose their balance otherwise",
+                f"e.g. {lower} or {lower * 2}",
+            )
+    if spec.design == "morris" and spec.levels % 2:
+        fail("levels", f"Morris needs an even number of levels (got {spec.levels})", "e.g. 4")
+    for name, p in spec.parameters.items():
+        where = f"parameters.{name}"
+        line = _line(lines, "parameters", name)
+        has_range = p.low is not None or p.high is not None
+        if (p.values is None) == (not has_range):
+            raise InputError(file, where, "give either values or low and high", line=line)
+        if has_range and (p.low is None or p.high is None):
+            raise InputError(file, where, "a range needs both low and high", line=line)
+        if has_range and not p.low < p.high:  # type: ignore[operator]
+            raise InputError(file, where, f"low ({p.low}) must be below high ({p.high})", line=line)
+        if p.values is not None and (p.levels is not None or p.integer):
+            raise InputError(file, where, "levels and integer apply to ranges only", line=line)
+        if p.levels is not None and spec.design != "grid":
+            raise InputError(file, where, "levels applies to grid designs only", line=line)
+
+
+def _axis(
+    name: str, p: ParameterSpec, dump: dict[str, Any], file: str, lines: dict[FieldPath, int]
+) -> Axis:
+    """Check that the dotted path names a numeric field of the base scenario."""
+    where = f"parameters.{name}"
+    line = _line(lines, "parameters", name)
+    annotation: Any = Scenario
+    node: Any = dump
+    done: list[str] = []
+    for part in name.split("."):
+        annotation = _unwrap(annotation)
+        here = ".".join(done) or "the top level"
+        if isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                raise InputError(
+                    file,
+                    where,
+                    f"{here} is a list of {len(node)}; '{part}' is not an index",
+                    f"0..{len(node) - 1}",
+                    line,
+                )
+            node, annotation = node[int(part)], get_args(annotation)[0]
+        elif isinstance(node, dict):
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                known, value_type = list(annotation.model_fields), None
+            else:
+                known, value_type = [str(k) for k in node], get_args(annotation)[1]
+            key_type = get_args(annotation)[0] if value_type is not None else None
+            literal_keys = get_args(key_type) if get_origin(key_type) is Literal else ()
+            if part not in node and part not in literal_keys:
+                close = difflib.get_close_matches(part, known, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                raise InputError(
+                    file,
+                    where,
+                    f"{here} has no field '{part}'{hint}",
+                    ", ".join(sorted(known)[:30]),
+                    line,
+                )
+            if value_type is None:
+                annotation = annotation.model_fields[part].annotation
+            else:
+                annotation = value_type
+            node = node.get(part)
+        else:
+            raise InputError(file, where, f"{here} is a single value, not a section", line=line)
+        done.append(part)
+    kind = _kind(_unwrap(annotation))
+    if kind is None:
+        raise InputError(
+            file, where, "is not a numeric field; only numbers can be swept", line=line
+        )
+    values = tuple(p.values or ())
+    if kind == "int" and any(not float(v).is_integer() for v in values):
+        raise InputError(file, where, "is a whole-number field; give whole numbers", line=line)
+    values = tuple(int(v) if kind == "int" else float(v) for v in values)
+    integer = p.integer or kind == "int"
+    return Axis(name, kind, values, float(p.low or 0), float(p.high or 0), integer, p.levels)
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated[...] and `X | None` down to the underlying type."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, getattr(__import__("types"), "UnionType", Union)):
+            args = [a for a in get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def _kind(annotation: Any) -> designs.Kind | None:
+    if annotation is bool:
+        return None
+    if annotation is int:
+        return "int"
+    if annotation is float:
+        return "float"
+    if annotation is Decimal:
+        return "money"
+    return None
+
+
+def _check_points(
+    axes: list[Axis],
+    points: list[tuple[Any, ...]],
+    base: dict[str, Any],
+    scenario_path: Path,
+    file: str,
+    lines: dict[FieldPath, int],
+) -> None:
+    """Validate each parameter's ends (or listed values) alone, then every design point."""
+    names = [a.name for a in axes]
+    for axis in axes:
+        ends = axis.values or (axis.cast(axis.low), axis.cast(axis.high))
+        for value in ends:
+            try:
+                validate(apply_overrides(base, {axis.name: value}), str(scenario_path))
+            except InputError as err:
+                raise InputError(
+                    file,
+                    f"parameters.{axis.name}",
+                    f"value {value} makes the scenario invalid: {err.field}: {err.problem}",
+                    err.allowed,
+                    _line(lines, "parameters", axis.name),
+                ) from None
+    checked: set[tuple[Any, ...]] = set()
+    for i, values in enumerate(points):
+        if values in checked:
+            continue
+        checked.add(values)
+        try:
+            validate(apply_overrides(base, dict(zip(names, values, strict=True))), "")
+        except InputError as err:
+            assigned = ", ".join(f"{n}={v}" for n, v in zip(names, values, strict=True))
+            raise InputError(
+                file,
+                "parameters",
+                f"design point {i} ({assigned}) makes the scenario invalid: "
+                f"{err.field}: {err.problem}",
+                err.allowed,
+                _line(lines, "parameters"),
+            ) from None
+
+
+def _check_metrics(
+    spec: SweepSpec, scenario: Scenario, file: str, lines: dict[FieldPath, int]
+) -> list[Metric]:
+    """Check metric names against what a run of the base scenario produces.
+
+    Groups that depend on who did what (coverage by role, ledger losses by reason) may be
+    absent from one run yet appear in another, so a group is also accepted when it has the
+    form of the metric's groups (role=..., by=..., tier=..., activity=...) with a name the
+    scenario defines; a figure a run does not produce is 0 in that run's row.
+    """
+    from . import metrics as metrics_mod
+    from .engine import LONG_TERM_SUBSTITUTE, SUBSTITUTE, Engine
+
+    probe = metrics_mod.compute(Engine(scenario, spec.seed, 0).run())
+    names = (
+        set(scenario.roles) | set(ACTIVITIES) | {"observation", SUBSTITUTE, LONG_TERM_SUBSTITUTE}
+    )
+    names |= {t.name for s in scenario.schools for t in s.need_tiers}
+    columns = sorted(metric_column(k) for k in probe)
+    known_metrics = sorted({m for m, _, _ in probe})
+    out: list[Metric] = []
+    for i, text in enumerate(spec.metrics):
+        where, line = f"metrics[{i}]", _line(lines, "metrics", i)
+        key = parse_metric(text)
+        if key is None:
+            raise InputError(
+                file,
+                where,
+                f"'{text}' is not of the form metric[group].statistic",
+                "e.g. coverage.substitute_fill_rate.value or "
+                "small_group.minutes_per_student_week[tier=intensive].mean",
+                line,
+            )
+        metric, group, stat = key
+        groups = {g for m, g, _ in probe if m == metric}
+        stats = {s for m, _, s in probe if m == metric}
+        prefixes = {g.split("=", 1)[0] for g in groups if "=" in g}
+        groups |= {f"{p}={n}" for p in prefixes for n in names}
+        if metric not in known_metrics or group not in groups or stat not in stats:
+            close = difflib.get_close_matches(text, columns, n=1, cutoff=0.5)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            allowed = (
+                ", ".join(sorted(c for c in columns if c.startswith(metric)))
+                if metric in known_metrics
+                else ", ".join(known_metrics)
+            )
+            raise InputError(
+                file, where, f"'{text}' is not a figure a run produces{hint}", allowed, line
+            )
+        column = metric_column(key)
+        if column in {m.column for m in out}:
+            raise InputError(file, where, f"'{text}' is listed twice", line=line)
+        out.append(Metric(key, column))
+    return out
