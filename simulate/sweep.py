@@ -37,16 +37,7 @@ from .sweep_spec import (
     metric_column,
     parse_metric,
 )
-from .sweep_store import (
-    arrow_schema,
-    chunk_rows,
-    consolidate,
-    finished_runs,
-    open_out,
-    parts,
-    start_fresh,
-    write_parquet,
-)
+from .sweep_store import PartWriter, consolidate, finished_runs, open_out, start_fresh
 
 __all__ = [
     "Key",
@@ -184,16 +175,13 @@ def _execute(
     On Ctrl-C, queued chunks are cancelled and those already running are saved when they
     finish (a second Ctrl-C abandons them); the runs of a chunk are saved together or not.
     """
-    schema = arrow_schema(sw)
+    parts = PartWriter(sw, out)
     keys = [m.key for m in sw.metrics]
-    numbers = [int(p.stem.split("-")[1]) for p in parts(out)]
-    counter = iter(range(max(numbers, default=-1) + 1, 10**9))
     ran, interrupted, abort = 0, False, True
 
     def save(tasks: list[RunTask], values: list[list[float]]) -> None:
         nonlocal ran
-        part = out / "runs" / f"part-{next(counter):05d}.parquet"
-        write_parquet(part, chunk_rows(sw, tasks, values), schema)
+        parts.write(tasks, values)
         ran += len(tasks)
         advance(len(tasks))
 

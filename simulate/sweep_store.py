@@ -18,6 +18,7 @@ import pandas as pd
 from .errors import InputError
 from .sweep_spec import RunTask, Sweep
 
+# The files a sweep writes at the top of its folder (--force removes them, and the parts).
 OUR_FILES = (
     "manifest.json",
     "spec.yaml",
@@ -26,56 +27,6 @@ OUR_FILES = (
     "sensitivity.csv",
     "report.html",
 )
-
-
-# ---- storage -------------------------------------------------------------------------------
-def arrow_schema(sweep: Sweep) -> Any:
-    import pyarrow as pa
-
-    fields = [pa.field("run_id", pa.int64()), pa.field("point", pa.int64())]
-    fields += [pa.field(a.name, pa.int64() if a.integer else pa.float64()) for a in sweep.axes]
-    fields += [pa.field("replication", pa.int64()), pa.field("seed", pa.int64())]
-    fields += [pa.field(m.column, pa.float64()) for m in sweep.metrics]
-    return pa.schema(fields)
-
-
-def chunk_rows(sweep: Sweep, tasks: list[RunTask], values: list[list[float]]) -> pd.DataFrame:
-    records = []
-    for (run_id, point, replication, seed, overrides), metric_values in zip(
-        tasks, values, strict=True
-    ):
-        row: dict[str, Any] = {"run_id": run_id, "point": point, **overrides}
-        row.update(replication=replication, seed=seed)
-        row.update(zip([m.column for m in sweep.metrics], metric_values, strict=True))
-        records.append(row)
-    return pd.DataFrame.from_records(records, columns=arrow_schema(sweep).names)
-
-
-def write_parquet(path: Path, frame: pd.DataFrame, schema: Any) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from .output import write_atomic
-
-    table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
-    write_atomic(path, lambda tmp: pq.write_table(table, tmp))
-
-
-def parts(out: Path) -> list[Path]:
-    return sorted((out / "runs").glob("part-*.parquet"))
-
-
-def finished_runs(out: Path) -> set[int]:
-    """Run ids already on disk; a run saved twice would mean a bug, so it is an error."""
-    import pyarrow.parquet as pq
-
-    seen: set[int] = set()
-    for part in parts(out):
-        ids = pq.read_table(part, columns=["run_id"]).column("run_id").to_pylist()
-        if seen.intersection(ids) or len(set(ids)) != len(ids):
-            raise RuntimeError(f"{part}: run ids saved twice")
-        seen.update(ids)
-    return seen
 
 
 def open_out(sweep: Sweep, out: Path, resume: bool, force: bool) -> bool:
@@ -111,7 +62,7 @@ def start_fresh(sweep: Sweep, out: Path) -> None:
 
     for name in OUR_FILES:
         (out / name).unlink(missing_ok=True)
-    for part in [*parts(out), *(out / "runs").glob(f".*{PARTIAL}*")]:
+    for part in [*_parts(out), *(out / "runs").glob(f".*{PARTIAL}*")]:
         part.unlink()
     write_text(out / "spec.yaml", sweep.text)
     write_json(out / "base_scenario.json", json.loads(json.dumps(sweep.base, default=str)))
@@ -134,17 +85,79 @@ def start_fresh(sweep: Sweep, out: Path) -> None:
     )
 
 
+def finished_runs(out: Path) -> set[int]:
+    """Run ids already on disk; a run saved twice would mean a bug, so it is an error."""
+    import pyarrow.parquet as pq
+
+    seen: set[int] = set()
+    for part in _parts(out):
+        ids = pq.read_table(part, columns=["run_id"]).column("run_id").to_pylist()
+        if seen.intersection(ids) or len(set(ids)) != len(ids):
+            raise RuntimeError(f"{part}: run ids saved twice")
+        seen.update(ids)
+    return seen
+
+
+class PartWriter:
+    """Saves each finished chunk as the next runs/part-NNNNN.parquet, after those on disk."""
+
+    def __init__(self, sweep: Sweep, out: Path) -> None:
+        self.sweep, self.folder = sweep, out / "runs"
+        self.schema = _arrow_schema(sweep)
+        self.number = max((int(p.stem.split("-")[1]) for p in _parts(out)), default=-1) + 1
+
+    def write(self, tasks: list[RunTask], values: list[list[float]]) -> None:
+        """One row per run: its identity, parameter values and seed, then the metrics."""
+        columns = [m.column for m in self.sweep.metrics]
+        records = []
+        for (run_id, point, replication, seed, overrides), metric_values in zip(
+            tasks, values, strict=True
+        ):
+            row: dict[str, Any] = {"run_id": run_id, "point": point, **overrides}
+            row.update(replication=replication, seed=seed)
+            row.update(zip(columns, metric_values, strict=True))
+            records.append(row)
+        frame = pd.DataFrame.from_records(records, columns=self.schema.names)
+        path = self.folder / f"part-{self.number:05d}.parquet"
+        self.number += 1
+        _write_parquet(path, frame, self.schema)
+
+
 def consolidate(sweep: Sweep, out: Path) -> pd.DataFrame:
     """Gather the parts into results.parquet, one row per run in run-id order."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = arrow_schema(sweep)
-    tables = [pq.read_table(p, schema=schema) for p in parts(out)]
+    schema = _arrow_schema(sweep)
+    tables = [pq.read_table(p, schema=schema) for p in _parts(out)]
     frame = pa.concat_tables(tables).to_pandas() if tables else schema.empty_table().to_pandas()
     frame = frame.sort_values("run_id", kind="stable").reset_index(drop=True)
     ids = frame["run_id"].to_numpy()
     if len(ids) != sweep.total or not np.array_equal(ids, np.arange(sweep.total)):
         raise RuntimeError(f"{out}: expected runs 0..{sweep.total - 1}, found {len(ids)} rows")
-    write_parquet(out / "results.parquet", frame, schema)
+    _write_parquet(out / "results.parquet", frame, schema)
     return frame
+
+
+def _parts(out: Path) -> list[Path]:
+    return sorted((out / "runs").glob("part-*.parquet"))
+
+
+def _arrow_schema(sweep: Sweep) -> Any:
+    import pyarrow as pa
+
+    fields = [pa.field("run_id", pa.int64()), pa.field("point", pa.int64())]
+    fields += [pa.field(a.name, pa.int64() if a.integer else pa.float64()) for a in sweep.axes]
+    fields += [pa.field("replication", pa.int64()), pa.field("seed", pa.int64())]
+    fields += [pa.field(m.column, pa.float64()) for m in sweep.metrics]
+    return pa.schema(fields)
+
+
+def _write_parquet(path: Path, frame: pd.DataFrame, schema: Any) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .output import write_atomic
+
+    table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+    write_atomic(path, lambda tmp: pq.write_table(table, tmp))
