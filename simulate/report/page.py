@@ -157,7 +157,7 @@ class _Page:
             parts = []
             for row in TAKEAWAY_ROWS:
                 diff = c.difference(name, *row.key)
-                if diff is not None and _clear(diff, row.kind, row.metric.startswith("budget.")):
+                if diff is not None and _clear(diff, row.kind):
                     parts.append(f"<b>{fmt_diff(diff[0], row.kind)}</b> {esc(row.label.lower())}")
             text = "; ".join(parts) if parts else "no clear difference on the key measures"
             items.append(
@@ -168,8 +168,8 @@ class _Page:
             return ""
         return (
             '<div class="takeaways"><h2>At a glance</h2><p class="note">Compared with '
-            f"{esc(c.baseline)}; only differences whose 95% interval excludes zero are listed "
-            "(costs have no interval).</p>"
+            f"{esc(c.baseline)}; only differences whose 95% interval excludes zero are listed."
+            "</p>"
             f"<ul>{''.join(items)}</ul></div>"
         )
 
@@ -440,7 +440,7 @@ class _Page:
             for role in self.groups(metric, prefix="role=")
         ]
         return self.stacked_bars(
-            [esc(n) for n in self.names],
+            self.labels(),
             parts,
             ": %{x:.1%} of small-group minutes",
             "Who delivers small-group minutes",
@@ -802,8 +802,8 @@ class _Page:
             "<li>Each figure is the mean across the simulated years; the range is a 95% "
             "t-interval for that mean. It describes simulation noise, not the uncertainty in "
             "the assumptions: change an assumption and rerun to see its effect.</li>"
-            "<li>Costs use the mean substitute days and hourly-staff hours of the simulated "
-            "years and are shown without an interval.</li>"
+            "<li>Costs are exact to the cent at the mean substitute days and hourly-staff hours "
+            "of the simulated years; their interval is the spread of the yearly totals.</li>"
             f"<li>Produced by simulate {esc(__version__)}; the same figures are in "
             "summary.csv, differences.csv and budget.xlsx beside this file.</li></ul>",
         )
@@ -940,11 +940,11 @@ def _table(classes: str, head: str, rows: Iterable[str], table_id: str = "") -> 
     )
 
 
-def _clear(diff: Interval, kind: str, any_interval: bool = False) -> bool:
+def _clear(diff: Interval, kind: str) -> bool:
     """A difference worth a reader's attention: it does not round to zero as shown, and its
-    95% interval excludes zero (a NaN bound never does) unless `any_interval`."""
+    95% interval excludes zero (a NaN bound never does)."""
     mean, low, high = diff
-    return fmt_diff(mean, kind)[0] in "+−" and (any_interval or low > 0 or high < 0)
+    return fmt_diff(mean, kind)[0] in "+−" and (low > 0 or high < 0)
 
 
 def _interval_html(value: Interval, kind: str) -> str:

@@ -40,10 +40,9 @@ def text_summary(comparison: Comparison, report: Path) -> str:
         _line("", (header for header, _ in SHORT_ROWS)),
     ]
     for name in c.names:
-        label = name if name != c.baseline else name + " (baseline)"
-        lines.append(
-            _line(clip(label, LABEL_WIDTH - 1), [_mean(c, name, r) for _, r in SHORT_ROWS])
-        )
+        tag = " (baseline)" if name == c.baseline else ""  # kept whole when the name is clipped
+        label = clip(name, LABEL_WIDTH - 1 - len(tag)) + tag
+        lines.append(_line(label, [_mean(c, name, r) for _, r in SHORT_ROWS]))
         if name != c.baseline:
             lines.append(_line("  vs baseline", [_difference(c, name, r) for _, r in SHORT_ROWS]))
     lines += [
