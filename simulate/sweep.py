@@ -15,6 +15,7 @@ import contextlib
 import math
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,7 +25,9 @@ from typing import Any, Literal
 import pandas as pd
 
 from .errors import InputError
-from .sweep_runners import make_runner, run_chunk
+from .output import write_csv, write_text
+from .sensitivity import RANKED_BY, analyze, report_html
+from .sweep_runners import Runner, make_runner, run_chunk
 from .sweep_spec import (
     Key,
     Metric,
@@ -59,43 +62,10 @@ __all__ = [
 ]
 
 
-# ---- progress ------------------------------------------------------------------------------
-@contextlib.contextmanager
-def _progress(show: bool, total: int, done: int, label: str) -> Iterator[Callable[[int], None]]:
-    if not show:
-        yield lambda n: None
-        return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    columns = (
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("runs"),
-        TextColumn("{task.fields[rate]}"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
-        task = bar.add_task(label, total=total, completed=done, rate="")
-
-        def advance(n: int) -> None:
-            bar.advance(task, n)
-            speed = bar.tasks[0].speed
-            bar.update(task, rate=f"{speed:.1f}/s" if speed else "")
-
-        yield advance
-
-
-# ---- the sweep -----------------------------------------------------------------------------
 @dataclass
 class SweepResult:
+    """What a sweep() call did; results and sensitivity are None when it was interrupted."""
+
     out: Path
     sweep: Sweep
     done: int  # runs on disk
@@ -106,6 +76,7 @@ class SweepResult:
 
 
 def default_workers() -> int:
+    """The cores this process may use (fewer than the machine has when it is pinned)."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
@@ -125,8 +96,6 @@ def sweep(
     progress: bool | None = None,
 ) -> SweepResult:
     """Run a sweep into `out`; see the module docstring. Ctrl-C stops cleanly (interrupted)."""
-    from . import sensitivity
-
     sw = spec if isinstance(spec, Sweep) else load_sweep(spec)
     out = Path(out)
     workers = workers or default_workers()
@@ -137,21 +106,20 @@ def sweep(
     resuming = open_out(sw, out, resume, force)
     finished = finished_runs(out) if resuming else set()
     todo = [r for r in range(sw.total) if r not in finished]
-    runner = make_runner(backend, workers, scheduler, out) if todo else None
-    # ~16 chunks per worker slot keeps the idle tail short; 20 runs at most bounds a crash loss
-    slots = runner.slots if runner is not None else 1
-    size = chunk_size or max(1, min(20, math.ceil(len(todo) / (slots * 16))))
-    chunks = [[sw.task(r) for r in todo[i : i + size]] for i in range(0, len(todo), size)]
-    if not resuming:
-        try:
-            start_fresh(sw, out)
-        except BaseException:
-            if runner is not None:
-                runner.close(abort=True)
-            raise
     ran, interrupted = 0, False
-    if runner is not None:
-        show = progress if progress is not None else _stderr_is_terminal()
+    if todo:
+        # started before start_fresh, so a --scheduler that cannot be reached keeps old results
+        runner = make_runner(backend, workers, scheduler, out)
+        if not resuming:
+            try:
+                start_fresh(sw, out)
+            except BaseException:
+                runner.close(abort=True)
+                raise
+        # ~16 chunks per worker slot keeps the idle tail short; 20 runs at most bounds a crash loss
+        size = chunk_size or max(1, min(20, math.ceil(len(todo) / (runner.slots * 16))))
+        chunks = [[sw.task(r) for r in todo[i : i + size]] for i in range(0, len(todo), size)]
+        show = progress if progress is not None else sys.stderr.isatty()
         label = f"sweep ({backend}, {workers} worker{'s' if workers > 1 else ''})"
         with _progress(show, sw.total, len(finished), label) as advance:
             ran, interrupted = _execute(sw, out, runner, chunks, advance)
@@ -159,16 +127,18 @@ def sweep(
     if interrupted:
         return SweepResult(out, sw, done, ran, True)
     results = consolidate(sw, out)
-    table, effects = sensitivity.analyze(sw, results)
-    from .output import write_csv, write_text
-
+    table, effects = analyze(sw, results)
     write_csv(out / "sensitivity.csv", table)
-    write_text(out / "report.html", sensitivity.report_html(sw, results, table, effects))
+    write_text(out / "report.html", report_html(sw, results, table, effects))
     return SweepResult(out, sw, done, ran, False, results, table)
 
 
 def _execute(
-    sw: Sweep, out: Path, runner: Any, chunks: list[list[RunTask]], advance: Callable[[int], None]
+    sw: Sweep,
+    out: Path,
+    runner: Runner,
+    chunks: list[list[RunTask]],
+    advance: Callable[[int], None],
 ) -> tuple[int, bool]:
     """Hand out the chunks, save each as it finishes; returns (runs saved, interrupted).
 
@@ -207,29 +177,6 @@ def _execute(
     return ran, interrupted
 
 
-def _stderr_is_terminal() -> bool:
-    import sys
-
-    return sys.stderr.isatty()
-
-
-def top_parameters(result: SweepResult) -> list[tuple[str, str, str, float]]:
-    """Per metric, the parameter with the largest index (ST, mu* or |SRC|)."""
-    from .sensitivity import RANKED_BY
-
-    if result.sensitivity is None:
-        return []
-    index = RANKED_BY[result.sweep.spec.design]
-    table = result.sensitivity[result.sensitivity["index"] == index]
-    out = []
-    for metric in [m.column for m in result.sweep.metrics]:
-        rows = table[table.metric == metric]
-        if len(rows):
-            best = rows.loc[rows["value"].abs().idxmax()]
-            out.append((metric, str(best.parameter), index, float(best.value)))
-    return out
-
-
 class _Stop:
     """First Ctrl-C: stop handing out chunks and save what finishes. Second: stop at once."""
 
@@ -250,3 +197,52 @@ class _Stop:
     def __exit__(self, *exc: object) -> None:
         if self.previous is not None:
             signal.signal(signal.SIGINT, self.previous)
+
+
+@contextlib.contextmanager
+def _progress(show: bool, total: int, done: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr; yields advance(n) for n more runs saved."""
+    if not show:
+        yield lambda n: None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs"),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+        task = bar.add_task(label, total=total, completed=done, rate="")
+
+        def advance(n: int) -> None:
+            bar.advance(task, n)
+            speed = bar.tasks[0].speed
+            bar.update(task, rate=f"{speed:.1f}/s" if speed else "")
+
+        yield advance
+
+
+def top_parameters(result: SweepResult) -> list[tuple[str, str, str, float]]:
+    """Per metric, the parameter with the largest index (ST, mu* or |SRC|)."""
+    if result.sensitivity is None:
+        return []
+    index = RANKED_BY[result.sweep.spec.design]
+    table = result.sensitivity[result.sensitivity["index"] == index]
+    out = []
+    for metric in [m.column for m in result.sweep.metrics]:
+        rows = table[table.metric == metric]
+        if len(rows):
+            best = rows.loc[rows["value"].abs().idxmax()]
+            out.append((metric, str(best.parameter), index, float(best.value)))
+    return out

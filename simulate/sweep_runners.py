@@ -1,7 +1,7 @@
 """Where a sweep's chunks run: in this process, in local worker processes or on Dask.
 
-Each runner hands out chunks of runs (run_chunk) and gives back finished ones as they
-complete; the sweep loop (simulate.sweep) saves them and handles Ctrl-C.
+Each runner (see Runner) takes chunks of runs (run_chunk) and gives back finished ones as
+they complete; the sweep loop (simulate.sweep) saves them and handles Ctrl-C.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .errors import InputError
 from .loading import apply_overrides, validate
@@ -23,14 +23,13 @@ from .scenario import Scenario
 from .sweep_spec import Key, RunTask
 
 
-# ---- running one chunk (in a worker) ------------------------------------------------------
 def run_chunk(base: dict[str, Any], keys: list[Key], tasks: list[RunTask]) -> list[list[float]]:
     """Run a chunk of runs; return one list of metric values per task, in task order."""
     from . import metrics as metrics_mod
     from .engine import Engine
 
     out: list[list[float]] = []
-    cached: tuple[int, Scenario] | None = None
+    cached: tuple[int, Scenario] | None = None  # a point's runs are consecutive: validate once
     for _run_id, point, replication, seed, overrides in tasks:
         if cached is None or cached[0] != point:
             cached = (point, validate(apply_overrides(base, overrides), "<sweep point>"))
@@ -39,24 +38,41 @@ def run_chunk(base: dict[str, Any], keys: list[Key], tasks: list[RunTask]) -> li
     return out
 
 
-# ---- executors -----------------------------------------------------------------------------
+class Runner(Protocol):
+    """What the sweep loop needs from a place to run chunks."""
+
+    slots: int  # chunks that run at once; sets the chunk size
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Queue fn(*args); return a future (`.result()` once it is finished)."""
+
+    def wait(self, timeout: float) -> list[Any]:
+        """The futures finished since the last call (waiting up to `timeout` for one)."""
+
+    def cancel(self, pending: list[Any]) -> list[Any]:
+        """Cancel queued futures; return those already running (they finish and are saved)."""
+
+    def close(self, abort: bool = False) -> None:
+        """Shut down; with `abort`, without waiting for running chunks."""
+
+
+def make_runner(backend: str, workers: int, scheduler: str | None, out: Path) -> Runner:
+    if backend == "dask":
+        return _Dask(workers, scheduler, out / ".dask-scratch")
+    return _Serial() if workers == 1 else _Processes(workers)
+
+
 class _Deferred:
-    """A future for the in-process executor: it runs when the main loop asks for it."""
+    """A future for the serial runner: the chunk runs when the loop waits for it."""
 
     def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        self.fn, self.args, self.value, self.finished = fn, args, None, False
+        self.fn, self.args, self.value = fn, args, None
 
     def run(self) -> None:
-        self.value, self.finished = self.fn(*self.args), True
-
-    def done(self) -> bool:
-        return self.finished
+        self.value = self.fn(*self.args)
 
     def result(self) -> Any:
         return self.value
-
-    def cancelled(self) -> bool:
-        return False
 
 
 class _Serial:
@@ -201,9 +217,3 @@ class _Dask(_Completions):
         if self.cluster is not None:
             self.cluster.close()
             shutil.rmtree(self.scratch, ignore_errors=True)
-
-
-def make_runner(backend: str, workers: int, scheduler: str | None, out: Path) -> Any:
-    if backend == "dask":
-        return _Dask(workers, scheduler, out / ".dask-scratch")
-    return _Serial() if workers == 1 else _Processes(workers)
