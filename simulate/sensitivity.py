@@ -37,8 +37,7 @@ Row = tuple[str, str, str, float, float | None]  # one row of COLUMNS
 
 def point_means(sweep: Sweep, results: pd.DataFrame) -> pd.DataFrame:
     """Mean of each metric over replications, one row per design point in point order."""
-    columns = [m.column for m in sweep.metrics]
-    means = results.groupby("point", sort=True)[columns].mean()
+    means = results.groupby("point", sort=True)[sweep.metric_columns].mean()
     means = means.reindex(range(len(sweep.points)))
     values = means.to_numpy(dtype=float)
     if not np.isfinite(values).all():
@@ -50,7 +49,7 @@ def analyze(sweep: Sweep, results: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataF
     """The tidy index table (metric, parameter, index, value, ci) and the main effects."""
     means = point_means(sweep, results)
     x = np.array(sweep.points, dtype=float)
-    names = [a.name for a in sweep.axes]
+    names = sweep.parameter_names
     seed = design_seed(sweep.spec.seed)
     rows: list[Row] = []
     for column in means.columns:
@@ -261,7 +260,7 @@ def report_html(
     from plotly.offline import get_plotlyjs
 
     spec = sweep.spec
-    names = [a.name for a in sweep.axes]
+    names = sweep.parameter_names
     means = point_means(sweep, results)
     rank = RANKED_BY[spec.design]
     params = "".join(

@@ -240,7 +240,7 @@ def top_parameters(result: SweepResult) -> list[tuple[str, str, str, float]]:
     index = RANKED_BY[result.sweep.spec.design]
     table = result.sensitivity[result.sensitivity["index"] == index]
     out = []
-    for metric in [m.column for m in result.sweep.metrics]:
+    for metric in result.sweep.metric_columns:
         rows = table[table.metric == metric]
         if len(rows):
             best = rows.loc[rows["value"].abs().idxmax()]

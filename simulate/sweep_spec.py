@@ -30,8 +30,10 @@ import difflib
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+import types
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -131,21 +133,34 @@ class Sweep:
     metrics: list[Metric]
     unit: np.ndarray  # design points in unit coordinates (rows in sampler order)
     points: list[tuple[Any, ...]]  # parameter values per design point
-    digest: str = field(init=False)
 
-    def __post_init__(self) -> None:
+    @cached_property
+    def digest(self) -> str:
+        """Fingerprint of spec, base scenario and version: --resume refuses any change."""
         from . import __version__
 
-        payload = {"version": __version__, "spec": self.spec.model_dump(mode="json")}
-        payload["scenario"] = self.base
+        payload = {
+            "version": __version__,
+            "spec": self.spec.model_dump(mode="json"),
+            "scenario": self.base,
+        }
         text = json.dumps(payload, sort_keys=True, default=str)
-        self.digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     @property
     def total(self) -> int:
         return len(self.points) * self.spec.replications
 
+    @property
+    def parameter_names(self) -> list[str]:
+        return [a.name for a in self.axes]
+
+    @property
+    def metric_columns(self) -> list[str]:
+        return [m.column for m in self.metrics]
+
     def seed(self, point: int) -> int:
+        """The seed of every run of a design point (see Seeds in the module docstring)."""
         if self.spec.common_random_numbers:
             return self.spec.seed
         ss = np.random.SeedSequence(self.spec.seed, spawn_key=(RUN_KEY, point))
@@ -153,11 +168,12 @@ class Sweep:
 
     def task(self, run_id: int) -> RunTask:
         point, replication = divmod(run_id, self.spec.replications)
-        overrides = dict(zip([a.name for a in self.axes], self.points[point], strict=True))
+        overrides = dict(zip(self.parameter_names, self.points[point], strict=True))
         return (run_id, point, replication, self.seed(point), overrides)
 
 
 def design_seed(master: int) -> int:
+    """Seed of the design's sampling and the analysis' bootstrap, apart from the runs' seeds."""
     return int(np.random.SeedSequence(master, spawn_key=(DESIGN_KEY,)).generate_state(1)[0])
 
 
@@ -277,10 +293,10 @@ def _axis(
     line = _line(lines, "parameters", name)
     annotation: Any = Scenario
     node: Any = dump
-    done: list[str] = []
-    for part in name.split("."):
+    parts = name.split(".")
+    for depth, part in enumerate(parts):
         annotation = _unwrap(annotation)
-        here = ".".join(done) or "the top level"
+        here = ".".join(parts[:depth]) or "the top level"
         if isinstance(node, list):
             if not part.isdigit() or int(part) >= len(node):
                 raise InputError(
@@ -291,31 +307,18 @@ def _axis(
                     line,
                 )
             node, annotation = node[int(part)], get_args(annotation)[0]
-        elif isinstance(node, dict):
-            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-                known, value_type = list(annotation.model_fields), None
-            else:
-                known, value_type = [str(k) for k in node], get_args(annotation)[1]
-            key_type = get_args(annotation)[0] if value_type is not None else None
+        elif isinstance(node, dict) and _is_model(annotation):
+            if part not in node:
+                raise _no_field(file, where, here, part, list(annotation.model_fields), line)
+            node, annotation = node[part], annotation.model_fields[part].annotation
+        elif isinstance(node, dict):  # a mapping: roles by name, minutes by activity, ...
+            key_type, annotation = get_args(annotation)
             literal_keys = get_args(key_type) if get_origin(key_type) is Literal else ()
-            if part not in node and part not in literal_keys:
-                close = difflib.get_close_matches(part, known, n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                raise InputError(
-                    file,
-                    where,
-                    f"{here} has no field '{part}'{hint}",
-                    ", ".join(sorted(known)[:30]),
-                    line,
-                )
-            if value_type is None:
-                annotation = annotation.model_fields[part].annotation
-            else:
-                annotation = value_type
+            if part not in node and part not in literal_keys:  # a Literal key may be left out
+                raise _no_field(file, where, here, part, [str(k) for k in node], line)
             node = node.get(part)
         else:
             raise InputError(file, where, f"{here} is a single value, not a section", line=line)
-        done.append(part)
     kind = _kind(_unwrap(annotation))
     if kind is None:
         raise InputError(
@@ -329,13 +332,27 @@ def _axis(
     return Axis(name, kind, values, float(p.low or 0), float(p.high or 0), integer, p.levels)
 
 
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _no_field(
+    file: str, where: str, here: str, part: str, known: list[str], line: int | None
+) -> InputError:
+    close = difflib.get_close_matches(part, known, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return InputError(
+        file, where, f"{here} has no field '{part}'{hint}", ", ".join(sorted(known)[:30]), line
+    )
+
+
 def _unwrap(annotation: Any) -> Any:
     """Strip Annotated[...] and `X | None` down to the underlying type."""
     while True:
         origin = get_origin(annotation)
         if origin is Annotated:
             annotation = get_args(annotation)[0]
-        elif origin in (Union, getattr(__import__("types"), "UnionType", Union)):
+        elif origin in (Union, types.UnionType):
             args = [a for a in get_args(annotation) if a is not type(None)]
             if len(args) != 1:
                 return annotation

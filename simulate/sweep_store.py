@@ -79,8 +79,8 @@ def start_fresh(sweep: Sweep, out: Path) -> None:
             "runs": sweep.total,
             "seed": sweep.spec.seed,
             "common_random_numbers": sweep.spec.common_random_numbers,
-            "parameters": [a.name for a in sweep.axes],
-            "metrics": [m.column for m in sweep.metrics],
+            "parameters": sweep.parameter_names,
+            "metrics": sweep.metric_columns,
         },
     )
 
@@ -108,14 +108,13 @@ class PartWriter:
 
     def write(self, tasks: list[RunTask], values: list[list[float]]) -> None:
         """One row per run: its identity, parameter values and seed, then the metrics."""
-        columns = [m.column for m in self.sweep.metrics]
         records = []
         for (run_id, point, replication, seed, overrides), metric_values in zip(
             tasks, values, strict=True
         ):
             row: dict[str, Any] = {"run_id": run_id, "point": point, **overrides}
             row.update(replication=replication, seed=seed)
-            row.update(zip(columns, metric_values, strict=True))
+            row.update(zip(self.sweep.metric_columns, metric_values, strict=True))
             records.append(row)
         frame = pd.DataFrame.from_records(records, columns=self.schema.names)
         path = self.folder / f"part-{self.number:05d}.parquet"
