@@ -21,6 +21,7 @@ Driver = Literal["pay", "enrollment", "fixed"]  # what makes an item grow in lat
 
 
 def cents(value: Decimal | float | int) -> Decimal:
+    """Round half up to the cent; via str, so a float 2.675 rounds as written, to 2.68."""
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -74,6 +75,7 @@ def line_items(scenario: Scenario, usage: Usage | None = None) -> list[LineItem]
 
 
 def recurring_items(scenario: Scenario, usage: Usage | None = None) -> list[LineItem]:
+    """Every cost that comes back each year; the projection grows each by its driver."""
     usage = usage or Usage()
     budget = scenario.budget
     items: list[LineItem] = []

@@ -111,6 +111,7 @@ def values_at(axes: list[Axis], unit: np.ndarray, design: Design) -> list[tuple[
 
 
 def point_count(design: Design, axes: list[Axis], samples: int | None) -> int:
+    """Number of design points, known without sampling, so a huge design is refused first."""
     d = len(axes)
     if design == "grid":
         return math.prod(len(a.grid_values()) for a in axes)

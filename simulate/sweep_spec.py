@@ -56,7 +56,6 @@ MAX_POINTS = 1_000_000
 Number = Annotated[float | int, Field(union_mode="left_to_right")]
 
 
-# ---- the spec --------------------------------------------------------------------------
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -81,6 +80,8 @@ class ParameterSpec(_Strict):
 
 
 class SweepSpec(_Strict):
+    """The YAML file as written; load_sweep checks what one field alone cannot."""
+
     name: str = "sweep"
     description: str = ""
     scenario: Annotated[str, Field(min_length=1)]  # base scenario, relative to the spec's folder
@@ -224,6 +225,7 @@ def load_sweep(path: str | Path) -> Sweep:
 
 
 def _line(lines: dict[FieldPath, int], *path: str | int) -> int | None:
+    """Line of the field, or of the nearest enclosing one the file has (defaults have none)."""
     for depth in range(len(path), -1, -1):
         if path[:depth] in lines:
             return lines[path[:depth]]
@@ -249,6 +251,8 @@ def _spec_error(err: ValidationError, file: str, lines: dict[FieldPath, int]) ->
 
 
 def _check_design(spec: SweepSpec, file: str, lines: dict[FieldPath, int]) -> None:
+    """Checks that need the spec alone, made before the base scenario is read."""
+
     def fail(field_name: str, problem: str, allowed: str | None = None) -> None:
         line = _line(lines, field_name) if (field_name,) in lines else _line(lines, "design")
         raise InputError(file, field_name, problem, allowed, line)
