@@ -1,0 +1,55 @@
+"""Budget tables by role and by category agree with the line items they summarise."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from conftest import build, data
+
+import simulate
+from simulate import budget as b
+
+
+def _dec(x: float) -> Decimal:
+    return Decimal(str(x))
+
+
+@pytest.mark.parametrize("name", ["traditional", "mcl_residents_tutors", "lab_rotation"])
+def test_role_table_alone_counts_every_position_and_prices_every_role_line(name: str) -> None:
+    result = simulate.run(build(data(name)), seed=4)
+    scenario, usage = result.scenario, result.usage
+    unit = b.teacher_cost(scenario)
+    table = b.role_table(scenario, usage, unit=unit).set_index("role")
+    assert list(table.columns) == ["title", "positions", "cost", "teacher_positions"]
+    assert table["positions"].to_dict() == b.positions(scenario)
+    role_lines = [i for i in b.recurring_items(scenario, usage) if i.role]
+    assert sum(map(_dec, table["cost"]), Decimal(0)) == b.total(role_lines)
+    for role, row in table.iterrows():
+        assert _dec(row["cost"]) == b.total(i for i in role_lines if i.role == role)
+        assert row["teacher_positions"] == b.equivalents(_dec(row["cost"]), unit)
+        assert row["title"] == (scenario.roles[role].title or role)
+
+
+def test_role_table_against_itself_has_no_differences() -> None:
+    result = simulate.run(build(data("mcl_residents_tutors")), seed=4)
+    s, u = result.scenario, result.usage
+    table = b.role_table(s, u, s, u, b.teacher_cost(s))
+    assert len(table) == len(b.positions(s))
+    assert (table["position_difference"] == 0).all()
+    assert (table["cost_difference"] == 0).all()
+    assert (table["difference_teacher_positions"] == 0).all()
+    assert (table["cost"] == table["baseline_cost"]).all() and (table["cost"] > 0).any()
+
+
+def test_categories_are_the_line_comparison_summed_by_category() -> None:
+    base = simulate.run(build(data("traditional")), seed=5)
+    ours = simulate.run(build(data("mcl_residents_tutors")), seed=5)
+    args = (ours.scenario, base.scenario, ours.usage, base.usage)
+    lines = b.compare_budgets(*args)
+    categories = b.compare_categories(*args).set_index("category")
+    assert list(categories.index) == list(dict.fromkeys(lines["category"]))
+    for category, part in lines.groupby("category"):
+        for column in ("baseline_amount", "amount", "difference"):
+            expected = sum(map(_dec, part[column]), Decimal(0))
+            assert _dec(categories.loc[category, column]) == expected, (category, column)
