@@ -57,6 +57,7 @@ class Runner(Protocol):
 
 
 def make_runner(backend: str, workers: int, scheduler: str | None, out: Path) -> Runner:
+    """Dask if asked; else one worker runs in this process (no start-up), more in a pool."""
     if backend == "dask":
         return _Dask(workers, scheduler, out / ".dask-scratch")
     return _Serial() if workers == 1 else _Processes(workers)
@@ -88,6 +89,7 @@ class _Serial:
         return self.queue[-1]
 
     def wait(self, timeout: float) -> list[Any]:
+        """Run the next queued chunk now (the loop only waits while chunks are pending)."""
         chunk = self.queue.popleft()
         chunk.run()
         return [chunk]
