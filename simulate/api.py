@@ -98,7 +98,7 @@ class Result:
             "schools": sum(s.copies for s in self.scenario.schools),
             "budget": {
                 "total": float(total),
-                "per_pupil": float(budget_mod.cents(total / enrollment)) if enrollment else 0.0,
+                "per_pupil": float(budget_mod.per_pupil(total, enrollment)),
                 "line_items": [
                     {"category": i.category, "item": i.item, "amount": float(i.amount)}
                     for i in self.line_items
@@ -145,7 +145,7 @@ def _budget_figures(scenario: Scenario, usage: budget_mod.Usage) -> dict[metrics
     """This year's cost: it varies between years with substitute days and hours worked."""
     total = budget_mod.total(budget_mod.line_items(scenario, usage))
     enrollment = scenario.enrollment
-    per_pupil = budget_mod.cents(total / enrollment) if enrollment else Decimal(0)
+    per_pupil = budget_mod.per_pupil(total, enrollment)
     return {
         ("budget.total", "all", "value"): float(total),
         ("budget.per_pupil", "all", "value"): float(per_pupil),

@@ -13,7 +13,6 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -145,8 +144,8 @@ class Comparison:
             items = result.line_items
             enrollment = result.scenario.enrollment
             total = budget_mod.total(items)
-            recurring = budget_mod.total(i for i in items if i.recurring)
-            per_pupil = budget_mod.cents(total / enrollment) if enrollment else Decimal(0)
+            recurring = budget_mod.recurring_total(items)
+            per_pupil = budget_mod.per_pupil(total, enrollment)
             rows.append(
                 {
                     "scenario": result.scenario.name,
