@@ -111,13 +111,7 @@ class _Measure:
             values, height = 1, 0
             for child_path, child in _children(node, path):
                 if depth + 1 > MAX_DEPTH:
-                    raise InputError(
-                        self.file,
-                        dotted(path),
-                        "nested too deeply",
-                        f"at most {MAX_DEPTH} levels",
-                        line=line,
-                    )
+                    raise self._too_deep(path, line)
                 n, h = self.size(child, child_path, depth + 1)
                 values += n
                 height = max(height, h + 1)
@@ -133,14 +127,13 @@ class _Measure:
             self.open.discard(key)
             known = self.sizes[key] = (values, height)
         if depth + known[1] > MAX_DEPTH:
-            raise InputError(
-                self.file,
-                dotted(path),
-                "nested too deeply",
-                f"at most {MAX_DEPTH} levels",
-                line=line,
-            )
+            raise self._too_deep(path, line)
         return known
+
+    def _too_deep(self, path: FieldPath, line: int) -> InputError:
+        return InputError(
+            self.file, dotted(path), "nested too deeply", f"at most {MAX_DEPTH} levels", line=line
+        )
 
 
 def _children(node: yaml.Node, path: FieldPath) -> list[tuple[FieldPath, yaml.Node]]:
