@@ -23,6 +23,7 @@ README = [
     "scenarios/traditional.yaml",
     "scenarios/mcl_teams.yaml",
     "scenarios/mcl_residents_tutors.yaml",
+    "scenarios/mcl_within_budget.yaml",
 ]
 SUMMARY_COLUMNS = ["scenario", "metric", "group", "statistic", "value", "ci_low", "ci_high"]
 
