@@ -236,7 +236,7 @@ def _index_table(table: pd.DataFrame, metric: str) -> str:
                 cells.append("<td></td>")
                 continue
             value, ci = float(row["value"].iloc[0]), row["ci"].iloc[0]
-            text = f"{value:.4g}" + ("" if ci is None or pd.isna(ci) else f" ± {float(ci):.2g}")
+            text = f"{value:.3f}" + ("" if ci is None or pd.isna(ci) else f" ± {float(ci):.3f}")
             cells.append(f"<td>{_esc(text)}</td>")
         body.append(f"<tr><th>{_esc(name)}</th>{''.join(cells)}</tr>")
     return f"<table><tr><th>parameter</th>{head}</tr>{''.join(body)}</table>"
