@@ -116,12 +116,14 @@ def _src_rows(metric: str, names: list[str], x: np.ndarray, y: np.ndarray, seed:
     beta, r2 = _src(x, y)
     rng = np.random.default_rng(seed)
     draws = rng.integers(0, len(y), size=(RESAMPLES, len(y)))
-    boot = np.array([_src(x[d], y[d])[0] for d in draws])
+    fits = [_src(x[d], y[d]) for d in draws]
+    boot = np.array([b for b, _ in fits])
     ci = Z95 * boot.std(axis=0) if len(y) > 1 else np.zeros(len(names))
+    r2_ci = Z95 * float(np.std([r for _, r in fits])) if len(y) > 1 else 0.0
     rows: list[Row] = [
         (metric, name, "src", _finite(beta[i]), _finite(ci[i])) for i, name in enumerate(names)
     ]
-    rows.append((metric, "(linear fit)", "r2", _finite(r2), None))
+    rows.append((metric, "(linear fit)", "r2", _finite(r2), _finite(r2_ci)))
     return rows
 
 
