@@ -122,13 +122,12 @@ def run(
     frames, ledgers, usages = [], [], []
     for rep in range(replications):
         engine = Engine(scenario, seed, rep).run()
-        values = metrics_mod.compute(engine)
-        values.update(_budget_figures(scenario, metrics_mod.usage(engine)))
-        frames.append(metrics_mod.tidy(values, rep))
-        ledger = _merged_ledger(engine)
+        usage = metrics_mod.usage(engine)
+        frames.append(metrics_mod.tidy(metrics_mod.compute(engine), rep))
+        ledger = engine.ledger().frame()
         ledger.insert(0, "replication", rep)
         ledgers.append(ledger)
-        usages.append(metrics_mod.usage(engine))
+        usages.append(usage)
         if progress is not None:
             progress(rep + 1)
     return Result(
@@ -139,17 +138,6 @@ def run(
         pd.concat(ledgers, ignore_index=True),
         _mean_usage(usages),
     )
-
-
-def _budget_figures(scenario: Scenario, usage: budget_mod.Usage) -> dict[metrics_mod.Key, float]:
-    """This year's cost: it varies between years with substitute days and hours worked."""
-    total = budget_mod.total(budget_mod.line_items(scenario, usage))
-    enrollment = scenario.enrollment
-    per_pupil = budget_mod.per_pupil(total, enrollment)
-    return {
-        ("budget.total", "all", "value"): float(total),
-        ("budget.per_pupil", "all", "value"): float(per_pupil),
-    }
 
 
 def complete(metrics: pd.DataFrame, replications: int) -> pd.DataFrame:
@@ -191,15 +179,6 @@ def _t(df: int) -> float:
         if df <= k:
             return T95[k]
     return Z95
-
-
-def _merged_ledger(engine: Engine) -> pd.DataFrame:
-    from .ledger import Ledger
-
-    ledger = Ledger()
-    for school in engine.schools:
-        ledger.merge(school.ledger)
-    return ledger.frame()
 
 
 def _mean_usage(usages: list[budget_mod.Usage]) -> budget_mod.Usage:

@@ -150,6 +150,13 @@ class Engine:
         self.env.run()
         return self
 
+    def ledger(self) -> Ledger:
+        """The ledgers of all schools of the run, merged."""
+        merged = Ledger()
+        for school in self.schools:
+            merged.merge(school.ledger)
+        return merged
+
     # ---- the district: opens each day -------------------------------------------------
     def _district(self):  # type: ignore[no-untyped-def]
         for day in range(self.days.count):

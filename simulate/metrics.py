@@ -11,6 +11,7 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
+from . import budget
 from .budget import Usage
 from .engine import Engine
 from .ledger import Ledger
@@ -33,9 +34,7 @@ def usage(engine: Engine) -> Usage:
 
 def compute(engine: Engine) -> dict[Key, float]:
     out: dict[Key, float] = {}
-    ledger = Ledger()
-    for school in engine.schools:
-        ledger.merge(school.ledger)
+    ledger = engine.ledger()
     weeks = engine.days.weeks or 1.0
     roles = engine.scenario.roles
     teacher_roles = {name for name, role in roles.items() if role.is_teacher}
@@ -54,7 +53,16 @@ def compute(engine: Engine) -> dict[Key, float]:
     student_days = sum(s.student_days for s in engine.schools)
     led = sum(s.led_student_days for s in engine.schools)
     out[("reach.students_on_led_teams_share", ALL, "value")] = _ratio(led, student_days)
+    _budget(out, engine)
     return out
+
+
+def _budget(out: dict[Key, float], engine: Engine) -> None:
+    """This year's cost: it varies between years with substitute days and hours worked."""
+    scenario = engine.scenario
+    total = budget.total(budget.line_items(scenario, usage(engine)))
+    out[("budget.total", ALL, "value")] = float(total)
+    out[("budget.per_pupil", ALL, "value")] = float(budget.per_pupil(total, scenario.enrollment))
 
 
 def _coaching(

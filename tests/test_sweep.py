@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from test_sweep_helpers import results, write_spec
 
 import simulate
@@ -210,3 +211,23 @@ def test_report_is_self_contained_and_escapes_user_text(tmp_path: Path) -> None:
     table = pd.read_csv(tmp_path / "out" / "sensitivity.csv")
     assert list(table.columns) == ["metric", "parameter", "index", "value", "ci"]
     assert table["value"].notna().all()
+
+
+def test_a_sweep_can_keep_the_cost_of_each_run(tmp_path: Path) -> None:
+    """Runs and sweeps compute figures in one place, so this year's cost is a sweep metric too:
+    a $10,000 raise for every teacher costs positions x raise x (1 + benefits rate)."""
+    spec = write_spec(
+        tmp_path,
+        replications=1,
+        parameters={"roles.teacher.salary": [60000, 70000]},
+        metrics=["budget.total.value", "budget.per_pupil.value"],
+    )
+    out = tmp_path / "out"
+    sweep(spec, out, workers=1, progress=False)
+    frame = results(out).sort_values("roles.teacher.salary")
+    scenario = validate(load_data(tmp_path / "short.yaml"), "<test>")
+    teachers = simulate.budget.positions(scenario)["teacher"]
+    raise_cost = teachers * 10000 * (1 + scenario.budget.benefits_rate)
+    costs = frame["budget.total.value"].to_numpy()
+    assert costs[1] - costs[0] == pytest.approx(raise_cost, abs=0.005)
+    assert (frame["budget.per_pupil.value"] > 0).all()
