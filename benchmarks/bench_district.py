@@ -16,8 +16,8 @@ import sys
 
 CHILD = """
 import json, resource, sys, time
-from simulate.engine import Engine
-from simulate.loading import load_data, validate
+from simulate.engine.core import Engine
+from simulate.schema.loading import load_data, validate
 data = load_data(sys.argv[1])
 n = int(sys.argv[2])
 data["schools"] = [dict(data["schools"][0], copies=n)]

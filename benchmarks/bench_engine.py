@@ -13,8 +13,8 @@ import time
 
 import simpy
 
-from simulate.engine import Engine
-from simulate.loading import load_scenario
+from simulate.engine.core import Engine
+from simulate.schema.loading import load_scenario
 
 
 def count_events(build) -> int:  # type: ignore[no-untyped-def]

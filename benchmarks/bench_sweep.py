@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from simulate.sweep import default_workers, load_sweep, sweep
+from simulate.study.sweep.loop import default_workers, load_sweep, sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,11 +1,13 @@
 """School staffing simulation: run school years under staffing arrangements and compare them."""
 
-from .api import Result, run
-from .compare import Comparison, compare
-from .errors import InputError
-from .loading import load_scenario
-from .scenario import Scenario
-from .sweep import sweep
+__version__ = "0.1.0"
+
+from simulate.schema.errors import InputError
+from simulate.schema.loading import load_scenario
+from simulate.schema.model import Scenario
+from simulate.study.compare import Comparison, compare
+from simulate.study.run import Result, run
+from simulate.study.sweep.loop import sweep
 
 __all__ = [
     "Comparison",
@@ -17,4 +19,3 @@ __all__ = [
     "run",
     "sweep",
 ]
-__version__ = "0.1.0"

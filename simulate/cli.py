@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from .errors import InputError
+from simulate.schema.errors import InputError
 
 OutPath = click.Path(path_type=Path, file_okay=True, dir_okay=True)
 
@@ -51,9 +51,9 @@ def main() -> None:
 @handles_input_errors
 def run(scenario: Path, out: Path, seed: int, replications: int, force: bool) -> None:
     """Run one SCENARIO file; write summary.json, metrics.csv, ledger.csv and budget.csv."""
-    from .api import run as run_scenario
-    from .loading import load_scenario
-    from .output import prepare_out, write_csv, write_json
+    from simulate.output import prepare_out, write_csv, write_json
+    from simulate.schema.loading import load_scenario
+    from simulate.study.run import run as run_scenario
 
     spec = load_scenario(scenario)
     prepare_out(out, force=force)
@@ -99,10 +99,10 @@ def compare(
     force: bool,
 ) -> None:
     """Run SCENARIOS on the same seeds; write report.html, summary.csv and budget.xlsx."""
-    from .compare import compare as run_compare
-    from .compare import load_scenarios
-    from .output import prepare_out
-    from .report import text_summary
+    from simulate.output import prepare_out
+    from simulate.report import text_summary
+    from simulate.study.compare import compare as run_compare
+    from simulate.study.compare import load_scenarios
 
     specs, baseline = load_scenarios(scenarios, baseline)
     prepare_out(out, force=force)
@@ -131,7 +131,7 @@ def _progress(description: str, total: int) -> Iterator[Callable[[str, int, int]
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
     """Check scenario FILES; print one line per file and exit 2 if any is invalid."""
-    from .loading import load_scenario
+    from simulate.schema.loading import load_scenario
 
     bad = 0
     for file in files:
@@ -149,7 +149,7 @@ def validate(files: tuple[Path, ...]) -> None:
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of the scenario format (for editor completion and checks)."""
-    from .scenario import Scenario
+    from simulate.schema.model import Scenario
 
     click.echo(json.dumps(Scenario.model_json_schema(), indent=2))
 
@@ -182,11 +182,11 @@ def budget(
     force: bool,
 ) -> None:
     """Budget of SCENARIO: line items, multi-year projection, verdict, and the baseline."""
-    from .api import run as run_scenario
-    from .budget_report import render, report
-    from .goalseek import field_value, goal_seek
-    from .loading import load_data, load_scenario
-    from .output import prepare_out
+    from simulate.budget.goalseek import field_value, goal_seek
+    from simulate.budget.tables import render, report
+    from simulate.output import prepare_out
+    from simulate.schema.loading import load_data, load_scenario
+    from simulate.study.run import run as run_scenario
 
     spec = load_scenario(scenario)
     base = load_scenario(baseline) if baseline else None
@@ -248,8 +248,8 @@ def sweep(
     chunk_size: int | None,
 ) -> None:
     """Run the parameter sweep in SPEC; write results.parquet, sensitivity.csv, report.html."""
-    from .sweep import sweep as run_sweep
-    from .sweep import top_parameters
+    from simulate.study.sweep.loop import sweep as run_sweep
+    from simulate.study.sweep.loop import top_parameters
 
     result = run_sweep(
         spec,

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from simulate.schema.errors import InputError
 
 PARTIAL = ".partial"  # marks temporary files; a killed process may leave one behind
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from simulate.loading import load_data, validate
-from simulate.scenario import Scenario
+from simulate.schema.loading import load_data, validate
+from simulate.schema.model import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"

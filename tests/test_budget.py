@@ -11,14 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import simulate
-from simulate import budget as b
-from simulate.budget_report import report as budget_report
-from simulate.engine import Engine
-from simulate.errors import InputError
-from simulate.goalseek import COST_ONLY, goal_seek
-from simulate.loading import apply_overrides
-from simulate.metrics import usage as engine_usage
-from simulate.projection import project
+from simulate.budget import items as b
+from simulate.budget.goalseek import COST_ONLY, goal_seek
+from simulate.budget.projection import project
+from simulate.budget.tables import report as budget_report
+from simulate.engine.core import Engine
+from simulate.measures.compute import usage as engine_usage
+from simulate.schema.errors import InputError
+from simulate.schema.loading import apply_overrides
 
 
 def with_budget(d: dict[str, Any], **budget: Any) -> dict[str, Any]:

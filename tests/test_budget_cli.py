@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from conftest import SCENARIOS
 from openpyxl import load_workbook
 
-from simulate.budget_report import MONEY, SHEETS
+from simulate.budget.tables import MONEY, SHEETS
+from simulate.budget.workbook import CURRENCY
 from simulate.cli import main
-from simulate.workbook import CURRENCY
 
 WITHIN = str(SCENARIOS / "mcl_within_budget.yaml")
 TRADITIONAL = str(SCENARIOS / "traditional.yaml")

@@ -8,7 +8,7 @@ import pytest
 from conftest import build, data
 
 import simulate
-from simulate import budget as b
+from simulate.budget import items as b
 
 
 def _dec(x: float) -> Decimal:

@@ -14,10 +14,10 @@ from conftest import SCENARIOS, build, data
 from openpyxl import load_workbook
 
 import simulate
-from simulate.api import complete
 from simulate.cli import main
-from simulate.compare import Comparison, assumption_diff, compare
-from simulate.errors import InputError
+from simulate.schema.errors import InputError
+from simulate.study.compare import Comparison, assumption_diff, compare
+from simulate.study.run import complete
 
 README = [
     "scenarios/traditional.yaml",

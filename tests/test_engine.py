@@ -9,8 +9,8 @@ import pytest
 from conftest import BUNDLED, build, data, frictionless
 
 import simulate
-from simulate.engine import Engine
-from simulate.loading import load_scenario
+from simulate.engine.core import Engine
+from simulate.schema.loading import load_scenario
 
 
 def ledger_by(result: simulate.Result) -> dict[tuple[str, str], dict[str, float]]:

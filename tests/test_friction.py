@@ -10,7 +10,7 @@ import pytest
 from conftest import build, data, frictionless
 
 import simulate
-from simulate.engine import Engine
+from simulate.engine.core import Engine
 
 
 def pair_school(p: float, teams: int = 24) -> dict[str, Any]:

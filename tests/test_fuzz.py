@@ -25,8 +25,8 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from simulate.cli import main
-from simulate.loading import _step, _unwrap, load_data
-from simulate.scenario import Scenario
+from simulate.schema.loading import _step, _unwrap, load_data
+from simulate.schema.model import Scenario
 
 SEED = 20240611
 PER_KIND = 30  # 10 kinds x 30 = 300 broken files

@@ -24,8 +24,8 @@ from conftest import ROOT
 
 from simulate import output
 from simulate.cli import main
-from simulate.errors import InputError
 from simulate.output import PARTIAL, prepare_out, write_atomic, write_csv, write_json
+from simulate.schema.errors import InputError
 
 TRADITIONAL = ROOT / "scenarios" / "traditional.yaml"
 MCL = ROOT / "scenarios" / "mcl_teams.yaml"

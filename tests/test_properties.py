@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import simulate
-from simulate.budget import positions
-from simulate.engine import Engine
-from simulate.scenario import ACTIVITIES, Scenario
+from simulate.budget.items import positions
+from simulate.engine.core import Engine
+from simulate.schema.model import ACTIVITIES, Scenario
 
 SETTINGS = settings(
     max_examples=30,

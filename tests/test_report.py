@@ -13,9 +13,9 @@ from conftest import SCENARIOS
 from plotly.offline import get_plotlyjs
 
 import simulate
-from simulate.compare import Comparison, compare
 from simulate.output import prepare_out
 from simulate.report import KEY_ROWS, fmt, fmt_diff, script_json
+from simulate.study.compare import Comparison, compare
 
 EVIL = '</script><script>document.title="pwned"</script><img src=x onerror=alert(1)>'
 KEYS = ["scenario", "metric", "group", "statistic"]

@@ -25,8 +25,8 @@ from test_compare import readme_compare_args
 
 import simulate
 from simulate.cli import main
-from simulate.compare import compare
 from simulate.output import prepare_out
+from simulate.study.compare import compare
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [

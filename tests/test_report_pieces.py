@@ -9,11 +9,11 @@ import pytest
 from conftest import SCENARIOS
 
 import simulate
-from simulate import budget as budget_mod
-from simulate.compare import Comparison, compare
+from simulate.budget import items as budget_mod
 from simulate.report import Row, text_summary
 from simulate.report.page import _difference_html, _interval_html
 from simulate.report.text import SHORT_ROWS
+from simulate.study.compare import Comparison, compare
 
 
 @pytest.fixture(scope="module")

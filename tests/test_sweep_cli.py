@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 from test_sweep_helpers import ROOT, results, short_year, write_spec
 
 from simulate.cli import main
-from simulate.sweep import sweep
+from simulate.study.sweep.loop import sweep
 
 
 def invoke(*args: str | Path) -> Result:

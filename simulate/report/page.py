@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from .. import __version__
-from ..output import write_text
+from simulate import __version__
+from simulate.output import write_text
+
 from .charts import (
     BASELINE_COLOR,
     INK,
@@ -31,7 +32,7 @@ from .shell import CSS, LOADER, TEMPLATE
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..compare import Comparison
+    from simulate.study.compare import Comparison
 
 
 # (label, column of Comparison.budget_totals) in the budget section's totals table

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from .figures import KEY_ROWS, Row, clip, fmt, fmt_diff, plural
 
 if TYPE_CHECKING:
-    from ..compare import Comparison
+    from simulate.study.compare import Comparison
 
 
 _BY_METRIC = {row.metric: row for row in KEY_ROWS}

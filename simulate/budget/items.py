@@ -14,7 +14,7 @@ from typing import Literal
 
 import pandas as pd
 
-from .scenario import Role, Scenario
+from simulate.schema.model import Role, Scenario
 
 CENT = Decimal("0.01")
 Driver = Literal["pay", "enrollment", "fixed"]  # what makes an item grow in later years

@@ -40,12 +40,12 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from . import designs
-from .designs import Axis, Design
-from .errors import InputError
-from .loading import apply_overrides, load_data, validate
-from .scenario import ACTIVITIES, Scenario
-from .yamlsafe import FieldPath, dotted, load_yaml, read_text
+from simulate.schema.errors import InputError
+from simulate.schema.loading import apply_overrides, load_data, validate
+from simulate.schema.model import ACTIVITIES, Scenario
+from simulate.schema.yamlsafe import FieldPath, dotted, load_yaml, read_text
+from simulate.study.sweep import designs
+from simulate.study.sweep.designs import Axis, Design
 
 Key = tuple[str, str, str]  # (metric, group, statistic)
 RunTask = tuple[int, int, int, int, dict[str, Any]]  # run_id, point, replication, seed, overrides
@@ -138,7 +138,7 @@ class Sweep:
     @cached_property
     def digest(self) -> str:
         """Fingerprint of spec, base scenario and version: --resume refuses any change."""
-        from . import __version__
+        from simulate import __version__
 
         payload = {
             "version": __version__,
@@ -429,8 +429,8 @@ def _check_metrics(
     form of the metric's groups (role=..., by=..., tier=..., activity=...) with a name the
     scenario defines; a figure a run does not produce is 0 in that run's row.
     """
-    from . import metrics as metrics_mod
-    from .engine import LONG_TERM_SUBSTITUTE, SUBSTITUTE, Engine
+    from simulate.engine.core import LONG_TERM_SUBSTITUTE, SUBSTITUTE, Engine
+    from simulate.measures import compute as metrics_mod
 
     probe = metrics_mod.compute(Engine(scenario, spec.seed, 0).run())
     names = (

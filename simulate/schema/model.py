@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .errors import FieldError, suggest
+from simulate.schema.errors import FieldError, suggest
 
 ACTIVITIES = ("instruction", "small_group", "coaching", "planning", "collaboration", "supervision")
 Activity = Literal[

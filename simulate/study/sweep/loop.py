@@ -24,11 +24,11 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from .errors import InputError
-from .output import write_csv, write_text
-from .sensitivity import RANKED_BY, analyze, report_html
-from .sweep_runners import Runner, make_runner, run_chunk
-from .sweep_spec import (
+from simulate.output import write_csv, write_text
+from simulate.schema.errors import InputError
+from simulate.study.sweep.runners import Runner, make_runner, run_chunk
+from simulate.study.sweep.sensitivity import RANKED_BY, analyze, report_html
+from simulate.study.sweep.spec import (
     Key,
     Metric,
     ParameterSpec,
@@ -40,7 +40,7 @@ from .sweep_spec import (
     metric_column,
     parse_metric,
 )
-from .sweep_store import PartWriter, consolidate, finished_runs, open_out, start_fresh
+from simulate.study.sweep.store import PartWriter, consolidate, finished_runs, open_out, start_fresh
 
 __all__ = [
     "Key",

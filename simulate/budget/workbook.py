@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .output import write_atomic
+from simulate.output import write_atomic
 
 CURRENCY = '"$"#,##0.00'
 MONEY_WORDS = (

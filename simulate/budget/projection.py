@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from .budget import (
+from simulate.budget.items import (
     LineItem,
     Usage,
     cents,
@@ -24,7 +24,7 @@ from .budget import (
     recurring_items,
     teacher_cost,
 )
-from .scenario import Funding, Scenario
+from simulate.schema.model import Funding, Scenario
 
 # Money columns of the multi-year table, each a Year field of the same name.
 MULTIYEAR_MONEY = [

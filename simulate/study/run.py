@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import budget as budget_mod
-from . import metrics as metrics_mod
-from .engine import Engine
-from .scenario import Scenario
+from simulate.budget import items as budget_mod
+from simulate.engine.core import Engine
+from simulate.measures import compute as metrics_mod
+from simulate.schema.model import Scenario
 
 Z95 = 1.959963984540054  # normal quantile; with few replications we use Student's t below
 T95 = {

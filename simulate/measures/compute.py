@@ -11,10 +11,10 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from . import budget
-from .budget import Usage
-from .engine import Engine
-from .ledger import Ledger
+from simulate.budget import items as budget
+from simulate.budget.items import Usage
+from simulate.engine.core import Engine
+from simulate.engine.ledger import Ledger
 
 Key = tuple[str, str, str]
 ALL = "all"

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError
+from simulate.schema.errors import InputError
 
 MAX_NODES = 200_000  # far above any real scenario; stops "billion laughs" alias expansion
 MAX_BYTES = 5_000_000

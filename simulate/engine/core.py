@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from .calendar import Days, build_days
-from .ledger import Ledger
-from .roster import NO_TEAM, Adult, Students, build_adults, build_students
-from .scenario import CoachingPlan, Scenario, School
+from simulate.engine.calendar import Days, build_days
+from simulate.engine.ledger import Ledger
+from simulate.engine.roster import NO_TEAM, Adult, Students, build_adults, build_students
+from simulate.schema.model import CoachingPlan, Scenario, School
 
 DAY = 1440  # minutes; day d of the year starts at d * DAY
 # When an adult covers a class, its own plans are cancelled in this order.

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .scenario import Role, Scenario, School
-from .streams import stream
+from simulate.engine.streams import stream
+from simulate.schema.model import Role, Scenario, School
 
 NO_TEAM = -1
 

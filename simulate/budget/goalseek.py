@@ -21,11 +21,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from .budget import Usage, recurring_items, recurring_total
-from .errors import InputError
-from .loading import apply_overrides, validate
-from .projection import money, project
-from .scenario import Scenario
+from simulate.budget.items import Usage, recurring_items, recurring_total
+from simulate.budget.projection import money, project
+from simulate.schema.errors import InputError
+from simulate.schema.loading import apply_overrides, validate
+from simulate.schema.model import Scenario
 
 # Fields the engine never reads: changing them changes prices, not the simulated year.
 COST_ONLY = re.compile(
@@ -147,7 +147,7 @@ def goal_seek(
     engine (it is simulated once if not given); other fields re-run the simulation.
     `progress(n)` is called after the n-th evaluation.
     """
-    from .api import run  # late: api imports budget, and goal-seek is rarely needed
+    from simulate.study.run import run  # late: api imports budget, and goal-seek is rarely needed
 
     scenario = validate(data, file)
     original = field_value(scenario, path, file)

@@ -20,13 +20,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import budget as budget_mod
-from .api import Result, run, summarize
-from .errors import InputError
-from .output import write_csv
-from .projection import MultiYear, project
-from .scenario import Scenario
-from .workbook import is_money, write_workbook
+from simulate.budget import items as budget_mod
+from simulate.budget.projection import MultiYear, project
+from simulate.budget.workbook import is_money, write_workbook
+from simulate.output import write_csv
+from simulate.schema.errors import InputError
+from simulate.schema.model import Scenario
+from simulate.study.run import Result, run, summarize
 
 KEYS = ["metric", "group", "statistic"]
 SUMMARY_COLUMNS = ["scenario", *KEYS, "value", "ci_low", "ci_high"]
@@ -227,7 +227,7 @@ class Comparison:
 
     def save(self, out: Path) -> dict[str, Path]:
         """Write report.html, summary.csv, differences.csv and budget.xlsx into out."""
-        from .report import write_report
+        from simulate.report import write_report
 
         sheets = self.budget_sheets()
         money = {c for f in sheets.values() for c in f.columns if is_money(str(c))}
@@ -315,7 +315,7 @@ def load_scenarios(
 
     Returns the scenarios and the baseline's scenario name; checked before any output.
     """
-    from .loading import load_scenario
+    from simulate.schema.loading import load_scenario
 
     specs: list[Scenario] = []
     seen: dict[str, Path] = {}

@@ -16,9 +16,9 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import FieldError, InputError, suggest
-from .scenario import Scenario
-from .yamlsafe import FieldPath, dotted, load_yaml
+from simulate.schema.errors import FieldError, InputError, suggest
+from simulate.schema.model import Scenario
+from simulate.schema.yamlsafe import FieldPath, dotted, load_yaml
 
 MAX_EXTENDS = 10
 TOP_LEVEL_EXTRAS = ("extends", "school")  # accepted at the top level besides Scenario fields

@@ -17,16 +17,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from .errors import InputError
-from .loading import apply_overrides, validate
-from .scenario import Scenario
-from .sweep_spec import Key, RunTask
+from simulate.schema.errors import InputError
+from simulate.schema.loading import apply_overrides, validate
+from simulate.schema.model import Scenario
+from simulate.study.sweep.spec import Key, RunTask
 
 
 def run_chunk(base: dict[str, Any], keys: list[Key], tasks: list[RunTask]) -> list[list[float]]:
     """Run a chunk of runs; return one list of metric values per task, in task order."""
-    from . import metrics as metrics_mod
-    from .engine import Engine
+    from simulate.engine.core import Engine
+    from simulate.measures import compute as metrics_mod
 
     out: list[list[float]] = []
     cached: tuple[int, Scenario] | None = None  # a point's runs are consecutive: validate once
@@ -149,7 +149,7 @@ class _Processes(_Completions):
         super().__init__()
         # forkserver: safe with the progress bar's thread, and preloading makes forks cheap
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["simulate.sweep"])
+        context.set_forkserver_preload(["simulate.study.sweep"])
         self.slots = workers
         self.pool = ProcessPoolExecutor(
             workers, mp_context=context, initializer=_worker_init, initargs=(os.getpid(),)

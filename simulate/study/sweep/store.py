@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .sweep_spec import RunTask, Sweep
+from simulate.schema.errors import InputError
+from simulate.study.sweep.spec import RunTask, Sweep
 
 # The files a sweep writes at the top of its folder (--force removes them, and the parts).
 OUR_FILES = (
@@ -31,7 +31,7 @@ OUR_FILES = (
 
 def open_out(sweep: Sweep, out: Path, resume: bool, force: bool) -> bool:
     """Check the folder and the options; create the folder. True when resuming in it."""
-    from .output import PARTIAL, prepare_out
+    from simulate.output import PARTIAL, prepare_out
 
     if resume and force:
         raise InputError(None, "--resume", "give --resume or --force, not both")
@@ -58,7 +58,7 @@ def open_out(sweep: Sweep, out: Path, resume: bool, force: bool) -> bool:
 
 def start_fresh(sweep: Sweep, out: Path) -> None:
     """Remove our own files from an earlier sweep (--force), then record this one."""
-    from .output import PARTIAL, write_json, write_text
+    from simulate.output import PARTIAL, write_json, write_text
 
     for name in OUR_FILES:
         (out / name).unlink(missing_ok=True)
@@ -156,7 +156,7 @@ def _write_parquet(path: Path, frame: pd.DataFrame, schema: Any) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from .output import write_atomic
+    from simulate.output import write_atomic
 
     table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
     write_atomic(path, lambda tmp: pq.write_table(table, tmp))

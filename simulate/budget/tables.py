@@ -13,12 +13,12 @@ from typing import Any
 
 import pandas as pd
 
-from . import budget as b
-from .goalseek import GoalSeek
-from .output import write_csv, write_json
-from .projection import MULTIYEAR_MONEY, MultiYear, money, project
-from .scenario import Scenario
-from .workbook import write_workbook
+from simulate.budget import items as b
+from simulate.budget.goalseek import GoalSeek
+from simulate.budget.projection import MULTIYEAR_MONEY, MultiYear, money, project
+from simulate.budget.workbook import write_workbook
+from simulate.output import write_csv, write_json
+from simulate.schema.model import Scenario
 
 # Columns holding money (Excel currency format); everything else is a count, share or label.
 MONEY = {

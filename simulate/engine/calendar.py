@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .scenario import Calendar
-from .streams import stream
+from simulate.engine.streams import stream
+from simulate.schema.model import Calendar
 
 
 @dataclass(frozen=True)

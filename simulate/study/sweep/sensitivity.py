@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .designs import problem
-from .sweep_spec import design_seed
+from simulate.study.sweep.designs import problem
+from simulate.study.sweep.spec import design_seed
 
 if TYPE_CHECKING:
-    from .sweep_spec import Sweep
+    from simulate.study.sweep.spec import Sweep
 
 RESAMPLES = 200
 Z95 = 1.959963984540054

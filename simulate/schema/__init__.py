@@ -1,0 +1,1 @@
+"""The scenario format: the pydantic model, safe YAML, loading with extends/include, errors."""
