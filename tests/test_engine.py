@@ -73,7 +73,7 @@ def test_groups_are_led_only_by_allowed_adults_and_never_too_big() -> None:
     session = scenario.small_groups.session_minutes
     max_a_day = scenario.small_groups.max_sessions_per_student_per_day
     days = scenario.calendar.school_days
-    assert school.received[:, 1].max() <= session * max_a_day * days
+    assert school.received.small_group.max() <= session * max_a_day * days
     # every adult's small-group minutes with students fit its sessions x group size
     for adult in school.adults:
         given = school.contact[:, adult.index].sum()

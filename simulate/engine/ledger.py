@@ -1,28 +1,36 @@
 """The one ledger every output reads from: planned = delivered + lost, to the minute.
 
 Each entry is (activity, role, outcome, detail) -> amount, where outcome is 'delivered'
-(detail: who delivered it) or 'lost' (detail: the reason). Planned is their sum, so the
-identity holds by construction and the tests check it against the schedules independently.
+(detail: who delivered it) or 'lost' (detail: the reason, a `Loss`). Planned is their sum, so
+the identity holds by construction and the tests check it against the schedules independently.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
-LOSS_REASONS = (
-    "absence",
-    "vacancy",
-    "coverage",
-    "closure",
-    "testing",
-    "device_shortage",
-    "coach_absent",
-    "coachee_absent",
-    "capacity",
-    "uncovered",
-)
+
+class Loss(StrEnum):
+    """Why planned time was lost; the value is what the ledger and every output show."""
+
+    ABSENCE = "absence"  # the adult was absent
+    VACANCY = "vacancy"  # the position was vacant
+    COVERAGE = "coverage"  # the adult was covering a class
+    CLOSURE = "closure"  # the school was closed
+    TESTING = "testing"  # a testing window cancelled the activity
+    DEVICE_SHORTAGE = "device_shortage"  # no device for an online station
+    COACH_ABSENT = "coach_absent"
+    COACHEE_ABSENT = "coachee_absent"
+    CAPACITY = "capacity"  # the coach had no coaching time left
+    UNCOVERED = "uncovered"  # nobody could cover the absent teacher's class
+
+
+LOSS_REASONS = tuple(reason.value for reason in Loss)
 
 
 class Ledger:
@@ -33,15 +41,17 @@ class Ledger:
         if amount:
             self.amounts[(activity, role, "delivered", by or role)] += amount
 
-    def lost(self, activity: str, role: str, amount: float, reason: str) -> None:
+    def lost(self, activity: str, role: str, amount: float, reason: Loss) -> None:
         if amount:
-            self.amounts[(activity, role, "lost", reason)] += amount
+            self.amounts[(activity, role, "lost", reason.value)] += amount
 
     def merge(self, other: Ledger) -> None:
         for key, amount in other.amounts.items():
             self.amounts[key] += amount
 
     def frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         rows = [(*key, amount) for key, amount in sorted(self.amounts.items())]
         return pd.DataFrame(rows, columns=["activity", "role", "outcome", "detail", "amount"])
 

@@ -114,7 +114,7 @@ def _coaching(
 def _small_group(out: dict[Key, float], engine: Engine, weeks: float) -> None:
     name = "small_group.minutes_per_student_week"
     tiers = engine.scenario.schools[0].need_tiers
-    minutes = [s.received[:, 1] / weeks for s in engine.schools]
+    minutes = [s.received.small_group / weeks for s in engine.schools]
     tier_of = [s.students.tier for s in engine.schools]
     targets = [
         np.array([t.dosage_minutes_per_week for t in s.spec.need_tiers], dtype=float)[

@@ -429,7 +429,8 @@ def _check_metrics(
     form of the metric's groups (role=..., by=..., tier=..., activity=...) with a name the
     scenario defines; a figure a run does not produce is 0 in that run's row.
     """
-    from simulate.engine.core import LONG_TERM_SUBSTITUTE, SUBSTITUTE, Engine
+    from simulate.engine.core import Engine
+    from simulate.engine.coverage import LONG_TERM_SUBSTITUTE, SUBSTITUTE
     from simulate.measures import compute as metrics_mod
 
     probe = metrics_mod.compute(Engine(scenario, spec.seed, 0).run())

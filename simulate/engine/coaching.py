@@ -1,0 +1,104 @@
+"""Coaching: each coach keeps a book of coachees with observations due at the plan's rate.
+
+An observation happens only if coach and coachee are both present and the coach has coaching
+time left that day (else it is lost, with the reason); feedback follows the same day if time
+allows, else at the next chance."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulate.engine.ledger import Loss
+from simulate.engine.roster import Adult
+from simulate.engine.school import Appointment, SchoolState, Status
+from simulate.schema.model import CoachingPlan
+
+if TYPE_CHECKING:
+    from simulate.engine.core import Engine
+
+
+class Coaching:
+    def __init__(self, run: Engine) -> None:
+        self.run = run
+
+    def plan(self, school: SchoolState) -> None:
+        """Write each coach's book: its coachees under every plan, staggered through the week."""
+        weeks = int(self.run.days.week.max()) + 1
+        for plan in self.run.scenario.coaching:
+            for coach in school.adults:
+                if coach.role_name != plan.coach:
+                    continue
+                coachees = [
+                    a
+                    for a in school.adults
+                    if a.role_name in plan.coachees
+                    and a is not coach
+                    and (plan.scope == "school" or a.team == coach.team)
+                ]
+                book = school.appointments.setdefault(coach.index, [])
+                for j, coachee in enumerate(coachees):
+                    book.append(Appointment(plan, coachee.index, j / max(len(coachees), 1)))
+                    school.observed.setdefault(coachee.index, np.zeros(weeks))
+
+    def due(self, appointment: Appointment) -> int:
+        """Observations due today: an even rhythm at the plan's rate, staggered by phase."""
+        rate = appointment.plan.observations_per_week / self.run.days.days_per_week
+        k = self.run.school_day
+        return math.floor((k + 1) * rate + appointment.phase) - math.floor(
+            k * rate + appointment.phase
+        )
+
+    def miss(self, school: SchoolState, coach: Adult, reason: Loss) -> None:
+        """The coach cannot coach today: every observation due is lost for `reason`."""
+        for appt in school.appointments[coach.index]:
+            due = self.due(appt)
+            if due:
+                coachee = school.adults[appt.coachee]
+                school.ledger.lost("observation", coachee.role_name, due, reason)
+
+    def coach(self, school: SchoolState, coach: Adult, minutes: float, short: Loss) -> None:
+        """Give pending feedback, then observe today's appointments while time allows."""
+        day = self.run.school_day
+        capacity = minutes
+        pending = school.pending_feedback.setdefault(coach.index, [])
+        still: list[tuple[int, int, CoachingPlan]] = []
+        for coachee, observed_on, plan in pending:
+            if school.status[coachee] == Status.PRESENT and capacity >= plan.feedback_minutes:
+                capacity -= plan.feedback_minutes
+                self._feedback(school, day - observed_on, plan)
+            else:
+                still.append((coachee, observed_on, plan))
+        school.pending_feedback[coach.index] = still
+        book = school.appointments[coach.index]
+        start = day % len(book) if book else 0
+        week = int(self.run.days.week[self.run.day])
+        for appt in book[start:] + book[:start]:
+            due = self.due(appt)
+            if not due:
+                continue
+            coachee = school.adults[appt.coachee]
+            status = school.status[coachee.index]
+            for _ in range(due):
+                if status != Status.PRESENT:
+                    reason = Loss.VACANCY if status == Status.VACANCY else Loss.COACHEE_ABSENT
+                    school.ledger.lost("observation", coachee.role_name, 1, reason)
+                elif capacity >= appt.plan.observation_minutes:
+                    capacity -= appt.plan.observation_minutes
+                    school.ledger.delivered("observation", coachee.role_name, 1, coach.role_name)
+                    school.observed[coachee.index][week] += 1
+                    if capacity >= appt.plan.feedback_minutes:
+                        capacity -= appt.plan.feedback_minutes
+                        self._feedback(school, 0, appt.plan)
+                    else:
+                        still.append((coachee.index, day, appt.plan))
+                else:
+                    school.ledger.lost("observation", coachee.role_name, 1, short)
+
+    @staticmethod
+    def _feedback(school: SchoolState, latency: int, plan: CoachingPlan) -> None:
+        school.feedback_latency.append(latency)
+        if latency <= plan.feedback_window_days:
+            school.feedback_on_time += 1

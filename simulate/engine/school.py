@@ -1,0 +1,118 @@
+"""What one school holds during a run: its adults and students, and everything it accumulates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+import simpy
+
+from simulate.engine.ledger import Ledger
+from simulate.engine.roster import Adult, Students
+from simulate.schema.model import CoachingPlan, School
+
+
+@dataclass
+class Appointment:
+    """A coachee on a coach's list under one plan, with its phase in the observation rhythm."""
+
+    plan: CoachingPlan
+    coachee: int
+    phase: float
+
+
+class Status(StrEnum):
+    """Where an adult is on a school day (set each morning by availability)."""
+
+    PRESENT = "present"
+    ABSENCE = "absence"
+    VACANCY = "vacancy"
+
+
+@dataclass
+class StudentMinutes:
+    """Minutes each student received, one array per activity (indexed by student)."""
+
+    instruction: np.ndarray
+    small_group: np.ndarray
+    online: np.ndarray
+
+    @classmethod
+    def zeros(cls, n: int) -> StudentMinutes:
+        return cls(np.zeros(n), np.zeros(n), np.zeros(n))
+
+    def columns(self) -> dict[str, np.ndarray]:
+        return {
+            "instruction": self.instruction,
+            "small_group": self.small_group,
+            "online": self.online,
+        }
+
+
+@dataclass
+class SchoolState:
+    """Everything one school accumulates during a run; the sub-models read and write it."""
+
+    number: int
+    spec: School
+    adults: list[Adult]
+    team_rooms: list[list[int]]
+    team_shares: list[bool]
+    team_specialized: list[bool]
+    students: Students
+    ledger: Ledger = field(default_factory=Ledger)
+    received: StudentMinutes = field(init=False)
+    contact: np.ndarray = field(init=False)  # students x adults: minutes together
+    small_group_by_role: dict[str, float] = field(init=False)  # student-minutes by leader role
+    served_today: np.ndarray = field(init=False)
+    priority: np.ndarray = field(init=False)
+    # per adult, per day: status and coverage duty
+    status: list[Status] = field(init=False)
+    cover_minutes: np.ndarray = field(init=False)  # class minutes each adult covers today
+    awaiting_cover: list[Adult] = field(default_factory=list)  # absent, no substitute: cascade
+    days_worked: np.ndarray = field(init=False)
+    # coaching (see engine.coaching): each coach's book, feedback owed, observations by week
+    appointments: dict[int, list[Appointment]] = field(default_factory=dict)
+    pending_feedback: dict[int, list[tuple[int, int, CoachingPlan]]] = field(default_factory=dict)
+    observed: dict[int, np.ndarray] = field(default_factory=dict)  # coachee -> per week
+    feedback_latency: list[int] = field(default_factory=list)
+    feedback_on_time: int = 0
+    coverage_minutes: dict[str, float] = field(default_factory=dict)
+    absences: int = 0  # adult-days absent that needed cover
+    vacancy_days: int = 0  # adult-days of a vacant position that needed cover
+    substitute_requests: int = 0  # adult-days that asked the district pool for a substitute
+    substitute_days: int = 0  # of those, filled
+    long_term_substitute_days: int = 0
+    led_student_days: float = 0.0  # student-days on a team whose leader is in post
+    student_days: float = 0.0
+    devices: simpy.Container | None = None  # the shared pool of online-station devices
+    group_pools: dict[int, np.ndarray] = field(default_factory=dict)  # adult -> who it may group
+    # students are numbered classroom by classroom and teams hold consecutive classrooms, so
+    # a classroom's or a team's students are one slice (a view: cheap to credit)
+    room_students: list[slice] = field(init=False)
+    team_students: list[slice] = field(init=False)
+
+    def __post_init__(self) -> None:
+        n, m = self.students.count, len(self.adults)
+        bounds = np.searchsorted(self.students.classroom, np.arange(self.spec.classrooms + 1))
+        self.room_students = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        self.team_students = [
+            slice(bounds[rooms[0]], bounds[rooms[-1] + 1]) for rooms in self.team_rooms
+        ]
+        self.received = StudentMinutes.zeros(n)
+        # column-major: activities credit one adult's column at a time
+        self.contact = np.zeros((n, m), dtype=np.float64, order="F")
+        self.small_group_by_role = {}
+        self.served_today = np.zeros(n, dtype=np.int16)
+        self.priority = np.zeros(n)
+        self.status = [Status.PRESENT] * m
+        self.cover_minutes = np.zeros(m)
+        self.days_worked = np.zeros(m)
+
+    def taught_by(self, adult: Adult) -> tuple[slice, float]:
+        """Students a homeroom adult teaches, and the share of its minutes each receives."""
+        if self.team_specialized[adult.team]:
+            rooms = self.team_rooms[adult.team]
+            return self.team_students[adult.team], 1.0 / len(rooms)
+        return self.room_students[adult.homeroom], 1.0
