@@ -34,6 +34,7 @@ def frictionless(d: dict[str, Any]) -> dict[str, Any]:
     d["calendar"] = {**d.get("calendar", {}), "closure_rate": 0.0, "testing_windows": []}
     for school in d["schools"]:
         school.pop("devices", None)  # one device per student
+        school.pop("attendance", None)  # students never absent
     return d
 
 

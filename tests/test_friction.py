@@ -254,16 +254,23 @@ def test_observations_need_both_coach_and_coachee_present() -> None:
 
 def test_feedback_waits_when_the_coach_runs_out_of_time() -> None:
     """35 coaching minutes a day fit an observation and its feedback: latency 0, all on time.
-    With 20 minutes, feedback slips to the next day, which then has no time to observe."""
+    With 20 minutes, feedback slips to the next day, which then has no time to observe; past
+    the feedback window it is lost."""
     full = simulate.run(build(coach_and_teacher()), seed=1)
     assert full.value("coaching.observations_per_teacher_week", "realized") == 5.0
     assert full.value("coaching.feedback_latency_days", "mean") == 0.0
     assert full.value("coaching.feedback_on_time_share", "value") == 1.0
-    d = coach_and_teacher()
+    d = coach_and_teacher(feedback_window_days=1)
     d["roles"]["coach"]["schedule"] = {"coaching": 20}
     short = simulate.run(build(d), seed=1)
     assert short.value("coaching.observations_per_teacher_week", "realized") == 2.5
     assert short.value("coaching.feedback_latency_days", "mean") == 1.0
-    assert short.value("coaching.feedback_on_time_share", "value") == 0.0
+    assert short.value("coaching.feedback_on_time_share", "value") == 1.0
+    d["coaching"][0]["feedback_window_days"] = 0
+    late = simulate.run(build(d), seed=1)
+    assert late.value("coaching.observations_per_teacher_week", "realized") == 5.0
+    assert late.value("coaching.feedback_on_time_share", "value") == 0.0
+    observed = late.value("coaching.observations_per_teacher_week", "realized") * 20  # 20 weeks
+    assert late.value("coaching.feedback_lost", "count") == observed
     lost = short.ledger[(short.ledger.activity == "observation") & (short.ledger.outcome == "lost")]
     assert lost.detail.unique().tolist() == ["capacity"]

@@ -312,7 +312,11 @@ def test_per_student_minutes_are_within_the_school_day(spec: dict[str, Any], see
         limits = np.array(
             [
                 max(homeroom, default=0),
-                rules.session_minutes * rules.max_sessions_per_student_per_day,
+                max(
+                    (t.session_minutes or rules.session_minutes)
+                    * (t.max_sessions_per_day or rules.max_sessions_per_student_per_day)
+                    for t in school.spec.need_tiers
+                ),
                 online,
             ],
             dtype=float,

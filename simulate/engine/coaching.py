@@ -59,13 +59,18 @@ class Coaching:
                 coachee = school.adults[appt.coachee]
                 school.ledger.lost("observation", coachee.role_name, due, reason)
 
-    def coach(self, school: SchoolState, coach: Adult, minutes: float, short: Loss) -> None:
-        """Give pending feedback, then observe today's appointments while time allows."""
+    def coach(self, school: SchoolState, coach: Adult, minutes: float, short: Loss) -> float:
+        """Give the feedback owed, then observe today's appointments while time allows.
+
+        Feedback waits for a day the coach has time and the coachee is present; past the
+        plan's feedback window it is lost. An observation that does not fit today is lost for
+        `short` (no time left, or time taken by coverage). Returns the minutes used."""
         day = self.run.school_day
         capacity = minutes
-        pending = school.pending_feedback.setdefault(coach.index, [])
         still: list[tuple[int, int, CoachingPlan]] = []
-        for coachee, observed_on, plan in pending:
+        for coachee, observed_on, plan in school.pending_feedback.get(coach.index, []):
+            if day - observed_on > plan.feedback_window_days:
+                continue  # too late to be useful: lost
             if school.status[coachee] == Status.PRESENT and capacity >= plan.feedback_minutes:
                 capacity -= plan.feedback_minutes
                 self._feedback(school, day - observed_on, plan)
@@ -96,6 +101,7 @@ class Coaching:
                         still.append((coachee.index, day, appt.plan))
                 else:
                     school.ledger.lost("observation", coachee.role_name, 1, short)
+        return minutes - capacity
 
     @staticmethod
     def _feedback(school: SchoolState, latency: int, plan: CoachingPlan) -> None:

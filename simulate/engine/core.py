@@ -59,7 +59,7 @@ class Engine:
                 adults, rooms = build_adults(
                     scenario, spec, number, self.days.count, seed, replication
                 )
-                students = build_students(spec, number, seed, replication)
+                students = build_students(spec, number, self.days, seed, replication)
                 shares = [t.shares_students for t in spec.teams for _ in range(t.count)]
                 special = [t.specialized for t in spec.teams for _ in range(t.count)]
                 self.schools.append(
@@ -67,6 +67,7 @@ class Engine:
                 )
                 number += 1
         for school in self.schools:
+            self.instruction.prepare(school)
             self.coaching.plan(school)
             self.stations.equip(school)
             for adult in school.adults:
@@ -163,23 +164,24 @@ class Engine:
                 lost = cancelled.get(activity, 0.0)
                 ledger.lost(activity, name, lost, Loss.COVERAGE)
                 done = minutes - lost
-                if done and activity in testing:
+                if activity in testing:
                     ledger.lost(activity, name, done, Loss.TESTING)
-                    done = 0
-                if activity == "coaching" and coaches:
-                    if activity in testing:
+                    if activity == "coaching" and coaches:
                         self.coaching.miss(school, adult, Loss.TESTING)
-                    else:
-                        short = Loss.COVERAGE if lost else Loss.CAPACITY
-                        self.coaching.coach(school, adult, done, short)
-                if not done:
                     continue
-                ledger.delivered(activity, name, done)
-                if activity == "small_group":
-                    self.instruction.small_groups(school, adult, done)
-                elif activity == "instruction":
-                    self.instruction.teach(school, adult, done)
-                yield self.env.timeout(done)
+                if activity == "coaching" and coaches:
+                    short = Loss.COVERAGE if lost else Loss.CAPACITY
+                    used = self.coaching.coach(school, adult, done, short)
+                elif activity == "small_group":
+                    used = self.instruction.small_groups(school, adult, done) if done else 0.0
+                else:
+                    used = done
+                    if done and activity == "instruction":
+                        self.instruction.teach(school, adult, done)
+                ledger.delivered(activity, name, used)
+                ledger.lost(activity, name, done - used, Loss.UNUSED)
+                if done:
+                    yield self.env.timeout(done)
 
 
 def _cancel(plan: list[tuple[str, int]], cover: float) -> dict[str, float]:

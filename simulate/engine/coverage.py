@@ -118,16 +118,19 @@ class Coverage:
         return adult.role.schedule.get("instruction", 0)
 
     def covered(self, school: SchoolState, absent: Adult, by: Adult | str) -> None:
+        """The absent adult's class is taught by `by` (an adult of the school, a substitute or
+        the split class): its students present get the instruction, and a covering adult of
+        the school the contact of exactly those minutes."""
         minutes = self.planned_instruction(absent)
-        class_time = self.class_minutes(absent)
         name = by if isinstance(by, str) else by.role_name
-        school.coverage_minutes[name] = school.coverage_minutes.get(name, 0) + class_time
+        school.coverage_minutes[name] = school.coverage_minutes.get(name, 0) + self.class_minutes(
+            absent
+        )
         if absent.homeroom >= 0:
             school.ledger.delivered("instruction", absent.role_name, minutes, by=name)
             taught, share = school.taught_by(absent)
-            school.received.instruction[taught] += minutes * share
-            if isinstance(by, Adult):
-                school.contact[taught, by.index] += class_time * share
+            coverer = by.index if isinstance(by, Adult) else None
+            self.run.instruction.credit_class(school, taught, minutes * share, coverer)
 
     def uncovered(self, school: SchoolState, absent: Adult) -> None:
         if absent.homeroom >= 0:

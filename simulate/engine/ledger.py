@@ -28,6 +28,8 @@ class Loss(StrEnum):
     COACHEE_ABSENT = "coachee_absent"
     CAPACITY = "capacity"  # the coach had no coaching time left
     UNCOVERED = "uncovered"  # nobody could cover the absent teacher's class
+    UNUSED = "unused"  # time set aside that nothing used (no one due, no student free)
+    STUDENT_ABSENT = "student_absent"  # the student was absent (student-minute ledgers)
 
 
 LOSS_REASONS = tuple(reason.value for reason in Loss)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from simulate.engine.attendance import staff_multiplier, student_rates
+from simulate.engine.calendar import Days
 from simulate.engine.streams import stream
 from simulate.schema.model import Role, Scenario, School
 
@@ -31,13 +33,16 @@ class Students:
     classroom: np.ndarray
     team: np.ndarray
     tiebreak: np.ndarray  # fixed random order for ties when forming groups
+    absent: np.ndarray  # days x students: absent that day (an absent student gets no minutes)
 
     @property
     def count(self) -> int:
         return len(self.tier)
 
 
-def build_students(school: School, number: int, seed: int, replication: int) -> Students:
+def build_students(
+    school: School, number: int, days: Days, seed: int, replication: int
+) -> Students:
     """Draw students with the students stream of this school number (same across arrangements)."""
     n = school.enrollment
     rng = stream(seed, replication, "students", number)
@@ -49,7 +54,17 @@ def build_students(school: School, number: int, seed: int, replication: int) -> 
         np.arange(sum(t.count for t in school.teams)),
         [t.classrooms for t in school.teams for _ in range(t.count)],
     )
-    return Students(tier.astype(np.int16), classroom, team_of_room[classroom], tiebreak)
+    attendance = school.attendance
+    if attendance.absence_rate > 0:
+        rng_days = stream(seed, replication, "student_absence", number)
+        school_days = int(days.instructional.sum())  # chronic absence counts these
+        rates = student_rates(
+            attendance.absence_rate, attendance.chronic_share, school_days, rng_days, n
+        )
+        absent = rng_days.random((days.count, n)) < rates
+    else:
+        absent = np.zeros((days.count, n), dtype=bool)
+    return Students(tier.astype(np.int16), classroom, team_of_room[classroom], tiebreak, absent)
 
 
 def build_adults(
@@ -96,7 +111,10 @@ def _absences(
     absent = np.zeros(n_days, dtype=bool)
     if role.absence_rate <= 0:
         return absent
-    starts = stream(seed, replication, "absence", *key).random(n_days) < role.absence_rate
+    rate = role.absence_rate * staff_multiplier(
+        role.absence_cv, stream(seed, replication, "absence_propensity", *key)
+    )
+    starts = stream(seed, replication, "absence", *key).random(n_days) < rate
     episodes = scenario.absences
     lengths = 1 + stream(seed, replication, "episode", *key).poisson(
         episodes.mean_extra_days, n_days

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
@@ -11,6 +12,9 @@ import simpy
 from simulate.engine.ledger import Ledger
 from simulate.engine.roster import Adult, Students
 from simulate.schema.model import CoachingPlan, School
+
+if TYPE_CHECKING:
+    from simulate.engine.instruction import TierRules
 
 
 @dataclass
@@ -65,8 +69,12 @@ class SchoolState:
     received: StudentMinutes = field(init=False)
     contact: np.ndarray = field(init=False)  # students x adults: minutes together
     small_group_by_role: dict[str, float] = field(init=False)  # student-minutes by leader role
-    served_today: np.ndarray = field(init=False)
-    priority: np.ndarray = field(init=False)
+    served_today: np.ndarray = field(init=False)  # small-group sessions attended today
+    priority: np.ndarray = field(init=False)  # how far behind, as ranked at the last regroup
+    present: np.ndarray = field(init=False)  # students in school today
+    attending: np.ndarray = field(init=False)  # the same as 1.0 / 0.0, to scale minutes
+    tiers: TierRules = field(init=False)  # set by Instruction.prepare
+    ranked: dict[int, list[np.ndarray]] = field(default_factory=dict)  # adult -> pool by tier
     # per adult, per day: status and coverage duty
     status: list[Status] = field(init=False)
     cover_minutes: np.ndarray = field(init=False)  # class minutes each adult covers today
@@ -106,6 +114,8 @@ class SchoolState:
         self.small_group_by_role = {}
         self.served_today = np.zeros(n, dtype=np.int16)
         self.priority = np.zeros(n)
+        self.present = np.ones(n, dtype=bool)
+        self.attending = np.ones(n)
         self.status = [Status.PRESENT] * m
         self.cover_minutes = np.zeros(m)
         self.days_worked = np.zeros(m)

@@ -61,19 +61,19 @@ class Stations:
                             station = stations[(g + slot) % n]
                             if station.kind != "online" or not group.size:
                                 continue
-                            got = min(int(devices.level), group.size) if devices else 0
+                            present = group[school.present[group]]
+                            got = min(int(devices.level), present.size) if devices else 0
                             if got:
                                 yield devices.get(got)
                                 taken.append(got)
-                            school.received.online[group[:got]] += station.minutes
-                            planned = group.size * station.minutes
-                            school.ledger.delivered("online", "student", got * station.minutes)
-                            school.ledger.lost(
-                                "online",
-                                "student",
-                                planned - got * station.minutes,
-                                Loss.DEVICE_SHORTAGE,
-                            )
+                            school.received.online[present[:got]] += station.minutes
+                            ledger = school.ledger
+                            minutes = station.minutes
+                            ledger.delivered("online", "student", got * minutes)
+                            short = (present.size - got) * minutes
+                            ledger.lost("online", "student", short, Loss.DEVICE_SHORTAGE)
+                            away = (group.size - present.size) * minutes
+                            ledger.lost("online", "student", away, Loss.STUDENT_ABSENT)
                     yield env.timeout(max(s.minutes for s in stations))
                     for got in taken:
                         yield devices.put(got)

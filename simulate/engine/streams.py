@@ -12,7 +12,16 @@ import zlib
 
 import numpy as np
 
-SOURCES = {"students": 1, "absence": 2, "episode": 3, "attrition": 4, "closures": 5, "order": 6}
+SOURCES = {
+    "students": 1,
+    "absence": 2,
+    "episode": 3,
+    "attrition": 4,
+    "closures": 5,
+    "order": 6,
+    "student_absence": 7,
+    "absence_propensity": 8,
+}
 
 
 def stream(seed: int, replication: int, source: str, *identity: int | str) -> np.random.Generator:

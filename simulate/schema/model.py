@@ -55,6 +55,9 @@ class Role(Strict):
     leads_team: bool = False  # a teacher-leader: students on the team count towards reach
     is_teacher: bool = False  # counts as a teacher in per-teacher metrics
     absence_rate: Share = 0.0  # chance per school day that an absence episode starts
+    # people differ: each holder's rate is absence_rate x a gamma draw of mean 1 and this
+    # coefficient of variation (0: everyone alike); long absences come from the heavy tail
+    absence_cv: Annotated[float, Field(ge=0, le=5)] = 0.0
     attrition_rate: Share = 0.0  # chance per year that the holder leaves mid-year
     ramp: list[RampStep] = Field(default_factory=list)
 
@@ -73,6 +76,17 @@ class NeedTier(Strict):
     name: Name
     share: Share
     dosage_minutes_per_week: Minutes = 0  # small-group target per student
+    group_size: Annotated[int, Field(ge=1, le=40)] = 5  # most students of this tier per session
+    session_minutes: Annotated[int, Field(ge=1, le=240)] | None = None  # None: small_groups'
+    max_sessions_per_day: Annotated[int, Field(ge=1, le=10)] | None = None  # None: small_groups'
+
+
+class Attendance(Strict):
+    """Students miss days: each student's absence rate is drawn from a beta distribution with
+    this mean, spread so that `chronic_share` of students miss 10% or more of the school days."""
+
+    absence_rate: Annotated[float, Field(ge=0, le=0.5)] = 0.0  # mean share of days missed
+    chronic_share: Share = 0.0  # share of students missing >= 10% of days (chronic absence)
 
 
 class Station(Strict):
@@ -124,6 +138,7 @@ class School(Strict):
     staff: dict[str, Count] = Field(default_factory=dict)  # positions not on a team
     devices: Count | None = None  # shared online-station devices; None = one per student
     rotation: Rotation | None = None
+    attendance: Attendance = Attendance()
 
     @model_validator(mode="after")
     def _consistent(self) -> School:
