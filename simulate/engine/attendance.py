@@ -2,8 +2,9 @@
 
 Students: each student's daily absence rate is Beta(a, b) with the scenario's mean, and a
 concentration chosen so that the share of students who miss 10% or more of the school days
-(chronic absence, as ED and Attendance Works count it) matches the scenario's. Days missed is
-then beta-binomial, so the calibration is exact for the year's number of school days.
+(chronic absence, as ED and Attendance Works count it) matches the scenario's over a full
+180-day year, the year those public figures count. Days missed is then beta-binomial, so the
+calibration is exact for such a year; a shorter calendar keeps the same students.
 
 Staff: each holder's absence rate is the role's rate times a gamma draw of mean 1 and the role's
 coefficient of variation; a few people with long absences carry much of the total, as in NCTQ's
@@ -18,6 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 CHRONIC = 0.10  # missing 10% or more of the school days is chronic absence
+YEAR = 180  # school days in the year the public chronic-absence figures count
 
 
 def chronic_share(mean: float, concentration: float, days: int) -> float:
@@ -36,13 +38,23 @@ def chronic_share(mean: float, concentration: float, days: int) -> float:
     return float(np.exp(log_pmf).sum())
 
 
+GRID = np.logspace(-2, 6, 161)  # concentrations searched, from very spread to all alike
+
+
+@lru_cache(maxsize=256)
+def chronic_range(mean: float, days: int) -> tuple[float, float]:
+    """The lowest and highest chronic-absence share a beta spread of `mean` can give."""
+    shares = [chronic_share(mean, c, days) for c in GRID]
+    return min(shares), max(shares)
+
+
 @lru_cache(maxsize=256)
 def beta_concentration(mean: float, share: float, days: int) -> float | None:
     """The concentration a + b that gives `share` chronically absent, or None if no beta
     distribution with this mean can (the least spread has the binomial's share, the most
     spread about `mean`). Among the two solutions where the share rises and falls, the less
     dispersed one (larger concentration) is taken."""
-    grid = np.logspace(-2, 6, 161)
+    grid = GRID
     shares = np.array([chronic_share(mean, c, days) for c in grid])
     above = np.flatnonzero(shares >= share)
     if not above.size or shares[-1] > share:
@@ -55,13 +67,11 @@ def beta_concentration(mean: float, share: float, days: int) -> float | None:
     return math.sqrt(lo * hi)
 
 
-def student_rates(
-    mean: float, share: float, days: int, rng: np.random.Generator, n: int
-) -> np.ndarray:
+def student_rates(mean: float, share: float, rng: np.random.Generator, n: int) -> np.ndarray:
     """Each student's daily absence rate (zeros when students are never absent)."""
     if mean <= 0:
         return np.zeros(n)
-    concentration = beta_concentration(round(mean, 12), round(share, 12), days)
+    concentration = beta_concentration(round(mean, 12), round(share, 12), YEAR)
     if concentration is None:  # the scenario check refuses this; keep the mean regardless
         return np.full(n, mean)
     return rng.beta(mean * concentration, (1 - mean) * concentration, n)

@@ -57,10 +57,7 @@ def build_students(
     attendance = school.attendance
     if attendance.absence_rate > 0:
         rng_days = stream(seed, replication, "student_absence", number)
-        school_days = int(days.instructional.sum())  # chronic absence counts these
-        rates = student_rates(
-            attendance.absence_rate, attendance.chronic_share, school_days, rng_days, n
-        )
+        rates = student_rates(attendance.absence_rate, attendance.chronic_share, rng_days, n)
         absent = rng_days.random((days.count, n)) < rates
     else:
         absent = np.zeros((days.count, n), dtype=bool)
@@ -111,9 +108,12 @@ def _absences(
     absent = np.zeros(n_days, dtype=bool)
     if role.absence_rate <= 0:
         return absent
-    rate = role.absence_rate * staff_multiplier(
-        role.absence_cv, stream(seed, replication, "absence_propensity", *key)
-    )
+    rate = role.absence_rate  # 1 means always absent, whatever the spread
+    if rate < 1:
+        spread = staff_multiplier(
+            role.absence_cv, stream(seed, replication, "absence_propensity", *key)
+        )
+        rate = min(1.0, rate * spread)
     starts = stream(seed, replication, "absence", *key).random(n_days) < rate
     episodes = scenario.absences
     lengths = 1 + stream(seed, replication, "episode", *key).poisson(

@@ -373,8 +373,34 @@ class Scenario(Strict):
                     f"is '{plan.coach}', whose schedule has no coaching minutes; "
                     "give the role coaching minutes",
                 )
+        for i, school in enumerate(self.schools):
+            _check_attendance(school.attendance, ("schools", i, "attendance"))
         return self
 
     @property
     def enrollment(self) -> int:
         return sum(s.enrollment * s.copies for s in self.schools)
+
+
+def _check_attendance(attendance: Attendance, loc: tuple[str | int, ...]) -> None:
+    """The chronic-absence share must be one a beta spread of the mean rate can give."""
+    from simulate.engine.attendance import YEAR, beta_concentration, chronic_range
+
+    mean, share = attendance.absence_rate, attendance.chronic_share
+    if mean == 0:
+        if share:
+            raise FieldError(
+                (*loc, "chronic_share"),
+                f"is {share:g} but absence_rate is 0: nobody misses a day",
+                "0, or set absence_rate",
+            )
+        return
+    if beta_concentration(round(mean, 12), round(share, 12), YEAR) is None:
+        low, high = chronic_range(round(mean, 12), YEAR)
+        raise FieldError(
+            (*loc, "chronic_share"),
+            f"is {share:g}, which no spread of a mean absence rate of {mean:g} over a "
+            f"{YEAR}-day year gives",
+            f"{low:.3f} to {high:.3f} at this absence_rate; raise absence_rate for a higher "
+            "chronic share",
+        )
