@@ -42,7 +42,9 @@ PARALLEL_MIN_RUNS = 30
 
 @dataclass
 class Comparison:
-    """Results of several scenarios run on the same seeds, and the tables every output reads."""
+    """Results of several scenarios run on the same seeds, and the tables every output reads.
+
+    It only computes; simulate.study.outputs.save_comparison writes its files."""
 
     results: list[Result]
     baseline: str

@@ -100,7 +100,6 @@ class Executor:
     ) -> None:
         workers = workers or available_cpus()
         check_options(workers, backend, scheduler)
-        self.workers = workers
         self.closed = False
         self.backend: _Backend
         if backend == "dask":
