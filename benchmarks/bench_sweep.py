@@ -23,7 +23,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from simulate.study.sweep.loop import default_workers, load_sweep, sweep
+from simulate.study.executor import available_cpus
+from simulate.study.sweep.loop import load_sweep, sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,7 +88,7 @@ def main() -> None:
         spec_file(folder, args.runs)
         runs = load_sweep(folder / "bench.yaml").total
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-        print(f"{runs} runs; cores: {default_workers()}; load average: {load}")
+        print(f"{runs} runs; cores: {available_cpus()}; load average: {load}")
         print(f"CPU two busy processes get right now: {cores_we_get():.2f} cores")
         configs = [("1 worker (in-process)", 1, {}), ("2 workers (processes)", 2, {})]
         if args.dask:

@@ -6,6 +6,7 @@ from simulate.schema.errors import InputError
 from simulate.schema.loading import load_scenario
 from simulate.schema.model import Scenario
 from simulate.study.compare import Comparison, compare
+from simulate.study.outputs import save_comparison, save_run
 from simulate.study.run import Result, run
 from simulate.study.sweep.loop import sweep
 
@@ -17,5 +18,7 @@ __all__ = [
     "compare",
     "load_scenario",
     "run",
+    "save_comparison",
+    "save_run",
     "sweep",
 ]

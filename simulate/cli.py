@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,20 @@ def handles_input_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def stops_on_ctrl_c(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Ctrl-C: one line on stderr and exit code 130 (workers are already stopped)."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except KeyboardInterrupt:
+            click.echo("interrupted: no complete results were written", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="simulate")
 def main() -> None:
@@ -49,21 +62,20 @@ def main() -> None:
 )
 @click.option("--force", is_flag=True, help="Write into a non-empty --out folder.")
 @handles_input_errors
+@stops_on_ctrl_c
 def run(scenario: Path, out: Path, seed: int, replications: int, force: bool) -> None:
     """Run one SCENARIO file; write summary.json, metrics.csv, ledger.csv and budget.csv."""
-    from simulate.output import prepare_out, write_csv, write_json
+    from simulate.output import prepare_out
     from simulate.schema.loading import load_scenario
+    from simulate.study.outputs import save_run
+    from simulate.study.progress import progress_bar
     from simulate.study.run import run as run_scenario
 
     spec = load_scenario(scenario)
     prepare_out(out, force=force)
-    with _progress(f"Simulating {replications} years of {spec.name}", replications) as progress:
-        done = (lambda n: progress(spec.name, n, replications)) if progress else None
-        result = run_scenario(spec, seed=seed, replications=replications, progress=done)
-    write_csv(out / "metrics.csv", result.metrics)
-    write_csv(out / "ledger.csv", result.ledger)
-    write_csv(out / "budget.csv", result.budget)
-    write_json(out / "summary.json", result.summary())
+    with progress_bar(f"Simulating {replications} years of {spec.name}", replications) as bar:
+        result = run_scenario(spec, seed=seed, replications=replications, progress=bar)
+    save_run(result, out)
     click.echo(f"{spec.name}: {replications} replication(s), seed {seed} -> {out}")
 
 
@@ -89,6 +101,7 @@ def run(scenario: Path, out: Path, seed: int, replications: int, force: bool) ->
 )
 @click.option("--force", is_flag=True, help="Write into a non-empty --out folder.")
 @handles_input_errors
+@stops_on_ctrl_c
 def compare(
     scenarios: tuple[Path, ...],
     out: Path,
@@ -102,29 +115,17 @@ def compare(
     from simulate.output import prepare_out
     from simulate.report import text_summary
     from simulate.study.compare import compare as run_compare
-    from simulate.study.compare import load_scenarios
+    from simulate.study.inputs import load_scenarios
+    from simulate.study.outputs import save_comparison
+    from simulate.study.progress import progress_bar
 
     specs, baseline = load_scenarios(scenarios, baseline)
     prepare_out(out, force=force)
     label = f"Simulating {replications} years of {len(specs)} scenarios"
-    with _progress(label, len(specs)) as progress:
-        comparison = run_compare(specs, seed, replications, baseline, workers, progress)
-    paths = comparison.save(out)
+    with progress_bar(label, len(specs) * replications) as bar:
+        comparison = run_compare(specs, seed, replications, baseline, workers, bar)
+    paths = save_comparison(comparison, out)
     click.echo(text_summary(comparison, paths["report"]))
-
-
-@contextmanager
-def _progress(description: str, total: int) -> Iterator[Callable[[str, int, int], None] | None]:
-    """A progress bar on a terminal; nothing when stdout is a file or a pipe."""
-    if not sys.stdout.isatty():
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, TimeElapsedColumn(), transient=True) as bar:
-        task = bar.add_task(description, total=total)
-        yield lambda name, done, _total: bar.update(task, completed=done)
 
 
 @main.command()

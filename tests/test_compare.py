@@ -16,8 +16,9 @@ from openpyxl import load_workbook
 import simulate
 from simulate.cli import main
 from simulate.schema.errors import InputError
-from simulate.study.compare import Comparison, assumption_diff, compare
-from simulate.study.run import complete
+from simulate.study.assumptions import assumption_diff
+from simulate.study.compare import Comparison, compare
+from simulate.study.stats import complete
 
 README = [
     "scenarios/traditional.yaml",

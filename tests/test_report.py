@@ -16,6 +16,7 @@ import simulate
 from simulate.output import prepare_out
 from simulate.report import KEY_ROWS, fmt, fmt_diff, script_json
 from simulate.study.compare import Comparison, compare
+from simulate.study.outputs import save_comparison
 
 EVIL = '</script><script>document.title="pwned"</script><img src=x onerror=alert(1)>'
 KEYS = ["scenario", "metric", "group", "statistic"]
@@ -71,7 +72,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[Comparison, Path]:
     specs = [simulate.load_scenario(SCENARIOS / f"{f}.yaml") for f in files]
     comparison = compare(specs, seed=7, replications=3)
     out = prepare_out(tmp_path_factory.mktemp("r"))
-    comparison.save(out)
+    save_comparison(comparison, out)
     return comparison, out
 
 
@@ -184,7 +185,7 @@ def test_user_text_is_escaped_everywhere(tmp_path: Path) -> None:
     evil = other.model_copy(update={"name": EVIL, "description": EVIL, "roles": roles})
     comparison = compare([base, evil], seed=0, replications=1)
     out = prepare_out(tmp_path / "out")
-    comparison.save(out)
+    save_comparison(comparison, out)
     page = (out / "report.html").read_text(encoding="utf-8")
     rest = page.replace(get_plotlyjs(), "")
     assert EVIL not in rest

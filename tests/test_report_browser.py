@@ -27,6 +27,7 @@ import simulate
 from simulate.cli import main
 from simulate.output import prepare_out
 from simulate.study.compare import compare
+from simulate.study.outputs import save_comparison
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
@@ -247,7 +248,7 @@ def test_script_in_a_scenario_name_is_shown_not_run(tmp_path: Path) -> None:
     roles["mcl"] = roles["mcl"].model_copy(update={"title": EVIL})
     evil = other.model_copy(update={"name": EVIL, "description": EVIL, "roles": roles})
     out = prepare_out(tmp_path / "out")
-    compare([base, evil], seed=1, replications=2).save(out)
+    save_comparison(compare([base, evil], seed=1, replications=2), out)
     facts = load(out / "report.html", tmp_path / "profile")
     assert facts["pwned"] is None
     assert facts["title"] != "pwned" and facts["title"].startswith("Staffing arrangements")

@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner, Result
+from processes import alive, descendants
 from test_sweep_helpers import ROOT, results, short_year, write_spec
 
 from simulate.cli import main
@@ -163,34 +164,6 @@ def _run_ids(out: Path) -> list[int]:
     return ids
 
 
-def _descendants(pid: int) -> set[int]:
-    """Processes below pid, from /proc (Linux)."""
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parents[int(stat.parent.name)] = int(fields[1])
-    found, frontier = set(), {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
-def _alive(pids: set[int]) -> set[int]:
-    alive = set()
-    for pid in pids:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if state != "Z":
-            alive.add(pid)
-    return alive
-
-
 def _slow_spec(tmp_path: Path) -> Path:
     """36 runs of a 120-day year (~0.1 s each), so a kill lands in the middle."""
     return write_spec(tmp_path, scenario=short_year(tmp_path, days=120).name, replications=4)
@@ -202,14 +175,14 @@ def test_killed_sweep_resumes_with_every_run_exactly_once(tmp_path: Path) -> Non
     out = tmp_path / "out"
     process = _start(spec, out, "--workers", "2", "--chunk-size", "2")
     _wait_for_parts(out, process, 3)
-    helpers = _descendants(process.pid)  # the pool's workers (and its fork server)
+    helpers = descendants(process.pid)  # the pool's workers (and its fork server)
     assert len(helpers) >= 2
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     deadline = time.monotonic() + 10
-    while _alive(helpers) and time.monotonic() < deadline:
+    while alive(helpers) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not _alive(helpers), "workers outlived the killed sweep"
+    assert not alive(helpers), "workers outlived the killed sweep"
     saved = _run_ids(out)
     assert not (out / "results.parquet").exists(), "the sweep finished before the kill"
     assert 6 <= len(saved) < 36 and len(saved) == len(set(saved))

@@ -8,13 +8,9 @@ comparing two independent means.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,11 +18,14 @@ import pandas as pd
 
 from simulate.budget import items as budget_mod
 from simulate.budget.projection import MultiYear, project
-from simulate.budget.workbook import is_money, write_workbook
-from simulate.output import write_csv
 from simulate.schema.errors import InputError
 from simulate.schema.model import Scenario
-from simulate.study.run import Result, run, summarize
+from simulate.study.assumptions import assumption_diff
+from simulate.study.executor import Executor, Task, chunk_size, chunks
+from simulate.study.inputs import resolve_baseline
+from simulate.study.progress import Progress
+from simulate.study.run import Replication, Result, combine, run_replications
+from simulate.study.stats import summarize
 
 KEYS = ["metric", "group", "statistic"]
 SUMMARY_COLUMNS = ["scenario", *KEYS, "value", "ci_low", "ci_high"]
@@ -40,12 +39,12 @@ EXACT_BUDGET = {
 # Below this many scenario-replications, starting worker processes costs more than it saves.
 PARALLEL_MIN_RUNS = 30
 
-Progress = Callable[[str, int, int], None]  # (scenario finished, done, total)
-
 
 @dataclass
 class Comparison:
-    """Results of several scenarios run on the same seeds, and the tables every output reads."""
+    """Results of several scenarios run on the same seeds, and the tables every output reads.
+
+    It only computes; simulate.study.outputs.save_comparison writes its files."""
 
     results: list[Result]
     baseline: str
@@ -225,21 +224,6 @@ class Comparison:
             "Verdict": pd.DataFrame(verdicts),
         }
 
-    def save(self, out: Path) -> dict[str, Path]:
-        """Write report.html, summary.csv, differences.csv and budget.xlsx into out."""
-        from simulate.report import write_report
-
-        sheets = self.budget_sheets()
-        money = {c for f in sheets.values() for c in f.columns if is_money(str(c))}
-        money |= set(self.names)  # the by-category sheet has one money column per scenario
-        money -= {"scenario", "verdict", "grant_cliff_year", "sustainable_from_year"}
-        return {
-            "report": write_report(self, out / "report.html"),
-            "summary": write_csv(out / "summary.csv", self.summary),
-            "differences": write_csv(out / "differences.csv", self.differences),
-            "budget": write_workbook(out / "budget.xlsx", sheets, money=money),
-        }
-
     @cached_property
     def assumptions(self) -> pd.DataFrame:
         """Every scenario input that differs between scenarios: field path, one column each."""
@@ -269,9 +253,11 @@ def compare(
 ) -> Comparison:
     """Run each scenario `replications` times on the same seeds and collect the results.
 
-    `baseline` is a scenario name (default: the first). `workers` > 1 runs scenarios in
-    separate processes; the results are identical either way because every run is keyed by
-    (seed, replication) alone.
+    `baseline` is a scenario name (default: the first). The years of all scenarios go out
+    in chunks to `workers` processes (default: the CPUs this process may use, once there
+    is enough work); the results are identical either way because every run is keyed by
+    (seed, replication) alone. `progress(done, total)` counts simulated years. Ctrl-C stops
+    the workers at once and raises KeyboardInterrupt.
     """
     if not scenarios:
         raise InputError(None, "scenarios", "nothing to compare", "one or more scenarios")
@@ -287,71 +273,29 @@ def compare(
             "a different name for each scenario in a comparison",
         )
     baseline = resolve_baseline(names, baseline)
-    if workers is None:
-        enough = len(scenarios) * replications >= PARALLEL_MIN_RUNS
-        workers = min(len(scenarios), os.cpu_count() or 1) if enough else 1
-    results: dict[str, Result] = {}
-    if workers <= 1 or len(scenarios) == 1:
-        for scenario in scenarios:
-            results[scenario.name] = run(scenario, seed=seed, replications=replications)
-            if progress:
-                progress(scenario.name, len(results), len(scenarios))
-    else:
-        # spawn, not fork: the caller may be running a progress-bar thread
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = {pool.submit(run, s, seed, replications): s.name for s in scenarios}
-            for future in as_completed(futures):
-                results[futures[future]] = future.result()
-                if progress:
-                    progress(futures[future], len(results), len(scenarios))
-    return Comparison([results[n] for n in names], baseline, seed, replications)
+    runs = len(scenarios) * replications
+    if workers is None and runs < PARALLEL_MIN_RUNS:
+        workers = 1
+    years: dict[tuple[int, int], Replication] = {}
 
+    def keep(task: Task, chunk: list[Replication]) -> None:
+        scenario, reps = task.key
+        years.update(((scenario, rep), year) for rep, year in zip(reps, chunk, strict=True))
 
-def load_scenarios(
-    files: Sequence[Path], baseline: str | None = None
-) -> tuple[list[Scenario], str]:
-    """Load scenario files for a comparison; names must differ; --baseline may name a file.
-
-    Returns the scenarios and the baseline's scenario name; checked before any output.
-    """
-    from simulate.schema.loading import load_scenario
-
-    specs: list[Scenario] = []
-    seen: dict[str, Path] = {}
-    for file in files:
-        spec = load_scenario(file)
-        if spec.name in seen:
-            raise InputError(
-                str(file),
-                "name",
-                f"'{spec.name}' is also the name of {seen[spec.name]}",
-                "a different name for each scenario in a comparison",
-            )
-        seen[spec.name] = file
-        specs.append(spec)
-    if baseline is not None and baseline not in seen:
-        for spec, file in zip(specs, files, strict=True):
-            if baseline in (str(file), file.name, file.stem):
-                return specs, spec.name
-    return specs, resolve_baseline(list(seen), baseline)
-
-
-def resolve_baseline(names: list[str], baseline: str | None) -> str:
-    """The baseline's exact name; accepts a case-insensitive match; default the first."""
-    if baseline is None:
-        return names[0]
-    if baseline in names:
-        return baseline
-    folded = [n for n in names if n.casefold() == baseline.casefold()]
-    if len(folded) == 1:
-        return folded[0]
-    raise InputError(
-        None,
-        "--baseline",
-        f"no scenario is named '{baseline}'",
-        ", ".join(f"'{n}'" for n in names),
-    )
+    with Executor(workers) as executor:
+        size = chunk_size(runs, executor.slots)
+        tasks = [
+            Task(run_replications, (spec, seed, reps), key=(i, reps), runs=len(reps))
+            for i, spec in enumerate(scenarios)
+            for reps in chunks(range(replications), size)
+        ]
+        if executor.run(tasks, keep, progress, drain=False):
+            raise KeyboardInterrupt
+    results = [
+        combine(spec, seed, [years[i, rep] for rep in range(replications)])
+        for i, spec in enumerate(scenarios)
+    ]
+    return Comparison(results, baseline, seed, replications)
 
 
 def with_derived(metrics: pd.DataFrame) -> pd.DataFrame:
@@ -366,68 +310,6 @@ def with_derived(metrics: pd.DataFrame) -> pd.DataFrame:
     shares["metric"] = "ledger.lost_share"
     derived = shares[["replication", *KEYS, "value"]]
     return pd.concat([metrics, derived], ignore_index=True)
-
-
-def assumption_diff(scenarios: Sequence[Scenario]) -> pd.DataFrame:
-    """Field paths whose values differ between scenarios (name and description left out).
-
-    List items that carry a name (schools, teams, tiers) or a coach are keyed by it, so a
-    reordered list does not show as a difference. A path missing from some scenarios is shown
-    only where some scenario sets it to something other than the schema default.
-    """
-    names = [s.name for s in scenarios]
-    flat = [_flatten(s.model_dump(mode="json")) for s in scenarios]
-    explicit = [set(_flatten(s.model_dump(mode="json", exclude_defaults=True))) for s in scenarios]
-    paths = sorted({p for f in flat for p in f} - {"name", "description"}, key=_path_order)
-    rows = []
-    for path in paths:
-        values = [f.get(path, _MISSING) for f in flat]
-        if all(v == values[0] for v in values):
-            continue
-        if _MISSING in values and not any(
-            path in e for e, v in zip(explicit, values, strict=True) if v is not _MISSING
-        ):
-            continue
-        rows.append([path, *(_show(v) for v in values)])
-    return pd.DataFrame(rows, columns=["field", *names])
-
-
-_MISSING = object()
-
-
-def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(node, dict):
-        out: dict[str, Any] = {}
-        for key, value in node.items():
-            out.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-        return out
-    if isinstance(node, list) and node and all(isinstance(x, dict) for x in node):
-        labels = [x.get("name", x.get("coach")) for x in node]
-        if any(label is None for label in labels) or len(set(labels)) < len(labels):
-            labels = [str(i) for i in range(len(node))]
-        out = {}
-        for label, item in zip(labels, node, strict=True):
-            out.update(_flatten(item, f"{prefix}[{label}]"))
-        return out
-    return {prefix: node}
-
-
-def _path_order(path: str) -> tuple[int, str]:
-    top = path.split(".")[0].split("[")[0]
-    order = ["calendar", "roles", "schools", "coaching", "small_groups", "relationships"]
-    return (order.index(top) if top in order else len(order), path)
-
-
-def _show(value: Any) -> str:
-    if value is _MISSING:
-        return "—"
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(_show(v) for v in value) if value else "none"
-    return str(value)
 
 
 def _index(frame: pd.DataFrame) -> dict[tuple[str, ...], tuple[float, float, float]]:

@@ -2,48 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from simulate.budget import items as budget_mod
 from simulate.engine.core import Engine
 from simulate.measures import compute as metrics_mod
 from simulate.schema.model import Scenario
-
-Z95 = 1.959963984540054  # normal quantile; with few replications we use Student's t below
-T95 = {
-    1: 12.706,
-    2: 4.303,
-    3: 3.182,
-    4: 2.776,
-    5: 2.571,
-    6: 2.447,
-    7: 2.365,
-    8: 2.306,
-    9: 2.262,
-    10: 2.228,
-    11: 2.201,
-    12: 2.179,
-    13: 2.160,
-    14: 2.145,
-    15: 2.131,
-    16: 2.120,
-    17: 2.110,
-    18: 2.101,
-    19: 2.093,
-    20: 2.086,
-    25: 2.060,
-    30: 2.042,
-    40: 2.021,
-    60: 2.000,
-    120: 1.980,
-}
+from simulate.study.progress import Progress
+from simulate.study.stats import complete, summarize
 
 
 @dataclass
@@ -108,77 +78,59 @@ class Result:
         }
 
 
+@dataclass
+class Replication:
+    """One simulated year of a scenario: its figures, its ledger and what it used."""
+
+    metrics: pd.DataFrame  # tidy, with a replication column
+    ledger: pd.DataFrame  # tidy, with a replication column
+    usage: budget_mod.Usage
+
+
+def run_replication(scenario: Scenario, seed: int, replication: int) -> Replication:
+    """Simulate year `replication` of one scenario; it depends on (seed, replication) alone."""
+    engine = Engine(scenario, seed, replication).run()
+    usage = metrics_mod.usage(engine)
+    metrics = metrics_mod.tidy(metrics_mod.compute(engine), replication)
+    ledger = engine.ledger().frame()
+    ledger.insert(0, "replication", replication)
+    return Replication(metrics, ledger, usage)
+
+
+def run_replications(scenario: Scenario, seed: int, replications: range) -> list[Replication]:
+    """A chunk of years of one scenario: the task a comparison hands to a worker."""
+    return [run_replication(scenario, seed, rep) for rep in replications]
+
+
+def combine(scenario: Scenario, seed: int, years: list[Replication]) -> Result:
+    """One Result from years 0, 1, ... of a scenario, in that order (wherever they ran)."""
+    return Result(
+        scenario,
+        seed,
+        len(years),
+        complete(pd.concat([y.metrics for y in years], ignore_index=True), len(years)),
+        pd.concat([y.ledger for y in years], ignore_index=True),
+        _mean_usage([y.usage for y in years]),
+    )
+
+
 def run(
     scenario: Scenario,
     seed: int = 0,
     replications: int = 1,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> Result:
     """Run `replications` independent years of one scenario from one master seed.
 
-    `progress(done)` is called after each replication (for a progress bar)."""
+    `progress(done, replications)` is called after each replication (for a progress bar)."""
     if replications < 1:
         raise ValueError("replications must be at least 1")
-    frames, ledgers, usages = [], [], []
+    years = []
     for rep in range(replications):
-        engine = Engine(scenario, seed, rep).run()
-        usage = metrics_mod.usage(engine)
-        frames.append(metrics_mod.tidy(metrics_mod.compute(engine), rep))
-        ledger = engine.ledger().frame()
-        ledger.insert(0, "replication", rep)
-        ledgers.append(ledger)
-        usages.append(usage)
+        years.append(run_replication(scenario, seed, rep))
         if progress is not None:
-            progress(rep + 1)
-    return Result(
-        scenario,
-        seed,
-        replications,
-        complete(pd.concat(frames, ignore_index=True), replications),
-        pd.concat(ledgers, ignore_index=True),
-        _mean_usage(usages),
-    )
-
-
-def complete(metrics: pd.DataFrame, replications: int) -> pd.DataFrame:
-    """Give every figure a row in every replication; a figure a run did not emit is zero.
-
-    The engine emits a ledger reason (e.g. lost:closure) only in years where it happened;
-    averaging over just those years would overstate it.
-    """
-    keys = ["metric", "group", "statistic"]
-    grid = (
-        metrics[keys]
-        .drop_duplicates()
-        .merge(pd.DataFrame({"replication": range(replications)}), how="cross")
-    )
-    full = grid.merge(metrics, on=["replication", *keys], how="left")
-    full["value"] = full["value"].fillna(0.0)
-    full = full[["replication", *keys, "value"]].sort_values(["replication", *keys])
-    return full.reset_index(drop=True)
-
-
-def summarize(metrics: pd.DataFrame) -> pd.DataFrame:
-    """Mean with a 95% t-interval per (metric, group, statistic); zero width for one run."""
-    grouped = metrics.groupby(["metric", "group", "statistic"], sort=True)["value"]
-    out = grouped.agg(["mean", "std", "count"]).reset_index()
-    std = out["std"].fillna(0.0).to_numpy()
-    n = out["count"].to_numpy()
-    half = np.array([_t(k - 1) for k in n]) * std / np.sqrt(np.maximum(n, 1))
-    half[n < 2] = 0.0
-    out["value"] = out["mean"]
-    out["ci_low"] = out["mean"] - half
-    out["ci_high"] = out["mean"] + half
-    return out[["metric", "group", "statistic", "value", "ci_low", "ci_high"]]
-
-
-def _t(df: int) -> float:
-    if df < 1:
-        return 0.0
-    for k in sorted(T95):
-        if df <= k:
-            return T95[k]
-    return Z95
+            progress(rep + 1, replications)
+    return combine(scenario, seed, years)
 
 
 def _mean_usage(usages: list[budget_mod.Usage]) -> budget_mod.Usage:
@@ -195,4 +147,4 @@ def _round(x: float) -> float:
     return float(round(x, 6))
 
 
-__all__ = ["Result", "run", "summarize", "Decimal"]
+__all__ = ["Replication", "Result", "combine", "run", "run_replication", "run_replications"]

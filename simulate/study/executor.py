@@ -1,0 +1,420 @@
+"""One executor for compare and sweep: tasks go out in chunks and come back as they finish.
+
+A task runs a chunk of simulation runs (several replications of one scenario, or several
+sweep points), so the cost of sending work to a process or a cluster is paid once per chunk,
+not once per run. Tasks run in this process (one worker: no start-up cost), in a pool of local
+worker processes, or on a Dask cluster. Results come back in the order they finish and the
+caller files them by the key it gave each task, so the outcome never depends on the number of
+workers or on the backend.
+
+Local workers fork from a server that has already imported the engine (cheap starts, and safe
+beside a progress bar's thread); they never re-run the caller's `__main__`, so a plain script
+needs no `if __name__ == "__main__":` guard. They leave Ctrl-C to this process and exit when it
+is gone.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import queue
+import shutil
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import popen_forkserver, spawn
+from multiprocessing.context import ForkServerContext, ForkServerProcess
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from simulate.schema.errors import InputError
+from simulate.study.progress import Progress
+
+Backend = Literal["local", "dask"]
+
+# What a worker needs before its first task (the engine, pandas, the scenario loader): imported
+# once in the fork server, so each worker starts warm.
+PRELOAD = ["simulate.study.run", "simulate.schema.loading"]
+# Tasks handed out per worker slot ahead of time: enough to keep every slot busy, few enough
+# that a first Ctrl-C has little left to cancel.
+AHEAD = 2
+
+
+@dataclass(frozen=True, eq=False)
+class Task:
+    """fn(*args) on a worker. `key` tells the caller what the result is; `runs` counts it
+    for progress. The first argument is the one many tasks share (a scenario): a cluster
+    receives it once."""
+
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    key: Any
+    runs: int = 1
+
+
+def available_cpus() -> int:
+    """The CPUs this process may use (fewer than the machine has when it is pinned)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def check_options(workers: int, backend: Backend, scheduler: str | None) -> None:
+    """Refuse options that cannot work, before anything starts."""
+    if workers < 1:
+        raise InputError(None, "--workers", f"must be at least 1 (got {workers})")
+    if scheduler and backend != "dask":
+        raise InputError(None, "--scheduler", "only applies with --backend dask")
+
+
+def chunk_size(runs: int, slots: int, most: int = 20) -> int:
+    """Runs per task: about 16 tasks per worker slot keeps the idle tail at the end short;
+    `most` bounds what one task holds (and what a crash loses)."""
+    return max(1, min(most, math.ceil(runs / (slots * 16))))
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    """Consecutive slices of at most `size` items."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class Executor:
+    """Runs tasks on one backend: this process, local worker processes, or Dask.
+
+    Use it as a context manager, so its workers are shut down (or, after an error or a
+    second Ctrl-C, stopped at once) when the work is done.
+    """
+
+    def __init__(
+        self,
+        workers: int | None = None,
+        backend: Backend = "local",
+        scheduler: str | None = None,
+        scratch: Path | None = None,
+    ) -> None:
+        workers = workers or available_cpus()
+        check_options(workers, backend, scheduler)
+        self.closed = False
+        self.backend: _Backend
+        if backend == "dask":
+            self.backend = _Dask(workers, scheduler, scratch)
+        elif workers == 1:
+            self.backend = _Serial()
+        else:
+            self.backend = _Processes(workers)
+
+    @property
+    def slots(self) -> int:
+        """Tasks that run at once (a Dask cluster says how many threads it has)."""
+        return self.backend.slots
+
+    def run(
+        self,
+        tasks: Sequence[Task],
+        done: Callable[[Task, Any], None],
+        progress: Progress | None = None,
+        drain: bool = True,
+    ) -> bool:
+        """Run every task; call done(task, result) here as each finishes. True if interrupted.
+
+        Ctrl-C stops handing out tasks. With `drain`, tasks already running finish and are
+        passed to done (a sweep saves them) and a second Ctrl-C abandons them; without it the
+        first Ctrl-C abandons them at once (a comparison keeps nothing partial).
+        """
+        backend = self.backend
+        total = sum(t.runs for t in tasks)
+        todo = deque(tasks)
+        pending: dict[Any, Task] = {}
+        finished = 0
+
+        def finish(future: Any) -> None:
+            nonlocal finished
+            task = pending.pop(future)
+            done(task, future.result())
+            finished += task.runs
+            if progress is not None:
+                progress(finished, total)
+
+        try:
+            with _Stop(drain) as stop:
+                while (todo or pending) and not stop.requested:
+                    while todo and len(pending) < AHEAD * backend.slots:
+                        task = todo.popleft()
+                        pending[backend.submit(task.fn, *task.args)] = task
+                    for future in backend.wait(0.2):
+                        finish(future)
+                if not (todo or pending):
+                    return False
+                running = set(backend.cancel(list(pending)))
+                while running:
+                    for future in backend.wait(0.2):
+                        if future in running:
+                            running.discard(future)
+                            finish(future)
+                return True
+        except KeyboardInterrupt:
+            self.close(abort=True)
+            return True
+        except BaseException:
+            self.close(abort=True)
+            raise
+
+    def close(self, abort: bool = False) -> None:
+        """Shut the workers down; with `abort`, without waiting for running tasks."""
+        if not self.closed:
+            self.closed = True
+            self.backend.close(abort)
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        self.close(abort=kind is not None)
+
+
+class _Stop:
+    """Ctrl-C while tasks run: first, stop handing out tasks (drain) or stop at once;
+    second, stop at once (KeyboardInterrupt)."""
+
+    def __init__(self, drain: bool) -> None:
+        self.drain = drain
+        self.requested = False
+        self.previous: Any = None
+
+    def __enter__(self) -> _Stop:
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.requested or not self.drain:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+class _Backend(Protocol):
+    """Where tasks run."""
+
+    slots: int  # tasks that run at once
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Queue fn(*args); return a future (`.result()` once it is finished)."""
+
+    def wait(self, timeout: float) -> list[Any]:
+        """The futures finished since the last call (waiting up to `timeout` for one)."""
+
+    def cancel(self, pending: list[Any]) -> list[Any]:
+        """Cancel queued futures; return those already running."""
+
+    def close(self, abort: bool = False) -> None:
+        """Shut down; with `abort`, without waiting for running tasks."""
+
+
+class _Deferred:
+    """A future for the serial backend: the task runs when the loop waits for it."""
+
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        self.fn, self.args, self.value = fn, args, None
+
+    def run(self) -> None:
+        self.value = self.fn(*self.args)
+
+    def result(self) -> Any:
+        return self.value
+
+
+class _Serial:
+    """One worker: run tasks in this process (no start-up cost, same results)."""
+
+    slots = 1
+
+    def __init__(self) -> None:
+        self.queue: deque[_Deferred] = deque()
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> _Deferred:
+        self.queue.append(_Deferred(fn, args))
+        return self.queue[-1]
+
+    def wait(self, timeout: float) -> list[Any]:
+        """Run the next queued task now (the loop only waits while tasks are pending)."""
+        task = self.queue.popleft()
+        task.run()
+        return [task]
+
+    def cancel(self, pending: list[Any]) -> list[Any]:
+        self.queue.clear()
+        return []
+
+    def close(self, abort: bool = False) -> None:
+        self.queue.clear()
+
+
+class _Completions:
+    """Finished futures arrive on a queue through done-callbacks (O(1) per completion, for
+    concurrent.futures and Dask alike), so waiting never scans every pending task."""
+
+    def __init__(self) -> None:
+        self.finished: queue.SimpleQueue[Any] = queue.SimpleQueue()
+
+    def track(self, future: Any) -> Any:
+        future.add_done_callback(self.finished.put)
+        return future
+
+    def wait(self, timeout: float) -> list[Any]:
+        try:
+            out = [self.finished.get(timeout=timeout)]
+        except queue.Empty:
+            return []
+        while True:
+            try:
+                out.append(self.finished.get_nowait())
+            except queue.Empty:
+                return out
+
+
+class _Processes(_Completions):
+    """A pool of local worker processes started from the fork server."""
+
+    def __init__(self, workers: int) -> None:
+        super().__init__()
+        context = _WorkerContext()
+        context.set_forkserver_preload(PRELOAD)
+        self.slots = workers
+        self.pool = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_worker_init, initargs=(os.getpid(),)
+        )
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return self.track(self.pool.submit(fn, *args))
+
+    def cancel(self, pending: list[Any]) -> list[Any]:
+        return [f for f in pending if not f.cancel()]
+
+    def close(self, abort: bool = False) -> None:
+        if abort:
+            processes = getattr(self.pool, "_processes", None) or {}
+            for process in list(processes.values()):
+                process.terminate()
+        self.pool.shutdown(wait=not abort, cancel_futures=True)
+
+
+class _Dask(_Completions):
+    """A Dask cluster: the one at `scheduler`, or a local one with one thread per worker."""
+
+    def __init__(self, workers: int, scheduler: str | None, scratch: Path | None) -> None:
+        import logging
+
+        from distributed import Client, LocalCluster
+
+        super().__init__()
+        self.cluster = None
+        self.scratch = scratch  # a local cluster's spill files stay inside --out
+        if scheduler:
+            try:
+                self.client = Client(scheduler, timeout="10s")
+            except (OSError, TimeoutError) as err:
+                raise InputError(
+                    None,
+                    "--scheduler",
+                    f"cannot connect to {scheduler} ({err})",
+                    "tcp://HOST:8786 of a running dask scheduler",
+                ) from None
+        else:
+            import dask
+
+            if scratch is not None:
+                dask.config.set({"temporary-directory": str(scratch)})
+            self.cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+                local_directory=None if scratch is None else str(scratch),
+            )
+            self.client = Client(self.cluster)
+        self.scattered: dict[int, Any] = {}
+        info = self.client.scheduler_info()["workers"].values()
+        self.slots = max(1, sum(int(w.get("nthreads", 1)) for w in info))
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        shared = args[0]
+        if id(shared) not in self.scattered:  # send the shared argument once, not per task
+            self.scattered[id(shared)] = self.client.scatter(shared, broadcast=True, hash=False)
+        return self.track(self.client.submit(fn, self.scattered[id(shared)], *args[1:], pure=False))
+
+    def cancel(self, pending: list[Any]) -> list[Any]:
+        self.client.cancel(pending)
+        return []
+
+    def close(self, abort: bool = False) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+            if self.scratch is not None:
+                shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _worker_init(parent: int) -> None:
+    """Workers leave Ctrl-C to the main process, which stops cleanly, and exit when the
+    main process is gone (killed outright, it cannot shut its pool down)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            try:
+                os.kill(parent, 0)
+            except (ProcessLookupError, PermissionError):  # gone (or its pid reused)
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
+_LAUNCH = threading.Lock()
+
+
+class _PopenWithoutMain(popen_forkserver.Popen):
+    """Starts a worker without the instruction to re-import the caller's `__main__`.
+
+    multiprocessing re-runs the main script in every worker so that functions defined there
+    can be unpickled; ours live in the package, and re-running a script that calls
+    simulate.compare() at top level would start a comparison inside each worker.
+    """
+
+    def _launch(self, process_obj: Any) -> None:
+        with _LAUNCH:
+            original = spawn.get_preparation_data
+
+            def without_main(name: str) -> dict[str, Any]:
+                data = original(name)
+                data.pop("init_main_from_path", None)
+                data.pop("init_main_from_name", None)
+                return data
+
+            spawn.get_preparation_data = without_main
+            try:
+                super()._launch(process_obj)
+            finally:
+                spawn.get_preparation_data = original
+
+
+class _WorkerProcess(ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:
+        return _PopenWithoutMain(process_obj)
+
+
+class _WorkerContext(ForkServerContext):
+    """The fork-server start method, for workers that skip the caller's `__main__`."""
+
+    Process = _WorkerProcess  # type: ignore[assignment]

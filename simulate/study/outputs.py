@@ -1,0 +1,41 @@
+"""The files a run and a comparison leave in their output folder.
+
+Kept apart from Result and Comparison, which only compute, so that the study does not depend
+on the report (the report reads a Comparison; a Comparison knows nothing of pages).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from simulate.output import write_csv, write_json
+from simulate.study.compare import Comparison
+from simulate.study.run import Result
+
+
+def save_run(result: Result, out: Path) -> dict[str, Path]:
+    """Write metrics.csv, ledger.csv, budget.csv and summary.json into out."""
+    return {
+        "metrics": write_csv(out / "metrics.csv", result.metrics),
+        "ledger": write_csv(out / "ledger.csv", result.ledger),
+        "budget": write_csv(out / "budget.csv", result.budget),
+        "summary": write_json(out / "summary.json", result.summary()),
+    }
+
+
+def save_comparison(comparison: Comparison, out: Path) -> dict[str, Path]:
+    """Write report.html, summary.csv, differences.csv and budget.xlsx into out."""
+    # plotly and openpyxl take a while to import: only when a comparison is saved
+    from simulate.budget.workbook import is_money, write_workbook
+    from simulate.report import write_report
+
+    sheets = comparison.budget_sheets()
+    money = {c for f in sheets.values() for c in f.columns if is_money(str(c))}
+    money |= set(comparison.names)  # the by-category sheet has one money column per scenario
+    money -= {"scenario", "verdict", "grant_cliff_year", "sustainable_from_year"}
+    return {
+        "report": write_report(comparison, out / "report.html"),
+        "summary": write_csv(out / "summary.csv", comparison.summary),
+        "differences": write_csv(out / "differences.csv", comparison.differences),
+        "budget": write_workbook(out / "budget.xlsx", sheets, money=money),
+    }

@@ -1,0 +1,209 @@
+"""The shared executor: pool size, chunks, progress, Ctrl-C; and how compare uses it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from conftest import ROOT, SCENARIOS
+from processes import alive, descendants
+
+import simulate
+from simulate.study import compare as compare_module
+from simulate.study.executor import Executor, Task, available_cpus, chunk_size, chunks
+
+
+def square(x: int) -> int:
+    return x * x
+
+
+def interrupt_me(x: int) -> int:
+    """A task during which Ctrl-C is pressed."""
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(0.05)  # the handler runs here
+    return x
+
+
+def run_all(executor: Executor, tasks: list[Task], drain: bool = True) -> tuple[dict, list, bool]:
+    results: dict[Any, Any] = {}
+    seen: list[tuple[int, int]] = []
+    interrupted = executor.run(
+        tasks, lambda t, r: results.update({t.key: r}), lambda d, n: seen.append((d, n)), drain
+    )
+    return results, seen, interrupted
+
+
+def test_pool_size_follows_the_cpus_this_process_may_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 2, 5})
+    assert available_cpus() == 3
+    with Executor() as executor:  # no task submitted: no process is started
+        assert executor.slots == 3
+    with Executor(1) as executor:
+        assert executor.slots == 1
+
+
+class Sized(Exception):
+    """Stops a comparison once it has made its executor."""
+
+
+def test_compare_sizes_its_pool_by_the_affinity_mask(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {1, 3, 4})
+    slots: list[int] = []
+
+    class Recording(Executor):
+        def run(self, *args: Any, **kwargs: Any) -> bool:
+            slots.append(self.slots)
+            raise Sized
+
+    monkeypatch.setattr(compare_module, "Executor", Recording)
+    specs = [simulate.load_scenario(SCENARIOS / f) for f in ("traditional.yaml", "mcl_teams.yaml")]
+    with pytest.raises(Sized):
+        simulate.compare(specs, replications=15)  # 30 runs: worth a pool
+    with pytest.raises(Sized):
+        simulate.compare(specs, replications=2)  # 4 runs: cheaper in this process
+    with pytest.raises(Sized):
+        simulate.compare(specs, replications=2, workers=2)
+    assert slots == [3, 1, 2]
+
+
+def test_chunks_keep_per_task_overhead_small_and_cover_every_run() -> None:
+    assert chunk_size(200, 2) == 7  # about 16 tasks per worker
+    assert chunk_size(10, 4) == 1
+    assert chunk_size(1_000_000, 2) == 20  # bounded: a crash loses little
+    parts = list(chunks(range(20), 7))
+    assert parts == [range(0, 7), range(7, 14), range(14, 20)]
+
+
+def test_every_task_is_done_once_with_progress_in_runs() -> None:
+    tasks = [Task(square, (x,), key=x, runs=2) for x in range(5)]
+    with Executor(1) as executor:
+        results, seen, interrupted = run_all(executor, tasks)
+    assert results == {x: x * x for x in range(5)}
+    assert seen == [(2, 10), (4, 10), (6, 10), (8, 10), (10, 10)]
+    assert not interrupted
+
+
+def test_first_ctrl_c_lets_the_running_task_finish_and_hands_out_no_more() -> None:
+    tasks = [Task(square, (0,), key=0), Task(interrupt_me, (1,), key=1)]
+    tasks += [Task(square, (x,), key=x) for x in range(2, 6)]
+    with Executor(1) as executor:
+        results, _, interrupted = run_all(executor, tasks, drain=True)
+    assert interrupted
+    assert results == {0: 0, 1: 1}  # the task running at Ctrl-C is kept
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_without_drain_ctrl_c_abandons_the_running_task() -> None:
+    tasks = [Task(square, (0,), key=0), Task(interrupt_me, (1,), key=1)]
+    tasks += [Task(square, (x,), key=x) for x in range(2, 6)]
+    with Executor(1) as executor:
+        results, _, interrupted = run_all(executor, tasks, drain=False)
+    assert interrupted
+    assert results == {0: 0}
+
+
+def test_compare_counts_progress_in_simulated_years() -> None:
+    specs = [simulate.load_scenario(SCENARIOS / f) for f in ("traditional.yaml", "mcl_teams.yaml")]
+    seen: list[tuple[int, int]] = []
+    simulate.compare(specs, replications=1, workers=1, progress=lambda d, n: seen.append((d, n)))
+    assert seen == [(1, 2), (2, 2)]
+
+
+def test_study_does_not_import_the_report() -> None:
+    """A Comparison computes; saving it (simulate.study.outputs) is what needs the report."""
+    code = (
+        "import sys, simulate.study.compare, simulate.study.run, simulate.study.sweep; "
+        "print(sorted(m for m in sys.modules if m.startswith('simulate.report')))"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.strip() == "[]"
+
+
+def modules() -> list[str]:
+    package = ROOT / "simulate"
+    return sorted(
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for p in package.rglob("*.py")
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("module", modules())
+def test_each_module_imports_first_in_a_fresh_interpreter(module: str) -> None:
+    """No import cycle: whichever module a program imports first, it loads."""
+    found = subprocess.run(
+        [sys.executable, "-c", f"import {module}"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert found.returncode == 0, found.stderr
+
+
+@pytest.mark.slow
+def test_one_and_two_workers_give_identical_tables_over_uneven_chunks() -> None:
+    specs = [simulate.load_scenario(SCENARIOS / f) for f in ("traditional.yaml", "mcl_teams.yaml")]
+    serial = simulate.compare(specs, seed=3, replications=5, workers=1)
+    parallel = simulate.compare(specs, seed=3, replications=5, workers=2)
+    pd.testing.assert_frame_equal(serial.summary, parallel.summary)
+    pd.testing.assert_frame_equal(serial.differences, parallel.differences)
+    for one, two in zip(serial.results, parallel.results, strict=True):
+        pd.testing.assert_frame_equal(one.ledger, two.ledger)
+        assert one.usage == two.usage
+
+
+@pytest.mark.slow
+def test_a_plain_script_compares_in_parallel_without_a_main_guard(tmp_path: Path) -> None:
+    """Workers do not re-run the caller's script (which would start a comparison in each)."""
+    script = tmp_path / "plain.py"
+    files = [str(SCENARIOS / f) for f in ("traditional.yaml", "mcl_teams.yaml")]
+    script.write_text(
+        "import simulate\n"
+        f"specs = [simulate.load_scenario(f) for f in {files!r}]\n"
+        "c = simulate.compare(specs, replications=2, workers=2)\n"
+        "print('compared', len(c.results))\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "compared 2"  # printed once: the script ran once
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_parallel_compare_promptly_with_no_worker_left(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    files = [str(SCENARIOS / f) for f in ("traditional.yaml", "mcl_teams.yaml")]
+    command = [sys.executable, "-m", "simulate.cli", "compare", *files, "--out", str(out)]
+    process = subprocess.Popen(
+        [*command, "-r", "50", "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 60
+    while len(alive(descendants(process.pid))) < 3:  # the fork server and two workers
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "no workers started"
+        time.sleep(0.05)
+    time.sleep(1.0)  # both workers busy with a year
+    helpers = descendants(process.pid)
+    started = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    stopped = time.monotonic() - started
+    text = stderr.decode()
+    assert process.returncode == 130, text
+    assert "interrupted" in text and "Traceback" not in text
+    assert stopped < 3.0, f"took {stopped:.1f} s to stop"
+    deadline = time.monotonic() + 5
+    while alive(helpers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(helpers), "workers outlived the interrupted comparison"
+    assert list(out.iterdir()) == []  # nothing half-written
