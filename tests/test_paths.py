@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from conftest import BUNDLED, build, data
 
-from simulate.budget.goalseek import field_value
+import simulate
+from simulate.budget.goalseek import field_value, goal_seek
+from simulate.budget.items import Usage
 from simulate.schema import paths
 from simulate.schema.errors import InputError
 from simulate.schema.loading import apply_overrides, load_data
@@ -197,3 +199,19 @@ def test_cost_only_metadata_matches_the_old_rule_on_every_numeric_path(file: Any
     assert len(numeric) > 50 and any(OLD_COST_ONLY.match(p) for p in numeric)
     for path in numeric:
         assert paths.is_cost_only(path) == bool(OLD_COST_ONLY.match(path)), path
+
+
+def test_goal_seek_starts_a_left_out_entry_from_zero() -> None:
+    """How many classroom teachers could MCL teams add within today's budget? None here."""
+    base = build(data("traditional"))
+    base_usage = simulate.run(base, seed=0).usage
+    path = "schools.0.teams.0.members.teacher"
+    answer = goal_seek(data(WITHIN), path, baseline=base, baseline_usage=base_usage)
+    assert answer.original == 0 and answer.value == 0 and answer.bound == "budget"
+    assert answer.cost is not None and answer.cost_above is not None
+    assert answer.cost <= answer.limit < answer.cost_above
+    # an entry that names no role is refused before any search, with the model's message
+    with pytest.raises(InputError) as err:
+        goal_seek(data(WITHIN), "schools.0.staff.principl", file="w.yaml", usage=Usage())
+    assert err.value.field == "schools[0].staff.principl"
+    assert "did you mean 'principal'" in err.value.problem

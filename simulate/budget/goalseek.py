@@ -85,7 +85,8 @@ class GoalSeek:
 
 
 def field_value(scenario: Scenario, path: str, file: str = "<scenario>") -> Decimal | int | float:
-    """The validated value at a field path; InputError naming the field if it is not a number."""
+    """The validated value at a field path; InputError naming the field if it is not a number
+    or if the scenario would not be valid with it written out."""
     try:
         value = paths.get(scenario, path)
         kind = paths.kind_at(path)
@@ -99,6 +100,8 @@ def field_value(scenario: Scenario, path: str, file: str = "<scenario>") -> Deci
             f"--goal-seek needs a numeric field; this one is {got}",
             "a numeric field such as roles.mcl.supplement or budget.funding[0].amount",
         )
+    # a left-out entry reads as 0; written out it must still make sense (a role that exists)
+    validate(apply_overrides(scenario.model_dump(mode="json"), {path: value}), file)
     return value
 
 
@@ -130,7 +133,6 @@ def goal_seek(
     original = field_value(scenario, path, file)
     step = unit or _default_unit(original)
     start_value = Decimal(str(original))  # str: a float 0.4 is 0.4, not 0.40000000000000002
-    validate(apply_overrides(data, {path: original}), file)  # e.g. a new entry naming no role
     cost_only = paths.is_cost_only(path)
     if cost_only and usage is None:
         usage = run(scenario, seed=seed, replications=replications).usage
