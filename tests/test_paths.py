@@ -48,6 +48,7 @@ REFUSED = [
     ("name.first", "single value"),
     ("roles..salary", "field path"),
     ("schools[x].enrollment", "field path"),
+    ("schools[0]enrollment", "field path"),
 ]
 
 

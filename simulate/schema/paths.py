@@ -34,6 +34,7 @@ Kind = Literal["int", "float", "money", "bool", "text", "section"]
 NUMERIC: frozenset[Kind] = frozenset({"int", "float", "money"})
 SYNTAX = "field names joined by dots, list items as [1] or .1, e.g. budget.funding[0].amount"
 
+_PATH = re.compile(r"[^.\[\]]+(?:\.[^.\[\]]+|\[\d+\])*")
 _SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
@@ -63,20 +64,12 @@ class Location:
 
 def parse(path: str) -> FieldPath:
     """The parts of a dotted path; digits (`.1` or `[1]`) are list indices."""
-    parts: list[str | int] = []
-    pos = 0
-    while pos < len(path):
-        if parts and path[pos] == ".":
-            pos += 1
-        match = _SEGMENT.match(path, pos)
-        if match is None:
-            raise InputError(None, path or "(empty)", "is not a field path", SYNTAX)
-        name, index = match.groups()
-        parts.append(int(index) if index is not None else (int(name) if name.isdigit() else name))
-        pos = match.end()
-    if not parts or path.endswith("."):
+    if not _PATH.fullmatch(path):
         raise InputError(None, path or "(empty)", "is not a field path", SYNTAX)
-    return tuple(parts)
+    return tuple(
+        int(index) if index is not None else (int(name) if name.isdigit() else name)
+        for name, index in (m.groups() for m in _SEGMENT.finditer(path))
+    )
 
 
 def get(root: Scenario | dict[str, Any], path: str) -> Any:
@@ -91,11 +84,7 @@ def set_value(data: dict[str, Any], path: str, value: Any) -> None:
     parent: Any = data
     for part in where.parts[:-1]:
         parent = parent[part]
-    last = where.parts[-1]
-    if isinstance(parent, list):
-        parent[int(last)] = value
-    else:
-        parent[last] = value
+    parent[where.parts[-1]] = value  # a list's index is an int, a mapping's key a str
 
 
 def kind_at(path: str) -> Kind:
