@@ -2,6 +2,7 @@
 
 __version__ = "0.1.0"
 
+from simulate.budget import budget_study
 from simulate.schema.errors import InputError
 from simulate.schema.loading import load_scenario
 from simulate.schema.model import Scenario
@@ -15,6 +16,7 @@ __all__ = [
     "InputError",
     "Result",
     "Scenario",
+    "budget_study",
     "compare",
     "load_scenario",
     "run",

@@ -183,35 +183,30 @@ def budget(
     force: bool,
 ) -> None:
     """Budget of SCENARIO: line items, multi-year projection, verdict, and the baseline."""
-    from simulate.budget.goalseek import field_value, goal_seek
-    from simulate.budget.tables import render, report
+    from simulate.budget.goalseek import field_value
+    from simulate.budget.study import budget_study
+    from simulate.budget.tables import render
     from simulate.output import prepare_out
-    from simulate.schema.loading import load_data, load_scenario
-    from simulate.study.run import run as run_scenario
+    from simulate.schema.loading import load_scenario
 
     spec = load_scenario(scenario)
     base = load_scenario(baseline) if baseline else None
     if goal_field is not None:
-        field_value(spec, goal_field, str(scenario))  # a bad field fails before any work
+        field_value(spec, goal_field, str(scenario))  # a bad field fails before --out is touched
     if out is not None:
         prepare_out(out, force=force)
-    usage = run_scenario(spec, seed=seed, replications=replications).usage
-    base_usage = run_scenario(base, seed=seed, replications=replications).usage if base else None
-    rep = report(spec, usage, base, base_usage, years)
-    if goal_field is not None:
-        rep.goal = goal_seek(
-            load_data(scenario),
-            goal_field,
-            file=str(scenario),
-            baseline=base,
-            baseline_usage=base_usage,
-            usage=usage,
-            seed=seed,
-            replications=replications,
-            progress=_evaluations if sys.stderr.isatty() else None,
-        )
-        if sys.stderr.isatty():
-            click.echo("", err=True)
+    rep = budget_study(
+        spec,
+        base,
+        years=years,
+        seed=seed,
+        replications=replications,
+        goal_field=goal_field,
+        file=str(scenario),
+        progress=_evaluations if sys.stderr.isatty() else None,
+    )
+    if goal_field is not None and sys.stderr.isatty():
+        click.echo("", err=True)
     if out is not None:
         rep.write(out)
     else:

@@ -12,9 +12,11 @@ from click.testing import CliRunner
 from conftest import SCENARIOS
 from openpyxl import load_workbook
 
+import simulate
 from simulate.budget.tables import MONEY, SHEETS
 from simulate.budget.workbook import CURRENCY
 from simulate.cli import main
+from simulate.schema.errors import InputError
 
 WITHIN = str(SCENARIOS / "mcl_within_budget.yaml")
 TRADITIONAL = str(SCENARIOS / "traditional.yaml")
@@ -52,6 +54,35 @@ def test_budget_writes_every_table_and_a_verdict(written: tuple[Path, str]) -> N
     # the goal-seek answer in the files is the one that fits the baseline
     goal = pd.read_csv(out / "goal_seek.csv").iloc[0]
     assert goal["recurring_cost"] <= goal["limit_cost"] < goal["recurring_cost_one_unit_more"]
+
+
+def test_the_command_writes_what_budget_study_returns(written: tuple[Path, str]) -> None:
+    """`simulate budget` is a shell over simulate.budget_study: same figures, same verdict."""
+    out, stdout = written
+    study = simulate.budget_study(
+        simulate.load_scenario(WITHIN),
+        simulate.load_scenario(TRADITIONAL),
+        years=6,
+        seed=4,
+        goal_field="roles.mcl.supplement",
+    )
+    summary = json.loads((out / "summary.json").read_text())
+    assert json.loads(json.dumps(study.summary())) == summary
+    assert study.goal is not None and study.goal.value is not None
+    assert stdout.splitlines()[:-1] == study.verdict_lines()  # then "-> OUT"
+
+
+def test_budget_study_checks_the_field_before_simulating(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_runs(*args: object, **kwargs: object) -> None:
+        raise AssertionError("simulated before checking the field")
+
+    monkeypatch.setattr("simulate.study.run.run", no_runs)
+    with pytest.raises(InputError) as err:
+        simulate.budget_study(
+            simulate.load_scenario(WITHIN), goal_field="roles.mcl.suplement", file="w.yaml"
+        )
+    assert (err.value.file, err.value.field) == ("w.yaml", "roles.mcl.suplement")
+    assert "did you mean 'supplement'" in err.value.problem
 
 
 def test_excel_numbers_equal_the_csv_and_money_is_currency(written: tuple[Path, str]) -> None:

@@ -100,6 +100,25 @@ def test_schema_is_json_schema() -> None:
     assert {"roles", "schools", "coaching"} <= set(schema["properties"])
 
 
+def test_schema_describes_every_property() -> None:
+    """Editors and the planner's form show each field's help text from the schema."""
+    schema = json.loads(invoke("schema").output)
+    sections = [schema, *schema["$defs"].values()]
+    properties = {
+        f"{section.get('title')}.{name}": prop
+        for section in sections
+        for name, prop in section.get("properties", {}).items()
+    }
+    assert len(properties) > 80
+    missing = [name for name, prop in properties.items() if not prop.get("description")]
+    assert missing == []
+    assert all(section.get("description") for section in sections)
+    # money says its unit; the fields the engine never reads say so too
+    role = schema["$defs"]["Role"]["properties"]
+    assert "dollars" in role["salary"]["description"] and role["salary"]["cost_only"] is True
+    assert "cost_only" not in role["absence_rate"]
+
+
 def test_console_script_runs_in_a_fresh_process(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "simulate.cli", "run", TRADITIONAL, "--out", str(tmp_path / "o")],

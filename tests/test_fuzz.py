@@ -25,8 +25,9 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from simulate.cli import main
-from simulate.schema.loading import _step, _unwrap, load_data
+from simulate.schema.loading import load_data
 from simulate.schema.model import Scenario
+from simulate.schema.paths import alternatives_of, step
 
 SEED = 20240611
 PER_KIND = 30  # 10 kinds x 30 = 300 broken files
@@ -45,14 +46,15 @@ def nodes(data: Any, annotation: Any = Scenario, path: Path_ = ()) -> list[tuple
         else ()
     )
     for key, value in items:
-        sub = _step(annotation, key)
+        sub = step(annotation, key)
         if sub is not None:
             out += nodes(value, sub, (*path, key))
     return out
 
 
 def model_of(annotation: Any) -> type[BaseModel] | None:
-    models = [a for a in _unwrap(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
+    alternatives = alternatives_of(annotation)
+    models = [a for a in alternatives if isinstance(a, type) and issubclass(a, BaseModel)]
     return models[0] if models else None
 
 
@@ -60,14 +62,14 @@ def bounds(data: dict[str, Any], path: Path_) -> tuple[float | None, float | Non
     """Lower and upper bounds the schema declares for the number at path (Field(ge=..))."""
     parent: Any = Scenario
     for part in path[:-1]:
-        parent = _step(parent, part)
+        parent = step(parent, part)
     model = model_of(parent)
     last = path[-1]
     if model is not None and str(last) in model.model_fields:
         info = model.model_fields[str(last)]
         metas = [*info.metadata, *_metadata(info.annotation)]
     else:
-        metas = _metadata(_step(parent, last))
+        metas = _metadata(step(parent, last))
     low = high = None
     for meta in metas:
         if isinstance(meta, annotated_types.Ge | annotated_types.Gt):

@@ -5,34 +5,26 @@ below a limit: the baseline's annual recurring cost, or else the scenario's own 
 revenue in year 1. The search is a bisection on a grid of `unit` steps (money: one cent;
 counts: one; other numbers: 0.0001), so the answer fits and one more unit does not.
 
-Fields that only price things (salaries, supplements, stipends, wages, rates, the budget
-section) do not change what the engine simulates, so the simulated usage is reused; any other
-field re-runs the simulation, with the same seed and replications, at every evaluation.
+Fields the scenario model marks cost_only (salaries, supplements, stipends, wages, rates, the
+budget section) do not change what the engine simulates, so the simulated usage is reused; any
+other field re-runs the simulation, with the same seed and replications, at every evaluation.
+A left-out entry of a mapping of numbers (a role a team does not have yet) starts from 0.
 """
 
 from __future__ import annotations
 
-import difflib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel
-
 from simulate.budget.items import Usage, recurring_items, recurring_total
 from simulate.budget.projection import money, project
+from simulate.schema import paths
 from simulate.schema.errors import InputError
 from simulate.schema.loading import apply_overrides, validate
 from simulate.schema.model import Scenario
 
-# Fields the engine never reads: changing them changes prices, not the simulated year.
-COST_ONLY = re.compile(
-    r"^(budget\..+"
-    r"|roles\.[^.]+\.(title|salary|supplement|stipend|hourly_wage|hours_per_day|benefits_rate)"
-    r"|substitutes\.(daily_rate|long_term_daily_rate))$"
-)
 MAX_DOUBLINGS = 60
 Bound = Literal["budget", "range", "unbounded", "infeasible"]
 
@@ -93,36 +85,24 @@ class GoalSeek:
 
 
 def field_value(scenario: Scenario, path: str, file: str = "<scenario>") -> Decimal | int | float:
-    """The validated value at a dotted path; InputError naming the field if it is not a number."""
-    node: Any = scenario
-    parts = path.split(".") if path else [""]
-    for depth, part in enumerate(parts):
-        here = ".".join(parts[:depth]) or "the scenario"
-        if isinstance(node, BaseModel):
-            known = list(type(node).model_fields)
-            if part not in known:
-                raise _no_field(file, path, part, here, known)
-            node = getattr(node, part)
-        elif isinstance(node, dict):
-            if part not in node:
-                raise _no_field(file, path, part, here, [str(k) for k in node])
-            node = node[part]
-        elif isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
-                allowed = f"0..{len(node) - 1}" if node else "none (the list is empty)"
-                raise InputError(file, path, f"'{part}' is not an index of {here}", allowed)
-            node = node[int(part)]
-        else:
-            raise InputError(file, path, f"{here} is a single value, not a section")
-    if isinstance(node, bool) or not isinstance(node, Decimal | int | float):
-        got = "not set" if node is None else f"not a number (got {str(node)[:40]!r})"
+    """The validated value at a field path; InputError naming the field if it is not a number
+    or if the scenario would not be valid with it written out."""
+    try:
+        value = paths.get(scenario, path)
+        kind = paths.kind_at(path)
+    except InputError as err:
+        raise err.at(file) from None
+    if kind not in paths.NUMERIC or value is None:
+        got = "not set" if value is None else f"not a number (got {str(value)[:40]!r})"
         raise InputError(
             file,
             path,
             f"--goal-seek needs a numeric field; this one is {got}",
-            "a numeric field such as roles.mcl.supplement or roles.resident.stipend",
+            "a numeric field such as roles.mcl.supplement or budget.funding[0].amount",
         )
-    return node
+    # a left-out entry reads as 0; written out it must still make sense (a role that exists)
+    validate(apply_overrides(scenario.model_dump(mode="json"), {path: value}), file)
+    return value
 
 
 def goal_seek(
@@ -153,7 +133,7 @@ def goal_seek(
     original = field_value(scenario, path, file)
     step = unit or _default_unit(original)
     start_value = Decimal(str(original))  # str: a float 0.4 is 0.4, not 0.40000000000000002
-    cost_only = bool(COST_ONLY.match(path))
+    cost_only = paths.is_cost_only(path)
     if cost_only and usage is None:
         usage = run(scenario, seed=seed, replications=replications).usage
     if limit is not None:
@@ -279,11 +259,3 @@ def _show(unit: Decimal) -> Callable[[Decimal], str]:
     if unit == Decimal("0.01"):
         return money
     return lambda v: f"{v.normalize():f}"
-
-
-def _no_field(file: str, path: str, part: str, here: str, known: list[str]) -> InputError:
-    close = difflib.get_close_matches(part, known, n=1)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    return InputError(
-        file, path, f"--goal-seek: no field '{part}' in {here}{hint}", ", ".join(known) or None
-    )

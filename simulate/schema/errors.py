@@ -24,6 +24,12 @@ class InputError(Exception):
         self.line = line
         super().__init__(self.message())
 
+    def at(self, file: str | None, field: str | None = None, line: int | None = None) -> InputError:
+        """The same problem, told from the file (and field, line) where it was written."""
+        return InputError(
+            file, field or self.field, self.problem, self.allowed, line if line else self.line
+        )
+
     def message(self) -> str:
         """One line: `file:line: field.path: problem (allowed: ...)`, safe to print."""
         where = self.file or "<input>"

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import json
 import re
-import types
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from simulate.schema.errors import FieldError, InputError, suggest
 from simulate.schema.model import Scenario
+from simulate.schema.paths import alternatives_of, model_in, set_value, step
 from simulate.schema.yamlsafe import FieldPath, dotted, load_yaml
 
 MAX_EXTENDS = 10
@@ -60,25 +60,14 @@ def validate(data: Any, file: str, lines: dict[FieldPath, int] | Origins | None 
 
 
 def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-    """Return a deep copy of data with dotted-path overrides set, e.g. 'roles.mcl.supplement'."""
+    """Return a deep copy of data with field-path overrides set, e.g. 'roles.mcl.supplement'.
+
+    Paths follow simulate.schema.paths: a path the scenario format does not allow is an
+    InputError naming it, never a new key.
+    """
     out = json.loads(json.dumps(data, default=str))
     for field_path, value in overrides.items():
-        node: Any = out
-        parts = field_path.split(".")
-        try:
-            for part in parts[:-1]:
-                node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
-            last = parts[-1]
-            if isinstance(node, list):
-                node[int(last)] = value
-            elif isinstance(node, dict):
-                node[last] = value
-            else:
-                raise TypeError(f"{type(node).__name__} has no fields")
-        except (ValueError, IndexError, TypeError, AttributeError) as err:
-            raise InputError(
-                None, field_path, f"cannot set this field path ({err})", "a path into the scenario"
-            ) from None
+        set_value(out, field_path, value)
     return out
 
 
@@ -314,39 +303,15 @@ def _field_path(loc: tuple[Any, ...], data: Any) -> FieldPath:
 _TAG = re.compile(r"^(\[key\]|[a-z][a-z0-9_-]*\[.*\]|function-(after|before|wrap|plain))$")
 
 
-def _unwrap(annotation: Any) -> list[Any]:
-    """The alternatives of a type, with Annotated and Optional/Union taken apart."""
-    origin = get_origin(annotation)
-    if origin is Annotated:
-        return _unwrap(get_args(annotation)[0])
-    if origin in (Union, types.UnionType):
-        return [alt for arg in get_args(annotation) for alt in _unwrap(arg)]
-    return [annotation]
-
-
-def _step(annotation: Any, part: str | int) -> Any:
-    """The type one step down a field path (a model field, a list item, a dict value)."""
-    for alt in _unwrap(annotation):
-        if isinstance(alt, type) and issubclass(alt, BaseModel):
-            field = alt.model_fields.get(str(part))
-            if field is not None:
-                return field.annotation
-        elif get_origin(alt) is list and isinstance(part, int):
-            return get_args(alt)[0]
-        elif get_origin(alt) is dict:
-            return get_args(alt)[1]
-    return None
-
-
 def _known_fields(loc: FieldPath) -> list[str]:
     """Field names of the model at loc, for 'did you mean' suggestions."""
     annotation: Any = Scenario
     for part in loc:
-        annotation = _step(annotation, part)
+        annotation = step(annotation, part)
         if annotation is None:
             return []
-    models = [a for a in _unwrap(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
-    return list(models[0].model_fields) if models else []
+    model = model_in(annotation)
+    return list(model.model_fields) if model is not None else []
 
 
 def _bool_for_number(value: Any, annotation: Any, path: FieldPath) -> FieldPath | None:
@@ -354,8 +319,8 @@ def _bool_for_number(value: Any, annotation: Any, path: FieldPath) -> FieldPath 
     for found in _bool_paths(value, path):
         field = annotation
         for part in found[len(path) :]:
-            field = _step(field, part) if field is not None else None
-        alts = _unwrap(field) if field is not None else []
+            field = step(field, part) if field is not None else None
+        alts = alternatives_of(field) if field is not None else []
         if bool not in alts and any(a in (int, float, Decimal) for a in alts):
             return found
     return None

@@ -7,7 +7,7 @@ A scenario is plain YAML validated into these models. Arrangements differ only i
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -26,6 +26,9 @@ Count = Annotated[int, Field(ge=0)]
 Minutes = Annotated[int, Field(ge=0, le=1440)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
+# Fields the engine never reads: changing one changes prices (or labels), not the simulated year.
+# Goal-seek reuses the simulated year for them (simulate.schema.paths.is_cost_only).
+COST_ONLY: dict[str, Any] = {"cost_only": True}
 
 
 class Strict(BaseModel):
@@ -37,29 +40,94 @@ class Strict(BaseModel):
 class RampStep(Strict):
     """From `from_week` on, the role may take these duties (residents ramp up over the year)."""
 
-    from_week: Annotated[int, Field(ge=1)]
-    duties: list[Duty]
+    from_week: Annotated[int, Field(ge=1)] = Field(
+        description="First instructional week (1-based) from which these duties apply"
+    )
+    duties: list[Duty] = Field(
+        description="Duties the role may take from that week on (activities, or coverage)"
+    )
 
 
 class Role(Strict):
-    title: str = ""
-    salary: Money = Decimal(0)  # annual base salary per position
-    supplement: Money = Decimal(0)  # annual supplement (e.g. MCL) on top of base
-    stipend: Money = Decimal(0)  # residency stipend per position (no benefits)
-    hourly_wage: Money | None = None  # hourly staff are paid for hours on site
-    hours_per_day: Annotated[float, Field(ge=0, le=24)] = 0.0
-    benefits_rate: Share | None = None  # overrides budget.benefits_rate for this role
-    schedule: dict[Activity, Minutes] = Field(default_factory=dict)  # minutes per school day
-    group_size: Annotated[int, Field(ge=0, le=40)] = 0  # most students in one small group
-    homeroom: bool = False  # holds a classroom of its own
-    leads_team: bool = False  # a teacher-leader: students on the team count towards reach
-    is_teacher: bool = False  # counts as a teacher in per-teacher metrics
-    absence_rate: Share = 0.0  # chance per school day that an absence episode starts
-    # people differ: each holder's rate is absence_rate x a gamma draw of mean 1 and this
-    # coefficient of variation (0: everyone alike); long absences come from the heavy tail
-    absence_cv: Annotated[float, Field(ge=0, le=5)] = 0.0
-    attrition_rate: Share = 0.0  # chance per year that the holder leaves mid-year
-    ramp: list[RampStep] = Field(default_factory=list)
+    """A kind of position: its pay, its day, what it may do and how often its holder is away."""
+
+    title: str = Field(
+        "",
+        description="Name shown in tables and reports; the role's key when left out",
+        json_schema_extra=COST_ONLY,
+    )
+    salary: Money = Field(
+        Decimal(0),
+        description="Annual base salary per position, in dollars",
+        json_schema_extra=COST_ONLY,
+    )
+    supplement: Money = Field(
+        Decimal(0),
+        description="Annual supplement per position on top of the base salary (e.g. for a "
+        "multi-classroom leader), in dollars",
+        json_schema_extra=COST_ONLY,
+    )
+    stipend: Money = Field(
+        Decimal(0),
+        description="Annual residency stipend per position, in dollars; carries no benefits",
+        json_schema_extra=COST_ONLY,
+    )
+    hourly_wage: Money | None = Field(
+        None,
+        description="Pay per hour, in dollars, for staff paid for the hours they are on site "
+        "(days worked x hours_per_day); leave out for salaried roles",
+        json_schema_extra=COST_ONLY,
+    )
+    hours_per_day: Annotated[float, Field(ge=0, le=24)] = Field(
+        0.0,
+        description="Paid hours per day worked, for hourly staff",
+        json_schema_extra=COST_ONLY,
+    )
+    benefits_rate: Share | None = Field(
+        None,
+        description="Benefits as a share of pay for this role (0.25 = 25%); overrides "
+        "budget.benefits_rate",
+        json_schema_extra=COST_ONLY,
+    )
+    schedule: dict[Activity, Minutes] = Field(
+        default_factory=dict,
+        description="Minutes per school day planned for each activity; an activity left out "
+        "gets none",
+    )
+    group_size: Annotated[int, Field(ge=0, le=40)] = Field(
+        0, description="Most students in one small group this role leads (0: no small groups)"
+    )
+    homeroom: bool = Field(
+        False,
+        description="Holds a classroom of its own; a team needs one such position per classroom",
+    )
+    leads_team: bool = Field(
+        False,
+        description="A teacher-leader: students on the team count towards the reach of "
+        "excellent teachers",
+    )
+    is_teacher: bool = Field(
+        False,
+        description="Counts as a teacher in per-teacher metrics and in the average teacher cost",
+    )
+    absence_rate: Share = Field(
+        0.0, description="Chance per school day that an absence episode starts (0 to 1)"
+    )
+    absence_cv: Annotated[float, Field(ge=0, le=5)] = Field(
+        0.0,
+        description="How much holders of the role differ in absence: each holder's rate is "
+        "absence_rate times a gamma draw of mean 1 and this coefficient of variation (0: "
+        "everyone alike); a few people with long absences carry much of the total",
+    )
+    attrition_rate: Share = Field(
+        0.0,
+        description="Chance per year that the holder leaves mid-year, leaving a vacancy (0 to 1)",
+    )
+    ramp: list[RampStep] = Field(
+        default_factory=list,
+        description="Duties allowed from which week (residents ramp up over the year); "
+        "empty: every duty from the first day",
+    )
 
     def duties_in_week(self, week: int) -> frozenset[str]:
         """Duties allowed in a (1-based) week; without a ramp every duty is allowed."""
@@ -73,33 +141,77 @@ class Role(Strict):
 
 
 class NeedTier(Strict):
-    name: Name
-    share: Share
-    dosage_minutes_per_week: Minutes = 0  # small-group target per student
-    group_size: Annotated[int, Field(ge=1, le=40)] = 5  # most students of this tier per session
-    session_minutes: Annotated[int, Field(ge=1, le=240)] | None = None  # None: small_groups'
-    max_sessions_per_day: Annotated[int, Field(ge=1, le=10)] | None = None  # None: small_groups'
+    """Students grouped by need, with their small-group target."""
+
+    name: Name = Field(
+        description="Name of the tier (e.g. core, strategic, intensive); tiers are matched by "
+        "name across schools"
+    )
+    share: Share = Field(description="Share of the school's students in this tier (0 to 1)")
+    dosage_minutes_per_week: Minutes = Field(
+        0,
+        title="Weekly small-group target",
+        description="Small-group minutes per student per week this tier should receive",
+    )
+    group_size: Annotated[int, Field(ge=1, le=40)] = Field(
+        5,
+        description="Most students of this tier in one small-group session (intensive support "
+        "is usually 1-3, strategic 3-5); a role's group_size caps it further",
+    )
+    session_minutes: Annotated[int, Field(ge=1, le=240)] | None = Field(
+        None,
+        description="Length of one small-group session for this tier, in minutes; leave out "
+        "for small_groups.session_minutes",
+    )
+    max_sessions_per_day: Annotated[int, Field(ge=1, le=10)] | None = Field(
+        None,
+        description="Most small-group sessions a student of this tier attends a day, with one "
+        "adult or several; leave out for small_groups.max_sessions_per_student_per_day",
+    )
 
 
 class Attendance(Strict):
     """Students miss days: each student's absence rate is drawn from a beta distribution with
-    this mean, spread so that `chronic_share` of students miss 10% or more of the school days."""
+    this mean, spread so that `chronic_share` of students miss 10% or more of a 180-day year."""
 
-    absence_rate: Annotated[float, Field(ge=0, le=0.5)] = 0.0  # mean share of days missed
-    chronic_share: Share = 0.0  # share of students missing >= 10% of days (chronic absence)
+    absence_rate: Annotated[float, Field(ge=0, le=0.5)] = Field(
+        0.0,
+        description="Mean share of school days a student misses (0.07 = 7%); an absent student "
+        "gets no minutes that day",
+    )
+    chronic_share: Share = Field(
+        0.0,
+        description="Share of students chronically absent: missing 10% or more of a 180-day "
+        "year (0 to 1)",
+    )
 
 
 class Station(Strict):
-    kind: Literal["small_group", "online", "collaborative", "whole_group"]
-    minutes: Annotated[int, Field(ge=1, le=240)]
+    """One station of a rotation."""
+
+    kind: Literal["small_group", "online", "collaborative", "whole_group"] = Field(
+        description="What students do there: a teacher-led small group, online self-paced "
+        "work (one device per student), collaborative work, or whole-group teaching"
+    )
+    minutes: Annotated[int, Field(ge=1, le=240)] = Field(
+        description="Length of the station, in minutes"
+    )
 
 
 class Rotation(Strict):
     """Station rotation blocks; classrooms in different waves rotate at different times."""
 
-    blocks_per_day: Annotated[int, Field(ge=0, le=10)] = 1
-    stations: list[Station] = Field(min_length=1)
-    waves: Annotated[int, Field(ge=1, le=20)] = 1
+    blocks_per_day: Annotated[int, Field(ge=0, le=10)] = Field(
+        1, description="Rotation blocks per school day"
+    )
+    stations: list[Station] = Field(
+        min_length=1, description="Stations every classroom rotates through in a block, in order"
+    )
+    waves: Annotated[int, Field(ge=1, le=20)] = Field(
+        1,
+        description="Groups of classrooms that rotate one after another (classroom k rotates "
+        "in wave k mod waves)",
+    )
 
     @model_validator(mode="after")
     def _fits_in_a_day(self) -> Rotation:
@@ -115,30 +227,64 @@ class Rotation(Strict):
 
 
 class Team(Strict):
-    name: Name
-    count: Count = 1  # how many teams of this shape
-    classrooms: Annotated[int, Field(ge=1, le=20)] = 1  # classrooms per team
-    members: dict[str, Count]  # role -> positions per team
-    # True: any adult of the team may take any of its students into a small group (regrouping
-    # across the team, as MCL teams do); False: a homeroom adult groups only its own class.
-    shares_students: bool = True
-    # True: homeroom teachers each teach every classroom of the team in turn (elementary subject
-    # specialization); False: each teaches her own class.
-    specialized: bool = False
+    """Adults who share a set of classrooms: a grade-level team, or an MCL's team."""
+
+    name: Name = Field(description="Name of the team (e.g. grade-level team, MCL team)")
+    count: Count = Field(1, description="How many teams of this shape the school has")
+    classrooms: Annotated[int, Field(ge=1, le=20)] = Field(1, description="Classrooms per team")
+    members: dict[str, Count] = Field(description="Positions per team, by role name")
+    shares_students: bool = Field(
+        True,
+        description="True: any adult of the team may take any of its students into a small "
+        "group (regrouping across the team, as MCL teams do); false: a homeroom adult groups "
+        "only its own class",
+    )
+    specialized: bool = Field(
+        False,
+        description="True: homeroom teachers each teach every classroom of the team in turn "
+        "(elementary subject specialization); false: each teaches her own class",
+    )
 
 
 class School(Strict):
-    name: Name = "School"
-    copies: Annotated[int, Field(ge=1, le=1000)] = 1  # identical schools (district runs)
-    grades: list[str] = Field(default_factory=lambda: ["K", "1", "2", "3", "4", "5"])
-    enrollment: Annotated[int, Field(ge=0, le=100_000)]
-    classrooms: Annotated[int, Field(ge=1, le=2_000)]
-    need_tiers: list[NeedTier] = Field(min_length=1)
-    teams: list[Team] = Field(min_length=1)
-    staff: dict[str, Count] = Field(default_factory=dict)  # positions not on a team
-    devices: Count | None = None  # shared online-station devices; None = one per student
-    rotation: Rotation | None = None
-    attendance: Attendance = Attendance()
+    """One school: its students, classrooms, teams and staff."""
+
+    name: Name = Field("School", description="Name of the school")
+    copies: Annotated[int, Field(ge=1, le=1000)] = Field(
+        1, description="Identical copies of this school in the run (district runs)"
+    )
+    grades: list[str] = Field(
+        default_factory=lambda: ["K", "1", "2", "3", "4", "5"],
+        description="Grades the school serves",
+    )
+    enrollment: Annotated[int, Field(ge=0, le=100_000)] = Field(
+        description="Students enrolled in one copy of the school"
+    )
+    classrooms: Annotated[int, Field(ge=1, le=2_000)] = Field(
+        description="Homeroom classrooms; the teams must hold exactly this many"
+    )
+    need_tiers: list[NeedTier] = Field(
+        min_length=1, description="Need tiers of the students; their shares add up to 1"
+    )
+    teams: list[Team] = Field(
+        min_length=1,
+        description="Teams of adults and classrooms; count x classrooms adds up to the "
+        "school's classrooms",
+    )
+    staff: dict[str, Count] = Field(
+        default_factory=dict,
+        description="Positions not on a team, by role name (e.g. building coach, principal)",
+    )
+    devices: Count | None = Field(
+        None,
+        description="Devices shared by the online stations; leave out for one per student",
+    )
+    rotation: Rotation | None = Field(
+        None, description="Station rotation blocks; leave out for none"
+    )
+    attendance: Attendance = Field(
+        Attendance(), description="How often students miss school; leave out for never"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> School:
@@ -172,19 +318,37 @@ class School(Strict):
 
 
 class TestingWindow(Strict):
-    start_day: Count  # 0-based school day
-    days: Annotated[int, Field(ge=1, le=60)]
+    """School days given to testing, which cancel small groups and coaching."""
+
+    start_day: Count = Field(description="First school day of the window (0-based)")
+    days: Annotated[int, Field(ge=1, le=60)] = Field(
+        description="Length of the window, in school days"
+    )
     cancels: list[Literal["small_group", "coaching"]] = Field(
-        default_factory=lambda: ["small_group", "coaching"]
+        default_factory=lambda: ["small_group", "coaching"],
+        description="Activities the window cancels on its days",
     )
 
 
 class Calendar(Strict):
-    school_days: Annotated[int, Field(ge=1, le=260)] = 180
-    days_per_week: Annotated[int, Field(ge=1, le=7)] = 5
-    non_instructional_days: list[Count] = Field(default_factory=list)  # PD days, holidays
-    testing_windows: list[TestingWindow] = Field(default_factory=list)
-    closure_rate: Share = 0.0  # chance per school day of an unplanned closure (weather)
+    """The school year: its days, the days without instruction, testing and closures."""
+
+    school_days: Annotated[int, Field(ge=1, le=260)] = Field(
+        180, description="School days in the year"
+    )
+    days_per_week: Annotated[int, Field(ge=1, le=7)] = Field(
+        5, description="School days per week (weekly figures are per instructional week)"
+    )
+    non_instructional_days: list[Count] = Field(
+        default_factory=list,
+        description="School days (0-based) without instruction: PD days, holidays",
+    )
+    testing_windows: list[TestingWindow] = Field(
+        default_factory=list, description="Testing windows"
+    )
+    closure_rate: Share = Field(
+        0.0, description="Chance per school day of an unplanned closure, e.g. weather (0 to 1)"
+    )
 
     @model_validator(mode="after")
     def _in_range(self) -> Calendar:
@@ -214,60 +378,137 @@ class Calendar(Strict):
 class AbsenceEpisodes(Strict):
     """Length of an absence episode in days: 1 + Poisson(mean_extra_days), at most max_days."""
 
-    mean_extra_days: Annotated[float, Field(ge=0, le=30)] = 0.0
-    max_days: Annotated[int, Field(ge=1, le=60)] = 10
+    mean_extra_days: Annotated[float, Field(ge=0, le=30)] = Field(
+        0.0, description="Mean school days an absence lasts beyond its first day"
+    )
+    max_days: Annotated[int, Field(ge=1, le=60)] = Field(
+        10, description="Longest absence episode, in school days"
+    )
 
 
 class Substitutes(Strict):
-    per_day: Count = 0  # substitutes the district pool can place per day (all schools)
-    daily_rate: Money = Decimal(0)
-    long_term_daily_rate: Money = Decimal(0)
-    fill_priority: list[str] = Field(default_factory=list)  # roles that get subs, in order
+    """The district's substitute pool, shared by every school of a run."""
+
+    per_day: Count = Field(
+        0, description="Substitutes the district pool can place per day, across all schools"
+    )
+    daily_rate: Money = Field(
+        Decimal(0),
+        description="Pay per day of a day-to-day substitute, in dollars",
+        json_schema_extra=COST_ONLY,
+    )
+    long_term_daily_rate: Money = Field(
+        Decimal(0),
+        description="Pay per day of a long-term substitute covering a vacancy, in dollars",
+        json_schema_extra=COST_ONLY,
+    )
+    fill_priority: list[str] = Field(
+        default_factory=list,
+        description="Roles whose absences get substitutes from the pool, in order of priority",
+    )
 
 
 class Coverage(Strict):
     """Who covers an unfilled absence, in order; 'split' spreads the class across the team."""
 
-    needs_cover: list[str] = Field(default_factory=list)  # roles whose absence needs cover
-    cascade: list[str] = Field(default_factory=list)
-    vacancy_cover: Literal["long_term_substitute", "cascade"] = "long_term_substitute"
-    hiring_delay_days: Annotated[int, Field(ge=0, le=260)] = 30
+    needs_cover: list[str] = Field(
+        default_factory=list, description="Roles whose absence needs someone to cover the class"
+    )
+    cascade: list[str] = Field(
+        default_factory=list,
+        description="Who covers an absence no substitute fills, in order: role names, or "
+        "split to spread the class across the team",
+    )
+    vacancy_cover: Literal["long_term_substitute", "cascade"] = Field(
+        "long_term_substitute",
+        description="Who covers a vacant position until it is filled: a long-term substitute, "
+        "or the cascade",
+    )
+    hiring_delay_days: Annotated[int, Field(ge=0, le=260)] = Field(
+        30, description="School days a position stays vacant after its holder leaves"
+    )
 
 
 class CoachingPlan(Strict):
-    coach: str
-    coachees: list[str] = Field(min_length=1)
-    scope: Literal["team", "school"] = "team"
-    observations_per_week: Annotated[float, Field(ge=0, le=10)]
-    observation_minutes: Annotated[int, Field(ge=1, le=240)] = 15
-    feedback_minutes: Annotated[int, Field(ge=0, le=240)] = 10
-    feedback_window_days: Annotated[int, Field(ge=0, le=60)] = 2
+    """Who observes whom, how often, and how soon feedback must follow."""
+
+    coach: str = Field(description="Role that coaches; its schedule needs coaching minutes")
+    coachees: list[str] = Field(min_length=1, description="Roles the coach observes")
+    scope: Literal["team", "school"] = Field(
+        "team", description="Coachees on the coach's own team, or across the school"
+    )
+    observations_per_week: Annotated[float, Field(ge=0, le=10)] = Field(
+        description="Target observations per coachee per week"
+    )
+    observation_minutes: Annotated[int, Field(ge=1, le=240)] = Field(
+        15, description="Coach's minutes per observation"
+    )
+    feedback_minutes: Annotated[int, Field(ge=0, le=240)] = Field(
+        10, description="Coach's minutes of feedback per observation"
+    )
+    feedback_window_days: Annotated[int, Field(ge=0, le=60)] = Field(
+        2,
+        description="School days after an observation within which feedback counts as on "
+        "time; later feedback is late or lost",
+    )
 
 
 class SmallGroups(Strict):
-    session_minutes: Annotated[int, Field(ge=1, le=240)] = 20
-    regroup_every_days: Annotated[int, Field(ge=1, le=260)] = 10
-    max_sessions_per_student_per_day: Annotated[int, Field(ge=1, le=10)] = 2
+    """How small-group sessions are run: their length, regrouping and a per-student cap."""
+
+    session_minutes: Annotated[int, Field(ge=1, le=240)] = Field(
+        20,
+        description="Length of one small-group session, in minutes, for tiers that do not set "
+        "their own",
+    )
+    regroup_every_days: Annotated[int, Field(ge=1, le=260)] = Field(
+        10, description="School days between data-driven regroupings of students"
+    )
+    max_sessions_per_student_per_day: Annotated[int, Field(ge=1, le=10)] = Field(
+        2,
+        description="Most small-group sessions one student attends per day, for tiers that do "
+        "not set their own",
+    )
 
 
 class Relationships(Strict):
-    contact_threshold_minutes: Annotated[int, Field(ge=1)] = 600  # per year, to "know" a student
+    """When an adult counts as knowing a student."""
+
+    contact_threshold_minutes: Annotated[int, Field(ge=1)] = Field(
+        600,
+        description="Minutes per year an adult must actually spend with a student to know them",
+    )
 
 
 class OneOff(Strict):
-    name: Name
-    amount: Money
-    year: Annotated[int, Field(ge=1, le=50)] = 1
-    category: Name = "one-off"
+    """A cost paid once, in one projection year (start-up, training, furniture)."""
+
+    name: Name = Field(description="What the money buys")
+    amount: Money = Field(description="Amount, in dollars")
+    year: Annotated[int, Field(ge=1, le=50)] = Field(
+        1, description="Projection year it is paid in (1: the simulated year)"
+    )
+    category: Name = Field("one-off", description="Cost category it is shown under in tables")
 
 
 class Funding(Strict):
-    name: Name
-    kind: Literal["recurring", "grant"] = "recurring"
-    amount: Money = Decimal(0)  # per year
-    per_pupil: Money = Decimal(0)  # per enrolled student per year
-    start_year: Annotated[int, Field(ge=1, le=50)] = 1
-    end_year: Annotated[int, Field(ge=1, le=50)] | None = None  # last year it pays
+    """A source of money: recurring (general fund, Title I, ...) or a time-limited grant."""
+
+    name: Name = Field(description="Name of the source (e.g. general fund, Title I)")
+    kind: Literal["recurring", "grant"] = Field(
+        "recurring",
+        description="recurring: money the school can count on every year; grant: time-limited",
+    )
+    amount: Money = Field(Decimal(0), description="Amount per year, in dollars")
+    per_pupil: Money = Field(
+        Decimal(0), description="Amount per enrolled student per year, in dollars"
+    )
+    start_year: Annotated[int, Field(ge=1, le=50)] = Field(
+        1, description="First projection year it pays (1: the simulated year)"
+    )
+    end_year: Annotated[int, Field(ge=1, le=50)] | None = Field(
+        None, description="Last projection year it pays; leave out for no end"
+    )
 
     @model_validator(mode="after")
     def _years_in_order(self) -> Funding:
@@ -281,39 +522,86 @@ class Funding(Strict):
 
 
 class Devices(Strict):
-    unit_cost: Money = Decimal(0)
-    life_years: Annotated[int, Field(ge=1, le=20)] = 4
+    """The price of the online stations' devices, spread over their life."""
+
+    unit_cost: Money = Field(Decimal(0), description="Price of one device, in dollars")
+    life_years: Annotated[int, Field(ge=1, le=20)] = Field(
+        4, description="Years a device lasts; its price is spread evenly over them"
+    )
 
 
 class Projection(Strict):
-    years: Annotated[int, Field(ge=1, le=30)] = 5
-    salary_growth: Annotated[float, Field(ge=-0.5, le=1)] = 0.0
-    enrollment_change: Annotated[float, Field(ge=-0.5, le=1)] = 0.0
-    revenue_growth: Annotated[float, Field(ge=-0.5, le=1)] = 0.0
+    """How later years differ from the simulated one in the multi-year projection."""
+
+    years: Annotated[int, Field(ge=1, le=30)] = Field(
+        5, description="Years the projection covers, the simulated year first"
+    )
+    salary_growth: Annotated[float, Field(ge=-0.5, le=1)] = Field(
+        0.0,
+        description="Yearly growth of pay lines (salaries, supplements, benefits, stipends, "
+        "wages, substitutes), as a share (0.03 = 3%)",
+    )
+    enrollment_change: Annotated[float, Field(ge=-0.5, le=1)] = Field(
+        0.0,
+        description="Yearly change of enrollment, as a share; per-student costs and per-pupil "
+        "funding follow it",
+    )
+    revenue_growth: Annotated[float, Field(ge=-0.5, le=1)] = Field(
+        0.0, description="Yearly growth of recurring funding, as a share"
+    )
 
 
 class Budget(Strict):
-    benefits_rate: Share = 0.0
-    devices: Devices = Devices()
-    software_per_student: Money = Decimal(0)
-    one_off: list[OneOff] = Field(default_factory=list)
-    funding: list[Funding] = Field(default_factory=list)
-    projection: Projection = Projection()
+    """Prices that are not pay, one-off costs, funding sources and the multi-year projection."""
+
+    benefits_rate: Share = Field(
+        0.0,
+        description="Benefits as a share of pay (salary and supplement, or hourly wages) for "
+        "every role without its own benefits_rate (0.25 = 25%)",
+    )
+    devices: Devices = Field(Devices(), description="Devices for online stations")
+    software_per_student: Money = Field(
+        Decimal(0), description="Software licences per enrolled student per year, in dollars"
+    )
+    one_off: list[OneOff] = Field(default_factory=list, description="One-off costs")
+    funding: list[Funding] = Field(
+        default_factory=list, description="Funding sources: recurring money and grants"
+    )
+    projection: Projection = Field(Projection(), description="The multi-year projection")
 
 
 class Scenario(Strict):
-    name: Name
-    description: str = ""
-    calendar: Calendar = Calendar()
-    roles: dict[str, Role] = Field(min_length=1)
-    schools: list[School] = Field(min_length=1)
-    coaching: list[CoachingPlan] = Field(default_factory=list)
-    small_groups: SmallGroups = SmallGroups()
-    relationships: Relationships = Relationships()
-    absences: AbsenceEpisodes = AbsenceEpisodes()
-    substitutes: Substitutes = Substitutes()
-    coverage: Coverage = Coverage()
-    budget: Budget = Budget()
+    """A staffing arrangement for one school or a district, and its budget."""
+
+    name: Name = Field(description="Name of the scenario, as reports and comparisons show it")
+    description: str = Field(
+        "",
+        description="What the scenario shows and where its figures come from",
+        json_schema_extra=COST_ONLY,
+    )
+    calendar: Calendar = Field(Calendar(), description="The school year")
+    roles: dict[str, Role] = Field(
+        min_length=1,
+        description="Roles by name (e.g. teacher, mcl, resident, tutor): pay, day and friction",
+    )
+    schools: list[School] = Field(min_length=1, description="The schools of the run")
+    coaching: list[CoachingPlan] = Field(
+        default_factory=list, description="Coaching plans: who observes whom and how often"
+    )
+    small_groups: SmallGroups = Field(SmallGroups(), description="Small-group sessions")
+    relationships: Relationships = Field(
+        Relationships(), description="When an adult counts as knowing a student"
+    )
+    absences: AbsenceEpisodes = Field(
+        AbsenceEpisodes(), description="How long adults' absence episodes last"
+    )
+    substitutes: Substitutes = Field(Substitutes(), description="The district substitute pool")
+    coverage: Coverage = Field(Coverage(), description="Who covers absences and vacancies")
+    budget: Budget = Field(
+        Budget(),
+        description="Prices besides pay, one-off costs, funding and the projection",
+        json_schema_extra=COST_ONLY,
+    )
 
     @model_validator(mode="after")
     def _roles_exist(self) -> Scenario:

@@ -30,16 +30,15 @@ import difflib
 import hashlib
 import json
 import re
-import types
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, cast
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from simulate.schema import paths
 from simulate.schema.errors import InputError
 from simulate.schema.loading import apply_overrides, load_data, validate
 from simulate.schema.model import ACTIVITIES, Scenario
@@ -196,8 +195,7 @@ def load_sweep(path: str | Path) -> Sweep:
         )
     base = load_data(scenario_path)
     scenario = validate(base, str(scenario_path))
-    dump = scenario.model_dump()
-    axes = [_axis(name, p, dump, file, lines) for name, p in spec.parameters.items()]
+    axes = [_axis(name, p, scenario, file, lines) for name, p in spec.parameters.items()]
     if spec.design == "grid":
         for axis in axes:
             if not axis.values and axis.levels is None:
@@ -290,91 +288,27 @@ def _check_design(spec: SweepSpec, file: str, lines: dict[FieldPath, int]) -> No
 
 
 def _axis(
-    name: str, p: ParameterSpec, dump: dict[str, Any], file: str, lines: dict[FieldPath, int]
+    name: str, p: ParameterSpec, scenario: Scenario, file: str, lines: dict[FieldPath, int]
 ) -> Axis:
-    """Check that the dotted path names a numeric field of the base scenario."""
+    """Check that the field path names a numeric field of the base scenario."""
     where = f"parameters.{name}"
     line = _line(lines, "parameters", name)
-    annotation: Any = Scenario
-    node: Any = dump
-    parts = name.split(".")
-    for depth, part in enumerate(parts):
-        annotation = _unwrap(annotation)
-        here = ".".join(parts[:depth]) or "the top level"
-        if isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
-                raise InputError(
-                    file,
-                    where,
-                    f"{here} is a list of {len(node)}; '{part}' is not an index",
-                    f"0..{len(node) - 1}",
-                    line,
-                )
-            node, annotation = node[int(part)], get_args(annotation)[0]
-        elif isinstance(node, dict) and _is_model(annotation):
-            if part not in node:
-                raise _no_field(file, where, here, part, list(annotation.model_fields), line)
-            node, annotation = node[part], annotation.model_fields[part].annotation
-        elif isinstance(node, dict):  # a mapping: roles by name, minutes by activity, ...
-            key_type, annotation = get_args(annotation)
-            literal_keys = get_args(key_type) if get_origin(key_type) is Literal else ()
-            if part not in node and part not in literal_keys:  # a Literal key may be left out
-                raise _no_field(file, where, here, part, [str(k) for k in node], line)
-            node = node.get(part)
-        else:
-            raise InputError(file, where, f"{here} is a single value, not a section", line=line)
-    kind = _kind(_unwrap(annotation))
-    if kind is None:
+    try:
+        paths.get(scenario, name)
+        field_kind = paths.kind_at(name)
+    except InputError as err:
+        raise err.at(file, where, line) from None
+    if field_kind not in paths.NUMERIC:
         raise InputError(
             file, where, "is not a numeric field; only numbers can be swept", line=line
         )
+    kind = cast(designs.Kind, field_kind)
     values = tuple(p.values or ())
     if kind == "int" and any(not float(v).is_integer() for v in values):
         raise InputError(file, where, "is a whole-number field; give whole numbers", line=line)
     values = tuple(int(v) if kind == "int" else float(v) for v in values)
     integer = p.integer or kind == "int"
     return Axis(name, kind, values, float(p.low or 0), float(p.high or 0), integer, p.levels)
-
-
-def _is_model(annotation: Any) -> bool:
-    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
-
-
-def _no_field(
-    file: str, where: str, here: str, part: str, known: list[str], line: int | None
-) -> InputError:
-    close = difflib.get_close_matches(part, known, n=1)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    return InputError(
-        file, where, f"{here} has no field '{part}'{hint}", ", ".join(sorted(known)[:30]), line
-    )
-
-
-def _unwrap(annotation: Any) -> Any:
-    """Strip Annotated[...] and `X | None` down to the underlying type."""
-    while True:
-        origin = get_origin(annotation)
-        if origin is Annotated:
-            annotation = get_args(annotation)[0]
-        elif origin in (Union, types.UnionType):
-            args = [a for a in get_args(annotation) if a is not type(None)]
-            if len(args) != 1:
-                return annotation
-            annotation = args[0]
-        else:
-            return annotation
-
-
-def _kind(annotation: Any) -> designs.Kind | None:
-    if annotation is bool:
-        return None
-    if annotation is int:
-        return "int"
-    if annotation is float:
-        return "float"
-    if annotation is Decimal:
-        return "money"
-    return None
 
 
 def _check_points(
