@@ -22,7 +22,7 @@ import pandas as pd
 
 from simulate.budget import items as budget_mod
 from simulate.budget.projection import MultiYear, project
-from simulate.budget.workbook import is_money, write_workbook
+from simulate.budget.workbook import write_workbook
 from simulate.output import write_csv
 from simulate.schema.errors import InputError
 from simulate.schema.model import Scenario
@@ -230,14 +230,12 @@ class Comparison:
         from simulate.report import write_report
 
         sheets = self.budget_sheets()
-        money = {c for f in sheets.values() for c in f.columns if is_money(str(c))}
-        money |= set(self.names)  # the by-category sheet has one money column per scenario
-        money -= {"scenario", "verdict", "grant_cliff_year", "sustainable_from_year"}
+        by_scenario = {"By category": self.names}  # one money column per scenario
         return {
             "report": write_report(self, out / "report.html"),
             "summary": write_csv(out / "summary.csv", self.summary),
             "differences": write_csv(out / "differences.csv", self.differences),
-            "budget": write_workbook(out / "budget.xlsx", sheets, money=money),
+            "budget": write_workbook(out / "budget.xlsx", sheets, extra_money=by_scenario),
         }
 
     @cached_property
