@@ -167,7 +167,7 @@ MEASURES: tuple[Measure, ...] = (
     Measure(
         "budget.per_pupil",
         "Annual cost per pupil",
-        "dollars per pupil a year",
+        "dollars per pupil per year",
         ("value",),
         (ALL,),
         "money",

@@ -25,9 +25,10 @@ from typing import Any, Literal
 import pandas as pd
 
 from simulate.output import write_csv, write_text
+from simulate.report.sweep import render_sweep
 from simulate.schema.errors import InputError
 from simulate.study.sweep.runners import Runner, make_runner, run_chunk
-from simulate.study.sweep.sensitivity import RANKED_BY, analyze, report_html
+from simulate.study.sweep.sensitivity import RANKED_BY, analyze
 from simulate.study.sweep.spec import (
     Key,
     Metric,
@@ -129,7 +130,7 @@ def sweep(
     results = consolidate(sw, out)
     table, effects = analyze(sw, results)
     write_csv(out / "sensitivity.csv", table)
-    write_text(out / "report.html", report_html(sw, results, table, effects))
+    write_text(out / "report.html", render_sweep(sw, results, table, effects))
     return SweepResult(out, sw, done, ran, False, results, table)
 
 
