@@ -156,6 +156,22 @@ def schema() -> None:
 
 
 @main.command()
+@click.option(
+    "--format",
+    "form",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+def metrics(form: str) -> None:
+    """List the measures catalogue: every metric's statistics, groups, unit and meaning."""
+    from simulate.measures import listing
+
+    text = {"table": listing.as_text, "csv": listing.as_csv, "json": listing.as_json}[form]()
+    click.echo(text.rstrip("\n"))
+
+
+@main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--baseline", type=click.Path(path_type=Path), help="Scenario to compare against.")
 @click.option("--years", type=click.IntRange(min=1, max=30), help="Projection years [default: 5].")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -42,6 +43,10 @@ def test_run_writes_summary_metrics_ledger_and_budget(tmp_path: Path) -> None:
     assert (ledger.amount >= 0).all()
     budget = pd.read_csv(out / "budget.csv")
     assert budget.amount.sum() == pytest.approx(summary["budget"]["total"], abs=0.005)
+    # lost shares are computed for every command, not only compare
+    assert "ledger.lost_share" in set(metrics.metric)
+    share = summary["metrics"]["ledger.lost_share"]["activity=instruction"]["lost"]
+    assert 0 <= share["mean"] <= 1
 
 
 def test_same_seed_gives_the_same_bytes(tmp_path: Path) -> None:
@@ -91,6 +96,24 @@ def test_bad_input_exits_2_naming_the_field(tmp_path: Path, text: str, field: st
     assert str(path) in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_metrics_lists_the_catalogue_as_a_table_csv_and_json() -> None:
+    from simulate.measures.catalogue import MEASURES
+
+    table = invoke("metrics")
+    assert table.exit_code == 0, table.output
+    listed = [line.split()[0] for line in table.output.splitlines()[1:] if line[:1].isalpha()]
+    assert [m.name for m in MEASURES] == listed[: len(MEASURES)]
+    assert "Feedback latency; unit: days." in table.output
+    csv = invoke("metrics", "--format", "csv")
+    frame = pd.read_csv(io.StringIO(csv.output))
+    assert list(frame.name) == [m.name for m in MEASURES]
+    assert {"statistics", "groups", "unit", "better", "explanation"} <= set(frame.columns)
+    records = json.loads(invoke("metrics", "--format", "json").output)
+    latency = next(r for r in records if r["name"] == "coaching.feedback_latency_days")
+    assert latency["statistics"] == ["mean", "p90"] and latency["better"] == -1
+    assert invoke("metrics", "--format", "xml").exit_code == 2
 
 
 def test_schema_is_json_schema() -> None:

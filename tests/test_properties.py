@@ -260,7 +260,8 @@ def test_ledger_planned_equals_delivered_plus_lost_equals_the_schedules(
     booked = {k: v for k, v in booked.items() if v}
     assert booked == planned_from_schedules(scenario)
     # the ledger rows in the metrics table say the same: planned = delivered + lost
-    stats = result.metrics.set_index(["group", "statistic"])
+    rows = result.metrics[result.metrics.metric == "ledger"]
+    stats = rows.set_index(["group", "statistic"])
     for activity in {a for a, _ in booked}:
         group = f"activity={activity}"
         if activity == "observation":

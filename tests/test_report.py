@@ -234,3 +234,11 @@ def test_differences_carry_a_sign_and_points() -> None:
     assert fmt_diff(0.0, "num2") == "0.00"
     assert fmt_diff(-0.004, "num2") == "0.00"  # no sign on what rounds to zero
     assert fmt_diff(-0.006, "num2") == "−0.01"
+
+
+def test_the_table_of_contents_and_the_body_follow_one_sections_table(page: str) -> None:
+    from simulate.report.sections import SECTIONS
+
+    nav = page[page.index("<nav>") : page.index("</nav>")]
+    links = re.findall(r'<a href="#([^"]+)">', nav)
+    assert links == re.findall(r'<section id="([^"]+)">', page) == [s.anchor for s in SECTIONS]

@@ -256,3 +256,37 @@ def test_script_in_a_scenario_name_is_shown_not_run(tmp_path: Path) -> None:
     assert facts["errors"] == []
     assert [u for u in facts["requests"] if not u.startswith(("file:", "data:"))] == []
     assert facts["drawn"] == facts["plots"]
+
+
+@pytest.mark.slow
+def test_sweep_report_draws_every_chart_and_shows_user_text_as_text(tmp_path: Path) -> None:
+    """The sweep page is built from the same shell and kit: offline, escaped, every chart drawn."""
+    need_chromium()
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        json.dumps(
+            {
+                "name": EVIL,
+                "description": EVIL,
+                "scenario": str(SCENARIOS / "traditional.yaml"),
+                "design": "grid",
+                "parameters": {
+                    "substitutes.per_day": [0, 2],
+                    "roles.teacher.absence_rate": [0.02, 0.06],
+                },
+                "metrics": [
+                    "coverage.substitute_fill_rate.value",
+                    "ledger[activity=instruction].lost",
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    simulate.sweep(spec, tmp_path / "out", workers=1, progress=False)
+    facts = load(tmp_path / "out" / "report.html", tmp_path / "profile")
+    assert facts["pwned"] is None and facts["title"] != "pwned"
+    assert EVIL in facts["text"]
+    assert facts["errors"] == []
+    assert [u for u in facts["requests"] if not u.startswith(("file:", "data:"))] == []
+    assert facts["plots"] == 2 * 2  # a tornado and the main effects per metric
+    assert facts["drawn"] == facts["plots"] and facts["bars"] > 0

@@ -11,7 +11,7 @@ from conftest import SCENARIOS
 import simulate
 from simulate.budget import items as budget_mod
 from simulate.report import Row, text_summary
-from simulate.report.page import _difference_html, _interval_html
+from simulate.report.cells import difference_html, interval_html
 from simulate.report.text import SHORT_ROWS
 from simulate.study.compare import Comparison, compare
 
@@ -39,11 +39,11 @@ def test_budget_rows_are_the_exact_line_item_sums_and_their_differences(two: Com
 
 
 def test_an_interval_is_cut_where_the_figure_cannot_go() -> None:
-    assert _interval_html((0.995, 0.98, 1.01), "pct") == '<div class="ci">98.0% – 100.0%</div>'
-    assert _interval_html((0.01, -0.02, 0.04), "pct") == '<div class="ci">0.0% – 4.0%</div>'
-    assert _interval_html((-5.0, -8.0, -2.0), "num0") == '<div class="ci">−8 – −2</div>'
-    assert _interval_html((3.0, 3.01, 3.04), "num1") == ""  # both ends read 3.0
-    assert _interval_html((3.0, float("nan"), float("nan")), "num1") == ""
+    assert interval_html((0.995, 0.98, 1.01), "pct") == '<div class="ci">98.0% – 100.0%</div>'
+    assert interval_html((0.01, -0.02, 0.04), "pct") == '<div class="ci">0.0% – 4.0%</div>'
+    assert interval_html((-5.0, -8.0, -2.0), "num0") == '<div class="ci">−8 – −2</div>'
+    assert interval_html((3.0, 3.01, 3.04), "num1") == ""  # both ends read 3.0
+    assert interval_html((3.0, float("nan"), float("nan")), "num1") == ""
 
 
 @pytest.mark.parametrize(
@@ -60,12 +60,12 @@ def test_an_interval_is_cut_where_the_figure_cannot_go() -> None:
 def test_a_difference_is_coloured_only_when_clearly_better_or_worse(
     diff: tuple[float, float, float], better: int, tone: str
 ) -> None:
-    cell = _difference_html(diff, Row("x", "m", kind="num2", better=better))
+    cell = difference_html(diff, Row("x", "m", kind="num2", better=better))
     assert cell.startswith(f'<div class="d {tone}">')
 
 
 def test_a_share_difference_shows_points_and_stays_within_100() -> None:
-    cell = _difference_html((0.9, 0.7, 1.1), Row("x", "m", kind="pct", better=1))
+    cell = difference_html((0.9, 0.7, 1.1), Row("x", "m", kind="pct", better=1))
     assert "vs baseline: +90.0 pts" in cell
     assert "+70.0 pts to +100.0 pts" in cell
 

@@ -206,8 +206,10 @@ def test_report_is_self_contained_and_escapes_user_text(tmp_path: Path) -> None:
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
     assert "a &amp; b" in page
-    assert page.count("<script") == 1 + 2 * 4  # plotly.js once, two figures per metric
+    # plotly.js once, the loader once, two figures (JSON specs) per metric
+    assert page.count("<script") == 2 + 2 * 4
     assert "<script src" not in page and "<link" not in page  # nothing fetched: opens offline
+    assert '<section id="design">' in page and "<nav>" in page  # the comparison report's shell
     table = pd.read_csv(tmp_path / "out" / "sensitivity.csv")
     assert list(table.columns) == ["metric", "parameter", "index", "value", "ci"]
     assert table["value"].notna().all()

@@ -24,6 +24,7 @@ from simulate.budget.items import (
     recurring_items,
     teacher_cost,
 )
+from simulate.measures.formats import money
 from simulate.schema.model import Funding, Scenario
 
 # Money columns of the multi-year table, each a Year field of the same name.
@@ -278,8 +279,3 @@ def _funding(source: Funding, year: int, enrollment: int, growth: Decimal) -> De
 
 def _whole(value: Decimal | int) -> int:
     return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def money(amount: Decimal) -> str:
-    sign = "-" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.2f}"

@@ -15,33 +15,12 @@ import pandas as pd
 
 from simulate.budget import items as b
 from simulate.budget.goalseek import GoalSeek
-from simulate.budget.projection import MULTIYEAR_MONEY, MultiYear, money, project
+from simulate.budget.projection import MultiYear, project
 from simulate.budget.workbook import write_workbook
+from simulate.measures.formats import money, money_columns
 from simulate.output import write_csv, write_json
 from simulate.schema.model import Scenario
 
-# Columns holding money (Excel currency format); everything else is a count, share or label.
-MONEY = {
-    # line items and the comparison with the baseline
-    "unit_cost",
-    "amount",
-    "per_pupil",
-    "baseline_amount",
-    "difference",
-    "baseline_per_pupil",
-    "per_pupil_difference",
-    # positions
-    "baseline_cost",
-    "cost",
-    "cost_difference",
-    # multi-year, and multi-year by line
-    *MULTIYEAR_MONEY,
-    "total",
-    *(f"year_{k}" for k in range(1, 31)),
-    # goal seek
-    "limit_cost",
-    "recurring_cost_one_unit_more",
-}
 # file stem -> Excel sheet title
 SHEETS = {
     "budget": "Line items",
@@ -98,7 +77,7 @@ class BudgetReport:
         return out
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Every table by file stem (see SHEETS); money columns are listed in MONEY."""
+        """Every table by file stem (see SHEETS); money columns are measures.formats'."""
         s, u = self.scenario, self.usage
         out = {
             "budget": b.frame(self.items, s.enrollment, self.unit),
@@ -161,7 +140,7 @@ class BudgetReport:
         paths = [write_csv(out / f"{stem}.csv", frame) for stem, frame in tables.items()]
         verdict = pd.DataFrame({"verdict": self.verdict_lines()})
         sheets = {"Verdict": verdict} | {SHEETS[k]: f for k, f in tables.items()}
-        paths.append(write_workbook(out / "budget.xlsx", sheets, money=MONEY))
+        paths.append(write_workbook(out / "budget.xlsx", sheets))
         paths.append(write_json(out / "summary.json", self.summary()))
         return paths
 
@@ -188,8 +167,7 @@ def render(tables: dict[str, pd.DataFrame]) -> str:
     parts = []
     for stem, frame in tables.items():
         shown = frame.copy()
-        for column in shown.columns:
-            if column in MONEY and pd.api.types.is_numeric_dtype(shown[column]):
-                shown[column] = [money(Decimal(str(v))) for v in shown[column]]
+        for column in money_columns(shown):
+            shown[column] = [money(Decimal(str(v))) for v in shown[column]]
         parts.append(f"== {SHEETS[stem]} ==\n{shown.to_string(index=False)}\n")
     return "\n".join(parts)

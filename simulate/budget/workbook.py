@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -10,36 +10,22 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from simulate.measures.formats import money_columns
 from simulate.output import write_atomic
 
 CURRENCY = '"$"#,##0.00'
-MONEY_WORDS = (
-    "amount",
-    "cost",
-    "total",
-    "per_pupil",
-    "revenue",
-    "gap",
-    "surplus",
-    "salary",
-    "supplement",
-    "stipend",
-    "difference",
-    "grant",
-    "funding",
-    "rate_usd",
-)
-
-
-def is_money(column: str) -> bool:
-    return any(word in column.lower() for word in MONEY_WORDS)
 
 
 def write_workbook(
-    path: Path, sheets: Mapping[str, pd.DataFrame], money: Iterable[str] | None = None
+    path: Path,
+    sheets: Mapping[str, pd.DataFrame],
+    extra_money: Mapping[str, Collection[str]] | None = None,
 ) -> Path:
-    """Write each DataFrame to its own sheet; money columns get a currency format."""
-    money_set = set(money) if money is not None else None
+    """Write each DataFrame to its own sheet; money columns get a currency format.
+
+    Money columns are those of the one registry (measures.formats), plus, per sheet title,
+    any `extra_money` (e.g. a table with one column per scenario)."""
+    extra = extra_money or {}
 
     def write(tmp: Path) -> None:
         book = Workbook()
@@ -51,10 +37,10 @@ def write_workbook(
                 cell.font = Font(bold=True)
             for row in frame.itertuples(index=False):
                 sheet.append([_cell(v) for v in row])
+            money = set(money_columns(frame, extra.get(title, ())))
             for j, column in enumerate(frame.columns, start=1):
                 letter = get_column_letter(j)
-                wanted = column in money_set if money_set is not None else is_money(str(column))
-                if wanted and pd.api.types.is_numeric_dtype(frame[column]):
+                if column in money:
                     for (cell,) in sheet.iter_rows(min_row=2, min_col=j, max_col=j):
                         cell.number_format = CURRENCY
                 width = max([len(str(column))] + [len(str(v)) for v in frame[column]][:500])

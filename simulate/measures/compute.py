@@ -1,7 +1,8 @@
 """Metrics of one run, named as in DESIGN.md, read from the engine's ledger and arrays.
 
 Every figure is a float keyed by (metric, group, statistic); weekly figures are per
-instructional week. Empty denominators give 0, never NaN.
+instructional week. Empty denominators give 0, never NaN. What each metric means, and how it
+is shown, is in catalogue.py; every command (run, compare, sweep) takes its figures from here.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def compute(engine: Engine) -> dict[Key, float]:
     _coverage(out, engine)
     _workload(out, ledger, weeks, teacher_roles, teachers)
     _ledger_totals(out, ledger)
+    _lost_shares(out)
     student_days = sum(s.student_days for s in engine.schools)
     led = sum(s.led_student_days for s in engine.schools)
     out[("reach.students_on_led_teams_share", ALL, "value")] = _ratio(led, student_days)
@@ -200,6 +202,14 @@ def _ledger_totals(out: dict[Key, float], ledger: Ledger) -> None:
         out[("ledger", group, stat)] = out.get(("ledger", group, stat), 0.0) + amount
         if outcome == "lost":
             out[("ledger", group, "lost")] = out.get(("ledger", group, "lost"), 0.0) + amount
+
+
+def _lost_shares(out: dict[Key, float]) -> None:
+    """`ledger.lost_share`: lost / planned per activity, in all and by reason."""
+    for (metric, group, stat), amount in list(out.items()):
+        if metric == "ledger" and stat.startswith("lost"):
+            planned = out[("ledger", group, "planned")]
+            out[("ledger.lost_share", group, stat)] = _ratio(amount, planned)
 
 
 def _ratio(num: float, den: float) -> float:

@@ -1,15 +1,20 @@
 """One self-contained HTML report of a comparison, for a planner to read, print and forward,
-and the short table of its key figures for the terminal.
+the sweep's report built from the same kit, and the short table of key figures for the terminal.
 
-plotly.js is embedded once and each chart is a JSON spec drawn by one small loader, so the page
-makes no network request; every user string is escaped.
+Every label, unit, format and better-direction comes from the measures catalogue; every user
+string is escaped by the kit.
 
-Modules: figures (which figures are shown and how each is written), charts (plotly styling and
-embedding), page (the sections of the report), shell (its CSS, script and HTML frame), text (the
-terminal summary).
+Modules: kit (escaping, tables, sections), shell (the page frame: CSS, script, HTML), charts
+(plotly styling and embedding), figures (rows of metric tables, the key figures), cells (a
+figure's interval and difference), context (what sections share), sections/ (one module per
+section, and SECTIONS, the table that drives the page and its contents), page (the comparison
+report), sweep (the sweep report), text (the terminal summary).
 """
 
-from .figures import KEY_ROWS, Row, fmt, fmt_diff, script_json
+from simulate.measures.formats import fmt, fmt_diff
+
+from .figures import KEY_ROWS, Row
+from .kit import script_json
 from .page import render, write_report
 from .text import text_summary
 

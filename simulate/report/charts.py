@@ -10,7 +10,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from .figures import clip, script_json
+from .kit import clip, script_json
 
 Interval = tuple[float, float, float]  # (mean, ci_low, ci_high), as Comparison.value gives it
 

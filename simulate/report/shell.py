@@ -1,4 +1,16 @@
-"""The static frame of the report: its CSS, its one script, and the HTML around the sections."""
+"""The one page shell of both reports: its CSS, its one script, and the HTML around the sections.
+
+plotly.js is embedded once and each chart is a JSON spec drawn by the loader, so a page makes
+no network request and opens offline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from plotly.offline import get_plotlyjs
+
+from .kit import esc, toc
 
 CSS = """
 :root { --ink:#1f2937; --muted:#6b7280; --line:#e5e7eb; --bg:#f8fafc; --good:#047857;
@@ -146,3 +158,17 @@ connection.</footer>
 </body>
 </html>
 """
+
+
+def document(title: str, links: Iterable[tuple[str, str]], header: str, body: str) -> str:
+    """A whole page: `links` (anchor, text) make its table of contents; header and body are
+    markup."""
+    return TEMPLATE.format(
+        title=esc(title),
+        css=CSS,
+        header=header,
+        toc=toc(links),
+        body=body,
+        plotly=get_plotlyjs(),
+        loader=LOADER,
+    )

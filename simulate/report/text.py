@@ -7,24 +7,28 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .figures import KEY_ROWS, Row, clip, fmt, fmt_diff, plural
+from simulate.measures.catalogue import measure
+from simulate.measures.formats import fmt, fmt_diff
+
+from .figures import KEY_ROWS, Row
+from .kit import clip, plural
 
 if TYPE_CHECKING:
     from simulate.study.compare import Comparison
 
 
-_BY_METRIC = {row.metric: row for row in KEY_ROWS}
-SHORT_ROWS = [  # the one-screen terminal summary: (column header, row of KEY_ROWS)
-    ("$/pupil", _BY_METRIC["budget.per_pupil"]),
-    ("obs/wk", _BY_METRIC["coaching.observations_per_teacher_week"]),
-    ("SG min/wk", _BY_METRIC["small_group.minutes_per_student_week"]),
-    ("below tgt", _BY_METRIC["small_group.below_target_share"]),
-    ("adults", _BY_METRIC["relationships.adults_per_student"]),
+SHORT_METRICS = [  # the key figures of the one-screen terminal summary, in this order
+    "budget.per_pupil",
+    "coaching.observations_per_teacher_week",
+    "small_group.minutes_per_student_week",
+    "small_group.below_target_share",
+    "relationships.adults_per_student",
 ]
+_BY_METRIC = {row.metric: row for row in KEY_ROWS}
+SHORT_ROWS = [(measure(m).abbrev, _BY_METRIC[m]) for m in SHORT_METRICS]  # (header, row)
 LEGEND = (
-    "$/pupil: annual cost per pupil; obs/wk: observations per teacher per week; "
-    "SG min/wk: small-group minutes per student per week; below tgt: students below their "
-    "dosage target; adults: adults who know each student. Means over the simulated years."
+    "; ".join(f"{header}: {row.label.lower()}" for header, row in SHORT_ROWS)
+    + ". Means over the simulated years."
 )
 LABEL_WIDTH, COLUMN_WIDTH = 32, 12
 

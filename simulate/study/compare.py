@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from simulate.budget import items as budget_mod
 from simulate.budget.projection import MultiYear, project
+from simulate.measures.catalogue import exact_budget
 from simulate.schema.errors import InputError
 from simulate.schema.model import Scenario
 from simulate.study.assumptions import assumption_diff
@@ -30,12 +30,6 @@ from simulate.study.stats import summarize
 KEYS = ["metric", "group", "statistic"]
 SUMMARY_COLUMNS = ["scenario", *KEYS, "value", "ci_low", "ci_high"]
 DIFF_COLUMNS = ["scenario", "baseline", *KEYS, "value", "ci_low", "ci_high"]
-# Budget metrics whose mean is replaced by the exact line-item total: (total, vs-baseline) columns
-# of Comparison.budget_totals.
-EXACT_BUDGET = {
-    "budget.total": ("total", "difference"),
-    "budget.per_pupil": ("per_pupil", "per_pupil_difference"),
-}
 # Below this many scenario-replications, starting worker processes costs more than it saves.
 PARALLEL_MIN_RUNS = 30
 
@@ -64,8 +58,8 @@ class Comparison:
 
     @cached_property
     def replication_metrics(self) -> pd.DataFrame:
-        """Per-replication figures of every scenario, with derived shares and budget totals."""
-        return _stack((r.scenario.name, with_derived(r.metrics)) for r in self.results)
+        """Per-replication figures of every scenario, lost shares and budget totals included."""
+        return _stack((r.scenario.name, r.metrics) for r in self.results)
 
     @cached_property
     def summary(self) -> pd.DataFrame:
@@ -104,7 +98,7 @@ class Comparison:
         return {
             (row["scenario"], metric): float(row[diff if difference else total])
             for row in self.budget_totals.to_dict("records")
-            for metric, (total, diff) in EXACT_BUDGET.items()
+            for metric, (total, diff) in exact_budget().items()
         }
 
     def value(
@@ -296,20 +290,6 @@ def compare(
         for i, spec in enumerate(scenarios)
     ]
     return Comparison(results, baseline, seed, replications)
-
-
-def with_derived(metrics: pd.DataFrame) -> pd.DataFrame:
-    """Add `ledger.lost_share`: lost / planned per activity and reason, per replication."""
-    ledger = metrics[metrics.metric == "ledger"]
-    planned = ledger[ledger.statistic == "planned"][["replication", "group", "value"]]
-    lost = ledger[ledger.statistic.str.startswith("lost")]
-    shares = lost.merge(planned, on=["replication", "group"], suffixes=("", "_planned"))
-    den = shares["value_planned"].to_numpy()
-    num = shares["value"].to_numpy()
-    shares["value"] = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
-    shares["metric"] = "ledger.lost_share"
-    derived = shares[["replication", *KEYS, "value"]]
-    return pd.concat([metrics, derived], ignore_index=True)
 
 
 def _index(frame: pd.DataFrame) -> dict[tuple[str, ...], tuple[float, float, float]]:

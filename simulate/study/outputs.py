@@ -26,16 +26,14 @@ def save_run(result: Result, out: Path) -> dict[str, Path]:
 def save_comparison(comparison: Comparison, out: Path) -> dict[str, Path]:
     """Write report.html, summary.csv, differences.csv and budget.xlsx into out."""
     # plotly and openpyxl take a while to import: only when a comparison is saved
-    from simulate.budget.workbook import is_money, write_workbook
+    from simulate.budget.workbook import write_workbook
     from simulate.report import write_report
 
     sheets = comparison.budget_sheets()
-    money = {c for f in sheets.values() for c in f.columns if is_money(str(c))}
-    money |= set(comparison.names)  # the by-category sheet has one money column per scenario
-    money -= {"scenario", "verdict", "grant_cliff_year", "sustainable_from_year"}
+    by_scenario = {"By category": comparison.names}  # one money column per scenario
     return {
         "report": write_report(comparison, out / "report.html"),
         "summary": write_csv(out / "summary.csv", comparison.summary),
         "differences": write_csv(out / "differences.csv", comparison.differences),
-        "budget": write_workbook(out / "budget.xlsx", sheets, money=money),
+        "budget": write_workbook(out / "budget.xlsx", sheets, extra_money=by_scenario),
     }

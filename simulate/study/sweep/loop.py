@@ -27,7 +27,7 @@ from simulate.study.executor import (
 from simulate.study.executor import chunk_size as default_chunk_size
 from simulate.study.progress import Progress, progress_bar
 from simulate.study.sweep.chunk import run_chunk
-from simulate.study.sweep.sensitivity import RANKED_BY, analyze, report_html
+from simulate.study.sweep.sensitivity import RANKED_BY, analyze
 from simulate.study.sweep.spec import (
     Key,
     Metric,
@@ -112,7 +112,9 @@ def sweep(
     results = consolidate(sw, out)
     table, effects = analyze(sw, results)
     write_csv(out / "sensitivity.csv", table)
-    write_text(out / "report.html", report_html(sw, results, table, effects))
+    from simulate.report.sweep import render_sweep  # the study does not depend on the report
+
+    write_text(out / "report.html", render_sweep(sw, results, table, effects))
     return SweepResult(out, sw, done, ran, False, results, table)
 
 

@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from simulate.schema import paths
 from simulate.schema.errors import InputError
 from simulate.schema.loading import apply_overrides, load_data, validate
-from simulate.schema.model import ACTIVITIES, Scenario
+from simulate.schema.model import Scenario
 from simulate.schema.yamlsafe import FieldPath, dotted, load_yaml, read_text
 from simulate.study.sweep import designs
 from simulate.study.sweep.designs import Axis, Design
@@ -356,24 +356,19 @@ def _check_points(
 def _check_metrics(
     spec: SweepSpec, scenario: Scenario, file: str, lines: dict[FieldPath, int]
 ) -> list[Metric]:
-    """Check metric names against what a run of the base scenario produces.
+    """Check metric names against the measures catalogue, without running anything.
 
-    Groups that depend on who did what (coverage by role, ledger losses by reason) may be
-    absent from one run yet appear in another, so a group is also accepted when it has the
-    form of the metric's groups (role=..., by=..., tier=..., activity=...) with a name the
-    scenario defines; a figure a run does not produce is 0 in that run's row.
+    A group is checked by its kind (role=..., tier=..., by=..., activity=...) against the
+    names the scenario defines; figures that depend on who did what (coverage by role, losses
+    by reason) may be absent from one run yet appear in another, and a figure a run does not
+    produce is 0 in that run's row.
     """
-    from simulate.engine.core import Engine
-    from simulate.engine.coverage import LONG_TERM_SUBSTITUTE, SUBSTITUTE
-    from simulate.measures import compute as metrics_mod
+    from simulate.measures import catalogue
 
-    probe = metrics_mod.compute(Engine(scenario, spec.seed, 0).run())
-    names = (
-        set(scenario.roles) | set(ACTIVITIES) | {"observation", SUBSTITUTE, LONG_TERM_SUBSTITUTE}
-    )
-    names |= {t.name for s in scenario.schools for t in s.need_tiers}
-    columns = sorted(metric_column(k) for k in probe)
-    known_metrics = sorted({m for m, _, _ in probe})
+    names = catalogue.group_names(scenario)
+    figures = list(catalogue.figures(scenario))
+    columns = sorted(metric_column(k) for k in figures)
+    known_metrics = sorted(catalogue.CATALOGUE)
     out: list[Metric] = []
     for i, text in enumerate(spec.metrics):
         where, line = f"metrics[{i}]", _line(lines, "metrics", i)
@@ -388,15 +383,11 @@ def _check_metrics(
                 line,
             )
         metric, group, stat = key
-        groups = {g for m, g, _ in probe if m == metric}
-        stats = {s for m, _, s in probe if m == metric}
-        prefixes = {g.split("=", 1)[0] for g in groups if "=" in g}
-        groups |= {f"{p}={n}" for p in prefixes for n in names}
-        if metric not in known_metrics or group not in groups or stat not in stats:
+        if not catalogue.is_figure(metric, group, stat, names):
             close = difflib.get_close_matches(text, columns, n=1, cutoff=0.5)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             allowed = (
-                ", ".join(sorted(c for c in columns if c.startswith(metric)))
+                ", ".join(sorted(metric_column(k) for k in figures if k[0] == metric))
                 if metric in known_metrics
                 else ", ".join(known_metrics)
             )

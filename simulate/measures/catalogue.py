@@ -1,0 +1,519 @@
+"""What every figure is: one entry per metric, read by every output that names or shows one.
+
+A figure is addressed as (metric, group, statistic), e.g. ("small_group.minutes_per_student_week",
+"tier=intensive", "p10"). The catalogue says, per metric, which statistics and which kinds of
+group it has, its unit, how it is written, which way is better, and what it means. The report,
+the terminal summary, the sweep spec check and `simulate metrics` read it; `compute` emits it.
+Adding a metric is one entry here plus its computation in compute.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pandas as pd
+
+from simulate.engine.coverage import LONG_TERM_SUBSTITUTE, SPLIT, SUBSTITUTE
+from simulate.engine.ledger import LOSS_REASONS
+from simulate.measures.formats import Kind
+from simulate.schema.model import ACTIVITIES, Scenario
+
+ALL = "all"  # the group of a figure taken over everyone
+LOST = "lost:"  # statistic prefix of a loss reason: "lost:absence"
+REASON = f"{LOST}<reason>"  # how the catalogue lists the loss-reason statistics
+
+# The words for each statistic, as a reader sees them ("value" is the figure itself).
+STATISTICS = {
+    "value": "",
+    "count": "a year",
+    "mean": "mean",
+    "min": "fewest",
+    "p10": "10th percentile",
+    "p50": "median",
+    "p90": "90th percentile",
+    "planned": "planned",
+    "realized": "realized",
+    "delivered": "delivered",
+    "lost": "lost",
+}
+# Kinds of group a metric may be split by: what comes after the '=' in a group name.
+GROUP_KINDS = {
+    "role": "a role of the scenario",
+    "tier": "a need tier of the scenario's schools",
+    "by": "who covered: a role, a daily or long-term substitute, or the class split among peers",
+    "activity": "an activity of the ledger",
+}
+# How a group reads in a table row ({} is the role title, tier name or activity label).
+GROUP_TITLES = {"role": "{}", "tier": "Tier {}", "by": "Covered by {}", "activity": "{}"}
+COVERER_TITLES = {SPLIT: "splitting the class among colleagues"}  # by= values that are not roles
+ACTIVITY_LABELS = {  # the ledger's activities: the scenario's, observations and online stations
+    "instruction": "Instruction",
+    "small_group": "Small groups",
+    "coaching": "Coaching time",
+    "observation": "Observations",
+    "planning": "Planning",
+    "collaboration": "Collaboration",
+    "supervision": "Supervision",
+    "online": "Online stations",
+}
+REASONS = {  # why planned time was lost (the ledger's loss reasons)
+    "absence": "the adult was absent, so what they had planned did not happen",
+    "uncovered": "the teacher was absent and nobody could cover the class",
+    "capacity": "the coach had too little coaching time for every planned observation",
+    "coverage": "the adult was pulled away to cover an absent colleague's class",
+    "vacancy": "the position was vacant while the district hired",
+    "closure": "the school was closed (weather and other unplanned closures)",
+    "testing": "testing windows cancelled the activity",
+    "device_shortage": "not enough devices for the online station",
+    "coach_absent": "the coach was absent",
+    "coachee_absent": "the teacher to be observed was absent",
+    "unused": "time set aside that nothing needed: no observation due, no student free for a "
+    "group (not friction: what the arrangement leaves over)",
+    "student_absent": "the student was absent that day",
+}
+
+
+@dataclass(frozen=True)
+class Note:
+    """What one statistic adds to its metric's explanation (in one group, or in every group)."""
+
+    statistic: str
+    text: str
+    group: str | None = None  # None: every group
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One metric: its figures, how they read, and what they mean."""
+
+    name: str
+    label: str  # what a summary row shows
+    unit: str  # in words, lower case
+    statistics: tuple[str, ...]  # REASON stands for one statistic per loss reason
+    groups: tuple[str, ...]  # ALL and/or kinds of GROUP_KINDS
+    kind: Kind  # how its figures are written
+    better: int  # +1 higher is better, -1 lower is better, 0 neither
+    explain: str  # one line
+    neutral: tuple[str, ...] = ()  # statistics where neither way is better (a plan, the top)
+    kinds: tuple[tuple[str, Kind], ...] = ()  # statistics written otherwise than `kind`
+    notes: tuple[Note, ...] = ()
+    everyone: str = ""  # what group 'all' covers, e.g. "all teachers"
+    short: str = ""  # a few words for a row that already names its group
+    abbrev: str = ""  # a terminal column header
+    exact: tuple[str, str] | None = None  # budget: (total, vs-baseline) columns, see below
+    # `exact`: a comparison shows the exact line-item total (and difference from the
+    # baseline) from these columns of Comparison.budget_totals instead of the yearly mean.
+
+    def kind_of(self, statistic: str) -> Kind:
+        return dict(self.kinds).get(statistic, self.kind)
+
+    def better_for(self, statistic: str) -> int:
+        return 0 if statistic in self.neutral else self.better
+
+    def note(self, statistic: str, group: str = ALL) -> str:
+        """The note on this statistic in this group, or ''."""
+        for note in self.notes:
+            if note.statistic == statistic and note.group in (None, group):
+                return note.text
+        return ""
+
+    def has_statistic(self, statistic: str) -> bool:
+        if statistic in self.statistics:
+            return True
+        reason = statistic.removeprefix(LOST)
+        return REASON in self.statistics and statistic.startswith(LOST) and reason in LOSS_REASONS
+
+    def statistic_names(self) -> list[str]:
+        """Every statistic, with one per loss reason where the metric has REASON."""
+        out: list[str] = []
+        for statistic in self.statistics:
+            out += [f"{LOST}{r}" for r in LOSS_REASONS] if statistic == REASON else [statistic]
+        return out
+
+
+def statistic_word(statistic: str) -> str:
+    """'p90' -> '90th percentile'; 'lost:closure' -> 'lost to closure'."""
+    if statistic.startswith(LOST):
+        return f"lost to {statistic.removeprefix(LOST).replace('_', ' ')}"
+    return STATISTICS[statistic]
+
+
+def capital(text: str) -> str:
+    """First letter upper case, the rest as written."""
+    return text[:1].upper() + text[1:]
+
+
+def group_kind(group: str) -> str:
+    """'tier=intensive' -> 'tier'; 'all' -> 'all'."""
+    return group.partition("=")[0] if "=" in group else group
+
+
+def group_title(group: str, role_title: Callable[[str], str] | None = None) -> str:
+    """How a group reads in a row: 'tier=intensive' -> 'Tier intensive' (plain text); roles by
+    `role_title` (the scenario's titles) or by name."""
+    kind, _, value = group.partition("=")
+    if kind in ("role", "by"):
+        value = role_title(value) if role_title else COVERER_TITLES.get(value, value)
+    elif kind == "activity":
+        value = activity_label(group)
+    return GROUP_TITLES[kind].format(value)
+
+
+def activity_label(group: str) -> str:
+    """'activity=small_group' -> 'Small groups' (plain text, escape where used)."""
+    activity = group.removeprefix("activity=")
+    return ACTIVITY_LABELS.get(activity, activity.replace("_", " ").capitalize())
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure(
+        "budget.per_pupil",
+        "Annual cost per pupil",
+        "dollars per pupil per year",
+        ("value",),
+        (ALL,),
+        "money",
+        0,
+        "What the staffing model costs each year for each enrolled student: salaries, "
+        "supplements, benefits, hourly staff, substitutes, devices and software.",
+        abbrev="$/pupil",
+        exact=("per_pupil", "per_pupil_difference"),
+    ),
+    Measure(
+        "budget.total",
+        "Annual cost, all schools",
+        "dollars a year",
+        ("value",),
+        (ALL,),
+        "money",
+        0,
+        "What the staffing model costs each year for the whole enrollment of the scenario "
+        "(the roles modelled), with this year's substitute days and hours.",
+        notes=(Note("value", "The same cost for the whole enrollment of the scenario.", ALL),),
+        exact=("total", "difference"),
+    ),
+    Measure(
+        "coaching.observations_per_teacher_week",
+        "Observations per teacher per week",
+        "observations per teacher per week",
+        ("planned", "realized"),
+        (ALL, "role"),
+        "num2",
+        1,
+        "How often a coach, teacher-leader or principal actually watched each teacher teach, "
+        "after absences, coverage and testing took their share.",
+        neutral=("planned",),
+        notes=(
+            Note("planned", "Observations the coaching plans call for."),
+            Note("realized", "Observations that happened: coach and teacher present and in class."),
+        ),
+        everyone="all teachers",
+        abbrev="obs/wk",
+    ),
+    Measure(
+        "coaching.teacher_weeks_observed_share",
+        "Teacher-weeks with an observation",
+        "share of teacher-weeks",
+        ("value",),
+        (ALL,),
+        "pct",
+        1,
+        "Share of weeks in which a teacher was observed at least once.",
+    ),
+    Measure(
+        "coaching.feedback_on_time_share",
+        "Feedback given on time",
+        "share of observations",
+        ("value",),
+        (ALL,),
+        "pct",
+        1,
+        "Share of observations followed by feedback inside the feedback window.",
+    ),
+    Measure(
+        "coaching.feedback_latency_days",
+        "Feedback latency",
+        "days",
+        ("mean", "p90"),
+        (ALL,),
+        "num1",
+        -1,
+        "School days between an observation and its feedback.",
+    ),
+    Measure(
+        "coaching.feedback_lost",
+        "Feedback never given",
+        "observations a year",
+        ("count",),
+        (ALL,),
+        "num0",
+        -1,
+        "Observations still waiting for their feedback when the year ended.",
+    ),
+    Measure(
+        "small_group.minutes_per_student_week",
+        "Small-group minutes per student per week",
+        "minutes per student per week",
+        ("mean", "p10", "p50", "p90"),
+        (ALL, "tier"),
+        "num0",
+        1,
+        "Minutes an average student spends each week in a small group with an adult.",
+        neutral=("p90",),
+        notes=(Note("p10", "One student in ten got fewer minutes than this."),),
+        everyone="all students",
+        abbrev="SG min/wk",
+    ),
+    Measure(
+        "small_group.below_target_share",
+        "Students below their dosage target",
+        "share of students below target",
+        ("value",),
+        (ALL, "tier"),
+        "pct",
+        -1,
+        "Share of students with a small-group target (the higher need tiers) who got fewer "
+        "minutes a week than that target.",
+        everyone="all with a target",
+        short="below target",
+        abbrev="below tgt",
+    ),
+    Measure(
+        "small_group.delivered_by_share",
+        "Who delivers small-group minutes",
+        "share of small-group minutes",
+        ("value",),
+        ("role",),
+        "pct",
+        0,
+        "Share of the year's small-group student-minutes led by each role.",
+    ),
+    Measure(
+        "relationships.adults_per_student",
+        "Adults who know each student",
+        "adults per student",
+        ("mean", "min"),
+        (ALL,),
+        "num1",
+        1,
+        "Distinct adults who spent enough time with a student over the year to know them "
+        "(see the contact threshold in the assumptions).",
+        kinds=(("min", "num0"),),
+        notes=(
+            Note("mean", "Distinct adults with substantive contact over the year."),
+            Note("min", "The student with the fewest adults who know them."),
+        ),
+        abbrev="adults",
+    ),
+    Measure(
+        "relationships.students_per_adult",
+        "Students per adult",
+        "students per adult",
+        ("mean",),
+        (ALL,),
+        "num0",
+        0,
+        "Students each adult knows; more means thinner ties.",
+    ),
+    Measure(
+        "reach.students_on_led_teams_share",
+        "Students on a team led by an excellent teacher",
+        "share of student-days",
+        ("value",),
+        (ALL,),
+        "pct",
+        1,
+        "Share of student-days spent on a team led by a multi-classroom leader.",
+    ),
+    Measure(
+        "coverage.absences",
+        "Teacher absences",
+        "absences a year",
+        ("count",),
+        (ALL,),
+        "num0",
+        0,
+        "Days on which an adult whose class needs cover was absent (vacancies not counted).",
+    ),
+    Measure(
+        "coverage.substitute_fill_rate",
+        "Absences filled by a substitute",
+        "share of substitute requests",
+        ("value",),
+        (ALL,),
+        "pct",
+        1,
+        "Share of teacher absences for which the district pool sent a substitute; the rest "
+        "fall to colleagues, who lose what they had planned.",
+    ),
+    Measure(
+        "coverage.substitute_days",
+        "Substitute days",
+        "days a year",
+        ("count",),
+        (ALL,),
+        "num0",
+        0,
+        "Days a substitute from the district's daily pool covered an absence.",
+    ),
+    Measure(
+        "coverage.vacancy_days",
+        "Vacancy days",
+        "days a year",
+        ("count",),
+        (ALL,),
+        "num0",
+        0,
+        "School days positions that need cover stood vacant while the district hired.",
+    ),
+    Measure(
+        "coverage.long_term_substitute_days",
+        "Long-term substitute days",
+        "days a year",
+        ("count",),
+        (ALL,),
+        "num0",
+        0,
+        "Days a long-term substitute held a vacant position.",
+    ),
+    Measure(
+        "coverage.minutes",
+        "Who covered absent adults",
+        "minutes a year",
+        ("value",),
+        ("by",),
+        "num0",
+        0,
+        "Minutes spent with an absent adult's class, by who covered it.",
+    ),
+    Measure(
+        "workload.planning_minutes_per_teacher_week",
+        "Planning minutes per teacher per week",
+        "minutes per teacher per week",
+        ("planned", "realized"),
+        (ALL,),
+        "num0",
+        1,
+        "Individual planning time teachers actually kept.",
+        neutral=("planned",),
+    ),
+    Measure(
+        "workload.collaboration_minutes_per_teacher_week",
+        "Collaboration minutes per teacher per week",
+        "minutes per teacher per week",
+        ("planned", "realized"),
+        (ALL,),
+        "num0",
+        1,
+        "Time teachers actually spent planning and reviewing data together.",
+        neutral=("planned",),
+    ),
+    Measure(
+        "ledger",
+        "Planned, delivered and lost time",
+        "minutes a year (observations for activity=observation)",
+        ("planned", "delivered", "lost", REASON),
+        ("activity",),
+        "num0",
+        0,
+        "The ledger of each activity: planned = delivered + lost, to the minute, with lost "
+        "split by reason.",
+    ),
+    Measure(
+        "ledger.lost_share",
+        "Time lost",
+        "share of planned time lost",
+        ("lost", REASON),
+        ("activity",),
+        "pct",
+        -1,
+        "Share of an activity's planned time that did not happen: in all (lost) and by reason.",
+        notes=(
+            Note(
+                "lost",
+                "Share of planned teaching minutes that did not happen, whatever the reason.",
+                "activity=instruction",
+            ),
+        ),
+    ),
+)
+CATALOGUE: dict[str, Measure] = {m.name: m for m in MEASURES}
+assert len(CATALOGUE) == len(MEASURES), "two catalogue entries share a name"
+
+
+def measure(name: str) -> Measure:
+    """The catalogue entry of a metric; KeyError names the metric."""
+    try:
+        return CATALOGUE[name]
+    except KeyError:
+        raise KeyError(f"'{name}' is not in the measures catalogue") from None
+
+
+def exact_budget() -> dict[str, tuple[str, str]]:
+    """Budget metrics whose comparison value is the exact total: metric -> (total, difference)
+    columns of Comparison.budget_totals."""
+    return {m.name: m.exact for m in MEASURES if m.exact is not None}
+
+
+def triples() -> Iterator[tuple[str, str, str]]:
+    """Every valid (metric, group kind, statistic), loss reasons spelled out."""
+    for m in MEASURES:
+        for kind in m.groups:
+            for statistic in m.statistic_names():
+                yield (m.name, kind, statistic)
+
+
+def group_names(scenario: Scenario) -> dict[str, set[str]]:
+    """The names each kind of group may take in a scenario (what follows 'kind=')."""
+    roles = set(scenario.roles)
+    return {
+        "role": roles,
+        "tier": {t.name for s in scenario.schools for t in s.need_tiers},
+        "by": roles | {SUBSTITUTE, LONG_TERM_SUBSTITUTE, SPLIT},
+        "activity": set(ACTIVITY_LABELS) | set(ACTIVITIES),
+    }
+
+
+def is_figure(metric: str, group: str, statistic: str, names: dict[str, set[str]]) -> bool:
+    """Whether (metric, group, statistic) is a figure of the catalogue, with group names from
+    `names` (see group_names)."""
+    entry = CATALOGUE.get(metric)
+    if entry is None or not entry.has_statistic(statistic):
+        return False
+    if group == ALL:
+        return ALL in entry.groups
+    kind, _, value = group.partition("=")
+    return kind in entry.groups and value in names.get(kind, set())
+
+
+def figures(scenario: Scenario) -> Iterator[tuple[str, str, str]]:
+    """Every figure a run of the scenario may produce: (metric, group, statistic)."""
+    names = group_names(scenario)
+    for metric, kind, statistic in triples():
+        groups = [ALL] if kind == ALL else [f"{kind}={n}" for n in sorted(names[kind])]
+        for group in groups:
+            yield (metric, group, statistic)
+
+
+def frame() -> pd.DataFrame:
+    """The catalogue as a table, one row per metric (for `simulate metrics`)."""
+    better = {1: "higher", -1: "lower", 0: "neither"}
+    rows = []
+    for m in MEASURES:
+        direction = better[m.better]
+        if m.better and m.neutral:
+            direction += f" ({', '.join(m.neutral)}: neither)"
+        rows.append(
+            {
+                "name": m.name,
+                "label": m.label,
+                "statistics": ", ".join(m.statistics),
+                "groups": ", ".join(g if g == ALL else f"{g}=<{g}>" for g in m.groups),
+                "unit": m.unit,
+                "format": m.kind,
+                "better": direction,
+                "explanation": m.explain,
+            }
+        )
+    return pd.DataFrame(rows)

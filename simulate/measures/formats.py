@@ -1,0 +1,99 @@
+"""How figures are written, and which table columns hold money: one registry for every output.
+
+The report, the terminal summary, the budget tables and both Excel workbooks read it, so a
+column is money (currency format, $ in text) in every file or in none.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Literal
+
+import pandas as pd
+
+Kind = Literal["money", "pct", "num0", "num1", "num2"]  # how a figure is written (see fmt)
+KINDS: tuple[Kind, ...] = ("money", "pct", "num0", "num1", "num2")
+DIGITS: dict[str, int] = {"money": 0, "pct": 1, "num0": 0, "num1": 1, "num2": 2}  # as shown
+
+# Columns that hold money in any table we write; everything else is a count, share or label.
+MONEY_COLUMNS = frozenset(
+    {
+        # line items, totals, and the comparison with a baseline
+        "unit_cost",
+        "amount",
+        "total",
+        "recurring",
+        "one_off",
+        "per_pupil",
+        "baseline_amount",
+        "difference",
+        "baseline_per_pupil",
+        "per_pupil_difference",
+        # positions
+        "baseline_cost",
+        "cost",
+        "cost_difference",
+        # multi-year, and multi-year by line (projections run at most 30 years)
+        "recurring_cost",
+        "one_off_cost",
+        "total_cost",
+        "recurring_revenue",
+        "grant_revenue",
+        "total_revenue",
+        "surplus",
+        "recurring_surplus",
+        *(f"year_{k}" for k in range(1, 31)),
+        # sustainability verdicts
+        "recurring_shortfall",
+        "gap_at_cliff",
+        # goal seek
+        "limit_cost",
+        "recurring_cost_one_unit_more",
+    }
+)
+
+
+def is_money_column(column: str) -> bool:
+    return column in MONEY_COLUMNS
+
+
+def money_columns(frame: pd.DataFrame, extra: Iterable[str] = ()) -> list[str]:
+    """The columns of `frame` to write as money: registered (or `extra`) and numeric.
+
+    True/false columns (e.g. a line item's `recurring` flag) are never money."""
+    wanted = MONEY_COLUMNS | set(extra)
+    return [
+        column
+        for column in frame.columns
+        if column in wanted
+        and pd.api.types.is_numeric_dtype(frame[column])
+        and not pd.api.types.is_bool_dtype(frame[column])
+    ]
+
+
+def money(amount: Decimal) -> str:
+    """Exact money for budget tables and verdicts: -$1,234.56."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f}"
+
+
+def fmt(value: float | None, kind: str) -> str:
+    """A figure as a planner reads it: $ with thousands, percent, or rounded number."""
+    if value is None or math.isnan(value):
+        return "—"
+    if kind == "money":
+        return ("−" if value < -0.005 else "") + f"${abs(value):,.0f}"
+    if kind == "pct":
+        return f"{value * 100:.1f}%"
+    return f"{value:,.{DIGITS[kind]}f}".replace("-", "−")
+
+
+def fmt_diff(value: float, kind: str) -> str:
+    """A difference with its sign (none when it rounds to zero); shares in percentage points."""
+    digits = DIGITS[kind]
+    size = abs(value) * (100 if kind == "pct" else 1)
+    sign = "" if round(size, digits) == 0 else ("+" if value > 0 else "−")
+    text = f"{sign}${size:,.0f}" if kind == "money" else f"{sign}{size:,.{digits}f}"
+    return text + (" pts" if kind == "pct" else "")

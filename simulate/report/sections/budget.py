@@ -1,0 +1,217 @@
+"""Budget: annual totals, cost per pupil by category, the multi-year projection with its
+sustainability verdict, and every line item."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import plotly.graph_objects as go
+
+from simulate.measures.catalogue import capital, measure
+from simulate.measures.formats import fmt, fmt_diff
+
+from ..charts import INK, style
+from ..context import Page, Section
+from ..kit import esc, raw, table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+PER_PUPIL = measure("budget.per_pupil")
+TOTAL = measure("budget.total")
+# (label, column of Comparison.budget_totals) in the budget section's totals table
+BUDGET_LINES = [
+    ("Annual cost", "total"),
+    ("recurring", "recurring"),
+    ("one-off (year 1)", "one_off"),
+    ("Per pupil", "per_pupil"),
+    ("Difference from baseline", "difference"),
+    ("Difference per pupil", "per_pupil_difference"),
+]
+# (label, column of MultiYear.frame()) in the year-by-year table
+YEAR_LINES = [
+    ("Total cost", "total_cost"),
+    ("Recurring money", "recurring_revenue"),
+    ("Grants", "grant_revenue"),
+    ("Surplus (negative = gap)", "surplus"),
+]
+
+
+def totals_table(page: Page) -> str:
+    c = page.c
+    totals = c.budget_totals.set_index("scenario")
+    body = []
+    for label, column in BUDGET_LINES:
+        cells = ""
+        for name in page.names:
+            v = float(totals.loc[name, column])
+            if "difference" not in column:
+                text = fmt(v, "money")
+            else:
+                text = "—" if name == c.baseline else fmt_diff(v, "money")
+            cells += f'<td class="num" data-value="{raw(v)}">{text}</td>'
+        body.append(f"<tr><th scope=row>{label}</th>{cells}</tr>")
+    return table("metrics", "<th>Budget</th>" + page.scenario_heads(), body)
+
+
+def by_category_chart(page: Page) -> str:
+    c = page.c
+    categories = c.budget_by_category
+    enrollment = [max(c.result(n).scenario.enrollment, 1) for n in page.names]
+    return page.stacked_bars(
+        page.labels(),
+        [(str(k), list(categories.loc[k, page.names] / enrollment)) for k in categories.index],
+        ": $%{x:,.0f} per pupil",
+        f"{PER_PUPIL.label} by category",
+        capital(PER_PUPIL.unit),
+        xaxis={"tickprefix": "$", "tickformat": ",.0f"},
+    )
+
+
+def projection_block(page: Page) -> str:
+    """Multi-year cost against funding: the grant cliff and the sustainability verdict."""
+    c = page.c
+    frames = {name: multi.frame() for name, multi in c.projections.items()}
+    fig = go.Figure()
+    for name, frame in frames.items():
+        color = page.colors[name]
+        if c.has_funding:
+            fig.add_scatter(
+                x=frame.year,
+                y=frame.surplus,
+                name=esc(name),
+                mode="lines+markers",
+                line={"color": color, "width": 3},
+                legendgroup=name,
+                hovertemplate=f"{esc(name)}<br>year %{{x}}: "
+                "%{y:$,.0f} with grants<extra>money in − money out</extra>",
+            )
+            fig.add_scatter(
+                x=frame.year,
+                y=frame.recurring_surplus,
+                name=esc(name) + " (recurring only)",
+                mode="lines+markers",
+                line={"color": color, "width": 2, "dash": "dot"},
+                legendgroup=name,
+                showlegend=False,
+                hovertemplate=f"{esc(name)}<br>year %{{x}}: %{{y:$,.0f}} "
+                "without grants<extra>recurring money − recurring cost</extra>",
+            )
+        else:
+            fig.add_scatter(
+                x=frame.year,
+                y=frame.total_cost,
+                name=esc(name),
+                mode="lines+markers",
+                line={"color": color, "width": 3},
+                hovertemplate=f"{esc(name)}<br>year %{{x}}: %{{y:$,.0f}}<extra>total cost</extra>",
+            )
+    if c.has_funding:
+        style(
+            fig,
+            "Surplus or gap by year: with grants (solid) and recurring money only (dotted)",
+            "Year",
+            f"{capital(TOTAL.unit)} (negative = gap)",
+        )
+        fig.add_hline(y=0, line={"color": INK, "width": 1})
+    else:
+        style(fig, "Projected annual cost", "Year", capital(TOTAL.unit))
+    fig.update_layout(xaxis={"dtick": 1}, yaxis={"tickprefix": "$", "tickformat": ",.0f"})
+    rows = []
+    for name, multi in c.projections.items():
+        verdict = multi.verdict
+        tone = "good" if verdict.sustainable else "bad"
+        text = verdict.text() if c.has_funding else "no funding sources given"
+        rows.append(
+            f"<tr><th scope=row>{page.scenario_head(name)}</th>"
+            f'<td class="{tone if c.has_funding else ""}">{esc(text)}</td></tr>'
+        )
+    note = (
+        ""
+        if c.has_funding
+        else '<p class="note">None of these scenarios lists funding sources (budget.funding)'
+        ", so there is no grant cliff or verdict to show: add recurring funding and "
+        "time-limited grants to a scenario to see when recurring money covers the "
+        "model.</p>"
+    )
+    years = len(next(iter(frames.values())))
+    return (
+        f"<h3>Multi-year projection ({years} years)</h3>{note}"
+        + page.figure(fig, 380)
+        + table("metrics verdicts", "<th>Scenario</th><th>Sustainability verdict</th>", rows)
+        + year_table(page, frames)
+    )
+
+
+def year_table(page: Page, frames: dict[str, pd.DataFrame]) -> str:
+    """Year-by-year cost, money in and surplus per scenario, for a grant writer to copy."""
+    body, years = [], 0
+    for name, frame in frames.items():
+        years = len(frame)
+        for i, (label, column) in enumerate(YEAR_LINES):
+            head = (
+                f'<th scope="row" rowspan="{len(YEAR_LINES)}">{page.scenario_head(name)}</th>'
+                if i == 0
+                else ""
+            )
+            cells = "".join(
+                f'<td class="num{" neg" if v < 0 else ""}" data-value="{raw(v)}">'
+                f"{fmt(v, 'money')}</td>"
+                for v in frame[column].astype(float)
+            )
+            body.append(f"<tr>{head}<td>{label}</td>{cells}</tr>")
+    year_heads = "".join(f'<th class="num">Year {k}</th>' for k in range(1, years + 1))
+    years_table = table("years", "<th>Scenario</th><th></th>" + year_heads, body)
+    return f"<details><summary>Year-by-year figures</summary>{years_table}</details>"
+
+
+def line_items_table(page: Page) -> str:
+    items = page.c.line_items
+    pivot = items.pivot_table(
+        index=["category", "item"],
+        columns="scenario",
+        values="amount",
+        aggfunc="sum",
+        fill_value=0.0,
+    ).reindex(columns=page.names, fill_value=0.0)
+    base = page.c.baseline
+    body = []
+    for (category, item), values in pivot.iterrows():
+        cells = []
+        for name in page.names:
+            value = float(values[name])
+            diff = value - float(values[base])
+            note = (
+                f'<div class="d">{fmt_diff(diff, "money")}</div>'
+                if name != base and abs(diff) >= 0.5
+                else ""
+            )
+            cells.append(
+                f'<td class="num" data-sort="{raw(value)}">'
+                f"{fmt(value, 'money') if value else '—'}{note}</td>"
+            )
+        body.append(f"<tr><td>{esc(category)}</td><td>{esc(item)}</td>{''.join(cells)}</tr>")
+    head = "<th>Category</th><th>Item</th>" + page.scenario_heads()
+    return table("sortable lines", head, body)
+
+
+def content(page: Page) -> str:
+    by_category = by_category_chart(page)  # drawn first: figures are numbered as made
+    return (
+        totals_table(page)
+        + by_category
+        + projection_block(page)
+        + "<h3>Line items (annual cost)</h3>"
+        + line_items_table(page)
+    )
+
+
+SECTION = Section(
+    "budget",
+    "Budget",
+    "Budget",
+    "Annual cost from positions, salaries, supplements and benefits, hourly staff paid "
+    "for the hours they worked, and the substitute days the simulation used. Details by "
+    "line item below; every figure is also in budget.xlsx.",
+    content,
+)
