@@ -192,22 +192,40 @@ def test_one_device_per_student_means_no_shortage() -> None:
     assert planned == 600 * 20 * 180
 
 
-def test_frequent_regrouping_spreads_scarce_small_group_time() -> None:
-    """One tutor with 20 seats a day for 100 students who all need groups: regrouping daily
-    rotates the seats through every student; regrouping every 90 days keeps the same 20."""
-    d = pair_school(0.0, teams=4)
-    d["roles"]["tutor"]["schedule"] = {"small_group": 100}
-    d["schools"][0]["teams"] = [
-        {"name": "class", "count": 4, "classrooms": 1, "members": {"teacher": 1}}
+def test_regrouping_deals_students_to_the_adults_present() -> None:
+    """A team of two tutors shares four students who each need a daily session. Each tutor can
+    seat all four in its one session. Dealt anew every day, the students go to whichever tutor
+    is in; dealt every 30 days, the two dealt to a tutor who is away that day miss their
+    session."""
+    d = pair_school(0.0, teams=1)
+    d["roles"]["tutor"] = {
+        "group_size": 4,
+        "absence_rate": 0.3,
+        "schedule": {"small_group": 20},
+    }
+    d["schools"][0]["enrollment"] = 4
+    d["schools"][0]["teams"][0]["members"] = {"teacher": 1, "tutor": 2}
+    d["schools"][0]["need_tiers"] = [
+        {"name": "all", "share": 1.0, "dosage_minutes_per_week": 100, "session_minutes": 20}
     ]
-    d["schools"][0]["staff"] = {"tutor": 1}
-    p10 = {}
-    for every in (1, 90):
-        d["small_groups"] = {"regroup_every_days": every}
-        result = simulate.run(build(d), seed=1)
-        p10[every] = result.value("small_group.minutes_per_student_week", "p10")
-    assert p10[90] == 0.0
-    assert p10[1] > 15.0  # 20 seats x 20 minutes / 100 students = 20 minutes a week each
+    minutes = {}
+    for every in (1, 30):
+        d["small_groups"] = {"regroup_every_days": every, "max_sessions_per_student_per_day": 1}
+        result = simulate.run(build(d), seed=1, replications=4)
+        minutes[every] = result.value("small_group.minutes_per_student_week", "mean")
+    both_away = 0.3 * 0.3
+    assert minutes[1] == pytest.approx(100 * (1 - both_away), rel=0.08)
+    assert minutes[30] < minutes[1] * 0.9  # about 30% x half the students lose a day
+
+
+def test_dealing_follows_capacity_and_mixes_every_level_of_need() -> None:
+    from simulate.engine.instruction import _deal
+
+    order = np.arange(12)  # most behind first
+    a, b = _deal(order, np.array([2.0, 1.0]))
+    assert (len(a), len(b)) == (8, 4)
+    assert a[0] == 0 and b[0] < 3  # both get some of the most behind
+    assert sorted(np.concatenate([a, b])) == list(range(12))
 
 
 def coach_and_teacher(**coach_plan: Any) -> dict[str, Any]:

@@ -43,7 +43,7 @@ def test_groups_are_checked_by_kind_with_the_scenarios_names(tmp_path: Path) -> 
         "coaching.observations_per_teacher_week[role=teacher].planned",
         "coaching.observations_per_teacher_week[role=principal].realized",  # defined, any count
         "small_group.minutes_per_student_week[tier=intensive].p10",
-        "small_group.below_target_share[tier=strategic].value",
+        "small_group.reaching_target_share[tier=strategic].value",
         "coverage.minutes[by=substitute].value",
         "coverage.minutes[by=split].value",
         "ledger[activity=online].lost:device_shortage",  # a loss this school never has is 0

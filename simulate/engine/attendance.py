@@ -51,19 +51,21 @@ def chronic_range(mean: float, days: int) -> tuple[float, float]:
 @lru_cache(maxsize=256)
 def beta_concentration(mean: float, share: float, days: int) -> float | None:
     """The concentration a + b that gives `share` chronically absent, or None if no beta
-    distribution with this mean can (the least spread has the binomial's share, the most
-    spread about `mean`). Among the two solutions where the share rises and falls, the less
-    dispersed one (larger concentration) is taken."""
-    grid = GRID
-    shares = np.array([chronic_share(mean, c, days) for c in grid])
-    above = np.flatnonzero(shares >= share)
-    if not above.size or shares[-1] > share:
+    distribution with this mean can. Where two spreads give the share (the share first rises,
+    then falls, as the spread grows for a mean under 10%), the less dispersed one is taken."""
+    gap = np.array([chronic_share(mean, c, days) for c in GRID]) - share
+    crossing = np.flatnonzero(np.sign(gap[:-1]) != np.sign(gap[1:]))
+    if gap[-1] == 0:
+        return float(GRID[-1])
+    if not crossing.size:
         return None
-    i = int(above[-1])  # the last grid point still at or above the target
-    lo, hi = grid[i], grid[i + 1]
+    i = int(crossing[-1])  # the least dispersed crossing
+    lo, hi = GRID[i], GRID[i + 1]
+    rising = gap[i + 1] > gap[i]
     for _ in range(60):
         mid = math.sqrt(lo * hi)
-        lo, hi = (mid, hi) if chronic_share(mean, mid, days) >= share else (lo, mid)
+        above = chronic_share(mean, mid, days) >= share
+        lo, hi = (lo, mid) if above == rising else (mid, hi)
     return math.sqrt(lo * hi)
 
 

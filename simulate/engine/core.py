@@ -113,8 +113,8 @@ class Engine:
     def _open(self, school: SchoolState, closed: bool) -> None:
         school.cover_minutes[:] = 0
         school.awaiting_cover.clear()
-        self.instruction.morning(school)
         self.availability.morning(school)
+        self.instruction.morning(school)
         if closed:
             self.stations.closed(school)
         else:

@@ -2,12 +2,17 @@
 
 Only students present that day receive minutes. Small groups are sessions: an adult's
 small-group block holds back-to-back sessions; each session serves one need tier, with that
-tier's session length and group size (capped by the role's `group_size`), and seats the
-tier's students in priority order. Priority is how far a student is behind the tier's dosage
-target, as ranked at the last regrouping (every `regroup_every_days`, on the data of that day):
-the tier whose most-behind student is furthest behind gets the next session, so students behind
-their target are served before anyone ahead of theirs, and only then do leftover sessions go to
-others. A student may attend up to the tier's daily cap of sessions, with one adult or several.
+tier's session length and group size (capped by the role's `group_size`), and seats the tier's
+students who are furthest behind its dosage target. The tier whose most-behind student is
+furthest behind gets the next session, so students behind their target are served before anyone
+ahead of theirs, and only then do leftover sessions go to others. A student may attend up to the
+tier's daily cap of sessions, with one adult or several.
+
+Regrouping: in a team that shares its students, every `regroup_every_days` the team's students
+are dealt out to the adults who lead small groups and are in that day, in order of need and in
+proportion to each adult's small-group capacity. Until the next regrouping an adult groups only
+the students dealt to it, so when it is away its students miss their sessions. A homeroom adult
+in a team that does not share groups its own class; school-wide staff group any student.
 """
 
 from __future__ import annotations
@@ -53,6 +58,7 @@ class Instruction:
                 [t.max_sessions_per_day or rules.max_sessions_per_student_per_day for t in tiers]
             ),
         )
+        school.per_day = school.tiers.dosage[school.students.tier] / self.run.days.days_per_week
 
     def morning(self, school: SchoolState) -> None:
         """A new day: who is in school, nobody in a group yet; regroup when it is time."""
@@ -102,31 +108,62 @@ class Instruction:
         if by is not None:
             school.contact[taught, by] += given
 
+    def need(self, school: SchoolState, students: np.ndarray) -> np.ndarray:
+        """Minutes each student is behind its tier's target, counting today's share of it
+        (the target's size breaks ties between students equally behind, e.g. at the start)."""
+        per_day = school.per_day[students]
+        due = per_day * (self.run.school_day + 1) - school.received.small_group[students]
+        return due + 1e-3 * per_day + 1e-9 * school.students.tiebreak[students]
+
     def regroup(self, school: SchoolState) -> None:
-        """Data-driven regrouping: rank students by how far they are behind their dosage."""
-        per_day = school.tiers.dosage[school.students.tier] / self.run.days.days_per_week
-        behind = per_day * max(self.run.school_day, 0) - school.received.small_group
-        # the tier target breaks ties between students equally behind (e.g. at the start)
-        school.priority = behind + per_day + 1e-6 * school.students.tiebreak
-        school.ranked.clear()
+        """Deal each sharing team's students out to its small-group adults (see the module)."""
+        school.pool_by_tier.clear()
+        week = self.run.week
+        for team, shares in enumerate(school.team_shares):
+            if not shares:
+                continue
+            for adult in school.adults:
+                if adult.team == team:
+                    school.group_pools.pop(adult.index, None)
+            leaders = [
+                a
+                for a in school.adults
+                if a.team == team
+                and a.role.group_size
+                and a.role.schedule.get("small_group", 0)
+                and "small_group" in a.role.duties_in_week(week)
+                and school.status[a.index] == Status.PRESENT
+            ]
+            if not leaders:
+                continue
+            students = _indices(school.team_students[team])
+            order = students[np.argsort(-self.need(school, students), kind="stable")]
+            weight = np.array(
+                [a.role.schedule["small_group"] * a.role.group_size for a in leaders], dtype=float
+            )
+            for leader, dealt in zip(leaders, _deal(order, weight), strict=True):
+                school.group_pools[leader.index] = np.sort(dealt)
 
     def small_groups(self, school: SchoolState, adult: Adult, minutes: float) -> float:
         """Hold back-to-back sessions in `minutes`; return the minutes spent in sessions."""
         tiers = school.tiers
-        ranked = self._ranked(school, adult)
+        by_tier = self._by_tier(school, adult)
         role_cap = adult.role.group_size
-        served, present, priority = school.served_today, school.present, school.priority
+        served, present = school.served_today, school.present
         left = minutes
         while True:
             best: tuple[float, int, np.ndarray] | None = None
-            for tier, candidates in enumerate(ranked):
+            for tier, candidates in enumerate(by_tier):
                 if tiers.session[tier] > left or not candidates.size:
                     continue
-                free = candidates[
-                    (served[candidates] < tiers.daily_cap[tier]) & present[candidates]
-                ]
-                if free.size and (best is None or priority[free[0]] > best[0]):
-                    best = (float(priority[free[0]]), tier, free)
+                can = (served[candidates] < tiers.daily_cap[tier]) & present[candidates]
+                free = candidates[can]
+                if not free.size:
+                    continue
+                need = self.need(school, free)
+                order = np.argsort(-need, kind="stable")
+                if best is None or need[order[0]] > best[0]:
+                    best = (float(need[order[0]]), tier, free[order])
             if best is None:
                 break
             _, tier, free = best
@@ -140,20 +177,19 @@ class Instruction:
             left -= length
         return minutes - left
 
-    def _ranked(self, school: SchoolState, adult: Adult) -> list[np.ndarray]:
-        """The adult's pool split by tier, each in priority order (until the next regrouping)."""
-        ranked = school.ranked.get(adult.index)
-        if ranked is None:
+    def _by_tier(self, school: SchoolState, adult: Adult) -> list[np.ndarray]:
+        """The adult's pool split by need tier (until the next regrouping)."""
+        split = school.pool_by_tier.get(adult.index)
+        if split is None:
             pool = self._group_pool(school, adult)
-            pool = pool[np.argsort(-school.priority[pool], kind="stable")]
             tier_of = school.students.tier[pool]
-            ranked = [pool[tier_of == t] for t in range(len(school.tiers.names))]
-            school.ranked[adult.index] = ranked
-        return ranked
+            split = [pool[tier_of == t] for t in range(len(school.tiers.names))]
+            school.pool_by_tier[adult.index] = split
+        return split
 
     @staticmethod
     def _group_pool(school: SchoolState, adult: Adult) -> np.ndarray:
-        """Students an adult may take into its groups: the school, its team, or its class."""
+        """Students an adult may group: those dealt to it, else the school, team or class."""
         pool = school.group_pools.get(adult.index)
         if pool is None:
             if adult.team == NO_TEAM:
@@ -161,9 +197,21 @@ class Instruction:
             elif adult.homeroom >= 0 and not school.team_shares[adult.team]:
                 pool = _indices(school.room_students[adult.homeroom])
             else:
-                pool = _indices(school.team_students[adult.team])
+                pool = np.zeros(0, dtype=np.int64)  # not dealt any students this window
             school.group_pools[adult.index] = pool
         return pool
+
+
+def _deal(order: np.ndarray, weight: np.ndarray) -> list[np.ndarray]:
+    """Deal students (in `order`) to adults in proportion to `weight`, like dealing cards:
+    adult a takes a turn at times (k + 0.5) / weight[a], and the turns are taken in time order,
+    so each adult gets a share of every level of need."""
+    n = order.size
+    total = weight.sum()
+    turns = [(np.arange(int(np.ceil(n * w / total)) + 1) + 0.5) / w for w in weight]
+    owner = np.concatenate([np.full(len(k), a) for a, k in enumerate(turns)])
+    first = np.argsort(np.concatenate(turns), kind="stable")[:n]
+    return [order[owner[first] == a] for a in range(len(weight))]
 
 
 def _indices(part: slice) -> np.ndarray:

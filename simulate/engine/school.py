@@ -70,11 +70,11 @@ class SchoolState:
     contact: np.ndarray = field(init=False)  # students x adults: minutes together
     small_group_by_role: dict[str, float] = field(init=False)  # student-minutes by leader role
     served_today: np.ndarray = field(init=False)  # small-group sessions attended today
-    priority: np.ndarray = field(init=False)  # how far behind, as ranked at the last regroup
+    per_day: np.ndarray = field(init=False)  # small-group target per school day, by student
     present: np.ndarray = field(init=False)  # students in school today
     attending: np.ndarray = field(init=False)  # the same as 1.0 / 0.0, to scale minutes
     tiers: TierRules = field(init=False)  # set by Instruction.prepare
-    ranked: dict[int, list[np.ndarray]] = field(default_factory=dict)  # adult -> pool by tier
+    pool_by_tier: dict[int, list[np.ndarray]] = field(default_factory=dict)  # adult -> by tier
     # per adult, per day: status and coverage duty
     status: list[Status] = field(init=False)
     cover_minutes: np.ndarray = field(init=False)  # class minutes each adult covers today
@@ -113,7 +113,6 @@ class SchoolState:
         self.contact = np.zeros((n, m), dtype=np.float64, order="F")
         self.small_group_by_role = {}
         self.served_today = np.zeros(n, dtype=np.int16)
-        self.priority = np.zeros(n)
         self.present = np.ones(n, dtype=bool)
         self.attending = np.ones(n)
         self.status = [Status.PRESENT] * m

@@ -249,7 +249,8 @@ MEASURES: tuple[Measure, ...] = (
         (ALL,),
         "num0",
         -1,
-        "Observations still waiting for their feedback when the year ended.",
+        "Observations whose feedback did not come inside the feedback window (the coach had "
+        "no time, or coach or teacher was away), so it was never given.",
     ),
     Measure(
         "small_group.minutes_per_student_week",
@@ -266,18 +267,44 @@ MEASURES: tuple[Measure, ...] = (
         abbrev="SG min/wk",
     ),
     Measure(
-        "small_group.below_target_share",
-        "Students below their dosage target",
-        "share of students below target",
+        "small_group.reaching_target_share",
+        "Students reaching their dosage target",
+        "share of students with a target",
         ("value",),
         (ALL, "tier"),
         "pct",
-        -1,
-        "Share of students with a small-group target (the higher need tiers) who got fewer "
-        "minutes a week than that target.",
+        1,
+        "Share of students with a small-group target (the higher need tiers) who got at least "
+        "90% of their tier's weekly target, on average over the year.",
         everyone="all with a target",
-        short="below target",
-        abbrev="below tgt",
+        short="reaching target",
+        abbrev="at target",
+    ),
+    Measure(
+        "small_group.target_delivered_share",
+        "Share of the dosage target delivered",
+        "share of target minutes",
+        ("value",),
+        (ALL, "tier"),
+        "pct",
+        1,
+        "Minutes delivered against the tiers' weekly targets, each student's minutes counted up "
+        "to the target, so one student's surplus does not hide another's shortfall.",
+        everyone="all with a target",
+        short="of target delivered",
+    ),
+    Measure(
+        "small_group.shortfall_minutes_week",
+        "Weekly shortfall against the dosage target",
+        "minutes per student per week",
+        ("mean",),
+        (ALL, "tier"),
+        "num0",
+        -1,
+        "Minutes a week by which a student with a target falls short of it, on average (0 for "
+        "a student who reaches it).",
+        everyone="all with a target",
+        short="weekly shortfall",
     ),
     Measure(
         "small_group.delivered_by_share",

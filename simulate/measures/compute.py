@@ -113,39 +113,48 @@ def _coaching(
     )
 
 
+REACHED = 0.9  # a student reaches the target with at least 90% of its weekly minutes
+
+
 def _small_group(out: dict[Key, float], engine: Engine, weeks: float) -> None:
+    """Minutes per student per week and how they compare with each tier's target, overall and
+    by tier; tiers are matched by name across schools (each school lists its own)."""
     name = "small_group.minutes_per_student_week"
-    tiers = engine.scenario.schools[0].need_tiers
-    minutes = [s.received.small_group / weeks for s in engine.schools]
-    tier_of = [s.students.tier for s in engine.schools]
-    targets = [
-        np.array([t.dosage_minutes_per_week for t in s.spec.need_tiers], dtype=float)[
-            s.students.tier
-        ]
-        for s in engine.schools
-    ]
-    per_student = np.concatenate(minutes) if minutes else np.zeros(0)
-    tier = np.concatenate(tier_of) if tier_of else np.zeros(0, dtype=int)
-    target = np.concatenate(targets) if targets else np.zeros(0)
+    schools = engine.schools
+    per_student = _joined([s.received.small_group / weeks for s in schools])
+    target = _joined([s.tiers.dosage[s.students.tier] for s in schools])
+    tier = _joined([np.array(s.tiers.names, dtype=object)[s.students.tier] for s in schools])
+    names = list(dict.fromkeys(n for s in schools for n in s.tiers.names))
     groups = [(ALL, np.ones(per_student.size, dtype=bool))]
-    groups += [(f"tier={t.name}", tier == i) for i, t in enumerate(tiers)]
+    groups += [(f"tier={n}", tier == n) for n in names]
     for group, mask in groups:
         values = per_student[mask]
         out[(name, group, "mean")] = float(values.mean()) if values.size else 0.0
         for q in (10, 50, 90):
             out[(name, group, f"p{q}")] = float(np.percentile(values, q)) if values.size else 0.0
         targeted = mask & (target > 0)
-        below = (per_student < target) & targeted
-        out[("small_group.below_target_share", group, "value")] = _ratio(
-            below.sum(), targeted.sum()
+        got, wanted = per_student[targeted], target[targeted]
+        out[("small_group.reaching_target_share", group, "value")] = _ratio(
+            (got >= REACHED * wanted).sum(), got.size
+        )
+        out[("small_group.target_delivered_share", group, "value")] = _ratio(
+            np.minimum(got, wanted).sum(), wanted.sum()
+        )
+        short = np.maximum(wanted - got, 0.0)
+        out[("small_group.shortfall_minutes_week", group, "mean")] = (
+            float(short.mean()) if short.size else 0.0
         )
     by_role: defaultdict[str, float] = defaultdict(float)
-    for school in engine.schools:
+    for school in schools:
         for role, minutes in school.small_group_by_role.items():
             by_role[role] += minutes
     total = sum(by_role.values())
     for role, value in sorted(by_role.items()):
         out[("small_group.delivered_by_share", f"role={role}", "value")] = _ratio(value, total)
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0)
 
 
 def _relationships(out: dict[Key, float], engine: Engine) -> None:

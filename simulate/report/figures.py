@@ -58,7 +58,7 @@ KEY_ROWS = [
     headline("coaching.observations_per_teacher_week", "realized"),
     headline("coaching.teacher_weeks_observed_share"),
     headline("small_group.minutes_per_student_week", "mean"),
-    headline("small_group.below_target_share"),
+    headline("small_group.reaching_target_share"),
     headline("relationships.adults_per_student", "mean"),
     headline("reach.students_on_led_teams_share"),
     headline("coverage.substitute_fill_rate"),

@@ -10,6 +10,7 @@ from simulate.measures.catalogue import statistic_word as word
 from ..charts import INK, ci_text, error_bars, style
 from ..context import Page, Section
 from ..figures import row
+from ..kit import esc
 
 ADULTS = measure("relationships.adults_per_student")
 STUDENTS = measure("relationships.students_per_adult")
@@ -45,13 +46,33 @@ def chart(page: Page) -> go.Figure:
     return fig
 
 
+def threshold_note(page: Page) -> str:
+    """The contact threshold each scenario used, in minutes and hours (stated, not implied)."""
+    by_name = {
+        r.scenario.name: r.scenario.relationships.contact_threshold_minutes for r in page.c.results
+    }
+    values = set(by_name.values())
+    if len(values) == 1:
+        (minutes,) = values
+        said = f"{minutes:,} minutes ({minutes / 60:g} hours)"
+    else:
+        said = "; ".join(f"{esc(n)}: {m:,} minutes" for n, m in by_name.items())
+    return (
+        f'<p class="note">An adult knows a student after {said} of teaching or small-group time '
+        "actually given to that student over the year, on days the student was in school. "
+        "Covering a class counts only the minutes the class was taught.</p>"
+    )
+
+
 def content(page: Page) -> str:
     rows = [
         row(ADULTS, s, label=f"{capital(ADULTS.unit)}, {word(s)}", explain=ADULTS.note(s))
         for s in ADULTS.statistics
     ]
     rows.append(row(STUDENTS, "mean", explain=STUDENTS.explain))
-    return page.figure(chart(page), page.bars_height) + page.metric_table(rows)
+    return (
+        threshold_note(page) + page.figure(chart(page), page.bars_height) + page.metric_table(rows)
+    )
 
 
 SECTION = Section(

@@ -1,5 +1,5 @@
-"""Small groups: minutes per student by need tier against each tier's target, who is below
-target, and who delivered the minutes."""
+"""Small groups: minutes per student by need tier against each tier's target, who reaches it,
+how much of it was delivered, and who delivered the minutes."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from ..figures import Row, row
 from ..kit import esc
 
 MINUTES = measure("small_group.minutes_per_student_week")
-BELOW = measure("small_group.below_target_share")
+REACHING = measure("small_group.reaching_target_share")
+DELIVERED = measure("small_group.target_delivered_share")
+SHORTFALL = measure("small_group.shortfall_minutes_week")
 DELIVERED_BY = measure("small_group.delivered_by_share")
 
 
@@ -81,13 +83,13 @@ def minutes_chart(page: Page, tiers: list[str], targets: dict[str, float]) -> go
     return fig
 
 
-def below_chart(page: Page, tiers: list[str], targets: dict[str, float]) -> go.Figure:
-    """Share of students below their target, for the tiers that have one."""
+def reaching_chart(page: Page, tiers: list[str], targets: dict[str, float]) -> go.Figure:
+    """Share of students reaching 90% of their target, for the tiers that have one."""
     groups = ["all", *[t for t in tiers if targets.get(group_value(t), 1)]]
-    labels = [capital(BELOW.everyone)] + [esc(group_value(t)) for t in groups[1:]]
+    labels = [capital(REACHING.everyone)] + [esc(group_value(t)) for t in groups[1:]]
     fig = go.Figure()
     for name in page.names:
-        found = [page.c.value(name, BELOW.name, g) for g in groups]
+        found = [page.c.value(name, REACHING.name, g) for g in groups]
         fig.add_bar(
             x=labels,
             y=[v[0] if v else None for v in found],
@@ -103,9 +105,9 @@ def below_chart(page: Page, tiers: list[str], targets: dict[str, float]) -> go.F
         )
     style(
         fig,
-        "Students below their small-group dosage target",
+        "Students who got at least 90% of their weekly small-group target",
         "Need tier",
-        f"{capital(BELOW.unit)} (%)",
+        f"{capital(REACHING.unit)} (%)",
     )
     fig.update_layout(barmode="group", yaxis={"tickformat": ".0%", "rangemode": "tozero"})
     return fig
@@ -139,7 +141,12 @@ def rows(page: Page, tiers: list[str]) -> list[Row]:
             row(m, s, tier, label=f"{title}: {word(s)}", explain=m.note(s, tier))
             for s in m.statistics
         ]
-        out.append(row(BELOW, "value", tier, label=f"{title}: {BELOW.short}"))
+        if page.dosage_targets().get(group_value(tier)):
+            out += [
+                row(REACHING, "value", tier, label=f"{title}: {REACHING.short}"),
+                row(DELIVERED, "value", tier, label=f"{title}: {DELIVERED.short}"),
+                row(SHORTFALL, "mean", tier, label=f"{title}: {SHORTFALL.short}"),
+            ]
     return out
 
 
@@ -151,12 +158,12 @@ def content(page: Page) -> str:
         key=lambda g: order.index(g) if g in order else len(order),
     )
     minutes = minutes_chart(page, tiers, targets)
-    below = below_chart(page, tiers, targets)
+    reaching = reaching_chart(page, tiers, targets)
     delivered = delivered_by_chart(page)  # drawn first: figures are numbered as they are made
     return (
         page.figure(minutes, 440)
         + '<div class="two">'
-        + page.figure(below, 320, half=True)
+        + page.figure(reaching, 320, half=True)
         + delivered
         + "</div>"
         + page.metric_table(rows(page, tiers), collapsed=True)
@@ -169,6 +176,7 @@ SECTION = Section(
     "Small-group minutes",
     "Small-group time is where students with the most need catch up. The dot is the "
     "typical (median) student, the bar spans the middle 80% of students, and the dashed "
-    "line is each tier's weekly target.",
+    "line is each tier's weekly target. A student reaches the target with at least 90% of "
+    "it; the share delivered counts each student's minutes up to the target.",
     content,
 )
