@@ -219,10 +219,10 @@ def test_regrouping_deals_students_to_the_adults_present() -> None:
 
 
 def test_dealing_follows_capacity_and_mixes_every_level_of_need() -> None:
-    from simulate.engine.instruction import _deal
+    from simulate.engine.small_groups import deal
 
     order = np.arange(12)  # most behind first
-    a, b = _deal(order, np.array([2.0, 1.0]))
+    a, b = deal(order, np.array([2.0, 1.0]))
     assert (len(a), len(b)) == (8, 4)
     assert a[0] == 0 and b[0] < 3  # both get some of the most behind
     assert sorted(np.concatenate([a, b])) == list(range(12))

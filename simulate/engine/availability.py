@@ -9,11 +9,11 @@ from simulate.engine.roster import Adult
 from simulate.engine.school import SchoolState, Status
 
 if TYPE_CHECKING:
-    from simulate.engine.core import Engine
+    from simulate.engine.school import Run
 
 
 class Availability:
-    def __init__(self, run: Engine) -> None:
+    def __init__(self, run: Run) -> None:
         self.run = run
 
     def morning(self, school: SchoolState) -> None:

@@ -9,6 +9,8 @@ import numpy as np
 from simulate.engine.streams import stream
 from simulate.schema.model import Calendar
 
+DAY = 1440  # minutes; day d of the year starts at d * DAY
+
 
 @dataclass(frozen=True)
 class Days:

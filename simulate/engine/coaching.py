@@ -17,11 +17,11 @@ from simulate.engine.school import Appointment, SchoolState, Status
 from simulate.schema.model import CoachingPlan
 
 if TYPE_CHECKING:
-    from simulate.engine.core import Engine
+    from simulate.engine.school import Run
 
 
 class Coaching:
-    def __init__(self, run: Engine) -> None:
+    def __init__(self, run: Run) -> None:
         self.run = run
 
     def plan(self, school: SchoolState) -> None:

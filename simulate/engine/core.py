@@ -1,38 +1,73 @@
-"""The discrete-event engine: one SimPy environment per run, one minute per time unit.
+"""The engine: one school year of a scenario, as the reference engine runs it, in far less time.
 
-Adults are SimPy processes that walk their daily schedule; students are numpy arrays that the
-adults' activities credit. A district process opens each school day: it sets who is present
-(availability), places substitutes from the shared pool and runs each school's cascade
-(coverage) before the adults start. What adults do is written by one sub-model each:
-instruction and small groups, coaching, stations. Every planned minute ends in the ledger as
-delivered or lost.
+One SimPy environment per run; the district process opens each school day (one event a day).
+What depends on the day is decided on the day, with the same sub-models as the reference
+engine (engine.reference): who is present (availability), substitutes and the coverage
+cascade (coverage), coaching (each coach's observations and feedback), and regrouping (small
+groups). What only adds up is booked once for the year from matrices of days x adults: every
+adult's planned minutes, what absence, vacancy, closure, coverage and testing took from them, the
+minutes each class was taught, and the online stations. Small-group sessions are seated once per
+regrouping window for every adult at once (engine.small_groups).
+
+Every planned minute still ends in the ledger as delivered or lost, and every figure but the
+small-group seating (seated by window here, by day in the reference) is the reference engine's
+to the last bit (tests/test_engine_reference.py).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import simpy
 
+from simulate.engine import stations
 from simulate.engine.availability import Availability
-from simulate.engine.calendar import Days, build_days
+from simulate.engine.calendar import DAY, Days, build_days
 from simulate.engine.coaching import Coaching
-from simulate.engine.coverage import Coverage
-from simulate.engine.instruction import Instruction
+from simulate.engine.coverage import Coverage, cancelled_by_cover
+from simulate.engine.instruction import Instruction, co_taught_room
 from simulate.engine.ledger import Ledger, Loss
-from simulate.engine.roster import Adult, build_adults, build_students
-from simulate.engine.school import SchoolState, Status
-from simulate.engine.stations import Stations
-from simulate.schema.model import Scenario
+from simulate.engine.roster import NO_TEAM, Adult
+from simulate.engine.school import SchoolState, Status, build_schools
+from simulate.engine.small_groups import Sessions
+from simulate.schema.model import ACTIVITIES, Scenario
 
-DAY = 1440  # minutes; day d of the year starts at d * DAY
-# When an adult covers a class, its own plans are cancelled in this order.
-CANCEL_ORDER = (
-    "small_group",
-    "coaching",
-    "collaboration",
-    "planning",
-    "supervision",
-    "instruction",
+ACTIVITY = {name: k for k, name in enumerate(ACTIVITIES)}
+INSTRUCTION, SMALL_GROUP, COACHING = (
+    ACTIVITY["instruction"],
+    ACTIVITY["small_group"],
+    ACTIVITY["coaching"],
 )
+PRESENT, ABSENT, VACANT = 0, 1, 2
+STATUS = (Status.PRESENT, Status.ABSENCE, Status.VACANCY)
+
+
+class Book:
+    """One school's year as matrices of days x adults (x activities), filled as days pass."""
+
+    def __init__(self, school: SchoolState, days: Days, weeks: int) -> None:
+        adults = school.adults
+        n_days, n_adults = days.count, len(adults)
+        status = np.zeros((n_days, n_adults), dtype=np.int8)
+        for a in adults:
+            status[a.absent, a.index] = ABSENT
+            status[a.vacant, a.index] = VACANT
+        self.status = status
+        self.rows = [[STATUS[v] for v in row] for row in status.tolist()]
+        # planned minutes per (week, adult, activity): the schedule, less what the ramp forbids
+        self.plan = np.zeros((weeks, n_adults, len(ACTIVITIES)))
+        self.plans: list[list[list[tuple[str, int]]]] = []  # adult -> week -> [(activity, min)]
+        for a in adults:
+            by_week = [
+                [(x, m) for x, m in a.role.schedule.items() if m and x in a.role.duties_in_week(w)]
+                for w in range(1, weeks + 1)
+            ]
+            self.plans.append(by_week)
+            for w, plan in enumerate(by_week):
+                for activity, minutes in plan:
+                    self.plan[w, a.index, ACTIVITY[activity]] = minutes
+        self.cancelled = np.zeros((n_days, n_adults, len(ACTIVITIES)))  # by coverage duty
+        self.small_group = np.zeros((n_days, n_adults))  # small-group minutes each could hold
+        self.coaches = [a for a in adults if a.index in school.appointments]
 
 
 class Engine:
@@ -46,32 +81,19 @@ class Engine:
         self.days: Days = build_days(scenario.calendar, seed, replication)
         self.day = -1  # today's index in the calendar
         self.school_day = -1  # count of instructional days so far (0-based)
-        self.morning = self.env.event()
         self.availability = Availability(self)
         self.coverage = Coverage(self)
         self.instruction = Instruction(self)
+        self.sessions = Sessions(self)
         self.coaching = Coaching(self)
-        self.stations = Stations(self)
-        self.schools: list[SchoolState] = []
-        number = 0
-        for spec in scenario.schools:
-            for _ in range(spec.copies):
-                adults, rooms = build_adults(
-                    scenario, spec, number, self.days.count, seed, replication
-                )
-                students = build_students(spec, number, self.days, seed, replication)
-                shares = [t.shares_students for t in spec.teams for _ in range(t.count)]
-                special = [t.specialized for t in spec.teams for _ in range(t.count)]
-                self.schools.append(
-                    SchoolState(number, spec, adults, rooms, shares, special, students)
-                )
-                number += 1
+        self.schools: list[SchoolState] = build_schools(scenario, self.days, seed, replication)
+        weeks = int(self.days.week.max()) + 1
         for school in self.schools:
-            self.instruction.prepare(school)
+            self.sessions.prepare(school)
             self.coaching.plan(school)
-            self.stations.equip(school)
-            for adult in school.adults:
-                self.env.process(self._adult(school, adult))
+        self.books = [Book(school, self.days, weeks) for school in self.schools]
+        self.school_days = np.cumsum(self.days.instructional) - 1  # school-day number of each day
+        self.windows: list[list[int]] = []  # the open days of each regrouping window
         self.env.process(self._district())
 
     @property
@@ -81,6 +103,9 @@ class Engine:
 
     def run(self) -> Engine:
         self.env.run()
+        self._seat_window()
+        for school, book in zip(self.schools, self.books, strict=True):
+            _book_year(self, school, book)
         return self
 
     def ledger(self) -> Ledger:
@@ -99,100 +124,154 @@ class Engine:
             self.day = day
             self.school_day += 1
             closed = self.availability.closed_today()
-            for school in self.schools:
-                self._open(school, closed)
-            if not closed:
-                self.coverage.place_substitutes(self.schools)
-                for school in self.schools:
-                    self.coverage.cascade(school)
-                    if school.spec.rotation is not None:
-                        self.env.process(self.stations.rotation(school))
-            opened, self.morning = self.morning, self.env.event()
-            opened.succeed()
-
-    def _open(self, school: SchoolState, closed: bool) -> None:
-        school.cover_minutes[:] = 0
-        school.awaiting_cover.clear()
-        self.availability.morning(school)
-        self.instruction.morning(school)
-        if closed:
-            self.stations.closed(school)
-        else:
-            self.instruction.count_student_day(school)
-
-    # ---- adults -------------------------------------------------------------------------
-    def _adult(self, school: SchoolState, adult: Adult):  # type: ignore[no-untyped-def]
-        ledger = school.ledger
-        role = adult.role
-        name = adult.role_name
-        covers_class = adult.homeroom >= 0
-        coaches = adult.index in school.appointments
-        weeks = int(self.days.week.max()) + 1
-        plans = [  # what the adult plans to do on a day of each week (residents ramp up)
-            [(a, m) for a, m in role.schedule.items() if m and a in role.duties_in_week(w + 1)]
-            for w in range(weeks)
-        ]
-        while True:
-            yield self.morning
-            plan = plans[int(self.days.week[self.day])]
-            status = school.status[adult.index]
-            closed = self.availability.closed_today()
-            if closed or status != Status.PRESENT:
-                reason = Loss.CLOSURE if closed else Loss(status.value)
-                for activity, minutes in plan:
-                    if (
-                        activity == "instruction"
-                        and covers_class
-                        and not closed
-                        and self.coverage.needs_cover(adult)
-                    ):
-                        continue  # the class itself was covered or recorded as uncovered
-                    ledger.lost(activity, name, minutes, reason)
-                if coaches:
-                    if closed:
-                        missed = Loss.CLOSURE
-                    elif status == Status.VACANCY:
-                        missed = Loss.VACANCY
-                    else:
-                        missed = Loss.COACH_ABSENT
-                    self.coaching.miss(school, adult, missed)
+            regroup = self.sessions.regroup_due()
+            if regroup:
+                self._seat_window()
+            for school, book in zip(self.schools, self.books, strict=True):
+                school.status = book.rows[day]
+                school.cover_minutes[:] = 0
+                school.awaiting_cover.clear()
+                if regroup:
+                    self.sessions.regroup(school)
+            if closed:
+                for school, book in zip(self.schools, self.books, strict=True):
+                    for coach in book.coaches:
+                        self.coaching.miss(school, coach, Loss.CLOSURE)
                 continue
-            school.days_worked[adult.index] += 1
-            cancelled = _cancel(plan, float(school.cover_minutes[adult.index]))
-            testing = self.availability.testing_cancels()
-            for activity, minutes in plan:
-                lost = cancelled.get(activity, 0.0)
-                ledger.lost(activity, name, lost, Loss.COVERAGE)
-                done = minutes - lost
-                if activity in testing:
-                    ledger.lost(activity, name, done, Loss.TESTING)
-                    if activity == "coaching" and coaches:
-                        self.coaching.miss(school, adult, Loss.TESTING)
-                    continue
-                if activity == "coaching" and coaches:
-                    short = Loss.COVERAGE if lost else Loss.CAPACITY
-                    used = self.coaching.coach(school, adult, done, short)
-                elif activity == "small_group":
-                    used = self.instruction.small_groups(school, adult, done) if done else 0.0
-                else:
-                    used = done
-                    if done and activity == "instruction":
-                        self.instruction.teach(school, adult, done)
-                ledger.delivered(activity, name, used)
-                ledger.lost(activity, name, done - used, Loss.UNUSED)
-                if done:
-                    yield self.env.timeout(done)
+            self.windows[-1].append(day)
+            for school in self.schools:
+                school.present = ~school.students.absent[day]
+                school.attending = school.present.astype(float)
+            self.coverage.place_substitutes(self.schools)
+            for school, book in zip(self.schools, self.books, strict=True):
+                self.coverage.cascade(school)
+                self._work(school, book)
+
+    def _work(self, school: SchoolState, book: Book) -> None:
+        """Today's coverage duty, coaching and small-group time, adult by adult."""
+        day, week = self.day, self.week - 1
+        status = book.status[day]
+        for index in np.flatnonzero(school.cover_minutes):
+            plan = book.plans[index][week]
+            for activity, minutes in cancelled_by_cover(plan, school.cover_minutes[index]).items():
+                book.cancelled[day, index, ACTIVITY[activity]] = minutes
+        testing = self.availability.testing_cancels()
+        if "small_group" not in testing:
+            minutes = book.plan[week, :, SMALL_GROUP] - book.cancelled[day, :, SMALL_GROUP]
+            book.small_group[day] = np.where(status == PRESENT, minutes, 0.0)
+        for coach in book.coaches:
+            self._coach(school, book, coach, status[coach.index], "coaching" in testing)
+
+    def _coach(
+        self, school: SchoolState, book: Book, coach: Adult, status: int, testing: bool
+    ) -> None:
+        if status != PRESENT:
+            reason = Loss.VACANCY if status == VACANT else Loss.COACH_ABSENT
+            self.coaching.miss(school, coach, reason)
+            return
+        planned = book.plan[self.week - 1, coach.index, COACHING]
+        if not planned:
+            return
+        if testing:
+            self.coaching.miss(school, coach, Loss.TESTING)
+            return
+        lost = book.cancelled[self.day, coach.index, COACHING]
+        short = Loss.COVERAGE if lost else Loss.CAPACITY
+        done = planned - lost
+        used = self.coaching.coach(school, coach, done, short)
+        school.ledger.delivered("coaching", coach.role_name, used)
+        school.ledger.lost("coaching", coach.role_name, done - used, Loss.UNUSED)
+
+    def _seat_window(self) -> None:
+        """Seat the small groups of the window that ends today (see engine.small_groups)."""
+        if self.windows and self.windows[-1]:
+            days = np.array(self.windows[-1])
+            last = int(self.school_days[days[-1]])
+            for school, book in zip(self.schools, self.books, strict=True):
+                self.sessions.window(school, book.small_group[days], days, last)
+        self.windows.append([])
 
 
-def _cancel(plan: list[tuple[str, int]], cover: float) -> dict[str, float]:
-    """Minutes of each activity that covering a class cancels, in CANCEL_ORDER."""
-    if cover <= 0:
-        return {}
-    planned = dict(plan)
-    out: dict[str, float] = {}
-    for activity in CANCEL_ORDER:
-        take = min(cover, planned.get(activity, 0))
-        if take:
-            out[activity] = take
-            cover -= take
-    return out
+def _book_year(run: Engine, school: SchoolState, book: Book) -> None:
+    """Everything that only adds up: the ledger lines of ordinary days, days worked, the minutes
+    each class was taught, reach, and the online stations."""
+    days = run.days
+    instructional = np.flatnonzero(days.instructional)
+    closed = instructional[days.closed[instructional]]
+    open_ = instructional[~days.closed[instructional]]
+    plan = book.plan[days.week[open_]]  # open days x adults x activities
+    status = book.status[open_]
+    present = status == PRESENT
+    cancelled = book.cancelled[open_]
+    done = (plan - cancelled) * present[:, :, None]
+    testing = np.array(
+        [[activity in days.testing_cancels[d] for activity in ACTIVITIES] for d in open_]
+    ).reshape(len(open_), len(ACTIVITIES))
+    tested = done * testing[:, None, :]
+    taught = done - tested
+    # the class of an absent homeroom adult who needs cover is booked by coverage, day by day
+    covered_class = np.array(
+        [a.homeroom >= 0 and run.coverage.needs_cover(a) for a in school.adults], dtype=bool
+    )
+    away = plan * (~present)[:, :, None]
+    away[:, covered_class, INSTRUCTION] = 0.0
+    coaches = np.zeros(len(school.adults), dtype=bool)
+    coaches[[c.index for c in book.coaches]] = True
+    lines = {
+        Loss.CLOSURE: book.plan[days.week[closed]].sum(axis=0),
+        Loss.ABSENCE: (away * (status == ABSENT)[:, :, None]).sum(axis=0),
+        Loss.VACANCY: (away * (status == VACANT)[:, :, None]).sum(axis=0),
+        Loss.COVERAGE: (cancelled * present[:, :, None]).sum(axis=0),
+        Loss.TESTING: tested.sum(axis=0),
+    }
+    delivered = taught.sum(axis=0)
+    delivered[:, SMALL_GROUP] = 0.0  # booked by window
+    delivered[coaches, COACHING] = 0.0  # booked by the coach, day by day
+    roles = sorted({a.role_name for a in school.adults})
+    members = {r: [a.index for a in school.adults if a.role_name == r] for r in roles}
+    ledger = school.ledger
+    for role, who in members.items():
+        for activity, k in ACTIVITY.items():
+            for reason, amounts in lines.items():
+                ledger.lost(activity, role, float(amounts[who, k].sum()), reason)
+            ledger.delivered(activity, role, float(delivered[who, k].sum()))
+    school.days_worked += present.sum(axis=0)
+    _teach(run, school, open_, taught[:, :, INSTRUCTION])
+    _reach(school, open_, status)
+    stations.closed_days(school, len(closed))
+    stations.year(school, open_, run.school_days[open_])
+
+
+def _teach(run: Engine, school: SchoolState, open_: np.ndarray, minutes: np.ndarray) -> None:
+    """Each adult's own instruction, for the students in school each day (a covered class was
+    credited on the day by coverage)."""
+    attending = (~school.students.absent[open_]).astype(float)  # open days x students
+    school_day = run.school_days[open_]
+    for adult in school.adults:
+        given = minutes[:, adult.index]
+        if not given.any():
+            continue
+        if adult.homeroom >= 0:
+            taught, share = school.taught_by(adult)
+            credit = (given * share) @ attending[:, taught]
+            school.received.instruction[taught] += credit
+            school.contact[taught, adult.index] += credit
+            continue
+        # a co-teacher joins the rooms in turn: add up the days it spent in each room
+        room_of = np.array([co_taught_room(school, adult, int(d)) for d in school_day])
+        for room in np.unique(room_of[given > 0]):
+            on = room_of == room
+            students = school.room_students[room]
+            school.contact[students, adult.index] += given[on] @ attending[on][:, students]
+
+
+def _reach(school: SchoolState, open_: np.ndarray, status: np.ndarray) -> None:
+    """Student-days, and those on a team whose leader is in post (not a vacancy)."""
+    school.student_days += float(school.students.count * len(open_))
+    for team in range(len(school.team_rooms)):
+        leaders = [a.index for a in school.adults if a.role.leads_team and a.team == team]
+        if not leaders or team == NO_TEAM:
+            continue
+        led = (status[:, leaders] != VACANT).any(axis=1).sum()
+        on_team = int((school.students.team == team).sum())
+        school.led_student_days += float(led * on_team)

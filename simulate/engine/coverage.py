@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from simulate.engine.instruction import Instruction
 from simulate.engine.ledger import Loss
 from simulate.engine.roster import NO_TEAM, Adult
 from simulate.engine.school import SchoolState, Status
 
 if TYPE_CHECKING:
-    from simulate.engine.core import Engine
+    from simulate.engine.school import Run
 
 SUBSTITUTE = "substitute"
 LONG_TERM_SUBSTITUTE = "long_term_substitute"
@@ -20,7 +21,7 @@ SPLIT = "split"
 
 
 class Coverage:
-    def __init__(self, run: Engine) -> None:
+    def __init__(self, run: Run) -> None:
         self.run = run
         self.scenario = run.scenario
 
@@ -130,9 +131,34 @@ class Coverage:
             school.ledger.delivered("instruction", absent.role_name, minutes, by=name)
             taught, share = school.taught_by(absent)
             coverer = by.index if isinstance(by, Adult) else None
-            self.run.instruction.credit_class(school, taught, minutes * share, coverer)
+            Instruction.credit_class(school, taught, minutes * share, coverer)
 
     def uncovered(self, school: SchoolState, absent: Adult) -> None:
         if absent.homeroom >= 0:
             minutes = self.planned_instruction(absent)
             school.ledger.lost("instruction", absent.role_name, minutes, Loss.UNCOVERED)
+
+
+# When an adult covers a class, its own plans are cancelled in this order.
+CANCEL_ORDER = (
+    "small_group",
+    "coaching",
+    "collaboration",
+    "planning",
+    "supervision",
+    "instruction",
+)
+
+
+def cancelled_by_cover(plan: list[tuple[str, int]], cover: float) -> dict[str, float]:
+    """Minutes of each planned activity that covering a class cancels, in CANCEL_ORDER."""
+    if cover <= 0:
+        return {}
+    planned = dict(plan)
+    out: dict[str, float] = {}
+    for activity in CANCEL_ORDER:
+        take = min(cover, planned.get(activity, 0))
+        if take:
+            out[activity] = take
+            cover -= take
+    return out

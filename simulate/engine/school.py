@@ -4,17 +4,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import simpy
 
+from simulate.engine.calendar import Days
 from simulate.engine.ledger import Ledger
-from simulate.engine.roster import Adult, Students
-from simulate.schema.model import CoachingPlan, School
+from simulate.engine.roster import Adult, Students, build_adults, build_students
+from simulate.schema.model import CoachingPlan, Scenario, School
 
 if TYPE_CHECKING:
-    from simulate.engine.instruction import TierRules
+    import simpy as _simpy
+
+    from simulate.engine.small_groups import TierRules
+
+
+class Run(Protocol):
+    """What a sub-model reads of the run it belongs to: the scenario and today."""
+
+    scenario: Scenario
+    days: Days
+    env: _simpy.Environment
+    day: int  # today's index in the calendar
+    school_day: int  # instructional days so far, 0-based
+
+    @property
+    def week(self) -> int: ...
 
 
 @dataclass
@@ -125,3 +141,18 @@ class SchoolState:
             rooms = self.team_rooms[adult.team]
             return self.team_students[adult.team], 1.0 / len(rooms)
         return self.room_students[adult.homeroom], 1.0
+
+
+def build_schools(scenario: Scenario, days: Days, seed: int, replication: int) -> list[SchoolState]:
+    """Every school of the run (copies included), numbered in order: a school's number keys its
+    random streams, so the same school gets the same students and absences in every arrangement."""
+    schools: list[SchoolState] = []
+    for spec in scenario.schools:
+        for _ in range(spec.copies):
+            number = len(schools)
+            adults, rooms = build_adults(scenario, spec, number, days.count, seed, replication)
+            students = build_students(spec, number, days, seed, replication)
+            shares = [t.shares_students for t in spec.teams for _ in range(t.count)]
+            special = [t.specialized for t in spec.teams for _ in range(t.count)]
+            schools.append(SchoolState(number, spec, adults, rooms, shares, special, students))
+    return schools

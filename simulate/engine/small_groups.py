@@ -1,0 +1,325 @@
+"""Small groups: who is in whose groups, and how the seats go.
+
+Sessions. An adult's small-group time holds back-to-back sessions; each session serves one need
+tier, with that tier's session length and group size (capped by the role's `group_size`), and
+seats the tier's students who are furthest behind its dosage target. The tier whose most-behind
+student is furthest behind gets the next session, so students behind their target are served
+before anyone ahead of theirs, and only then do leftover seats and sessions go to others. A
+student attends at most the tier's daily cap of sessions a day, with one adult or several, and
+only on days it is in school.
+
+Caseloads. Every `regroup_every_days` the students are dealt out, in order of need and in
+proportion to each adult's small-group capacity, to the adults who lead small groups and are in
+that day: a team that shares its students deals them to its adults; in a team that does not, a
+homeroom adult keeps its own class and the team's other adults share the team's students; the
+school's staff outside teams share the whole school. Until the next regrouping an adult groups
+only its caseload, so when it is away its students miss their sessions.
+
+Seating is planned for a whole window, as teachers plan their groups between data meetings:
+each student's k-th session in the window is a candidate ranked by how far behind the student
+would still be before it (its tier's target accrues to the window's end); a tier's sessions open
+at every group-size-th candidate (a session seats distinct students, so never more than the
+caseload holds of the tier), and the sessions of all tiers are taken in rank order while the
+adult's small-group minutes of the window last (and while its days hold sessions of that
+length). An adult's minutes are those of the days it was in school and free; a student's
+sessions are at most the days it was in school times the tier's daily cap.
+
+`Sessions.window` seats every adult of a school in a few numpy calls (the engine); with
+`plain=True` it runs the same rule written as plain loops, one adult at a time (the reference
+engine), so the two check each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulate.engine.ledger import Loss
+from simulate.engine.roster import NO_TEAM, Adult
+from simulate.engine.school import SchoolState, Status
+
+if TYPE_CHECKING:
+    from simulate.engine.school import Run
+
+
+@dataclass(frozen=True)
+class TierRules:
+    """A school's need tiers as arrays indexed by tier (the school's own order)."""
+
+    names: tuple[str, ...]
+    dosage: np.ndarray  # weekly target, minutes
+    session: np.ndarray  # session length, minutes
+    group_size: np.ndarray  # most students of the tier in one session
+    daily_cap: np.ndarray  # most sessions a student of the tier attends a day
+
+
+class Sessions:
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.rules = run.scenario.small_groups
+
+    def prepare(self, school: SchoolState) -> None:
+        """Read the school's tiers, with the scenario's small-group defaults filled in."""
+        tiers = school.spec.need_tiers
+        rules = self.rules
+        school.tiers = TierRules(
+            names=tuple(t.name for t in tiers),
+            dosage=np.array([t.dosage_minutes_per_week for t in tiers], dtype=float),
+            session=np.array([t.session_minutes or rules.session_minutes for t in tiers]),
+            group_size=np.array([t.group_size for t in tiers]),
+            daily_cap=np.array(
+                [t.max_sessions_per_day or rules.max_sessions_per_student_per_day for t in tiers]
+            ),
+        )
+        school.per_day = school.tiers.dosage[school.students.tier] / self.run.days.days_per_week
+
+    def regroup_due(self) -> bool:
+        return self.run.school_day % self.rules.regroup_every_days == 0
+
+    # ---- need and caseloads -------------------------------------------------------------
+    def need(self, school: SchoolState, students: np.ndarray, day: int) -> np.ndarray:
+        """Minutes each student is behind its tier's target by the end of school day `day`
+        (the target's size breaks ties between students equally behind, e.g. at the start)."""
+        per_day = school.per_day[students]
+        due = per_day * (day + 1) - school.received.small_group[students]
+        return due + 1e-3 * per_day + 1e-9 * school.students.tiebreak[students]
+
+    def regroup(self, school: SchoolState) -> None:
+        """Deal the caseloads (see the module) to the adults in school today."""
+        school.pool_by_tier.clear()
+        school.group_pools.clear()
+        week = self.run.week
+        leaders = [
+            a
+            for a in school.adults
+            if a.role.group_size
+            and a.role.schedule.get("small_group", 0)
+            and "small_group" in a.role.duties_in_week(week)
+            and school.status[a.index] == Status.PRESENT
+        ]
+        everyone = np.arange(school.students.count)
+        for adult in leaders:
+            if adult.homeroom >= 0 and not school.team_shares[adult.team]:
+                school.group_pools[adult.index] = everyone[school.room_students[adult.homeroom]]
+        tables: dict[int, list[Adult]] = {}  # team (or NO_TEAM) -> adults who share it
+        for adult in leaders:
+            if adult.index not in school.group_pools:
+                tables.setdefault(adult.team, []).append(adult)
+        for team, dealers in tables.items():
+            students = everyone if team == NO_TEAM else everyone[school.team_students[team]]
+            order = students[np.argsort(-self.need(school, students, self.run.school_day))]
+            weight = np.array(
+                [a.role.schedule["small_group"] * a.role.group_size for a in dealers], dtype=float
+            )
+            for dealer, dealt in zip(dealers, deal(order, weight), strict=True):
+                school.group_pools[dealer.index] = np.sort(dealt)
+
+    def by_tier(self, school: SchoolState, adult: Adult) -> list[np.ndarray]:
+        """The adult's caseload split by need tier (until the next regrouping)."""
+        split = school.pool_by_tier.get(adult.index)
+        if split is None:
+            pool = school.group_pools.get(adult.index, np.zeros(0, dtype=np.int64))
+            tier_of = school.students.tier[pool]
+            split = [pool[tier_of == t] for t in range(len(school.tiers.names))]
+            school.pool_by_tier[adult.index] = split
+        return split
+
+    # ---- seating a regrouping window --------------------------------------------------
+    def window(
+        self,
+        school: SchoolState,
+        minutes_by_day: np.ndarray,
+        days: np.ndarray,
+        last_day: int,
+        plain: bool = False,
+    ) -> None:
+        """Seat the small groups of one regrouping window and book them in the ledger.
+
+        `minutes_by_day`: small-group minutes each adult could hold on each day of the window
+        (days x adults); `days`: those calendar days; `last_day`: the window's last school day.
+        Caseloads are seated in rounds that cannot overlap (class and team caseloads, then a
+        team's other adults, then the school's staff), each round on the needs left by the one
+        before."""
+        minutes = minutes_by_day.sum(axis=0)
+        leaders = [a for a in school.adults if minutes[a.index] > 0]
+        if not leaders:
+            return
+        index = np.array([a.index for a in leaders])
+        window = _Window(
+            adults=leaders,
+            minutes=minutes[index],
+            slots={
+                int(length): np.floor(minutes_by_day[:, index] / length).sum(axis=0)
+                for length in np.unique(school.tiers.session)
+            },
+            present_days=(~school.students.absent[days]).sum(axis=0),
+            taken=np.zeros(school.students.count),
+            used=np.zeros(len(leaders)),
+        )
+        seat = _seat_plain if plain else _seat_vectorised
+        for members in _rounds(school, leaders):
+            seat(self, school, window, members, last_day)
+        for adult, given, spent in zip(leaders, window.minutes, window.used, strict=True):
+            school.ledger.delivered("small_group", adult.role_name, float(spent))
+            school.ledger.lost("small_group", adult.role_name, float(given - spent), Loss.UNUSED)
+
+
+@dataclass
+class _Window:
+    """One regrouping window's seating: the adults who lead groups and what they have."""
+
+    adults: list[Adult]
+    minutes: np.ndarray  # small-group minutes of each adult in the window
+    slots: dict[int, np.ndarray]  # session length -> sessions each adult's days hold
+    present_days: np.ndarray  # days each student was in school
+    taken: np.ndarray  # sessions each student has had in the window so far
+    used: np.ndarray  # minutes each adult spent in sessions
+
+    def caps(self, school: SchoolState, pupils: np.ndarray) -> np.ndarray:
+        """More sessions each student may attend in the window."""
+        cap = school.tiers.daily_cap[school.students.tier[pupils]] * self.present_days[pupils]
+        return np.maximum(cap - self.taken[pupils], 0).astype(np.int64)
+
+
+def _seat_vectorised(
+    sessions: Sessions, school: SchoolState, w: _Window, members: list[int], last_day: int
+) -> None:
+    """The window's seating for every adult of a round at once."""
+    tiers = school.tiers
+    owner, student = [], []
+    for k in members:
+        pool = school.group_pools.get(w.adults[k].index)
+        if pool is not None and pool.size:
+            owner.append(np.full(pool.size, k))
+            student.append(pool)
+    if not owner:
+        return
+    owner_of, pupil = np.concatenate(owner), np.concatenate(student)
+    tier = school.students.tier[pupil]
+    cap = w.caps(school, pupil)
+    in_caseload = np.zeros((len(w.adults), len(tiers.names)), dtype=np.int64)
+    np.add.at(in_caseload, (owner_of[cap > 0], tier[cap > 0]), 1)
+    # every candidate: the nth session of a student, ranked by the need left before it
+    repeat = np.repeat(np.arange(pupil.size), cap)
+    if not repeat.size:
+        return
+    nth = np.arange(repeat.size) - np.repeat(np.cumsum(cap) - cap, cap)
+    who, stu, tie = owner_of[repeat], pupil[repeat], tier[repeat]
+    length = tiers.session[tie]
+    rank = sessions.need(school, stu, last_day) - nth * length
+    order = np.lexsort((-rank, tie, who))  # each (adult, tier) list in rank order
+    who, stu, tie, rank, length = who[order], stu[order], tie[order], rank[order], length[order]
+    segment = np.flatnonzero(np.r_[True, (who[1:] != who[:-1]) | (tie[1:] != tie[:-1])])
+    place = np.arange(who.size) - np.repeat(segment, np.diff(np.r_[segment, who.size]))
+    role_cap = np.array([a.role.group_size for a in w.adults])
+    size = np.minimum(np.minimum(tiers.group_size[tie], role_cap[who]), in_caseload[who, tie])
+    number = place // size  # the session of its list a candidate would sit in
+    opens = place % size == 0
+    s_who, s_tie, s_rank, s_len, s_no = (
+        who[opens],
+        tie[opens],
+        rank[opens],
+        length[opens],
+        number[opens],
+    )
+    slots = np.array([w.slots[int(n)][k] for n, k in zip(s_len, s_who, strict=True)])
+    fits = s_no < slots
+    s_who, s_tie, s_rank, s_len = s_who[fits], s_tie[fits], s_rank[fits], s_len[fits]
+    order = np.lexsort((-s_rank, s_who))  # an adult's sessions of every tier in rank order
+    s_who, s_tie, s_len = s_who[order], s_tie[order], s_len[order]
+    spent = np.cumsum(s_len)
+    first = np.r_[True, s_who[1:] != s_who[:-1]]
+    before = np.maximum.accumulate(np.where(first, spent - s_len, 0))
+    keep = spent - before <= w.minutes[s_who]
+    held = np.zeros((len(w.adults), len(tiers.names)), dtype=np.int64)
+    np.add.at(held, (s_who[keep], s_tie[keep]), 1)
+    np.add.at(w.used, s_who[keep], s_len[keep])
+    seated = number < held[who, tie]
+    for k in np.unique(who[seated]):
+        mine = seated & (who == k)
+        _credit(school, w.adults[k], stu[mine], length[mine])
+    np.add.at(w.taken, stu[seated], 1)
+
+
+def _seat_plain(
+    sessions: Sessions, school: SchoolState, w: _Window, members: list[int], last_day: int
+) -> None:
+    """The same seating as _seat_vectorised, written out one adult and one session at a time."""
+    tiers = school.tiers
+    for k in members:
+        adult = w.adults[k]
+        pool = school.group_pools.get(adult.index)
+        if pool is None or not pool.size:
+            continue
+        caps = w.caps(school, pool)
+        need = sessions.need(school, pool, last_day)
+        lists: dict[int, list[tuple[float, int, float]]] = {}  # tier -> (rank, student, length)
+        for student, cap, behind in zip(pool.tolist(), caps.tolist(), need, strict=True):
+            tier = int(school.students.tier[student])
+            length = tiers.session[tier]
+            for n in range(cap):
+                lists.setdefault(tier, []).append((behind - n * length, student, length))
+        opened: list[tuple[float, int, int, float]] = []  # (rank, tier, number, length)
+        sizes: dict[int, int] = {}
+        for tier in sorted(lists):
+            ranked = sorted(lists[tier], key=lambda c: -c[0])
+            lists[tier] = ranked
+            students = len({student for _, student, _ in ranked})
+            size = min(int(tiers.group_size[tier]), adult.role.group_size, students)
+            sizes[tier] = size
+            for place in range(0, len(ranked), size):
+                rank, _, length = ranked[place]
+                number = place // size
+                if number < w.slots[int(length)][k]:
+                    opened.append((rank, tier, number, length))
+        held = dict.fromkeys(lists, 0)
+        spent = 0.0
+        for _, tier, _, length in sorted(opened, key=lambda s: -s[0]):
+            if spent + length > w.minutes[k]:
+                break
+            spent += length
+            held[tier] += 1
+        w.used[k] += spent
+        for tier, ranked in lists.items():
+            seated = ranked[: held[tier] * sizes[tier]]
+            if seated:
+                who = np.array([student for _, student, _ in seated])
+                length = np.array([length for _, _, length in seated])
+                _credit(school, adult, who, length)
+                np.add.at(w.taken, who, 1)
+
+
+def _rounds(school: SchoolState, adults: list[Adult]) -> list[list[int]]:
+    """Adults whose caseloads cannot overlap, in the order they seat: class and sharing-team
+    caseloads, then the other adults of teams that do not share, then the school's staff."""
+    rounds: list[list[int]] = [[], [], []]
+    for k, adult in enumerate(adults):
+        if adult.team == NO_TEAM:
+            rounds[2].append(k)
+        elif school.team_shares[adult.team] or adult.homeroom >= 0:
+            rounds[0].append(k)
+        else:
+            rounds[1].append(k)
+    return [r for r in rounds if r]
+
+
+def _credit(school: SchoolState, adult: Adult, seated: np.ndarray, minutes: np.ndarray) -> None:
+    """Small-group minutes for seated students (a student may appear more than once)."""
+    np.add.at(school.received.small_group, seated, minutes)
+    np.add.at(school.contact[:, adult.index], seated, minutes)
+    by_role = school.small_group_by_role
+    by_role[adult.role_name] = by_role.get(adult.role_name, 0.0) + float(minutes.sum())
+
+
+def deal(order: np.ndarray, weight: np.ndarray) -> list[np.ndarray]:
+    """Deal students (in `order`) to adults in proportion to `weight`, like dealing cards:
+    adult a takes a turn at times (k + 0.5) / weight[a], and the turns are taken in time order,
+    so each adult gets a share of every level of need."""
+    n = order.size
+    total = weight.sum()
+    turns = [(np.arange(int(np.ceil(n * w / total)) + 1) + 0.5) / w for w in weight]
+    owner = np.concatenate([np.full(len(k), a) for a, k in enumerate(turns)])
+    first = np.argsort(np.concatenate(turns), kind="stable")[:n]
+    return [order[owner[first] == a] for a in range(len(weight))]
