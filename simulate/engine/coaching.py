@@ -6,7 +6,6 @@ allows, else at the next chance."""
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -40,24 +39,34 @@ class Coaching:
                 ]
                 book = school.appointments.setdefault(coach.index, [])
                 for j, coachee in enumerate(coachees):
-                    book.append(Appointment(plan, coachee.index, j / max(len(coachees), 1)))
+                    phase = j / max(len(coachees), 1)
+                    due = self._rhythm(plan, phase)
+                    book.append(Appointment(plan, coachee.index, phase, due))
                     school.observed.setdefault(coachee.index, np.zeros(weeks))
+        days = int(self.run.days.instructional.sum())
+        for coach, book in school.appointments.items():
+            school.agenda[coach] = _agenda(book, days)
+
+    def _rhythm(self, plan: CoachingPlan, phase: float) -> np.ndarray:
+        """Observations due on each school day: an even rhythm at the plan's rate, staggered by
+        the coachee's phase."""
+        rate = plan.observations_per_week / self.run.days.days_per_week
+        k = np.arange(int(self.run.days.instructional.sum()), dtype=float)
+        return (np.floor((k + 1) * rate + phase) - np.floor(k * rate + phase)).astype(np.int64)
 
     def due(self, appointment: Appointment) -> int:
-        """Observations due today: an even rhythm at the plan's rate, staggered by phase."""
-        rate = appointment.plan.observations_per_week / self.run.days.days_per_week
-        k = self.run.school_day
-        return math.floor((k + 1) * rate + appointment.phase) - math.floor(
-            k * rate + appointment.phase
-        )
+        """Observations due today for this appointment."""
+        return int(appointment.due[self.run.school_day])
+
+    def _due_today(self, school: SchoolState, coach: Adult) -> list[tuple[Appointment, int]]:
+        """Today's appointments with observations due, in the order the coach takes them."""
+        return school.agenda[coach.index][self.run.school_day]
 
     def miss(self, school: SchoolState, coach: Adult, reason: Loss) -> None:
         """The coach cannot coach today: every observation due is lost for `reason`."""
-        for appt in school.appointments[coach.index]:
-            due = self.due(appt)
-            if due:
-                coachee = school.adults[appt.coachee]
-                school.ledger.lost("observation", coachee.role_name, due, reason)
+        for appt, due in self._due_today(school, coach):
+            coachee = school.adults[appt.coachee]
+            school.ledger.lost("observation", coachee.role_name, due, reason)
 
     def coach(self, school: SchoolState, coach: Adult, minutes: float, short: Loss) -> float:
         """Give the feedback owed, then observe today's appointments while time allows.
@@ -77,13 +86,8 @@ class Coaching:
             else:
                 still.append((coachee, observed_on, plan))
         school.pending_feedback[coach.index] = still
-        book = school.appointments[coach.index]
-        start = day % len(book) if book else 0
         week = int(self.run.days.week[self.run.day])
-        for appt in book[start:] + book[:start]:
-            due = self.due(appt)
-            if not due:
-                continue
+        for appt, due in self._due_today(school, coach):
             coachee = school.adults[appt.coachee]
             status = school.status[coachee.index]
             for _ in range(due):
@@ -108,3 +112,18 @@ class Coaching:
         school.feedback_latency.append(latency)
         if latency <= plan.feedback_window_days:
             school.feedback_on_time += 1
+
+
+def _agenda(book: list[Appointment], days: int) -> list[list[tuple[Appointment, int]]]:
+    """For each school day, the appointments with observations due and how many, starting from
+    a book position that moves each day, so a short day does not always fall on the same
+    coachees."""
+    agenda: list[list[tuple[Appointment, int]]] = [[] for _ in range(days)]
+    if not book:
+        return agenda
+    due = np.array([appt.due for appt in book])  # appointments x days
+    position, day = np.nonzero(due)
+    turn = (position - day % len(book)) % len(book)
+    for i in np.lexsort((turn, day)).tolist():
+        agenda[day[i]].append((book[position[i]], int(due[position[i], day[i]])))
+    return agenda

@@ -52,22 +52,41 @@ class Book:
             status[a.absent, a.index] = ABSENT
             status[a.vacant, a.index] = VACANT
         self.status = status
-        self.rows = [[STATUS[v] for v in row] for row in status.tolist()]
+        alike: dict[bytes, list[Status]] = {}  # most days look alike: share their lists
+        self.rows = []
+        for row in status:
+            key = row.tobytes()
+            if key not in alike:
+                alike[key] = [STATUS[v] for v in row.tolist()]
+            self.rows.append(alike[key])
         # planned minutes per (week, adult, activity): the schedule, less what the ramp forbids
         self.plan = np.zeros((weeks, n_adults, len(ACTIVITIES)))
         self.plans: list[list[list[tuple[str, int]]]] = []  # adult -> week -> [(activity, min)]
+        by_role: dict[str, tuple[list[list[tuple[str, int]]], np.ndarray]] = {}
         for a in adults:
-            by_week = [
-                [(x, m) for x, m in a.role.schedule.items() if m and x in a.role.duties_in_week(w)]
-                for w in range(1, weeks + 1)
-            ]
-            self.plans.append(by_week)
-            for w, plan in enumerate(by_week):
-                for activity, minutes in plan:
-                    self.plan[w, a.index, ACTIVITY[activity]] = minutes
+            if a.role_name not in by_role:
+                by_role[a.role_name] = _weekly_plans(a, weeks)
+            plans, matrix = by_role[a.role_name]
+            self.plans.append(plans)
+            self.plan[:, a.index] = matrix
         self.cancelled = np.zeros((n_days, n_adults, len(ACTIVITIES)))  # by coverage duty
         self.small_group = np.zeros((n_days, n_adults))  # small-group minutes each could hold
         self.coaches = [a for a in adults if a.index in school.appointments]
+
+
+def _weekly_plans(adult: Adult, weeks: int) -> tuple[list[list[tuple[str, int]]], np.ndarray]:
+    """What a holder of the adult's role plans each week: (activity, minutes) lists, and the
+    same as a weeks x activities matrix."""
+    role = adult.role
+    plans = [
+        [(x, m) for x, m in role.schedule.items() if m and x in role.duties_in_week(w)]
+        for w in range(1, weeks + 1)
+    ]
+    matrix = np.zeros((weeks, len(ACTIVITIES)))
+    for w, plan in enumerate(plans):
+        for activity, minutes in plan:
+            matrix[w, ACTIVITY[activity]] = minutes
+    return plans, matrix
 
 
 class Engine:

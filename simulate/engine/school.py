@@ -40,6 +40,7 @@ class Appointment:
     plan: CoachingPlan
     coachee: int
     phase: float
+    due: np.ndarray = field(repr=False)  # observations due on each school day
 
 
 class Status(StrEnum):
@@ -86,7 +87,8 @@ class SchoolState:
     contact: np.ndarray = field(init=False)  # students x adults: minutes together
     small_group_by_role: dict[str, float] = field(init=False)  # student-minutes by leader role
     served_today: np.ndarray = field(init=False)  # small-group sessions attended today
-    per_day: np.ndarray = field(init=False)  # small-group target per school day, by student
+    dosage: np.ndarray = field(init=False)  # weekly small-group target, by student
+    tiebreak: np.ndarray = field(init=False)  # a fixed random order of the students
     present: np.ndarray = field(init=False)  # students in school today
     attending: np.ndarray = field(init=False)  # the same as 1.0 / 0.0, to scale minutes
     tiers: TierRules = field(init=False)  # set by Instruction.prepare
@@ -100,6 +102,8 @@ class SchoolState:
     appointments: dict[int, list[Appointment]] = field(default_factory=dict)
     pending_feedback: dict[int, list[tuple[int, int, CoachingPlan]]] = field(default_factory=dict)
     observed: dict[int, np.ndarray] = field(default_factory=dict)  # coachee -> per week
+    # coach -> for each school day, the appointments with observations due (engine.coaching)
+    agenda: dict[int, list[list[tuple[Appointment, int]]]] = field(default_factory=dict)
     feedback_latency: list[int] = field(default_factory=list)
     feedback_on_time: int = 0
     coverage_minutes: dict[str, float] = field(default_factory=dict)

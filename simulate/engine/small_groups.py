@@ -44,6 +44,9 @@ if TYPE_CHECKING:
     from simulate.engine.school import Run
 
 
+UNIT = 1000  # need is kept in 1/UNIT of a minute per school-week day: exact whole numbers
+
+
 @dataclass(frozen=True)
 class TierRules:
     """A school's need tiers as arrays indexed by tier (the school's own order)."""
@@ -73,18 +76,28 @@ class Sessions:
                 [t.max_sessions_per_day or rules.max_sessions_per_student_per_day for t in tiers]
             ),
         )
-        school.per_day = school.tiers.dosage[school.students.tier] / self.run.days.days_per_week
+        school.dosage = school.tiers.dosage.astype(np.int64)[school.students.tier]
+        # students level on need go in a fixed random order (drawn with the students)
+        school.tiebreak = np.argsort(np.argsort(school.students.tiebreak, kind="stable"))
 
     def regroup_due(self) -> bool:
         return self.run.school_day % self.rules.regroup_every_days == 0
 
     # ---- need and caseloads -------------------------------------------------------------
     def need(self, school: SchoolState, students: np.ndarray, day: int) -> np.ndarray:
-        """Minutes each student is behind its tier's target by the end of school day `day`
-        (the target's size breaks ties between students equally behind, e.g. at the start)."""
-        per_day = school.per_day[students]
-        due = per_day * (day + 1) - school.received.small_group[students]
-        return due + 1e-3 * per_day + 1e-9 * school.students.tiebreak[students]
+        """How far each student is behind its tier's target by the end of school day `day`,
+        exactly, as a whole number of UNIT-ths of a minute per day of the school week (targets
+        are whole minutes a week, sessions whole minutes); the target's size is added in the
+        last place, so of two students equally behind the one with the larger target comes
+        first. Students still level are ordered by `school.tiebreak` (see `order`)."""
+        dpw = self.run.days.days_per_week
+        dosage = school.dosage[students]
+        received = school.received.small_group[students].astype(np.int64)
+        return (dosage * (day + 1) - received * dpw) * UNIT + dosage
+
+    def session_need(self, length: np.ndarray) -> np.ndarray:
+        """What one session of `length` minutes takes off a student's need, in need's units."""
+        return length * self.run.days.days_per_week * UNIT
 
     def regroup(self, school: SchoolState) -> None:
         """Deal the caseloads (see the module) to the adults in school today."""
@@ -109,7 +122,8 @@ class Sessions:
                 tables.setdefault(adult.team, []).append(adult)
         for team, dealers in tables.items():
             students = everyone if team == NO_TEAM else everyone[school.team_students[team]]
-            order = students[np.argsort(-self.need(school, students, self.run.school_day))]
+            need = self.need(school, students, self.run.school_day)
+            order = students[np.lexsort((-school.tiebreak[students], -need))]
             weight = np.array(
                 [a.role.schedule["small_group"] * a.role.group_size for a in dealers], dtype=float
             )
@@ -208,26 +222,25 @@ def _seat_vectorised(
     nth = np.arange(repeat.size) - np.repeat(np.cumsum(cap) - cap, cap)
     who, stu, tie = owner_of[repeat], pupil[repeat], tier[repeat]
     length = tiers.session[tie]
-    rank = sessions.need(school, stu, last_day) - nth * length
-    order = np.lexsort((-rank, tie, who))  # each (adult, tier) list in rank order
+    rank = sessions.need(school, pupil, last_day)[repeat] - nth * sessions.session_need(length)
+    level = school.tiebreak[stu]
+    tiers_n = len(tiers.names)
+    order = _ranked(who * tiers_n + tie, rank, level)  # each (adult, tier) list in rank order
     who, stu, tie, rank, length = who[order], stu[order], tie[order], rank[order], length[order]
+    level = level[order]
     segment = np.flatnonzero(np.r_[True, (who[1:] != who[:-1]) | (tie[1:] != tie[:-1])])
     place = np.arange(who.size) - np.repeat(segment, np.diff(np.r_[segment, who.size]))
     role_cap = np.array([a.role.group_size for a in w.adults])
     size = np.minimum(np.minimum(tiers.group_size[tie], role_cap[who]), in_caseload[who, tie])
     number = place // size  # the session of its list a candidate would sit in
     opens = place % size == 0
-    s_who, s_tie, s_rank, s_len, s_no = (
-        who[opens],
-        tie[opens],
-        rank[opens],
-        length[opens],
-        number[opens],
-    )
-    slots = np.array([w.slots[int(n)][k] for n, k in zip(s_len, s_who, strict=True)])
-    fits = s_no < slots
+    s_who, s_tie, s_rank, s_level = who[opens], tie[opens], rank[opens], level[opens]
+    s_len, s_no = length[opens], number[opens]
+    lengths = np.array(sorted(w.slots))
+    slots = np.stack([w.slots[int(n)] for n in lengths])  # length x adult
+    fits = s_no < slots[np.searchsorted(lengths, s_len), s_who]
     s_who, s_tie, s_rank, s_len = s_who[fits], s_tie[fits], s_rank[fits], s_len[fits]
-    order = np.lexsort((-s_rank, s_who))  # an adult's sessions of every tier in rank order
+    order = _ranked(s_who, s_rank, s_level[fits])  # an adult's sessions of every tier in order
     s_who, s_tie, s_len = s_who[order], s_tie[order], s_len[order]
     spent = np.cumsum(s_len)
     first = np.r_[True, s_who[1:] != s_who[:-1]]
@@ -237,10 +250,17 @@ def _seat_vectorised(
     np.add.at(held, (s_who[keep], s_tie[keep]), 1)
     np.add.at(w.used, s_who[keep], s_len[keep])
     seated = number < held[who, tie]
-    for k in np.unique(who[seated]):
-        mine = seated & (who == k)
-        _credit(school, w.adults[k], stu[mine], length[mine])
-    np.add.at(w.taken, stu[seated], 1)
+    who, stu, length = who[seated], stu[seated], length[seated].astype(float)
+    n = school.students.count
+    adult_index = np.array([a.index for a in w.adults])[who]
+    school.received.small_group += np.bincount(stu, length, minlength=n)
+    contact = np.bincount(adult_index * n + stu, length, minlength=school.contact.size)
+    school.contact += contact.reshape(school.contact.shape, order="F")
+    by_role = school.small_group_by_role
+    for k, minutes in zip(*_sums(who, length), strict=True):
+        role = w.adults[k].role_name
+        by_role[role] = by_role.get(role, 0.0) + minutes
+    w.taken += np.bincount(stu, minlength=n)
 
 
 def _seat_plain(
@@ -254,29 +274,31 @@ def _seat_plain(
         if pool is None or not pool.size:
             continue
         caps = w.caps(school, pool)
-        need = sessions.need(school, pool, last_day)
-        lists: dict[int, list[tuple[float, int, float]]] = {}  # tier -> (rank, student, length)
+        need = sessions.need(school, pool, last_day).tolist()
+        # tier -> candidates (rank, level, student, length), best first
+        lists: dict[int, list[tuple[int, int, int, int]]] = {}
         for student, cap, behind in zip(pool.tolist(), caps.tolist(), need, strict=True):
             tier = int(school.students.tier[student])
-            length = tiers.session[tier]
+            length = int(tiers.session[tier])
+            step = int(sessions.session_need(np.int64(length)))
+            level = int(school.tiebreak[student])
             for n in range(cap):
-                lists.setdefault(tier, []).append((behind - n * length, student, length))
-        opened: list[tuple[float, int, int, float]] = []  # (rank, tier, number, length)
+                lists.setdefault(tier, []).append((behind - n * step, level, student, length))
+        opened: list[tuple[int, int, int, int]] = []  # (rank, level, tier, length)
         sizes: dict[int, int] = {}
         for tier in sorted(lists):
-            ranked = sorted(lists[tier], key=lambda c: -c[0])
+            ranked = sorted(lists[tier], key=lambda c: (-c[0], -c[1]))
             lists[tier] = ranked
-            students = len({student for _, student, _ in ranked})
+            students = len({c[2] for c in ranked})
             size = min(int(tiers.group_size[tier]), adult.role.group_size, students)
             sizes[tier] = size
             for place in range(0, len(ranked), size):
-                rank, _, length = ranked[place]
-                number = place // size
-                if number < w.slots[int(length)][k]:
-                    opened.append((rank, tier, number, length))
+                rank, level, _, length = ranked[place]
+                if place // size < w.slots[length][k]:
+                    opened.append((rank, level, tier, length))
         held = dict.fromkeys(lists, 0)
         spent = 0.0
-        for _, tier, _, length in sorted(opened, key=lambda s: -s[0]):
+        for _, _, tier, length in sorted(opened, key=lambda s: (-s[0], -s[1])):
             if spent + length > w.minutes[k]:
                 break
             spent += length
@@ -285,10 +307,24 @@ def _seat_plain(
         for tier, ranked in lists.items():
             seated = ranked[: held[tier] * sizes[tier]]
             if seated:
-                who = np.array([student for _, student, _ in seated])
-                length = np.array([length for _, _, length in seated])
+                who = np.array([c[2] for c in seated])
+                length = np.array([float(c[3]) for c in seated])
                 _credit(school, adult, who, length)
                 np.add.at(w.taken, who, 1)
+
+
+def _ranked(group: np.ndarray, rank: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """The order that puts each group's items together, best rank first, ties by level (both
+    whole numbers, highest first): one sort of one whole-number key where it fits in 63 bits,
+    else a lexsort of the three."""
+    if not group.size:
+        return np.zeros(0, dtype=np.int64)
+    low = int(rank.min())
+    spans = (int(group.max()) + 1, int(rank.max()) - low + 1, int(level.max()) + 1)
+    if spans[0] * spans[1] * spans[2] < 2**62:
+        key = (group * spans[1] + (int(rank.max()) - rank)) * spans[2] + (spans[2] - 1 - level)
+        return np.argsort(key)
+    return np.lexsort((-level, -rank, group))
 
 
 def _rounds(school: SchoolState, adults: list[Adult]) -> list[list[int]]:
@@ -303,6 +339,12 @@ def _rounds(school: SchoolState, adults: list[Adult]) -> list[list[int]]:
         else:
             rounds[1].append(k)
     return [r for r in rounds if r]
+
+
+def _sums(keys: np.ndarray, values: np.ndarray) -> tuple[list[int], list[float]]:
+    """Sum of values by key, in key order (plain Python numbers)."""
+    unique, inverse = np.unique(keys, return_inverse=True)
+    return unique.tolist(), np.bincount(inverse, values).tolist()
 
 
 def _credit(school: SchoolState, adult: Adult, seated: np.ndarray, minutes: np.ndarray) -> None:

@@ -7,6 +7,7 @@ A scenario is plain YAML validated into these models. Arrangements differ only i
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -20,6 +21,7 @@ Activity = Literal[
 Duty = Literal[
     "instruction", "small_group", "coaching", "planning", "collaboration", "supervision", "coverage"
 ]
+EVERY_DUTY = frozenset((*ACTIVITIES, "coverage"))
 
 Share = Annotated[float, Field(ge=0, le=1)]
 Count = Annotated[int, Field(ge=0)]
@@ -131,13 +133,15 @@ class Role(Strict):
 
     def duties_in_week(self, week: int) -> frozenset[str]:
         """Duties allowed in a (1-based) week; without a ramp every duty is allowed."""
-        if not self.ramp:
-            return frozenset((*ACTIVITIES, "coverage"))
-        allowed: frozenset[str] = frozenset()
-        for step in sorted(self.ramp, key=lambda s: s.from_week):
+        allowed = EVERY_DUTY if not self.ramp else frozenset()
+        for step in self._ramp_in_order:
             if step.from_week <= week:
                 allowed = frozenset(step.duties)
         return allowed
+
+    @cached_property
+    def _ramp_in_order(self) -> tuple[RampStep, ...]:
+        return tuple(sorted(self.ramp, key=lambda s: s.from_week))
 
 
 class NeedTier(Strict):
