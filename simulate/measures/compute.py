@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
-import pandas as pd
 
 from simulate.budget import items as budget
 from simulate.budget.items import Usage
@@ -33,9 +32,10 @@ def usage(engine: Engine) -> Usage:
     )
 
 
-def compute(engine: Engine) -> dict[Key, float]:
+def compute(engine: Engine, ledger: Ledger | None = None) -> dict[Key, float]:
+    """Every figure of one run (pass the run's merged ledger if you already have it)."""
     out: dict[Key, float] = {}
-    ledger = engine.ledger()
+    ledger = ledger if ledger is not None else engine.ledger()
     weeks = engine.days.weeks or 1.0
     roles = engine.scenario.roles
     teacher_roles = {name for name, role in roles.items() if role.is_teacher}
@@ -223,8 +223,3 @@ def _lost_shares(out: dict[Key, float]) -> None:
 
 def _ratio(num: float, den: float) -> float:
     return float(num) / float(den) if den else 0.0
-
-
-def tidy(values: dict[Key, float], replication: int) -> pd.DataFrame:
-    rows = [(replication, *key, value) for key, value in sorted(values.items())]
-    return pd.DataFrame(rows, columns=["replication", "metric", "group", "statistic", "value"])

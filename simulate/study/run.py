@@ -80,21 +80,25 @@ class Result:
 
 @dataclass
 class Replication:
-    """One simulated year of a scenario: its figures, its ledger and what it used."""
+    """One simulated year of a scenario: its figures, its ledger and what it used, as plain
+    data (cheap to send back from a worker; tables are built once, in `combine`)."""
 
-    metrics: pd.DataFrame  # tidy, with a replication column
-    ledger: pd.DataFrame  # tidy, with a replication column
+    replication: int
+    metrics: dict[metrics_mod.Key, float]
+    ledger: dict[tuple[str, str, str, str], float]
     usage: budget_mod.Usage
 
 
 def run_replication(scenario: Scenario, seed: int, replication: int) -> Replication:
     """Simulate year `replication` of one scenario; it depends on (seed, replication) alone."""
     engine = Engine(scenario, seed, replication).run()
-    usage = metrics_mod.usage(engine)
-    metrics = metrics_mod.tidy(metrics_mod.compute(engine), replication)
-    ledger = engine.ledger().frame()
-    ledger.insert(0, "replication", replication)
-    return Replication(metrics, ledger, usage)
+    ledger = engine.ledger()
+    return Replication(
+        replication,
+        metrics_mod.compute(engine, ledger),
+        dict(ledger.amounts),
+        metrics_mod.usage(engine),
+    )
 
 
 def run_replications(scenario: Scenario, seed: int, replications: range) -> list[Replication]:
@@ -104,12 +108,20 @@ def run_replications(scenario: Scenario, seed: int, replications: range) -> list
 
 def combine(scenario: Scenario, seed: int, years: list[Replication]) -> Result:
     """One Result from years 0, 1, ... of a scenario, in that order (wherever they ran)."""
+    metrics = pd.DataFrame(
+        [(y.replication, *key, value) for y in years for key, value in sorted(y.metrics.items())],
+        columns=["replication", "metric", "group", "statistic", "value"],
+    )
+    ledger = pd.DataFrame(
+        [(y.replication, *key, amount) for y in years for key, amount in sorted(y.ledger.items())],
+        columns=["replication", "activity", "role", "outcome", "detail", "amount"],
+    )
     return Result(
         scenario,
         seed,
         len(years),
-        complete(pd.concat([y.metrics for y in years], ignore_index=True), len(years)),
-        pd.concat([y.ledger for y in years], ignore_index=True),
+        complete(metrics, len(years)),
+        ledger,
         _mean_usage([y.usage for y in years]),
     )
 
