@@ -237,6 +237,121 @@ def _evaluations(n: int) -> None:
     click.echo(f"\rgoal-seek: {n} evaluations", err=True, nl=False)
 
 
+def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+    """NAME=VALUE options as a mapping; InputError naming the option for anything else."""
+    out: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InputError(None, option, f"'{item}' is not NAME=VALUE", f"{option} NAME=VALUE")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _number(text: str, option: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError(None, option, f"'{text}' is not a number") from None
+
+
+def _yaml_value(text: str, option: str) -> Any:
+    """A --set value as YAML reads it (600, 0.25, true, K, [tutor, mcl])."""
+    import yaml
+
+    try:
+        return yaml.safe_load(text) if len(text) < 10_000 else text
+    except yaml.YAMLError:
+        raise InputError(None, option, f"'{text}' is not a plain value") from None
+
+
+def _write_new_file(out: Path, text: str, force: bool) -> None:
+    """Write a scenario file; an existing one only with --force."""
+    from simulate.output import write_text
+
+    if out.is_dir():
+        raise InputError(str(out), "--out", "is a folder", "a .yaml file path")
+    if out.exists() and not force:
+        raise InputError(str(out), "--out", "file exists", "a new file, or pass --force")
+    try:
+        write_text(out, text)
+    except OSError as err:
+        raise InputError(str(out), "--out", f"cannot write ({err.strerror or err})") from None
+
+
+@main.command()
+@click.argument("arrangement", default="traditional")
+@click.option("--enrollment", type=click.IntRange(min=1, max=100_000), required=True)
+@click.option(
+    "--classrooms",
+    type=click.IntRange(min=1, max=2_000),
+    required=True,
+    help="Classrooms today (one teacher each); must fill whole teams of the arrangement.",
+)
+@click.option("--name", default="My school", show_default=True, help="Name of the school.")
+@click.option("--grades", help="Grades served, comma-separated (e.g. K,1,2,3,4,5).")
+@click.option(
+    "--tier",
+    "tiers",
+    multiple=True,
+    metavar="NAME=SHARE",
+    help="Share of students in a need tier (repeat for each tier; shares add up to 1).",
+)
+@click.option("--teacher-salary", type=float, help="Base salary of every teaching role, $.")
+@click.option("--benefits-rate", type=float, help="Benefits as a share of pay (0.35 = 35%).")
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="Any other field by path, e.g. roles.principal.salary=105000 (repeatable).",
+)
+@click.option("--out", "out", type=click.Path(path_type=Path), help="YAML file [default: stdout].")
+@click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
+@handles_input_errors
+def new(
+    arrangement: str,
+    enrollment: int,
+    classrooms: int,
+    name: str,
+    grades: str | None,
+    tiers: tuple[str, ...],
+    teacher_salary: float | None,
+    benefits_rate: float | None,
+    settings: tuple[str, ...],
+    out: Path | None,
+    force: bool,
+) -> None:
+    """A scenario of your school in a bundled ARRANGEMENT (default: traditional).
+
+    Arrangements: traditional, mcl_teams, mcl_residents_tutors, mcl_within_budget,
+    lab_rotation, subject_specialization. Two calls with the same school figures give
+    scenarios that compare fairly: same students, classrooms today and need tiers.
+    """
+    from decimal import Decimal
+
+    from simulate.schema.new import MySchool, new_scenario
+
+    school = MySchool(
+        enrollment=enrollment,
+        classrooms=classrooms,
+        name=name,
+        grades=[g.strip() for g in grades.split(",") if g.strip()] if grades else None,
+        tiers=(
+            {k: _number(v, "--tier") for k, v in _pairs(tiers, "--tier").items()} if tiers else None
+        ),
+        teacher_salary=Decimal(str(teacher_salary)) if teacher_salary is not None else None,
+        benefits_rate=benefits_rate,
+        settings={k: _yaml_value(v, "--set") for k, v in _pairs(settings, "--set").items()},
+    )
+    made = new_scenario(school, arrangement)
+    if out is None:
+        click.echo(made.yaml(), nl=False)
+        return
+    _write_new_file(out, made.yaml(), force)
+    click.echo(f"{made.scenario.name} -> {out}")
+
+
 @main.command()
 @click.argument("spec", type=click.Path(path_type=Path))
 @click.option("--out", "out", type=OutPath, required=True, help="Folder for the results.")
