@@ -352,6 +352,98 @@ def new(
     click.echo(f"{made.scenario.name} -> {out}")
 
 
+def _scenario_data(reference: str) -> tuple[dict[str, Any], Any, str]:
+    """A scenario by file path or bundled name: plain data, validated, and what it is."""
+    from simulate.schema import bundled
+    from simulate.schema.loading import load_data, load_scenario
+
+    path = bundled.find(reference)
+    scenario = load_scenario(path)  # errors with file and line
+    bundled_name = path.parent == bundled.folder() and str(reference) == path.stem
+    label = f"the bundled scenario '{path.stem}'" if bundled_name else str(reference)
+    return load_data(path), scenario, label
+
+
+@main.command()
+@click.option(
+    "--from",
+    "source",
+    default="traditional",
+    show_default=True,
+    help="Scenario file, or the name of a bundled scenario, to fill the workbook from.",
+)
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help=".xlsx file.")
+@click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
+@handles_input_errors
+def template(source: str, out: Path, force: bool) -> None:
+    """Write a key-inputs Excel workbook of a scenario (read it back with `simulate import`)."""
+    from simulate.keyinputs.workbook import template as make_template
+    from simulate.output import write_bytes
+
+    data, scenario, label = _scenario_data(source)
+    if out.exists() and not force:
+        raise InputError(str(out), "--out", "file exists", "a new file, or pass --force")
+    if out.is_dir():
+        raise InputError(str(out), "--out", "is a folder", "an .xlsx file path")
+    write_bytes(out, make_template(data, scenario, label))
+    click.echo(f"{scenario.name}: key inputs -> {out}")
+
+
+@main.command("import")
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="YAML file.")
+@click.option(
+    "--base",
+    help="Scenario file or bundled name the workbook's values go over [default: the copy of "
+    "the base the workbook carries].",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
+@handles_input_errors
+def import_(workbook: Path, out: Path, base: str | None, force: bool) -> None:
+    """Read a key-inputs WORKBOOK back into a scenario file."""
+    from simulate.keyinputs.workbook import read_file
+    from simulate.schema.writing import to_yaml
+
+    over = None
+    if base is not None:
+        data, _, label = _scenario_data(base)
+        over = (data, label)
+    made = read_file(workbook, over)
+    header = [
+        made.scenario.name,
+        f"Imported by `simulate import` from {workbook.name} over {made.base}.",
+        "Fields the workbook changed:" if made.changed else "The workbook changed no field.",
+        *(f"  {path}" for path in made.changed),
+        "",
+    ]
+    _write_new_file(out, to_yaml(made.data, header), force)
+    click.echo(f"{made.scenario.name}: {len(made.changed)} field(s) changed -> {out}")
+
+
+@main.command()
+@click.option(
+    "--workspace",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("simulate-workspace"),
+    show_default=True,
+    help="Folder that keeps your scenarios and runs.",
+)
+@click.option(
+    "--port", type=click.IntRange(min=0, max=65535), default=0, help="Default: a free one."
+)
+@click.option("--no-browser", is_flag=True, help="Do not open a browser.")
+@handles_input_errors
+def serve(workspace: Path, port: int, no_browser: bool) -> None:
+    """The planner's workbench: a local web app on 127.0.0.1 (Ctrl-C stops it)."""
+    from simulate.app.server import serve as run_server
+
+    try:
+        workspace.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(str(workspace), "--workspace", f"cannot use it ({err.strerror})") from None
+    run_server(workspace, port, open_browser=not no_browser, echo=lambda line: click.echo(line))
+
+
 @main.command()
 @click.argument("spec", type=click.Path(path_type=Path))
 @click.option("--out", "out", type=OutPath, required=True, help="Folder for the results.")
