@@ -118,7 +118,7 @@ class SecurityHeaders:
                 names = {k.lower() for k, _ in headers}
                 extra = {
                     b"x-content-type-options": b"nosniff",
-                    b"referrer-policy": b"no-referrer",
+                    b"referrer-policy": b"same-origin",  # no-referrer would make Origin null
                     b"x-frame-options": b"SAMEORIGIN",
                     b"content-security-policy": PAGE_POLICY.encode(),
                 }
