@@ -335,3 +335,19 @@ def test_vendored_files_match_their_recorded_versions() -> None:
         digest = hashlib.sha256((vendor / name).read_bytes()).hexdigest()
         assert f"{digest}  {name}" in readme
     assert (vendor / "htmx.LICENSE").is_file() and (vendor / "jsoneditor.LICENSE").is_file()
+
+
+def test_plausibility_warnings_are_shown_next_to_their_field(
+    made: tuple[TestClient, list[str]],
+) -> None:
+    """A class of 40 is valid but implausible: once the scenario model warns about it, the
+    form shows the warning (as the CLI words it) next to the enrollment."""
+    from simulate.app.checks import plausibility
+    from simulate.schema.new import MySchool, new_scenario
+
+    forty = new_scenario(MySchool(enrollment=960, classrooms=24), "mcl_teams").scenario
+    if not plausibility(forty, "forty.yaml"):
+        pytest.skip("the scenario model has no plausibility warnings yet")
+    c, (teams, _) = made
+    checked = c.post(f"/scenarios/{teams}/check", data={"schools[0].enrollment": "960"}).text
+    assert '<li class="warning">warning: ' in checked
