@@ -33,7 +33,15 @@ def first_page(workspace: Path) -> float:
     port = free_port()
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [str(SIMULATE), "serve", "--workspace", str(workspace), "--port", str(port), "--no-browser"],
+        [
+            str(SIMULATE),
+            "serve",
+            "--workspace",
+            str(workspace),
+            "--port",
+            str(port),
+            "--no-browser",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -62,7 +70,9 @@ def main() -> None:
             times.append(first_page(Path(folder)))
     best, worst = min(times), max(times)
     verdict = "ok" if worst < 2 else "SLOW"
-    print(f"startup to first page: best {best:.2f} s, worst {worst:.2f} s (target < 2 s): {verdict}")
+    print(
+        f"startup to first page: best {best:.2f} s, worst {worst:.2f} s (target < 2 s): {verdict}"
+    )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import csv
 import datetime
 import json
 import secrets
+import shutil
 import socket
 import threading
 import webbrowser
@@ -485,8 +486,7 @@ class Pages:
             comparison = compare(specs, seed, replications, base_name, progress=job.progress)
             save_comparison(comparison, folder)
 
-        self.jobs.start(job, work, self.finished)
-        return run_id
+        return self.launch(job, work)
 
     async def budget_form(self, request: Request) -> Response:
         def run() -> Response:
@@ -592,8 +592,16 @@ class Pages:
             )
             report.write(folder)
 
-        self.jobs.start(job, work, self.finished)
-        return run_id
+        return self.launch(job, work)
+
+    def launch(self, job: Job, work: Callable[[Job], None]) -> str:
+        """Start a job; if another started since check_free, drop this run's folder."""
+        try:
+            self.jobs.start(job, work, self.finished)
+        except Busy:
+            shutil.rmtree(self.ws.run_folder(job.run_id), ignore_errors=True)
+            raise
+        return job.run_id
 
     def check_free(self) -> None:
         job = self.jobs.current
