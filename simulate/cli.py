@@ -237,6 +237,213 @@ def _evaluations(n: int) -> None:
     click.echo(f"\rgoal-seek: {n} evaluations", err=True, nl=False)
 
 
+def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+    """NAME=VALUE options as a mapping; InputError naming the option for anything else."""
+    out: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InputError(None, option, f"'{item}' is not NAME=VALUE", f"{option} NAME=VALUE")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _number(text: str, option: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError(None, option, f"'{text}' is not a number") from None
+
+
+def _yaml_value(text: str, option: str) -> Any:
+    """A --set value as YAML reads it (600, 0.25, true, K, [tutor, mcl])."""
+    import yaml
+
+    try:
+        return yaml.safe_load(text) if len(text) < 10_000 else text
+    except yaml.YAMLError:
+        raise InputError(None, option, f"'{text}' is not a plain value") from None
+
+
+def _write_new_file(out: Path, text: str, force: bool) -> None:
+    """Write a scenario file; an existing one only with --force."""
+    from simulate.output import write_text
+
+    if out.is_dir():
+        raise InputError(str(out), "--out", "is a folder", "a .yaml file path")
+    if out.exists() and not force:
+        raise InputError(str(out), "--out", "file exists", "a new file, or pass --force")
+    try:
+        write_text(out, text)
+    except OSError as err:
+        raise InputError(str(out), "--out", f"cannot write ({err.strerror or err})") from None
+
+
+@main.command()
+@click.argument("arrangement", default="traditional")
+@click.option("--enrollment", type=click.IntRange(min=1, max=100_000), required=True)
+@click.option(
+    "--classrooms",
+    type=click.IntRange(min=1, max=2_000),
+    required=True,
+    help="Classrooms today (one teacher each); must fill whole teams of the arrangement.",
+)
+@click.option("--name", default="My school", show_default=True, help="Name of the school.")
+@click.option("--grades", help="Grades served, comma-separated (e.g. K,1,2,3,4,5).")
+@click.option(
+    "--tier",
+    "tiers",
+    multiple=True,
+    metavar="NAME=SHARE",
+    help="Share of students in a need tier (repeat for each tier; shares add up to 1).",
+)
+@click.option("--teacher-salary", type=float, help="Base salary of every teaching role, $.")
+@click.option("--benefits-rate", type=float, help="Benefits as a share of pay (0.35 = 35%).")
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="Any other field by path, e.g. roles.principal.salary=105000 (repeatable).",
+)
+@click.option("--out", "out", type=click.Path(path_type=Path), help="YAML file [default: stdout].")
+@click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
+@handles_input_errors
+def new(
+    arrangement: str,
+    enrollment: int,
+    classrooms: int,
+    name: str,
+    grades: str | None,
+    tiers: tuple[str, ...],
+    teacher_salary: float | None,
+    benefits_rate: float | None,
+    settings: tuple[str, ...],
+    out: Path | None,
+    force: bool,
+) -> None:
+    """A scenario of your school in a bundled ARRANGEMENT (default: traditional).
+
+    Arrangements: traditional, mcl_teams, mcl_residents_tutors, mcl_within_budget,
+    lab_rotation, subject_specialization. Two calls with the same school figures give
+    scenarios that compare fairly: same students, classrooms today and need tiers.
+    """
+    from decimal import Decimal
+
+    from simulate.schema.new import MySchool, new_scenario
+
+    school = MySchool(
+        enrollment=enrollment,
+        classrooms=classrooms,
+        name=name,
+        grades=[g.strip() for g in grades.split(",") if g.strip()] if grades else None,
+        tiers=(
+            {k: _number(v, "--tier") for k, v in _pairs(tiers, "--tier").items()} if tiers else None
+        ),
+        teacher_salary=Decimal(str(teacher_salary)) if teacher_salary is not None else None,
+        benefits_rate=benefits_rate,
+        settings={k: _yaml_value(v, "--set") for k, v in _pairs(settings, "--set").items()},
+    )
+    made = new_scenario(school, arrangement)
+    if out is None:
+        click.echo(made.yaml(), nl=False)
+        return
+    _write_new_file(out, made.yaml(), force)
+    click.echo(f"{made.scenario.name} -> {out}")
+
+
+def _scenario_data(reference: str) -> tuple[dict[str, Any], Any, str]:
+    """A scenario by file path or bundled name: plain data, validated, and what it is."""
+    from simulate.schema import bundled
+    from simulate.schema.loading import load_data, load_scenario
+
+    path = bundled.find(reference)
+    scenario = load_scenario(path)  # errors with file and line
+    bundled_name = path.parent == bundled.folder() and str(reference) == path.stem
+    label = f"the bundled scenario '{path.stem}'" if bundled_name else str(reference)
+    return load_data(path), scenario, label
+
+
+@main.command()
+@click.option(
+    "--from",
+    "source",
+    default="traditional",
+    show_default=True,
+    help="Scenario file, or the name of a bundled scenario, to fill the workbook from.",
+)
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help=".xlsx file.")
+@click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
+@handles_input_errors
+def template(source: str, out: Path, force: bool) -> None:
+    """Write a key-inputs Excel workbook of a scenario (read it back with `simulate import`)."""
+    from simulate.keyinputs.workbook import template as make_template
+    from simulate.output import write_bytes
+
+    data, scenario, label = _scenario_data(source)
+    if out.exists() and not force:
+        raise InputError(str(out), "--out", "file exists", "a new file, or pass --force")
+    if out.is_dir():
+        raise InputError(str(out), "--out", "is a folder", "an .xlsx file path")
+    write_bytes(out, make_template(data, scenario, label))
+    click.echo(f"{scenario.name}: key inputs -> {out}")
+
+
+@main.command("import")
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="YAML file.")
+@click.option(
+    "--base",
+    help="Scenario file or bundled name the workbook's values go over [default: the copy of "
+    "the base the workbook carries].",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
+@handles_input_errors
+def import_(workbook: Path, out: Path, base: str | None, force: bool) -> None:
+    """Read a key-inputs WORKBOOK back into a scenario file."""
+    from simulate.keyinputs.workbook import read_file
+    from simulate.schema.writing import to_yaml
+
+    over = None
+    if base is not None:
+        data, _, label = _scenario_data(base)
+        over = (data, label)
+    made = read_file(workbook, over)
+    header = [
+        made.scenario.name,
+        f"Imported by `simulate import` from {workbook.name} over {made.base}.",
+        "Fields the workbook changed:" if made.changed else "The workbook changed no field.",
+        *(f"  {path}" for path in made.changed),
+        "",
+    ]
+    _write_new_file(out, to_yaml(made.data, header), force)
+    click.echo(f"{made.scenario.name}: {len(made.changed)} field(s) changed -> {out}")
+
+
+@main.command()
+@click.option(
+    "--workspace",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("simulate-workspace"),
+    show_default=True,
+    help="Folder that keeps your scenarios and runs.",
+)
+@click.option(
+    "--port", type=click.IntRange(min=0, max=65535), default=0, help="Default: a free one."
+)
+@click.option("--no-browser", is_flag=True, help="Do not open a browser.")
+@handles_input_errors
+def serve(workspace: Path, port: int, no_browser: bool) -> None:
+    """The planner's workbench: a local web app on 127.0.0.1 (Ctrl-C stops it)."""
+    from simulate.app.server import serve as run_server
+
+    try:
+        workspace.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(str(workspace), "--workspace", f"cannot use it ({err.strerror})") from None
+    run_server(workspace, port, open_browser=not no_browser, echo=lambda line: click.echo(line))
+
+
 @main.command()
 @click.argument("spec", type=click.Path(path_type=Path))
 @click.option("--out", "out", type=OutPath, required=True, help="Folder for the results.")

@@ -26,16 +26,20 @@ TOP_LEVEL_EXTRAS = ("extends", "school")  # accepted at the top level besides Sc
 Origins = dict[FieldPath, tuple[str, int]]  # field path -> (file, line)
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Load and validate one scenario file; raise InputError on any problem."""
+def load_scenario(path: str | Path, within: Path | None = None) -> Scenario:
+    """Load and validate one scenario file; raise InputError on any problem.
+
+    With `within` (a folder), every file it extends or includes must be inside that folder
+    and named by a relative path (for files a user uploads to the web app's workspace).
+    """
     path = Path(path)
-    data, origins = _load_tree(path, ())
+    data, origins = _load_tree(path, (), within)
     return validate(data, str(path), origins)
 
 
-def load_data(path: str | Path) -> dict[str, Any]:
+def load_data(path: str | Path, within: Path | None = None) -> dict[str, Any]:
     """The scenario as plain data after `extends` and `include` are applied (for sweeps)."""
-    data, _ = _load_tree(Path(path), ())
+    data, _ = _load_tree(Path(path), (), within)
     return data
 
 
@@ -72,7 +76,9 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str
 
 
 # ---- reading files ------------------------------------------------------------------------
-def _load_tree(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Origins]:
+def _load_tree(
+    path: Path, chain: tuple[Path, ...], within: Path | None = None
+) -> tuple[dict[str, Any], Origins]:
     name = str(path)
     data, lines = load_yaml(path)
     origins: Origins = {p: (name, line) for p, line in lines.items()}
@@ -102,7 +108,7 @@ def _load_tree(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Ori
     base_name = data.pop("extends", None)
     if base_name is not None:
         line = lines.get(("extends",))
-        base_path = _resolve(path, base_name, "extends", line)
+        base_path = _resolve(path, base_name, "extends", line, within)
         here = path.resolve()
         if base_path.resolve() in (*chain, here):
             loop = " -> ".join(p.name for p in (*chain, here, base_path.resolve()))
@@ -115,7 +121,7 @@ def _load_tree(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Ori
                 f"at most {MAX_EXTENDS} files",
                 line,
             )
-        base, base_origins = _load_tree(base_path, (*chain, here))
+        base, base_origins = _load_tree(base_path, (*chain, here), within)
         # `school:` over a one-school base overrides that school's fields one by one
         if one_school and len(base.get("schools") or []) == 1:
             data["schools"] = [_deep_merge(base["schools"][0], data["schools"][0])]
@@ -125,17 +131,21 @@ def _load_tree(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Ori
     if isinstance(schools, list):
         for i, entry in enumerate(schools):
             if isinstance(entry, dict) and "include" in entry:
-                schools[i], origins = _include(path, entry, ("schools", i), origins)
+                schools[i], origins = _include(path, entry, ("schools", i), origins, within)
     return data, origins
 
 
 def _include(
-    path: Path, entry: dict[str, Any], at: FieldPath, origins: Origins
+    path: Path,
+    entry: dict[str, Any],
+    at: FieldPath,
+    origins: Origins,
+    within: Path | None = None,
 ) -> tuple[dict[str, Any], Origins]:
     """Replace {include: file, ...overrides} by the school file's fields plus the overrides."""
     rest = {k: v for k, v in entry.items() if k != "include"}
     line = origins.get((*at, "include"), ("", None))[1]
-    school_path = _resolve(path, entry["include"], f"{dotted(at)}.include", line)
+    school_path = _resolve(path, entry["include"], f"{dotted(at)}.include", line, within)
     school, lines = load_yaml(school_path)
     if not isinstance(school, dict):
         raise InputError(
@@ -151,11 +161,26 @@ def _include(
     return merged, others | _merge_origins(merged, school_origins, here, at)
 
 
-def _resolve(path: Path, name: Any, field: str, line: int | None = None) -> Path:
-    """Resolve a referenced file next to the scenario; relative paths may not climb out."""
+def _resolve(
+    path: Path, name: Any, field: str, line: int | None = None, within: Path | None = None
+) -> Path:
+    """Resolve a referenced file next to the scenario; relative paths may not climb out.
+
+    With `within`, absolute paths are refused and the file must resolve inside that folder.
+    """
     if not isinstance(name, str) or not name.strip():
         raise InputError(str(path), field, f"must be a file name, got {name!r:.60}", line=line)
     target = Path(name)
+    if within is not None:
+        resolved = (path.parent / target).resolve() if not target.is_absolute() else target
+        if target.is_absolute() or not resolved.is_relative_to(within.resolve()):
+            raise InputError(
+                str(path),
+                field,
+                f"'{name}' is outside the workspace",
+                "a relative path to a file in the same folder",
+                line,
+            )
     if target.is_absolute():
         return _existing(path, target, name, field, line)  # the user asked for this file
     try:

@@ -1,0 +1,83 @@
+"""What the forms say about a scenario: the CLI's error message next to its field, and
+plausibility warnings.
+
+Errors are the InputError the CLI prints, split into the field it names and its words, so the
+page and `simulate validate` say the same thing. Values typed into the short form go through
+the key inputs' converter and parts.apply, as a workbook's cells do.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from simulate.keyinputs.parts import Edited, apply, parts
+from simulate.keyinputs.values import ValueProblem, convert
+from simulate.schema.errors import InputError
+from simulate.schema.loading import validate
+from simulate.schema.model import Scenario
+
+
+@dataclass(frozen=True)
+class Message:
+    path: str  # the field it is about ('' for the scenario as a whole)
+    text: str  # next to the field: what is wrong and what is allowed
+    line: str  # the whole line, as the command line prints it
+    level: Literal["error", "warning"] = "error"
+
+
+def from_error(err: InputError) -> Message:
+    text = err.problem + (f" (allowed: {err.allowed})" if err.allowed else "")
+    return Message(err.field or "", text, err.message())
+
+
+def check(data: Any, file: str) -> tuple[Scenario | None, list[Message]]:
+    """The scenario if `data` is valid, and what to show: its error, or its warnings."""
+    try:
+        scenario = validate(json.loads(json.dumps(data, default=str)), file)
+    except InputError as err:
+        return None, [from_error(err)]
+    return scenario, plausibility(scenario, file)
+
+
+def plausibility(scenario: Scenario, file: str) -> list[Message]:
+    """Warnings for implausible but valid input (a class of 40, a day longer than the school
+    day). The scenario model has no such checks yet; when it does, they are turned into
+    Messages here, and every form shows them next to their fields."""
+    return []
+
+
+def apply_form(
+    data: dict[str, Any], before: Scenario, form: Mapping[str, str], file: str
+) -> tuple[dict[str, Any], Scenario | None, list[Message]]:
+    """The short form's values (field path -> text) over a scenario's data.
+
+    Returns the new data, the scenario if it is valid, and every message: each field whose
+    text is not a value of its kind, else the scenario's error or warnings.
+    """
+    data = json.loads(json.dumps(data))
+    problems: list[Message] = []
+    for part in parts(before):
+        rows: list[Edited] = []
+        for row in part.rows:
+            values: dict[str, Any] = {}
+            for item in row.inputs:
+                if item.path not in form:
+                    continue
+                try:
+                    value = convert(item.meta, form[item.path])
+                except ValueProblem as bad:
+                    err = InputError(file, item.path, bad.problem, bad.allowed)
+                    problems.append(from_error(err))
+                    continue
+                name = item.path[len(row.key) + 1 :] if part.table else ""
+                values[name] = value
+            if values or part.lists:
+                rows.append(Edited(row.key, values))
+        apply(data, before, part, rows)
+    if problems:
+        return data, None, problems
+    scenario, messages = check(data, file)
+    return data, scenario, messages

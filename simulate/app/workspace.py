@@ -1,0 +1,130 @@
+"""The workspace folder: everything the app keeps, so a restart loses nothing.
+
+    scenarios/<slug>.yaml           the planner's scenarios (plain YAML, editable by hand)
+    runs/<id>/run.json              what was run, with which settings, and how it ended
+    runs/<id>/inputs/<slug>.yaml    the scenario files as they were when the run started
+    runs/<id>/...                   the outputs (report.html, summary.csv, budget.xlsx, ...)
+
+Names that reach the disk are checked against one pattern each (slugs, run ids, output file
+names), so no request can name a path outside the workspace.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from simulate.output import PARTIAL, write_json, write_text
+from simulate.schema.errors import InputError
+
+SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+RUN_ID = re.compile(r"\d{8}-\d{6}(-\d{1,3})?")
+# Files of a run the app serves: outputs of compare and budget, and the run's record.
+RUN_FILES = re.compile(r"[a-z_]{1,40}\.(html|csv|xlsx|json)")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A scenario file of the workspace: its slug, and its name or why it does not load."""
+
+    slug: str
+    path: Path
+    name: str | None
+    error: str | None
+
+
+class Workspace:
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.scenarios = self.root / "scenarios"
+        self.runs = self.root / "runs"
+        for folder in (self.scenarios, self.runs):
+            folder.mkdir(parents=True, exist_ok=True)
+
+    # ---- scenarios ------------------------------------------------------------------------
+    def scenario_path(self, slug: str) -> Path:
+        if not SLUG.fullmatch(slug):
+            raise InputError(None, "scenario", f"'{slug:.60}' is not a scenario of the workspace")
+        return self.scenarios / f"{slug}.yaml"
+
+    def entries(self) -> list[Entry]:
+        """Every scenario file, loaded (to show its name) or with the reason it does not load."""
+        from simulate.schema.loading import load_scenario
+
+        out = []
+        for path in sorted(self.scenarios.glob("*.yaml")):
+            if not SLUG.fullmatch(path.stem):
+                continue
+            try:
+                out.append(Entry(path.stem, path, load_scenario(path, self.scenarios).name, None))
+            except InputError as err:
+                out.append(Entry(path.stem, path, None, str(err)))
+        return out
+
+    def free_slug(self, name: str) -> str:
+        """A new file name for a scenario called `name`: lowercase, dashes, unique."""
+        text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+        base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48] or "scenario"
+        slug, k = base, 1
+        while (self.scenarios / f"{slug}.yaml").exists():
+            k += 1
+            slug = f"{base}-{k}"
+        return slug
+
+    def save_scenario(self, slug: str, text: str) -> Path:
+        return write_text(self.scenario_path(slug), text)
+
+    # ---- runs -----------------------------------------------------------------------------
+    def new_run(self, record: dict[str, Any]) -> str:
+        """A new run folder with its record; ids sort by start time."""
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        run_id, k = stamp, 1
+        while (self.runs / run_id).exists():
+            k += 1
+            run_id = f"{stamp}-{k}"
+        (self.runs / run_id / "inputs").mkdir(parents=True)
+        self.write_record(run_id, {"id": run_id, "started": stamp, **record})
+        return run_id
+
+    def run_folder(self, run_id: str) -> Path:
+        if not RUN_ID.fullmatch(run_id) or not (self.runs / run_id).is_dir():
+            raise InputError(None, "run", f"'{run_id:.60}' is not a run of the workspace")
+        return self.runs / run_id
+
+    def record(self, run_id: str) -> dict[str, Any]:
+        try:
+            data = json.loads((self.run_folder(run_id) / "run.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {"id": run_id, "status": "damaged", "kind": "?"}
+        return data if isinstance(data, dict) else {"id": run_id, "status": "damaged"}
+
+    def write_record(self, run_id: str, record: dict[str, Any]) -> None:
+        write_json(self.runs / run_id / "run.json", record)
+
+    def update_record(self, run_id: str, **changes: Any) -> dict[str, Any]:
+        record = self.record(run_id) | changes
+        self.write_record(run_id, record)
+        return record
+
+    def run_ids(self) -> list[str]:
+        """Every run, newest first."""
+        ids = [p.name for p in self.runs.iterdir() if p.is_dir() and RUN_ID.fullmatch(p.name)]
+        return sorted(ids, reverse=True)
+
+    def run_file(self, run_id: str, name: str) -> Path:
+        """An output file of a run; InputError for any other name."""
+        path = self.run_folder(run_id) / name
+        if not RUN_FILES.fullmatch(name) or PARTIAL in name or not path.is_file():
+            raise InputError(None, "file", f"'{name:.60}' is not a file of run {run_id}")
+        return path
+
+    def mark_unfinished(self) -> None:
+        """Runs left 'running' by a server that was stopped did not finish: say so."""
+        for run_id in self.run_ids():
+            if self.record(run_id).get("status") == "running":
+                self.update_record(run_id, status="interrupted")

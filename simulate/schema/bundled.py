@@ -1,0 +1,45 @@
+"""The bundled scenarios, found where the package is installed (a wheel carries copies of
+scenarios/; in a checkout simulate/scenarios links to it), so that `simulate new`, `template`
+and the web app can start from them without a path."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from simulate.schema.errors import InputError, suggest
+
+# The scenario whose school every other bundled arrangement re-staffs: today's staffing.
+TODAY = "traditional"
+
+
+def folder() -> Path:
+    """The folder of the bundled scenario files."""
+    return Path(str(resources.files("simulate") / "scenarios"))
+
+
+def names() -> list[str]:
+    """Names (file stems) of the bundled scenarios, sorted."""
+    return sorted(p.stem for p in folder().glob("*.yaml"))
+
+
+def path(name: str) -> Path:
+    """The file of a bundled scenario, by name (`mcl_teams` or `mcl_teams.yaml`)."""
+    stem = name.removesuffix(".yaml").removesuffix(".yml")
+    known = names()
+    if stem not in known:
+        raise InputError(
+            None,
+            "arrangement",
+            f"'{name}' is not a bundled scenario" + suggest(stem, known),
+            ", ".join(known),
+        )
+    return folder() / f"{stem}.yaml"
+
+
+def find(reference: str | Path) -> Path:
+    """A scenario file given by path, or else by the name of a bundled scenario."""
+    candidate = Path(reference)
+    if candidate.exists() or candidate.suffix in (".yaml", ".yml") and candidate.parent != Path():
+        return candidate  # a path (a missing one is reported by the loader, with its name)
+    return path(str(reference))

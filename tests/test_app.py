@@ -1,0 +1,353 @@
+"""The web app's routes, with Starlette's TestClient: every page, the safety rules, the one-run
+rule and the workspace that survives a restart."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from conftest import SCENARIOS
+from starlette.testclient import TestClient
+
+import simulate
+from simulate.app import server
+from simulate.app.server import MAX_UPLOAD, create_app, field_id
+
+PORT = 8765
+LOCAL = f"http://127.0.0.1:{PORT}"
+LINCOLN = {
+    "name": "Lincoln <b>Elementary</b>",
+    "enrollment": "480",
+    "classrooms": "24",
+    "grades": "K, 1, 2, 3",
+    "tier_name_0": "core",
+    "tier_share_0": "0.7",
+    "tier_name_1": "strategic",
+    "tier_share_1": "0.2",
+    "tier_name_2": "intensive",
+    "tier_share_2": "0.1",
+    "teacher_salary": "61000",
+    "arrangement": ["traditional", "mcl_teams"],
+}
+
+
+def client(workspace: Path) -> TestClient:
+    return TestClient(create_app(workspace, PORT), base_url=LOCAL, follow_redirects=False)
+
+
+def slugs(c: TestClient) -> list[str]:
+    return sorted(set(re.findall(r'href="/scenarios/([a-z0-9-]+)"', c.get("/").text)))
+
+
+def wait_for(c: TestClient, run_id: str, timeout: float = 120) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        record = c.app.state.pages.ws.record(run_id)  # type: ignore[attr-defined]
+        if record.get("status") != "running":
+            return record
+        time.sleep(0.1)
+    raise TimeoutError(run_id)
+
+
+@pytest.fixture
+def made(tmp_path: Path) -> tuple[TestClient, list[str]]:
+    """A workspace with 'my school' today and in MCL teams."""
+    c = client(tmp_path / "ws")
+    response = c.post("/new", data=LINCOLN)
+    assert response.status_code == 303, response.text
+    return c, slugs(c)
+
+
+def test_every_page_renders(made: tuple[TestClient, list[str]]) -> None:
+    c, (teams, today) = made
+    for path in ("/", "/new", "/compare", "/budget", f"/scenarios/{today}", f"/scenarios/{teams}"):
+        response = c.get(path)
+        assert response.status_code == 200, path
+        assert "<h1" in response.text and "simulate" in response.text
+    home = c.get("/").text
+    assert "Lincoln &lt;b&gt;Elementary&lt;/b&gt;: Traditional" in home  # escaped, not markup
+    assert "<b>Elementary</b>" not in home
+    assert c.get("/schema.json").json()["definitions"]["Role"]["properties"]["salary"]["type"] == (
+        "number"
+    )
+    assert c.get("/static/vendor/htmx.min.js").status_code == 200
+    assert c.get("/scenarios/nope").status_code == 404
+    assert c.get("/scenarios/..%2F..%2Fetc").status_code == 404
+    assert c.get("/runs/20240101-000000").status_code == 404
+
+
+def test_my_school_makes_fair_scenarios_in_the_workspace(
+    made: tuple[TestClient, list[str]], tmp_path: Path
+) -> None:
+    _, found = made
+    files = [tmp_path / "ws" / "scenarios" / f"{slug}.yaml" for slug in found]
+    a, b = (simulate.load_scenario(f) for f in files)
+    assert (a.schools[0].enrollment, a.schools[0].classrooms) == (480, 24)
+    assert (a.schools[0].need_tiers, a.schools[0].classrooms) == (
+        b.schools[0].need_tiers,
+        b.schools[0].classrooms,
+    )
+    assert files[0].read_text(encoding="utf-8").startswith("# Lincoln <b>Elementary</b>: ")
+
+
+def test_my_school_errors_are_shown_next_to_the_field(tmp_path: Path) -> None:
+    c = client(tmp_path / "ws")
+    response = c.post("/new", data={**LINCOLN, "classrooms": "22"})
+    assert response.status_code == 400
+    assert "multiple of 4" in response.text
+    assert re.search(r'id="msg-classrooms">[^<]*multiple of 4', response.text)
+    assert slugs(c) == []  # nothing half-made
+
+
+def test_key_inputs_are_checked_as_typed_and_saved(
+    made: tuple[TestClient, list[str]], tmp_path: Path
+) -> None:
+    c, (teams, _) = made
+    path = "roles.team_teacher.salary"
+    bad = c.post(f"/scenarios/{teams}/check", data={path: "lots"})
+    assert bad.status_code == 200
+    message = "expected a number, got &#39;lots&#39; (allowed: at least 0; cents at most)"
+    assert f'id="m-{field_id(path)}" hx-swap-oob="true">{message}' in bad.text
+    assert f"{teams}.yaml: {path}: {message}" in bad.text  # the CLI's line
+    negative = c.post(f"/scenarios/{teams}/check", data={path: "-1"})
+    assert "Input should be greater than or equal to 0" in negative.text
+    fine = c.post(f"/scenarios/{teams}/check", data={path: "66000"})
+    assert "No problems found." in fine.text
+    refused = c.post(f"/scenarios/{teams}/save", data={path: "lots"})
+    assert refused.status_code == 400
+    saved = c.post(
+        f"/scenarios/{teams}/save", data={path: "$66,000", "budget.projection.years": "7"}
+    )
+    assert saved.status_code == 303
+    spec = simulate.load_scenario(tmp_path / "ws" / "scenarios" / f"{teams}.yaml")
+    assert spec.roles["team_teacher"].salary == 66000 and spec.budget.projection.years == 7
+    assert spec.roles["mcl"].salary == 61000  # untouched fields keep their values
+    text = (tmp_path / "ws" / "scenarios" / f"{teams}.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# Lincoln <b>Elementary</b>: Multi-classroom")  # header kept
+    assert "Saved by the simulate web app" in text
+
+
+def test_the_full_form_is_validated_and_saved_as_json(
+    made: tuple[TestClient, list[str]], tmp_path: Path
+) -> None:
+    c, (teams, _) = made
+    data = simulate.schema.loading.load_data(tmp_path / "ws" / "scenarios" / f"{teams}.yaml")
+    data["schools"][0]["classrooms"] = 20
+    checked = c.post(f"/scenarios/{teams}/validate", json=data).json()["messages"]
+    assert checked[0]["path"] == "schools[0].teams"
+    assert "teams hold 24 classrooms" in checked[0]["text"]
+    assert c.post(f"/scenarios/{teams}/data", json=data).status_code == 400
+    data["schools"][0]["classrooms"] = 24
+    data["roles"]["mcl"]["supplement"] = 15000
+    assert c.post(f"/scenarios/{teams}/data", json=data).json()["saved"] is True
+    spec = simulate.load_scenario(tmp_path / "ws" / "scenarios" / f"{teams}.yaml")
+    assert spec.roles["mcl"].supplement == 15000
+
+
+def test_foreign_host_and_origin_are_refused(made: tuple[TestClient, list[str]]) -> None:
+    c, (teams, _) = made
+    assert c.get("/", headers={"host": f"evil.example:{PORT}"}).status_code == 403  # rebinding
+    assert c.get("/", headers={"host": "127.0.0.1:9999"}).status_code == 403
+    assert c.get("/", headers={"host": f"localhost:{PORT}"}).status_code == 200
+    post = {"roles.mcl.supplement": "1"}
+    for headers in (
+        {"origin": "https://evil.example"},
+        {"origin": "null"},
+        {"sec-fetch-site": "cross-site"},
+        {"referer": "https://evil.example/form"},
+    ):
+        response = c.post(f"/scenarios/{teams}/save", data=post, headers=headers)
+        assert response.status_code == 403, headers
+        assert response.text.startswith("refused")
+    same = c.post(f"/scenarios/{teams}/save", data=post, headers={"origin": LOCAL})
+    assert same.status_code == 303
+    page = c.get("/")
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "SAMEORIGIN"
+
+
+def test_uploads_are_limited_and_checked(tmp_path: Path) -> None:
+    c = client(tmp_path / "ws")
+    huge = {"file": ("big.yaml", b"#" * (MAX_UPLOAD * 2 + 10), "application/yaml")}
+    assert c.post("/upload", files=huge).status_code == 413
+    big = {"file": ("big.yaml", b"#" * (MAX_UPLOAD + 10), "application/yaml")}
+    assert c.post("/upload", files=big).status_code == 413
+    bad = c.post("/upload", files={"file": ("mine.yaml", b"name: [unclosed\n", "text/yaml")})
+    assert bad.status_code == 400 and "mine.yaml:" in bad.text
+    evil = b"name: x\n!!python/object/apply:os.system ['echo pwned']\n"
+    assert c.post("/upload", files={"file": ("evil.yaml", evil, "text/yaml")}).status_code == 400
+    outside = f"extends: {SCENARIOS / 'traditional.yaml'}\nname: mine\n".encode()
+    refused = c.post("/upload", files={"file": ("out.yaml", outside, "text/yaml")})
+    assert refused.status_code == 400 and "is outside the workspace" in refused.text
+    climb = b"extends: ../../traditional.yaml\nname: mine\n"
+    refused = c.post("/upload", files={"file": ("up.yaml", climb, "text/yaml")})
+    assert refused.status_code == 400 and "is outside the workspace" in refused.text
+    wrong = c.post("/upload", files={"file": ("notes.txt", b"hello", "text/plain")})
+    assert wrong.status_code == 400 and "not a scenario file" in wrong.text
+    assert slugs(c) == []
+    assert sorted(p.name for p in (tmp_path / "ws" / "scenarios").iterdir()) == []  # no leftovers
+    good = (SCENARIOS / "traditional.yaml").read_bytes()
+    ok = c.post("/upload", files={"file": ("traditional.yaml", good, "text/yaml")})
+    assert ok.status_code == 303
+    (kept,) = (tmp_path / "ws" / "scenarios").iterdir()
+    assert kept.read_bytes() == good  # comments and all
+
+
+def test_excel_template_download_and_upload(made: tuple[TestClient, list[str]]) -> None:
+    c, (teams, _) = made
+    generic = c.get("/template.xlsx")
+    assert generic.status_code == 200 and generic.headers["content-type"].startswith(
+        "application/vnd.openxmlformats"
+    )
+    mine = c.get(f"/scenarios/{teams}/template.xlsx").content
+    book = openpyxl.load_workbook(io.BytesIO(mine))
+    roles = book["Roles"]
+    row = next(r for r in roles.iter_rows(min_row=3) if r[0].value == "roles.mcl")
+    row[3].value = 14000
+    edited = io.BytesIO()
+    book.save(edited)
+    response = c.post("/upload", files={"file": ("mine.xlsx", edited.getvalue(), "application/x")})
+    assert response.status_code == 303
+    new_slug = response.headers["location"].split("/scenarios/")[1].split("?")[0]
+    page = c.get(f"/scenarios/{new_slug}").text
+    assert 'value="14000"' in page
+    broken = c.post("/upload", files={"file": ("junk.xlsx", b"PK\x03\x04junk", "application/x")})
+    assert broken.status_code == 400 and "junk.xlsx: is not an Excel workbook" in broken.text
+
+
+def test_a_comparison_runs_and_its_files_download(made: tuple[TestClient, list[str]]) -> None:
+    c, (teams, today) = made
+    response = c.post(
+        "/compare",
+        data={"scenario": [today, teams], "baseline": today, "replications": "2", "seed": "4"},
+    )
+    assert response.status_code == 303
+    run_id = response.headers["location"].rsplit("/", 1)[1]
+    record = wait_for(c, run_id)
+    assert record["status"] == "done", record
+    assert (record["done"], record["total"]) == (4, 4)
+    progress = c.get(f"/runs/{run_id}/progress")
+    assert 'value="4" max="4"' in progress.text and progress.headers["HX-Refresh"] == "true"
+    page = c.get(f"/runs/{run_id}").text
+    assert f'src="/runs/{run_id}/files/report.html"' in page
+    for name in ("report.html", "summary.csv", "differences.csv", "budget.xlsx"):
+        assert f"/runs/{run_id}/files/{name}?download=1" in page
+        file = c.get(f"/runs/{run_id}/files/{name}?download=1")
+        assert file.status_code == 200 and "attachment" in file.headers["content-disposition"]
+    report = c.get(f"/runs/{run_id}/files/report.html")
+    assert "default-src 'none'" in report.headers["content-security-policy"]
+    assert c.get(f"/runs/{run_id}/files/run.py").status_code == 404
+    assert c.get(f"/runs/{run_id}/files/..%2Frun.json").status_code == 404
+    inputs = sorted(p.name for p in (c.app.state.pages.ws.runs / run_id / "inputs").iterdir())  # type: ignore[attr-defined]
+    assert inputs == sorted([f"{today}.yaml", f"{teams}.yaml"])
+
+
+def test_a_second_run_gets_a_busy_answer(
+    made: tuple[TestClient, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    c, (teams, today) = made
+    release = threading.Event()
+    import simulate.study.compare as study
+
+    def slow_compare(specs: Any, seed: int, replications: int, baseline: Any, **kw: Any) -> Any:
+        kw["progress"](1, 2)
+        release.wait(30)
+        raise simulate.InputError(None, None, "stopped by the test")
+
+    monkeypatch.setattr(study, "compare", slow_compare)
+    form = {"scenario": [today, teams], "replications": "1", "seed": "0"}
+    first = c.post("/compare", data=form)
+    assert first.status_code == 303
+    run_id = first.headers["location"].rsplit("/", 1)[1]
+    second = c.post("/compare", data=form)
+    assert second.status_code == 409
+    assert "Another run is going" in second.text and "1 of 2 simulated years" in second.text
+    budget = c.post("/budget", data={"scenario": teams, "replications": "1"})
+    assert budget.status_code == 409
+    assert 'value="1" max="2"' in c.get(f"/runs/{run_id}/progress").text
+    release.set()
+    record = wait_for(c, run_id)
+    assert record["status"] == "failed" and "stopped by the test" in record["message"]
+    assert "stopped by the test" in c.get(f"/runs/{run_id}").text
+
+
+def test_budget_page_shows_the_projection_verdict_and_goal_seek(
+    made: tuple[TestClient, list[str]],
+) -> None:
+    c, (teams, today) = made
+    form = c.get("/budget").text
+    assert 'value="roles.mcl.supplement"' in form
+    response = c.post(
+        "/budget",
+        data={
+            "scenario": teams,
+            "baseline": today,
+            "replications": "1",
+            "goal": "roles.mcl.supplement",
+        },
+    )
+    assert response.status_code == 303, response.text
+    run_id = response.headers["location"].rsplit("/", 1)[1]
+    assert wait_for(c, run_id)["status"] == "done"
+    page = c.get(f"/runs/{run_id}").text
+    assert "<svg" in page and "grant cliff" in page
+    assert "goal-seek roles.mcl.supplement: no value fits" in page  # teams cost more
+    assert re.search(r"(sustainable|not sustainable)", page)
+    assert f"/runs/{run_id}/files/budget.xlsx?download=1" in page
+    bad = c.post("/budget", data={"scenario": teams, "goal": "roles.mcl.salry"})
+    assert bad.status_code == 400 and "did you mean &#39;salary&#39;" in bad.text
+
+
+def test_the_workspace_survives_a_restart(
+    made: tuple[TestClient, list[str]], tmp_path: Path
+) -> None:
+    c, (teams, today) = made
+    response = c.post("/compare", data={"scenario": [today, teams], "replications": "1"})
+    run_id = response.headers["location"].rsplit("/", 1)[1]
+    assert wait_for(c, run_id)["status"] == "done"
+    report = c.get(f"/runs/{run_id}/files/report.html").content
+    again = client(tmp_path / "ws")  # a new server on the same folder
+    assert slugs(again) == sorted([teams, today])
+    home = again.get("/").text
+    assert f'href="/runs/{run_id}"' in home
+    assert again.get(f"/runs/{run_id}/files/report.html").content == report
+
+
+def test_a_run_cut_short_by_a_stop_is_marked_interrupted(tmp_path: Path) -> None:
+    c = client(tmp_path / "ws")
+    ws = c.app.state.pages.ws  # type: ignore[attr-defined]
+    run_id = ws.new_run({"kind": "compare", "status": "running", "scenarios": ["x"]})
+    again = client(tmp_path / "ws")
+    assert again.app.state.pages.ws.record(run_id)["status"] == "interrupted"  # type: ignore[attr-defined]
+
+
+def test_vendored_files_match_their_recorded_versions() -> None:
+    vendor = Path(server.__file__).parent / "static" / "vendor"
+    readme = (vendor / "README.md").read_text(encoding="utf-8")
+    for name in ("htmx.min.js", "jsoneditor.js"):
+        digest = hashlib.sha256((vendor / name).read_bytes()).hexdigest()
+        assert f"{digest}  {name}" in readme
+    assert (vendor / "htmx.LICENSE").is_file() and (vendor / "jsoneditor.LICENSE").is_file()
+
+
+def test_plausibility_warnings_are_shown_next_to_their_field(
+    made: tuple[TestClient, list[str]],
+) -> None:
+    """A class of 40 is valid but implausible: once the scenario model warns about it, the
+    form shows the warning (as the CLI words it) next to the enrollment."""
+    from simulate.app.checks import plausibility
+    from simulate.schema.new import MySchool, new_scenario
+
+    forty = new_scenario(MySchool(enrollment=960, classrooms=24), "mcl_teams").scenario
+    if not plausibility(forty, "forty.yaml"):
+        pytest.skip("the scenario model has no plausibility warnings yet")
+    c, (teams, _) = made
+    checked = c.post(f"/scenarios/{teams}/check", data={"schools[0].enrollment": "960"}).text
+    assert '<li class="warning">warning: ' in checked
