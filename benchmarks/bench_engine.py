@@ -89,11 +89,11 @@ def main() -> None:
     parser.add_argument("--against", metavar="COMMIT", help="also time this commit's engine")
     args = parser.parse_args()
     if args.against:
-        with tempfile.TemporaryDirectory() as tmp:
-            try:
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
                 against(args, Path(tmp))
-            finally:
-                subprocess.run(["git", "-C", str(ROOT), "worktree", "prune"], check=False)
+        finally:  # the temporary worktree is gone: forget it
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "prune"], check=False)
         return
     print(f"{'arrangement':24s} {'engine ms':>18s} {'reference ms':>18s} {'ratio':>6s}")
     print(f"{'':24s} {'min':>8s} {'median':>9s} {'min':>8s} {'median':>9s}")
