@@ -17,18 +17,15 @@ to the last bit (tests/test_engine_reference.py).
 from __future__ import annotations
 
 import numpy as np
-import simpy
 
 from simulate.engine import stations
-from simulate.engine.availability import Availability
-from simulate.engine.calendar import DAY, Days, build_days
-from simulate.engine.coaching import Coaching
-from simulate.engine.coverage import Coverage, cancelled_by_cover
-from simulate.engine.instruction import Instruction, co_taught_room
-from simulate.engine.ledger import Ledger, Loss
+from simulate.engine.calendar import DAY, Days
+from simulate.engine.coverage import cancelled_by_cover
+from simulate.engine.instruction import co_taught_room
+from simulate.engine.ledger import Loss
 from simulate.engine.roster import NO_TEAM, Adult
-from simulate.engine.school import SchoolState, Status, build_schools
-from simulate.engine.small_groups import Sessions
+from simulate.engine.school import SchoolState, Status
+from simulate.engine.year import Year
 from simulate.schema.model import ACTIVITIES, Scenario
 
 ACTIVITY = {name: k for k, name in enumerate(ACTIVITIES)}
@@ -70,7 +67,6 @@ class Book:
             self.plans.append(plans)
             self.plan[:, a.index] = matrix
         self.cancelled = np.zeros((n_days, n_adults, len(ACTIVITIES)))  # by coverage duty
-        self.small_group = np.zeros((n_days, n_adults))  # small-group minutes each could hold
         self.coaches = [a for a in adults if a.index in school.appointments]
 
 
@@ -89,36 +85,14 @@ def _weekly_plans(adult: Adult, weeks: int) -> tuple[list[list[tuple[str, int]]]
     return plans, matrix
 
 
-class Engine:
+class Engine(Year):
     """One run of a scenario for one replication."""
 
     def __init__(self, scenario: Scenario, seed: int, replication: int = 0) -> None:
-        self.scenario = scenario
-        self.seed = seed
-        self.replication = replication
-        self.env = simpy.Environment()
-        self.days: Days = build_days(scenario.calendar, seed, replication)
-        self.day = -1  # today's index in the calendar
-        self.school_day = -1  # count of instructional days so far (0-based)
-        self.availability = Availability(self)
-        self.coverage = Coverage(self)
-        self.instruction = Instruction(self)
-        self.sessions = Sessions(self)
-        self.coaching = Coaching(self)
-        self.schools: list[SchoolState] = build_schools(scenario, self.days, seed, replication)
+        super().__init__(scenario, seed, replication)
         weeks = int(self.days.week.max()) + 1
-        for school in self.schools:
-            self.sessions.prepare(school)
-            self.coaching.plan(school)
         self.books = [Book(school, self.days, weeks) for school in self.schools]
-        self.school_days = np.cumsum(self.days.instructional) - 1  # school-day number of each day
-        self.windows: list[list[int]] = []  # the open days of each regrouping window
         self.env.process(self._district())
-
-    @property
-    def week(self) -> int:
-        """Today's instructional week, 1-based (ramps are written in these weeks)."""
-        return int(self.days.week[self.day]) + 1
 
     def run(self) -> Engine:
         self.env.run()
@@ -126,13 +100,6 @@ class Engine:
         for school, book in zip(self.schools, self.books, strict=True):
             _book_year(self, school, book)
         return self
-
-    def ledger(self) -> Ledger:
-        """The ledgers of all schools of the run, merged."""
-        merged = Ledger()
-        for school in self.schools:
-            merged.merge(school.ledger)
-        return merged
 
     # ---- the district: opens each day -------------------------------------------------
     def _district(self):  # type: ignore[no-untyped-def]
@@ -177,7 +144,7 @@ class Engine:
         testing = self.availability.testing_cancels()
         if "small_group" not in testing:
             minutes = book.plan[week, :, SMALL_GROUP] - book.cancelled[day, :, SMALL_GROUP]
-            book.small_group[day] = np.where(status == PRESENT, minutes, 0.0)
+            self.small_group[school.number][day] = np.where(status == PRESENT, minutes, 0.0)
         for coach in book.coaches:
             self._coach(school, book, coach, status[coach.index], "coaching" in testing)
 
@@ -200,15 +167,6 @@ class Engine:
         used = self.coaching.coach(school, coach, done, short)
         school.ledger.delivered("coaching", coach.role_name, used)
         school.ledger.lost("coaching", coach.role_name, done - used, Loss.UNUSED)
-
-    def _seat_window(self) -> None:
-        """Seat the small groups of the window that ends today (see engine.small_groups)."""
-        if self.windows and self.windows[-1]:
-            days = np.array(self.windows[-1])
-            last = int(self.school_days[days[-1]])
-            for school, book in zip(self.schools, self.books, strict=True):
-                self.sessions.window(school, book.small_group[days], days, last)
-        self.windows.append([])
 
 
 def _book_year(run: Engine, school: SchoolState, book: Book) -> None:

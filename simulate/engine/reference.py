@@ -15,77 +15,35 @@ seated (day by day here, by regrouping window there) and in how ordinary days ar
 
 from __future__ import annotations
 
-import numpy as np
-import simpy
-
-from simulate.engine.availability import Availability
-from simulate.engine.calendar import DAY, Days, build_days
-from simulate.engine.coaching import Coaching
-from simulate.engine.coverage import Coverage, cancelled_by_cover
-from simulate.engine.instruction import Instruction
-from simulate.engine.ledger import Ledger, Loss
+from simulate.engine.calendar import DAY
+from simulate.engine.coverage import cancelled_by_cover
+from simulate.engine.ledger import Loss
 from simulate.engine.roster import Adult
-from simulate.engine.school import SchoolState, Status, build_schools
-from simulate.engine.small_groups import Sessions
+from simulate.engine.school import SchoolState, Status
 from simulate.engine.stations import Stations
+from simulate.engine.year import Year
 from simulate.schema.model import Scenario
 
 
-class ReferenceEngine:
+class ReferenceEngine(Year):
     """One run of a scenario for one replication, day by day."""
 
+    plain = True
+
     def __init__(self, scenario: Scenario, seed: int, replication: int = 0) -> None:
-        self.scenario = scenario
-        self.seed = seed
-        self.replication = replication
-        self.env = simpy.Environment()
-        self.days: Days = build_days(scenario.calendar, seed, replication)
-        self.day = -1  # today's index in the calendar
-        self.school_day = -1  # count of instructional days so far (0-based)
+        super().__init__(scenario, seed, replication)
         self.morning = self.env.event()
-        self.availability = Availability(self)
-        self.coverage = Coverage(self)
-        self.instruction = Instruction(self)
-        self.sessions = Sessions(self)
-        self.coaching = Coaching(self)
         self.stations = Stations(self)
-        self.schools: list[SchoolState] = build_schools(scenario, self.days, seed, replication)
         for school in self.schools:
-            self.sessions.prepare(school)
-            self.coaching.plan(school)
             self.stations.equip(school)
             for adult in school.adults:
                 self.env.process(self._adult(school, adult))
-        # small-group minutes each adult could hold each day, seated by regrouping window
-        self.small_group = [np.zeros((self.days.count, len(s.adults))) for s in self.schools]
-        self.windows: list[list[int]] = []
         self.env.process(self._district())
-
-    @property
-    def week(self) -> int:
-        """Today's instructional week, 1-based (ramps are written in these weeks)."""
-        return int(self.days.week[self.day]) + 1
 
     def run(self) -> ReferenceEngine:
         self.env.run()
         self._seat_window()
         return self
-
-    def _seat_window(self) -> None:
-        """Seat the small groups of the window that ends today, the plain way."""
-        if self.windows and self.windows[-1]:
-            days = np.array(self.windows[-1])
-            last = int(np.cumsum(self.days.instructional)[days[-1]] - 1)
-            for school, minutes in zip(self.schools, self.small_group, strict=True):
-                self.sessions.window(school, minutes[days], days, last, plain=True)
-        self.windows.append([])
-
-    def ledger(self) -> Ledger:
-        """The ledgers of all schools of the run, merged."""
-        merged = Ledger()
-        for school in self.schools:
-            merged.merge(school.ledger)
-        return merged
 
     # ---- the district: opens each day -------------------------------------------------
     def _district(self):  # type: ignore[no-untyped-def]
