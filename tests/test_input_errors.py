@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 from conftest import ROOT
 
 from simulate.cli import main
+from simulate.schema.limits import MAX_FILE_BYTES, MAX_TEXT_CHARS, MAX_YAML_VALUES
 
 TRADITIONAL = (ROOT / "scenarios" / "traditional.yaml").as_posix()
 MINIMAL = """\
@@ -415,8 +416,30 @@ def test_control_characters_in_user_text_are_escaped(tmp_path: Path) -> None:
 
 
 def test_an_oversized_file_is_refused_before_parsing(tmp_path: Path) -> None:
-    path = standalone(tmp_path, MINIMAL + "description: >\n" + ("  " + "x" * 99 + "\n") * 60_000)
+    lines = MAX_FILE_BYTES // 100 + 1
+    path = standalone(tmp_path, MINIMAL + "description: >\n" + ("  " + "x" * 97 + "\n") * lines)
     check_refused(tmp_path, path, None, "bytes", "at most")
+
+
+def test_a_huge_list_is_refused_within_a_second_as_too_many_values(tmp_path: Path) -> None:
+    """5 MB holding one 2.5-million-item list: parsing stops at the limit, not at the end."""
+    path = tmp_path / "huge.yaml"
+    path.write_text(MINIMAL + "description: [" + ",".join(["1"] * 2_500_000) + "]\n")
+    assert path.stat().st_size > 5_000_000
+    start = time.perf_counter()
+    assert invoke("validate", str(path)).exit_code == 2
+    assert time.perf_counter() - start < 1.0
+    line = check_refused(tmp_path, path, "description", "too many values", f"{MAX_YAML_VALUES:,}")
+    assert "billion laughs" not in line
+
+
+def test_many_short_lines_and_one_long_value_are_refused_by_their_own_limits(
+    tmp_path: Path,
+) -> None:
+    many = standalone(tmp_path, MINIMAL + "grades:\n" + "  - K\n" * (MAX_YAML_VALUES + 1), "m.yaml")
+    check_refused(tmp_path, many, "grades", "too many values")
+    long = standalone(tmp_path, MINIMAL + "description: " + "x" * (MAX_TEXT_CHARS + 1), "l.yaml")
+    check_refused(tmp_path, long, "description", "too long", f"{MAX_TEXT_CHARS:,} characters")
 
 
 # ---- extends and include ----------------------------------------------------------------------

@@ -16,11 +16,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from simulate.schema.errors import FieldError, InputError, suggest
+from simulate.schema.limits import MAX_EXTENDS
 from simulate.schema.model import Scenario
 from simulate.schema.paths import alternatives_of, model_in, set_value, step
 from simulate.schema.yamlsafe import FieldPath, dotted, load_yaml
 
-MAX_EXTENDS = 10
 TOP_LEVEL_EXTRAS = ("extends", "school")  # accepted at the top level besides Scenario fields
 
 Origins = dict[FieldPath, tuple[str, int]]  # field path -> (file, line)
@@ -96,6 +96,7 @@ def _load_tree(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Ori
             )
         data["schools"] = [data.pop("school")]
         origins = {_rename(k, ("school",), ("schools", 0)): v for k, v in origins.items()}
+        origins[("schools",)] = origins[("schools", 0)]  # `school:` stands for the list too
         one_school = isinstance(data["schools"][0], dict) and "include" not in data["schools"][0]
     else:
         one_school = False
