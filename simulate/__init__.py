@@ -1,16 +1,30 @@
-"""School staffing simulation: run school years under staffing arrangements and compare them."""
+"""School staffing simulation: run school years under staffing arrangements and compare them.
+
+The public names below are imported on first use, so `import simulate.cli` starts in a few
+milliseconds and the command line can take over Ctrl-C before the heavy imports begin.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-from simulate.budget import budget_study
-from simulate.schema.errors import InputError
-from simulate.schema.loading import load_scenario
-from simulate.schema.model import Scenario
-from simulate.study.compare import Comparison, compare
-from simulate.study.outputs import save_comparison, save_run
-from simulate.study.run import Result, run
-from simulate.study.sweep.loop import sweep
-
+# public name -> module that defines it
+_PUBLIC = {
+    "Comparison": "simulate.study.compare",
+    "InputError": "simulate.schema.errors",
+    "Result": "simulate.study.run",
+    "Scenario": "simulate.schema.model",
+    "budget_study": "simulate.budget",
+    "compare": "simulate.study.compare",
+    "load_scenario": "simulate.schema.loading",
+    "run": "simulate.study.run",
+    "save_comparison": "simulate.study.outputs",
+    "save_run": "simulate.study.outputs",
+    "sweep": "simulate.study.sweep.loop",
+}
 __all__ = [
     "Comparison",
     "InputError",
@@ -24,3 +38,26 @@ __all__ = [
     "save_run",
     "sweep",
 ]
+
+if TYPE_CHECKING:
+    from simulate.budget import budget_study
+    from simulate.schema.errors import InputError
+    from simulate.schema.loading import load_scenario
+    from simulate.schema.model import Scenario
+    from simulate.study.compare import Comparison, compare
+    from simulate.study.outputs import save_comparison, save_run
+    from simulate.study.run import Result, run
+    from simulate.study.sweep.loop import sweep
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'simulate' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_PUBLIC])

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import os
 import queue
+import re
 import shutil
 import signal
 import threading
@@ -39,6 +40,9 @@ Backend = Literal["local", "dask"]
 # What a worker needs before its first task (the engine, pandas, the scenario loader): imported
 # once in the fork server, so each worker starts warm.
 PRELOAD = ["simulate.study.run", "simulate.schema.loading"]
+# What dask accepts as a scheduler address: a known protocol (or none: tcp), then a host.
+PROTOCOLS = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
+HOST = re.compile(r"^[\w.\-\[\]:/%]+$")
 # Tasks handed out per worker slot ahead of time: enough to keep every slot busy, few enough
 # that a first Ctrl-C has little left to cancel.
 AHEAD = 2
@@ -68,8 +72,24 @@ def check_options(workers: int, backend: Backend, scheduler: str | None) -> None
     """Refuse options that cannot work, before anything starts."""
     if workers < 1:
         raise InputError(None, "--workers", f"must be at least 1 (got {workers})")
-    if scheduler and backend != "dask":
-        raise InputError(None, "--scheduler", "only applies with --backend dask")
+    if scheduler is not None:
+        if backend != "dask":
+            raise InputError(None, "--scheduler", "only applies with --backend dask")
+        if not is_scheduler_address(scheduler):
+            raise InputError(
+                None,
+                "--scheduler",
+                f"'{scheduler}' is not the address of a dask scheduler",
+                "tcp://HOST:PORT, or HOST:PORT (also tls://, ws://, wss://, ucx://, inproc://)",
+            )
+
+
+def is_scheduler_address(address: str) -> bool:
+    """Whether the address has a form dask accepts (it may still be unreachable)."""
+    protocol, sep, rest = address.partition("://")
+    if not sep:
+        protocol, rest = "tcp", address
+    return protocol in PROTOCOLS and "://" not in rest and bool(HOST.match(rest))
 
 
 def chunk_size(runs: int, slots: int, most: int = 20) -> int:
@@ -322,7 +342,7 @@ class _Dask(_Completions):
         if scheduler:
             try:
                 self.client = Client(scheduler, timeout="10s")
-            except (OSError, TimeoutError) as err:
+            except (OSError, TimeoutError, ValueError) as err:
                 raise InputError(
                     None,
                     "--scheduler",
