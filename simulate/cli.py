@@ -55,6 +55,8 @@ class Commands(click.Group):
             code = err.exit_code
         finally:
             _restore_signals(previous)
+        if code == 130:
+            _forget_interrupt()
         sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -88,6 +90,17 @@ def _failure(err: Exception) -> str:
         f"internal error: {type(err).__name__}: {err} (a bug in simulate; "
         "run again with SIMULATE_TRACEBACK=1 to see where)"
     )
+
+
+def _forget_interrupt() -> None:
+    """Exit with 130, not by SIGINT, under `python -m simulate.cli` too.
+
+    CPython (3.11, 3.12) remembers a KeyboardInterrupt that ended any string exec (dataclasses
+    and pydantic build methods that way while they import) even when it was caught, and
+    `python -m` then ends the process by SIGINT instead of with our exit code. The flag is
+    cleared at the start of every string exec, so one harmless exec clears it.
+    """
+    exec("None")  # noqa: S102 - a constant string: clears the flag described above
 
 
 def _stop(signum: int, frame: Any) -> None:
