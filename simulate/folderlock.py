@@ -121,14 +121,14 @@ def _acquire(folder: Path, command: str | None) -> tuple[int, Holder | None]:
             try:
                 _flock(fd, path)
                 if _same_file(fd, path):  # not unlinked by a holder finishing meanwhile
+                    previous = _parse(_read(fd))
+                    _write(fd, _me(command))
                     break
             except BaseException:
                 os.close(fd)
                 raise
             os.close(fd)
-        previous = _parse(_read(fd))
         stale = previous if previous is not None and previous.pid != os.getpid() else None
-        _write(fd, _me(command))
     except OSError as err:
         problem = "is a symbolic link" if err.errno == errno.ELOOP else (err.strerror or str(err))
         raise InputError(

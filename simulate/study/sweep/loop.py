@@ -99,12 +99,12 @@ def sweep(
     """Run a sweep into `out`; see the module docstring. Ctrl-C stops cleanly (interrupted).
 
     `progress`: a bar on stderr (default: when it is a terminal)."""
-    sw = spec if isinstance(spec, Sweep) else load_sweep(spec)
-    out = Path(out)
     workers = workers or available_cpus()
-    check_options(workers, backend, scheduler)
+    check_options(workers, backend, scheduler)  # before the spec: checking it may take a while
     if resume and force:
         raise InputError(None, "--resume", "give --resume or --force, not both")
+    sw = spec if isinstance(spec, Sweep) else load_sweep(spec)
+    out = Path(out)
     with claim_out(out, force=force, resume=resume, writes=OUR_FILES) as stale:
         folder = open_folder(sw, out, resume)
         if stale is not None:

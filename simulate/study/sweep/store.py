@@ -170,13 +170,14 @@ def _read_part(part: Path, sweep: Sweep, schema: Any) -> tuple[str | None, list[
     frame = table.select(["run_id", "point", "replication", "seed"]).to_pandas()
     ids = frame["run_id"].tolist()
     reps = sweep.spec.replications
+    seeds = {point: sweep.seed(point) for point in {i // reps for i in ids}}
     sound = (
         len(ids) > 0
         and len(set(ids)) == len(ids)
         and all(0 <= i < sweep.total for i in ids)
         and frame["point"].tolist() == [i // reps for i in ids]
         and frame["replication"].tolist() == [i % reps for i in ids]
-        and frame["seed"].tolist() == [sweep.seed(i // reps) for i in ids]
+        and frame["seed"].tolist() == [seeds[i // reps] for i in ids]
     )
     return (None if sound else "its runs are not this sweep's"), ids
 
@@ -208,8 +209,8 @@ def start_fresh(sweep: Sweep, out: Path) -> None:
     if runs.is_symlink() or (runs.exists() and not runs.is_dir()):
         remove_inside(runs, out)
     elif runs.is_dir():
-        for part in [*_parts(out), *runs.glob(f".*{PARTIAL}*")]:
-            remove_inside(part, out)
+        for part in [*runs.glob("part-*.parquet"), *runs.glob(f".*{PARTIAL}*")]:
+            remove_inside(part, out)  # a link named like a part goes as a link
     write_text(out / "spec.yaml", sweep.text)
     write_json(out / "base_scenario.json", _plain(sweep.base))
     _write_manifest(sweep, out, {})
