@@ -1,9 +1,15 @@
-"""Writing results safely: refuse to clobber a non-empty --out, write every file atomically.
+"""Writing results safely: one writer per --out, whole sets of files, every file atomic.
 
-Each file is written to a hidden temporary file in the same folder, flushed to disk, then
-renamed over the target in one step, so a crash or Ctrl-C leaves either the previous complete
-file or none, never a truncated one. The temporary name keeps the target's suffix, so writers
-that pick a format from the extension (pandas, openpyxl) still work.
+- `claim_out` holds the folder's lock (simulate.folderlock) and checks the folder before any
+  work: a non-empty folder needs --force, and a file the command will write must not be a
+  folder.
+- `staged_set` writes a set of files (a run's, a comparison's) into a hidden staging folder
+  inside --out and moves them into place only once all are written, so a failure (a full disk
+  included) or Ctrl-C leaves the previous set whole: the set is all-new or all-old.
+- `write_atomic` writes one file to a hidden temporary file beside it, flushed to disk, then
+  renamed over the target in one step. The temporary name keeps the target's suffix, so
+  writers that pick a format from the extension (pandas, openpyxl) still work.
+- CSV text cells that a spreadsheet would run as a formula are neutralised (see safe_text).
 """
 
 from __future__ import annotations
@@ -11,14 +17,24 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Any
 
+from simulate.folderlock import LOCK_NAME, Holder, locked
 from simulate.schema.errors import InputError
 
 PARTIAL = ".partial"  # marks temporary files; a killed process may leave one behind
+STAGING = ".simulate-staging-"  # prefix of staging folders inside --out
+# Cells a spreadsheet reads as a formula (OWASP, "CSV Injection"), or as a hidden line break.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class OutputError(Exception):
+    """Results could not be written (a full disk, a folder in the way); the folder keeps the
+    previous set. The command line prints the message and exits with 1."""
 
 
 def _umask() -> int:
@@ -30,15 +46,49 @@ def _umask() -> int:
 FILE_MODE = 0o666 & ~_umask()  # what open() would have given, instead of mkstemp's 0600
 
 
-def prepare_out(out: Path, force: bool = False, resume: bool = False) -> Path:
-    """Create the output folder; a non-empty one is an error unless --force or --resume."""
+@contextlib.contextmanager
+def claim_out(
+    out: Path,
+    force: bool = False,
+    resume: bool = False,
+    writes: Collection[str] = (),
+    command: str | None = None,
+) -> Iterator[Holder | None]:
+    """Lock --out for this command and check it (see prepare_out) before any work starts.
+
+    Yields the holder of a lock left by a killed command, which this one took over (or None).
+    Staging folders a killed command left behind are removed.
+    """
+    _not_a_file(out)
+    with locked(out, command) as stale:
+        prepare_out(out, force=force, resume=resume, writes=writes)
+        for leftover in out.glob(f"{STAGING}*"):
+            remove_inside(leftover, out)
+        yield stale
+
+
+def prepare_out(
+    out: Path, force: bool = False, resume: bool = False, writes: Collection[str] = ()
+) -> Path:
+    """Create the output folder; a non-empty one is an error unless --force or --resume.
+
+    `writes` names the files the command will write there: none may be a folder.
+    """
     try:
-        if out.exists() and not out.is_dir():
-            raise InputError(str(out), "--out", "exists and is not a folder", "a folder path")
-        if out.exists() and any(out.iterdir()) and not (force or resume):
+        _not_a_file(out)
+        if holds_results(out) and not (force or resume):
             raise InputError(
                 str(out), "--out", "folder is not empty", "an empty or new folder, or pass --force"
             )
+        for name in writes:
+            target = out / name
+            if target.is_dir() and not target.is_symlink():
+                raise InputError(
+                    str(target),
+                    "--out",
+                    "is a folder where the results need a file",
+                    "remove or rename it, or choose another --out folder",
+                )
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=out):  # fail now, not after a long simulation
             pass
@@ -51,6 +101,78 @@ def prepare_out(out: Path, force: bool = False, resume: bool = False) -> Path:
             str(out), "--out", f"cannot use this folder ({err.strerror or err})"
         ) from None
     return out
+
+
+def _not_a_file(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise InputError(str(out), "--out", "exists and is not a folder", "a folder path")
+
+
+def holds_results(out: Path) -> bool:
+    """Whether the folder holds anything but our lock and staging leftovers."""
+    if not out.is_dir():
+        return False
+    return any(p.name != LOCK_NAME and not p.name.startswith(STAGING) for p in out.iterdir())
+
+
+@contextlib.contextmanager
+def staged_set(out: Path, replaces: Collection[str] = ()) -> Iterator[Path]:
+    """Yield a fresh staging folder inside `out`; once the caller has written every file of
+    the set there, move them into `out` together.
+
+    On any failure nothing in `out` has changed: the staging folder is removed and an
+    OSError becomes an OutputError saying so. `replaces` names files of an older set of the
+    same kind that the new set does not have (they are removed, so no stale file survives).
+    """
+    with locked(out):
+        try:
+            stage = Path(tempfile.mkdtemp(prefix=STAGING, dir=out))
+        except OSError as err:
+            raise OutputError(_unwritten(out, err)) from None
+        try:
+            yield stage
+            _commit(stage, out, replaces)
+        except OSError as err:
+            raise OutputError(_unwritten(out, err)) from None
+        finally:
+            remove_inside(stage, out)
+
+
+def _unwritten(out: Path, err: OSError) -> str:
+    return (
+        f"could not write the results into {out} ({err.strerror or err}); "
+        "the files already there are unchanged"
+    )
+
+
+def _commit(stage: Path, out: Path, replaces: Collection[str]) -> None:
+    """Move every file of the staging folder into `out` (renames: nothing left to write)."""
+    names = sorted(p.name for p in stage.iterdir() if PARTIAL not in p.name)
+    for name in names:
+        target = out / name
+        if target.is_dir() and not target.is_symlink():
+            raise OutputError(
+                f"{target} is a folder where the results need a file; "
+                "the files already in the folder are unchanged"
+            )
+    for name in sorted(set(replaces) - set(names)):
+        old = out / name
+        if old.is_symlink() or old.is_file():
+            old.unlink()
+    for name in names:
+        os.replace(stage / name, out / name)
+    _flush_folder(out)
+
+
+def remove_inside(path: Path, root: Path) -> None:
+    """Delete `path` (a file or a folder tree inside `root`) without following any symbolic
+    link: a link is removed itself, never what it points to."""
+    if not path.absolute().is_relative_to(root.absolute()):
+        raise ValueError(f"{path} is not inside {root}")
+    if path.is_symlink() or not path.is_dir():
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(path, ignore_errors=True)  # rmtree never follows links inside the tree
 
 
 def write_atomic(path: Path, write: Callable[[Path], Any]) -> Path:
@@ -105,4 +227,36 @@ def write_json(path: Path, data: Any) -> Path:
 
 
 def write_csv(path: Path, frame: Any) -> Path:
+    """A table as CSV; text a spreadsheet would run as a formula is neutralised (safe_text)."""
+    frame = _neutralised(frame)
     return write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"))
+
+
+def safe_text(value: Any) -> Any:
+    """Text starting with = + - @, a tab or a carriage return gets a leading single quote, as
+    OWASP recommends against CSV injection: a spreadsheet shows it as text, never runs it.
+    Anything else (numbers included) is returned unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _neutralised(frame: Any) -> Any:
+    """The frame with its text cells and column names passed through safe_text (a copy, and
+    only when something needs it)."""
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    def risky(values: Any) -> bool:
+        if not (is_object_dtype(values.dtype) or is_string_dtype(values.dtype)):
+            return False
+        return bool(values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS)).any())
+
+    columns = [safe_text(c) for c in frame.columns]
+    text = [j for j, (_, values) in enumerate(frame.items()) if risky(values)]
+    if not text and columns == list(frame.columns):
+        return frame
+    frame = frame.copy()
+    for j in text:
+        frame.isetitem(j, frame.iloc[:, j].map(safe_text))
+    frame.columns = columns
+    return frame

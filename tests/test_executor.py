@@ -157,23 +157,42 @@ def test_one_and_two_workers_give_identical_tables_over_uneven_chunks() -> None:
         assert one.usage == two.usage
 
 
+API_CODE = """
+import simulate
+specs = [simulate.load_scenario(f) for f in {files!r}]
+c = simulate.compare(specs, replications=2, workers=2)
+print("compared", len(c.results))
+s = simulate.sweep({spec!r}, {out!r}, workers=2, chunk_size=2, progress=False)
+print("swept", s.done)
+"""
+
+
 @pytest.mark.slow
-def test_a_plain_script_compares_in_parallel_without_a_main_guard(tmp_path: Path) -> None:
-    """Workers do not re-run the caller's script (which would start a comparison in each)."""
-    script = tmp_path / "plain.py"
+@pytest.mark.parametrize("how", ["script", "-c", "stdin", "interactive"])
+def test_the_api_runs_in_parallel_from_a_plain_script_and_a_notebook_like_session(
+    tmp_path: Path, how: str
+) -> None:
+    """Workers do not re-run the caller's main module (which would start a comparison in
+    each, or fail where there is no file to re-run: `python -c`, a REPL, a notebook)."""
+    from test_sweep_helpers import write_spec
+
     files = [str(SCENARIOS / f) for f in ("traditional.yaml", "mcl_teams.yaml")]
-    script.write_text(
-        "import simulate\n"
-        f"specs = [simulate.load_scenario(f) for f in {files!r}]\n"
-        "c = simulate.compare(specs, replications=2, workers=2)\n"
-        "print('compared', len(c.results))\n",
-        encoding="utf-8",
-    )
+    code = API_CODE.format(files=files, spec=str(write_spec(tmp_path)), out=str(tmp_path / "o"))
+    script = tmp_path / "plain.py"
+    script.write_text(code, encoding="utf-8")
+    command, stdin = {
+        "script": ([sys.executable, str(script)], None),
+        "-c": ([sys.executable, "-c", code], None),
+        "stdin": ([sys.executable, "-"], code),
+        "interactive": ([sys.executable, "-i", "-q"], code + "\n"),
+    }[how]
     done = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=120
+        command, input=stdin, capture_output=True, text=True, cwd=tmp_path, timeout=300
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "compared 2"  # printed once: the script ran once
+    assert "Error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    lines = [line.strip(">. ") for line in done.stdout.splitlines() if line.strip(">. ")]
+    assert lines == ["compared 2", "swept 18"]  # printed once: the caller ran once
 
 
 @pytest.mark.slow

@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 from conftest import ROOT
 
 from simulate.cli import main
+from simulate.schema.limits import MAX_FILE_BYTES, MAX_TEXT_CHARS, MAX_YAML_VALUES
 
 TRADITIONAL = (ROOT / "scenarios" / "traditional.yaml").as_posix()
 MINIMAL = """\
@@ -415,8 +416,30 @@ def test_control_characters_in_user_text_are_escaped(tmp_path: Path) -> None:
 
 
 def test_an_oversized_file_is_refused_before_parsing(tmp_path: Path) -> None:
-    path = standalone(tmp_path, MINIMAL + "description: >\n" + ("  " + "x" * 99 + "\n") * 60_000)
+    lines = MAX_FILE_BYTES // 100 + 1
+    path = standalone(tmp_path, MINIMAL + "description: >\n" + ("  " + "x" * 97 + "\n") * lines)
     check_refused(tmp_path, path, None, "bytes", "at most")
+
+
+def test_a_huge_list_is_refused_within_a_second_as_too_many_values(tmp_path: Path) -> None:
+    """5 MB holding one 2.5-million-item list: parsing stops at the limit, not at the end."""
+    path = tmp_path / "huge.yaml"
+    path.write_text(MINIMAL + "description: [" + ",".join(["1"] * 2_500_000) + "]\n")
+    assert path.stat().st_size > 5_000_000
+    start = time.perf_counter()
+    assert invoke("validate", str(path)).exit_code == 2
+    assert time.perf_counter() - start < 1.0
+    line = check_refused(tmp_path, path, "description", "too many values", f"{MAX_YAML_VALUES:,}")
+    assert "billion laughs" not in line
+
+
+def test_many_short_lines_and_one_long_value_are_refused_by_their_own_limits(
+    tmp_path: Path,
+) -> None:
+    many = standalone(tmp_path, MINIMAL + "grades:\n" + "  - K\n" * (MAX_YAML_VALUES + 1), "m.yaml")
+    check_refused(tmp_path, many, "grades", "too many values")
+    long = standalone(tmp_path, MINIMAL + "description: " + "x" * (MAX_TEXT_CHARS + 1), "l.yaml")
+    check_refused(tmp_path, long, "description", "too long", f"{MAX_TEXT_CHARS:,} characters")
 
 
 # ---- extends and include ----------------------------------------------------------------------
@@ -450,6 +473,71 @@ def test_absolute_paths_are_allowed_on_purpose(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
+SECRET = "root:$6$saltsalt$hashhashhash:19000:0:99999:7:::\nadmin: hunter2\n"
+
+
+@pytest.mark.parametrize(
+    ("reference", "word"),
+    [
+        ("extends: {secret}", "is not a YAML file"),
+        ("extends: {yaml_secret}", "is not a scenario file"),
+        ("school:\n  include: {yaml_secret}", "is not a school file"),
+    ],
+)
+def test_a_file_that_is_not_a_scenario_is_refused_without_quoting_it(
+    tmp_path: Path, reference: str, word: str
+) -> None:
+    """`extends: /etc/shadow` must not print the file's first line (or any of it)."""
+    secret = tmp_path / "shadow"
+    secret.write_text(SECRET)
+    yaml_secret = tmp_path / "secrets.yaml"
+    yaml_secret.write_text("password: hunter2\ntoken: abc123\n")
+    text = reference.format(secret=secret, yaml_secret=yaml_secret)
+    path = standalone(tmp_path, f"{text}\nname: x\n")
+    line = check_refused(tmp_path, path, None, word).replace(str(tmp_path), "TMP")
+    for fragment in ("root", "saltsalt", "hunter2", "password", "token", "abc123"):
+        assert fragment not in line, line
+
+
+def test_confined_loading_refuses_absolute_and_outside_paths(tmp_path: Path) -> None:
+    """What the planner's web app calls for uploaded files: everything inside one folder."""
+    from simulate.schema.errors import InputError
+    from simulate.schema.loading import load_data, load_scenario
+
+    upload = tmp_path / "upload"
+    (upload / "schools").mkdir(parents=True)
+    (tmp_path / "outside.yaml").write_text(MINIMAL)
+    (upload / "base.yaml").write_text(MINIMAL)
+    school = "name: O\nenrollment: 5\nclassrooms: 1\nneed_tiers: [{name: a, share: 1}]\n"
+    school += "teams: [{name: t, members: {teacher: 1}}]\n"
+    (upload / "schools" / "o.yaml").write_text(school)
+    good = standalone(upload, "extends: base.yaml\nname: Fine\n", "good.yaml")
+    assert load_scenario(good, confined_to=upload).name == "Fine"
+    head = MINIMAL.split("schools:")[0]
+    included = standalone(upload, head + "schools:\n  - include: schools/o.yaml\n", "inc.yaml")
+    assert load_data(included, confined_to=upload)["schools"][0]["name"] == "O"
+    cases = {
+        f"extends: {upload / 'base.yaml'}\nname: x\n": "absolute path",
+        f"extends: {tmp_path / 'outside.yaml'}\nname: x\n": "absolute path",
+        head + f"schools:\n  - include: {upload / 'schools' / 'o.yaml'}\n": "absolute path",
+        "extends: /etc/passwd.yaml\nname: x\n": "absolute path",
+    }
+    for i, (text, word) in enumerate(cases.items()):
+        path = standalone(upload, text, f"bad{i}.yaml")
+        with pytest.raises(InputError, match=word):
+            load_scenario(path, confined_to=upload)
+    (upload / "link.yaml").symlink_to(tmp_path / "outside.yaml")
+    linked = standalone(upload, "extends: link.yaml\nname: x\n", "linked.yaml")
+    with pytest.raises(InputError, match="outside"):
+        load_scenario(linked, confined_to=upload)
+    with pytest.raises(InputError, match="outside the folder"):
+        load_scenario(tmp_path / "outside.yaml", confined_to=upload)
+    # relative paths never climb out of the file's own folder, even inside the upload
+    nested = standalone(upload / "schools", "extends: ../base.yaml\nname: N\n", "nested.yaml")
+    with pytest.raises(InputError, match="outside"):
+        load_scenario(nested, confined_to=upload)
+
+
 def test_symlink_out_of_the_folder_is_refused(tmp_path: Path) -> None:
     folder = tmp_path / "scenarios"
     folder.mkdir()
@@ -463,7 +551,8 @@ def test_symlink_out_of_the_folder_is_refused(tmp_path: Path) -> None:
     ("text", "word"),
     [
         ("extends: nope.yaml\n", "'nope.yaml' does not exist"),
-        ("extends: .\n", "is a folder"),
+        ("extends: .\n", "is not a YAML file"),
+        ("extends: sub.yaml\n", "is a folder"),
         ("extends: 5\n", "must be a file name"),
         ("extends: s.yaml\n", "loops back"),
         ("extends: other.yaml\n", "loops back"),
@@ -471,6 +560,7 @@ def test_symlink_out_of_the_folder_is_refused(tmp_path: Path) -> None:
 )
 def test_bad_extends_name_the_field(tmp_path: Path, text: str, word: str) -> None:
     (tmp_path / "other.yaml").write_text("extends: s.yaml\nname: o\n")
+    (tmp_path / "sub.yaml").mkdir()
     path = standalone(tmp_path, text + "name: x\n")
     check_refused(tmp_path, path, "extends", word)
 

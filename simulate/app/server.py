@@ -264,7 +264,7 @@ class Pages:
         try:
             temporary.write_text(text, encoding="utf-8")
             try:
-                scenario = load_scenario(temporary, within=self.ws.scenarios)
+                scenario = load_scenario(temporary, confined_to=self.ws.scenarios)
             except InputError as err:
                 raise InputError(
                     name if err.file == str(temporary) else err.file,

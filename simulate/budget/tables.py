@@ -18,7 +18,7 @@ from simulate.budget.goalseek import GoalSeek
 from simulate.budget.projection import MultiYear, project
 from simulate.budget.workbook import write_workbook
 from simulate.measures.formats import money, money_columns
-from simulate.output import write_csv, write_json
+from simulate.output import staged_set, write_csv, write_json
 from simulate.schema.model import Scenario
 
 # file stem -> Excel sheet title
@@ -31,6 +31,8 @@ SHEETS = {
     "positions": "Positions",
     "goal_seek": "Goal seek",
 }
+# Every file `simulate budget --out` may write; a new set removes those it does not have.
+FILES = (*(f"{stem}.csv" for stem in SHEETS), "budget.xlsx", "summary.json")
 
 
 AVERAGE_TEACHER = (
@@ -135,14 +137,16 @@ class BudgetReport:
         }
 
     def write(self, out: Path) -> list[Path]:
-        """Write every table as CSV, all of them in budget.xlsx, and summary.json into `out`."""
+        """Write every table as CSV, all of them in budget.xlsx, and summary.json into `out`,
+        all or none."""
         tables = self.tables()
-        paths = [write_csv(out / f"{stem}.csv", frame) for stem, frame in tables.items()]
         verdict = pd.DataFrame({"verdict": self.verdict_lines()})
         sheets = {"Verdict": verdict} | {SHEETS[k]: f for k, f in tables.items()}
-        paths.append(write_workbook(out / "budget.xlsx", sheets))
-        paths.append(write_json(out / "summary.json", self.summary()))
-        return paths
+        with staged_set(out, replaces=FILES) as stage:
+            paths = [write_csv(stage / f"{stem}.csv", frame) for stem, frame in tables.items()]
+            paths.append(write_workbook(stage / "budget.xlsx", sheets))
+            paths.append(write_json(stage / "summary.json", self.summary()))
+        return [out / p.name for p in paths]
 
 
 def report(

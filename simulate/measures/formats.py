@@ -64,13 +64,16 @@ def money_columns(frame: pd.DataFrame, extra: Iterable[str] = ()) -> list[str]:
 
     True/false columns (e.g. a line item's `recurring` flag) are never money."""
     wanted = MONEY_COLUMNS | set(extra)
-    return [
-        column
-        for column in frame.columns
-        if column in wanted
-        and pd.api.types.is_numeric_dtype(frame[column])
-        and not pd.api.types.is_bool_dtype(frame[column])
-    ]
+    return [column for column, values in frame.items() if is_money(column, values, wanted)]
+
+
+def is_money(column: object, values: pd.Series, wanted: Iterable[str]) -> bool:
+    """Whether one column (by name, among `wanted` names) holds money: numeric, not flags."""
+    return (
+        column in wanted
+        and pd.api.types.is_numeric_dtype(values)
+        and not pd.api.types.is_bool_dtype(values)
+    )
 
 
 def money(amount: Decimal) -> str:

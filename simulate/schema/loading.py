@@ -3,6 +3,12 @@ school files by `include`, then validation with messages that name file, field a
 
 Every value remembers the file and line it came from (its origin), so an error in a field
 inherited through `extends` or `include` names the file where that field is written.
+
+Files named by `extends` and `include` must be YAML files (.yaml, .yml); relative paths may
+not climb out of the referring file's folder. Input that comes from someone else (an upload)
+is loaded with `confined_to=folder`: then absolute paths are refused too and every file must
+lie inside that folder, so a scenario cannot make the program read the server's files. A
+referenced file that is not a scenario (or school) at all is refused without quoting it.
 """
 
 from __future__ import annotations
@@ -16,31 +22,48 @@ from typing import Any
 from pydantic import ValidationError
 
 from simulate.schema.errors import FieldError, InputError, suggest
-from simulate.schema.model import Scenario
+from simulate.schema.limits import MAX_EXTENDS
+from simulate.schema.model import Scenario, School
 from simulate.schema.paths import alternatives_of, model_in, set_value, step
 from simulate.schema.yamlsafe import FieldPath, dotted, load_yaml
 
-MAX_EXTENDS = 10
 TOP_LEVEL_EXTRAS = ("extends", "school")  # accepted at the top level besides Scenario fields
 
 Origins = dict[FieldPath, tuple[str, int]]  # field path -> (file, line)
 
 
-def load_scenario(path: str | Path, within: Path | None = None) -> Scenario:
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def load_scenario(path: str | Path, confined_to: str | Path | None = None) -> Scenario:
     """Load and validate one scenario file; raise InputError on any problem.
 
-    With `within` (a folder), every file it extends or includes must be inside that folder
-    and named by a relative path (for files a user uploads to the web app's workspace).
-    """
+    `confined_to`: a folder the scenario and every file it extends or includes must lie in,
+    named by relative paths only (for input from an upload; see the module docstring)."""
     path = Path(path)
-    data, origins = _load_tree(path, (), within)
+    data, origins = _load_tree(path, (), _confinement(path, confined_to))
     return validate(data, str(path), origins)
 
 
-def load_data(path: str | Path, within: Path | None = None) -> dict[str, Any]:
+def load_data(path: str | Path, confined_to: str | Path | None = None) -> dict[str, Any]:
     """The scenario as plain data after `extends` and `include` are applied (for sweeps)."""
-    data, _ = _load_tree(Path(path), (), within)
+    path = Path(path)
+    data, _ = _load_tree(path, (), _confinement(path, confined_to))
     return data
+
+
+def _confinement(path: Path, folder: str | Path | None) -> Path | None:
+    """The resolved confining folder; the scenario itself must lie inside it."""
+    if folder is None:
+        return None
+    root = Path(folder).resolve()
+    try:
+        inside = path.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):
+        inside = False
+    if not inside:
+        raise InputError(str(path), None, "is outside the folder it must be read from")
+    return root
 
 
 def validate(data: Any, file: str, lines: dict[FieldPath, int] | Origins | None = None) -> Scenario:
@@ -77,7 +100,7 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str
 
 # ---- reading files ------------------------------------------------------------------------
 def _load_tree(
-    path: Path, chain: tuple[Path, ...], within: Path | None = None
+    path: Path, chain: tuple[Path, ...], root: Path | None
 ) -> tuple[dict[str, Any], Origins]:
     name = str(path)
     data, lines = load_yaml(path)
@@ -102,13 +125,14 @@ def _load_tree(
             )
         data["schools"] = [data.pop("school")]
         origins = {_rename(k, ("school",), ("schools", 0)): v for k, v in origins.items()}
+        origins[("schools",)] = origins[("schools", 0)]  # `school:` stands for the list too
         one_school = isinstance(data["schools"][0], dict) and "include" not in data["schools"][0]
     else:
         one_school = False
     base_name = data.pop("extends", None)
     if base_name is not None:
         line = lines.get(("extends",))
-        base_path = _resolve(path, base_name, "extends", line, within)
+        base_path = _resolve(path, base_name, "extends", line, root)
         here = path.resolve()
         if base_path.resolve() in (*chain, here):
             loop = " -> ".join(p.name for p in (*chain, here, base_path.resolve()))
@@ -121,7 +145,8 @@ def _load_tree(
                 f"at most {MAX_EXTENDS} files",
                 line,
             )
-        base, base_origins = _load_tree(base_path, (*chain, here), within)
+        base, base_origins = _load_tree(base_path, (*chain, here), root)
+        _looks_like(base, Scenario, base_path, name, "extends", line)
         # `school:` over a one-school base overrides that school's fields one by one
         if one_school and len(base.get("schools") or []) == 1:
             data["schools"] = [_deep_merge(base["schools"][0], data["schools"][0])]
@@ -131,21 +156,18 @@ def _load_tree(
     if isinstance(schools, list):
         for i, entry in enumerate(schools):
             if isinstance(entry, dict) and "include" in entry:
-                schools[i], origins = _include(path, entry, ("schools", i), origins, within)
+                schools[i], origins = _include(path, entry, ("schools", i), origins, root)
     return data, origins
 
 
 def _include(
-    path: Path,
-    entry: dict[str, Any],
-    at: FieldPath,
-    origins: Origins,
-    within: Path | None = None,
+    path: Path, entry: dict[str, Any], at: FieldPath, origins: Origins, root: Path | None
 ) -> tuple[dict[str, Any], Origins]:
     """Replace {include: file, ...overrides} by the school file's fields plus the overrides."""
     rest = {k: v for k, v in entry.items() if k != "include"}
     line = origins.get((*at, "include"), ("", None))[1]
-    school_path = _resolve(path, entry["include"], f"{dotted(at)}.include", line, within)
+    field = f"{dotted(at)}.include"
+    school_path = _resolve(path, entry["include"], field, line, root)
     school, lines = load_yaml(school_path)
     if not isinstance(school, dict):
         raise InputError(
@@ -154,6 +176,7 @@ def _include(
             f"must be a mapping of school fields, not a {_kind(school)}",
             "name, enrollment, classrooms, need_tiers, teams, ...",
         )
+    _looks_like(school, School, school_path, str(path), field, line)
     merged = _deep_merge(school, rest)
     school_origins = {(*at, *p): (str(school_path), n) for p, n in lines.items()}
     here = {p: v for p, v in origins.items() if p[: len(at)] == at}
@@ -162,25 +185,25 @@ def _include(
 
 
 def _resolve(
-    path: Path, name: Any, field: str, line: int | None = None, within: Path | None = None
+    path: Path, name: Any, field: str, line: int | None = None, root: Path | None = None
 ) -> Path:
-    """Resolve a referenced file next to the scenario; relative paths may not climb out.
-
-    With `within`, absolute paths are refused and the file must resolve inside that folder.
-    """
+    """Resolve a referenced file next to the scenario; relative paths may not climb out, and
+    with a confining `root`, absolute paths are refused and every file must lie inside it."""
     if not isinstance(name, str) or not name.strip():
         raise InputError(str(path), field, f"must be a file name, got {name!r:.60}", line=line)
     target = Path(name)
-    if within is not None:
-        resolved = (path.parent / target).resolve() if not target.is_absolute() else target
-        if target.is_absolute() or not resolved.is_relative_to(within.resolve()):
-            raise InputError(
-                str(path),
-                field,
-                f"'{name}' is outside the workspace",
-                "a relative path to a file in the same folder",
-                line,
-            )
+    if target.suffix.lower() not in YAML_SUFFIXES:
+        raise InputError(
+            str(path), field, f"'{name}' is not a YAML file", "a .yaml or .yml file", line
+        )
+    if target.is_absolute() and root is not None:
+        raise InputError(
+            str(path),
+            field,
+            f"'{name}' is an absolute path, which is not allowed here",
+            "a path relative to this file, inside its folder",
+            line,
+        )
     if target.is_absolute():
         return _existing(path, target, name, field, line)  # the user asked for this file
     try:
@@ -190,15 +213,32 @@ def _resolve(
         raise InputError(
             str(path), field, f"'{name}' cannot be resolved ({err})", line=line
         ) from None
-    if not resolved.is_relative_to(folder):
+    if not resolved.is_relative_to(folder) or (root and not resolved.is_relative_to(root)):
         raise InputError(
             str(path),
             field,
             f"'{name}' points outside the scenario's folder",
-            "a path inside the folder, or an absolute path",
+            "a path inside the folder" + ("" if root else ", or an absolute path"),
             line,
         )
     return _existing(path, resolved, name, field, line)
+
+
+def _looks_like(
+    data: dict[str, Any], model: Any, file: Path, referrer: str, field: str, line: int | None
+) -> None:
+    """A referenced file with none of the model's fields is not a scenario (or school) at all:
+    refuse it without quoting any of it (it may be a file the user should not see)."""
+    known = {*model.model_fields, *TOP_LEVEL_EXTRAS}
+    if data and not known.intersection(data):
+        kind = "scenario" if model is Scenario else "school"
+        raise InputError(
+            referrer,
+            field,
+            f"'{file.name}' is not a {kind} file (none of its fields is a {kind} field)",
+            f"a {kind} file",
+            line,
+        )
 
 
 def _existing(path: Path, target: Path, name: str, field: str, line: int | None) -> Path:

@@ -10,9 +10,11 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from simulate.schema import limits
 from simulate.schema.errors import FieldError, suggest
+from simulate.schema.text import one_line, paragraphs
 
 ACTIVITIES = ("instruction", "small_group", "coaching", "planning", "collaboration", "supervision")
 Activity = Literal[
@@ -27,7 +29,11 @@ Share = Annotated[float, Field(ge=0, le=1)]
 Count = Annotated[int, Field(ge=0)]
 Minutes = Annotated[int, Field(ge=0, le=1440)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+# User text: shown in tables, workbooks, reports and on terminals, so control characters (an
+# escape sequence, a NUL) are refused here rather than failing a writer after the simulation.
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(one_line)]
+Label = Annotated[str, Field(max_length=200), AfterValidator(one_line)]
+Text = Annotated[str, Field(max_length=limits.MAX_TEXT_CHARS), AfterValidator(paragraphs)]
 # Fields the engine never reads: changing one changes prices (or labels), not the simulated year.
 # Goal-seek reuses the simulated year for them (simulate.schema.paths.is_cost_only).
 COST_ONLY: dict[str, Any] = {"cost_only": True}
@@ -53,7 +59,7 @@ class RampStep(Strict):
 class Role(Strict):
     """A kind of position: its pay, its day, what it may do and how often its holder is away."""
 
-    title: str = Field(
+    title: Label = Field(
         "",
         description="Name shown in tables and reports; the role's key when left out",
         json_schema_extra=COST_ONLY,
@@ -236,7 +242,7 @@ class Team(Strict):
     name: Name = Field(description="Name of the team (e.g. grade-level team, MCL team)")
     count: Count = Field(1, description="How many teams of this shape the school has")
     classrooms: Annotated[int, Field(ge=1, le=20)] = Field(1, description="Classrooms per team")
-    members: dict[str, Count] = Field(description="Positions per team, by role name")
+    members: dict[Name, Count] = Field(description="Positions per team, by role name")
     shares_students: bool = Field(
         True,
         description="True: any adult of the team may take any of its students into a small "
@@ -254,10 +260,10 @@ class School(Strict):
     """One school: its students, classrooms, teams and staff."""
 
     name: Name = Field("School", description="Name of the school")
-    copies: Annotated[int, Field(ge=1, le=1000)] = Field(
+    copies: Annotated[int, Field(ge=1, le=limits.MAX_COPIES)] = Field(
         1, description="Identical copies of this school in the run (district runs)"
     )
-    grades: list[str] = Field(
+    grades: list[Name] = Field(
         default_factory=lambda: ["K", "1", "2", "3", "4", "5"],
         description="Grades the school serves",
     )
@@ -275,7 +281,7 @@ class School(Strict):
         description="Teams of adults and classrooms; count x classrooms adds up to the "
         "school's classrooms",
     )
-    staff: dict[str, Count] = Field(
+    staff: dict[Name, Count] = Field(
         default_factory=dict,
         description="Positions not on a team, by role name (e.g. building coach, principal)",
     )
@@ -302,6 +308,7 @@ class School(Strict):
         names = [t.name for t in self.need_tiers]
         if len(set(names)) != len(names):
             raise FieldError(("need_tiers",), "names must be unique")
+        _check_positions(self)
         rooms = sum(t.count * t.classrooms for t in self.teams)
         if rooms != self.classrooms:
             raise FieldError(
@@ -578,17 +585,19 @@ class Scenario(Strict):
     """A staffing arrangement for one school or a district, and its budget."""
 
     name: Name = Field(description="Name of the scenario, as reports and comparisons show it")
-    description: str = Field(
+    description: Text = Field(
         "",
         description="What the scenario shows and where its figures come from",
         json_schema_extra=COST_ONLY,
     )
     calendar: Calendar = Field(Calendar(), description="The school year")
-    roles: dict[str, Role] = Field(
+    roles: dict[Name, Role] = Field(
         min_length=1,
         description="Roles by name (e.g. teacher, mcl, resident, tutor): pay, day and friction",
     )
-    schools: list[School] = Field(min_length=1, description="The schools of the run")
+    schools: list[School] = Field(
+        min_length=1, max_length=limits.MAX_SCHOOLS, description="The schools of the run"
+    )
     coaching: list[CoachingPlan] = Field(
         default_factory=list, description="Coaching plans: who observes whom and how often"
     )
@@ -669,9 +678,56 @@ class Scenario(Strict):
             _check_attendance(school.attendance, ("schools", i, "attendance"))
         return self
 
+    @model_validator(mode="after")
+    def _within_limits(self) -> Scenario:
+        adults = sum(positions(s) * s.copies for s in self.schools)
+        if adults > limits.MAX_ADULTS:
+            raise FieldError(
+                ("schools",),
+                f"hold {adults:,} positions over all schools and copies, too many to simulate",
+                limits.at_most(limits.MAX_ADULTS, "positions over all schools and copies"),
+            )
+        if self.enrollment > limits.MAX_STUDENTS:
+            raise FieldError(
+                ("schools",),
+                f"enroll {self.enrollment:,} students over all schools and copies, too many to "
+                "simulate",
+                limits.at_most(limits.MAX_STUDENTS, "students over all schools and copies"),
+            )
+        return self
+
     @property
     def enrollment(self) -> int:
         return sum(s.enrollment * s.copies for s in self.schools)
+
+
+def positions(school: School) -> int:
+    """Positions in one copy of a school: team members times team count, plus staff."""
+    return sum(n for _, n in _position_entries(school))
+
+
+def _position_entries(school: School) -> list[tuple[tuple[str | int, ...], int]]:
+    entries = [(("staff", role), n) for role, n in school.staff.items()]
+    for j, team in enumerate(school.teams):
+        entries += [(("teams", j, "members", r), n * team.count) for r, n in team.members.items()]
+    return entries
+
+
+def _check_positions(school: School) -> None:
+    """A school's positions within the limit; the field that alone breaks it is named."""
+    total = positions(school)
+    if total <= limits.MAX_POSITIONS_PER_SCHOOL:
+        return
+    loc, largest = max(_position_entries(school), key=lambda entry: entry[1])
+    where = loc if largest > limits.MAX_POSITIONS_PER_SCHOOL else ()
+    raise FieldError(
+        where,
+        f"gives {total:,} positions in one school, too many to simulate",
+        limits.at_most(
+            limits.MAX_POSITIONS_PER_SCHOOL,
+            "positions in one school (team members x count + staff)",
+        ),
+    )
 
 
 def _check_attendance(attendance: Attendance, loc: tuple[str | int, ...]) -> None:

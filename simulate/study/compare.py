@@ -208,7 +208,10 @@ class Comparison:
                     "verdict": v.text(),
                 }
             )
-        by_category = self.budget_by_category.reset_index()
+        table = self.budget_by_category  # a scenario may be named "category": no reset_index
+        by_category = pd.concat(
+            [table.index.to_frame(index=False), table.reset_index(drop=True)], axis=1
+        )
         return {
             "Totals": self.budget_totals,
             "Line items": self.line_items,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import os
 import queue
+import re
 import shutil
 import signal
 import threading
@@ -38,10 +39,16 @@ Backend = Literal["local", "dask"]
 
 # What a worker needs before its first task (the engine, pandas, the scenario loader): imported
 # once in the fork server, so each worker starts warm.
-PRELOAD = ["simulate.study.run", "simulate.schema.loading"]
+PRELOAD = ["simulate.study.run", "simulate.schema.loading", "simulate.study.forkserver"]
+# What dask accepts as a scheduler address: a known protocol (or none: tcp), then a host.
+PROTOCOLS = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
+HOST = re.compile(r"^[\w.\-\[\]:/%]+$")
 # Tasks handed out per worker slot ahead of time: enough to keep every slot busy, few enough
 # that a first Ctrl-C has little left to cancel.
 AHEAD = 2
+# Seconds a first Ctrl-C waits for running tasks to finish (and be saved) before abandoning
+# them: every command stops within 2 s.
+GRACE = 1.2
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,8 +75,24 @@ def check_options(workers: int, backend: Backend, scheduler: str | None) -> None
     """Refuse options that cannot work, before anything starts."""
     if workers < 1:
         raise InputError(None, "--workers", f"must be at least 1 (got {workers})")
-    if scheduler and backend != "dask":
-        raise InputError(None, "--scheduler", "only applies with --backend dask")
+    if scheduler is not None:
+        if backend != "dask":
+            raise InputError(None, "--scheduler", "only applies with --backend dask")
+        if not is_scheduler_address(scheduler):
+            raise InputError(
+                None,
+                "--scheduler",
+                f"'{scheduler}' is not the address of a dask scheduler",
+                "tcp://HOST:PORT, or HOST:PORT (also tls://, ws://, wss://, ucx://, inproc://)",
+            )
+
+
+def is_scheduler_address(address: str) -> bool:
+    """Whether the address has a form dask accepts (it may still be unreachable)."""
+    protocol, sep, rest = address.partition("://")
+    if not sep:
+        protocol, rest = "tcp", address
+    return protocol in PROTOCOLS and "://" not in rest and bool(HOST.match(rest))
 
 
 def chunk_size(runs: int, slots: int, most: int = 20) -> int:
@@ -123,9 +146,11 @@ class Executor:
     ) -> bool:
         """Run every task; call done(task, result) here as each finishes. True if interrupted.
 
-        Ctrl-C stops handing out tasks. With `drain`, tasks already running finish and are
-        passed to done (a sweep saves them) and a second Ctrl-C abandons them; without it the
-        first Ctrl-C abandons them at once (a comparison keeps nothing partial).
+        Ctrl-C (or SIGTERM) stops handing out tasks. With `drain`, tasks already running on
+        workers are passed to done (a sweep saves them) if they finish within GRACE seconds,
+        and abandoned after that or at a second Ctrl-C; without it the first Ctrl-C abandons
+        them at once (a comparison keeps nothing partial). Either way the call returns within
+        about GRACE seconds.
         """
         backend = self.backend
         total = sum(t.runs for t in tasks)
@@ -152,11 +177,14 @@ class Executor:
                 if not (todo or pending):
                     return False
                 running = set(backend.cancel(list(pending)))
-                while running:
-                    for future in backend.wait(0.2):
+                deadline = time.monotonic() + GRACE
+                while running and time.monotonic() < deadline:
+                    for future in backend.wait(min(0.2, max(0.0, deadline - time.monotonic()))):
                         if future in running:
                             running.discard(future)
                             finish(future)
+                if running:  # still running after the grace period: abandon them
+                    self.close(abort=True)
                 return True
         except KeyboardInterrupt:
             self.close(abort=True)
@@ -179,27 +207,37 @@ class Executor:
 
 
 class _Stop:
-    """Ctrl-C while tasks run: first, stop handing out tasks (drain) or stop at once;
-    second, stop at once (KeyboardInterrupt)."""
+    """Ctrl-C or SIGTERM while tasks run: first, stop handing out tasks (drain) or stop at
+    once; second, or GRACE seconds after the first (a task running in this process cannot
+    be waited for otherwise), stop at once (KeyboardInterrupt)."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
     def __init__(self, drain: bool) -> None:
         self.drain = drain
         self.requested = False
-        self.previous: Any = None
+        self.previous: dict[int, Any] = {}
 
     def __enter__(self) -> _Stop:
         if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGINT, self._handle)
+            self.previous = {s: signal.signal(s, self._handle) for s in self.SIGNALS}
         return self
 
     def _handle(self, signum: int, frame: Any) -> None:
         if self.requested or not self.drain:
             raise KeyboardInterrupt
         self.requested = True
+        self.previous[signal.SIGALRM] = signal.signal(signal.SIGALRM, self._expire)
+        signal.setitimer(signal.ITIMER_REAL, GRACE)
+
+    def _expire(self, signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
 
     def __exit__(self, *exc: object) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
+        if signal.SIGALRM in self.previous:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
 
 
 class _Backend(Protocol):
@@ -301,11 +339,14 @@ class _Processes(_Completions):
         return [f for f in pending if not f.cancel()]
 
     def close(self, abort: bool = False) -> None:
+        processes = list((getattr(self.pool, "_processes", None) or {}).values())
         if abort:
-            processes = getattr(self.pool, "_processes", None) or {}
-            for process in list(processes.values()):
+            for process in processes:
                 process.terminate()
         self.pool.shutdown(wait=not abort, cancel_futures=True)
+        deadline = time.monotonic() + 0.5  # let them go before the main process does
+        for process in processes if abort else ():
+            process.join(max(0.0, deadline - time.monotonic()))
 
 
 class _Dask(_Completions):
@@ -322,7 +363,7 @@ class _Dask(_Completions):
         if scheduler:
             try:
                 self.client = Client(scheduler, timeout="10s")
-            except (OSError, TimeoutError) as err:
+            except (OSError, TimeoutError, ValueError) as err:
                 raise InputError(
                     None,
                     "--scheduler",
@@ -366,12 +407,17 @@ class _Dask(_Completions):
 
 def _worker_init(parent: int) -> None:
     """Workers leave Ctrl-C to the main process, which stops cleanly, and exit when the
-    main process is gone (killed outright, it cannot shut its pool down)."""
+    main process is gone (killed outright, it cannot shut its pool down): either it no longer
+    exists, or the fork server that started the worker has exited with it and the worker has
+    been handed to another parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    starter = os.getppid()
 
     def watch() -> None:
         while True:
-            time.sleep(0.5)
+            time.sleep(0.25)
+            if os.getppid() != starter:
+                os._exit(1)
             try:
                 os.kill(parent, 0)
             except (ProcessLookupError, PermissionError):  # gone (or its pid reused)

@@ -8,32 +8,48 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simulate.output import write_csv, write_json
+from simulate.output import staged_set, write_csv, write_json
 from simulate.study.compare import Comparison
 from simulate.study.run import Result
 
+# What each set holds, by key: the files are written together or not at all (staged_set).
+RUN_FILES = {
+    "metrics": "metrics.csv",
+    "ledger": "ledger.csv",
+    "budget": "budget.csv",
+    "summary": "summary.json",
+}
+COMPARISON_FILES = {
+    "report": "report.html",
+    "summary": "summary.csv",
+    "differences": "differences.csv",
+    "budget": "budget.xlsx",
+}
 
-def save_run(result: Result, out: Path) -> dict[str, Path]:
-    """Write metrics.csv, ledger.csv, budget.csv and summary.json into out."""
-    return {
-        "metrics": write_csv(out / "metrics.csv", result.metrics),
-        "ledger": write_csv(out / "ledger.csv", result.ledger),
-        "budget": write_csv(out / "budget.csv", result.budget),
-        "summary": write_json(out / "summary.json", result.summary()),
-    }
+
+def save_run(result: Result, out: str | Path) -> dict[str, Path]:
+    """Write metrics.csv, ledger.csv, budget.csv and summary.json into out, all or none."""
+    out = Path(out)
+    with staged_set(out) as stage:
+        write_csv(stage / RUN_FILES["metrics"], result.metrics)
+        write_csv(stage / RUN_FILES["ledger"], result.ledger)
+        write_csv(stage / RUN_FILES["budget"], result.budget)
+        write_json(stage / RUN_FILES["summary"], result.summary())
+    return {key: out / name for key, name in RUN_FILES.items()}
 
 
-def save_comparison(comparison: Comparison, out: Path) -> dict[str, Path]:
-    """Write report.html, summary.csv, differences.csv and budget.xlsx into out."""
+def save_comparison(comparison: Comparison, out: str | Path) -> dict[str, Path]:
+    """Write report.html, summary.csv, differences.csv and budget.xlsx into out, all or none."""
     # plotly and openpyxl take a while to import: only when a comparison is saved
     from simulate.budget.workbook import write_workbook
     from simulate.report import write_report
 
+    out = Path(out)
     sheets = comparison.budget_sheets()
     by_scenario = {"By category": comparison.names}  # one money column per scenario
-    return {
-        "report": write_report(comparison, out / "report.html"),
-        "summary": write_csv(out / "summary.csv", comparison.summary),
-        "differences": write_csv(out / "differences.csv", comparison.differences),
-        "budget": write_workbook(out / "budget.xlsx", sheets, extra_money=by_scenario),
-    }
+    with staged_set(out) as stage:
+        write_report(comparison, stage / COMPARISON_FILES["report"])
+        write_csv(stage / COMPARISON_FILES["summary"], comparison.summary)
+        write_csv(stage / COMPARISON_FILES["differences"], comparison.differences)
+        write_workbook(stage / COMPARISON_FILES["budget"], sheets, extra_money=by_scenario)
+    return {key: out / name for key, name in COMPARISON_FILES.items()}

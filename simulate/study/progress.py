@@ -6,6 +6,8 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from simulate.terminal import clean
+
 Progress = Callable[[int, int], None]  # called with (runs done, runs in all)
 
 
@@ -19,6 +21,7 @@ def progress_bar(
         yield None
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -37,7 +40,8 @@ def progress_bar(
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(label, total=total, completed=done, rate="")
+        # a scenario name in the label is text, never markup or an escape sequence
+        task = bar.add_task(escape(clean(label)), total=total, completed=done, rate="")
 
         def update(completed: int, of: int) -> None:
             speed = bar.tasks[0].speed

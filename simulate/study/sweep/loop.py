@@ -10,12 +10,13 @@ in run-id order and analysed (simulate.study.sweep.sensitivity).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from simulate.output import write_csv, write_text
+from simulate.output import claim_out, staged_set, write_csv, write_text
+from simulate.schema.errors import InputError
 from simulate.study.executor import (
     Backend,
     Executor,
@@ -40,7 +41,15 @@ from simulate.study.sweep.spec import (
     metric_column,
     parse_metric,
 )
-from simulate.study.sweep.store import PartWriter, consolidate, finished_runs, open_out, start_fresh
+from simulate.study.sweep.store import (
+    OUR_FILES,
+    RESULTS,
+    Folder,
+    PartWriter,
+    consolidate,
+    open_folder,
+    start_fresh,
+)
 
 __all__ = [
     "Key",
@@ -72,6 +81,7 @@ class SweepResult:
     interrupted: bool
     results: pd.DataFrame | None = None
     sensitivity: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)  # damaged parts set aside, repairs made
 
 
 def sweep(
@@ -89,44 +99,70 @@ def sweep(
     """Run a sweep into `out`; see the module docstring. Ctrl-C stops cleanly (interrupted).
 
     `progress`: a bar on stderr (default: when it is a terminal)."""
+    workers = workers or available_cpus()
+    check_options(workers, backend, scheduler)  # before the spec: checking it may take a while
+    if resume and force:
+        raise InputError(None, "--resume", "give --resume or --force, not both")
     sw = spec if isinstance(spec, Sweep) else load_sweep(spec)
     out = Path(out)
-    workers = workers or available_cpus()
-    check_options(workers, backend, scheduler)
-    resuming = open_out(sw, out, resume, force)
-    finished = finished_runs(out) if resuming else set()
-    todo = [r for r in range(sw.total) if r not in finished]
+    with claim_out(out, force=force, resume=resume, writes=OUR_FILES) as stale:
+        folder = open_folder(sw, out, resume)
+        if stale is not None:
+            taken = f"took over the lock left by a stopped command ({stale.describe()})"
+            folder.notes.insert(0, taken)
+        return _sweep_in(sw, out, folder, workers, backend, scheduler, chunk_size, progress)
+
+
+def _sweep_in(
+    sw: Sweep,
+    out: Path,
+    folder: Folder,
+    workers: int,
+    backend: Backend,
+    scheduler: str | None,
+    chunk_size: int | None,
+    progress: bool | None,
+) -> SweepResult:
+    """The sweep in its claimed and checked folder: run what is missing, then the results."""
+    todo = [r for r in range(sw.total) if r not in folder.finished]
     ran, interrupted = 0, False
     if todo:
         # started before start_fresh, so a --scheduler that cannot be reached keeps old results
         with Executor(workers, backend, scheduler, out / ".dask-scratch") as executor:
-            if not resuming:
+            if not folder.resuming:
                 start_fresh(sw, out)
             size = chunk_size or default_chunk_size(len(todo), executor.slots)
             label = f"sweep ({backend}, {workers} worker{'s' if workers > 1 else ''})"
-            with progress_bar(label, sw.total, len(finished), show=progress) as bar:
-                ran, interrupted = _execute(sw, out, executor, todo, size, bar)
-    done = len(finished) + ran
+            with progress_bar(label, sw.total, len(folder.finished), show=progress) as bar:
+                ran, interrupted = _execute(sw, out, folder, executor, todo, size, bar)
+    done = len(folder.finished) + ran
     if interrupted:
-        return SweepResult(out, sw, done, ran, True)
-    results = consolidate(sw, out)
-    table, effects = analyze(sw, results)
-    write_csv(out / "sensitivity.csv", table)
+        return SweepResult(out, sw, done, ran, True, notes=folder.notes)
     from simulate.report.sweep import render_sweep  # the study does not depend on the report
 
-    write_text(out / "report.html", render_sweep(sw, results, table, effects))
-    return SweepResult(out, sw, done, ran, False, results, table)
+    with staged_set(out, replaces=RESULTS) as stage:
+        results = consolidate(sw, out, into=stage)
+        table, effects = analyze(sw, results)
+        write_csv(stage / "sensitivity.csv", table)
+        write_text(stage / "report.html", render_sweep(sw, results, table, effects))
+    return SweepResult(out, sw, done, ran, False, results, table, folder.notes)
 
 
 def _execute(
-    sw: Sweep, out: Path, executor: Executor, todo: list[int], size: int, bar: Progress | None
+    sw: Sweep,
+    out: Path,
+    folder: Folder,
+    executor: Executor,
+    todo: list[int],
+    size: int,
+    bar: Progress | None,
 ) -> tuple[int, bool]:
     """Hand out the runs in chunks, save each chunk as it finishes; (runs saved, interrupted).
 
     On Ctrl-C, chunks already running are saved when they finish (a second Ctrl-C abandons
     them); the runs of a chunk are saved together or not at all.
     """
-    parts = PartWriter(sw, out)
+    parts = PartWriter(sw, out, folder.parts)
     keys = [m.key for m in sw.metrics]
     tasks = [
         Task(run_chunk, (sw.base, keys, chunk), key=chunk, runs=len(chunk))
@@ -144,7 +180,10 @@ def _execute(
         if bar is not None:
             bar(already + done, sw.total)
 
-    interrupted = executor.run(tasks, save, advance, drain=True)
+    try:
+        interrupted = executor.run(tasks, save, advance, drain=True)
+    finally:
+        parts.close()  # every part saved is in the manifest, even after a second Ctrl-C
     return ran, interrupted
 
 

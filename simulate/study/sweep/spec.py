@@ -40,8 +40,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from simulate.schema import paths
 from simulate.schema.errors import InputError
+from simulate.schema.limits import MAX_REPLICATIONS, MAX_SWEEP_POINTS, MAX_SWEEP_RUNS, at_most
 from simulate.schema.loading import apply_overrides, load_data, validate
-from simulate.schema.model import Scenario
+from simulate.schema.model import Name, Scenario, Text
 from simulate.schema.yamlsafe import FieldPath, dotted, load_yaml, read_text
 from simulate.study.sweep import designs
 from simulate.study.sweep.designs import Axis, Design
@@ -51,7 +52,6 @@ RunTask = tuple[int, int, int, int, dict[str, Any]]  # run_id, point, replicatio
 RUN_KEY = 1  # spawn_key=(RUN_KEY, point) for run seeds without common random numbers
 DESIGN_KEY = 0  # spawn_key=(DESIGN_KEY,) for the design's own sampling seed
 METRIC = re.compile(r"^(?P<metric>[^\[\]]+?)(?:\[(?P<group>[^\[\]]+)\])?\.(?P<stat>[^.\[\]]+)$")
-MAX_POINTS = 1_000_000
 Number = Annotated[float | int, Field(union_mode="left_to_right")]
 
 
@@ -81,13 +81,13 @@ class ParameterSpec(_Strict):
 class SweepSpec(_Strict):
     """The YAML file as written; load_sweep checks what one field alone cannot."""
 
-    name: str = "sweep"
-    description: str = ""
+    name: Name = "sweep"
+    description: Text = ""
     scenario: Annotated[str, Field(min_length=1)]  # base scenario, relative to the spec's folder
     design: Design = "grid"
     samples: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
     levels: Annotated[int, Field(ge=2, le=100)] = 4  # Morris grid levels
-    replications: Annotated[int, Field(ge=1, le=10_000)] = 1
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = 1
     seed: Annotated[int, Field(ge=0, lt=2**63)] = 0
     common_random_numbers: bool = True
     parameters: dict[str, ParameterSpec] = Field(min_length=1, max_length=100)
@@ -207,13 +207,23 @@ def load_sweep(path: str | Path) -> Sweep:
                     _line(lines, "parameters", axis.name),
                 )
     count = designs.point_count(spec.design, axes, spec.samples)
-    if count > MAX_POINTS:
+    sized_by = "parameters" if spec.design == "grid" else "samples"
+    if count > MAX_SWEEP_POINTS:
         raise InputError(
             file,
-            "parameters" if spec.design == "grid" else "samples",
+            sized_by,
             f"the {spec.design} design has {count:,} points, too many to check and run",
-            f"at most {MAX_POINTS:,} points",
-            _line(lines, "parameters" if spec.design == "grid" else "samples"),
+            at_most(MAX_SWEEP_POINTS, "points"),
+            _line(lines, sized_by),
+        )
+    if count * spec.replications > MAX_SWEEP_RUNS:
+        raise InputError(
+            file,
+            "replications",
+            f"{count:,} points x {spec.replications:,} replications = "
+            f"{count * spec.replications:,} runs, too many for one sweep",
+            at_most(MAX_SWEEP_RUNS, f"runs (points x replications; {sized_by} sets the points)"),
+            _line(lines, "replications") or _line(lines, sized_by),
         )
     unit = designs.unit_points(spec.design, axes, spec.samples, spec.levels, design_seed(spec.seed))
     points = designs.values_at(axes, unit, spec.design)

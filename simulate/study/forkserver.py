@@ -1,0 +1,31 @@
+"""Imported in the fork server that starts local workers (see executor.PRELOAD).
+
+A worker being started when the main process stops (Ctrl-C in the first second) cannot read
+what the main process sent it, and the fork server would print that failure as a traceback
+under the command's one-line "interrupted". Such a start-up failure is silenced; every other
+error is reported as usual.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from types import TracebackType
+
+# What a worker's start-up meets when the main process has gone (its pipes and semaphores).
+PARENT_GONE = (FileNotFoundError, EOFError, BrokenPipeError, ConnectionError)
+_report = sys.excepthook
+
+
+def _quiet_when_parent_gone(
+    kind: type[BaseException], value: BaseException, tb: TracebackType | None
+) -> None:
+    starting = any(
+        frame.name == "_serve_one" and frame.filename.endswith("forkserver.py")
+        for frame in traceback.extract_tb(tb)
+    )
+    if not (starting and issubclass(kind, PARENT_GONE)):
+        _report(kind, value, tb)
+
+
+sys.excepthook = _quiet_when_parent_gone
