@@ -11,6 +11,7 @@ the helpers are public:
 
 from __future__ import annotations
 
+import io
 from collections.abc import Collection, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -85,14 +86,18 @@ def set_text(cell: Cell, text: str) -> None:
 
 def save_workbook(book: Workbook, path: Path) -> Path:
     """Save a workbook atomically, byte for byte the same for the same content."""
+    data = workbook_bytes(book)
+    return write_atomic(path, lambda tmp: tmp.write_bytes(data))
+
+
+def workbook_bytes(book: Workbook) -> bytes:
+    """The .xlsx file of a workbook, with no clock in it: fixed document dates and zip times."""
     book.properties.created = DOCUMENT_TIME
     book.properties.modified = DOCUMENT_TIME
-
-    def write(tmp: Path) -> None:
-        with _FixedTimeZip(tmp, "w", ZIP_DEFLATED, allowZip64=True) as archive:
-            ExcelWriter(book, archive).save()
-
-    return write_atomic(path, write)
+    buffer = io.BytesIO()
+    with _FixedTimeZip(buffer, "w", ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(book, archive).save()
+    return buffer.getvalue()
 
 
 class _FixedTimeZip(ZipFile):

@@ -15,7 +15,6 @@ same scenario. A problem names the sheet and cell: `school.xlsx: Roles!C4: roles
 
 from __future__ import annotations
 
-import datetime
 import io
 import json
 import zipfile
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from simulate import __version__
+from simulate.budget.workbook import set_text, workbook_bytes
 from simulate.keyinputs.parts import Edited, Input, Part, apply, parts
 from simulate.keyinputs.values import ValueProblem, convert
 from simulate.schema.errors import InputError
@@ -33,8 +33,6 @@ from simulate.schema.loading import validate
 from simulate.schema.model import Scenario
 from simulate.schema.writing import plain
 
-FIXED_DATE = datetime.datetime(2024, 1, 1)  # document properties: no clock in the file
-ZIP_DATE = (2024, 1, 1, 0, 0, 0)
 BASE_SHEET = "Base"
 CHUNK = 30_000  # characters of the base's JSON per cell (Excel holds 32,767)
 MAX_BYTES = 5_000_000  # a key-inputs workbook is a few tens of kilobytes
@@ -73,8 +71,7 @@ def template(data: dict[str, Any], scenario: Scenario, source: str) -> bytes:
     for k in range(0, len(text), CHUNK):
         _text_cell(base.cell(row=k // CHUNK + 1, column=1), text[k : k + CHUNK])
     book.properties.creator = f"simulate {__version__}"
-    book.properties.created = book.properties.modified = FIXED_DATE
-    return _fixed_zip(_save(book))
+    return workbook_bytes(book)
 
 
 def _about(sheet: Any, scenario: Scenario, source: str) -> None:
@@ -164,9 +161,8 @@ def _header(sheet: Any, titles: Sequence[str]) -> None:
 
 def _text_cell(cell: Any, text: str) -> Any:
     """A text cell that stays text: '=1+1' typed as a name is never a formula."""
-    cell.value = text if text != "" else None
     if text != "":
-        cell.data_type = "s"
+        set_text(cell, text)
     return cell
 
 
@@ -221,31 +217,6 @@ def _check(sheet: Any, meta: FieldMeta, cells: str, label: str) -> None:
 def _num(value: float | None) -> str:
     assert value is not None
     return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
-def _save(book: Any) -> bytes:
-    """Save without openpyxl's save_workbook, which stamps the current time as 'modified'."""
-    from openpyxl.writer.excel import ExcelWriter
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(book, archive).save()
-    return buffer.getvalue()
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    """The same archive with every entry dated ZIP_DATE, so the bytes carry no clock."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            target.writestr(entry, source.read(info.filename))
-    return out.getvalue()
 
 
 # ---- reading ------------------------------------------------------------------------------
