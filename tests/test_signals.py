@@ -17,7 +17,7 @@ import pytest
 import yaml
 from conftest import ROOT, SCENARIOS
 from processes import alive, descendants
-from test_sweep_helpers import short_year, write_spec
+from test_sweep_helpers import write_spec
 
 pytestmark = pytest.mark.slow
 
@@ -75,7 +75,7 @@ def test_a_signal_while_starting_up_stops_without_a_traceback(
 ) -> None:
     """During the imports, the loading of the scenarios and the start of the workers (the
     command takes the signals over as soon as Python has started and imported click)."""
-    process = start("compare", *FILES, "--out", tmp_path / "out", "-r", "50", "--workers", "2")
+    process = start("compare", *FILES, "--out", tmp_path / "out", "-r", "200", "--workers", "2")
     time.sleep(after)
     took, stderr = stop(process, signum, set())
     assert_interrupted(process, took, stderr)
@@ -86,7 +86,7 @@ def test_a_signal_while_starting_up_stops_without_a_traceback(
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_stops_a_parallel_compare_and_its_workers(tmp_path: Path, signum: int) -> None:
     out = tmp_path / "out"
-    process = start("compare", *FILES, "--out", out, "-r", "50", "--workers", "2")
+    process = start("compare", *FILES, "--out", out, "-r", "200", "--workers", "2")
     helpers = wait_for_workers(process)
     took, stderr = stop(process, signum, helpers)
     assert_interrupted(process, took, stderr)
@@ -98,7 +98,7 @@ def test_a_signal_keeps_the_previous_results_of_a_forced_compare(tmp_path: Path)
     out = tmp_path / "out"
     out.mkdir()
     (out / "summary.csv").write_text("previous")
-    process = start("compare", *FILES, "--out", out, "-r", "50", "--workers", "2", "--force")
+    process = start("compare", *FILES, "--out", out, "-r", "200", "--workers", "2", "--force")
     took, stderr = stop(process, signal.SIGINT, wait_for_workers(process))
     assert_interrupted(process, took, stderr)
     assert sorted(p.name for p in out.iterdir()) == ["summary.csv"]
@@ -107,7 +107,7 @@ def test_a_signal_keeps_the_previous_results_of_a_forced_compare(tmp_path: Path)
 
 def test_workers_exit_when_the_parent_is_killed(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    process = start("compare", *FILES, "--out", out, "-r", "50", "--workers", "2")
+    process = start("compare", *FILES, "--out", out, "-r", "200", "--workers", "2")
     helpers = wait_for_workers(process)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
@@ -131,8 +131,8 @@ def test_ctrl_c_stops_run_and_budget(tmp_path: Path, after: float) -> None:
     year = tmp_path / "long.yaml"
     year.write_text(yaml.safe_dump({"extends": FILES[0], "name": "Long"}), encoding="utf-8")
     for command in (
-        ["run", year, "--out", tmp_path / "run", "-r", "50"],
-        ["budget", year, "--out", tmp_path / "budget", "-r", "50"],
+        ["run", year, "--out", tmp_path / "run", "-r", "400"],
+        ["budget", year, "--out", tmp_path / "budget", "-r", "400"],
     ):
         process = start(*command)
         time.sleep(after)
@@ -140,9 +140,21 @@ def test_ctrl_c_stops_run_and_budget(tmp_path: Path, after: float) -> None:
         assert_interrupted(process, took, stderr)
 
 
+def long_year(folder: Path) -> Path:
+    """A district of 40 copies of the traditional school: a year takes about a second."""
+    path = folder / "district.yaml"
+    data = {
+        "extends": str(SCENARIOS / "traditional.yaml"),
+        "name": "Forty schools",
+        "school": {"copies": 40},
+    }
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
 def test_ctrl_c_stops_a_sweep_with_long_chunks_within_the_grace_period(tmp_path: Path) -> None:
     """A chunk of 12 runs takes longer than 2 s: it is abandoned, the finished ones are kept."""
-    spec = write_spec(tmp_path, scenario=short_year(tmp_path, days=120).name, replications=4)
+    spec = write_spec(tmp_path, scenario=long_year(tmp_path).name, replications=4)
     out = tmp_path / "out"
     process = start("sweep", spec, "--out", out, "--workers", "2", "--chunk-size", "12")
     helpers = wait_for_workers(process)
