@@ -180,7 +180,9 @@ def test_kind_at_needs_no_data_but_checks_names() -> None:
 # The regex goal-seek used before the model marked cost-only fields.
 OLD_COST_ONLY = re.compile(
     r"^(budget\..+"
-    r"|roles\.[^.]+\.(title|salary|supplement|stipend|hourly_wage|hours_per_day|benefits_rate)"
+    r"|roles\.[^.]+\.(title|salary|supplement|stipend|hourly_wage|hours_per_day|benefits_rate"
+    r"|turnover_rate|replacement_cost)"
+    r"|calendar\.day_minutes"
     r"|substitutes\.(daily_rate|long_term_daily_rate))$"
 )
 

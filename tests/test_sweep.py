@@ -217,11 +217,12 @@ def test_report_is_self_contained_and_escapes_user_text(tmp_path: Path) -> None:
 
 def test_a_sweep_can_keep_the_cost_of_each_run(tmp_path: Path) -> None:
     """Runs and sweeps compute figures in one place, so this year's cost is a sweep metric too:
-    a $10,000 raise for every teacher costs positions x raise x (1 + benefits rate)."""
+    a $10,000 raise for every teacher costs positions x raise x (1 + benefits rate) when no
+    position stands vacant (a vacant position pays no salary)."""
     spec = write_spec(
         tmp_path,
         replications=1,
-        parameters={"roles.teacher.salary": [60000, 70000]},
+        parameters={"roles.teacher.salary": [60000, 70000], "roles.teacher.attrition_rate": [0]},
         metrics=["budget.total.value", "budget.per_pupil.value"],
     )
     out = tmp_path / "out"

@@ -1,8 +1,11 @@
 """Annual cost line items, computed exactly in Decimal cents, and comparisons between budgets.
 
-Positions come from the scenario; hours worked and substitute days come from the simulation
-(`Usage`), so friction shows up in the budget. Every figure is a Decimal rounded to the cent
-once, at the line item; totals are exact sums of line items and floats appear only in tables.
+Positions come from the scenario; hours worked, vacant days, leavers and substitute days come
+from the simulation (`Usage`), so friction shows up in the budget: a vacant position pays no
+salary (the long-term substitute is paid instead; a salary line's quantity is the position-years
+filled) and every leaver costs a replacement. Every
+figure is a Decimal rounded to the cent once, at the line item; totals are exact sums of line
+items and floats appear only in tables.
 """
 
 from __future__ import annotations
@@ -27,11 +30,13 @@ def cents(value: Decimal | float | int) -> Decimal:
 
 @dataclass(frozen=True)
 class Usage:
-    """What the simulated year consumed that is paid by the day or hour."""
+    """What the simulated year consumed that is paid by the day or hour, or not paid at all."""
 
     days_worked: dict[str, float] = field(default_factory=dict)  # role -> adult-days on site
     substitute_days: float = 0.0
     long_term_substitute_days: float = 0.0
+    vacancy_days: dict[str, float] = field(default_factory=dict)  # role -> position-days vacant
+    leavers: dict[str, float] = field(default_factory=dict)  # role -> holders who left mid-year
 
 
 @dataclass(frozen=True)
@@ -79,11 +84,17 @@ def recurring_items(scenario: Scenario, usage: Usage | None = None) -> list[Line
     usage = usage or Usage()
     budget = scenario.budget
     items: list[LineItem] = []
+    year = Decimal(scenario.calendar.school_days)
     for name, count in positions(scenario).items():
         if count:
             role = scenario.roles[name]
-            days = usage.days_worked.get(name, 0.0)
-            items += _role_items(name, role, count, benefits_rate(scenario, role), days)
+            worked = RoleYear(
+                count,
+                Decimal(str(usage.days_worked.get(name, 0.0))),
+                Decimal(str(usage.vacancy_days.get(name, 0.0))) / year,
+                Decimal(str(usage.leavers.get(name, 0.0))),
+            )
+            items += _role_items(name, role, benefits_rate(scenario, role), worked)
     subs = scenario.substitutes
     items += _item(
         "substitutes", "substitute days", usage.substitute_days, subs.daily_rate, driver="pay"
@@ -124,20 +135,38 @@ def one_off_items(scenario: Scenario, year: int) -> list[LineItem]:
     return items
 
 
-def _role_items(name: str, role: Role, count: int, rate: Decimal, days: float) -> list[LineItem]:
+@dataclass(frozen=True)
+class RoleYear:
+    """How much of a role the year paid for: positions, days on site, vacancies and leavers."""
+
+    positions: int
+    days_worked: Decimal  # adult-days on site (hourly staff are paid for these)
+    vacant_years: Decimal  # position-years vacant: vacant position-days / school days
+    leavers: Decimal  # holders who left during the year
+
+
+def _role_items(name: str, role: Role, rate: Decimal, year: RoleYear) -> list[LineItem]:
+    """A role's lines: pay per position for the position-years filled (a vacant position pays
+    no salary, supplement or stipend), hourly wages for the hours worked, benefits on what was
+    paid, and the replacement of leavers (mid-year and at the end of the year)."""
     label = role.title or name
+    filled = year.positions - year.vacant_years
+    items = _item("personnel", f"{label} salaries", filled, role.salary, "pay", name)
+    items += _item("personnel", f"{label} supplements", filled, role.supplement, "pay", name)
     if role.hourly_wage is not None:
-        hours = Decimal(str(days)) * Decimal(str(role.hours_per_day))
-        wages = _item(
+        hours = year.days_worked * Decimal(str(role.hours_per_day))
+        items += _item(
             "hourly", f"{label} wages (hours worked)", hours, role.hourly_wage, "pay", name
         )
-        pay = total(wages)
-        return wages + _item("benefits", f"{label} benefits", rate, pay, "pay", name)
-    items = _item("personnel", f"{label} salaries", count, role.salary, "pay", name)
-    items += _item("personnel", f"{label} supplements", count, role.supplement, "pay", name)
-    pay = (role.salary + role.supplement) * count
+    stipends = _item("residency", f"{label} stipends", filled, role.stipend, "pay", name)
+    # benefits follow the pay: not on a stipend the programme pays without benefits
+    pay = total(items) + (total(stipends) if role.stipend_benefits else Decimal(0))
     items += _item("benefits", f"{label} benefits", rate, pay, "pay", name)
-    items += _item("residency", f"{label} stipends", count, role.stipend, "pay", name)
+    items += stipends
+    leavers = year.leavers + year.positions * Decimal(str(role.turnover_rate))
+    items += _item(
+        "turnover", f"{label} replacements (leavers)", leavers, role.replacement_cost, "pay", name
+    )
     return items
 
 
@@ -183,6 +212,25 @@ def teacher_cost(scenario: Scenario) -> Decimal | None:
             cost += n * (role.salary + role.supplement) * (1 + benefits_rate(scenario, role))
             count += n
     return cents(cost / count) if count else None
+
+
+def position_cost(scenario: Scenario, name: str) -> Decimal:
+    """Cost of one position of role `name` filled all year with no absences, benefits included:
+    salary, supplement, stipend and, for hourly staff, hours_per_day on every instructional day.
+
+    Divided by teacher_cost it gives a role's position units, the arithmetic Opportunity Culture
+    districts trade positions in (leavers' replacement is not included: it is per leaver).
+    """
+    role = scenario.roles[name]
+    rate = benefits_rate(scenario, role)
+    calendar = scenario.calendar
+    days = calendar.school_days - len(set(calendar.non_instructional_days))
+    wages = Decimal(0)
+    if role.hourly_wage is not None:
+        wages = role.hourly_wage * days * Decimal(str(role.hours_per_day))
+    stipend = role.stipend if role.stipend_benefits else Decimal(0)
+    benefited = role.salary + role.supplement + wages + stipend
+    return cents(benefited * (1 + rate) + role.stipend - stipend)
 
 
 def equivalents(amount: Decimal, unit: Decimal | None) -> float:

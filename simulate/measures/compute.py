@@ -22,14 +22,25 @@ ALL = "all"
 
 
 def usage(engine: Engine) -> Usage:
+    """What the year used that the budget prices: days on site, substitute days, and per role
+    the position-days vacant (no salary is paid) and the holders who left (each is replaced).
+    A leaver is seen by the vacancy it leaves, so one replaced the same day is not counted."""
     days: defaultdict[str, float] = defaultdict(float)
+    vacant: defaultdict[str, float] = defaultdict(float)
+    leavers: defaultdict[str, float] = defaultdict(float)
     for school in engine.schools:
         for adult in school.adults:
             days[adult.role_name] += float(school.days_worked[adult.index])
+            empty = int(adult.vacant.sum())
+            if empty:
+                vacant[adult.role_name] += float(empty)
+                leavers[adult.role_name] += 1.0
     return Usage(
         days_worked=dict(days),
         substitute_days=float(sum(s.substitute_days for s in engine.schools)),
         long_term_substitute_days=float(sum(s.long_term_substitute_days for s in engine.schools)),
+        vacancy_days=dict(vacant),
+        leavers=dict(leavers),
     )
 
 

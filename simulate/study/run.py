@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -135,11 +136,17 @@ def run(
 
 def _mean_usage(usages: list[budget_mod.Usage]) -> budget_mod.Usage:
     n = len(usages)
-    roles = sorted({r for u in usages for r in u.days_worked})
+
+    def mean(per_role: Callable[[budget_mod.Usage], dict[str, float]]) -> dict[str, float]:
+        roles = sorted({r for u in usages for r in per_role(u)})
+        return {r: sum(per_role(u).get(r, 0.0) for u in usages) / n for r in roles}
+
     return budget_mod.Usage(
-        days_worked={r: sum(u.days_worked.get(r, 0.0) for u in usages) / n for r in roles},
+        days_worked=mean(lambda u: u.days_worked),
         substitute_days=sum(u.substitute_days for u in usages) / n,
         long_term_substitute_days=sum(u.long_term_substitute_days for u in usages) / n,
+        vacancy_days=mean(lambda u: u.vacancy_days),
+        leavers=mean(lambda u: u.leavers),
     )
 
 
