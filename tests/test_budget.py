@@ -271,6 +271,7 @@ def test_goal_seek_answer_fits_and_one_cent_more_breaks_it() -> None:
 
     assert cost(answer.value) <= limit < cost(answer.value + Decimal("0.01"))
     assert (answer.cost, answer.limit) == (cost(answer.value), limit)
+    assert answer.direction == "largest" and answer.cost_beyond == cost(answer.value + answer.unit)
 
 
 def test_goal_seek_on_a_simulated_field_reruns_the_engine() -> None:

@@ -104,6 +104,7 @@ def test_vacancy_months_pay_no_salary_and_the_long_term_substitute_is_paid_inste
     assert usage.leavers["teacher"] == len(teachers)
     teacher = s.roles["teacher"]
     filled = Decimal(len(teachers)) - Decimal(vacant) / s.calendar.school_days
+    filled = filled.quantize(b.QUANTITY)  # position-years, to a millionth
     lines = role_lines(b.recurring_items(s, usage), "teacher")
     assert lines["personnel"] == b.cents(filled * teacher.salary)
     assert lines["benefits"] == b.cents(lines["personnel"] * Decimal(str(s.budget.benefits_rate)))

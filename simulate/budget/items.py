@@ -20,7 +20,9 @@ import pandas as pd
 from simulate.schema.model import Role, Scenario
 
 CENT = Decimal("0.01")
+QUANTITY = Decimal("0.000001")  # the precision of a line item's quantity
 Driver = Literal["pay", "enrollment", "fixed"]  # what makes an item grow in later years
+Key = tuple[str, str, str]  # (category, item, role): a line item's name across years
 
 
 def cents(value: Decimal | float | int) -> Decimal:
@@ -55,6 +57,10 @@ class LineItem:
     recurring: bool = True
     role: str = ""
     driver: Driver = "fixed"  # pay: grows with salaries; enrollment: scales with students
+
+
+def key(item: LineItem) -> Key:
+    return (item.category, item.item, item.role)
 
 
 def positions(scenario: Scenario) -> dict[str, int]:
@@ -179,7 +185,9 @@ def _item(
     role: str = "",
     recurring: bool = True,
 ) -> list[LineItem]:
-    quantity = Decimal(str(quantity))
+    # six decimals: days and position-years averaged over years stay readable and exact in
+    # every file (a spreadsheet keeps 15 digits)
+    quantity = Decimal(str(quantity)).quantize(QUANTITY, rounding=ROUND_HALF_UP)
     amount = cents(quantity * unit_cost)
     if not amount:
         return []
@@ -238,28 +246,39 @@ def equivalents(amount: Decimal, unit: Decimal | None) -> float:
     return float((amount / unit).quantize(CENT, rounding=ROUND_HALF_UP)) if unit else 0.0
 
 
-def frame(items: list[LineItem], enrollment: int, unit: Decimal | None = None) -> pd.DataFrame:
+def frame(
+    items: list[LineItem],
+    enrollment: int,
+    unit: Decimal | None = None,
+    intervals: dict[Key, tuple[float, float]] | None = None,
+) -> pd.DataFrame:
     """Line items as a table; money turns into floats only here (each exact to the cent).
 
     With `unit` (see teacher_cost) a `teacher_positions` column gives each amount in
-    teacher-position equivalents.
+    teacher-position equivalents; with `intervals` (by key) each amount gets its 95% interval
+    over the simulated years in `amount_ci_low` and `amount_ci_high`.
     """
-    columns = ["category", "item", "role", "quantity", "unit_cost", "amount", "per_pupil"]
-    columns += ["recurring", *(["teacher_positions"] if unit else [])]
-    rows = [
-        {
-            "category": i.category,
-            "item": i.item,
-            "role": i.role,
-            "quantity": float(i.quantity),
-            "unit_cost": float(i.unit_cost),
-            "amount": float(i.amount),
-            "per_pupil": float(per_pupil(i.amount, enrollment)),
-            "recurring": i.recurring,
-            "teacher_positions": equivalents(i.amount, unit),
-        }
-        for i in items
-    ]
+    columns = ["category", "item", "role", "quantity", "unit_cost", "amount"]
+    columns += ["amount_ci_low", "amount_ci_high"] if intervals is not None else []
+    columns += ["per_pupil", "recurring", *(["teacher_positions"] if unit else [])]
+    rows = []
+    for i in items:
+        low, high = (intervals or {}).get(key(i), (float(i.amount), float(i.amount)))
+        rows.append(
+            {
+                "category": i.category,
+                "item": i.item,
+                "role": i.role,
+                "quantity": float(i.quantity),
+                "unit_cost": float(i.unit_cost),
+                "amount": float(i.amount),
+                "amount_ci_low": round(low, 2),
+                "amount_ci_high": round(high, 2),
+                "per_pupil": float(per_pupil(i.amount, enrollment)),
+                "recurring": i.recurring,
+                "teacher_positions": equivalents(i.amount, unit),
+            }
+        )
     return pd.DataFrame(rows, columns=columns)
 
 

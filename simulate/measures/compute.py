@@ -59,6 +59,7 @@ def compute(engine: Engine) -> dict[Key, float]:
     _coaching(out, engine, ledger, weeks, count_by_role, teacher_roles, teachers)
     _small_group(out, engine, weeks)
     _relationships(out, engine)
+    _class_size(out, engine, teachers)
     _coverage(out, engine)
     _workload(out, ledger, weeks, teacher_roles, teachers)
     _ledger_totals(out, ledger)
@@ -171,6 +172,18 @@ def _relationships(out: dict[Key, float], engine: Engine) -> None:
     out[("relationships.students_per_adult", ALL, "mean")] = (
         float(per_adult.mean()) if per_adult.size else 0.0
     )
+
+
+def _class_size(out: dict[Key, float], engine: Engine, teachers: int) -> None:
+    """Students per homeroom (mean and largest, over every school) and per teacher position."""
+    sizes = np.concatenate(
+        [np.bincount(s.students.classroom, minlength=s.spec.classrooms) for s in engine.schools]
+    )
+    students = float(sizes.sum())
+    name = "class_size.students_per_homeroom"
+    out[(name, ALL, "mean")] = _ratio(students, sizes.size)
+    out[(name, ALL, "max")] = float(sizes.max()) if sizes.size else 0.0
+    out[("class_size.students_per_teacher", ALL, "value")] = _ratio(students, teachers)
 
 
 def _coverage(out: dict[Key, float], engine: Engine) -> None:

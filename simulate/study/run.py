@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -12,9 +12,14 @@ import pandas as pd
 from simulate.budget import items as budget_mod
 from simulate.engine.core import Engine
 from simulate.measures import compute as metrics_mod
+from simulate.measures.catalogue import STAFFING_PER_PUPIL, check_figure
 from simulate.schema.model import Scenario
 from simulate.study.progress import Progress
 from simulate.study.stats import complete, summarize
+
+# Simulated years per scenario in a comparison and a budget, unless told otherwise: both
+# commands default to it, so the same scenario and seed give the same figures in both.
+REPLICATIONS = 20
 
 
 @dataclass
@@ -27,6 +32,7 @@ class Result:
     metrics: pd.DataFrame  # tidy, one row per replication x metric x group x statistic
     ledger: pd.DataFrame  # tidy ledger rows with a replication column
     usage: budget_mod.Usage  # mean over replications
+    usages: list[budget_mod.Usage] = field(default_factory=list)  # each replication's
 
     @cached_property
     def line_items(self) -> list[budget_mod.LineItem]:
@@ -42,7 +48,12 @@ class Result:
         return summarize(self.metrics)
 
     def value(self, metric: str, statistic: str = "mean", group: str = "all") -> float:
-        """The mean over replications of one figure, e.g. value('reach...', 'value')."""
+        """The mean over replications of one figure, e.g. value('reach...', 'value').
+
+        ValueError, with the closest valid name, for a metric, statistic or group the measures
+        catalogue does not have for this scenario; a valid figure the years never produced
+        (a loss reason that never happened) is 0."""
+        check_figure(self.scenario, metric, group, statistic)
         rows = self.stats[
             (self.stats.metric == metric)
             & (self.stats.group == group)
@@ -61,20 +72,26 @@ class Result:
             }
         total = budget_mod.total(self.line_items)
         enrollment = self.scenario.enrollment
+        per_pupil = budget_mod.per_pupil(total, enrollment)
+        budget: dict[str, Any] = {
+            "counts": STAFFING_PER_PUPIL,
+            "total": float(total),
+            "per_pupil": float(per_pupil),
+        }
+        other = self.scenario.budget.other_per_pupil
+        if other is not None:  # shown apart, never added to the staffing cost
+            budget |= {"other_per_pupil": float(other), "whole_per_pupil": float(per_pupil + other)}
+        budget["line_items"] = [
+            {"category": i.category, "item": i.item, "amount": float(i.amount)}
+            for i in self.line_items
+        ]
         return {
             "scenario": self.scenario.name,
             "seed": self.seed,
             "replications": self.replications,
             "enrollment": enrollment,
             "schools": sum(s.copies for s in self.scenario.schools),
-            "budget": {
-                "total": float(total),
-                "per_pupil": float(budget_mod.per_pupil(total, enrollment)),
-                "line_items": [
-                    {"category": i.category, "item": i.item, "amount": float(i.amount)}
-                    for i in self.line_items
-                ],
-            },
+            "budget": budget,
             "metrics": metrics,
         }
 
@@ -112,6 +129,7 @@ def combine(scenario: Scenario, seed: int, years: list[Replication]) -> Result:
         complete(pd.concat([y.metrics for y in years], ignore_index=True), len(years)),
         pd.concat([y.ledger for y in years], ignore_index=True),
         _mean_usage([y.usage for y in years]),
+        [y.usage for y in years],
     )
 
 
@@ -154,4 +172,12 @@ def _round(x: float) -> float:
     return float(round(x, 6))
 
 
-__all__ = ["Replication", "Result", "combine", "run", "run_replication", "run_replications"]
+__all__ = [
+    "REPLICATIONS",
+    "Replication",
+    "Result",
+    "combine",
+    "run",
+    "run_replication",
+    "run_replications",
+]
