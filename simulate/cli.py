@@ -362,11 +362,12 @@ def sweep(
         f"{result.sweep.spec.replications} replication(s) = {total} runs "
         f"({result.ran} run now) -> {out}"
     )
-    for metric, parameter, index, value in top_parameters(result):
+    for metric, parameter, index, value, reliable in top_parameters(result):
         if value == 0:
             click.echo(f"  {metric}: does not vary over this sweep")
         else:
-            click.echo(f"  {metric}: most influential {parameter} ({index} {value:.3g})")
+            note = "" if reliable else "; sample too small for reliable indices"
+            click.echo(f"  {metric}: most influential {parameter} ({index} {value:.3g}{note})")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -148,8 +148,9 @@ def _execute(
     return ran, interrupted
 
 
-def top_parameters(result: SweepResult) -> list[tuple[str, str, str, float]]:
-    """Per metric, the parameter with the largest index (ST, mu* or |SRC|)."""
+def top_parameters(result: SweepResult) -> list[tuple[str, str, str, float, bool]]:
+    """Per metric, the parameter with the largest index (ST, mu* or |SRC|), and whether
+    every index of the metric is reliable at this sample size."""
     if result.sensitivity is None:
         return []
     index = RANKED_BY[result.sweep.spec.design]
@@ -159,5 +160,7 @@ def top_parameters(result: SweepResult) -> list[tuple[str, str, str, float]]:
         rows = table[table.metric == metric]
         if len(rows):
             best = rows.loc[rows["value"].abs().idxmax()]
-            out.append((metric, str(best.parameter), index, float(best.value)))
+            every = result.sensitivity[result.sensitivity.metric == metric]
+            ok = bool(every["reliable"].all())
+            out.append((metric, str(best.parameter), index, float(best.value), ok))
     return out
