@@ -124,10 +124,11 @@ def test_budget_and_compare_give_the_same_figures_for_the_same_scenario_and_seed
     assert value == totals["total"]
     assert (low, high) == pytest.approx((ci_low, ci_high), abs=1e-6)
     assert high > low  # vacancies, leavers, substitutes and hours vary between years
-    # line items: the same amounts in both
-    lines = study.tables()["budget"].set_index(["category", "item"])["amount"]
+    # line items: the same amounts, with the same intervals, in both
+    columns = ["amount", "amount_ci_low", "amount_ci_high"]
+    lines = study.tables()["budget"].set_index(["category", "item"])[columns]
     theirs = c.line_items[c.line_items.scenario == within.name]
-    assert lines.to_dict() == theirs.set_index(["category", "item"])["amount"].to_dict()
+    assert lines.to_dict() == theirs.set_index(["category", "item"])[columns].to_dict()
 
 
 def test_budget_shows_intervals_for_usage_driven_lines_only() -> None:

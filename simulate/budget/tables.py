@@ -15,6 +15,7 @@ import pandas as pd
 
 from simulate.budget import items as b
 from simulate.budget.goalseek import GoalSeek
+from simulate.budget.intervals import TOTAL, intervals
 from simulate.budget.projection import MultiYear, project
 from simulate.budget.workbook import write_workbook
 from simulate.measures.catalogue import (
@@ -26,7 +27,6 @@ from simulate.measures.catalogue import (
 from simulate.measures.formats import money, money_columns
 from simulate.output import write_csv, write_json
 from simulate.schema.model import Scenario
-from simulate.study.stats import half_width
 
 # file stem -> Excel sheet title
 SHEETS = {
@@ -47,7 +47,6 @@ AVERAGE_TEACHER = (
 )
 
 
-TOTAL: b.Key = ("total", "", "")  # the key of the staffing cost's interval in intervals()
 READ_ME = "Read me"  # the first sheet of every budget workbook: what the figures count
 
 
@@ -97,19 +96,9 @@ class BudgetReport:
         return b.line_items(self.scenario, self.usage)
 
     def intervals(self) -> dict[b.Key, tuple[float, float]]:
-        """95% interval of each year-1 line item over the simulated years, centred on its
-        exact amount at the mean usage (as compare centres its budget figures). Lines that do
-        not depend on the simulation (positions x salary) have an interval of zero width;
-        vacancies, leavers, substitute days and hours worked give the others their width."""
-        years = [{b.key(i): i.amount for i in b.line_items(self.scenario, u)} for u in self.usages]
-        out: dict[b.Key, tuple[float, float]] = {}
-        for item in self.items:
-            half = half_width([float(y.get(b.key(item), 0)) for y in years])
-            out[b.key(item)] = (float(item.amount) - half, float(item.amount) + half)
-        totals = [float(sum(y.values(), Decimal(0))) for y in years]
-        half = half_width(totals)
-        out[TOTAL] = (float(b.total(self.items)) - half, float(b.total(self.items)) + half)
-        return out
+        """95% interval of each year-1 line item (and of the total, under TOTAL) over the
+        simulated years; see budget.intervals."""
+        return intervals(self.scenario, self.usage, self.usages)
 
     def totals(self) -> dict[str, Any]:
         items = self.items

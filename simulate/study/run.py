@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from simulate.budget import items as budget_mod
+from simulate.budget.intervals import intervals
 from simulate.engine.core import Engine
 from simulate.measures import compute as metrics_mod
 from simulate.measures.catalogue import STAFFING_PER_PUPIL, check_figure
@@ -40,7 +41,9 @@ class Result:
 
     @property
     def budget(self) -> pd.DataFrame:
-        return budget_mod.frame(self.line_items, self.scenario.enrollment)
+        """The year's line items at the mean usage, each with its 95% interval over the years."""
+        spread = intervals(self.scenario, self.usage, self.usages)
+        return budget_mod.frame(self.line_items, self.scenario.enrollment, intervals=spread)
 
     @cached_property
     def stats(self) -> pd.DataFrame:

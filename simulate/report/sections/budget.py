@@ -65,8 +65,8 @@ def totals_table(page: Page) -> str:
         '<p class="note">The staffing cost counts the roles each scenario holds, not the '
         "district's whole spending per pupil"
         + (
-            f"; {esc(OTHER_PER_PUPIL.lower())} (budget.other_per_pupil) is shown apart and "
-            "never added to it.</p>"
+            "; the district's other spending per pupil (budget.other_per_pupil, not "
+            "modelled) is shown apart and never added to it.</p>"
             if "other_per_pupil" in totals.columns
             else ": set budget.other_per_pupil to show the rest alongside it.</p>"
         )
