@@ -2,9 +2,9 @@
 
 Every amount is exact at the mean usage of the simulated years; its interval is the 95%
 t-interval of the mean of the same line priced with each year's usage, centred on the exact
-amount (as a comparison centres its budget figures). Lines that do not depend on the
-simulation (positions x salary) get an interval of zero width; vacancies, leavers, substitute
-days and hours worked give the others their width.
+amount (as a comparison centres its budget figures), and never below zero for a cost. Lines
+that do not depend on the simulation (positions x salary) get an interval of zero width;
+vacancies, leavers, substitute days and hours worked give the others their width.
 """
 
 from __future__ import annotations
@@ -27,8 +27,14 @@ def intervals(
     out: dict[b.Key, tuple[float, float]] = {}
     for item in items:
         half = half_width([float(y.get(b.key(item), 0)) for y in years])
-        out[b.key(item)] = (float(item.amount) - half, float(item.amount) + half)
-    total = float(b.total(items))
+        out[b.key(item)] = _around(float(item.amount), half)
     half = half_width([float(sum(y.values(), Decimal(0))) for y in years])
-    out[TOTAL] = (total - half, total + half)
+    out[TOTAL] = _around(float(b.total(items)), half)
     return out
+
+
+def _around(amount: float, half: float) -> tuple[float, float]:
+    """The interval around an amount; a cost is never below zero, whatever a t-interval of
+    few years says."""
+    low = amount - half
+    return (max(low, 0.0) if amount >= 0 else low, amount + half)
