@@ -366,7 +366,7 @@ def sweep(
         if value == 0:
             click.echo(f"  {metric}: does not vary over this sweep")
         else:
-            note = "" if reliable else "; sample too small for reliable indices"
+            note = "" if reliable else "; not reliable: the sample is too small"
             click.echo(f"  {metric}: most influential {parameter} ({index} {value:.3g}{note})")
 
 

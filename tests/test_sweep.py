@@ -159,7 +159,8 @@ def test_sobol_index_of_an_ignored_parameter_is_zero(tmp_path: Path) -> None:
     assert (table["reliable"] == (inside & narrow)).all()
     assert not table["reliable"].all() and (~inside | ~narrow).any()
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
-    assert "Sample too small for these indices" in page and "(not reliable)" in page
+    assert "Sample too small for some of these indices" in page
+    assert "(not reliable: outside [0, 1])" in page
 
 
 def test_tornado_and_main_effects_are_drawn_on_the_metric_own_scale(tmp_path: Path) -> None:

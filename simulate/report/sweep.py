@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from simulate.measures.catalogue import ALL, capital, group_title, measure, statistic_word
-from simulate.study.sweep.sensitivity import RANKED_BY, point_means
+from simulate.study.sweep.sensitivity import RANKED_BY, SHARES, point_means
 
 from .charts import embed, style
 from .kit import esc, section, table
@@ -198,12 +198,19 @@ def _reliability_note(indices: pd.DataFrame, column: str, design: str) -> str:
     part = indices[indices.metric == column]
     if part["reliable"].all():
         return ""
-    shares = "a share of variance outside [0, 1] or " if design != "morris" else ""
+    shares = ", or a share of variance outside [0, 1]" if design != "morris" else ""
     return (
-        '<p class="note"><strong>Sample too small for these indices:</strong> some have '
-        f"{shares}an interval wider than the index itself (marked below). Raise the samples "
-        "or replications before reading the ranking.</p>"
+        '<p class="note"><strong>Sample too small for some of these indices:</strong> their '
+        f"interval is wider than the index itself{shares} (marked below). Raise the samples "
+        "or replications to settle them before reading the ranking.</p>"
     )
+
+
+def _flag(index: str, value: float) -> str:
+    """Why an index is not reliable, in a few words."""
+    if index in SHARES and not 0.0 <= value <= 1.0:
+        return " (not reliable: outside [0, 1])"
+    return " (not reliable: cannot be told from zero)"
 
 
 def _main_effects(
@@ -248,7 +255,7 @@ def _index_table(indices: pd.DataFrame, column: str) -> str:
             value, ci = float(found["value"].iloc[0]), found["ci"].iloc[0]
             text = f"{value:.3f}" + ("" if ci is None or pd.isna(ci) else f" ± {float(ci):.3f}")
             if not bool(found["reliable"].iloc[0]):
-                text += " (not reliable)"
+                text += _flag(index, value)
             cells.append(f"<td>{esc(text)}</td>")
         body.append(f"<tr><th>{esc(name)}</th>{''.join(cells)}</tr>")
     return table("", head, body)

@@ -149,8 +149,8 @@ def _execute(
 
 
 def top_parameters(result: SweepResult) -> list[tuple[str, str, str, float, bool]]:
-    """Per metric, the parameter with the largest index (ST, mu* or |SRC|), and whether
-    every index of the metric is reliable at this sample size."""
+    """Per metric, the parameter with the largest index (ST, mu* or |SRC|), and whether that
+    index is reliable at this sample size (see sensitivity.reliable)."""
     if result.sensitivity is None:
         return []
     index = RANKED_BY[result.sweep.spec.design]
@@ -160,7 +160,5 @@ def top_parameters(result: SweepResult) -> list[tuple[str, str, str, float, bool
         rows = table[table.metric == metric]
         if len(rows):
             best = rows.loc[rows["value"].abs().idxmax()]
-            every = result.sensitivity[result.sensitivity.metric == metric]
-            ok = bool(every["reliable"].all())
-            out.append((metric, str(best.parameter), index, float(best.value), ok))
+            out.append((metric, str(best.parameter), index, float(best.value), bool(best.reliable)))
     return out
