@@ -153,3 +153,13 @@ def test_leavers_and_vacancy_days_average_over_replications() -> None:
     assert result.usage.vacancy_days["teacher"] == pytest.approx(
         np.mean([u.vacancy_days["teacher"] for u in years])
     )
+
+
+def test_the_positions_table_prices_one_position_of_each_role_in_teacher_units() -> None:
+    base, ours = build(data("traditional")), build(data("mcl_within_budget"))
+    unit = b.teacher_cost(base)
+    table = b.role_table(ours, None, base, None, unit).set_index("role")
+    ra = b.position_cost(ours, "reach_associate")
+    assert table.loc["reach_associate", "cost_per_position"] == float(ra)
+    assert table.loc["reach_associate", "position_units"] == b.equivalents(ra, unit)
+    assert table.loc["teacher", "position_units"] == 1.0  # the baseline's own average teacher

@@ -3,9 +3,8 @@
 Positions come from the scenario; hours worked, vacant days, leavers and substitute days come
 from the simulation (`Usage`), so friction shows up in the budget: a vacant position pays no
 salary (the long-term substitute is paid instead; a salary line's quantity is the position-years
-filled) and every leaver costs a replacement. Every
-figure is a Decimal rounded to the cent once, at the line item; totals are exact sums of line
-items and floats appear only in tables.
+filled) and every leaver costs a replacement. Every figure is a Decimal rounded to the cent once,
+at the line item; totals are exact sums of line items and floats appear only in tables.
 """
 
 from __future__ import annotations
@@ -380,9 +379,18 @@ def role_table(
     """Positions and annual cost by role (all of a role's lines), against the baseline if given.
 
     This is the table that shows a trade of positions: the teacher positions left unfilled,
-    the money they free, and the roles that money now pays for.
+    the money they free, and the roles that money now pays for. `cost_per_position` is one
+    position filled all year (position_cost) and `position_units` that cost in average
+    teachers (`unit`), the units Opportunity Culture districts trade positions in.
     """
     counts, costs = positions(scenario), _cost_by_role(scenario, usage)
+
+    def each(role: str) -> dict[str, float]:
+        spec = scenario if role in scenario.roles else baseline
+        assert spec is not None
+        one = position_cost(spec, role)
+        return {"cost_per_position": float(one), "position_units": equivalents(one, unit)}
+
     if baseline is None:
         return pd.DataFrame(
             [
@@ -392,6 +400,7 @@ def role_table(
                     "positions": n,
                     "cost": float(costs.get(role, Decimal(0))),
                     "teacher_positions": equivalents(costs.get(role, Decimal(0)), unit),
+                    **each(role),
                 }
                 for role, n in counts.items()
             ]
@@ -412,6 +421,7 @@ def role_table(
                 "cost": float(now),
                 "cost_difference": float(now - was),
                 "difference_teacher_positions": equivalents(now - was, unit),
+                **each(role),
             }
         )
     return pd.DataFrame(rows)

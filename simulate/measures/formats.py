@@ -40,6 +40,7 @@ MONEY_COLUMNS = frozenset(
         "baseline_cost",
         "cost",
         "cost_difference",
+        "cost_per_position",
         # multi-year, and multi-year by line (projections run at most 30 years)
         "recurring_cost",
         "one_off_cost",
