@@ -25,12 +25,31 @@ from simulate.terminal import clean
 
 OutPath = click.Path(path_type=Path, file_okay=True, dir_okay=True)
 Replications = click.IntRange(min=1, max=10_000)  # simulate.schema.limits.MAX_REPLICATIONS
+REPLICATIONS = 20  # simulate.study.run.REPLICATIONS: years budget and compare simulate alike
+GOAL_TARGETS = ["budget", "sustainable", "funded"]  # simulate.budget.goalseek.TARGETS
 NOTHING_WRITTEN = "nothing was written"
+strict_option = click.option(
+    "--strict", is_flag=True, help="Treat warnings about implausible input as errors (exit 2)."
+)
 
 
 def say(text: str, err: bool = False, nl: bool = True) -> None:
     """Print text with any escape sequence (from a file name or a name) removed."""
     click.echo(clean(text), err=err, nl=nl)
+
+
+def warn(specs: dict[Path, Any], strict: bool) -> None:
+    """Print every plausibility warning of each scenario on stderr; with `strict`, stop with
+    exit 2 when there is any (before any work or output)."""
+    from simulate.schema.plausibility import warnings
+
+    count = 0
+    for file, spec in specs.items():
+        for warning in warnings(spec):
+            count += 1
+            say(f"warning: {file}: {warning}", err=True)
+    if strict and count:
+        raise InputError(None, "--strict", f"{count} warning(s) about implausible input")
 
 
 def on_interrupt(kept: str) -> None:
@@ -149,7 +168,8 @@ def out_folder(out: Path, force: bool, writes: Collection[str]) -> Iterator[None
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option("--replications", "-r", type=Replications, default=1, show_default=True)
 @click.option("--force", is_flag=True, help="Write into a non-empty --out folder.")
-def run(scenario: Path, out: Path, seed: int, replications: int, force: bool) -> None:
+@strict_option
+def run(scenario: Path, out: Path, seed: int, replications: int, force: bool, strict: bool) -> None:
     """Run one SCENARIO file; write summary.json, metrics.csv, ledger.csv and budget.csv."""
     from simulate.schema.loading import load_scenario
     from simulate.study.outputs import RUN_FILES, save_run
@@ -157,6 +177,7 @@ def run(scenario: Path, out: Path, seed: int, replications: int, force: bool) ->
     from simulate.study.run import run as run_scenario
 
     spec = load_scenario(scenario)
+    warn({scenario: spec}, strict)
     with out_folder(out, force, RUN_FILES.values()):
         with progress_bar(f"Simulating {replications} years of {spec.name}", replications) as bar:
             result = run_scenario(spec, seed=seed, replications=replications, progress=bar)
@@ -177,14 +198,20 @@ def run(scenario: Path, out: Path, seed: int, replications: int, force: bool) ->
     "--replications",
     "-r",
     type=Replications,
-    default=20,
+    default=REPLICATIONS,
     show_default=True,
-    help="Simulated school years per scenario.",
+    help="Simulated school years per scenario (as budget).",
 )
 @click.option(
     "--workers", type=click.IntRange(min=1, max=256), help="Processes [default: automatic]."
 )
+@click.option(
+    "--allow-different-schools",
+    is_flag=True,
+    help="Compare scenarios of different schools: per-pupil and per-student figures only.",
+)
 @click.option("--force", is_flag=True, help="Write into a non-empty --out folder.")
+@strict_option
 def compare(
     scenarios: tuple[Path, ...],
     out: Path,
@@ -192,31 +219,44 @@ def compare(
     seed: int,
     replications: int,
     workers: int | None,
+    allow_different_schools: bool,
     force: bool,
+    strict: bool,
 ) -> None:
-    """Run SCENARIOS on the same seeds; write report.html, summary.csv and budget.xlsx."""
+    """Run SCENARIOS on the same seeds; write report.html, summary.csv and budget.xlsx.
+
+    The scenarios must describe the same schools (enrollment, school count, need tiers);
+    otherwise the command stops and names the difference, unless --allow-different-schools."""
     from simulate.report import text_summary
     from simulate.study.compare import compare as run_compare
     from simulate.study.inputs import load_scenarios
     from simulate.study.outputs import COMPARISON_FILES, save_comparison
     from simulate.study.progress import progress_bar
+    from simulate.study.schools import check_same_schools
 
     specs, baseline = load_scenarios(scenarios, baseline)
+    warn(dict(zip(scenarios, specs, strict=True)), strict)
+    check_same_schools(specs, allow_different_schools, files=scenarios)  # names the file
     with out_folder(out, force, COMPARISON_FILES.values()):
         label = f"Simulating {replications} years of {len(specs)} scenarios"
         with progress_bar(label, len(specs) * replications) as bar:
-            comparison = run_compare(specs, seed, replications, baseline, workers, bar)
+            comparison = run_compare(
+                specs, seed, replications, baseline, workers, bar, allow_different_schools
+            )
         paths = save_comparison(comparison, out)
     say(text_summary(comparison, paths["report"]))
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate(files: tuple[Path, ...]) -> None:
-    """Check scenario FILES; print one line per file and exit 2 if any is invalid."""
+@strict_option
+def validate(files: tuple[Path, ...], strict: bool) -> None:
+    """Check scenario FILES; print one line per file, warnings about implausible input on
+    stderr, and exit 2 if any is invalid (or, with --strict, draws a warning)."""
     from simulate.schema.loading import load_scenario
+    from simulate.schema.plausibility import warnings
 
-    bad = 0
+    bad = warned = 0
     for file in files:
         try:
             spec = load_scenario(file)
@@ -225,7 +265,10 @@ def validate(files: tuple[Path, ...]) -> None:
             say(f"error: {err}", err=True)
         else:
             say(f"ok: {file} ({spec.name})")
-    if bad:
+            for warning in warnings(spec):
+                warned += 1
+                say(f"warning: {file}: {warning}", err=True)
+    if bad or (strict and warned):
         sys.exit(2)
 
 
@@ -258,15 +301,35 @@ def metrics(form: str) -> None:
 @click.option("--baseline", type=click.Path(path_type=Path), help="Scenario to compare against.")
 @click.option("--years", type=click.IntRange(min=1, max=30), help="Projection years [default: 5].")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
-@click.option("--replications", "-r", type=Replications, default=1, show_default=True)
+@click.option(
+    "--replications",
+    "-r",
+    type=Replications,
+    default=REPLICATIONS,
+    show_default=True,
+    help="Simulated school years (as compare).",
+)
 @click.option(
     "--goal-seek",
     "goal_field",
     metavar="FIELD",
-    help="Largest value of this numeric field (e.g. roles.mcl.supplement) within the baseline.",
+    help="Numeric field to solve for (e.g. roles.mcl.supplement, budget.funding[0].amount, "
+    "schools[0].teams[0].members.reach_associate).",
+)
+@click.option(
+    "--target",
+    type=click.Choice(GOAL_TARGETS),
+    default="budget",
+    show_default=True,
+    help="What the goal-seek value must achieve: budget (the largest value within the "
+    "baseline), sustainable or funded (the smallest value that makes the plan so).",
+)
+@click.option(
+    "--workers", type=click.IntRange(min=1, max=256), help="Processes [default: automatic]."
 )
 @click.option("--out", "out", type=OutPath, help="Folder for CSV, Excel and JSON files.")
 @click.option("--force", is_flag=True, help="Write into a non-empty --out folder.")
+@strict_option
 def budget(
     scenario: Path,
     baseline: Path | None,
@@ -274,32 +337,42 @@ def budget(
     seed: int,
     replications: int,
     goal_field: str | None,
+    target: str,
+    workers: int | None,
     out: Path | None,
     force: bool,
+    strict: bool,
 ) -> None:
     """Budget of SCENARIO: line items, multi-year projection, verdict, and the baseline."""
     from contextlib import nullcontext
 
-    from simulate.budget.goalseek import field_value
+    from simulate.budget.goalseek import check_goal
     from simulate.budget.study import budget_study
     from simulate.budget.tables import FILES, render
     from simulate.schema.loading import load_scenario
+    from simulate.study.progress import progress_bar
 
     spec = load_scenario(scenario)
     base = load_scenario(baseline) if baseline else None
-    if goal_field is not None:
-        field_value(spec, goal_field, str(scenario))  # a bad field fails before --out is touched
+    warn({scenario: spec, **({baseline: base} if baseline and base else {})}, strict)
+    if goal_field is not None:  # a bad field fails before --out is touched
+        check_goal(spec, goal_field, target, str(scenario), base is not None)  # type: ignore[arg-type]
+    runs = replications * (2 if base else 1)
     with nullcontext() if out is None else out_folder(out, force, FILES):
-        rep = budget_study(
-            spec,
-            base,
-            years=years,
-            seed=seed,
-            replications=replications,
-            goal_field=goal_field,
-            file=str(scenario),
-            progress=_evaluations if sys.stderr.isatty() else None,
-        )
+        with progress_bar(f"Simulating {replications} years", runs) as bar:
+            rep = budget_study(
+                spec,
+                base,
+                years=years,
+                seed=seed,
+                replications=replications,
+                goal_field=goal_field,
+                target=target,  # type: ignore[arg-type]
+                file=str(scenario),
+                progress=_evaluations if sys.stderr.isatty() else None,
+                workers=workers,
+                simulating=bar,
+            )
         if goal_field is not None and sys.stderr.isatty():
             click.echo("", err=True)
         if out is not None:
@@ -571,11 +644,12 @@ def sweep(
         f"{result.sweep.spec.replications} replication(s) = {total} runs "
         f"({result.ran} run now) -> {out}"
     )
-    for metric, parameter, index, value in top_parameters(result):
+    for metric, parameter, index, value, reliable in top_parameters(result):
         if value == 0:
             say(f"  {metric}: does not vary over this sweep")
         else:
-            say(f"  {metric}: most influential {parameter} ({index} {value:.3g})")
+            note = "" if reliable else "; not reliable: the sample is too small"
+            say(f"  {metric}: most influential {parameter} ({index} {value:.3g}{note})")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -52,13 +52,15 @@ def test_line_items_add_up_to_the_total_to_the_cent(name: str) -> None:
 
 
 def test_salaried_lines_have_the_known_answer_without_friction(traditional: dict) -> None:
-    """No simulated usage: the budget is positions x (salary + supplement) x (1 + benefits)."""
+    """No simulated usage: the budget is positions x (salary + supplement) x (1 + benefits),
+    plus the replacement of the holders who leave at the end of the year."""
     s = build(traditional)
     expected = Decimal(0)
     for role, n in b.positions(s).items():
         r = s.roles[role]
         pay = n * (r.salary + r.supplement)
         expected += b.cents(pay) + b.cents(pay * Decimal(str(s.budget.benefits_rate)))
+        expected += b.cents(n * Decimal(str(r.turnover_rate)) * r.replacement_cost)
     assert b.recurring_total(b.recurring_items(s)) == expected
 
 
@@ -125,7 +127,8 @@ def test_within_budget_trades_teacher_positions_for_associates_and_supplements()
     roles = b.role_table(ours, None, base, None, b.teacher_cost(base)).set_index("role")
     teachers = [r for r, spec in ours.roles.items() if spec.is_teacher]
     freed = -int(roles.loc[roles.index.intersection(teachers), "position_difference"].sum())
-    assert freed == 4  # one unfilled teacher position per team of the four teams
+    teams = ours.schools[0].teams
+    assert freed == sum(t.count for t in teams)  # one unfilled teacher position per team
     assert roles.loc["reach_associate", "position_difference"] > 0
     # with the bundled figures the arrangement fits inside today's recurring cost and revenue
     for seed in (0, 1, 2):
@@ -268,6 +271,7 @@ def test_goal_seek_answer_fits_and_one_cent_more_breaks_it() -> None:
 
     assert cost(answer.value) <= limit < cost(answer.value + Decimal("0.01"))
     assert (answer.cost, answer.limit) == (cost(answer.value), limit)
+    assert answer.direction == "largest" and answer.cost_beyond == cost(answer.value + answer.unit)
 
 
 def test_goal_seek_on_a_simulated_field_reruns_the_engine() -> None:

@@ -32,7 +32,7 @@ def invoke(*args: str) -> tuple[int, str, str]:
 def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     out = tmp_path_factory.mktemp("budget") / "out"
     code, stdout, stderr = invoke(
-        "budget", WITHIN, "--baseline", TRADITIONAL, "--years", "6", "--seed", "4",
+        "budget", WITHIN, "--baseline", TRADITIONAL, "--years", "6", "--seed", "4", "-r", "3",
         "--goal-seek", "roles.mcl.supplement", "--out", str(out),
     )  # fmt: skip
     assert code == 0, stderr
@@ -54,7 +54,7 @@ def test_budget_writes_every_table_and_a_verdict(written: tuple[Path, str]) -> N
     assert total == Decimal(str(summary["total"]))
     # the goal-seek answer in the files is the one that fits the baseline
     goal = pd.read_csv(out / "goal_seek.csv").iloc[0]
-    assert goal["recurring_cost"] <= goal["limit_cost"] < goal["recurring_cost_one_unit_more"]
+    assert goal["cost"] <= goal["limit_cost"] < goal["cost_one_unit_beyond"]
 
 
 def test_the_command_writes_what_budget_study_returns(written: tuple[Path, str]) -> None:
@@ -65,6 +65,7 @@ def test_the_command_writes_what_budget_study_returns(written: tuple[Path, str])
         simulate.load_scenario(TRADITIONAL),
         years=6,
         seed=4,
+        replications=3,
         goal_field="roles.mcl.supplement",
     )
     summary = json.loads((out / "summary.json").read_text())
@@ -77,7 +78,7 @@ def test_budget_study_checks_the_field_before_simulating(monkeypatch: pytest.Mon
     def no_runs(*args: object, **kwargs: object) -> None:
         raise AssertionError("simulated before checking the field")
 
-    monkeypatch.setattr("simulate.study.run.run", no_runs)
+    monkeypatch.setattr("simulate.study.compare.simulate_years", no_runs)
     with pytest.raises(InputError) as err:
         simulate.budget_study(
             simulate.load_scenario(WITHIN), goal_field="roles.mcl.suplement", file="w.yaml"
@@ -112,7 +113,7 @@ def test_excel_numbers_equal_the_csv_and_money_is_currency(written: tuple[Path, 
 
 
 def test_without_out_prints_tables_only(tmp_path: Path) -> None:
-    code, stdout, _ = invoke("budget", TRADITIONAL, "--years", "2")
+    code, stdout, _ = invoke("budget", TRADITIONAL, "--years", "2", "-r", "2")
     assert code == 0
     assert "== Line items ==" in stdout and "== Multi-year ==" in stdout
     assert "== Comparison ==" not in stdout  # no baseline, no comparison
@@ -133,7 +134,7 @@ def test_refuses_a_non_empty_out_unless_forced(tmp_path: Path) -> None:
     (tmp_path / "keep.txt").write_text("x")
     code, _, stderr = invoke("budget", TRADITIONAL, "--out", str(tmp_path))
     assert code == 2 and "--out" in stderr
-    code, _, _ = invoke("budget", TRADITIONAL, "--out", str(tmp_path), "--force")
+    code, _, _ = invoke("budget", TRADITIONAL, "--out", str(tmp_path), "--force", "-r", "2")
     assert code == 0 and (tmp_path / "budget.csv").is_file()
     assert (tmp_path / "keep.txt").read_text() == "x"
 

@@ -21,7 +21,14 @@ def test_role_table_alone_counts_every_position_and_prices_every_role_line(name:
     scenario, usage = result.scenario, result.usage
     unit = b.teacher_cost(scenario)
     table = b.role_table(scenario, usage, unit=unit).set_index("role")
-    assert list(table.columns) == ["title", "positions", "cost", "teacher_positions"]
+    assert list(table.columns) == [
+        "title",
+        "positions",
+        "cost",
+        "teacher_positions",
+        "cost_per_position",
+        "position_units",
+    ]
     assert table["positions"].to_dict() == b.positions(scenario)
     role_lines = [i for i in b.recurring_items(scenario, usage) if i.role]
     assert sum(map(_dec, table["cost"]), Decimal(0)) == b.total(role_lines)
@@ -29,6 +36,7 @@ def test_role_table_alone_counts_every_position_and_prices_every_role_line(name:
         assert _dec(row["cost"]) == b.total(i for i in role_lines if i.role == role)
         assert row["teacher_positions"] == b.equivalents(_dec(row["cost"]), unit)
         assert row["title"] == (scenario.roles[role].title or role)
+        assert _dec(row["cost_per_position"]) == b.position_cost(scenario, str(role))
 
 
 def test_role_table_against_itself_has_no_differences() -> None:

@@ -159,3 +159,15 @@ def test_console_script_runs_in_a_fresh_process(tmp_path: Path) -> None:
     assert missing.returncode == 2
     assert missing.stderr.strip().count("\n") == 0
     assert "no-such.yaml" in missing.stderr
+
+
+def test_the_command_line_mirrors_the_api_constants() -> None:
+    """The command line keeps its own copies so that `simulate --help` imports nothing heavy."""
+    from simulate import cli
+    from simulate.budget.goalseek import TARGETS
+    from simulate.schema.limits import MAX_REPLICATIONS
+    from simulate.study.run import REPLICATIONS
+
+    assert cli.REPLICATIONS == REPLICATIONS
+    assert list(TARGETS) == cli.GOAL_TARGETS
+    assert cli.Replications.max == MAX_REPLICATIONS

@@ -100,8 +100,9 @@ def test_team_counts_follow_the_classrooms() -> None:
     school = MySchool(enrollment=300, classrooms=12, name="Elm")
     assert new_scenario(school, "mcl_teams").scenario.schools[0].teams[0].count == 3
     assert new_scenario(school, "subject_specialization").scenario.schools[0].teams[0].count == 6
-    within = new_scenario(school, "mcl_within_budget").scenario.schools[0]
-    assert (within.teams[0].count, within.classrooms) == (2, 8)  # 6 classes per team, 4 rooms
+    bigger = MySchool(enrollment=400, classrooms=16, name="Elm")
+    within = new_scenario(bigger, "mcl_within_budget").scenario.schools[0]
+    assert (within.teams[0].count, within.classrooms) == (2, 12)  # 8 classes per team, 6 rooms
 
 
 def test_classrooms_that_do_not_fill_whole_teams_are_refused() -> None:

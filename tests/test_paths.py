@@ -180,7 +180,9 @@ def test_kind_at_needs_no_data_but_checks_names() -> None:
 # The regex goal-seek used before the model marked cost-only fields.
 OLD_COST_ONLY = re.compile(
     r"^(budget\..+"
-    r"|roles\.[^.]+\.(title|salary|supplement|stipend|hourly_wage|hours_per_day|benefits_rate)"
+    r"|roles\.[^.]+\.(title|salary|supplement|stipend|hourly_wage|hours_per_day|benefits_rate"
+    r"|turnover_rate|replacement_cost)"
+    r"|calendar\.day_minutes"
     r"|substitutes\.(daily_rate|long_term_daily_rate))$"
 )
 
@@ -209,8 +211,8 @@ def test_goal_seek_starts_a_left_out_entry_from_zero() -> None:
     path = "schools.0.teams.0.members.teacher"
     answer = goal_seek(data(WITHIN), path, baseline=base, baseline_usage=base_usage)
     assert answer.original == 0 and answer.value == 0 and answer.bound == "budget"
-    assert answer.cost is not None and answer.cost_above is not None
-    assert answer.cost <= answer.limit < answer.cost_above
+    assert answer.cost is not None and answer.cost_beyond is not None and answer.limit is not None
+    assert answer.cost <= answer.limit < answer.cost_beyond
     # an entry that names no role is refused before any search, with the model's message
     with pytest.raises(InputError) as err:
         goal_seek(data(WITHIN), "schools.0.staff.principl", file="w.yaml", usage=Usage())

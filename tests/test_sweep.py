@@ -153,6 +153,39 @@ def test_sobol_index_of_an_ignored_parameter_is_zero(tmp_path: Path) -> None:
             assert row[row["index"] == index]["value"].abs().max() <= 0.01
     assert fill.loc[("substitutes.per_day", "ST"), "value"] > 0.3
     assert set(table["index"]) == {"S1", "ST"}
+    # 16 samples are too few: the table says which indices cannot be trusted, and why
+    inside = table["value"].between(0, 1)
+    narrow = table["ci"] <= table["value"].abs()
+    assert (table["reliable"] == (inside & narrow)).all()
+    assert not table["reliable"].all() and (~inside | ~narrow).any()
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "Sample too small for some of these indices" in page
+    assert "(not reliable: outside [0, 1])" in page
+
+
+def test_tornado_and_main_effects_are_drawn_on_the_metric_own_scale(tmp_path: Path) -> None:
+    """A small effect must look small: the axis spans zero and every value the metric took,
+    and the largest effect is also given as a share of the metric's mean."""
+    import json
+    import re
+
+    import yaml
+
+    spec = write_spec(tmp_path)
+    sweep(spec, tmp_path / "out", workers=1, progress=False)
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    frame = results(tmp_path / "out")
+    figures = dict(
+        re.findall(r'<script type="application/json" data-for="([\w-]+)">(.*?)</script>', page)
+    )
+    metrics = list(yaml.safe_load(spec.read_text())["metrics"])
+    for n, column in enumerate(metrics):
+        for fig_id, axis in ((f"tornado-{n}", "xaxis"), (f"effects-{n}", "yaxis")):
+            low, high = json.loads(figures[fig_id])["layout"][axis]["range"]
+            assert low <= min(0.0, frame[column].min()) and high >= frame[column].max()
+            assert low <= 0 < high
+    assert page.count("Largest effect:") == len(metrics)
+    assert "of the metric&#x27;s mean" in page or "of the metric's mean" in page
 
 
 def test_morris_and_latin_hypercube_run_and_rank(tmp_path: Path) -> None:
@@ -211,17 +244,18 @@ def test_report_is_self_contained_and_escapes_user_text(tmp_path: Path) -> None:
     assert "<script src" not in page and "<link" not in page  # nothing fetched: opens offline
     assert '<section id="design">' in page and "<nav>" in page  # the comparison report's shell
     table = pd.read_csv(tmp_path / "out" / "sensitivity.csv")
-    assert list(table.columns) == ["metric", "parameter", "index", "value", "ci"]
+    assert list(table.columns) == ["metric", "parameter", "index", "value", "ci", "reliable"]
     assert table["value"].notna().all()
 
 
 def test_a_sweep_can_keep_the_cost_of_each_run(tmp_path: Path) -> None:
     """Runs and sweeps compute figures in one place, so this year's cost is a sweep metric too:
-    a $10,000 raise for every teacher costs positions x raise x (1 + benefits rate)."""
+    a $10,000 raise for every teacher costs positions x raise x (1 + benefits rate) when no
+    position stands vacant (a vacant position pays no salary)."""
     spec = write_spec(
         tmp_path,
         replications=1,
-        parameters={"roles.teacher.salary": [60000, 70000]},
+        parameters={"roles.teacher.salary": [60000, 70000], "roles.teacher.attrition_rate": [0]},
         metrics=["budget.total.value", "budget.per_pupil.value"],
     )
     out = tmp_path / "out"
@@ -233,3 +267,25 @@ def test_a_sweep_can_keep_the_cost_of_each_run(tmp_path: Path) -> None:
     costs = frame["budget.total.value"].to_numpy()
     assert costs[1] - costs[0] == pytest.approx(raise_cost, abs=0.005)
     assert (frame["budget.per_pupil.value"] > 0).all()
+
+
+@pytest.mark.parametrize(
+    ("index", "value", "ci", "ok"),
+    [
+        ("S1", 1.016, 0.614, False),  # a share of variance above 1, from 16 samples
+        ("ST", -0.02, 0.01, False),  # below 0
+        ("S1", 0.10, 0.30, False),  # the interval is wider than the index
+        ("S1", 0.50, 0.10, True),
+        ("S1", 0.0, 0.0, True),  # a parameter with no effect at all
+        ("mu_star", 3.2, 1.0, True),  # not a share: only the interval counts
+        ("mu", -4.0, None, True),  # no interval from the method
+        ("src", -0.8, 0.9, False),
+        ("r2", 1.2, 0.1, False),
+    ],
+)
+def test_an_index_is_reliable_inside_its_range_and_wider_than_its_interval(
+    index: str, value: float, ci: float | None, ok: bool
+) -> None:
+    from simulate.study.sweep.sensitivity import reliable
+
+    assert reliable(index, value, ci) is ok

@@ -44,9 +44,12 @@ def check(data: Any, file: str) -> tuple[Scenario | None, list[Message]]:
 
 def plausibility(scenario: Scenario, file: str) -> list[Message]:
     """Warnings for implausible but valid input (a class of 40, a day longer than the school
-    day). The scenario model has no such checks yet; when it does, they are turned into
-    Messages here, and every form shows them next to their fields."""
-    return []
+    day), worded as `simulate validate` prints them, each next to its field."""
+    from simulate.schema.plausibility import warnings
+
+    return [
+        Message(w.path, w.message, f"warning: {file}: {w}", "warning") for w in warnings(scenario)
+    ]
 
 
 def apply_form(

@@ -1,7 +1,8 @@
 """Money: line items, the multi-year projection, goal-seek, budget tables and workbooks.
 
-The names most callers need are re-exported here: `simulate.budget.line_items(scenario)`,
-`simulate.budget.budget_study(scenario, baseline)`.
+The names most callers need are re-exported here: `simulate.budget.line_items(scenario)`.
+`budget_study` (which runs the simulation) is `simulate.budget_study`, or
+`simulate.budget.study.budget_study`: importing it here would make money depend on the study.
 """
 
 from simulate.budget.items import (
@@ -15,12 +16,10 @@ from simulate.budget.items import (
     teacher_cost,
     total,
 )
-from simulate.budget.study import budget_study
 
 __all__ = [
     "LineItem",
     "Usage",
-    "budget_study",
     "line_items",
     "per_pupil",
     "positions",

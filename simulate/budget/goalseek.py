@@ -1,9 +1,18 @@
-"""Goal-seek: the largest value of one numeric scenario field that the budget affords.
+"""Goal-seek: the value of one numeric scenario field (list items included) that meets a target.
 
-"Affords" means the scenario's annual recurring cost (year 1, one-offs excluded) stays at or
-below a limit: the baseline's annual recurring cost, or else the scenario's own recurring
-revenue in year 1. The search is a bisection on a grid of `unit` steps (money: one cent;
-counts: one; other numbers: 0.0001), so the answer fits and one more unit does not.
+Targets, each a comparison of a cost with a limit (the target is met when cost <= limit):
+- budget: the annual recurring cost (year 1, one-offs excluded) stays within the baseline's
+  annual recurring cost, or else within the scenario's own year-1 recurring revenue;
+- sustainable: recurring money covers recurring cost in the projection's last year, which is
+  what the sustainability verdict asks;
+- funded: money in covers money out in every projected year, grants and one-off costs
+  included (the grant that closes a cliff).
+
+A field that raises the cost (a supplement, a head count) is searched for the largest value
+that meets the target; a field that raises the money (a grant, a recurring source) for the
+smallest. Which way a field works is found by trying it. The search is a bisection on a grid
+of `unit` steps (money: one cent; counts: one; other numbers: 0.0001), so the answer meets
+the target and one unit further does not.
 
 Fields the scenario model marks cost_only (salaries, supplements, stipends, wages, rates, the
 budget section) do not change what the engine simulates, so the simulated usage is reused; any
@@ -19,65 +28,111 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from simulate.budget.items import Usage, recurring_items, recurring_total
-from simulate.budget.projection import money, project
+from simulate.budget.projection import MultiYear, money, project
 from simulate.schema import paths
 from simulate.schema.errors import InputError
 from simulate.schema.loading import apply_overrides, validate
 from simulate.schema.model import Scenario
 
 MAX_DOUBLINGS = 60
+Target = Literal["budget", "sustainable", "funded"]
+TARGETS: dict[str, str] = {  # what each target asks, for --help and messages
+    "budget": "annual recurring cost within the baseline's (or the scenario's own recurring "
+    "revenue in year 1)",
+    "sustainable": "recurring money covers recurring cost in the projection's last year",
+    "funded": "money in covers money out in every projected year, grants included",
+}
 Bound = Literal["budget", "range", "unbounded", "infeasible"]
+Direction = Literal["largest", "smallest"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One evaluation of a target: cost against limit, and what each is called."""
+
+    cost: Decimal
+    limit: Decimal
+    cost_label: str
+    limit_label: str
+
+    @property
+    def met(self) -> bool:
+        return self.cost <= self.limit
 
 
 @dataclass(frozen=True)
 class GoalSeek:
-    """The answer, and enough to check it: cost at the answer and one unit above."""
+    """The answer, and enough to check it: the target at the answer and one unit beyond."""
 
     field: str
+    target: Target
+    direction: Direction  # largest value that meets the target, or smallest
     unit: Decimal
     original: Decimal
-    value: Decimal | None  # None when even the smallest value breaks the limit
-    limit: Decimal
-    limit_label: str
-    cost: Decimal | None  # annual recurring cost at `value`
-    cost_above: Decimal | None  # at value + unit; None when that value is not allowed
-    bound: Bound  # what stops the search: the budget, the field's allowed range, nothing
+    value: Decimal | None  # None when no value meets the target
+    at: Check | None  # the target at `value` (or at the value tried last, if none meets it)
+    beyond: Check | None  # one unit beyond `value`, which misses; None when not allowed
+    bound: Bound  # what stops the search: the target, the field's allowed range, nothing
     evaluations: int
     reran_simulation: bool
-    lowest: Decimal = Decimal(0)  # the smallest value tried (0, or the original if negative)
+    tried: Decimal = Decimal(0)  # the value `at` was taken at when no value meets the target
+
+    @property
+    def cost(self) -> Decimal | None:
+        return self.at.cost if self.at else None
+
+    @property
+    def limit(self) -> Decimal | None:
+        return self.at.limit if self.at else None
+
+    @property
+    def cost_beyond(self) -> Decimal | None:
+        return self.beyond.cost if self.beyond else None
 
     def text(self) -> str:
         show = _show(self.unit)
+        head = f"goal-seek {self.field} ({self.target}: {TARGETS[self.target]})"
         if self.value is None:
-            if self.cost is None:
-                return f"goal-seek {self.field}: no allowed value fits {self.limit_label}"
+            if self.at is None:
+                return f"{head}: no allowed value meets it"
             return (
-                f"goal-seek {self.field}: no value fits; even {show(self.lowest)} costs "
-                f"{money(self.cost)} against {self.limit_label} {money(self.limit)}"
+                f"{head}: no value meets it; at {show(self.tried)} the "
+                f"{self.at.cost_label} is {money(self.at.cost)} against "
+                f"{self.at.limit_label} {money(self.at.limit)}"
             )
-        head = (
-            f"goal-seek {self.field}: largest value {show(self.value)} (was {show(self.original)}"
-            f", searched to {show(self.unit)}); annual recurring cost "
-            f"{money(self.cost or Decimal(0))} within {self.limit_label} {money(self.limit)}"
+        assert self.at is not None
+        text = (
+            f"{head}: {self.direction} value {show(self.value)} (was {show(self.original)}, "
+            f"searched to {show(self.unit)}); {self.at.cost_label} {money(self.at.cost)} "
+            f"within {self.at.limit_label} {money(self.at.limit)}"
         )
-        if self.bound == "budget" and self.cost_above is not None:
-            return head + f"; {show(self.value + self.unit)} would cost {money(self.cost_above)}"
+        if self.bound == "budget" and self.beyond is not None:
+            step = self.unit if self.direction == "largest" else -self.unit
+            return text + (
+                f"; {show(self.value + step)} would give {money(self.beyond.cost)} against "
+                f"{money(self.beyond.limit)}"
+            )
         if self.bound == "range":
-            return head + "; the field's allowed range ends here"
-        return head + "; the cost does not grow with this field (no budget limit found)"
+            return text + "; the field's allowed range ends here"
+        return text + "; the target does not depend on this field (no limit found)"
 
     def row(self) -> dict[str, Any]:
+        def num(x: Decimal | None) -> float | None:
+            return float(x) if x is not None else None
+
         return {
             "field": self.field,
+            "target": self.target,
+            "direction": self.direction,
             "original": float(self.original),
-            "value": float(self.value) if self.value is not None else None,
+            "value": num(self.value),
             "unit": float(self.unit),
-            "limit_cost": float(self.limit),
-            "limit": self.limit_label,
-            "recurring_cost": float(self.cost) if self.cost is not None else None,
-            "recurring_cost_one_unit_more": (
-                float(self.cost_above) if self.cost_above is not None else None
-            ),
+            "cost": num(self.cost),
+            "cost_label": self.at.cost_label if self.at else None,
+            "limit_cost": num(self.limit),
+            "limit": self.at.limit_label if self.at else None,
+            "cost_one_unit_beyond": num(self.cost_beyond),
+            "limit_one_unit_beyond": num(self.beyond.limit) if self.beyond else None,
             "bound": self.bound,
             "evaluations": self.evaluations,
             "reran_simulation": self.reran_simulation,
@@ -105,10 +160,41 @@ def field_value(scenario: Scenario, path: str, file: str = "<scenario>") -> Deci
     return value
 
 
+def check_goal(
+    scenario: Scenario,
+    path: str,
+    target: Target = "budget",
+    file: str = "<scenario>",
+    has_limit: bool = False,
+) -> None:
+    """InputError before any simulation if the field is not numeric or the target has nothing
+    to measure against: for the budget target neither a limit (a baseline) nor recurring
+    money, for the others no funding at all."""
+    field_value(scenario, path, file)
+    if target not in TARGETS:
+        raise InputError(file, "--target", f"is '{target}'", ", ".join(TARGETS))
+    funding = scenario.budget.funding
+    if target == "budget" and not has_limit and not any(f.kind == "recurring" for f in funding):
+        raise InputError(
+            file,
+            "--goal-seek",
+            "needs a budget to stay within: give --baseline, or recurring funding in "
+            "budget.funding",
+        )
+    if target != "budget" and not funding:
+        raise InputError(
+            file,
+            "budget.funding",
+            f"is empty, so there is no money to be {target} with",
+            "recurring funding and grants in budget.funding",
+        )
+
+
 def goal_seek(
     data: dict[str, Any],
     path: str,
     *,
+    target: Target = "budget",
     file: str = "<scenario>",
     baseline: Scenario | None = None,
     baseline_usage: Usage | None = None,
@@ -116,45 +202,37 @@ def goal_seek(
     usage: Usage | None = None,
     seed: int = 0,
     replications: int = 1,
+    years: int | None = None,
+    workers: int | None = None,
     unit: Decimal | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> GoalSeek:
-    """Largest value of the field at `path` in scenario `data` (plain data, as load_data gives)
-    whose annual recurring cost stays within `limit`, else the baseline's annual recurring cost,
-    else the scenario's own year-1 recurring revenue.
+    """The value of the field at `path` in scenario `data` (plain data, as load_data gives)
+    that meets `target` (see the module's docstring); for the budget target, `limit` replaces
+    the baseline's annual recurring cost. `years` overrides the projection's length.
 
     `usage` is the scenario's simulated usage, reused when the field does not affect the
-    engine (it is simulated once if not given); other fields re-run the simulation.
-    `progress(n)` is called after the n-th evaluation.
+    engine (it is simulated once if not given); other fields re-run the simulation (on
+    `workers` processes). `progress(n)` is called after the n-th evaluation.
     """
-    from simulate.study.run import run  # late: api imports budget, and goal-seek is rarely needed
-
     scenario = validate(data, file)
+    check_goal(scenario, path, target, file, baseline is not None or limit is not None)
     original = field_value(scenario, path, file)
     step = unit or _default_unit(original)
     start_value = Decimal(str(original))  # str: a float 0.4 is 0.4, not 0.40000000000000002
     cost_only = paths.is_cost_only(path)
     if cost_only and usage is None:
-        usage = run(scenario, seed=seed, replications=replications).usage
-    if limit is not None:
-        label = "the given limit"
-    elif baseline is not None:
-        label = f"the baseline's ({baseline.name}) annual recurring cost"
+        usage = _simulate(scenario, seed, replications, workers)
+    if limit is None and baseline is not None and target == "budget":
         limit = recurring_total(recurring_items(baseline, baseline_usage))
+        within = f"the baseline's ({baseline.name}) annual recurring cost"
     else:
-        label = "the scenario's year-1 recurring revenue"
-        if not _revenue(scenario, usage):
-            raise InputError(
-                file,
-                "--goal-seek",
-                "needs a budget to stay within: give --baseline, or recurring funding in "
-                "budget.funding",
-            )
+        within = "the given limit" if limit is not None else ""
 
-    cache: dict[int, tuple[Decimal, Decimal] | None] = {}
+    cache: dict[int, Check | None] = {}
 
-    def evaluate(units: int) -> tuple[Decimal, Decimal] | None:
-        """(cost, limit) at units x step, or None when the value is not allowed."""
+    def evaluate(units: int) -> Check | None:
+        """The target at units x step, or None when the value is not allowed."""
         if units not in cache:
             value = step * units
             try:
@@ -162,56 +240,109 @@ def goal_seek(
             except InputError:
                 cache[units] = None
             else:
-                use = usage if cost_only else run(spec, seed, replications).usage
-                cost = recurring_total(recurring_items(spec, use))
-                cache[units] = (cost, limit if limit is not None else _revenue(spec, use))
+                use = usage if cost_only else _simulate(spec, seed, replications, workers)
+                cache[units] = _check(target, spec, use, years, limit, within)
             if progress is not None:
                 progress(len(cache))
         return cache[units]
 
     def fits(units: int) -> bool:
         got = evaluate(units)
-        return got is not None and got[0] <= got[1]
+        return got is not None and got.met
 
     start = int(start_value // step)
     floor = min(0, start)  # a negative original is searched down to itself, others to 0
-    lo, hi, bound = _search(fits, start, floor, int(Decimal(10) ** 12 / step))
-    if lo is None:
-        at = evaluate(floor)
+    ceiling = int(Decimal(10) ** 12 / step)
+    direction = _direction(evaluate, start, floor, 1 if step >= 1 else 100)
+    if direction == "largest":
+        found, beyond, bound = _largest(fits, start, floor, ceiling)
+    else:
+        found, beyond, bound = _smallest(fits, start, floor, ceiling)
+    if found is None:
+        tried = ceiling if direction == "smallest" else floor
+        if evaluate(tried) is None:  # the far end is not allowed: report the last allowed try
+            tried = max((u for u, c in cache.items() if c is not None), default=floor)
         return GoalSeek(
             field=path,
+            target=target,
+            direction=direction,
             unit=step,
             original=start_value,
             value=None,
-            limit=at[1] if at else (limit or Decimal(0)),
-            limit_label=label,
-            cost=at[0] if at else None,
-            cost_above=None,
+            at=evaluate(tried),
+            beyond=None,
             bound="infeasible",
             evaluations=len(cache),
             reran_simulation=not cost_only,
-            lowest=step * floor,
+            tried=step * tried,
         )
-    here, above = evaluate(lo), (evaluate(hi) if hi is not None else None)
-    if bound == "budget" and above is None:
+    at, past = evaluate(found), (evaluate(beyond) if beyond is not None else None)
+    if bound == "budget" and past is None:
         bound = "range"
-    assert here is not None
     return GoalSeek(
         field=path,
+        target=target,
+        direction=direction,
         unit=step,
         original=start_value,
-        value=step * lo,
-        limit=here[1],
-        limit_label=label,
-        cost=here[0],
-        cost_above=above[0] if above else None,
+        value=step * found,
+        at=at,
+        beyond=past,
         bound=bound,
         evaluations=len(cache),
         reran_simulation=not cost_only,
     )
 
 
-def _search(
+def _check(
+    target: Target,
+    spec: Scenario,
+    usage: Usage | None,
+    years: int | None,
+    limit: Decimal | None,
+    within: str,
+) -> Check:
+    """The target's cost and limit for one scenario."""
+    if target == "budget":
+        cost = recurring_total(recurring_items(spec, usage))
+        if limit is not None:
+            return Check(cost, limit, "annual recurring cost", within)
+        revenue = project(spec, usage, 1).years[0].recurring_revenue
+        return Check(
+            cost, revenue, "annual recurring cost", "the scenario's year-1 recurring revenue"
+        )
+    multi: MultiYear = project(spec, usage, years)
+    label = multi.verdict.label
+    if target == "sustainable":
+        last = multi.years[-1]
+        return Check(
+            last.recurring_cost,
+            last.recurring_revenue,
+            f"recurring cost in {label(last.year)}",
+            "recurring money that year",
+        )
+    worst = min(multi.years, key=lambda y: (y.surplus, y.year))
+    return Check(
+        worst.total_cost,
+        worst.total_revenue,
+        f"cost in {label(worst.year)} (the tightest year)",
+        "money in that year",
+    )
+
+
+def _direction(
+    evaluate: Callable[[int], Check | None], start: int, floor: int, probe: int
+) -> Direction:
+    """Which value to seek: the smallest when raising the field raises the margin (money in),
+    else the largest (costs, and fields the target does not depend on)."""
+    low = evaluate(max(start, floor))
+    high = evaluate(max(start, floor) + probe)
+    if low is None or high is None:
+        return "largest"
+    return "smallest" if high.limit - high.cost > low.limit - low.cost else "largest"
+
+
+def _largest(
     fits: Callable[[int], bool], start: int, floor: int, ceiling: int
 ) -> tuple[int | None, int | None, Bound]:
     """Bisection on integers: (largest fitting, smallest not fitting above it, bound)."""
@@ -235,8 +366,35 @@ def _search(
     return lo, hi, "budget"
 
 
-def _revenue(scenario: Scenario, usage: Usage | None) -> Decimal:
-    return project(scenario, usage, 1).years[0].recurring_revenue
+def _smallest(
+    fits: Callable[[int], bool], start: int, floor: int, ceiling: int
+) -> tuple[int | None, int | None, Bound]:
+    """Bisection on integers: (smallest fitting, largest not fitting below it, bound)."""
+    if fits(floor):
+        return floor, None, "range"  # even the lowest value meets the target
+    lo = floor  # the largest value known not to fit
+    if start > floor and fits(start):
+        hi = start
+    else:
+        lo, hi = max(start, floor), max(2 * start, start + 1)
+        for _ in range(MAX_DOUBLINGS):
+            if hi > ceiling:
+                return None, None, "infeasible"
+            if fits(hi):
+                break
+            lo, hi = hi, 2 * hi
+        else:
+            return None, None, "infeasible"
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if fits(mid) else (mid, hi)
+    return hi, lo, "budget"
+
+
+def _simulate(scenario: Scenario, seed: int, replications: int, workers: int | None) -> Usage:
+    from simulate.study.compare import simulate_years  # late: the study imports the budget
+
+    return simulate_years([scenario], seed, replications, workers)[0].usage
 
 
 def _default_unit(original: Decimal | int | float) -> Decimal:

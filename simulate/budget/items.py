@@ -1,8 +1,10 @@
 """Annual cost line items, computed exactly in Decimal cents, and comparisons between budgets.
 
-Positions come from the scenario; hours worked and substitute days come from the simulation
-(`Usage`), so friction shows up in the budget. Every figure is a Decimal rounded to the cent
-once, at the line item; totals are exact sums of line items and floats appear only in tables.
+Positions come from the scenario; hours worked, vacant days, leavers and substitute days come
+from the simulation (`Usage`), so friction shows up in the budget: a vacant position pays no
+salary (the long-term substitute is paid instead; a salary line's quantity is the position-years
+filled) and every leaver costs a replacement. Every figure is a Decimal rounded to the cent once,
+at the line item; totals are exact sums of line items and floats appear only in tables.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ import pandas as pd
 from simulate.schema.model import Role, Scenario
 
 CENT = Decimal("0.01")
+QUANTITY = Decimal("0.000001")  # the precision of a line item's quantity
 Driver = Literal["pay", "enrollment", "fixed"]  # what makes an item grow in later years
+Key = tuple[str, str, str]  # (category, item, role): a line item's name across years
 
 
 def cents(value: Decimal | float | int) -> Decimal:
@@ -27,11 +31,13 @@ def cents(value: Decimal | float | int) -> Decimal:
 
 @dataclass(frozen=True)
 class Usage:
-    """What the simulated year consumed that is paid by the day or hour."""
+    """What the simulated year consumed that is paid by the day or hour, or not paid at all."""
 
     days_worked: dict[str, float] = field(default_factory=dict)  # role -> adult-days on site
     substitute_days: float = 0.0
     long_term_substitute_days: float = 0.0
+    vacancy_days: dict[str, float] = field(default_factory=dict)  # role -> position-days vacant
+    leavers: dict[str, float] = field(default_factory=dict)  # role -> holders who left mid-year
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,10 @@ class LineItem:
     recurring: bool = True
     role: str = ""
     driver: Driver = "fixed"  # pay: grows with salaries; enrollment: scales with students
+
+
+def key(item: LineItem) -> Key:
+    return (item.category, item.item, item.role)
 
 
 def positions(scenario: Scenario) -> dict[str, int]:
@@ -79,11 +89,17 @@ def recurring_items(scenario: Scenario, usage: Usage | None = None) -> list[Line
     usage = usage or Usage()
     budget = scenario.budget
     items: list[LineItem] = []
+    year = Decimal(scenario.calendar.school_days)
     for name, count in positions(scenario).items():
         if count:
             role = scenario.roles[name]
-            days = usage.days_worked.get(name, 0.0)
-            items += _role_items(name, role, count, benefits_rate(scenario, role), days)
+            worked = RoleYear(
+                count,
+                Decimal(str(usage.days_worked.get(name, 0.0))),
+                Decimal(str(usage.vacancy_days.get(name, 0.0))) / year,
+                Decimal(str(usage.leavers.get(name, 0.0))),
+            )
+            items += _role_items(name, role, benefits_rate(scenario, role), worked)
     subs = scenario.substitutes
     items += _item(
         "substitutes", "substitute days", usage.substitute_days, subs.daily_rate, driver="pay"
@@ -124,20 +140,38 @@ def one_off_items(scenario: Scenario, year: int) -> list[LineItem]:
     return items
 
 
-def _role_items(name: str, role: Role, count: int, rate: Decimal, days: float) -> list[LineItem]:
+@dataclass(frozen=True)
+class RoleYear:
+    """How much of a role the year paid for: positions, days on site, vacancies and leavers."""
+
+    positions: int
+    days_worked: Decimal  # adult-days on site (hourly staff are paid for these)
+    vacant_years: Decimal  # position-years vacant: vacant position-days / school days
+    leavers: Decimal  # holders who left during the year
+
+
+def _role_items(name: str, role: Role, rate: Decimal, year: RoleYear) -> list[LineItem]:
+    """A role's lines: pay per position for the position-years filled (a vacant position pays
+    no salary, supplement or stipend), hourly wages for the hours worked, benefits on what was
+    paid, and the replacement of leavers (mid-year and at the end of the year)."""
     label = role.title or name
+    filled = year.positions - year.vacant_years
+    items = _item("personnel", f"{label} salaries", filled, role.salary, "pay", name)
+    items += _item("personnel", f"{label} supplements", filled, role.supplement, "pay", name)
     if role.hourly_wage is not None:
-        hours = Decimal(str(days)) * Decimal(str(role.hours_per_day))
-        wages = _item(
+        hours = year.days_worked * Decimal(str(role.hours_per_day))
+        items += _item(
             "hourly", f"{label} wages (hours worked)", hours, role.hourly_wage, "pay", name
         )
-        pay = total(wages)
-        return wages + _item("benefits", f"{label} benefits", rate, pay, "pay", name)
-    items = _item("personnel", f"{label} salaries", count, role.salary, "pay", name)
-    items += _item("personnel", f"{label} supplements", count, role.supplement, "pay", name)
-    pay = (role.salary + role.supplement) * count
+    stipends = _item("residency", f"{label} stipends", filled, role.stipend, "pay", name)
+    # benefits follow the pay: not on a stipend the programme pays without benefits
+    pay = total(items) + (total(stipends) if role.stipend_benefits else Decimal(0))
     items += _item("benefits", f"{label} benefits", rate, pay, "pay", name)
-    items += _item("residency", f"{label} stipends", count, role.stipend, "pay", name)
+    items += stipends
+    leavers = year.leavers + year.positions * Decimal(str(role.turnover_rate))
+    items += _item(
+        "turnover", f"{label} replacements (leavers)", leavers, role.replacement_cost, "pay", name
+    )
     return items
 
 
@@ -150,7 +184,9 @@ def _item(
     role: str = "",
     recurring: bool = True,
 ) -> list[LineItem]:
-    quantity = Decimal(str(quantity))
+    # six decimals: days and position-years averaged over years stay readable and exact in
+    # every file (a spreadsheet keeps 15 digits)
+    quantity = Decimal(str(quantity)).quantize(QUANTITY, rounding=ROUND_HALF_UP)
     amount = cents(quantity * unit_cost)
     if not amount:
         return []
@@ -185,33 +221,63 @@ def teacher_cost(scenario: Scenario) -> Decimal | None:
     return cents(cost / count) if count else None
 
 
+def position_cost(scenario: Scenario, name: str) -> Decimal:
+    """Cost of one position of role `name` filled all year with no absences, benefits included:
+    salary, supplement, stipend and, for hourly staff, hours_per_day on every instructional day.
+
+    Divided by teacher_cost it gives a role's position units, the arithmetic Opportunity Culture
+    districts trade positions in (leavers' replacement is not included: it is per leaver).
+    """
+    role = scenario.roles[name]
+    rate = benefits_rate(scenario, role)
+    calendar = scenario.calendar
+    days = calendar.school_days - len(set(calendar.non_instructional_days))
+    wages = Decimal(0)
+    if role.hourly_wage is not None:
+        wages = role.hourly_wage * days * Decimal(str(role.hours_per_day))
+    stipend = role.stipend if role.stipend_benefits else Decimal(0)
+    benefited = role.salary + role.supplement + wages + stipend
+    return cents(benefited * (1 + rate) + role.stipend - stipend)
+
+
 def equivalents(amount: Decimal, unit: Decimal | None) -> float:
     """An amount in teacher-position equivalents (two decimals); 0 when there is no unit."""
     return float((amount / unit).quantize(CENT, rounding=ROUND_HALF_UP)) if unit else 0.0
 
 
-def frame(items: list[LineItem], enrollment: int, unit: Decimal | None = None) -> pd.DataFrame:
+def frame(
+    items: list[LineItem],
+    enrollment: int,
+    unit: Decimal | None = None,
+    intervals: dict[Key, tuple[float, float]] | None = None,
+) -> pd.DataFrame:
     """Line items as a table; money turns into floats only here (each exact to the cent).
 
     With `unit` (see teacher_cost) a `teacher_positions` column gives each amount in
-    teacher-position equivalents.
+    teacher-position equivalents; with `intervals` (by key) each amount gets its 95% interval
+    over the simulated years in `amount_ci_low` and `amount_ci_high`.
     """
-    columns = ["category", "item", "role", "quantity", "unit_cost", "amount", "per_pupil"]
-    columns += ["recurring", *(["teacher_positions"] if unit else [])]
-    rows = [
-        {
-            "category": i.category,
-            "item": i.item,
-            "role": i.role,
-            "quantity": float(i.quantity),
-            "unit_cost": float(i.unit_cost),
-            "amount": float(i.amount),
-            "per_pupil": float(per_pupil(i.amount, enrollment)),
-            "recurring": i.recurring,
-            "teacher_positions": equivalents(i.amount, unit),
-        }
-        for i in items
-    ]
+    columns = ["category", "item", "role", "quantity", "unit_cost", "amount"]
+    columns += ["amount_ci_low", "amount_ci_high"] if intervals is not None else []
+    columns += ["per_pupil", "recurring", *(["teacher_positions"] if unit else [])]
+    rows = []
+    for i in items:
+        low, high = (intervals or {}).get(key(i), (float(i.amount), float(i.amount)))
+        rows.append(
+            {
+                "category": i.category,
+                "item": i.item,
+                "role": i.role,
+                "quantity": float(i.quantity),
+                "unit_cost": float(i.unit_cost),
+                "amount": float(i.amount),
+                "amount_ci_low": round(low, 2),
+                "amount_ci_high": round(high, 2),
+                "per_pupil": float(per_pupil(i.amount, enrollment)),
+                "recurring": i.recurring,
+                "teacher_positions": equivalents(i.amount, unit),
+            }
+        )
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -313,9 +379,18 @@ def role_table(
     """Positions and annual cost by role (all of a role's lines), against the baseline if given.
 
     This is the table that shows a trade of positions: the teacher positions left unfilled,
-    the money they free, and the roles that money now pays for.
+    the money they free, and the roles that money now pays for. `cost_per_position` is one
+    position filled all year (position_cost) and `position_units` that cost in average
+    teachers (`unit`), the units Opportunity Culture districts trade positions in.
     """
     counts, costs = positions(scenario), _cost_by_role(scenario, usage)
+
+    def each(role: str) -> dict[str, float]:
+        spec = scenario if role in scenario.roles else baseline
+        assert spec is not None
+        one = position_cost(spec, role)
+        return {"cost_per_position": float(one), "position_units": equivalents(one, unit)}
+
     if baseline is None:
         return pd.DataFrame(
             [
@@ -325,6 +400,7 @@ def role_table(
                     "positions": n,
                     "cost": float(costs.get(role, Decimal(0))),
                     "teacher_positions": equivalents(costs.get(role, Decimal(0)), unit),
+                    **each(role),
                 }
                 for role, n in counts.items()
             ]
@@ -345,6 +421,7 @@ def role_table(
                 "cost": float(now),
                 "cost_difference": float(now - was),
                 "difference_teacher_positions": equivalents(now - was, unit),
+                **each(role),
             }
         )
     return pd.DataFrame(rows)

@@ -5,7 +5,8 @@ stipends, hourly wages, substitutes) grow with `salary_growth`; per-student line
 enrollment; devices stay flat; one-off costs fall in their year. Positions do not follow
 enrollment: a school that changes staffing is a different scenario. Recurring funding grows
 with `revenue_growth` and enrollment; grants pay their nominal award in their years only.
-All money stays in Decimal cents, so each year's lines add up to its totals exactly.
+All money stays in Decimal cents, so each year's lines add up to its totals exactly. Years are
+shown as fiscal years (FY2027-28) when the scenario says when the first one starts.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ MULTIYEAR_MONEY = [
 ]
 MULTIYEAR_COLUMNS = [
     "year",
+    "fiscal_year",
     "enrollment",
     *MULTIYEAR_MONEY,
     "funded",
@@ -47,6 +49,15 @@ MULTIYEAR_COLUMNS = [
     "total_cost_teacher_positions",
     "surplus_teacher_positions",
 ]
+
+
+def year_label(first_year: int | None, year: int) -> str:
+    """How projection year `year` (1-based) reads: FY2027-28 when the first year starts in
+    2027, else 'year 3'."""
+    if first_year is None:
+        return f"year {year}"
+    start = first_year + year - 1
+    return f"FY{start}-{(start + 1) % 100:02d}"
 
 
 @dataclass(frozen=True)
@@ -100,23 +111,27 @@ class Verdict:
     cliff_year: int | None  # first year after the last grant ends (None: no grants / open-ended)
     cliff_gap: Decimal | None  # that year's surplus (negative = gap), if inside the projection
     open_ended_grants: tuple[str, ...] = ()
+    first_year: int | None = None  # calendar year the first projected year starts, for labels
 
     @property
     def sustainable(self) -> bool:
         return self.sustainable_from is not None
+
+    def label(self, year: int) -> str:
+        return year_label(self.first_year, year)
 
     def text(self) -> str:
         if self.sustainable_from == 1:
             head = f"sustainable: recurring money covers recurring cost in all {self.years} years"
         elif self.sustainable_from:
             head = (
-                f"sustainable from year {self.sustainable_from}: recurring money covers "
-                f"recurring cost from then to year {self.years}"
+                f"sustainable from {self.label(self.sustainable_from)}: recurring money covers "
+                f"recurring cost from then to {self.label(self.years)}"
             )
         else:
             head = (
                 f"not sustainable: recurring cost exceeds recurring money by "
-                f"{money(self.shortfall)} a year in year {self.years}"
+                f"{money(self.shortfall)} a year in {self.label(self.years)}"
             )
         return head + "; " + self.cliff_text()
 
@@ -127,11 +142,13 @@ class Verdict:
             return "no time-limited grants"
         if self.cliff_gap is None:
             return (
-                f"grants end after year {self.cliff_year - 1}, beyond the projection "
+                f"grants end after {self.label(self.cliff_year - 1)}, beyond the projection "
                 f"(use --years {self.cliff_year} to see the cliff)"
             )
         word = "surplus" if self.cliff_gap >= 0 else "gap"
-        return f"grant cliff in year {self.cliff_year}: {word} of {money(abs(self.cliff_gap))}"
+        return (
+            f"grant cliff in {self.label(self.cliff_year)}: {word} of {money(abs(self.cliff_gap))}"
+        )
 
 
 @dataclass(frozen=True)
@@ -142,14 +159,19 @@ class MultiYear:
     verdict: Verdict
     unit: Decimal | None  # year-1 average teacher with benefits (see budget.teacher_cost)
 
+    def labels(self) -> list[str]:
+        """Each year as it reads in tables: FY2027-28, or year 1, year 2, ..."""
+        return [self.verdict.label(y.year) for y in self.years]
+
     def frame(self) -> pd.DataFrame:
         """One row per year (money as floats, each exact to the cent)."""
         rows = []
-        for y in self.years:
+        for y, label in zip(self.years, self.labels(), strict=True):
             unit = cents(self.unit * y.pay_factor) if self.unit else None
             rows.append(
                 {
                     "year": y.year,
+                    "fiscal_year": label,
                     "enrollment": y.enrollment,
                     **{column: float(getattr(y, column)) for column in MULTIYEAR_MONEY},
                     "funded": y.surplus >= 0,
@@ -161,8 +183,9 @@ class MultiYear:
         return pd.DataFrame(rows, columns=MULTIYEAR_COLUMNS)
 
     def items_frame(self) -> pd.DataFrame:
-        """Every cost line and funding source by year (wide), ready to paste into a budget."""
-        n = len(self.years)
+        """Every cost line and funding source by year (wide), ready to paste into a budget;
+        the year columns are named year_1, year_2, ... or by fiscal year (FY2027-28)."""
+        heads = self.year_columns()
         rows = []
         for line in self.lines:
             row: dict[str, object] = {
@@ -171,18 +194,17 @@ class MultiYear:
                 "item": line.item,
                 "recurring": line.recurring,
             }
-            row |= {f"year_{k + 1}": float(a) for k, a in enumerate(line.amounts)}
+            row |= {head: float(a) for head, a in zip(heads, line.amounts, strict=True)}
             row["total"] = float(sum(line.amounts, Decimal(0)))
             rows.append(row)
-        columns = [
-            "side",
-            "category",
-            "item",
-            "recurring",
-            *(f"year_{k}" for k in range(1, n + 1)),
-            "total",
-        ]
+        columns = ["side", "category", "item", "recurring", *heads, "total"]
         return pd.DataFrame(rows, columns=columns)
+
+    def year_columns(self) -> list[str]:
+        """Column names of the years in wide tables: year_1, ... or FY2027-28, ..."""
+        if self.verdict.first_year is None:
+            return [f"year_{y.year}" for y in self.years]
+        return self.labels()
 
 
 def project(
@@ -242,12 +264,12 @@ def project(
         scenario.name,
         table,
         tuple(lines),
-        _verdict(table, scenario.budget.funding),
+        _verdict(table, scenario.budget.funding, params.first_year),
         unit or teacher_cost(scenario),
     )
 
 
-def _verdict(table: tuple[Year, ...], funding: list[Funding]) -> Verdict:
+def _verdict(table: tuple[Year, ...], funding: list[Funding], first_year: int | None) -> Verdict:
     n = len(table)
     start: int | None = None
     for y in reversed(table):
@@ -259,7 +281,7 @@ def _verdict(table: tuple[Year, ...], funding: list[Funding]) -> Verdict:
     open_ended = tuple(f.name for f in grants if f.end_year is None)
     cliff = max((f.end_year or 0) for f in grants) + 1 if grants and not open_ended else None
     gap = table[cliff - 1].surplus if cliff and cliff <= n else None
-    return Verdict(start, shortfall, n, cliff, gap, open_ended)
+    return Verdict(start, shortfall, n, cliff, gap, open_ended, first_year)
 
 
 def _grow(item: LineItem, pay: Decimal, enrollment: int) -> Decimal:

@@ -1,16 +1,20 @@
 """A budget study: what `simulate budget` does, as one call of the Python API.
 
-Simulate the scenario (and the baseline) on the same seeds, build the budget report (line
-items, multi-year projection, verdict, comparison) and, if asked, goal-seek one field.
+Simulate the scenario (and the baseline) on the same seeds and as many years as a comparison
+(they share simulate_years, so the same scenario and seed give the same figures in both),
+build the budget report (line items with their intervals, multi-year projection, verdict,
+comparison) and, if asked, goal-seek one field.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from simulate.budget.goalseek import field_value, goal_seek
+from simulate.budget.goalseek import Target, check_goal, goal_seek
 from simulate.budget.tables import BudgetReport, report
 from simulate.schema.model import Scenario
+from simulate.study.progress import Progress
+from simulate.study.run import REPLICATIONS
 
 
 def budget_study(
@@ -19,34 +23,43 @@ def budget_study(
     *,
     years: int | None = None,
     seed: int = 0,
-    replications: int = 1,
+    replications: int = REPLICATIONS,
     goal_field: str | None = None,
+    target: Target = "budget",
     file: str = "<scenario>",
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+    simulating: Progress | None = None,
 ) -> BudgetReport:
     """The budget report of `scenario`, against `baseline` if given.
 
     `years` overrides the projection's length; `goal_field` (a field path such as
-    roles.mcl.supplement) adds the largest value of that field the budget affords, calling
-    `progress(n)` after its n-th evaluation. `file` names the scenario in error messages.
+    roles.mcl.supplement or budget.funding[0].amount) adds the value of that field that meets
+    `target` (see simulate.budget.goalseek), calling `progress(n)` after its n-th evaluation.
+    `simulating(done, total)` counts simulated years. `file` names the scenario in errors.
     """
-    from simulate.study.run import run  # late: run imports budget items
+    from simulate.study.compare import simulate_years  # late: the study imports the budget
 
-    if goal_field is not None:
-        field_value(scenario, goal_field, file)  # a bad field fails before any simulation
-    usage = run(scenario, seed=seed, replications=replications).usage
-    base_usage = run(baseline, seed=seed, replications=replications).usage if baseline else None
-    study = report(scenario, usage, baseline, base_usage, years)
+    if goal_field is not None:  # a bad field or target fails before any simulation
+        check_goal(scenario, goal_field, target, file, baseline is not None)
+    specs = [scenario] + ([baseline] if baseline is not None else [])
+    results = simulate_years(specs, seed, replications, workers, simulating)
+    usage = results[0].usage
+    base_usage = results[1].usage if baseline is not None else None
+    study = report(scenario, usage, baseline, base_usage, years, results[0].usages)
     if goal_field is not None:
         study.goal = goal_seek(
             scenario.model_dump(mode="json"),
             goal_field,
+            target=target,
             file=file,
             baseline=baseline,
             baseline_usage=base_usage,
             usage=usage,
             seed=seed,
             replications=replications,
+            years=years,
+            workers=workers,
             progress=progress,
         )
     return study

@@ -17,9 +17,14 @@ import pandas as pd
 from simulate.engine.coverage import LONG_TERM_SUBSTITUTE, SPLIT, SUBSTITUTE
 from simulate.engine.ledger import LOSS_REASONS
 from simulate.measures.formats import Kind
+from simulate.schema.errors import suggest
 from simulate.schema.model import ACTIVITIES, Scenario
 
 ALL = "all"  # the group of a figure taken over everyone
+# What "cost per pupil" counts, said wherever it is shown: the roles a scenario holds.
+STAFFING_PER_PUPIL = "Staffing cost per pupil (roles modelled)"
+OTHER_PER_PUPIL = "Other spending per pupil (not modelled)"
+WHOLE_PER_PUPIL = "Whole spending per pupil"
 LOST = "lost:"  # statistic prefix of a loss reason: "lost:absence"
 REASON = f"{LOST}<reason>"  # how the catalogue lists the loss-reason statistics
 
@@ -36,6 +41,7 @@ STATISTICS = {
     "realized": "realized",
     "delivered": "delivered",
     "lost": "lost",
+    "max": "largest",
 }
 # Kinds of group a metric may be split by: what comes after the '=' in a group name.
 GROUP_KINDS = {
@@ -104,6 +110,8 @@ class Measure:
     exact: tuple[str, str] | None = None  # budget: (total, vs-baseline) columns, see below
     # `exact`: a comparison shows the exact line-item total (and difference from the
     # baseline) from these columns of Comparison.budget_totals instead of the yearly mean.
+    whole_school: bool = False  # a total over the whole enrollment: comparable only between
+    # scenarios of the same schools (not a per-pupil, per-student or per-teacher figure)
 
     def kind_of(self, statistic: str) -> Kind:
         return dict(self.kinds).get(statistic, self.kind)
@@ -169,29 +177,32 @@ def activity_label(group: str) -> str:
 MEASURES: tuple[Measure, ...] = (
     Measure(
         "budget.per_pupil",
-        "Annual cost per pupil",
+        STAFFING_PER_PUPIL,
         "dollars per pupil per year",
         ("value",),
         (ALL,),
         "money",
         0,
-        "What the staffing model costs each year for each enrolled student: salaries, "
-        "supplements, benefits, hourly staff, substitutes, devices and software.",
-        abbrev="$/pupil",
+        "What the roles the scenario holds cost each year for each enrolled student: "
+        "salaries for the days positions are filled, supplements, benefits, hourly staff, "
+        "substitutes, replacing leavers, devices and software. Not the district's whole "
+        "spending per pupil: other staff, operations and central costs are not modelled.",
+        abbrev="staff $/pp",
         exact=("per_pupil", "per_pupil_difference"),
     ),
     Measure(
         "budget.total",
-        "Annual cost, all schools",
+        "Staffing cost, all schools (roles modelled)",
         "dollars a year",
         ("value",),
         (ALL,),
         "money",
         0,
-        "What the staffing model costs each year for the whole enrollment of the scenario "
-        "(the roles modelled), with this year's substitute days and hours.",
+        "What the roles the scenario holds cost each year for its whole enrollment, with this "
+        "year's vacancies, leavers, substitute days and hours.",
         notes=(Note("value", "The same cost for the whole enrollment of the scenario.", ALL),),
         exact=("total", "difference"),
+        whole_school=True,
     ),
     Measure(
         "coaching.observations_per_teacher_week",
@@ -251,6 +262,7 @@ MEASURES: tuple[Measure, ...] = (
         -1,
         "Observations whose feedback did not come inside the feedback window (the coach had "
         "no time, or coach or teacher was away), so it was never given.",
+        whole_school=True,
     ),
     Measure(
         "small_group.minutes_per_student_week",
@@ -317,6 +329,33 @@ MEASURES: tuple[Measure, ...] = (
         "Share of the year's small-group student-minutes led by each role.",
     ),
     Measure(
+        "class_size.students_per_homeroom",
+        "Students per homeroom",
+        "students per homeroom",
+        ("mean", "max"),
+        (ALL,),
+        "num1",
+        -1,
+        "Students enrolled in each homeroom class, the class a student belongs to; US "
+        "self-contained primary classes average 20.9 (NCES NTPS 2017-18).",
+        notes=(
+            Note("mean", "Enrolled students over homeroom classes, all schools."),
+            Note("max", "The largest homeroom class."),
+        ),
+        abbrev="class",
+    ),
+    Measure(
+        "class_size.students_per_teacher",
+        "Students per teacher",
+        "students per teacher position",
+        ("value",),
+        (ALL,),
+        "num1",
+        -1,
+        "Enrolled students per teacher position (roles with is_teacher: true). The NCES "
+        "pupil/teacher ratio, 15.4 in 2021-22, counts every teacher, specialists included.",
+    ),
+    Measure(
         "relationships.adults_per_student",
         "Adults who know each student",
         "adults per student",
@@ -362,6 +401,7 @@ MEASURES: tuple[Measure, ...] = (
         "num0",
         0,
         "Days on which an adult whose class needs cover was absent (vacancies not counted).",
+        whole_school=True,
     ),
     Measure(
         "coverage.substitute_fill_rate",
@@ -383,6 +423,7 @@ MEASURES: tuple[Measure, ...] = (
         "num0",
         0,
         "Days a substitute from the district's daily pool covered an absence.",
+        whole_school=True,
     ),
     Measure(
         "coverage.vacancy_days",
@@ -393,6 +434,7 @@ MEASURES: tuple[Measure, ...] = (
         "num0",
         0,
         "School days positions that need cover stood vacant while the district hired.",
+        whole_school=True,
     ),
     Measure(
         "coverage.long_term_substitute_days",
@@ -403,6 +445,7 @@ MEASURES: tuple[Measure, ...] = (
         "num0",
         0,
         "Days a long-term substitute held a vacant position.",
+        whole_school=True,
     ),
     Measure(
         "coverage.minutes",
@@ -413,6 +456,7 @@ MEASURES: tuple[Measure, ...] = (
         "num0",
         0,
         "Minutes spent with an absent adult's class, by who covered it.",
+        whole_school=True,
     ),
     Measure(
         "workload.planning_minutes_per_teacher_week",
@@ -446,6 +490,7 @@ MEASURES: tuple[Measure, ...] = (
         0,
         "The ledger of each activity: planned = delivered + lost, to the minute, with lost "
         "split by reason.",
+        whole_school=True,
     ),
     Measure(
         "ledger.lost_share",
@@ -512,6 +557,35 @@ def is_figure(metric: str, group: str, statistic: str, names: dict[str, set[str]
         return ALL in entry.groups
     kind, _, value = group.partition("=")
     return kind in entry.groups and value in names.get(kind, set())
+
+
+def check_figure(scenario: Scenario, metric: str, group: str, statistic: str) -> None:
+    """ValueError naming what is wrong, with the closest valid name, unless (metric, group,
+    statistic) is a figure a run of the scenario may produce."""
+    entry = CATALOGUE.get(metric)
+    if entry is None:
+        raise ValueError(
+            f"'{metric}' is not a metric{suggest(metric, CATALOGUE)} (see `simulate metrics`)"
+        )
+    if not entry.has_statistic(statistic):
+        names = entry.statistic_names()
+        raise ValueError(
+            f"{metric} has no statistic '{statistic}'{suggest(statistic, names)} "
+            f"(it has: {', '.join(names)})"
+        )
+    names_by_kind = group_names(scenario)
+    if not is_figure(metric, group, statistic, names_by_kind):
+        groups = [
+            g
+            for kind in entry.groups
+            for g in (
+                [ALL] if kind == ALL else [f"{kind}={n}" for n in sorted(names_by_kind[kind])]
+            )
+        ]
+        raise ValueError(
+            f"{metric} has no group '{group}' in this scenario{suggest(group, groups)} "
+            f"(it has: {', '.join(groups)})"
+        )
 
 
 def figures(scenario: Scenario) -> Iterator[tuple[str, str, str]]:

@@ -21,14 +21,25 @@ ALL = "all"
 
 
 def usage(engine: Engine) -> Usage:
+    """What the year used that the budget prices: days on site, substitute days, and per role
+    the position-days vacant (no salary is paid) and the holders who left (each is replaced).
+    A leaver is seen by the vacancy it leaves, so one replaced the same day is not counted."""
     days: defaultdict[str, float] = defaultdict(float)
+    vacant: defaultdict[str, float] = defaultdict(float)
+    leavers: defaultdict[str, float] = defaultdict(float)
     for school in engine.schools:
         for adult in school.adults:
             days[adult.role_name] += float(school.days_worked[adult.index])
+            empty = int(adult.vacant.sum())
+            if empty:
+                vacant[adult.role_name] += float(empty)
+                leavers[adult.role_name] += 1.0
     return Usage(
         days_worked=dict(days),
         substitute_days=float(sum(s.substitute_days for s in engine.schools)),
         long_term_substitute_days=float(sum(s.long_term_substitute_days for s in engine.schools)),
+        vacancy_days=dict(vacant),
+        leavers=dict(leavers),
     )
 
 
@@ -48,6 +59,7 @@ def compute(engine: Engine, ledger: Ledger | None = None) -> dict[Key, float]:
     _coaching(out, engine, ledger, weeks, count_by_role, teacher_roles, teachers)
     _small_group(out, engine, weeks)
     _relationships(out, engine)
+    _class_size(out, engine, teachers)
     _coverage(out, engine)
     _workload(out, ledger, weeks, teacher_roles, teachers)
     _ledger_totals(out, ledger)
@@ -169,6 +181,18 @@ def _relationships(out: dict[Key, float], engine: Engine) -> None:
     out[("relationships.students_per_adult", ALL, "mean")] = (
         float(per_adult.mean()) if per_adult.size else 0.0
     )
+
+
+def _class_size(out: dict[Key, float], engine: Engine, teachers: int) -> None:
+    """Students per homeroom (mean and largest, over every school) and per teacher position."""
+    sizes = np.concatenate(
+        [np.bincount(s.students.classroom, minlength=s.spec.classrooms) for s in engine.schools]
+    )
+    students = float(sizes.sum())
+    name = "class_size.students_per_homeroom"
+    out[(name, ALL, "mean")] = _ratio(students, sizes.size)
+    out[(name, ALL, "max")] = float(sizes.max()) if sizes.size else 0.0
+    out[("class_size.students_per_teacher", ALL, "value")] = _ratio(students, teachers)
 
 
 def _coverage(out: dict[Key, float], engine: Engine) -> None:

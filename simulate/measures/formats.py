@@ -7,6 +7,7 @@ column is money (currency format, $ in text) in every file or in none.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Literal
@@ -23,6 +24,8 @@ MONEY_COLUMNS = frozenset(
         # line items, totals, and the comparison with a baseline
         "unit_cost",
         "amount",
+        "amount_ci_low",
+        "amount_ci_high",
         "total",
         "recurring",
         "one_off",
@@ -31,10 +34,13 @@ MONEY_COLUMNS = frozenset(
         "difference",
         "baseline_per_pupil",
         "per_pupil_difference",
+        "other_per_pupil",
+        "whole_per_pupil",
         # positions
         "baseline_cost",
         "cost",
         "cost_difference",
+        "cost_per_position",
         # multi-year, and multi-year by line (projections run at most 30 years)
         "recurring_cost",
         "one_off_cost",
@@ -50,27 +56,31 @@ MONEY_COLUMNS = frozenset(
         "gap_at_cliff",
         # goal seek
         "limit_cost",
-        "recurring_cost_one_unit_more",
+        "cost_one_unit_beyond",
+        "limit_one_unit_beyond",
     }
 )
 
 
+# Year columns of wide multi-year tables when years carry fiscal-year names (FY2027-28).
+FISCAL_YEAR = re.compile(r"FY\d{4}-\d{2}")
+
+
 def is_money_column(column: str) -> bool:
-    return column in MONEY_COLUMNS
+    return column in MONEY_COLUMNS or bool(FISCAL_YEAR.fullmatch(str(column)))
 
 
 def money_columns(frame: pd.DataFrame, extra: Iterable[str] = ()) -> list[str]:
     """The columns of `frame` to write as money: registered (or `extra`) and numeric.
 
     True/false columns (e.g. a line item's `recurring` flag) are never money."""
-    wanted = MONEY_COLUMNS | set(extra)
-    return [column for column, values in frame.items() if is_money(column, values, wanted)]
+    return [column for column, values in frame.items() if is_money(column, values, extra)]
 
 
-def is_money(column: object, values: pd.Series, wanted: Iterable[str]) -> bool:
-    """Whether one column (by name, among `wanted` names) holds money: numeric, not flags."""
+def is_money(column: object, values: pd.Series, extra: Iterable[str] = ()) -> bool:
+    """Whether one column holds money: a money name (or one of `extra`), numeric, not flags."""
     return (
-        column in wanted
+        (is_money_column(str(column)) or column in set(extra))
         and pd.api.types.is_numeric_dtype(values)
         and not pd.api.types.is_bool_dtype(values)
     )

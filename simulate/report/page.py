@@ -49,12 +49,26 @@ def header(page: Page) -> str:
             f'<p class="meta">{s.enrollment:,} students · {plural(schools, "school")}'
             "</p></div>"
         )
+    if c.schools_differ is None:
+        lead = (
+            f"{len(c.names)} arrangements simulated over the same {c.replications} school "
+            f"years (seed {c.seed}), with the same students, absences and closures in each. "
+            f"Differences are shown against <strong>{esc(c.baseline)}</strong>."
+        )
+    else:
+        lead = (
+            f"{len(c.names)} scenarios simulated over {c.replications} school years each "
+            f"(seed {c.seed}). <strong>They describe different schools, so their students "
+            f"differ</strong> ({esc(c.schools_differ.path)}: "
+            f"{esc(c.schools_differ.other_value)} in {esc(c.schools_differ.other)}, "
+            f"{esc(c.schools_differ.first_value)} in {esc(c.schools_differ.first)}). Only "
+            "per-pupil, per-student and per-teacher figures are compared with "
+            f"<strong>{esc(c.baseline)}</strong>; whole-school totals are shown for each "
+            "scenario but not differenced."
+        )
     return (
         "<header><h1>Staffing arrangements compared</h1>"
-        f'<p class="lead">{len(c.names)} arrangements simulated over the same '
-        f"{c.replications} school years (seed {c.seed}), with the same students, absences "
-        f"and closures in each. Differences are shown against "
-        f"<strong>{esc(c.baseline)}</strong>.</p>"
+        f'<p class="lead">{lead}</p>'
         f'<div class="cards">{"".join(cards)}</div>'
         f"{takeaways(page)}</header>"
     )

@@ -6,12 +6,13 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from simulate.measures.catalogue import ALL, capital, group_title, measure, statistic_word
-from simulate.study.sweep.sensitivity import RANKED_BY, point_means
+from simulate.study.sweep.sensitivity import RANKED_BY, SHARES, point_means
 
 from .charts import embed, style
 from .kit import esc, section, table
@@ -47,12 +48,16 @@ def render_sweep(
         score = {r.parameter: abs(r.value) for r in part.itertuples()}
         order = sorted(sweep.parameter_names, key=lambda p: score.get(p, 0.0))
         base = float(means[column].mean())
+        scale = _scale(results[column].to_numpy(dtype=float))
         anchor = f"metric-{n}"
         title, lead = _words(metric.key)
         links.append((anchor, title))
+        tornado = _tornado(metric.key, column, order, effects, base, scale)
         content = (
-            embed(_tornado(metric.key, column, order, effects, base), f"tornado-{n}", *_size(order))
-            + _main_effects(metric.key, column, sweep.parameter_names, effects, n)
+            embed(tornado, f"tornado-{n}", *_size(order))
+            + _effect_note(metric.key, column, effects, base)
+            + _main_effects(metric.key, column, sweep.parameter_names, effects, n, scale)
+            + _reliability_note(indices, column, spec.design)
             + _index_table(indices, column)
         )
         sections.append(section(anchor, title, f"<code>{esc(column)}</code>: {lead}", content))
@@ -100,7 +105,10 @@ def _design(sweep: Sweep, rank: str) -> str:
         + f'<p class="note">{esc(HOW_TO_READ[spec.design])} Replications are averaged per '
         "design point before analysis. The tornado chart shows, for each parameter, the mean "
         "of the metric over the design points at its lowest and highest level, around the "
-        f"overall mean (dotted line); parameters are ordered by {esc(rank)}.</p>"
+        f"overall mean (dotted line); parameters are ordered by {esc(rank)}. Its axis spans "
+        "zero and every value the metric took in the sweep, so a small effect looks small; "
+        "the line under it gives the largest effect as a share of the metric's mean. Indices "
+        "marked as not reliable came from too small a sample.</p>"
     )
 
 
@@ -114,31 +122,100 @@ def _axis(key: Key) -> dict[str, str]:
     return {"pct": {"tickformat": ".0%"}, "money": {"tickformat": "$,.0f"}}.get(kind, {})
 
 
+def _scale(values: np.ndarray) -> list[float]:
+    """The metric's own scale for an axis: zero and every value it took, with a margin."""
+    low, high = min(0.0, float(values.min())), max(0.0, float(values.max()))
+    pad = 0.05 * (high - low) or 1.0
+    return [low - pad if low < 0 else low, high + pad]
+
+
+def _ends(column: str, name: str, effects: pd.DataFrame) -> tuple[float, float]:
+    """The metric's mean at a parameter's lowest and highest level."""
+    rows = effects[(effects.metric == column) & (effects.parameter == name)]
+    rows = rows.sort_values("level")
+    return float(rows["mean"].iloc[0]), float(rows["mean"].iloc[-1])
+
+
 def _tornado(
-    key: Key, column: str, order: list[str], effects: pd.DataFrame, base: float
+    key: Key,
+    column: str,
+    order: list[str],
+    effects: pd.DataFrame,
+    base: float,
+    scale: list[float],
 ) -> go.Figure:
     low, high = [], []
     for name in order:
-        rows = effects[(effects.metric == column) & (effects.parameter == name)]
-        rows = rows.sort_values("level")
-        low.append(float(rows["mean"].iloc[0]) - base)
-        high.append(float(rows["mean"].iloc[-1]) - base)
+        first, last = _ends(column, name, effects)
+        low.append(first - base)
+        high.append(last - base)
     labels = [esc(n) for n in order]
     fig = go.Figure()
-    fig.add_bar(y=labels, x=low, base=base, orientation="h", name="lowest level")
-    fig.add_bar(y=labels, x=high, base=base, orientation="h", name="highest level")
+    for name, x in (("lowest level", low), ("highest level", high)):
+        fig.add_bar(
+            y=labels,
+            x=x,
+            base=base,
+            orientation="h",
+            name=name,
+            customdata=[_share(d, base) for d in x],
+            hovertemplate="%{y}: %{x:+.3g} (%{customdata} of the mean)<extra></extra>",
+        )
     style(
         fig,
         "Mean at each parameter's lowest and highest level",
         capital(esc(measure(key[0]).unit)),
         "",
     )
-    fig.update_layout(barmode="overlay", xaxis=_axis(key), yaxis={"automargin": True})
+    fig.update_layout(
+        barmode="overlay", xaxis={**_axis(key), "range": scale}, yaxis={"automargin": True}
+    )
     fig.add_vline(x=base, line_dash="dot")
     return fig
 
 
-def _main_effects(key: Key, column: str, names: list[str], effects: pd.DataFrame, n: int) -> str:
+def _share(effect: float, base: float) -> str:
+    return f"{effect / base:+.1%}" if base else "—"
+
+
+def _effect_note(key: Key, column: str, effects: pd.DataFrame, base: float) -> str:
+    """The largest effect in the metric's units and as a share of its mean."""
+    names = list(dict.fromkeys(effects[effects.metric == column].parameter))
+    if not names:
+        return ""
+    spans = {n: _ends(column, n, effects) for n in names}
+    name = max(names, key=lambda n: abs(spans[n][1] - spans[n][0]))
+    effect = spans[name][1] - spans[name][0]
+    unit = measure(key[0]).unit
+    return (
+        f'<p class="note">Largest effect: {esc(name)} moves the mean by {effect:+.3g} '
+        f"{esc(unit)} from its lowest to its highest level, {_share(effect, base)} of the "
+        f"metric's mean ({base:.3g}).</p>"
+    )
+
+
+def _reliability_note(indices: pd.DataFrame, column: str, design: str) -> str:
+    part = indices[indices.metric == column]
+    if part["reliable"].all():
+        return ""
+    shares = ", or a share of variance outside [0, 1]" if design != "morris" else ""
+    return (
+        '<p class="note"><strong>Sample too small for some of these indices:</strong> their '
+        f"interval is wider than the index itself{shares} (marked below). Raise the samples "
+        "or replications to settle them before reading the ranking.</p>"
+    )
+
+
+def _flag(index: str, value: float) -> str:
+    """Why an index is not reliable, in a few words."""
+    if index in SHARES and not 0.0 <= value <= 1.0:
+        return " (not reliable: outside [0, 1])"
+    return " (not reliable: cannot be told from zero)"
+
+
+def _main_effects(
+    key: Key, column: str, names: list[str], effects: pd.DataFrame, n: int, scale: list[float]
+) -> str:
     cols = min(3, len(names))
     rows = math.ceil(len(names) / cols)
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=[esc(p) for p in names])
@@ -157,7 +234,7 @@ def _main_effects(key: Key, column: str, names: list[str], effects: pd.DataFrame
             col=i % cols + 1,
         )
     style(fig, "", "", "")
-    fig.update_yaxes(_axis(key))
+    fig.update_yaxes({**_axis(key), "range": scale})  # the metric's own scale, as the tornado
     return "<h3>Main effects: mean over the design points at each level</h3>" + embed(
         fig, f"effects-{n}", 260 * rows, WIDTH
     )
@@ -177,6 +254,8 @@ def _index_table(indices: pd.DataFrame, column: str) -> str:
                 continue
             value, ci = float(found["value"].iloc[0]), found["ci"].iloc[0]
             text = f"{value:.3f}" + ("" if ci is None or pd.isna(ci) else f" ± {float(ci):.3f}")
+            if not bool(found["reliable"].iloc[0]):
+                text += _flag(index, value)
             cells.append(f"<td>{esc(text)}</td>")
         body.append(f"<tr><th>{esc(name)}</th>{''.join(cells)}</tr>")
     return table("", head, body)

@@ -49,6 +49,16 @@ def text_summary(comparison: Comparison, report: Path) -> str:
         lines.append(_line(label, [_mean(c, name, r) for _, r in SHORT_ROWS]))
         if name != c.baseline:
             lines.append(_line("  vs baseline", [_difference(c, name, r) for _, r in SHORT_ROWS]))
+    if c.schools_differ is not None:
+        lines += [
+            "",
+            *textwrap.wrap(
+                f"Different schools: {c.schools_differ.text()}. Only per-pupil, per-student "
+                "and per-teacher figures are compared; whole-school totals are not differenced.",
+                96,
+                break_on_hyphens=False,
+            ),
+        ]
     lines += [
         "",
         *textwrap.wrap(LEGEND, 96, break_on_hyphens=False),

@@ -71,13 +71,20 @@ class Role(Strict):
     )
     supplement: Money = Field(
         Decimal(0),
-        description="Annual supplement per position on top of the base salary (e.g. for a "
-        "multi-classroom leader), in dollars",
+        description="Annual supplement per position on top of its base pay, salary or hourly "
+        "wages (e.g. for a multi-classroom leader or a reach associate), in dollars",
         json_schema_extra=COST_ONLY,
     )
     stipend: Money = Field(
         Decimal(0),
-        description="Annual residency stipend per position, in dollars; carries no benefits",
+        description="Annual residency stipend per position, in dollars; carries benefits only "
+        "with stipend_benefits: true",
+        json_schema_extra=COST_ONLY,
+    )
+    stipend_benefits: bool = Field(
+        False,
+        description="True where the programme pays benefits on the stipend (some paid "
+        "residencies pay residents full benefits)",
         json_schema_extra=COST_ONLY,
     )
     hourly_wage: Money | None = Field(
@@ -129,7 +136,20 @@ class Role(Strict):
     )
     attrition_rate: Share = Field(
         0.0,
-        description="Chance per year that the holder leaves mid-year, leaving a vacancy (0 to 1)",
+        description="Chance per year that the holder leaves mid-year, leaving a vacancy (0 to 1); "
+        "the position's pay stops while it is vacant",
+    )
+    turnover_rate: Share = Field(
+        0.0,
+        description="Share of positions whose holder leaves at the end of each year, on top of "
+        "the mid-year leavers of attrition_rate (0 to 1); each leaver costs replacement_cost",
+        json_schema_extra=COST_ONLY,
+    )
+    replacement_cost: Money = Field(
+        Decimal(0),
+        description="Cost of replacing one leaver (separation, recruiting, hiring and "
+        "training), in dollars; paid for mid-year and end-of-year leavers alike",
+        json_schema_extra=COST_ONLY,
     )
     ramp: list[RampStep] = Field(
         default_factory=list,
@@ -360,6 +380,14 @@ class Calendar(Strict):
     closure_rate: Share = Field(
         0.0, description="Chance per school day of an unplanned closure, e.g. weather (0 to 1)"
     )
+    day_minutes: Minutes = Field(
+        460,
+        description="Minutes in the staff working day (a full-time teacher's contract day); a "
+        "role whose schedule is longer draws a warning. Default: full-time public school "
+        "teachers are required by contract to work 38.4 hours a week (NCES NTPS 2020-21), "
+        "about 460 minutes a day",
+        json_schema_extra=COST_ONLY,
+    )
 
     @model_validator(mode="after")
     def _in_range(self) -> Calendar:
@@ -560,6 +588,11 @@ class Projection(Strict):
     revenue_growth: Annotated[float, Field(ge=-0.5, le=1)] = Field(
         0.0, description="Yearly growth of recurring funding, as a share"
     )
+    first_year: Annotated[int, Field(ge=1900, le=2200)] | None = Field(
+        None,
+        description="Calendar year in which the first projected school year starts (2027: the "
+        "first year is shown as FY2027-28); leave out to number the years 1, 2, ...",
+    )
 
 
 class Budget(Strict):
@@ -573,6 +606,13 @@ class Budget(Strict):
     devices: Devices = Field(Devices(), description="Devices for online stations")
     software_per_student: Money = Field(
         Decimal(0), description="Software licences per enrolled student per year, in dollars"
+    )
+    other_per_pupil: Money | None = Field(
+        None,
+        description="The district's spending per pupil on everything the model does not hold "
+        "(other staff, operations, transport, central office), in dollars; shown on its own "
+        "line next to the staffing cost so the whole per-pupil figure can be read, never "
+        "added to it",
     )
     one_off: list[OneOff] = Field(default_factory=list, description="One-off costs")
     funding: list[Funding] = Field(

@@ -17,14 +17,15 @@ import pandas as pd
 
 from simulate.budget import items as budget_mod
 from simulate.budget.projection import MultiYear, project
-from simulate.measures.catalogue import exact_budget
+from simulate.measures.catalogue import MEASURES, exact_budget
 from simulate.schema.errors import InputError
 from simulate.schema.model import Scenario
 from simulate.study.assumptions import assumption_diff
 from simulate.study.executor import Executor, Task, chunk_size, chunks
 from simulate.study.inputs import resolve_baseline
 from simulate.study.progress import Progress
-from simulate.study.run import Replication, Result, combine, run_replications
+from simulate.study.run import REPLICATIONS, Replication, Result, combine, run_replications
+from simulate.study.schools import SchoolDifference, check_same_schools
 from simulate.study.stats import summarize
 
 KEYS = ["metric", "group", "statistic"]
@@ -44,6 +45,12 @@ class Comparison:
     baseline: str
     seed: int
     replications: int
+    schools_differ: SchoolDifference | None = None  # set: only per-pupil figures are differenced
+
+    @property
+    def same_schools(self) -> bool:
+        """True when every scenario describes the same schools (see study.schools)."""
+        return self.schools_differ is None
 
     @property
     def names(self) -> list[str]:
@@ -76,8 +83,15 @@ class Comparison:
 
     @cached_property
     def differences(self) -> pd.DataFrame:
-        """Each scenario minus the baseline, paired by replication, with a 95% interval."""
+        """Each scenario minus the baseline, paired by replication, with a 95% interval.
+
+        Between scenarios of different schools, whole-school totals (catalogue entries marked
+        whole_school) are not differenced: only per-pupil, per-student and per-teacher
+        figures and shares are."""
         per_rep = self.replication_metrics
+        if not self.same_schools:
+            totals = [m.name for m in MEASURES if m.whole_school]
+            per_rep = per_rep[~per_rep.metric.isin(totals)]
         base = per_rep[per_rep.scenario == self.baseline].drop(columns="scenario")
         frames = []
         for name in self.names:
@@ -99,6 +113,7 @@ class Comparison:
             (row["scenario"], metric): float(row[diff if difference else total])
             for row in self.budget_totals.to_dict("records")
             for metric, (total, diff) in exact_budget().items()
+            if (diff if difference else total) in row
         }
 
     def value(
@@ -128,7 +143,8 @@ class Comparison:
 
     @cached_property
     def budget_totals(self) -> pd.DataFrame:
-        """Per scenario: annual total, recurring and one-off parts, per pupil, and vs baseline.
+        """Per scenario: annual total, recurring and one-off parts, per pupil, and vs baseline
+        (the whole-school difference only between scenarios of the same schools).
 
         Sums are taken in exact Decimal cents and turned into floats only for the table.
         """
@@ -153,10 +169,16 @@ class Comparison:
         for row in rows:
             row["difference"] = row["total"] - base["total"]
             row["per_pupil_difference"] = row["per_pupil"] - base["per_pupil"]
-        frame = pd.DataFrame(rows)
         money = ["total", "recurring", "one_off", "per_pupil", "difference", "per_pupil_difference"]
-        frame[money] = frame[money].map(float)
-        return frame
+        others = [r.scenario.budget.other_per_pupil for r in self.results]
+        if any(o is not None for o in others):  # shown apart, never added to the staffing cost
+            for row, other in zip(rows, others, strict=True):
+                row["other_per_pupil"] = other
+                row["whole_per_pupil"] = None if other is None else row["per_pupil"] + other
+            money += ["other_per_pupil", "whole_per_pupil"]
+        frame = pd.DataFrame(rows)
+        frame[money] = frame[money].map(lambda v: float("nan") if v is None else float(v))
+        return frame if self.same_schools else frame.drop(columns="difference")
 
     @cached_property
     def budget_by_category(self) -> pd.DataFrame:
@@ -174,20 +196,30 @@ class Comparison:
         if not others:
             return pd.DataFrame(columns=["scenario", *budget_mod.COMPARISON_COLUMNS])
         compared = budget_mod.compare_budgets
-        return _stack(
+        table = _stack(
             (r.scenario.name, compared(r.scenario, base.scenario, r.usage, base.usage))
             for r in others
         )
+        if self.same_schools:
+            return table
+        return table.drop(columns=["difference", "difference_teacher_positions"])
 
     @cached_property
     def projections(self) -> dict[str, MultiYear]:
         """Multi-year projection per scenario over the same number of years (the longest asked).
 
         Year 1 is the simulated year's cost; funding, grant end years and growth come from
-        each scenario's budget section.
+        each scenario's budget section. Teacher-position equivalents are priced with the
+        baseline's average teacher, as `simulate budget --baseline` prices them.
         """
         years = max(r.scenario.budget.projection.years for r in self.results)
-        return {r.scenario.name: project(r.scenario, r.usage, years) for r in self.results}
+        base = budget_mod.teacher_cost(self.base.scenario)  # teacher positions priced alike
+        return {
+            r.scenario.name: project(
+                r.scenario, r.usage, years, base or budget_mod.teacher_cost(r.scenario)
+            )
+            for r in self.results
+        }
 
     @property
     def has_funding(self) -> bool:
@@ -208,11 +240,14 @@ class Comparison:
                     "verdict": v.text(),
                 }
             )
+        from simulate.budget.tables import READ_ME, read_me
+
         table = self.budget_by_category  # a scenario may be named "category": no reset_index
         by_category = pd.concat(
             [table.index.to_frame(index=False), table.reset_index(drop=True)], axis=1
         )
         return {
+            READ_ME: read_me([r.scenario for r in self.results]),
             "Totals": self.budget_totals,
             "Line items": self.line_items,
             "By category": by_category,
@@ -243,23 +278,22 @@ def _recentre(table: pd.DataFrame, exact: dict[tuple[str, str], float]) -> pd.Da
 def compare(
     scenarios: Sequence[Scenario],
     seed: int = 0,
-    replications: int = 20,
+    replications: int = REPLICATIONS,
     baseline: str | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    allow_different_schools: bool = False,
 ) -> Comparison:
     """Run each scenario `replications` times on the same seeds and collect the results.
 
-    `baseline` is a scenario name (default: the first). The years of all scenarios go out
-    in chunks to `workers` processes (default: the CPUs this process may use, once there
-    is enough work); the results are identical either way because every run is keyed by
-    (seed, replication) alone. `progress(done, total)` counts simulated years. Ctrl-C stops
-    the workers at once and raises KeyboardInterrupt.
+    `baseline` is a scenario name (default: the first). The scenarios must describe the same
+    schools (see study.schools), else InputError names the field that differs; with
+    `allow_different_schools` the comparison differences per-pupil figures only. See
+    simulate_years for how the years are run. Ctrl-C stops the workers at once and raises
+    KeyboardInterrupt.
     """
     if not scenarios:
         raise InputError(None, "scenarios", "nothing to compare", "one or more scenarios")
-    if replications < 1:
-        raise InputError(None, "replications", f"is {replications}", "1 or more")
     names = [s.name for s in scenarios]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -270,6 +304,28 @@ def compare(
             "a different name for each scenario in a comparison",
         )
     baseline = resolve_baseline(names, baseline)
+    differ = check_same_schools(scenarios, allow_different_schools)
+    results = simulate_years(scenarios, seed, replications, workers, progress)
+    return Comparison(results, baseline, seed, replications, differ)
+
+
+def simulate_years(
+    scenarios: Sequence[Scenario],
+    seed: int = 0,
+    replications: int = REPLICATIONS,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> list[Result]:
+    """One Result per scenario, each of `replications` years from the same master seed.
+
+    The years of all scenarios go out in chunks to `workers` processes (default: the CPUs
+    this process may use, once there is enough work); the results are identical either way
+    because every run is keyed by (seed, replication) alone. `progress(done, total)` counts
+    simulated years. Compare and budget both run their years here, so the same scenario and
+    seed give the same figures in both.
+    """
+    if replications < 1:
+        raise InputError(None, "replications", f"is {replications}", "1 or more")
     runs = len(scenarios) * replications
     if workers is None and runs < PARALLEL_MIN_RUNS:
         workers = 1
@@ -288,11 +344,10 @@ def compare(
         ]
         if executor.run(tasks, keep, progress, drain=False):
             raise KeyboardInterrupt
-    results = [
+    return [
         combine(spec, seed, [years[i, rep] for rep in range(replications)])
         for i, spec in enumerate(scenarios)
     ]
-    return Comparison(results, baseline, seed, replications)
 
 
 def _index(frame: pd.DataFrame) -> dict[tuple[str, ...], tuple[float, float, float]]:

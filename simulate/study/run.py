@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import pandas as pd
 
 from simulate.budget import items as budget_mod
+from simulate.budget.intervals import intervals
 from simulate.engine.core import Engine
 from simulate.measures import compute as metrics_mod
+from simulate.measures.catalogue import STAFFING_PER_PUPIL, check_figure
 from simulate.schema.model import Scenario
 from simulate.study.progress import Progress
 from simulate.study.stats import complete, summarize
+
+# Simulated years per scenario in a comparison and a budget, unless told otherwise: both
+# commands default to it, so the same scenario and seed give the same figures in both.
+REPLICATIONS = 20
 
 
 @dataclass
@@ -26,6 +33,7 @@ class Result:
     metrics: pd.DataFrame  # tidy, one row per replication x metric x group x statistic
     ledger: pd.DataFrame  # tidy ledger rows with a replication column
     usage: budget_mod.Usage  # mean over replications
+    usages: list[budget_mod.Usage] = field(default_factory=list)  # each replication's
 
     @cached_property
     def line_items(self) -> list[budget_mod.LineItem]:
@@ -33,7 +41,9 @@ class Result:
 
     @property
     def budget(self) -> pd.DataFrame:
-        return budget_mod.frame(self.line_items, self.scenario.enrollment)
+        """The year's line items at the mean usage, each with its 95% interval over the years."""
+        spread = intervals(self.scenario, self.usage, self.usages)
+        return budget_mod.frame(self.line_items, self.scenario.enrollment, intervals=spread)
 
     @cached_property
     def stats(self) -> pd.DataFrame:
@@ -41,7 +51,12 @@ class Result:
         return summarize(self.metrics)
 
     def value(self, metric: str, statistic: str = "mean", group: str = "all") -> float:
-        """The mean over replications of one figure, e.g. value('reach...', 'value')."""
+        """The mean over replications of one figure, e.g. value('reach...', 'value').
+
+        ValueError, with the closest valid name, for a metric, statistic or group the measures
+        catalogue does not have for this scenario; a valid figure the years never produced
+        (a loss reason that never happened) is 0."""
+        check_figure(self.scenario, metric, group, statistic)
         rows = self.stats[
             (self.stats.metric == metric)
             & (self.stats.group == group)
@@ -60,20 +75,26 @@ class Result:
             }
         total = budget_mod.total(self.line_items)
         enrollment = self.scenario.enrollment
+        per_pupil = budget_mod.per_pupil(total, enrollment)
+        budget: dict[str, Any] = {
+            "counts": STAFFING_PER_PUPIL,
+            "total": float(total),
+            "per_pupil": float(per_pupil),
+        }
+        other = self.scenario.budget.other_per_pupil
+        if other is not None:  # shown apart, never added to the staffing cost
+            budget |= {"other_per_pupil": float(other), "whole_per_pupil": float(per_pupil + other)}
+        budget["line_items"] = [
+            {"category": i.category, "item": i.item, "amount": float(i.amount)}
+            for i in self.line_items
+        ]
         return {
             "scenario": self.scenario.name,
             "seed": self.seed,
             "replications": self.replications,
             "enrollment": enrollment,
             "schools": sum(s.copies for s in self.scenario.schools),
-            "budget": {
-                "total": float(total),
-                "per_pupil": float(budget_mod.per_pupil(total, enrollment)),
-                "line_items": [
-                    {"category": i.category, "item": i.item, "amount": float(i.amount)}
-                    for i in self.line_items
-                ],
-            },
+            "budget": budget,
             "metrics": metrics,
         }
 
@@ -123,6 +144,7 @@ def combine(scenario: Scenario, seed: int, years: list[Replication]) -> Result:
         complete(metrics, len(years)),
         ledger,
         _mean_usage([y.usage for y in years]),
+        [y.usage for y in years],
     )
 
 
@@ -147,11 +169,17 @@ def run(
 
 def _mean_usage(usages: list[budget_mod.Usage]) -> budget_mod.Usage:
     n = len(usages)
-    roles = sorted({r for u in usages for r in u.days_worked})
+
+    def mean(per_role: Callable[[budget_mod.Usage], dict[str, float]]) -> dict[str, float]:
+        roles = sorted({r for u in usages for r in per_role(u)})
+        return {r: sum(per_role(u).get(r, 0.0) for u in usages) / n for r in roles}
+
     return budget_mod.Usage(
-        days_worked={r: sum(u.days_worked.get(r, 0.0) for u in usages) / n for r in roles},
+        days_worked=mean(lambda u: u.days_worked),
         substitute_days=sum(u.substitute_days for u in usages) / n,
         long_term_substitute_days=sum(u.long_term_substitute_days for u in usages) / n,
+        vacancy_days=mean(lambda u: u.vacancy_days),
+        leavers=mean(lambda u: u.leavers),
     )
 
 
@@ -159,4 +187,12 @@ def _round(x: float) -> float:
     return float(round(x, 6))
 
 
-__all__ = ["Replication", "Result", "combine", "run", "run_replication", "run_replications"]
+__all__ = [
+    "REPLICATIONS",
+    "Replication",
+    "Result",
+    "combine",
+    "run",
+    "run_replication",
+    "run_replications",
+]

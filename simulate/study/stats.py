@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -65,6 +67,14 @@ def summarize(metrics: pd.DataFrame) -> pd.DataFrame:
     out["ci_low"] = out["mean"] - half
     out["ci_high"] = out["mean"] + half
     return out[["metric", "group", "statistic", "value", "ci_low", "ci_high"]]
+
+
+def half_width(values: Sequence[float]) -> float:
+    """Half-width of the 95% t-interval of the mean of `values` (0 for fewer than two)."""
+    n = len(values)
+    if n < 2:
+        return 0.0
+    return _t(n - 1) * float(np.std(values, ddof=1)) / float(np.sqrt(n))
 
 
 def _t(df: int) -> float:

@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
-from simulate.measures.catalogue import capital, measure
+from simulate.measures.catalogue import (
+    OTHER_PER_PUPIL,
+    STAFFING_PER_PUPIL,
+    WHOLE_PER_PUPIL,
+    capital,
+    measure,
+)
 from simulate.measures.formats import fmt, fmt_diff
 
 from ..charts import INK, style
@@ -21,12 +27,14 @@ PER_PUPIL = measure("budget.per_pupil")
 TOTAL = measure("budget.total")
 # (label, column of Comparison.budget_totals) in the budget section's totals table
 BUDGET_LINES = [
-    ("Annual cost", "total"),
+    ("Staffing cost a year (roles modelled)", "total"),
     ("recurring", "recurring"),
     ("one-off (year 1)", "one_off"),
-    ("Per pupil", "per_pupil"),
+    (STAFFING_PER_PUPIL, "per_pupil"),
     ("Difference from baseline", "difference"),
     ("Difference per pupil", "per_pupil_difference"),
+    (OTHER_PER_PUPIL, "other_per_pupil"),
+    (WHOLE_PER_PUPIL, "whole_per_pupil"),
 ]
 # (label, column of MultiYear.frame()) in the year-by-year table
 YEAR_LINES = [
@@ -42,6 +50,8 @@ def totals_table(page: Page) -> str:
     totals = c.budget_totals.set_index("scenario")
     body = []
     for label, column in BUDGET_LINES:
+        if column not in totals.columns:  # no other spending given, or different schools
+            continue
         cells = ""
         for name in page.names:
             v = float(totals.loc[name, column])
@@ -50,8 +60,18 @@ def totals_table(page: Page) -> str:
             else:
                 text = "—" if name == c.baseline else fmt_diff(v, "money")
             cells += f'<td class="num" data-value="{raw(v)}">{text}</td>'
-        body.append(f"<tr><th scope=row>{label}</th>{cells}</tr>")
-    return table("metrics", "<th>Budget</th>" + page.scenario_heads(), body)
+        body.append(f"<tr><th scope=row>{esc(label)}</th>{cells}</tr>")
+    note = (
+        '<p class="note">The staffing cost counts the roles each scenario holds, not the '
+        "district's whole spending per pupil"
+        + (
+            "; the district's other spending per pupil (budget.other_per_pupil, not "
+            "modelled) is shown apart and never added to it.</p>"
+            if "other_per_pupil" in totals.columns
+            else ": set budget.other_per_pupil to show the rest alongside it.</p>"
+        )
+    )
+    return table("metrics", "<th>Budget</th>" + page.scenario_heads(), body) + note
 
 
 def by_category_chart(page: Page) -> str:
@@ -72,6 +92,7 @@ def projection_block(page: Page) -> str:
     """Multi-year cost against funding: the grant cliff and the sustainability verdict."""
     c = page.c
     frames = {name: multi.frame() for name, multi in c.projections.items()}
+    labels = year_labels(page)
     fig = go.Figure()
     for name, frame in frames.items():
         color = page.colors[name]
@@ -83,7 +104,8 @@ def projection_block(page: Page) -> str:
                 mode="lines+markers",
                 line={"color": color, "width": 3},
                 legendgroup=name,
-                hovertemplate=f"{esc(name)}<br>year %{{x}}: "
+                customdata=labels,
+                hovertemplate=f"{esc(name)}<br>%{{customdata}}: "
                 "%{y:$,.0f} with grants<extra>money in − money out</extra>",
             )
             fig.add_scatter(
@@ -94,7 +116,8 @@ def projection_block(page: Page) -> str:
                 line={"color": color, "width": 2, "dash": "dot"},
                 legendgroup=name,
                 showlegend=False,
-                hovertemplate=f"{esc(name)}<br>year %{{x}}: %{{y:$,.0f}} "
+                customdata=labels,
+                hovertemplate=f"{esc(name)}<br>%{{customdata}}: %{{y:$,.0f}} "
                 "without grants<extra>recurring money − recurring cost</extra>",
             )
         else:
@@ -104,7 +127,9 @@ def projection_block(page: Page) -> str:
                 name=esc(name),
                 mode="lines+markers",
                 line={"color": color, "width": 3},
-                hovertemplate=f"{esc(name)}<br>year %{{x}}: %{{y:$,.0f}}<extra>total cost</extra>",
+                customdata=labels,
+                hovertemplate=f"{esc(name)}<br>%{{customdata}}: %{{y:$,.0f}}"
+                "<extra>staffing cost</extra>",
             )
     if c.has_funding:
         style(
@@ -115,8 +140,12 @@ def projection_block(page: Page) -> str:
         )
         fig.add_hline(y=0, line={"color": INK, "width": 1})
     else:
-        style(fig, "Projected annual cost", "Year", capital(TOTAL.unit))
-    fig.update_layout(xaxis={"dtick": 1}, yaxis={"tickprefix": "$", "tickformat": ",.0f"})
+        style(fig, "Projected staffing cost (roles modelled)", "Year", capital(TOTAL.unit))
+    years = list(range(1, len(labels) + 1))
+    fig.update_layout(
+        xaxis={"tickvals": years, "ticktext": [capital(x) for x in labels]},
+        yaxis={"tickprefix": "$", "tickformat": ",.0f"},
+    )
     rows = []
     for name, multi in c.projections.items():
         verdict = multi.verdict
@@ -143,6 +172,16 @@ def projection_block(page: Page) -> str:
     )
 
 
+def year_labels(page: Page) -> list[str]:
+    """The projection's years as fiscal years (FY2027-28) when every scenario starts in the
+    same year, else as year 1, year 2, ..."""
+    multis = list(page.c.projections.values())
+    labels = [m.labels() for m in multis]
+    if all(x == labels[0] for x in labels):
+        return labels[0]
+    return [f"year {y.year}" for y in multis[0].years]
+
+
 def year_table(page: Page, frames: dict[str, pd.DataFrame]) -> str:
     """Year-by-year cost, money in and surplus per scenario, for a grant writer to copy."""
     body, years = [], 0
@@ -160,7 +199,7 @@ def year_table(page: Page, frames: dict[str, pd.DataFrame]) -> str:
                 for v in frame[column].astype(float)
             )
             body.append(f"<tr>{head}<td>{label}</td>{cells}</tr>")
-    year_heads = "".join(f'<th class="num">Year {k}</th>' for k in range(1, years + 1))
+    year_heads = "".join(f'<th class="num">{capital(x)}</th>' for x in year_labels(page)[:years])
     years_table = table("years", "<th>Scenario</th><th></th>" + year_heads, body)
     return f"<details><summary>Year-by-year figures</summary>{years_table}</details>"
 
@@ -183,7 +222,7 @@ def line_items_table(page: Page) -> str:
             diff = value - float(values[base])
             note = (
                 f'<div class="d">{fmt_diff(diff, "money")}</div>'
-                if name != base and abs(diff) >= 0.5
+                if name != base and abs(diff) >= 0.5 and page.c.same_schools
                 else ""
             )
             cells.append(
@@ -210,8 +249,9 @@ SECTION = Section(
     "budget",
     "Budget",
     "Budget",
-    "Annual cost from positions, salaries, supplements and benefits, hourly staff paid "
-    "for the hours they worked, and the substitute days the simulation used. Details by "
-    "line item below; every figure is also in budget.xlsx.",
+    "Staffing cost of the roles modelled: salaries for the days positions are filled, "
+    "supplements and benefits, hourly staff paid for the hours they worked, the substitute "
+    "days the simulation used, and the cost of replacing leavers. Details by line item "
+    "below; every figure is also in budget.xlsx.",
     content,
 )

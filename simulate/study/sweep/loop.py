@@ -187,8 +187,9 @@ def _execute(
     return ran, interrupted
 
 
-def top_parameters(result: SweepResult) -> list[tuple[str, str, str, float]]:
-    """Per metric, the parameter with the largest index (ST, mu* or |SRC|)."""
+def top_parameters(result: SweepResult) -> list[tuple[str, str, str, float, bool]]:
+    """Per metric, the parameter with the largest index (ST, mu* or |SRC|), and whether that
+    index is reliable at this sample size (see sensitivity.reliable)."""
     if result.sensitivity is None:
         return []
     index = RANKED_BY[result.sweep.spec.design]
@@ -198,5 +199,5 @@ def top_parameters(result: SweepResult) -> list[tuple[str, str, str, float]]:
         rows = table[table.metric == metric]
         if len(rows):
             best = rows.loc[rows["value"].abs().idxmax()]
-            out.append((metric, str(best.parameter), index, float(best.value)))
+            out.append((metric, str(best.parameter), index, float(best.value), bool(best.reliable)))
     return out

@@ -10,6 +10,11 @@ Replications are averaged per design point first, so the indices describe the me
   95% CI, and the fit's R^2 (if R^2 is low, the ranking says little).
 A metric that does not vary over the sweep gets zeros rather than NaN (SALib divides by the
 variance). `ci` is the half-width of the 95% interval; it is empty where a method gives none.
+
+`reliable` says whether the sample was large enough for an index: false when a share of
+variance (S1, ST, R^2) falls outside [0, 1], or when the interval is wider than the index
+(half-width above its size: the index cannot be told from zero). Sobol' indices from 16
+samples are often both; raise `samples` (and replications) until they are reliable.
 """
 
 from __future__ import annotations
@@ -30,8 +35,9 @@ RESAMPLES = 200
 Z95 = 1.959963984540054
 MAX_BINS = 10  # main effects: a parameter with more distinct values is binned by quantiles
 RANKED_BY = {"sobol": "ST", "morris": "mu_star", "grid": "src", "lhs": "src"}
-COLUMNS = ["metric", "parameter", "index", "value", "ci"]
-Row = tuple[str, str, str, float, float | None]  # one row of COLUMNS
+COLUMNS = ["metric", "parameter", "index", "value", "ci", "reliable"]
+Row = tuple[str, str, str, float, float | None]  # one row of COLUMNS, but `reliable`
+SHARES = frozenset({"S1", "ST", "r2"})  # indices that are shares of variance: 0 to 1
 
 
 def point_means(sweep: Sweep, results: pd.DataFrame) -> pd.DataFrame:
@@ -54,8 +60,18 @@ def analyze(sweep: Sweep, results: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataF
     for column in means.columns:
         y = means[column].to_numpy(dtype=float)
         rows += _indices(sweep, column, names, x, y, seed)
-    table = pd.DataFrame(rows, columns=COLUMNS)
+    table = pd.DataFrame(
+        [(*row, reliable(row[2], row[3], row[4])) for row in rows], columns=COLUMNS
+    )
     return table, main_effects(names, x, means)
+
+
+def reliable(index: str, value: float, ci: float | None) -> bool:
+    """Whether an index is usable at this sample size: a share of variance inside [0, 1],
+    and an interval (if the method gives one) no wider than the index itself."""
+    if index in SHARES and not 0.0 <= value <= 1.0:
+        return False
+    return ci is None or ci <= abs(value)
 
 
 def _indices(
