@@ -304,6 +304,7 @@ MEASURES: tuple[Measure, ...] = (
         "to the target, so one student's surplus does not hide another's shortfall.",
         everyone="all with a target",
         short="of target delivered",
+        abbrev="of target",
     ),
     Measure(
         "small_group.shortfall_minutes_week",

@@ -58,6 +58,7 @@ KEY_ROWS = [
     headline("coaching.observations_per_teacher_week", "realized"),
     headline("coaching.teacher_weeks_observed_share"),
     headline("small_group.minutes_per_student_week", "mean"),
+    headline("small_group.target_delivered_share"),
     headline("small_group.reaching_target_share"),
     headline("class_size.students_per_homeroom", "mean"),
     headline("class_size.students_per_homeroom", "max", note=True),

@@ -21,7 +21,7 @@ SHORT_METRICS = [  # the key figures of the one-screen terminal summary, in this
     "budget.per_pupil",
     "coaching.observations_per_teacher_week",
     "small_group.minutes_per_student_week",
-    "small_group.reaching_target_share",
+    "small_group.target_delivered_share",
     "relationships.adults_per_student",
 ]
 _BY_METRIC = {row.metric: row for row in KEY_ROWS}

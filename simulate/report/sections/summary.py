@@ -17,7 +17,7 @@ TAKEAWAY_ROWS = [  # the key figures "At a glance" speaks of, in KEY_ROWS order
         "budget.per_pupil",
         "coaching.observations_per_teacher_week",
         "small_group.minutes_per_student_week",
-        "small_group.reaching_target_share",
+        "small_group.target_delivered_share",
         "relationships.adults_per_student",
         "ledger.lost_share",
     }
