@@ -1,6 +1,6 @@
 """Sweep throughput: runs per second per core, and the speed-up from 1 to 2 workers.
 
-    .venv/bin/python benchmarks/bench_sweep.py [--runs 200] [--dask]
+    .venv/bin/python benchmarks/bench_sweep.py [--runs 800] [--dask]
 
 A Latin hypercube over teacher absence and the substitute pool on scenarios/traditional.yaml
 (a full 180-day year per run), runs/2 points x 2 replications. Each configuration runs the whole
@@ -80,7 +80,7 @@ def cores_we_get(workers: int = 2, seconds: float = 2.0) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=800)  # a year now takes ~20 ms: enough runs to outweigh start-up
     parser.add_argument("--dask", action="store_true", help="also time a 2-worker LocalCluster")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
