@@ -80,7 +80,8 @@ def cores_we_get(workers: int = 2, seconds: float = 2.0) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=800)  # a year now takes ~20 ms: enough runs to outweigh start-up
+    # a year takes about 20 ms: enough runs that start-up does not decide the speed-up
+    parser.add_argument("--runs", type=int, default=800)
     parser.add_argument("--dask", action="store_true", help="also time a 2-worker LocalCluster")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
