@@ -258,40 +258,29 @@ def goal_seek(
         found, beyond, bound = _largest(fits, start, floor, ceiling)
     else:
         found, beyond, bound = _smallest(fits, start, floor, ceiling)
-    if found is None:
-        tried = ceiling if direction == "smallest" else floor
-        if evaluate(tried) is None:  # the far end is not allowed: report the last allowed try
-            tried = max((u for u, c in cache.items() if c is not None), default=floor)
+
+    def answer(**result: Any) -> GoalSeek:
         return GoalSeek(
             field=path,
             target=target,
             direction=direction,
             unit=step,
             original=start_value,
-            value=None,
-            at=evaluate(tried),
-            beyond=None,
-            bound="infeasible",
             evaluations=len(cache),
             reran_simulation=not cost_only,
-            tried=step * tried,
+            **result,
         )
+
+    if found is None:
+        tried = ceiling if direction == "smallest" else floor
+        if evaluate(tried) is None:  # the far end is not allowed: report the last allowed try
+            tried = max((u for u, c in cache.items() if c is not None), default=floor)
+        at = evaluate(tried)
+        return answer(value=None, at=at, beyond=None, bound="infeasible", tried=step * tried)
     at, past = evaluate(found), (evaluate(beyond) if beyond is not None else None)
     if bound == "budget" and past is None:
         bound = "range"
-    return GoalSeek(
-        field=path,
-        target=target,
-        direction=direction,
-        unit=step,
-        original=start_value,
-        value=step * found,
-        at=at,
-        beyond=past,
-        bound=bound,
-        evaluations=len(cache),
-        reran_simulation=not cost_only,
-    )
+    return answer(value=step * found, at=at, beyond=past, bound=bound)
 
 
 def _check(

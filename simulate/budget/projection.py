@@ -25,20 +25,9 @@ from simulate.budget.items import (
     recurring_items,
     teacher_cost,
 )
-from simulate.measures.formats import money
+from simulate.measures.formats import MULTIYEAR_MONEY, money
 from simulate.schema.model import Funding, Scenario
 
-# Money columns of the multi-year table, each a Year field of the same name.
-MULTIYEAR_MONEY = [
-    "recurring_cost",
-    "one_off_cost",
-    "total_cost",
-    "recurring_revenue",
-    "grant_revenue",
-    "total_revenue",
-    "surplus",
-    "recurring_surplus",
-]
 MULTIYEAR_COLUMNS = [
     "year",
     "fiscal_year",

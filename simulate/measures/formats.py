@@ -19,6 +19,17 @@ KINDS: tuple[Kind, ...] = ("money", "pct", "num0", "num1", "num2")
 DIGITS: dict[str, int] = {"money": 0, "pct": 1, "num0": 0, "num1": 1, "num2": 2}  # as shown
 
 # Columns that hold money in any table we write; everything else is a count, share or label.
+# Money columns of the multi-year table, each a field of budget.projection.Year of that name.
+MULTIYEAR_MONEY = [
+    "recurring_cost",
+    "one_off_cost",
+    "total_cost",
+    "recurring_revenue",
+    "grant_revenue",
+    "total_revenue",
+    "surplus",
+    "recurring_surplus",
+]
 MONEY_COLUMNS = frozenset(
     {
         # line items, totals, and the comparison with a baseline
@@ -42,14 +53,7 @@ MONEY_COLUMNS = frozenset(
         "cost_difference",
         "cost_per_position",
         # multi-year, and multi-year by line (projections run at most 30 years)
-        "recurring_cost",
-        "one_off_cost",
-        "total_cost",
-        "recurring_revenue",
-        "grant_revenue",
-        "total_revenue",
-        "surplus",
-        "recurring_surplus",
+        *MULTIYEAR_MONEY,
         *(f"year_{k}" for k in range(1, 31)),
         # sustainability verdicts
         "recurring_shortfall",
