@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulate.measures.catalogue import ALL, Measure, group_title, measure
+from simulate.measures.catalogue import ALL, Measure, group_title, measure, statistic_word
 from simulate.measures.formats import Kind
 
 
@@ -48,6 +48,8 @@ def headline(metric: str, statistic: str = "value", group: str = ALL, note: bool
     explained by the metric's explanation, or by the statistic's note if `note`."""
     entry = measure(metric)
     label = entry.label if group == ALL else f"{group_title(group)} {entry.label.lower()}"
+    if statistic in ("max", "min"):  # the same metric's other row: say which end it shows
+        label = f"{label}, {statistic_word(statistic)}"
     explain = entry.note(statistic, group) if note else entry.explain
     return row(entry, statistic, group, label, explain)
 
