@@ -139,12 +139,14 @@ def test_ledger_in_the_summary_adds_up_and_matches_the_raw_ledger(three: Compari
             planned = s[(name, "ledger", group, "planned")]
             delivered = s.get((name, "ledger", group, "delivered"), 0.0)
             lost = s.get((name, "ledger", group, "lost"), 0.0)
-            assert planned == pytest.approx(delivered + lost)
+            unused = s.get((name, "ledger", group, "unused"), 0.0)
+            assert planned == pytest.approx(delivered + lost + unused)
             assert planned == pytest.approx(rows.amount.sum() / three.replications)
             for reason, part in rows[rows.outcome == "lost"].groupby("detail"):
                 # every replication counts, including the years without this reason
                 expected = part.amount.sum() / three.replications
-                assert s[(name, "ledger", group, f"lost:{reason}")] == pytest.approx(expected)
+                stat = "unused" if reason == "unused" else f"lost:{reason}"
+                assert s[(name, "ledger", group, stat)] == pytest.approx(expected)
 
 
 def test_lost_shares_are_lost_over_planned_and_add_up(three: Comparison) -> None:

@@ -259,7 +259,7 @@ def test_ledger_planned_equals_delivered_plus_lost_equals_the_schedules(
     booked = ledger.groupby(["activity", "role"])["amount"].sum().to_dict()
     booked = {k: v for k, v in booked.items() if v}
     assert booked == planned_from_schedules(scenario)
-    # the ledger rows in the metrics table say the same: planned = delivered + lost
+    # the ledger rows in the metrics table say the same: planned = delivered + lost + unused
     rows = result.metrics[result.metrics.metric == "ledger"]
     stats = rows.set_index(["group", "statistic"])
     for activity in {a for a, _ in booked}:
@@ -271,7 +271,8 @@ def test_ledger_planned_equals_delivered_plus_lost_equals_the_schedules(
             stats.loc[(group, "delivered"), "value"] if (group, "delivered") in stats.index else 0.0
         )
         lost = stats.loc[(group, "lost"), "value"] if (group, "lost") in stats.index else 0.0
-        assert planned == delivered + lost
+        unused = stats.loc[(group, "unused"), "value"] if (group, "unused") in stats.index else 0.0
+        assert planned == delivered + lost + unused
         assert planned == sum(v for (a, _), v in booked.items() if a == activity)
 
 

@@ -27,6 +27,8 @@ OTHER_PER_PUPIL = "Other spending per pupil (not modelled)"
 WHOLE_PER_PUPIL = "Whole spending per pupil"
 LOST = "lost:"  # statistic prefix of a loss reason: "lost:absence"
 REASON = f"{LOST}<reason>"  # how the catalogue lists the loss-reason statistics
+# the ledger's loss reasons that are friction; `unused` is a statistic of its own
+FRICTION = tuple(r for r in LOSS_REASONS if r != "unused")
 
 # The words for each statistic, as a reader sees them ("value" is the figure itself).
 STATISTICS = {
@@ -41,6 +43,7 @@ STATISTICS = {
     "realized": "realized",
     "delivered": "delivered",
     "lost": "lost",
+    "unused": "unused",
     "max": "largest",
 }
 # Kinds of group a metric may be split by: what comes after the '=' in a group name.
@@ -130,13 +133,13 @@ class Measure:
         if statistic in self.statistics:
             return True
         reason = statistic.removeprefix(LOST)
-        return REASON in self.statistics and statistic.startswith(LOST) and reason in LOSS_REASONS
+        return REASON in self.statistics and statistic.startswith(LOST) and reason in FRICTION
 
     def statistic_names(self) -> list[str]:
         """Every statistic, with one per loss reason where the metric has REASON."""
         out: list[str] = []
         for statistic in self.statistics:
-            out += [f"{LOST}{r}" for r in LOSS_REASONS] if statistic == REASON else [statistic]
+            out += [f"{LOST}{r}" for r in FRICTION] if statistic == REASON else [statistic]
         return out
 
 
@@ -485,23 +488,25 @@ MEASURES: tuple[Measure, ...] = (
         "ledger",
         "Planned, delivered and lost time",
         "minutes a year (observations for activity=observation)",
-        ("planned", "delivered", "lost", REASON),
+        ("planned", "delivered", "lost", REASON, "unused"),
         ("activity",),
         "num0",
         0,
-        "The ledger of each activity: planned = delivered + lost, to the minute, with lost "
-        "split by reason.",
+        "The ledger of each activity: planned = delivered + lost + unused, to the minute, with "
+        "lost (to friction) split by reason; unused is time set aside that nothing needed.",
         whole_school=True,
     ),
     Measure(
         "ledger.lost_share",
         "Time lost",
         "share of planned time lost",
-        ("lost", REASON),
+        ("lost", REASON, "unused"),
         ("activity",),
         "pct",
         -1,
-        "Share of an activity's planned time that did not happen: in all (lost) and by reason.",
+        "Share of an activity's planned time that friction took: in all (lost) and by reason; "
+        "unused is the share set aside that nothing needed (not friction).",
+        neutral=("unused",),
         notes=(
             Note(
                 "lost",

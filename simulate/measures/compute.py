@@ -14,7 +14,7 @@ import numpy as np
 from simulate.budget import items as budget
 from simulate.budget.items import Usage
 from simulate.engine.core import Engine
-from simulate.engine.ledger import Ledger
+from simulate.engine.ledger import Ledger, Loss
 
 Key = tuple[str, str, str]
 ALL = "all"
@@ -227,20 +227,26 @@ def _workload(
 
 
 def _ledger_totals(out: dict[Key, float], ledger: Ledger) -> None:
-    """Planned, delivered and lost (by reason) per activity: the ledger in the metrics table."""
+    """Planned, delivered, lost (to friction, by reason) and unused minutes per activity: the
+    ledger in the metrics table. The ledger books time nobody needed as lost for the reason
+    `unused`; here it is its own statistic, so `lost` counts friction only and planned =
+    delivered + lost + unused."""
     for (activity, _role, outcome, detail), amount in ledger.amounts.items():
         group = f"activity={activity}"
-        out[("ledger", group, "planned")] = out.get(("ledger", group, "planned"), 0.0) + amount
-        stat = "delivered" if outcome == "delivered" else f"lost:{detail}"
-        out[("ledger", group, stat)] = out.get(("ledger", group, stat), 0.0) + amount
-        if outcome == "lost":
-            out[("ledger", group, "lost")] = out.get(("ledger", group, "lost"), 0.0) + amount
+        if outcome == "delivered":
+            stats = ["delivered"]
+        elif detail == Loss.UNUSED:
+            stats = ["unused"]
+        else:
+            stats = [f"lost:{detail}", "lost"]
+        for stat in ["planned", *stats]:
+            out[("ledger", group, stat)] = out.get(("ledger", group, stat), 0.0) + amount
 
 
 def _lost_shares(out: dict[Key, float]) -> None:
-    """`ledger.lost_share`: lost / planned per activity, in all and by reason."""
+    """`ledger.lost_share`: lost (and unused) / planned per activity, in all and by reason."""
     for (metric, group, stat), amount in list(out.items()):
-        if metric == "ledger" and stat.startswith("lost"):
+        if metric == "ledger" and (stat.startswith("lost") or stat == "unused"):
             planned = out[("ledger", group, "planned")]
             out[("ledger.lost_share", group, stat)] = _ratio(amount, planned)
 

@@ -76,6 +76,11 @@ def content(page: Page) -> str:
         row(LOST_SHARE, "lost", a, label=f"{page.group_title(a)}: {word('lost')}")
         for a in activities
     ]
+    rows += [  # time set aside that nothing needed: not friction, shown apart
+        row(LOST_SHARE, "unused", a, label=f"{page.group_title(a)}: {word('unused')}")
+        for a in activities
+        if any(page.mean(n, LOST_SHARE.name, a, "unused") for n in page.names)
+    ]
     rows += [
         row(ABSENCES, "count", label=f"{ABSENCES.label} ({word('count')})"),
         row(FILL_RATE),
