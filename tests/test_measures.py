@@ -81,8 +81,8 @@ def test_labels_for_one_statistic_are_made_from_the_entry() -> None:
 def test_budget_figures_carry_their_exact_total_columns() -> None:
     exact = catalogue.exact_budget()
     assert exact == {
-        "budget.total": ("total", "difference"),
-        "budget.per_pupil": ("per_pupil", "per_pupil_difference"),
+        "budget.total": ("recurring", "recurring_difference"),
+        "budget.per_pupil": ("recurring_per_pupil", "recurring_per_pupil_difference"),
     }
     assert all(catalogue.measure(m).kind == "money" for m in exact)
 

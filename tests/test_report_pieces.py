@@ -24,7 +24,7 @@ def two() -> Comparison:
 
 
 def test_budget_rows_are_the_exact_line_item_sums_and_their_differences(two: Comparison) -> None:
-    totals = {r.scenario.name: budget_mod.total(r.line_items) for r in two.results}
+    totals = {r.scenario.name: budget_mod.recurring_total(r.line_items) for r in two.results}
     base = totals[two.baseline]
     summary = two.summary.set_index(["scenario", "metric"])
     differences = two.differences.set_index(["scenario", "metric"])

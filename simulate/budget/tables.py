@@ -210,7 +210,7 @@ class BudgetReport:
         tables = self.tables()
         verdict = pd.DataFrame({"verdict": self.verdict_lines()})
         scenarios = [self.scenario] + ([self.baseline] if self.baseline else [])
-        sheets = {"Verdict": verdict, READ_ME: read_me(scenarios)}
+        sheets = {READ_ME: read_me(scenarios), "Verdict": verdict}
         sheets |= {SHEETS[k]: f for k, f in tables.items()}
         with staged_set(out, replaces=FILES) as stage:
             paths = [write_csv(stage / f"{stem}.csv", frame) for stem, frame in tables.items()]

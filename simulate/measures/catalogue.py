@@ -180,31 +180,32 @@ def activity_label(group: str) -> str:
 MEASURES: tuple[Measure, ...] = (
     Measure(
         "budget.per_pupil",
-        STAFFING_PER_PUPIL,
+        f"Recurring {STAFFING_PER_PUPIL[0].lower()}{STAFFING_PER_PUPIL[1:]}",
         "dollars per pupil per year",
         ("value",),
         (ALL,),
         "money",
         0,
-        "What the roles the scenario holds cost each year for each enrolled student: "
+        "What the roles the scenario holds cost every year for each enrolled student: "
         "salaries for the days positions are filled, supplements, benefits, hourly staff, "
-        "substitutes, replacing leavers, devices and software. Not the district's whole "
-        "spending per pupil: other staff, operations and central costs are not modelled.",
+        "substitutes, replacing leavers, devices and software. One-off start-up costs are not "
+        "in it (see the budget section). Not the district's whole spending per pupil: other "
+        "staff, operations and central costs are not modelled.",
         abbrev="staff $/pp",
-        exact=("per_pupil", "per_pupil_difference"),
+        exact=("recurring_per_pupil", "recurring_per_pupil_difference"),
     ),
     Measure(
         "budget.total",
-        "Staffing cost, all schools (roles modelled)",
+        "Recurring staffing cost, all schools (roles modelled)",
         "dollars a year",
         ("value",),
         (ALL,),
         "money",
         0,
-        "What the roles the scenario holds cost each year for its whole enrollment, with this "
-        "year's vacancies, leavers, substitute days and hours.",
+        "What the roles the scenario holds cost every year for its whole enrollment, with "
+        "this year's vacancies, leavers, substitute days and hours; one-off costs not included.",
         notes=(Note("value", "The same cost for the whole enrollment of the scenario.", ALL),),
-        exact=("total", "difference"),
+        exact=("recurring", "recurring_difference"),
         whole_school=True,
     ),
     Measure(

@@ -72,9 +72,10 @@ def compute(engine: Engine, ledger: Ledger | None = None) -> dict[Key, float]:
 
 
 def _budget(out: dict[Key, float], engine: Engine) -> None:
-    """This year's cost: it varies between years with substitute days and hours worked."""
+    """This year's recurring cost (one-off start-up costs are the budget's, not a year's): it
+    varies between years with vacancies, leavers, substitute days and hours worked."""
     scenario = engine.scenario
-    total = budget.total(budget.line_items(scenario, usage(engine)))
+    total = budget.recurring_total(budget.line_items(scenario, usage(engine)))
     out[("budget.total", ALL, "value")] = float(total)
     out[("budget.per_pupil", ALL, "value")] = float(budget.per_pupil(total, scenario.enrollment))
 

@@ -45,6 +45,9 @@ MONEY_COLUMNS = frozenset(
         "difference",
         "baseline_per_pupil",
         "per_pupil_difference",
+        "recurring_per_pupil",
+        "recurring_difference",
+        "recurring_per_pupil_difference",
         "other_per_pupil",
         "whole_per_pupil",
         # positions

@@ -154,7 +154,6 @@ class Comparison:
             enrollment = result.scenario.enrollment
             total = budget_mod.total(items)
             recurring = budget_mod.recurring_total(items)
-            per_pupil = budget_mod.per_pupil(total, enrollment)
             rows.append(
                 {
                     "scenario": result.scenario.name,
@@ -162,14 +161,29 @@ class Comparison:
                     "total": total,
                     "recurring": recurring,
                     "one_off": total - recurring,
-                    "per_pupil": per_pupil,
+                    "per_pupil": budget_mod.per_pupil(total, enrollment),
+                    "recurring_per_pupil": budget_mod.per_pupil(recurring, enrollment),
                 }
             )
         base = next(r for r in rows if r["scenario"] == self.baseline)
         for row in rows:
             row["difference"] = row["total"] - base["total"]
             row["per_pupil_difference"] = row["per_pupil"] - base["per_pupil"]
-        money = ["total", "recurring", "one_off", "per_pupil", "difference", "per_pupil_difference"]
+            row["recurring_difference"] = row["recurring"] - base["recurring"]
+            row["recurring_per_pupil_difference"] = (
+                row["recurring_per_pupil"] - base["recurring_per_pupil"]
+            )
+        money = [
+            "total",
+            "recurring",
+            "one_off",
+            "per_pupil",
+            "recurring_per_pupil",
+            "difference",
+            "per_pupil_difference",
+            "recurring_difference",
+            "recurring_per_pupil_difference",
+        ]
         others = [r.scenario.budget.other_per_pupil for r in self.results]
         if any(o is not None for o in others):  # shown apart, never added to the staffing cost
             for row, other in zip(rows, others, strict=True):
@@ -178,7 +192,8 @@ class Comparison:
             money += ["other_per_pupil", "whole_per_pupil"]
         frame = pd.DataFrame(rows)
         frame[money] = frame[money].map(lambda v: float("nan") if v is None else float(v))
-        return frame if self.same_schools else frame.drop(columns="difference")
+        whole_school = ["difference", "recurring_difference"]
+        return frame if self.same_schools else frame.drop(columns=whole_school)
 
     @cached_property
     def budget_by_category(self) -> pd.DataFrame:

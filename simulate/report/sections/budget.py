@@ -27,12 +27,14 @@ PER_PUPIL = measure("budget.per_pupil")
 TOTAL = measure("budget.total")
 # (label, column of Comparison.budget_totals) in the budget section's totals table
 BUDGET_LINES = [
-    ("Staffing cost a year (roles modelled)", "total"),
+    ("Staffing cost in year 1 (roles modelled)", "total"),
     ("recurring", "recurring"),
     ("one-off (year 1)", "one_off"),
-    (STAFFING_PER_PUPIL, "per_pupil"),
-    ("Difference from baseline", "difference"),
-    ("Difference per pupil", "per_pupil_difference"),
+    (f"{STAFFING_PER_PUPIL}, recurring", "recurring_per_pupil"),
+    (f"{STAFFING_PER_PUPIL}, year 1 with one-off costs", "per_pupil"),
+    ("Difference from baseline, recurring", "recurring_difference"),
+    ("Difference per pupil, recurring", "recurring_per_pupil_difference"),
+    ("Difference from baseline, year 1 with one-off costs", "difference"),
     (OTHER_PER_PUPIL, "other_per_pupil"),
     (WHOLE_PER_PUPIL, "whole_per_pupil"),
 ]
