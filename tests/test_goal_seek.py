@@ -94,3 +94,20 @@ def test_targets_other_than_the_budget_need_funding_sources() -> None:
     with pytest.raises(InputError) as err:
         simulate.budget_study(build(d), goal_field="roles.mcl.supplement", target="sustainable")
     assert err.value.field == "budget.funding"
+
+
+def test_a_grant_a_funded_plan_does_not_need_is_found_to_be_zero() -> None:
+    """With a million dollars more of recurring money, every year of the MCL plan is funded
+    without its start-up grant: the least grant that funds every year is none (not the largest
+    amount that still 'fits')."""
+    d = data("mcl_teams")
+    d["budget"]["funding"][0]["amount"] = float(d["budget"]["funding"][0]["amount"]) + 1e6
+    path = "budget.funding[3].amount"
+    assert all(y.surplus >= 0 for y in rerun(d, path, Decimal(0)).multiyear.years)
+    study = simulate.budget_study(
+        build(d), seed=SEED, replications=YEARS, goal_field=path, target="funded"
+    )
+    goal = study.goal
+    assert goal is not None and goal.direction == "smallest"
+    assert goal.value == 0 and goal.bound == "range"
+    assert "met even at the lowest value" in goal.text()

@@ -112,6 +112,8 @@ class GoalSeek:
                 f"; {show(self.value + step)} would give {money(self.beyond.cost)} against "
                 f"{money(self.beyond.limit)}"
             )
+        if self.bound == "range" and self.direction == "smallest":
+            return text + "; the target is met even at the lowest value the field allows"
         if self.bound == "range":
             return text + "; the field's allowed range ends here"
         return text + "; the target does not depend on this field (no limit found)"
@@ -253,7 +255,7 @@ def goal_seek(
     start = int(start_value // step)
     floor = min(0, start)  # a negative original is searched down to itself, others to 0
     ceiling = int(Decimal(10) ** 12 / step)
-    direction = _direction(evaluate, start, floor, 1 if step >= 1 else 100)
+    direction = _direction(evaluate, start, floor, 1 if step >= 1 else 100, target)
     if direction == "largest":
         found, beyond, bound = _largest(fits, start, floor, ceiling)
     else:
@@ -320,15 +322,20 @@ def _check(
 
 
 def _direction(
-    evaluate: Callable[[int], Check | None], start: int, floor: int, probe: int
+    evaluate: Callable[[int], Check | None], start: int, floor: int, probe: int, target: Target
 ) -> Direction:
     """Which value to seek: the smallest when raising the field raises the margin (money in),
-    else the largest (costs, and fields the target does not depend on)."""
+    the largest when it lowers it (costs). Where the margin does not move (a grant whose years
+    are already funded), the target says: the least money for `sustainable` and `funded`, the
+    most for `budget`."""
     low = evaluate(max(start, floor))
     high = evaluate(max(start, floor) + probe)
     if low is None or high is None:
         return "largest"
-    return "smallest" if high.limit - high.cost > low.limit - low.cost else "largest"
+    before, after = low.limit - low.cost, high.limit - high.cost
+    if after == before:
+        return "largest" if target == "budget" else "smallest"
+    return "smallest" if after > before else "largest"
 
 
 def _largest(

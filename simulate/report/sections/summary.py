@@ -12,14 +12,15 @@ from ..kit import esc
 TAKEAWAY_ROWS = [  # the key figures "At a glance" speaks of, in KEY_ROWS order
     row
     for row in KEY_ROWS
-    if row.metric
+    if (row.metric, row.statistic)
     in {
-        "budget.per_pupil",
-        "coaching.observations_per_teacher_week",
-        "small_group.minutes_per_student_week",
-        "small_group.target_delivered_share",
-        "relationships.adults_per_student",
-        "ledger.lost_share",
+        ("budget.per_pupil", "value"),
+        ("coaching.observations_per_teacher_week", "realized"),
+        ("small_group.minutes_per_student_week", "mean"),
+        ("small_group.target_delivered_share", "value"),
+        ("class_size.students_per_homeroom", "mean"),
+        ("relationships.adults_per_student", "mean"),
+        ("ledger.lost_share", "lost"),
     }
 ]
 
