@@ -69,6 +69,10 @@ class Commands(click.Group):
             interrupted = isinstance(err.__cause__, KeyboardInterrupt)
             say(f"interrupted: {NOTHING_WRITTEN}" if interrupted else "Aborted!", err=True)
             code = 130 if interrupted else 1
+        except click.UsageError as err:  # one line, as for every other bad input
+            where = err.ctx.command_path if err.ctx is not None else "simulate"
+            say(f"error: {err.format_message()} (see: {where} --help)", err=True)
+            code = err.exit_code
         except click.ClickException as err:
             err.show()
             code = err.exit_code

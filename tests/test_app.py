@@ -117,7 +117,7 @@ def test_key_inputs_are_checked_as_typed_and_saved(
     assert f'id="m-{field_id(path)}" hx-swap-oob="true">{message}' in bad.text
     assert f"{teams}.yaml: {path}: {message}" in bad.text  # the CLI's line
     negative = c.post(f"/scenarios/{teams}/check", data={path: "-1"})
-    assert "Input should be greater than or equal to 0" in negative.text
+    assert "is -1, below the lowest allowed (allowed: at least 0" in negative.text
     fine = c.post(f"/scenarios/{teams}/check", data={path: "66000"})
     assert "No problems found." in fine.text
     refused = c.post(f"/scenarios/{teams}/save", data={path: "lots"})

@@ -171,3 +171,21 @@ def test_the_command_line_mirrors_the_api_constants() -> None:
     assert cli.REPLICATIONS == REPLICATIONS
     assert list(TARGETS) == cli.GOAL_TARGETS
     assert cli.Replications.max == MAX_REPLICATIONS
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["compare", "--replicatons", "3", "x.yaml"], "did you mean '--replications'"),
+        (["budget", "scenarios/traditional.yaml", "--target", "fundd"], "'fundd' is not one of"),
+        (["run", "scenarios/traditional.yaml"], "missing option '--out'"),
+    ],
+)
+def test_a_mistyped_command_line_is_one_line_and_exit_2(args: list[str], words: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "simulate.cli", *args], capture_output=True, text=True, cwd=ROOT
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0].lower(), done.stderr
+    assert "--help" in lines[0] and "Traceback" not in done.stderr

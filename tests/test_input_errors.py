@@ -78,12 +78,20 @@ def standalone(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:
 @pytest.mark.parametrize(
     ("text", "field", "words"),
     [
-        ("calendar:\n  school_days: many\n", "calendar.school_days", ["integer", "'many'"]),
+        ("calendar:\n  school_days: many\n", "calendar.school_days", ["whole number", "'many'"]),
         ("calendar:\n  school_days: true\n", "calendar.school_days", ["number", "true"]),
-        ("roles:\n  teacher:\n    salary: lots\n", "roles.teacher.salary", ["decimal"]),
+        (
+            "roles:\n  teacher:\n    salary: lots\n",
+            "roles.teacher.salary",
+            ["amount of money", "'lots'"],
+        ),
         ("roles:\n  teacher: 5\n", "roles.teacher", ["mapping"]),
         ("roles: [teacher]\n", "roles", ["mapping", "list"]),
-        ("roles:\n  teacher:\n    homeroom: maybe\n", "roles.teacher.homeroom", ["boolean"]),
+        (
+            "roles:\n  teacher:\n    homeroom: maybe\n",
+            "roles.teacher.homeroom",
+            ["true or false", "'maybe'"],
+        ),
         ("coverage:\n  cascade: principal\n", "coverage.cascade", ["list"]),
         (
             "roles:\n  teacher:\n    schedule: {instructon: 30}\n",
@@ -172,28 +180,44 @@ def test_missing_fields_are_named(tmp_path: Path, drop: str, field: str) -> None
 @pytest.mark.parametrize(
     ("text", "field", "word"),
     [
-        ("substitutes:\n  per_day: -1\n", "substitutes.per_day", "greater than or equal to 0"),
-        ("school:\n  enrollment: -5\n", "schools[0].enrollment", "greater than or equal to 0"),
-        ("school:\n  devices: -1\n", "schools[0].devices", "greater than or equal to 0"),
-        ("roles:\n  teacher:\n    salary: -100\n", "roles.teacher.salary", "greater than"),
+        (
+            "substitutes:\n  per_day: -1\n",
+            "substitutes.per_day",
+            "below the lowest allowed (allowed: at least 0",
+        ),
+        ("school:\n  enrollment: -5\n", "schools[0].enrollment", "below the lowest allowed"),
+        (
+            "school:\n  devices: -1\n",
+            "schools[0].devices",
+            "below the lowest allowed (allowed: at least 0",
+        ),
+        ("roles:\n  teacher:\n    salary: -100\n", "roles.teacher.salary", "below the lowest"),
         (
             "roles:\n  teacher:\n    absence_rate: 1.5\n",
             "roles.teacher.absence_rate",
-            "than or equal to 1",
+            "above the highest allowed (allowed: 0 to 1)",
         ),
         (
             "roles:\n  teacher:\n    attrition_rate: -0.1\n",
             "roles.teacher.attrition_rate",
-            "greater",
+            "below the lowest allowed (allowed: 0 to 1)",
         ),
-        ("calendar:\n  closure_rate: 2\n", "calendar.closure_rate", "less than or equal to 1"),
-        ("budget:\n  benefits_rate: 1.01\n", "budget.benefits_rate", "less than or equal to 1"),
+        (
+            "calendar:\n  closure_rate: 2\n",
+            "calendar.closure_rate",
+            "above the highest allowed (allowed: 0 to 1)",
+        ),
+        (
+            "budget:\n  benefits_rate: 1.01\n",
+            "budget.benefits_rate",
+            "above the highest allowed (allowed: 0 to 1)",
+        ),
         ("roles:\n  teacher:\n    absence_rate: .nan\n", "roles.teacher.absence_rate", "nan"),
         ("roles:\n  teacher:\n    salary: .inf\n", "roles.teacher.salary", "finite"),
         (
             "school:\n  teams: [{name: t, count: 6, classrooms: 4, members: {teacher: -4}}]\n",
             "schools[0].teams[0].members.teacher",
-            "greater than or equal to 0",
+            "below the lowest allowed (allowed: at least 0",
         ),
     ],
 )
@@ -574,7 +598,7 @@ def test_error_inside_an_included_school_names_that_file(tmp_path: Path) -> None
     )
     text = MINIMAL.split("schools:")[0] + "schools:\n  - include: schools/oak.yaml\n"
     path = standalone(tmp_path, text)
-    line = check_refused(tmp_path, path, "schools[0].enrollment", "greater than or equal to 0")
+    line = check_refused(tmp_path, path, "schools[0].enrollment", "below the lowest allowed")
     assert line.startswith(f"error: {school.resolve()}:2: ")
 
 

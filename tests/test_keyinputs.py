@@ -167,8 +167,7 @@ def test_sheet_values_win_over_another_base(tmp_path: Path) -> None:
         ),
         (
             lambda b: b["Roles"].__setitem__("C4", -5),
-            "school.xlsx: Roles!C4: roles.building_coach.salary: Input should be greater than or "
-            "equal to 0",
+            "school.xlsx: Roles!C4: roles.building_coach.salary: is -5, below the lowest allowed",
         ),
         (
             lambda b: b["Tiers"].__setitem__("C3", 0.5),

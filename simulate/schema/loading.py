@@ -323,6 +323,9 @@ def _to_input_error(err: ValidationError, file: str, origins: Origins, data: Any
         choices = re.findall(r"'([^']*)'", str(first.get("ctx", {}).get("expected", "")))
         problem = f"{first['input']!r:.60} is not a valid choice" + suggest(first["input"], choices)
         allowed = ", ".join(choices)
+    elif kind in PLAIN_WORDS:
+        problem = PLAIN_WORDS[kind].format(got=_shown(first.get("input")), **first.get("ctx", {}))
+        allowed = _allowed(loc)
     elif "input" in first and kind not in ("model_type", "dict_type"):
         problem = f"{problem} (got {first['input']!r:.60})"
     elif kind in ("model_type", "dict_type"):
@@ -331,6 +334,48 @@ def _to_input_error(err: ValidationError, file: str, origins: Origins, data: Any
     if where != file:
         problem += f" (read through {file})"
     return InputError(where, dotted(loc) if loc else None, problem, allowed, line)
+
+
+# pydantic's error types, said as the rest of the messages say things ({got}: the value given;
+# the other names come from the error's context); the allowed range comes from the field
+PLAIN_WORDS = {
+    "greater_than_equal": "is {got}, below the lowest allowed",
+    "greater_than": "is {got}, not above the lowest allowed",
+    "less_than_equal": "is {got}, above the highest allowed",
+    "less_than": "is {got}, not below the highest allowed",
+    "float_parsing": "expected a number, got {got}",
+    "float_type": "expected a number, got {got}",
+    "int_parsing": "expected a whole number, got {got}",
+    "int_type": "expected a whole number, got {got}",
+    "int_from_float": "expected a whole number, got {got}",
+    "decimal_parsing": "expected an amount of money, got {got}",
+    "decimal_type": "expected an amount of money, got {got}",
+    "decimal_max_places": "is {got}, with more than {decimal_places} decimal places",
+    "decimal_max_digits": "is {got}, more digits than money needs",
+    "finite_number": "is {got}, not a finite number",
+    "bool_parsing": "expected true or false, got {got}",
+    "bool_type": "expected true or false, got {got}",
+    "string_type": "expected text, got {got}",
+    "string_too_short": "is empty",
+    "string_too_long": "is longer than {max_length} characters",
+    "too_short": "has {actual_length} items, fewer than {min_length}",
+    "too_long": "has more than {max_length} items",
+}
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _allowed(loc: FieldPath) -> str | None:
+    """The allowed values of the field at loc, in a few words (None if it cannot be said)."""
+    from simulate.schema.fields import describe
+
+    try:
+        return describe(dotted(loc)).allowed()
+    except (InputError, KeyError, TypeError, ValueError):
+        return None
 
 
 def _other_kind_of_file(data: dict[str, Any]) -> str:
