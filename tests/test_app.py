@@ -19,6 +19,8 @@ from starlette.testclient import TestClient
 import simulate
 from simulate.app import server
 from simulate.app.server import MAX_UPLOAD, create_app, field_id
+from simulate.app.workspace import origin
+from simulate.schema import bundled
 
 PORT = 8765
 LOCAL = f"http://127.0.0.1:{PORT}"
@@ -78,7 +80,11 @@ def test_every_page_renders(made: tuple[TestClient, list[str]]) -> None:
         "number"
     )
     assert c.get("/static/vendor/htmx.min.js").status_code == 200
-    assert c.get("/scenarios/nope").status_code == 404
+    missing = c.get("/scenarios/nope")
+    assert missing.status_code == 404
+    assert 'id="problem">scenario: &#39;nope&#39; is not a scenario of the workspace' in (
+        missing.text
+    )
     assert c.get("/scenarios/..%2F..%2Fetc").status_code == 404
     assert c.get("/runs/20240101-000000").status_code == 404
 
@@ -104,6 +110,76 @@ def test_my_school_errors_are_shown_next_to_the_field(tmp_path: Path) -> None:
     assert "multiple of 4" in response.text
     assert re.search(r'id="msg-classrooms">[^<]*multiple of 4', response.text)
     assert slugs(c) == []  # nothing half-made
+    # the message names the school and the arrangement's title, not an internal tag
+    title = bundled.titles()["traditional"]
+    general = re.search(r'id="new-error">([^<]*)', response.text)
+    assert general and general.group(1).startswith(
+        f"Lincoln &lt;b&gt;Elementary&lt;/b&gt; as {title}: classrooms: is 22; "
+    )
+    typo = c.post("/new", data={**LINCOLN, "classrooms": "lots"})
+    assert 'id="new-error">your school: classrooms: &#39;lots&#39; is not a whole number' in (
+        typo.text
+    )
+    assert "&lt;" + "input" not in typo.text and "&lt;new" not in response.text + typo.text
+
+
+def test_arrangements_are_listed_by_title_with_the_file_stem_as_value(tmp_path: Path) -> None:
+    c = client(tmp_path / "ws")
+    titles = bundled.titles()
+    new = c.get("/new").text
+    for stem in ("traditional", "mcl_within_budget", "lab_rotation"):
+        assert re.search(rf'value="{stem}" ?(checked)?> {re.escape(titles[stem])}</label>', new)
+    assert "> mcl_within_budget<" not in new
+    school = simulate.load_scenario(bundled.path("traditional")).schools[0]
+    note = re.search(r'id="funding-note">([^<]*)', new)
+    assert note and "Funding is not rescaled" in note.group(1)
+    assert f"({school.enrollment} students in {school.classrooms} classrooms)" in note.group(1)
+    home = c.get("/").text
+    assert f'<option value="mcl_within_budget">{titles["mcl_within_budget"]}</option>' in home
+    added = c.post("/bundled", data={"bundled": "mcl_within_budget"})
+    assert added.status_code == 303
+    assert (
+        simulate.load_scenario(next((tmp_path / "ws" / "scenarios").glob("*.yaml"))).name
+        == titles["mcl_within_budget"]
+    )
+
+
+def test_compare_preselects_todays_staffing_as_the_baseline(
+    made: tuple[TestClient, list[str]], tmp_path: Path
+) -> None:
+    c, (teams, today) = made  # teams sorts first
+    page = c.get("/compare").text
+    assert f'<option value="{today}" selected>' in page
+    assert f'<option value="{teams}" >' in page
+    note = re.search(r'id="baseline-note">(.*?)</p>', page)
+    assert note and "today's staffing" in note.group(1)
+    assert "Lincoln &lt;b&gt;Elementary&lt;/b&gt;: Traditional" in note.group(1)
+    # without today's staffing, the first scenario in the order shown, and the page says so
+    other = client(tmp_path / "other")
+    for stem in ("mcl_teams", "mcl_residents_tutors"):
+        assert other.post("/bundled", data={"bundled": stem}).status_code == 303
+    first, second = slugs(other)
+    page = other.get("/compare").text
+    assert f'<option value="{first}" selected>' in page
+    assert f'<option value="{second}" >' in page
+    assert "None of these scenarios was made from today's staffing" in page
+
+
+def test_the_origin_of_a_workspace_scenario_is_read_from_its_header(
+    made: tuple[TestClient, list[str]], tmp_path: Path
+) -> None:
+    c, (teams, today) = made
+    folder = tmp_path / "ws" / "scenarios"
+    assert origin((folder / f"{today}.yaml").read_text(encoding="utf-8"), "x") == "traditional"
+    assert origin((folder / f"{teams}.yaml").read_text(encoding="utf-8"), "x") == "mcl_teams"
+    generic = c.get("/template.xlsx").content  # today's staffing of the bundled school
+    assert c.post("/upload", files={"file": ("school.xlsx", generic, "app/x")}).status_code == 303
+    raw = (SCENARIOS / "traditional.yaml").read_bytes()
+    assert c.post("/upload", files={"file": ("t.yaml", raw, "text/yaml")}).status_code == 303
+    found = {e.slug: e.origin for e in c.app.state.pages.ws.entries()}  # type: ignore[attr-defined]
+    assert found[teams] == "mcl_teams" and found[today] == "traditional"
+    assert sorted(found.values()) == ["mcl_teams", "traditional", "traditional", "traditional"]
+    assert origin("# My own plan\nname: x\n", "My own plan") is None
 
 
 def test_key_inputs_are_checked_as_typed_and_saved(
@@ -275,6 +351,7 @@ def test_a_second_run_gets_a_busy_answer(
     release.set()
     record = wait_for(c, run_id)
     assert record["status"] == "failed" and "stopped by the test" in record["message"]
+    assert record["message"].startswith("comparing 2 scenarios")  # not "<input>"
     assert "stopped by the test" in c.get(f"/runs/{run_id}").text
 
 
@@ -310,10 +387,12 @@ def test_the_workspace_survives_a_restart(
     made: tuple[TestClient, list[str]], tmp_path: Path
 ) -> None:
     c, (teams, today) = made
-    response = c.post("/compare", data={"scenario": [today, teams], "replications": "1"})
+    response = c.post("/compare", data={"scenario": [teams, today], "replications": "1"})
     run_id = response.headers["location"].rsplit("/", 1)[1]
     assert wait_for(c, run_id)["status"] == "done"
     report = c.get(f"/runs/{run_id}/files/report.html").content
+    # no baseline sent: today's staffing, though the MCL scenario is ticked first
+    assert wait_for(c, run_id)["baseline"].endswith(bundled.titles()["traditional"])
     again = client(tmp_path / "ws")  # a new server on the same folder
     assert slugs(again) == sorted([teams, today])
     home = again.get("/").text

@@ -207,6 +207,15 @@ def test_a_planner_from_my_school_to_a_report_and_back_after_a_restart(
         page.goto(server.url + "/compare")
         page.uncheck(f"input[name=scenario][value='{uploaded}']")  # same name as the original
         today = next(f.stem for f in files if "traditional" in f.stem)
+        assert page.input_value("select[name=baseline]") == today  # today's staffing, pre-set
+        assert "today's staffing" in page.inner_text("#baseline-note")
+        # unticking the baseline moves it to the first ticked scenario; ticking today's
+        # staffing again does not move it back, the planner's choice stands
+        first = page.locator("input[name=scenario]:checked").first.get_attribute("value")
+        page.uncheck(f"input[name=scenario][value='{today}']")
+        assert page.input_value("select[name=baseline]") == first != today
+        page.check(f"input[name=scenario][value='{today}']")
+        assert page.input_value("select[name=baseline]") == first
         page.select_option("select[name=baseline]", today)
         page.fill("input[name=replications]", "3")
         with page.expect_navigation():

@@ -23,6 +23,7 @@ ARRANGEMENTS = [
     "lab_rotation",
     "subject_specialization",
 ]
+GRADE_TEAMS = ["traditional", "lab_rotation"]  # grade-level teams that do not share students
 LINCOLN = ["--name", "Lincoln", "--enrollment", "480", "--classrooms", "24"]
 TIERS = ["--tier", "core=0.6", "--tier", "strategic=0.3", "--tier", "intensive=0.1"]
 
@@ -68,10 +69,15 @@ def test_every_arrangement_of_my_school_validates_with_my_figures(
     assert spec.roles["principal"].salary == base.roles["principal"].salary  # not a teacher
     assert spec.budget.benefits_rate == 0.3
     team, base_team = school.teams[0], base.schools[0].teams[0]
-    assert (team.classrooms, team.members) == (base_team.classrooms, base_team.members)
-    # 24 classrooms today, as in the bundled school: the same teams and homerooms (16 of 24
-    # within the existing budget, which holds six of today's classes in four larger homerooms)
-    assert (school.classrooms, team.count) == (base.schools[0].classrooms, base_team.count)
+    if arrangement in GRADE_TEAMS:  # a team is a grade: four grades of six classrooms
+        assert (team.count, team.classrooms, team.members) == (4, 6, {"teacher": 6})
+        assert school.classrooms == 24
+    else:
+        assert (team.classrooms, team.members) == (base_team.classrooms, base_team.members)
+        # 24 classrooms today, as in the bundled school: the same teams and homerooms (18 of
+        # 24 within the existing budget, whose teams hold eight of today's classes in six
+        # larger homerooms)
+        assert (school.classrooms, team.count) == (base.schools[0].classrooms, base_team.count)
     text = out.read_text(encoding="utf-8")
     assert text.startswith(f"# Lincoln: {base.name}\n# Made by `simulate new`")
     assert f"bundled arrangement\n# '{arrangement}'" in text
@@ -111,8 +117,88 @@ def test_classrooms_that_do_not_fill_whole_teams_are_refused() -> None:
     )
     assert result.exit_code == 2
     assert "Traceback" not in result.output + result.stderr
-    assert "classrooms: is 22" in result.stderr
+    assert result.stderr.startswith("error: My school as Multi-classroom leadership teams: ")
+    assert "classrooms: is 22" in result.stderr and "<new" not in result.stderr
     assert "multiple of 4" in result.stderr and "(allowed: 20 or 24)" in result.stderr
+    assert "one MCL team (1 x Multi-classroom leader, 4 x Team teacher) serves 4 of" in (
+        result.stderr
+    )
+
+
+@pytest.mark.parametrize("arrangement", GRADE_TEAMS)
+def test_grade_teams_take_any_multiple_of_the_grades(tmp_path: Path, arrangement: str) -> None:
+    """Three classes per grade, K-5: six grade teams of three classrooms, one teacher each."""
+    _, spec = make(tmp_path, arrangement, "--enrollment", "450", "--classrooms", "18")
+    school, team = spec.schools[0], spec.schools[0].teams[0]
+    assert (school.classrooms, team.count, team.classrooms) == (18, 6, 3)
+    assert team.members == {"teacher": 3} and not team.shares_students
+    _, fewer = make(
+        tmp_path,
+        arrangement,
+        "--enrollment",
+        "300",
+        "--classrooms",
+        "12",
+        "--grades",
+        "K,1,2,3",
+        "--force",
+    )
+    assert (fewer.schools[0].teams[0].count, fewer.schools[0].teams[0].classrooms) == (4, 3)
+
+
+def test_grade_teams_keep_the_bundled_shape_when_the_grades_do_not_divide() -> None:
+    twenty = new_scenario(MySchool(enrollment=500, classrooms=20), "traditional").scenario
+    team = twenty.schools[0].teams[0]
+    assert (team.count, team.classrooms, team.members) == (5, 4, {"teacher": 4})
+    with pytest.raises(InputError) as refused:
+        new_scenario(MySchool(enrollment=550, classrooms=22), "traditional")
+    text = str(refused.value)
+    assert text.startswith("My school as Traditional (one teacher per classroom): classrooms: ")
+    assert "6 grades (K, 1, 2, 3, 4, 5) need a multiple of 6" in text
+    assert "a multiple of 4 (allowed: 20 or 24)" in text
+
+
+def test_mcl_teams_say_what_one_team_covers() -> None:
+    school = MySchool(enrollment=450, classrooms=18, name="Elm")
+    with pytest.raises(InputError) as refused:
+        new_scenario(school, "mcl_within_budget")
+    text = str(refused.value)
+    assert text.startswith("Elm as MCL teams within existing budgets: classrooms: is 18; ")
+    assert (
+        "one MCL team (1 x Multi-classroom leader, 6 x Team teacher, 1 x Reach associate) "
+        "serves 8 of today's classrooms in 6 homerooms (200 students in the bundled school)"
+    ) in text
+    assert text.endswith("must be a multiple of 8 (allowed: 16 or 24)")
+    assert new_scenario(school, "subject_specialization").scenario.schools[0].teams[0].count == 9
+
+
+def test_the_header_says_which_funding_lines_are_the_bundled_schools(tmp_path: Path) -> None:
+    out, spec = make(tmp_path, "mcl_teams", *LINCOLN)
+    base = simulate.load_scenario(bundled.path("mcl_teams"))
+    assert spec.budget.funding == base.budget.funding  # money is never rescaled
+    header = out.read_text(encoding="utf-8").split("\nname: ")[0]
+    assert "# Funding is NOT rescaled for this school" in header
+    bundled_school = base.schools[0]
+    assert f"({bundled_school.enrollment} students in {bundled_school.classrooms} classrooms)" in (
+        header
+    )
+    for k, line in enumerate(base.budget.funding):
+        field = "amount" if line.amount else "per_pupil"
+        value = f"{float(line.amount or line.per_pupil):g}"
+        assert f"#   budget.funding[{k}].{field}: {value} ({line.name}, {line.kind})" in header
+    assert "--set 'budget.funding[0].amount=...'" in header
+    mine, spec = make(
+        tmp_path, "mcl_teams", *LINCOLN, "--set", "budget.funding.0.amount=90000", "--force"
+    )
+    header = mine.read_text(encoding="utf-8").split("\nname: ")[0]
+    assert spec.budget.funding[0].amount == 90000
+    assert "#   budget.funding.0.amount: 90000" in header  # set, so listed with the changes
+    assert "#   budget.funding[0].amount" not in header
+    assert f"#   budget.funding[1].per_pupil: {float(base.budget.funding[1].per_pupil):g}" in header
+    assert "--set 'budget.funding[1].per_pupil=...'" in header
+    _, none = make(tmp_path, "traditional", *LINCOLN, "--set", "budget.funding=[]", "--force")
+    assert none.budget.funding == []
+    assert "Funding is NOT rescaled" not in (tmp_path / "traditional.yaml").read_text("utf-8")
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from simulate.keyinputs.parts import Edited, apply, parts
 from simulate.keyinputs.values import ValueProblem, convert
-from simulate.schema.errors import InputError
+from simulate.schema.errors import InputError, printable
 from simulate.schema.loading import validate
 from simulate.schema.model import Scenario
 
@@ -31,6 +31,17 @@ class Message:
 def from_error(err: InputError) -> Message:
     text = err.problem + (f" (allowed: {err.allowed})" if err.allowed else "")
     return Message(err.field or "", text, err.message())
+
+
+def readable(err: InputError, source: str | None = None) -> str:
+    """The error's line for a page. A file the planner knows keeps its name; a missing or
+    internal one (`<input>`, `<scenario>`) gives way to `source`, what the page calls the
+    thing (e.g. "your school"), or to nothing."""
+    if err.file and not err.file.startswith("<"):
+        return err.message()
+    if source:
+        return err.at(source).message()
+    return printable((f"{err.field}: " if err.field else "") + from_error(err).text)
 
 
 def check(data: Any, file: str) -> tuple[Scenario | None, list[Message]]:

@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from simulate.app.checks import readable
 from simulate.schema.errors import InputError
 
 
@@ -67,7 +68,7 @@ class Jobs:
             except Cancelled:
                 job.status, job.message = "interrupted", "the server was stopped"
             except InputError as err:
-                job.status, job.message = "failed", str(err)
+                job.status, job.message = "failed", readable(err, job.label)
             except Exception as err:  # noqa: BLE001 - shown on the run's page, not lost
                 job.status = "failed"
                 job.message = f"internal error: {type(err).__name__}: {err}"

@@ -38,7 +38,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from simulate import __version__
-from simulate.app.checks import Message, apply_form, check, from_error
+from simulate.app.checks import Message, apply_form, check, from_error, readable
 from simulate.app.guard import REPORT_POLICY, LocalOnly, SecurityHeaders
 from simulate.app.jobs import Busy, Job, Jobs
 from simulate.app.workspace import Workspace
@@ -135,22 +135,40 @@ class Pages:
             "home.html",
             entries=entries,
             runs=runs,
-            bundled=bundled.names(),
+            bundled=bundled.titles(),
             workspace=str(self.ws.root),
             error="",
         )
 
     # ---- my school ------------------------------------------------------------------------
     async def new_form(self, request: Request) -> Response:
+        return self.new_page(request, 200, NEW_DEFAULTS, {})
+
+    def new_page(
+        self,
+        request: Request,
+        status: int,
+        form: dict[str, str],
+        errors: dict[str, str],
+        chosen: list[str] | None = None,
+    ) -> Response:
+        from simulate.schema import bundled
+        from simulate.schema.loading import load_scenario
         from simulate.schema.new import arrangements
 
+        today = load_scenario(bundled.path(bundled.TODAY)).schools[0]
         return self.page(
-            request, "new.html", arrangements=arrangements(), form=NEW_DEFAULTS, errors={}
+            request,
+            "new.html",
+            status,
+            arrangements=[(stem, bundled.titles()[stem]) for stem in arrangements()],
+            picked=chosen if chosen is not None else [bundled.TODAY, "mcl_teams"],
+            form=form,
+            errors=errors,
+            bundled_school=f"{today.enrollment} students in {today.classrooms} classrooms",
         )
 
     async def new_create(self, request: Request) -> Response:
-        from simulate.schema.new import arrangements
-
         sent = await request.form()
         form = {k: v for k, v in sent.items() if isinstance(v, str)}
         chosen = [str(a) for a in sent.getlist("arrangement")]
@@ -159,15 +177,8 @@ class Pages:
             made = await run_in_threadpool(self.make_schools, form, chosen)
         except InputError as err:
             key = NEW_FIELDS.get(err.field or "", "general")
-            return self.page(
-                request,
-                "new.html",
-                400,
-                arrangements=arrangements(),
-                form=values,
-                chosen=chosen,
-                errors={key: from_error(err).text, "general": err.message()},
-            )
+            errors = {key: from_error(err).text, "general": readable(err, "your school")}
+            return self.new_page(request, 400, values, errors, chosen)
         return RedirectResponse(f"/?notice=Created: {', '.join(made)}", status_code=303)
 
     def make_schools(self, form: dict[str, str], chosen: list[str]) -> list[str]:
@@ -235,7 +246,7 @@ class Pages:
         try:
             slug = await run_in_threadpool(self.take_upload, name, content)
         except InputError as err:
-            return self.problem(request, err.message())
+            return self.problem(request, readable(err, name))
         return RedirectResponse(f"/scenarios/{slug}?notice=Uploaded {name}", status_code=303)
 
     def take_upload(self, name: str, content: bytes) -> str:
@@ -421,7 +432,28 @@ class Pages:
     # ---- runs -----------------------------------------------------------------------------
     async def compare_form(self, request: Request) -> Response:
         entries = [e for e in await run_in_threadpool(self.entries) if e.error is None]
-        return self.page(request, "compare.html", entries=entries, error="", form={})
+        return self.compare_page(request, 200, entries, "", {})
+
+    def compare_page(
+        self, request: Request, status: int, entries: list[Any], error: str, form: dict[str, str]
+    ) -> Response:
+        """The compare form: every scenario ticked, today's staffing the baseline."""
+        from simulate.schema import bundled
+
+        today = next((e for e in entries if e.origin == bundled.TODAY), None)
+        first = today or (entries[0] if entries else None)
+        baseline = form.get("baseline") or (first.slug if first else "")
+        return self.page(
+            request,
+            "compare.html",
+            status,
+            entries=entries,
+            today=today,
+            today_title=bundled.titles()[bundled.TODAY],
+            baseline=baseline,
+            error=error,
+            form=form,
+        )
 
     async def compare_start(self, request: Request) -> Response:
         form = await request.form()
@@ -439,20 +471,27 @@ class Pages:
             if not slugs:
                 raise InputError(None, "scenarios", "choose at least one scenario to compare")
             run_id = await run_in_threadpool(
-                self.start_compare, slugs, replications, seed, values.get("baseline") or slugs[0]
+                self.start_compare, slugs, replications, seed, values.get("baseline") or None
             )
         except Busy as busy:
             return self.busy(request, busy.job)
         except InputError as err:
             entries = [e for e in await run_in_threadpool(self.entries) if e.error is None]
-            return self.page(
-                request, "compare.html", 400, entries=entries, error=err.message(), form=values
-            )
+            message = readable(err, "the comparison")
+            return self.compare_page(request, 400, entries, message, values)
         return RedirectResponse(f"/runs/{run_id}", status_code=303)
 
-    def start_compare(self, slugs: list[str], replications: int, seed: int, baseline: str) -> str:
+    def start_compare(
+        self, slugs: list[str], replications: int, seed: int, baseline: str | None
+    ) -> str:
+        """Start a comparison; without a baseline, today's staffing if it is among the chosen
+        scenarios, else the first of them."""
+        from simulate.schema import bundled
         from simulate.schema.loading import load_scenario
 
+        if baseline is None:
+            today = [e.slug for e in self.entries() if e.origin == bundled.TODAY]
+            baseline = next((s for s in slugs if s in today), slugs[0])
         specs = [load_scenario(self.scenario_file(s), self.ws.scenarios) for s in slugs]
         names = [s.name for s in specs]
         if len(set(names)) != len(names):
@@ -527,7 +566,7 @@ class Pages:
         except Busy as busy:
             return self.busy(request, busy.job)
         except InputError as err:
-            message = err.message()
+            message = readable(err, "the budget")
 
             def again() -> Response:
                 entries = [e for e in self.entries() if e.error is None]
@@ -804,7 +843,7 @@ def create_app(workspace: Path, port: int) -> Starlette:
         status = 404 if exc.field in ("scenario", "run", "file") else 400
         if request.headers.get("content-type", "").startswith("application/json"):
             return JSONResponse({"messages": [from_error(exc).__dict__]}, status)
-        return pages.problem(request, exc.message(), status)
+        return pages.problem(request, readable(exc), status)
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return pages.problem(request, f"not found: {request.url.path}", 404)

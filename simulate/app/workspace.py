@@ -26,6 +26,10 @@ SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 RUN_ID = re.compile(r"\d{8}-\d{6}(-\d{1,3})?")
 # Files of a run the app serves: outputs of compare and budget, and the run's record.
 RUN_FILES = re.compile(r"[a-z_]{1,40}\.(html|csv|xlsx|json)")
+# How the comment header of a file the package wrote names the bundled scenario it started
+# from: `simulate new` ("the bundled arrangement 'x'"), a copy of a bundled scenario and an
+# import of the bundled template ("the bundled scenario 'x'").
+ORIGIN = re.compile(r"\bbundled (?:arrangement|scenario) '([a-z0-9_]+)'")
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,23 @@ class Entry:
     path: Path
     name: str | None
     error: str | None
+    origin: str | None = None  # the bundled scenario it was made from (see `origin`)
+
+
+def origin(text: str, name: str) -> str | None:
+    """The bundled scenario a scenario file was made from, as its comment header says, or
+    the one it is (by its name) when the header does not say."""
+    from simulate.schema import bundled
+
+    header = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        header.append(line.lstrip("#").strip())
+    found = ORIGIN.search(" ".join(header))
+    if found:
+        return found.group(1)
+    return next((stem for stem, title in bundled.titles().items() if title == name), None)
 
 
 class Workspace:
@@ -61,9 +82,13 @@ class Workspace:
             if not SLUG.fullmatch(path.stem):
                 continue
             try:
-                out.append(Entry(path.stem, path, load_scenario(path, self.scenarios).name, None))
+                name = load_scenario(path, self.scenarios).name
             except InputError as err:
                 out.append(Entry(path.stem, path, None, str(err)))
+                continue
+            out.append(
+                Entry(path.stem, path, name, None, origin(path.read_text(encoding="utf-8"), name))
+            )
         return out
 
     def free_slug(self, name: str) -> str:

@@ -4,6 +4,7 @@ and the web app can start from them without a path."""
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -21,6 +22,14 @@ def folder() -> Path:
 def names() -> list[str]:
     """Names (file stems) of the bundled scenarios, sorted."""
     return sorted(p.stem for p in folder().glob("*.yaml"))
+
+
+@cache
+def titles() -> dict[str, str]:
+    """Each bundled scenario's title (its `name`) by file stem, for lists people read."""
+    from simulate.schema.loading import load_data
+
+    return {stem: str(load_data(path(stem)).get("name") or stem) for stem in names()}
 
 
 def path(name: str) -> Path:

@@ -2,14 +2,20 @@
 
 The bundled arrangement is the base; the school's own figures replace its school's: name,
 enrollment, classrooms, grades, need-tier shares, teacher pay, the benefits rate, and any
-other field by path. Team shapes stay the arrangement's and only their number changes, so
-every arrangement of one school has the same students, classrooms (as they are today) and
-tiers, and two of them compare fairly.
+other field by path. Every arrangement of one school has the same students, classrooms (as
+they are today) and tiers, so two of them compare fairly.
 
-Classrooms are counted as the school has them today (one teacher each). A team of an
-arrangement serves as many of today's classrooms as the bundled school gives it: four for MCL
-teams, two for specialist pairs, six for MCL teams within the existing budget, which hold them
-in four larger homerooms. The classrooms must fill whole teams.
+Classrooms are counted as the school has them today (one teacher each). Where the
+arrangement's teams are grade-level teams that do not share students (traditional,
+lab_rotation), a team is a grade: N grades and C classrooms make N teams of C/N classrooms
+when C is a multiple of N. Otherwise the teams keep the arrangement's shape and only their
+number changes: a team serves as many of today's classrooms as the bundled school gives it
+(four for grade-level and MCL teams, two for specialist pairs, eight for MCL teams within the
+existing budget, which hold them in six larger homerooms), and the classrooms must fill whole
+teams.
+
+Money is not rescaled: the funding lines stay the bundled arrangement's, calibrated for its
+school, and the file's header says so and how to set the school's own.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from simulate.schema import bundled
 from simulate.schema.errors import InputError, suggest
 from simulate.schema.loading import load_data, validate
 from simulate.schema.model import Scenario
-from simulate.schema.paths import set_value
+from simulate.schema.paths import locate, set_value
 from simulate.schema.writing import plain, to_yaml
 
 
@@ -49,6 +55,7 @@ class NewScenario:
     data: dict[str, Any]  # plain scenario data, as written
     scenario: Scenario
     changes: dict[str, Any]  # field path -> value set on the arrangement
+    base: Scenario  # the bundled arrangement it was made from
 
     def yaml(self) -> str:
         """The scenario file: a comment header saying where it came from, then the data."""
@@ -60,9 +67,53 @@ class NewScenario:
             *(f"  {path}: {_shown(value)}" for path, value in self.changes.items()),
             "Every other figure is the arrangement's; the bundled files say where each comes",
             "from ([source] or [assumption]; see docs/sources.md).",
+            *self.funding_note(),
             "",
         ]
         return to_yaml(self.data, header)
+
+    def funding_note(self) -> list[str]:
+        """Header lines naming the funding figures kept from the bundled arrangement, which
+        are calibrated for its school and not rescaled for this one."""
+        kept = [
+            (f"budget.funding[{k}].{name}", line, value)
+            for k, line in enumerate(self.scenario.budget.funding)
+            if not self._set(("budget", "funding", k))
+            for name, value in (("amount", line.amount), ("per_pupil", line.per_pupil))
+            if value
+        ]
+        if not kept:
+            return []
+        school = self.base.schools[0]
+        return [
+            "Funding is NOT rescaled for this school: these lines are the bundled arrangement's,",
+            f"calibrated so that its school ({school.enrollment} students in {school.classrooms} "
+            "classrooms) can pay for today's",
+            "staffing; with other enrollment, class sizes or pay, today's staffing may look not",
+            "sustainable only because of them:",
+            *(
+                f"  {path}: {_shown(value)} ({line.name}, {line.kind})"
+                for path, line, value in kept
+            ),
+            f"Set your district's figures with --set '{kept[0][0]}=...' (one --set per figure).",
+        ]
+
+    def _set(self, parts: tuple[str | int, ...]) -> bool:
+        """True when a field at, above or below `parts` was set by the planner."""
+        for path in self.changes:
+            done = locate(self.data, path).parts
+            if done[: len(parts)] == parts or parts[: len(done)] == done:
+                return True
+        return False
+
+
+@dataclass(frozen=True)
+class Teams:
+    """The teams a school's classrooms make in an arrangement."""
+
+    count: int
+    classrooms: int  # homerooms per team
+    members: dict[str, int]  # positions per team, by role
 
 
 def arrangements() -> list[str]:
@@ -88,27 +139,22 @@ def new_scenario(school: MySchool, arrangement: str) -> NewScenario:
     file = str(bundled.path(arrangement))
     data = load_data(bundled.path(arrangement))
     base = validate(json.loads(json.dumps(data)), file)
-    served = _classrooms_per_team(arrangement, base)
+    label = f"{school.name} as {base.name}"  # how a problem names the scenario being made
+    grades = [str(g) for g in school.grades] if school.grades is not None else None
     team = base.schools[0].teams[0]
-    if school.classrooms < 1 or school.classrooms % served:
-        below = max(served, school.classrooms // served * served)
-        raise InputError(
-            f"<new {arrangement}>",
-            "classrooms",
-            f"is {school.classrooms}; '{arrangement}' has teams ('{team.name}') that each "
-            f"serve {served} of today's classrooms, so classrooms must be a multiple of {served}",
-            f"{below} or {below + served}" if below != school.classrooms else f"{served}, ...",
-        )
-    teams = school.classrooms // served
+    teams = _teams(school.classrooms, grades or base.schools[0].grades, arrangement, base, label)
     changes: dict[str, Any] = {
         "name": f"{school.name}: {base.name}",
         "schools[0].name": school.name,
         "schools[0].enrollment": school.enrollment,
-        "schools[0].classrooms": teams * team.classrooms,
-        "schools[0].teams[0].count": teams,
+        "schools[0].classrooms": teams.count * teams.classrooms,
+        "schools[0].teams[0].count": teams.count,
     }
-    if school.grades is not None:
-        changes["schools[0].grades"] = [str(g) for g in school.grades]
+    if teams.classrooms != team.classrooms:
+        changes["schools[0].teams[0].classrooms"] = teams.classrooms
+        changes["schools[0].teams[0].members"] = teams.members
+    if grades is not None:
+        changes["schools[0].grades"] = grades
     if school.tiers is not None:
         changes["schools[0].need_tiers"] = _tiers(base, school.tiers)
     if school.teacher_salary is not None:
@@ -122,12 +168,81 @@ def new_scenario(school: MySchool, arrangement: str) -> NewScenario:
         set_value(data, path, value)
     data["description"] = (
         f"{school.name}: {school.enrollment} students in {school.classrooms} classrooms "
-        f"today, as {teams} x {team.name} ({team.classrooms} classrooms each) of the bundled "
-        f"arrangement '{arrangement}' ({base.name})."
+        f"today, as {teams.count} x {team.name} ({teams.classrooms} classrooms each) of the "
+        f"bundled arrangement '{arrangement}' ({base.name})."
     )
     data = {"name": data.pop("name"), "description": data.pop("description"), **data}
-    scenario = validate(json.loads(json.dumps(data)), f"<new {arrangement}>")
-    return NewScenario(arrangement, data, scenario, changes)
+    scenario = validate(json.loads(json.dumps(data)), label)
+    return NewScenario(arrangement, data, scenario, changes, base)
+
+
+def _teams(
+    classrooms: int, grades: Sequence[str], arrangement: str, base: Scenario, label: str
+) -> Teams:
+    """The teams `classrooms` of today make (see the module's docstring), or an InputError
+    that says what one team covers and which counts fit."""
+    team = base.schools[0].teams[0]
+    served = _classrooms_per_team(arrangement, base)
+    per_classroom = _grade_team(base)
+    by_grade = per_classroom is not None and len(grades) > 0
+    if by_grade and classrooms >= len(grades) and classrooms % len(grades) == 0:
+        size = classrooms // len(grades)
+        members = {role: n * size for role, n in (per_classroom or {}).items()}
+        return Teams(len(grades), size, members)
+    if classrooms >= served and classrooms % served == 0:
+        return Teams(classrooms // served, team.classrooms, dict(team.members))
+    one = _one_team(base, served)
+    if by_grade:
+        why = (
+            f"is {classrooms}; in this arrangement a {team.name} is a grade, so the "
+            f"{len(grades)} grades ({', '.join(grades)}) need a multiple of {len(grades)} "
+            "classrooms (one team per grade)"
+        )
+        steps = [len(grades)]
+        if served % len(grades):  # whole teams of the bundled shape fit other counts
+            why += f", or else whole teams as the bundled school has them: {one}, a multiple "
+            why += f"of {served}"
+            steps.append(served)
+    else:
+        why = (
+            f"is {classrooms}; this arrangement is made of whole teams: {one}, so classrooms "
+            f"must be a multiple of {served}"
+        )
+        steps = [served]
+    raise InputError(label, "classrooms", why, _nearest(classrooms, steps))
+
+
+def _grade_team(base: Scenario) -> dict[str, int] | None:
+    """Positions per classroom when the arrangement's teams are grades (one team per grade,
+    students not shared), else None."""
+    school = base.schools[0]
+    team = school.teams[0]
+    if team.shares_students or team.count != len(school.grades):
+        return None
+    if any(n % team.classrooms for n in team.members.values()):
+        return None
+    return {role: n // team.classrooms for role, n in team.members.items()}
+
+
+def _one_team(base: Scenario, served: int) -> str:
+    """What one team of the arrangement is and covers, in words."""
+    school = base.schools[0]
+    team = school.teams[0]
+    members = ", ".join(f"{n} x {base.roles[r].title}" for r, n in team.members.items())
+    homerooms = f" in {team.classrooms} homerooms" if team.classrooms != served else ""
+    students = school.enrollment / team.count
+    return (
+        f"one {team.name} ({members}) serves {served} of today's classrooms{homerooms} "
+        f"({students:.0f} students in the bundled school)"
+    )
+
+
+def _nearest(count: int, steps: Sequence[int]) -> str:
+    """The allowed counts next to `count`: the largest below and the smallest above."""
+    multiples = {m for s in steps for m in (count // s * s, (count // s + 1) * s) if m > 0}
+    below = [m for m in multiples if m < count]
+    above = [m for m in multiples if m > count]
+    return " or ".join(str(m) for m in [*([max(below)] if below else []), min(above)])
 
 
 def _classrooms_per_team(arrangement: str, base: Scenario) -> int:

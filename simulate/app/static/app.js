@@ -74,3 +74,25 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// The compare form: the baseline is always a ticked scenario. Unticking it moves the
+// baseline to today's staffing if that is ticked, else to the first ticked scenario.
+document.addEventListener("DOMContentLoaded", function () {
+  var form = document.getElementById("compare-form");
+  var select = document.getElementById("baseline");
+  if (!form || !select) return;
+  var boxes = Array.prototype.slice.call(form.querySelectorAll("input[name=scenario]"));
+
+  function follow() {
+    var ticked = boxes.filter(function (b) { return b.checked; }).map(function (b) { return b.value; });
+    Array.prototype.forEach.call(select.options, function (o) {
+      o.disabled = ticked.indexOf(o.value) < 0;
+    });
+    if (ticked.length && ticked.indexOf(select.value) < 0) {
+      var today = select.dataset.today;
+      select.value = ticked.indexOf(today) >= 0 ? today : ticked[0];
+    }
+  }
+  boxes.forEach(function (b) { b.addEventListener("change", follow); });
+  follow();
+});
