@@ -442,7 +442,8 @@ def _write_new_file(out: Path, text: str, force: bool) -> None:
     "--classrooms",
     type=click.IntRange(min=1, max=2_000),
     required=True,
-    help="Classrooms today (one teacher each); must fill whole teams of the arrangement.",
+    help="Classrooms today (one teacher each): grade-level arrangements take any multiple of "
+    "the grades, others whole teams.",
 )
 @click.option("--name", default="My school", show_default=True, help="Name of the school.")
 @click.option("--grades", help="Grades served, comma-separated (e.g. K,1,2,3,4,5).")

@@ -55,7 +55,11 @@ GROUP_KINDS = {
 }
 # How a group reads in a table row ({} is the role title, tier name or activity label).
 GROUP_TITLES = {"role": "{}", "tier": "Tier {}", "by": "Covered by {}", "activity": "{}"}
-COVERER_TITLES = {SPLIT: "splitting the class among colleagues"}  # by= values that are not roles
+COVERER_TITLES = {  # by= values that are not roles of the scenario
+    SPLIT: "splitting the class among colleagues",
+    SUBSTITUTE: "substitute (district pool)",
+    LONG_TERM_SUBSTITUTE: "long-term substitute",
+}
 ACTIVITY_LABELS = {  # the ledger's activities: the scenario's, observations and online stations
     "instruction": "Instruction",
     "small_group": "Small groups",

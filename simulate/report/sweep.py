@@ -52,11 +52,13 @@ def render_sweep(
         anchor = f"metric-{n}"
         title, lead = _words(metric.key)
         links.append((anchor, title))
-        tornado = _tornado(metric.key, column, order, effects, base, scale)
-        content = (
-            embed(tornado, f"tornado-{n}", *_size(order))
-            + _effect_note(metric.key, column, effects, base)
-            + _main_effects(metric.key, column, sweep.parameter_names, effects, n, scale)
+        content = ""
+        if spec.design == "grid":  # each level's mean is over every other parameter's levels
+            tornado = _tornado(metric.key, column, order, effects, base, scale)
+            content = embed(tornado, f"tornado-{n}", *_size(order))
+            content += _effect_note(metric.key, column, effects, base)
+        content += (
+            _main_effects(metric.key, column, sweep.parameter_names, effects, n, scale)
             + _reliability_note(indices, column, spec.design)
             + _index_table(indices, column)
         )
@@ -103,12 +105,19 @@ def _design(sweep: Sweep, rank: str) -> str:
         + "<h3>Parameters</h3>"
         + table("", "<th>Field</th><th>Values</th><th>Type</th>", params)
         + f'<p class="note">{esc(HOW_TO_READ[spec.design])} Replications are averaged per '
-        "design point before analysis. The tornado chart shows, for each parameter, the mean "
-        "of the metric over the design points at its lowest and highest level, around the "
-        f"overall mean (dotted line); parameters are ordered by {esc(rank)}. Its axis spans "
-        "zero and every value the metric took in the sweep, so a small effect looks small; "
-        "the line under it gives the largest effect as a share of the metric's mean. Indices "
-        "marked as not reliable came from too small a sample.</p>"
+        "design point before analysis. "
+        + (
+            "The tornado chart shows, for each parameter, the mean of the metric over the "
+            "design points at its lowest and highest level, around the overall mean (dotted "
+            f"line); parameters are ordered by {esc(rank)}. Its axis spans zero and every "
+            "value the metric took in the sweep, so a small effect looks small; the line "
+            "under it gives the largest effect as a share of the metric's mean. "
+            if spec.design == "grid"
+            else "Sampled designs have few points at any one level of a parameter, mixed with "
+            "every other parameter, so no tornado chart is drawn: read the indices, and the "
+            "main effects as a rough shape. "
+        )
+        + "Indices marked as not reliable came from too small a sample.</p>"
     )
 
 
@@ -188,9 +197,9 @@ def _effect_note(key: Key, column: str, effects: pd.DataFrame, base: float) -> s
     effect = spans[name][1] - spans[name][0]
     unit = measure(key[0]).unit
     return (
-        f'<p class="note">Largest effect: {esc(name)} moves the mean by {effect:+.3g} '
+        f'<p class="note">Largest effect: {esc(name)} moves the mean by {effect:+,.4g} '
         f"{esc(unit)} from its lowest to its highest level, {_share(effect, base)} of the "
-        f"metric's mean ({base:.3g}).</p>"
+        f"metric's mean ({base:,.4g}).</p>"
     )
 
 

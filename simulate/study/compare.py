@@ -248,10 +248,10 @@ class Comparison:
             verdicts.append(
                 {
                     "scenario": name,
-                    "sustainable_from_year": v.sustainable_from or 0,
+                    "sustainable_from_year": v.sustainable_from,  # blank: not sustainable
                     "recurring_shortfall": float(v.shortfall),
-                    "grant_cliff_year": v.cliff_year or 0,
-                    "gap_at_cliff": float(v.cliff_gap) if v.cliff_gap is not None else 0.0,
+                    "grant_cliff_year": v.cliff_year,  # blank: no time-limited grant
+                    "gap_at_cliff": float(v.cliff_gap) if v.cliff_gap is not None else None,
                     "verdict": v.text(),
                 }
             )
