@@ -166,7 +166,7 @@ def test_a_planner_from_my_school_to_a_report_and_back_after_a_restart(
             in message.inner_text()
         )
         page.fill(f"#{field_id(salary)}", "-1")
-        message.filter(has_text="greater than or equal to 0").wait_for()
+        message.filter(has_text="below the lowest allowed").wait_for()
         page.fill(f"#{field_id(salary)}", "66000")
         page.locator("#checks .ok").wait_for()
         assert message.inner_text() == ""
