@@ -22,15 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from simulate.schema.new import arrangements
+
 ROOT = Path(__file__).resolve().parent.parent
-BUNDLED = [
-    "traditional",
-    "mcl_teams",
-    "mcl_residents_tutors",
-    "mcl_within_budget",
-    "lab_rotation",
-    "subject_specialization",
-]
+BUNDLED = sorted(arrangements(), key=lambda name: name != "traditional")  # today first
 VARIANTS = {  # name -> substitutes a day in the district pool
     "Traditional, no substitutes": 0,
     "Traditional, one substitute a day": 1,

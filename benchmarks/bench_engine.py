@@ -27,16 +27,10 @@ from pathlib import Path
 from simulate.engine import Engine, ReferenceEngine
 from simulate.measures.compute import compute
 from simulate.schema.loading import load_scenario
+from simulate.schema.new import arrangements
 
 ROOT = Path(__file__).resolve().parent.parent
-ARRANGEMENTS = [
-    "traditional",
-    "mcl_teams",
-    "mcl_residents_tutors",
-    "mcl_within_budget",
-    "lab_rotation",
-    "subject_specialization",
-]
+ARRANGEMENTS = sorted(arrangements(), key=lambda name: name != "traditional")  # today first
 
 
 def cpu_year(engine_class, scenario, replication: int) -> float:  # type: ignore[no-untyped-def]
