@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulate.engine import stations
-from simulate.engine.calendar import DAY, Days
+from simulate.engine.calendar import Days
 from simulate.engine.coverage import cancelled_by_cover
 from simulate.engine.instruction import co_taught_room
 from simulate.engine.ledger import Loss
@@ -101,37 +101,27 @@ class Engine(Year):
             _book_year(self, school, book)
         return self
 
-    # ---- the district: opens each day -------------------------------------------------
-    def _district(self):  # type: ignore[no-untyped-def]
-        for day in range(self.days.count):
-            yield self.env.timeout(day * DAY - self.env.now)
-            if not self.days.instructional[day]:
-                continue
-            self.day = day
-            self.school_day += 1
-            closed = self.availability.closed_today()
-            regroup = self.sessions.regroup_due()
+    # ---- each school day --------------------------------------------------------------
+    def _open_day(self, closed: bool, regroup: bool) -> None:
+        day = self.day
+        for school, book in zip(self.schools, self.books, strict=True):
+            school.status = book.rows[day]
+            school.cover_minutes[:] = 0
+            school.awaiting_cover.clear()
             if regroup:
-                self._seat_window()
+                self.sessions.regroup(school)
+        if closed:
             for school, book in zip(self.schools, self.books, strict=True):
-                school.status = book.rows[day]
-                school.cover_minutes[:] = 0
-                school.awaiting_cover.clear()
-                if regroup:
-                    self.sessions.regroup(school)
-            if closed:
-                for school, book in zip(self.schools, self.books, strict=True):
-                    for coach in book.coaches:
-                        self.coaching.miss(school, coach, Loss.CLOSURE)
-                continue
-            self.windows[-1].append(day)
-            for school in self.schools:
-                school.present = ~school.students.absent[day]
-                school.attending = school.present.astype(float)
-            self.coverage.place_substitutes(self.schools)
-            for school, book in zip(self.schools, self.books, strict=True):
-                self.coverage.cascade(school)
-                self._work(school, book)
+                for coach in book.coaches:
+                    self.coaching.miss(school, coach, Loss.CLOSURE)
+            return
+        for school in self.schools:
+            school.present = ~school.students.absent[day]
+            school.attending = school.present.astype(float)
+        self.coverage.place_substitutes(self.schools)
+        for school, book in zip(self.schools, self.books, strict=True):
+            self.coverage.cascade(school)
+            self._work(school, book)
 
     def _work(self, school: SchoolState, book: Book) -> None:
         """Today's coverage duty, coaching and small-group time, adult by adult."""

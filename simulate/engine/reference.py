@@ -15,7 +15,6 @@ seated (day by day here, by regrouping window there) and in how ordinary days ar
 
 from __future__ import annotations
 
-from simulate.engine.calendar import DAY
 from simulate.engine.coverage import cancelled_by_cover
 from simulate.engine.ledger import Loss
 from simulate.engine.roster import Adult
@@ -45,36 +44,25 @@ class ReferenceEngine(Year):
         self._seat_window()
         return self
 
-    # ---- the district: opens each day -------------------------------------------------
-    def _district(self):  # type: ignore[no-untyped-def]
-        for day in range(self.days.count):
-            yield self.env.timeout(day * DAY - self.env.now)
-            if not self.days.instructional[day]:
-                continue
-            self.day = day
-            self.school_day += 1
-            closed = self.availability.closed_today()
-            if self.sessions.regroup_due():
-                self._seat_window()
-            if not closed:
-                self.windows[-1].append(day)
+    # ---- each school day: the district opens it, then the adults walk it ----------------
+    def _open_day(self, closed: bool, regroup: bool) -> None:
+        for school in self.schools:
+            self._open(school, closed, regroup)
+        if not closed:
+            self.coverage.place_substitutes(self.schools)
             for school in self.schools:
-                self._open(school, closed)
-            if not closed:
-                self.coverage.place_substitutes(self.schools)
-                for school in self.schools:
-                    self.coverage.cascade(school)
-                    if school.spec.rotation is not None:
-                        self.env.process(self.stations.rotation(school))
-            opened, self.morning = self.morning, self.env.event()
-            opened.succeed()
+                self.coverage.cascade(school)
+                if school.spec.rotation is not None:
+                    self.env.process(self.stations.rotation(school))
+        opened, self.morning = self.morning, self.env.event()
+        opened.succeed()
 
-    def _open(self, school: SchoolState, closed: bool) -> None:
+    def _open(self, school: SchoolState, closed: bool, regroup: bool) -> None:
         school.cover_minutes[:] = 0
         school.awaiting_cover.clear()
         self.availability.morning(school)
         self.instruction.morning(school)
-        if self.sessions.regroup_due():
+        if regroup:
             self.sessions.regroup(school)
         if closed:
             self.stations.closed(school)

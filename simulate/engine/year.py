@@ -7,7 +7,7 @@ import numpy as np
 import simpy
 
 from simulate.engine.availability import Availability
-from simulate.engine.calendar import Days, build_days
+from simulate.engine.calendar import DAY, Days, build_days
 from simulate.engine.coaching import Coaching
 from simulate.engine.coverage import Coverage
 from simulate.engine.instruction import Instruction
@@ -55,6 +55,28 @@ class Year:
         for school in self.schools:
             merged.merge(school.ledger)
         return merged
+
+    def _district(self):  # type: ignore[no-untyped-def]
+        """The district's clock (a SimPy process): one event a day. On each instructional day
+        it seats the window that ends when a regrouping is due, then opens the day."""
+        for day in range(self.days.count):
+            yield self.env.timeout(day * DAY - self.env.now)
+            if not self.days.instructional[day]:
+                continue
+            self.day = day
+            self.school_day += 1
+            closed = self.availability.closed_today()
+            regroup = self.sessions.regroup_due()
+            if regroup:
+                self._seat_window()
+            if not closed:
+                self.windows[-1].append(day)
+            self._open_day(closed, regroup)
+
+    def _open_day(self, closed: bool, regroup: bool) -> None:
+        """What an engine does on each instructional day (`closed`: a closure; `regroup`: the
+        caseloads are dealt anew today)."""
+        raise NotImplementedError
 
     def _seat_window(self) -> None:
         """Seat the small groups of the window that ends today (see engine.small_groups), and
