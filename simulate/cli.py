@@ -90,8 +90,9 @@ class Commands(click.Group):
         except InputError as err:
             say(f"error: {err}", err=True)
             ctx.exit(2)
-        except KeyboardInterrupt:
-            say(f"interrupted: {ctx.meta.get('kept', NOTHING_WRITTEN)}", err=True)
+        except KeyboardInterrupt as err:
+            kept = getattr(err, "kept", None) or ctx.meta.get("kept", NOTHING_WRITTEN)
+            say(f"interrupted: {kept}", err=True)
             ctx.exit(130)
         except Exception as err:
             say(_failure(err), err=True)
@@ -164,6 +165,7 @@ def out_folder(out: Path, force: bool, writes: Collection[str]) -> Iterator[None
             )
         on_interrupt(f"{NOTHING_WRITTEN}; {out} is as it was")
         yield
+    on_interrupt(f"the new files are complete in {out}")
 
 
 @main.command()

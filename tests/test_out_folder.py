@@ -7,6 +7,7 @@ write that is a folder, or a scheduler address that cannot work, is refused befo
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
@@ -14,6 +15,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -226,6 +228,71 @@ def test_ctrl_c_while_a_set_is_staged_leaves_the_folder_as_it_was(tmp_path: Path
         raise KeyboardInterrupt
     assert sorted(p.name for p in out.iterdir()) == ["summary.json"]
     assert (out / "summary.json").read_text() == "old"
+
+
+def _contents(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+def test_a_signal_during_the_final_moves_waits_for_the_whole_new_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the new files are being moved in: the move finishes, and the message
+    says the new set is complete (it once left one new file beside three old ones and said
+    nothing was written)."""
+    old, new = tmp_path / "old", tmp_path / "new"
+    for folder, seed in ((old, "1"), (new, "2")):
+        made = invoke("run", short(tmp_path), "--out", folder, "--seed", seed)
+        assert made.exit_code == 0, made.output
+    out = tmp_path / "out"
+    shutil.copytree(old, out)
+    replace = os.replace
+
+    def replace_then_signal(source: Any, target: Any) -> None:
+        replace(source, target)
+        if Path(source).parent.name.startswith(STAGING) and Path(target).parent == out:
+            os.kill(os.getpid(), signal.SIGINT)  # arrives after the first file is in place
+
+    monkeypatch.setattr(os, "replace", replace_then_signal)
+    result = invoke("run", short(tmp_path), "--out", out, "--seed", "2", "--force")
+    monkeypatch.undo()
+    assert result.exit_code == 130, result.output
+    assert f"interrupted: the new files are complete in {out}" in result.stderr
+    assert _contents(out) == _contents(new)
+
+
+KILL_DURING_COMMIT = """
+import os, signal, sys
+from pathlib import Path
+from simulate.output import staged_set, write_text
+out, moved = Path(sys.argv[1]), []
+replace = os.replace
+def replace_then_die(source, target):
+    replace(source, target)
+    if Path(target).parent == out:
+        os.kill(os.getpid(), signal.SIGKILL)  # a power cut after the first move
+os.replace = replace_then_die
+with staged_set(out) as stage:
+    for name in ("a.csv", "b.csv", "c.csv"):
+        write_text(stage / name, "new")
+"""
+
+
+def test_a_set_half_moved_in_by_a_killed_command_is_finished_by_the_next(tmp_path: Path) -> None:
+    from simulate.output import claim_out
+
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("a.csv", "b.csv", "c.csv"):
+        (out / name).write_text("old")
+    killed = subprocess.run([sys.executable, "-c", KILL_DURING_COMMIT, str(out)], cwd=ROOT)
+    assert killed.returncode == -signal.SIGKILL
+    assert sorted(p.read_text() for p in out.glob("*.csv")) == ["new", "old", "old"]
+    with claim_out(out, force=True):
+        assert {p.name: p.read_text() for p in out.glob("*.csv")} == dict.fromkeys(
+            ("a.csv", "b.csv", "c.csv"), "new"
+        )
+    assert sorted(p.name for p in out.iterdir()) == ["a.csv", "b.csv", "c.csv"]
 
 
 # ---- checked before any work ------------------------------------------------------------------
