@@ -624,8 +624,6 @@ def sweep(
     from simulate.study.sweep.loop import sweep as run_sweep
     from simulate.study.sweep.loop import top_parameters
 
-    resume_hint = f"continue with: simulate sweep {spec} --out {out} --resume"
-    on_interrupt(f"the runs saved so far are kept in {out / 'runs'}; {resume_hint}")
     result = run_sweep(
         spec,
         out,
@@ -640,11 +638,7 @@ def sweep(
     for note in result.notes:
         say(f"note: {note}", err=True)
     if result.interrupted:
-        say(
-            f"interrupted: {result.done} of {total} runs are saved in {out / 'runs'}; "
-            f"{resume_hint}",
-            err=True,
-        )
+        say(f"interrupted: {result.kept}", err=True)
         click.get_current_context().exit(130)
     say(
         f"{result.sweep.spec.name}: {len(result.sweep.points)} points x "

@@ -5,7 +5,8 @@ chunks (simulate.study.sweep.chunk) through the shared executor, to local proces
 cluster (simulate.study.executor); each finished chunk is saved at once, so a crash loses at
 most the chunks in flight and `--resume` carries on where it stopped
 (simulate.study.sweep.store). At the end the parts are consolidated into DIR/results.parquet
-in run-id order and analysed (simulate.study.sweep.sensitivity).
+in run-id order and analysed (simulate.study.sweep.sensitivity). `--force` over earlier results
+runs the new sweep beside them and swaps it in whole once it is complete.
 """
 
 from __future__ import annotations
@@ -15,7 +16,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulate.output import claim_out, staged_set, write_csv, write_text
+from simulate.output import (
+    Interrupted,
+    OutputError,
+    claim_out,
+    commit,
+    remove_inside,
+    staged_set,
+    write_csv,
+    write_text,
+)
 from simulate.schema.errors import InputError
 from simulate.study.executor import (
     Backend,
@@ -44,6 +54,7 @@ from simulate.study.sweep.spec import (
 from simulate.study.sweep.store import (
     OUR_FILES,
     RESULTS,
+    RUNS,
     Folder,
     PartWriter,
     consolidate,
@@ -82,6 +93,7 @@ class SweepResult:
     results: pd.DataFrame | None = None
     sensitivity: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)  # damaged parts set aside, repairs made
+    kept: str = ""  # when interrupted: what is saved, and how to continue
 
 
 def sweep(
@@ -106,11 +118,34 @@ def sweep(
     sw = spec if isinstance(spec, Sweep) else load_sweep(spec)
     out = Path(out)
     with claim_out(out, force=force, resume=resume, writes=OUR_FILES) as stale:
-        folder = open_folder(sw, out, resume)
+        folder = open_folder(sw, out, resume, force)
         if stale is not None:
             taken = f"took over the lock left by a stopped command ({stale.describe()})"
             folder.notes.insert(0, taken)
-        return _sweep_in(sw, out, folder, workers, backend, scheduler, chunk_size, progress)
+        try:
+            return _sweep_in(sw, out, folder, workers, backend, scheduler, chunk_size, progress)
+        except KeyboardInterrupt as stop:
+            if isinstance(stop, Interrupted):
+                raise
+            raise Interrupted(kept(sw, out, folder)) from None
+
+
+def kept(sw: Sweep, out: Path, folder: Folder) -> str:
+    """What an interrupted sweep leaves: the runs saved (none, if none) and where, and whether
+    earlier results are as they were."""
+    saved = len(folder.finished)
+    hint = f"continue with: simulate sweep {sw.path} --out {out} --resume"
+    if folder.replacing:
+        text = f"the earlier results in {out} are as they were; "
+        if saved:
+            where = folder.path / RUNS
+            return (
+                text + f"{saved} of {sw.total} runs of the new sweep are saved in {where}; {hint}"
+            )
+        return text + "no run of the new sweep was saved"
+    if saved:
+        return f"{saved} of {sw.total} runs are saved in {out / RUNS}; {hint}"
+    return "no run was saved"
 
 
 def _sweep_in(
@@ -127,30 +162,52 @@ def _sweep_in(
     todo = [r for r in range(sw.total) if r not in folder.finished]
     ran, interrupted = 0, False
     if todo:
-        # started before start_fresh, so a --scheduler that cannot be reached keeps old results
+        # started before start_fresh, so a --scheduler that cannot be reached writes nothing
         with Executor(workers, backend, scheduler, out / ".dask-scratch") as executor:
             if not folder.resuming:
-                start_fresh(sw, out)
+                start_fresh(sw, folder, out)
             size = chunk_size or default_chunk_size(len(todo), executor.slots)
             label = f"sweep ({backend}, {workers} worker{'s' if workers > 1 else ''})"
             with progress_bar(label, sw.total, len(folder.finished), show=progress) as bar:
-                ran, interrupted = _execute(sw, out, folder, executor, todo, size, bar)
-    done = len(folder.finished) + ran
+                ran, interrupted = _execute(sw, folder, executor, todo, size, bar)
+    done = len(folder.finished)
     if interrupted:
-        return SweepResult(out, sw, done, ran, True, notes=folder.notes)
+        return SweepResult(out, sw, done, ran, True, notes=folder.notes, kept=kept(sw, out, folder))
+    results, table = _write_results(sw, out, folder)
+    return SweepResult(out, sw, done, ran, False, results, table, folder.notes)
+
+
+def _write_results(sw: Sweep, out: Path, folder: Folder) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """results.parquet, sensitivity.csv and report.html, put in place together; a sweep that
+    replaces earlier results is then swapped in whole, its runs and copies included."""
+    if not folder.replacing:
+        with staged_set(out, replaces=RESULTS) as stage:
+            return _analysed(sw, folder.path, stage)
+    try:
+        made = _analysed(sw, folder.path, folder.path)
+        commit(folder.path, out, replaces=(*OUR_FILES, RUNS))
+    except OSError as err:
+        raise OutputError(
+            f"could not write the results into {out} ({err.strerror or err}); the earlier "
+            f"results there are unchanged, and the new sweep's runs are kept in {folder.path} "
+            "(finish it with --resume)"
+        ) from None
+    remove_inside(folder.path, out)
+    return made
+
+
+def _analysed(sw: Sweep, parts: Path, into: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     from simulate.report.sweep import render_sweep  # the study does not depend on the report
 
-    with staged_set(out, replaces=RESULTS) as stage:
-        results = consolidate(sw, out, into=stage)
-        table, effects = analyze(sw, results)
-        write_csv(stage / "sensitivity.csv", table)
-        write_text(stage / "report.html", render_sweep(sw, results, table, effects))
-    return SweepResult(out, sw, done, ran, False, results, table, folder.notes)
+    results = consolidate(sw, parts, into=into)
+    table, effects = analyze(sw, results)
+    write_csv(into / "sensitivity.csv", table)
+    write_text(into / "report.html", render_sweep(sw, results, table, effects))
+    return results, table
 
 
 def _execute(
     sw: Sweep,
-    out: Path,
     folder: Folder,
     executor: Executor,
     todo: list[int],
@@ -162,7 +219,7 @@ def _execute(
     On Ctrl-C, chunks already running are saved when they finish (a second Ctrl-C abandons
     them); the runs of a chunk are saved together or not at all.
     """
-    parts = PartWriter(sw, out, folder.parts)
+    parts = PartWriter(sw, folder.path)
     keys = [m.key for m in sw.metrics]
     tasks = [
         Task(run_chunk, (sw.base, keys, chunk), key=chunk, runs=len(chunk))
@@ -174,16 +231,14 @@ def _execute(
     def save(task: Task, values: list[list[float]]) -> None:
         nonlocal ran
         parts.write(task.key, values)
+        folder.finished.update(run[0] for run in task.key)
         ran += task.runs
 
     def advance(done: int, total: int) -> None:
         if bar is not None:
             bar(already + done, sw.total)
 
-    try:
-        interrupted = executor.run(tasks, save, advance, drain=True)
-    finally:
-        parts.close()  # every part saved is in the manifest, even after a second Ctrl-C
+    interrupted = executor.run(tasks, save, advance, drain=True)
     return ran, interrupted
 
 
