@@ -3,7 +3,8 @@
 Exit codes: 0 done; 2 bad input (one message naming file and field, no traceback); 1 an
 internal error, or results that could not be written (one message; the folder keeps its
 previous files); 130 interrupted by Ctrl-C or SIGTERM (one line saying what was kept). The
-package imports lazily, so this module takes Ctrl-C over within milliseconds of the start.
+entry point (simulate.__main__) holds both signals from its first instruction; Commands.main
+takes them over and releases them, so a signal at any moment of the start-up ends cleanly.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ Replications = click.IntRange(min=1, max=10_000)  # simulate.schema.limits.MAX_R
 REPLICATIONS = 20  # simulate.study.run.REPLICATIONS: years budget and compare simulate alike
 GOAL_TARGETS = ["budget", "sustainable", "funded"]  # simulate.budget.goalseek.TARGETS
 NOTHING_WRITTEN = "nothing was written"
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
 strict_option = click.option(
     "--strict", is_flag=True, help="Treat warnings about implausible input as errors (exit 2)."
 )
@@ -63,8 +65,13 @@ class Commands(click.Group):
     def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         kwargs.pop("standalone_mode", None)
         previous = _take_signals()
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, [])  # as the caller had them
         try:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)  # one held comes now
             code = super().main(*args, standalone_mode=False, **kwargs)
+        except KeyboardInterrupt:  # a signal held since the start (see simulate.__main__)
+            say(f"interrupted: {NOTHING_WRITTEN}", err=True)
+            code = 130
         except click.exceptions.Abort as err:  # Ctrl-C while the arguments were read
             interrupted = isinstance(err.__cause__, KeyboardInterrupt)
             say(f"interrupted: {NOTHING_WRITTEN}" if interrupted else "Aborted!", err=True)
@@ -78,6 +85,7 @@ class Commands(click.Group):
             code = err.exit_code
         finally:
             _restore_signals(previous)
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)  # held again: the command is over
         if code == 130:
             _forget_interrupt()
         sys.exit(code if isinstance(code, int) else 0)
@@ -136,7 +144,7 @@ def _take_signals() -> dict[int, Any]:
     """Ctrl-C raises KeyboardInterrupt (even where the caller ignored it), and so does SIGTERM."""
     if threading.current_thread() is not threading.main_thread():
         return {}
-    wanted = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: _stop}
+    wanted = dict(zip(SIGNALS, (signal.default_int_handler, _stop), strict=True))
     return {signum: signal.signal(signum, handler) for signum, handler in wanted.items()}
 
 
