@@ -192,3 +192,29 @@ def test_the_api_runs_in_parallel_from_a_plain_script_and_a_notebook_like_sessio
     assert "Error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
     lines = [line.strip(">. ") for line in done.stdout.splitlines() if line.strip(">. ")]
     assert lines == ["compared 2", "swept 18"]  # printed once: the caller ran once
+
+
+DASK_SCRIPT = """
+import simulate
+s = simulate.sweep({spec!r}, {out!r}, workers=2, backend="dask", chunk_size=3, progress=False)
+print("swept", s.done)
+"""
+
+
+@pytest.mark.slow
+def test_a_plain_script_runs_a_sweep_on_a_local_dask_cluster(tmp_path: Path) -> None:
+    """No `if __name__ == "__main__":` guard, as with the local pool: the cluster's workers
+    never re-run the script (multiprocessing's nannies did, and failed to start)."""
+    from test_sweep_helpers import write_spec
+
+    code = DASK_SCRIPT.format(spec=str(write_spec(tmp_path)), out=str(tmp_path / "o"))
+    script = tmp_path / "plain.py"
+    script.write_text(code, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert done.stdout.split("\n") == ["swept 18", ""]  # printed once: the script ran once
+    made = sorted(p.name for p in tmp_path.iterdir())
+    assert made == ["o", "plain.py", "short.yaml", "spec.yaml"]  # no dask files left beside

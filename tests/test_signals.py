@@ -9,6 +9,7 @@ benchmarks/bench_stop.py measures the stop times.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -31,7 +32,8 @@ ENTRY = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts
 
 
 def start(*args: str | Path) -> subprocess.Popen[str]:
-    """The command as a user starts it: the console script's entry point."""
+    """The command as a user starts it at a terminal: the console script's entry point, in a
+    process group of its own (as a shell's job is)."""
     module, _, function = ENTRY.partition(":")
     launch = f"import sys; sys.argv[0] = 'simulate'; from {module} import {function}; {function}()"
     return subprocess.Popen(
@@ -40,6 +42,7 @@ def start(*args: str | Path) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
         cwd=ROOT,
+        start_new_session=True,
     )
 
 
@@ -55,10 +58,14 @@ def wait_for_workers(process: subprocess.Popen[str], count: int = 3) -> set[int]
 
 
 def stop(process: subprocess.Popen[str], signum: int, helpers: set[int]) -> str:
-    """Send the signal; return the process's stderr once it has ended. Checks that no helper
-    process outlives it."""
+    """Send the signal as a user does: Ctrl-C at a terminal to every process of the command's
+    group (its workers included), SIGTERM (`kill PID`) to the command. Return the process's
+    stderr once it has ended; checks that no helper process outlives it."""
     helpers = helpers | descendants(process.pid)
-    process.send_signal(signum)
+    if signum == signal.SIGINT:
+        os.killpg(process.pid, signum)
+    else:
+        process.send_signal(signum)
     _, stderr = process.communicate(timeout=HANG)
     deadline = time.monotonic() + HANG
     while alive(helpers) and time.monotonic() < deadline:
@@ -217,3 +224,24 @@ def test_ctrl_c_stops_a_sweep_with_long_chunks(tmp_path: Path) -> None:
         assert f"{saved} of 36 runs are saved" in stderr and "--resume" in stderr
     else:
         assert "no run was saved" in stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_stops_a_sweep_on_a_local_dask_cluster_and_its_workers(
+    tmp_path: Path, signum: int
+) -> None:
+    """It once printed a CommClosedError traceback while the cluster shut down."""
+    spec = write_spec(tmp_path, scenario=long_year(tmp_path).name, replications=4)
+    out = tmp_path / "out"
+    process = start(
+        "sweep", spec, "--out", out, "--backend", "dask", "--workers", "2", "--chunk-size", "2"
+    )
+    deadline = time.monotonic() + HANG
+    while not list(out.glob("runs/part-*")):  # the workers run
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "no runs were saved"
+        time.sleep(0.05)
+    stderr = stop(process, signum, descendants(process.pid))
+    assert_interrupted(process, stderr)
+    assert "runs are saved" in stderr and "--resume" in stderr
+    assert not (out / ".dask-scratch").exists()
