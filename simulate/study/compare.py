@@ -256,6 +256,7 @@ class Comparison:
                 }
             )
         from simulate.budget.tables import READ_ME, read_me
+        from simulate.study.learning import learning_sheets
 
         table = self.budget_by_category  # a scenario may be named "category": no reset_index
         by_category = pd.concat(
@@ -269,7 +270,15 @@ class Comparison:
             "Vs baseline": self.budget_vs_baseline,
             "Multi-year": _stack((name, m.frame()) for name, m in self.projections.items()),
             "Verdict": pd.DataFrame(verdicts),
+            **learning_sheets(self),
         }
+
+    @cached_property
+    def learning(self) -> pd.DataFrame:
+        """The learning estimates with both layers of uncertainty (study.learning)."""
+        from simulate.study.learning import estimate_table
+
+        return estimate_table(self)
 
     @cached_property
     def assumptions(self) -> pd.DataFrame:
