@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
 import simulate
 from simulate.learning.estimate import (
@@ -216,3 +217,59 @@ def test_simulated_years_give_the_estimate_and_its_costs() -> None:
     assert result.value("learning.reading_sd", "value") == pytest.approx(reading)
     points = result.value("learning.reading_percentile_points", "value")
     assert np.sign(points) == np.sign(reading)
+
+
+def test_effect_sizes_can_be_swept(tmp_path: Path) -> None:
+    """A sweep over two levers' effects (sweeps vary numbers; `learning.evidence` is a choice,
+    set in the base scenario): the estimate moves with them, the simulated year does not."""
+    from test_sweep_helpers import results, short_year, write_spec
+
+    from simulate.cli import main
+
+    spec = write_spec(
+        tmp_path,
+        scenario=short_year(tmp_path).name,
+        replications=1,
+        parameters={
+            "learning.effects.tutoring.math": [0.1, 0.4],
+            "learning.effects.student_absence.math": [-0.0058, -0.05],
+        },
+        metrics=["learning.math_sd.value", "learning.tutored_share.value"],
+    )
+    out = tmp_path / "out"
+    ran = CliRunner().invoke(main, ["sweep", str(spec), "--out", str(out), "--workers", "1"])
+    assert ran.exit_code == 0, ran.output
+    table = results(out)
+    math = [c for c in table.columns if "math_sd" in c][0]
+    tutored = [c for c in table.columns if "tutored_share" in c][0]
+    assert table[tutored].nunique() == 1  # the same year in every point
+    absence = [c for c in table.columns if "student_absence" in c][0]
+    low, high = (table[table[absence] == v][math].mean() for v in (-0.05, -0.0058))
+    assert low < high  # a larger loss per day absent, a lower estimate
+    tutoring = [c for c in table.columns if "tutoring" in c][0]
+    small, large = (table[table[tutoring] == v][math].mean() for v in (0.1, 0.4))
+    assert small < large
+
+
+def test_compare_writes_the_learning_section_and_sheets(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from simulate.cli import main
+
+    out = tmp_path / "out"
+    files = [ROOT / "scenarios" / f"{n}.yaml" for n in ("traditional", "mcl_residents_tutors")]
+    ran = CliRunner().invoke(
+        main, ["compare", *map(str, files), "--out", str(out), "-r", "2", "--workers", "1"]
+    )
+    assert ran.exit_code == 0, ran.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="learning"' in html
+    assert "not a prediction for your school" in html
+    assert "Per $1,000 per pupil" in html
+    book = load_workbook(out / "budget.xlsx", read_only=True)
+    assert {"Learning", "Learning per $1,000", "Learning evidence"} <= set(book.sheetnames)
+    rows = list(book["Learning evidence"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("scenario", "lever", "subject")
+    assert all(r[-1] for r in rows[1:])  # every effect carries its source
+    summary = (out / "summary.csv").read_text(encoding="utf-8")
+    assert "learning.reading_sd" in summary and "learning.cost_per_student_at_target" in summary

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from simulate.study.compare import Comparison
     from simulate.study.run import Result
 
-NONE = ""  # the `against` of an estimate against none of the levers
+NONE = "none of the levers"  # the `against` of an estimate against no lever at all
 UNITS = {"sd": "SD", "points": "percentile points"}
 
 
@@ -146,6 +146,17 @@ def evidence_table(c: Comparison) -> pd.DataFrame:
                     }
                 )
     return pd.DataFrame(rows)
+
+
+READ_ME = (
+    "Learning sheets",
+    "An estimate from published studies, not a prediction for your school: what the tutoring, "
+    "coaching, team leadership, class sizes and absences each arrangement delivered have been "
+    "worth elsewhere, in SD and percentile points, with the range from year to year, from the "
+    "evidence, and both (docs/outcomes.md). Learning per $1,000 divides the gain against the "
+    "baseline by the extra recurring cost per pupil; Learning evidence lists every effect size "
+    "used and its source.",
+)
 
 
 def learning_sheets(c: Comparison) -> dict[str, pd.DataFrame]:
