@@ -119,6 +119,7 @@ class Measure:
     # baseline) from these columns of Comparison.budget_totals instead of the yearly mean.
     whole_school: bool = False  # a total over the whole enrollment: comparable only between
     # scenarios of the same schools (not a per-pupil, per-student or per-teacher figure)
+    signed: bool = False  # may be negative (an estimated effect); every other figure is >= 0
 
     def kind_of(self, statistic: str) -> Kind:
         return dict(self.kinds).get(statistic, self.kind)
@@ -535,6 +536,7 @@ MEASURES: tuple[Measure, ...] = (
             "not a prediction for your school. Read the differences between arrangements.",
             everyone="all students",
             abbrev=f"{subject[:4]} {abbrev}",
+            signed=True,
         )
         for subject in ("reading", "math")
         for unit, label, words, kind, abbrev in (

@@ -229,8 +229,14 @@ def content(page: Page) -> str:
         + table("metrics", HEAD, estimate_rows(page, alone, ["all"]))
         + "</details>"
     )
-    parts.append("<h3>What small-group time cost</h3>")
-    parts.append(page.metric_table([row(m, explain=m.explain) for m in COSTS]))
+    parts.append("<h3>Small-group time: scheduled, delivered, and what it cost</h3>")
+    ledger, delivered = measure("ledger"), measure("small_group.target_delivered_share")
+    dosage = [
+        row(ledger, s, "activity=small_group", f"Small-group adult minutes a year, {s}")
+        for s in ("planned", "delivered")
+    ]
+    dosage.append(row(delivered, explain=delivered.explain))
+    parts.append(page.metric_table([*dosage, *(row(m, explain=m.explain) for m in COSTS)]))
     parts.append(rules(page))
     parts.append(evidence_used(page))
     return "".join(parts)
