@@ -127,6 +127,8 @@ def evidence_table(c: Comparison) -> pd.DataFrame:
             for subject in EVIDENCE_SUBJECTS:
                 effect = effects[(lever, subject)]
                 low, high = effect.interval()
+                if row.use == "moderator":  # drawn ratios are held at zero (uncertainty.py)
+                    low = max(low, 0.0)
                 overridden = effect.centre != estimate.centre(
                     subject
                 ) or effect.se != standard_error(row, estimate, subject)

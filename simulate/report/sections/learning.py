@@ -148,20 +148,32 @@ def per_thousand(page: Page, table_frame: pd.DataFrame) -> str:
     )
 
 
+def _effect(value: float) -> str:
+    """An effect size or ratio: three decimals, four for a per-day effect below 0.01."""
+    digits = 4 if 0 < abs(value) < 0.01 else 3
+    return f"{value:.{digits}f}".replace("-", "−")
+
+
 def evidence_used(page: Page) -> str:
+    """One row per lever: each subject's centre and 95% interval, the source and its check."""
     frame = evidence_table(page.c)
     frame = frame[frame.scenario == page.c.baseline]
-    rows = [
-        f"<tr><th scope='row'>{esc(r.lever)}</th><td>{SUBJECT_TITLES[r.subject]}</td>"
-        f"<td class='num'>{r.centre:.4g}</td><td class='num'>{r.low:.3g} to {r.high:.3g}</td>"
-        f"<td>{esc(r.unit)}</td><td>{esc(r.strength)}, {esc(r.verification)}</td>"
-        f"<td>{esc(r.source)}</td></tr>"
-        for r in frame.itertuples(index=False)
-    ]
+    rows = []
+    for lever, by_subject in frame.groupby("lever", sort=False):
+        first = by_subject.iloc[0]
+        cells = "".join(
+            f"<td class='num'>{_effect(r.centre)}"
+            f"<div class='ci'>{_effect(r.low)} to {_effect(r.high)}</div></td>"
+            for r in by_subject.itertuples(index=False)
+        )
+        rows.append(
+            f"<tr><th scope='row'>{esc(lever)}<div class='explain'>{esc(first.unit)}</div></th>"
+            f"{cells}<td>{esc(first.source)}<div class='explain'>{esc(first.strength)} "
+            f"evidence; figure {esc(first.verification)}</div></td></tr>"
+        )
     head = (
-        "<th scope='col'>Lever</th><th scope='col'>Subject</th><th scope='col'>Centre</th>"
-        "<th scope='col'>95% interval</th><th scope='col'>Unit</th>"
-        "<th scope='col'>Strength, checked</th><th scope='col'>Source</th>"
+        "<th scope='col'>Lever</th><th scope='col'>Reading (95% interval)</th>"
+        "<th scope='col'>Math (95% interval)</th><th scope='col'>Source and check</th>"
     )
     refs = "".join(
         f"<li>{esc(r.label)}: {esc(r.finding)}</li>"
@@ -170,8 +182,8 @@ def evidence_used(page: Page) -> str:
     )
     return (
         f"<details><summary>The evidence used ({esc(page.c.baseline)}'s settings)</summary>"
-        + table("metrics", head, rows)
-        + f"<ul>{refs}</ul></details>"
+        + table("assumptions", head, rows)
+        + f"<ul class='note'>{refs}</ul></details>"
     )
 
 
