@@ -273,3 +273,17 @@ def test_compare_writes_the_learning_section_and_sheets(tmp_path: Path) -> None:
     assert all(r[-1] for r in rows[1:])  # every effect carries its source
     summary = (out / "summary.csv").read_text(encoding="utf-8")
     assert "learning.reading_sd" in summary and "learning.cost_per_student_at_target" in summary
+
+
+def test_report_says_when_arrangements_read_the_evidence_differently(tmp_path: Path) -> None:
+    from simulate.report.page import render
+    from simulate.study.compare import compare
+
+    base = load_scenario(ROOT / "scenarios" / "traditional.yaml")
+    other = base.model_copy(
+        update={"name": "Small studies", "learning": Learning(evidence="small_studies")}
+    )
+    html = render(compare([base, other], seed=0, replications=2, workers=1))
+    assert "read the evidence differently" in html
+    same = render(compare([base], seed=0, replications=2, workers=1))
+    assert "read the evidence differently" not in same

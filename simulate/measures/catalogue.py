@@ -182,6 +182,17 @@ def activity_label(group: str) -> str:
     return ACTIVITY_LABELS.get(activity, activity.replace("_", " ").capitalize())
 
 
+# The learning estimate's two units: (metric suffix, label suffix, unit, format, abbreviation).
+LEARNING_UNITS: tuple[tuple[str, str, str, Kind, str], ...] = (
+    ("sd", "", "standard deviations of test scores", "num2", "SD"),
+    (
+        "percentile_points",
+        ", percentile points",
+        "percentile points for a student at the median",
+        "num1",
+        "pct pts",
+    ),
+)
 MEASURES: tuple[Measure, ...] = (
     Measure(
         "budget.per_pupil",
@@ -539,16 +550,7 @@ MEASURES: tuple[Measure, ...] = (
             signed=True,
         )
         for subject in ("reading", "math")
-        for unit, label, words, kind, abbrev in (
-            ("sd", "", "standard deviations of test scores", "num2", "SD"),
-            (
-                "percentile_points",
-                ", percentile points",
-                "percentile points for a student at the median",
-                "num1",
-                "pct pts",
-            ),
-        )
+        for unit, label, words, kind, abbrev in LEARNING_UNITS
     ),
     Measure(
         "learning.tutored_share",

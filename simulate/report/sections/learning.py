@@ -192,8 +192,17 @@ BODIES = {"at_scale": "programmes at scale", "small_studies": "pooled small stud
 
 def rules(page: Page) -> str:
     s = page.c.base.scenario.learning
+    others = [r.scenario.name for r in page.c.results if r.scenario.learning != s]
+    differ = (
+        "<li><strong>These arrangements read the evidence differently from the baseline, so "
+        "their differences mix staffing with evidence:</strong> "
+        + ", ".join(esc(n) for n in others)
+        + " (see the Learning evidence sheet of budget.xlsx).</li>"
+        if others
+        else ""
+    )
     return (
-        "<ul class='note'>"
+        f"<ul class='note'>{differ}"
         f"<li>A student counts as tutored after at least {s.tutoring_sessions_per_week:g} "
         "small-group sessions a week on average over the year (three scheduled, 90% delivered); "
         "below that, nothing: studies find no gain from more hours, so minutes are not "
