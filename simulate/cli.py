@@ -175,8 +175,8 @@ def out_folder(out: Path, force: bool, writes: Collection[str]) -> Iterator[None
 @strict_option
 def run(scenario: Path, out: Path, seed: int, replications: int, force: bool, strict: bool) -> None:
     """Run one SCENARIO file; write summary.json, metrics.csv, ledger.csv and budget.csv."""
+    from simulate.outputs import RUN_FILES, save_run
     from simulate.schema.loading import load_scenario
-    from simulate.study.outputs import RUN_FILES, save_run
     from simulate.study.progress import progress_bar
     from simulate.study.run import run as run_scenario
 
@@ -231,10 +231,10 @@ def compare(
 
     The scenarios must describe the same schools (enrollment, school count, need tiers);
     otherwise the command stops and names the difference, unless --allow-different-schools."""
+    from simulate.outputs import COMPARISON_FILES, save_comparison
     from simulate.report import text_summary
     from simulate.study.compare import compare as run_compare
     from simulate.study.inputs import load_scenarios
-    from simulate.study.outputs import COMPARISON_FILES, save_comparison
     from simulate.study.progress import progress_bar
     from simulate.study.schools import check_same_schools
 
@@ -619,7 +619,7 @@ def sweep(
     chunk_size: int | None,
 ) -> None:
     """Run the parameter sweep in SPEC; write results.parquet, sensitivity.csv, report.html."""
-    from simulate.study.sweep.loop import sweep as run_sweep
+    from simulate.outputs import sweep as run_sweep
     from simulate.study.sweep.loop import top_parameters
 
     resume_hint = f"continue with: simulate sweep {spec} --out {out} --resume"

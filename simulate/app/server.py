@@ -519,8 +519,8 @@ class Pages:
         job = Job(run_id, "compare", label, total=len(specs) * replications)
 
         def work(job: Job) -> None:
+            from simulate.outputs import save_comparison
             from simulate.study.compare import compare
-            from simulate.study.outputs import save_comparison
 
             comparison = compare(specs, seed, replications, base_name, progress=job.progress)
             save_comparison(comparison, folder)

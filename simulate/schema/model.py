@@ -772,7 +772,7 @@ def _check_positions(school: School) -> None:
 
 def _check_attendance(attendance: Attendance, loc: tuple[str | int, ...]) -> None:
     """The chronic-absence share must be one a beta spread of the mean rate can give."""
-    from simulate.engine.attendance import YEAR, beta_concentration, chronic_range
+    from simulate.schema.absence import YEAR, beta_concentration, chronic_range
 
     mean, share = attendance.absence_rate, attendance.chronic_share
     if mean == 0:
