@@ -21,10 +21,11 @@ from typing import Any
 import click
 
 from simulate.schema.errors import InputError
+from simulate.schema.limits import MAX_PROJECTION_YEARS, MAX_REPLICATIONS
 from simulate.terminal import clean
 
 OutPath = click.Path(path_type=Path, file_okay=True, dir_okay=True)
-Replications = click.IntRange(min=1, max=10_000)  # simulate.schema.limits.MAX_REPLICATIONS
+Replications = click.IntRange(min=1, max=MAX_REPLICATIONS)
 REPLICATIONS = 20  # simulate.study.run.REPLICATIONS: years budget and compare simulate alike
 GOAL_TARGETS = ["budget", "sustainable", "funded"]  # simulate.budget.goalseek.TARGETS
 NOTHING_WRITTEN = "nothing was written"
@@ -303,7 +304,11 @@ def metrics(form: str) -> None:
 @main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--baseline", type=click.Path(path_type=Path), help="Scenario to compare against.")
-@click.option("--years", type=click.IntRange(min=1, max=30), help="Projection years [default: 5].")
+@click.option(
+    "--years",
+    type=click.IntRange(min=1, max=MAX_PROJECTION_YEARS),
+    help="Projection years [default: 5].",
+)
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option(
     "--replications",

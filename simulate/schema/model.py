@@ -572,7 +572,7 @@ class Devices(Strict):
 class Projection(Strict):
     """How later years differ from the simulated one in the multi-year projection."""
 
-    years: Annotated[int, Field(ge=1, le=30)] = Field(
+    years: Annotated[int, Field(ge=1, le=limits.MAX_PROJECTION_YEARS)] = Field(
         5, description="Years the projection covers, the simulated year first"
     )
     salary_growth: Annotated[float, Field(ge=-0.5, le=1)] = Field(
