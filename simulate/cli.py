@@ -13,10 +13,10 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -61,11 +61,17 @@ def on_interrupt(kept: str) -> None:
 class Commands(click.Group):
     """The command group: every way a command can end becomes one line and an exit code."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        kwargs.pop("standalone_mode", None)
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,  # always ends the process, whatever the caller asks
+        **extra: Any,
+    ) -> NoReturn:
         previous = _take_signals()
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Abort as err:  # Ctrl-C while the arguments were read
             interrupted = isinstance(err.__cause__, KeyboardInterrupt)
             say(f"interrupted: {NOTHING_WRITTEN}" if interrupted else "Aborted!", err=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import overload
 
 import numpy as np
 
@@ -18,7 +19,11 @@ CHRONIC = 0.10  # missing 10% or more of the school days is chronic absence
 YEAR = 180  # school days in the year the public chronic-absence figures count
 
 
-def chronic_share(mean: float, concentration: float | np.ndarray, days: int) -> np.ndarray:
+@overload
+def chronic_share(mean: float, concentration: float, days: int) -> float: ...
+@overload
+def chronic_share(mean: float, concentration: np.ndarray, days: int) -> np.ndarray: ...
+def chronic_share(mean: float, concentration: float | np.ndarray, days: int) -> float | np.ndarray:
     """Share of students missing >= 10% of `days` when rates are Beta(mean, concentration),
     for one concentration or an array of them."""
     c = np.atleast_1d(np.asarray(concentration, dtype=float))[:, None]
@@ -28,7 +33,7 @@ def chronic_share(mean: float, concentration: float | np.ndarray, days: int) -> 
     log_b = _lgamma(k + a) + _lgamma(days - k + b) - _lgamma(days + a + b)
     log_beta = _lgamma(a) + _lgamma(b) - _lgamma(a + b)
     shares = np.exp(log_choose + log_b - log_beta).sum(axis=1)
-    return shares if np.ndim(concentration) else float(shares[0])  # type: ignore[return-value]
+    return shares if np.ndim(concentration) else float(shares[0])
 
 
 # Lanczos approximation of log-gamma (g = 7, 9 terms): about 15 significant digits for x > 0
