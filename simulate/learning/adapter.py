@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulate.budget.items import LineItem
 from simulate.engine.core import Engine
 from simulate.engine.ledger import Ledger
 from simulate.engine.roster import NO_TEAM
@@ -163,15 +162,11 @@ def _led_share(school: SchoolState, open_days: np.ndarray) -> np.ndarray:
     return out
 
 
-def small_group_cost(scenario: Scenario, items: list[LineItem]) -> float:
+def small_group_cost(scenario: Scenario, cost_by_role: dict[str, float]) -> float:
     """The recurring cost of small-group time: each role's recurring cost times the share of
     its scheduled day that is small groups [assumption: cost follows the schedule]."""
-    by_role: defaultdict[str, float] = defaultdict(float)
-    for item in items:
-        if item.recurring and item.role:
-            by_role[item.role] += float(item.amount)
     cost = 0.0
-    for name, amount in by_role.items():
+    for name, amount in cost_by_role.items():
         schedule = scenario.roles[name].schedule
         day = sum(schedule.values())
         if day:

@@ -103,9 +103,12 @@ def _learning(
         got = school.received.small_group / weeks
         reached += int(((target > 0) & (got >= REACHED * target)).sum())
     scheduled, delivered = learning_adapter.small_group_hours(ledger)
-    spent = SmallGroupCost(
-        learning_adapter.small_group_cost(engine.scenario, items), scheduled, delivered, reached
-    )
+    by_role: defaultdict[str, float] = defaultdict(float)
+    for item in items:
+        if item.recurring and item.role:
+            by_role[item.role] += float(item.amount)
+    cost = learning_adapter.small_group_cost(engine.scenario, dict(by_role))
+    spent = SmallGroupCost(cost, scheduled, delivered, reached)
     out.update(learning_figures(learned, engine.scenario.learning, spent))
 
 
