@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 NONE = "none of the levers"  # the `against` of an estimate against no lever at all
 UNITS = {"sd": "SD", "points": "percentile points"}
+BODIES = {"at_scale": "programmes at scale", "small_studies": "pooled small studies"}
 
 
 def inputs(result: Result, group: str) -> np.ndarray | None:
@@ -141,7 +142,7 @@ def evidence_table(c: Comparison) -> pd.DataFrame:
                         "centre": effect.centre,
                         "low": low,
                         "high": high,
-                        "evidence": "your override" if overridden else settings.evidence,
+                        "evidence": "your override" if overridden else BODIES[settings.evidence],
                         "strength": row.strength,
                         "verification": estimate.verification,
                         "source": estimate.source,

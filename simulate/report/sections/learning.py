@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from simulate.learning.evidence import evidence
 from simulate.measures.catalogue import measure
 from simulate.measures.formats import fmt
-from simulate.study.learning import NONE, UNITS, cost_effectiveness, evidence_table
+from simulate.study.learning import BODIES, NONE, UNITS, cost_effectiveness, evidence_table
 
 from ..charts import INK, short, style
 from ..context import Page, Section
@@ -185,9 +185,6 @@ def evidence_used(page: Page) -> str:
         + table("assumptions", head, rows)
         + f"<ul class='note'>{refs}</ul></details>"
     )
-
-
-BODIES = {"at_scale": "programmes at scale", "small_studies": "pooled small studies"}
 
 
 def rules(page: Page) -> str:
