@@ -23,7 +23,8 @@ from test_sweep_helpers import results, write_spec
 
 from simulate.cli import main
 from simulate.folderlock import LOCK_NAME
-from simulate.study.sweep.loop import load_sweep, sweep
+from simulate.outputs import sweep
+from simulate.study.sweep.spec import load_sweep
 from simulate.study.sweep.store import NEXT, PartWriter, part_name
 
 

@@ -422,7 +422,8 @@ def _reusing(data: Any, validated: Any, ways: list[FieldPath]) -> Any:
 
 
 def _at(validated: Any, key: str | int) -> Any:
-    return getattr(validated, key) if isinstance(validated, BaseModel) else validated[key]
+    """A model's field (by name), or an entry of a validated mapping or list."""
+    return getattr(validated, str(key)) if isinstance(validated, BaseModel) else validated[key]
 
 
 def _check_metrics(
