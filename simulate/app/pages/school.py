@@ -114,8 +114,7 @@ def make_schools(s: Site, values: dict[str, str], chosen: list[str]) -> list[str
     made = [new_scenario(school, arrangement) for arrangement in chosen]  # all or none
     names = []
     for scenario in made:
-        slug = s.ws.free_slug(scenario.scenario.name)
-        s.ws.save_scenario(slug, scenario.yaml())
+        s.ws.add_scenario(scenario.scenario.name, scenario.yaml())
         names.append(scenario.scenario.name)
     return names
 
