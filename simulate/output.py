@@ -152,7 +152,7 @@ def staged_set(out: Path, replaces: Collection[str] = ()) -> Iterator[Path]:
         except OSError as err:
             raise OutputError(_unwritten(out, err)) from None
         finally:
-            if not (stage / JOURNAL).exists() or not _pending(stage):
+            if committed(stage) or not (stage / JOURNAL).exists():  # else: to be finished
                 remove_inside(stage, out)
 
 
@@ -233,9 +233,12 @@ def finish_commit(stage: Path, out: Path) -> bool:
     return True
 
 
-def _pending(stage: Path) -> bool:
-    """Whether a committed staging folder still holds entries to move."""
-    return any(p.name not in (JOURNAL, REPLACED) and PARTIAL not in p.name for p in stage.iterdir())
+def committed(stage: Path) -> bool:
+    """Whether a staging folder's set is committed and moved in whole (what is left of it can
+    go)."""
+    if not (stage / JOURNAL).exists():
+        return False
+    return all(p.name in (JOURNAL, REPLACED) or PARTIAL in p.name for p in stage.iterdir())
 
 
 def _plain_name(name: object) -> bool:

@@ -15,6 +15,7 @@ from simulate.output import (
     OutputError,
     claim_out,
     commit,
+    committed,
     remove_inside,
     staged_set,
     write_csv,
@@ -141,7 +142,9 @@ def _sweep_results(sw: Sweep, out: Path, folder: Folder) -> tuple[DataFrame, Dat
             f"results there are unchanged, and the new sweep's runs are kept in {folder.path} "
             "(finish it with --resume)"
         ) from None
-    remove_inside(folder.path, out)
+    finally:
+        if committed(folder.path):  # moved in whole, even when a signal then stops us
+            remove_inside(folder.path, out)
     return made
 
 
