@@ -327,6 +327,17 @@ def test_checking_only_what_a_point_changes_gives_the_full_verdict() -> None:
     assert verdicts[True] and verdicts[False]  # both kinds were met
 
 
+def test_the_scenario_checks_across_sections_are_ones_a_point_check_can_run() -> None:
+    """PointCheck validates the sections a point changes, then runs the scenario's own checks
+    on the scenario with them put in: that holds while those are all "after" checks (they
+    receive the scenario, built) and the scenario has no checks of single fields of its own."""
+    from simulate.schema.model import Scenario
+
+    found = Scenario.__pydantic_decorators__
+    assert {d.info.mode for d in found.model_validators.values()} == {"after"}
+    assert not found.field_validators and not found.root_validators
+
+
 def test_a_large_grid_is_checked_without_a_full_validation_per_point(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

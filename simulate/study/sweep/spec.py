@@ -28,6 +28,7 @@ chunking, order or resumption, and it is stored in every row.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import re
@@ -37,7 +38,8 @@ from pathlib import Path
 from typing import Annotated, Any, cast
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 
 from simulate.schema import paths
 from simulate.schema.errors import InputError
@@ -366,27 +368,44 @@ def _check_points(
 class PointCheck:
     """Validates design points quickly, by validating only what a point changes.
 
-    A point differs from the base scenario only at the swept fields. Its data is built with the
-    base's validated parts standing in for every part off the way to a swept field (pydantic
-    takes a validated model as it is), so only the parts on the way, and the checks across parts
-    (roles named by teams, positions within the limits, ...), run again: the same verdict as a
-    full validation in a fraction of its time. A point found invalid is validated again in full
-    for its message, the one `simulate validate` would give.
+    A point differs from the base scenario only at the swept fields, each inside one section
+    of the scenario (`roles`, `schools`, `substitutes`, ...). So a point is checked as a full
+    validation would check it, in two steps: each section a swept field is in is validated
+    (with the base's validated parts standing in for everything off the way to the field:
+    pydantic takes a validated model as it is), and the base scenario with those sections put
+    in is put through the scenario's own checks across sections (roles named by teams,
+    positions within the limits, ...). Sections recur from point to point (a grid's rows share
+    one value of a parameter), so recent ones are kept. A point found invalid is validated
+    again in full for its message, the one `simulate validate` would give.
     """
 
+    RECENT = 4_096  # validated sections kept
+
     def __init__(self, base: dict[str, Any], scenario: Scenario, names: list[str]) -> None:
-        self.base = base
+        self.base, self.scenario = base, scenario
         self.parts = {name: paths.parse(name) for name in names}
         # every swept field written out (with the base's value), so the ways to them exist
         shaped = apply_overrides(base, {name: paths.get(scenario, name) for name in names})
         self.skeleton = _reusing(shaped, scenario, list(self.parts.values()))
+        self.sections = {str(parts[0]) for parts in self.parts.values()}
+        fields = Scenario.model_fields
+        self.adapters = {section: _adapter(fields[section]) for section in self.sections}
+        # the scenario's checks across sections: "after" checks only (tests/test_sweep.py)
+        self.checks = [d.func for d in Scenario.__pydantic_decorators__.model_validators.values()]
+        self.section = functools.lru_cache(maxsize=self.RECENT)(self._section)
 
     def problem(self, overrides: dict[str, Any]) -> InputError | None:
         """None for a valid point; else the InputError of its full validation."""
         try:
-            Scenario.model_validate(self._data(overrides))
+            update = {
+                section: self.section(section, tuple(sorted(self._in(section, overrides).items())))
+                for section in self.sections
+            }
+            point = self.scenario.model_copy(update=update)
+            for check in self.checks:
+                check(point)
             return None
-        except ValidationError:
+        except ValueError:  # pydantic's ValidationError, or a check's FieldError
             pass
         try:
             validate(apply_overrides(self.base, overrides), "")
@@ -394,16 +413,30 @@ class PointCheck:
             return err
         return None
 
-    def _data(self, overrides: dict[str, Any]) -> dict[str, Any]:
-        root = dict(self.skeleton)
-        for name, value in overrides.items():
-            node: Any = root
-            *way, field = self.parts[name]
+    def _in(self, section: str, overrides: dict[str, Any]) -> dict[str, Any]:
+        return {n: v for n, v in overrides.items() if str(self.parts[n][0]) == section}
+
+    def _section(self, section: str, overrides: tuple[tuple[str, Any], ...]) -> Any:
+        """A section with the point's values in it, validated."""
+        data = self.skeleton[section]
+        for name, value in overrides:
+            if len(self.parts[name]) == 1:  # the section is the swept field
+                data = value
+                continue
+            *way, field = self.parts[name][1:]
+            data = data.copy()  # the way to the field: copies, never the base
+            node = data
             for part in way:
-                node[part] = node[part].copy()  # the way to the field: copies, never the base
+                node[part] = node[part].copy()
                 node = node[part]
             node[field] = value
-        return root
+        return self.adapters[section].validate_python(data)
+
+
+def _adapter(field: FieldInfo) -> TypeAdapter[Any]:
+    """Validates a value as the scenario's field would (its type and constraints)."""
+    annotated: Any = Annotated[field.annotation, field]
+    return TypeAdapter(annotated)
 
 
 def _reusing(data: Any, validated: Any, ways: list[FieldPath]) -> Any:
