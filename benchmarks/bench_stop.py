@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -142,6 +143,34 @@ def cases(folder: Path, dask: bool) -> dict[str, Callable[[], float]]:
         return stop_time([*args, "--chunk-size", "3"], lambda p: saved(p, where), signal.SIGINT)
 
     made["sweep, 2 workers, chunks longer than the grace period, Ctrl-C"] = lambda: sweep("local")
+
+    def serve() -> float:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        opened: list[socket.socket] = []
+
+        def upload_left_open(process: subprocess.Popen[str]) -> bool:
+            try:
+                stalled = socket.create_connection(("127.0.0.1", port), timeout=1)
+            except OSError:
+                return False  # not listening yet
+            head = (
+                f"POST /upload HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 100000\r\n"
+                "Content-Type: multipart/form-data; boundary=b\r\n\r\n--b\r\n"
+            )
+            stalled.sendall(head.encode())
+            opened.append(stalled)
+            return True
+
+        args = ["serve", "--workspace", out(), "--port", str(port), "--no-browser"]
+        try:
+            return stop_time(args, upload_left_open, signal.SIGINT)
+        finally:
+            for stalled in opened:
+                stalled.close()
+
+    made["serve, an upload left open, Ctrl-C"] = serve
     if dask:
         made["sweep on a local Dask cluster, 2 workers, Ctrl-C"] = lambda: sweep("dask")
     return made

@@ -49,7 +49,7 @@ HOST = re.compile(r"^[\w.\-\[\]:/%]+$")
 # that a first Ctrl-C has little left to cancel.
 AHEAD = 2
 # Seconds a first Ctrl-C waits for running tasks to finish (and be saved) before abandoning
-# them: every command stops within 2 s.
+# them, so that a command stops in about 2 s (benchmarks/bench_stop.py measures it).
 GRACE = 1.2
 # Seconds a local Dask cluster's workers may take to start (each a new Python process) and to
 # find their scheduler: generous, for a busy machine.
