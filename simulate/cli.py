@@ -351,9 +351,9 @@ def budget(
     from contextlib import nullcontext
 
     from simulate.budget.goalseek import check_goal
-    from simulate.budget.study import budget_study
-    from simulate.budget.tables import FILES, render
     from simulate.schema.loading import load_scenario
+    from simulate.study.budget_report import FILES, render
+    from simulate.study.budget_study import budget_study
     from simulate.study.progress import progress_bar
 
     spec = load_scenario(scenario)

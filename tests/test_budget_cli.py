@@ -13,11 +13,11 @@ from conftest import SCENARIOS
 from openpyxl import load_workbook
 
 import simulate
-from simulate.budget.tables import SHEETS
-from simulate.budget.workbook import CURRENCY
 from simulate.cli import main
 from simulate.measures.formats import money_columns
 from simulate.schema.errors import InputError
+from simulate.study.budget_report import SHEETS
+from simulate.workbook import CURRENCY
 
 WITHIN = str(SCENARIOS / "mcl_within_budget.yaml")
 TRADITIONAL = str(SCENARIOS / "traditional.yaml")

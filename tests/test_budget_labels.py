@@ -11,13 +11,14 @@ from openpyxl import load_workbook
 
 import simulate
 from simulate.budget.projection import project, year_label
-from simulate.budget.tables import READ_ME
-from simulate.budget.tables import report as budget_report
-from simulate.budget.workbook import CURRENCY
 from simulate.measures.catalogue import OTHER_PER_PUPIL, STAFFING_PER_PUPIL, measure
 from simulate.report import text_summary
 from simulate.report.page import render
 from simulate.schema.loading import apply_overrides
+from simulate.study.budget_report import READ_ME
+from simulate.study.budget_report import report as budget_report
+from simulate.study.budget_tables import multiyear_frame, multiyear_items_frame
+from simulate.workbook import CURRENCY
 
 
 @pytest.fixture(scope="module")
@@ -81,8 +82,10 @@ def test_projection_years_carry_fiscal_year_labels_in_tables_report_and_workbook
 ) -> None:
     d = apply_overrides(data("mcl_teams"), {"budget.projection.first_year": 2027})
     multi = project(build(d))
-    assert list(multi.frame().fiscal_year) == [f"FY{y}-{(y + 1) % 100}" for y in range(2027, 2032)]
-    heads = list(multi.items_frame().columns)
+    assert list(multiyear_frame(multi).fiscal_year) == [
+        f"FY{y}-{(y + 1) % 100}" for y in range(2027, 2032)
+    ]
+    heads = list(multiyear_items_frame(multi).columns)
     assert heads[4:9] == ["FY2027-28", "FY2028-29", "FY2029-30", "FY2030-31", "FY2031-32"]
     assert "grant cliff in FY2030-31" in multi.verdict.text()
     study = budget_report(build(d))
@@ -96,4 +99,4 @@ def test_projection_years_carry_fiscal_year_labels_in_tables_report_and_workbook
     # without first_year, years are numbered
     plain = project(build(apply_overrides(d, {"budget.projection.first_year": None})))
     assert "grant cliff in year 4" in plain.verdict.text()
-    assert "year_1" in plain.items_frame().columns
+    assert "year_1" in multiyear_items_frame(plain).columns

@@ -13,6 +13,7 @@ import simulate
 from simulate.budget.goalseek import goal_seek
 from simulate.schema.errors import InputError
 from simulate.schema.loading import apply_overrides
+from simulate.study.budget_report import BudgetReport
 
 CENT = Decimal("0.01")
 SEED, YEARS = 3, 2  # simulated years per evaluation: enough to vary, quick to run
@@ -27,7 +28,7 @@ def with_longer_grant(name: str) -> dict[str, Any]:
     return d
 
 
-def rerun(d: dict[str, Any], path: str, value: Decimal) -> simulate.budget.tables.BudgetReport:
+def rerun(d: dict[str, Any], path: str, value: Decimal) -> BudgetReport:
     """The budget of the plan re-run from scratch with the field at `value`."""
     spec = build(apply_overrides(d, {path: str(value)}))
     return simulate.budget_study(spec, seed=SEED, replications=YEARS)

@@ -9,14 +9,13 @@ import pytest
 from conftest import BUNDLED, SCENARIOS
 
 import simulate
-from simulate.budget.projection import MULTIYEAR_MONEY
 from simulate.engine.core import Engine
 from simulate.engine.ledger import LOSS_REASONS
 from simulate.measures import catalogue
 from simulate.measures.catalogue import ALL, LOST, MEASURES, REASON, group_kind, is_figure
-from simulate.measures.compute import compute
-from simulate.measures.formats import KINDS, MONEY_COLUMNS
+from simulate.measures.formats import KINDS, MONEY_COLUMNS, MULTIYEAR_MONEY
 from simulate.schema.loading import load_scenario
+from simulate.study.figures import figures as year_figures
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +24,7 @@ def emitted() -> dict[str, set[tuple[str, str, str]]]:
     out = {}
     for path in BUNDLED:
         scenario = load_scenario(path)
-        out[path.stem] = set(compute(Engine(scenario, 3, 0).run()))
+        out[path.stem] = set(year_figures(Engine(scenario, 3, 0).run()))
     return out
 
 

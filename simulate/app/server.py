@@ -618,7 +618,7 @@ class Pages:
         job = Job(run_id, "budget", f"the budget of {scenario.name}")
 
         def work(job: Job) -> None:
-            from simulate.budget.study import budget_study
+            from simulate.study.budget_study import budget_study
 
             report = budget_study(
                 scenario,

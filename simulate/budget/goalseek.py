@@ -202,10 +202,8 @@ def goal_seek(
     baseline_usage: Usage | None = None,
     limit: Decimal | None = None,
     usage: Usage | None = None,
-    seed: int = 0,
-    replications: int = 1,
+    simulate: Callable[[Scenario], Usage] | None = None,
     years: int | None = None,
-    workers: int | None = None,
     unit: Decimal | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> GoalSeek:
@@ -214,8 +212,9 @@ def goal_seek(
     the baseline's annual recurring cost. `years` overrides the projection's length.
 
     `usage` is the scenario's simulated usage, reused when the field does not affect the
-    engine (it is simulated once if not given); other fields re-run the simulation (on
-    `workers` processes). `progress(n)` is called after the n-th evaluation.
+    engine; `simulate(scenario)` gives the usage of a scenario (the study runs its years), and
+    is called for the scenario when `usage` is not given and at every evaluation of a field
+    the engine reads. `progress(n)` is called after the n-th evaluation.
     """
     scenario = validate(data, file)
     check_goal(scenario, path, target, file, baseline is not None or limit is not None)
@@ -223,8 +222,11 @@ def goal_seek(
     step = unit or _default_unit(original)
     start_value = Decimal(str(original))  # str: a float 0.4 is 0.4, not 0.40000000000000002
     cost_only = paths.is_cost_only(path)
+    if (usage is None or not cost_only) and simulate is None:
+        raise ValueError(f"goal-seek on {path} needs simulate(): the usage must be simulated")
     if cost_only and usage is None:
-        usage = _simulate(scenario, seed, replications, workers)
+        assert simulate is not None
+        usage = simulate(scenario)
     if limit is None and baseline is not None and target == "budget":
         limit = recurring_total(recurring_items(baseline, baseline_usage))
         within = f"the baseline's ({baseline.name}) annual recurring cost"
@@ -242,7 +244,7 @@ def goal_seek(
             except InputError:
                 cache[units] = None
             else:
-                use = usage if cost_only else _simulate(spec, seed, replications, workers)
+                use = usage if cost_only or simulate is None else simulate(spec)
                 cache[units] = _check(target, spec, use, years, limit, within)
             if progress is not None:
                 progress(len(cache))
@@ -385,12 +387,6 @@ def _smallest(
         mid = (lo + hi) // 2
         lo, hi = (lo, mid) if fits(mid) else (mid, hi)
     return hi, lo, "budget"
-
-
-def _simulate(scenario: Scenario, seed: int, replications: int, workers: int | None) -> Usage:
-    from simulate.study.compare import simulate_years  # late: the study imports the budget
-
-    return simulate_years([scenario], seed, replications, workers)[0].usage
 
 
 def _default_unit(original: Decimal | int | float) -> Decimal:

@@ -14,30 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-import pandas as pd
-
 from simulate.budget.items import (
     LineItem,
     Usage,
     cents,
-    equivalents,
     one_off_items,
     recurring_items,
     teacher_cost,
 )
-from simulate.measures.formats import MULTIYEAR_MONEY, money
+from simulate.measures.formats import money
 from simulate.schema.model import Funding, Scenario
-
-MULTIYEAR_COLUMNS = [
-    "year",
-    "fiscal_year",
-    "enrollment",
-    *MULTIYEAR_MONEY,
-    "funded",
-    "recurring_covered",
-    "total_cost_teacher_positions",
-    "surplus_teacher_positions",
-]
 
 
 def year_label(first_year: int | None, year: int) -> str:
@@ -151,43 +137,6 @@ class MultiYear:
     def labels(self) -> list[str]:
         """Each year as it reads in tables: FY2027-28, or year 1, year 2, ..."""
         return [self.verdict.label(y.year) for y in self.years]
-
-    def frame(self) -> pd.DataFrame:
-        """One row per year (money as floats, each exact to the cent)."""
-        rows = []
-        for y, label in zip(self.years, self.labels(), strict=True):
-            unit = cents(self.unit * y.pay_factor) if self.unit else None
-            rows.append(
-                {
-                    "year": y.year,
-                    "fiscal_year": label,
-                    "enrollment": y.enrollment,
-                    **{column: float(getattr(y, column)) for column in MULTIYEAR_MONEY},
-                    "funded": y.surplus >= 0,
-                    "recurring_covered": y.recurring_surplus >= 0,
-                    "total_cost_teacher_positions": equivalents(y.total_cost, unit),
-                    "surplus_teacher_positions": equivalents(y.surplus, unit),
-                }
-            )
-        return pd.DataFrame(rows, columns=MULTIYEAR_COLUMNS)
-
-    def items_frame(self) -> pd.DataFrame:
-        """Every cost line and funding source by year (wide), ready to paste into a budget;
-        the year columns are named year_1, year_2, ... or by fiscal year (FY2027-28)."""
-        heads = self.year_columns()
-        rows = []
-        for line in self.lines:
-            row: dict[str, object] = {
-                "side": line.side,
-                "category": line.category,
-                "item": line.item,
-                "recurring": line.recurring,
-            }
-            row |= {head: float(a) for head, a in zip(heads, line.amounts, strict=True)}
-            row["total"] = float(sum(line.amounts, Decimal(0)))
-            rows.append(row)
-        columns = ["side", "category", "item", "recurring", *heads, "total"]
-        return pd.DataFrame(rows, columns=columns)
 
     def year_columns(self) -> list[str]:
         """Column names of the years in wide tables: year_1, ... or FY2027-28, ..."""

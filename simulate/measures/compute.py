@@ -11,36 +11,11 @@ from collections import defaultdict
 
 import numpy as np
 
-from simulate.budget import items as budget
-from simulate.budget.items import Usage
 from simulate.engine.core import Engine
 from simulate.engine.ledger import Ledger, Loss
 
 Key = tuple[str, str, str]
 ALL = "all"
-
-
-def usage(engine: Engine) -> Usage:
-    """What the year used that the budget prices: days on site, substitute days, and per role
-    the position-days vacant (no salary is paid) and the holders who left (each is replaced).
-    A leaver is seen by the vacancy it leaves, so one replaced the same day is not counted."""
-    days: defaultdict[str, float] = defaultdict(float)
-    vacant: defaultdict[str, float] = defaultdict(float)
-    leavers: defaultdict[str, float] = defaultdict(float)
-    for school in engine.schools:
-        for adult in school.adults:
-            days[adult.role_name] += float(school.days_worked[adult.index])
-            empty = int(adult.vacant.sum())
-            if empty:
-                vacant[adult.role_name] += float(empty)
-                leavers[adult.role_name] += 1.0
-    return Usage(
-        days_worked=dict(days),
-        substitute_days=float(sum(s.substitute_days for s in engine.schools)),
-        long_term_substitute_days=float(sum(s.long_term_substitute_days for s in engine.schools)),
-        vacancy_days=dict(vacant),
-        leavers=dict(leavers),
-    )
 
 
 def compute(engine: Engine, ledger: Ledger | None = None) -> dict[Key, float]:
@@ -67,17 +42,7 @@ def compute(engine: Engine, ledger: Ledger | None = None) -> dict[Key, float]:
     student_days = sum(s.student_days for s in engine.schools)
     led = sum(s.led_student_days for s in engine.schools)
     out[("reach.students_on_led_teams_share", ALL, "value")] = _ratio(led, student_days)
-    _budget(out, engine)
     return out
-
-
-def _budget(out: dict[Key, float], engine: Engine) -> None:
-    """This year's recurring cost (one-off start-up costs are the budget's, not a year's): it
-    varies between years with vacancies, leavers, substitute days and hours worked."""
-    scenario = engine.scenario
-    total = budget.recurring_total(budget.line_items(scenario, usage(engine)))
-    out[("budget.total", ALL, "value")] = float(total)
-    out[("budget.per_pupil", ALL, "value")] = float(budget.per_pupil(total, scenario.enrollment))
 
 
 def _coaching(

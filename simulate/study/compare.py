@@ -21,6 +21,7 @@ from simulate.measures.catalogue import MEASURES, exact_budget
 from simulate.schema.errors import InputError
 from simulate.schema.model import Scenario
 from simulate.study.assumptions import assumption_diff
+from simulate.study.budget_tables import COMPARISON_COLUMNS, compare_budgets, multiyear_frame
 from simulate.study.executor import Executor, Task, chunk_size, chunks
 from simulate.study.inputs import resolve_baseline
 from simulate.study.progress import Progress
@@ -205,12 +206,12 @@ class Comparison:
 
     @cached_property
     def budget_vs_baseline(self) -> pd.DataFrame:
-        """Line items of each other scenario against the baseline (budget.compare_budgets)."""
+        """Line items of each other scenario against the baseline (compare_budgets)."""
         base = self.base
         others = [r for r in self.results if r is not base]
         if not others:
-            return pd.DataFrame(columns=["scenario", *budget_mod.COMPARISON_COLUMNS])
-        compared = budget_mod.compare_budgets
+            return pd.DataFrame(columns=["scenario", *COMPARISON_COLUMNS])
+        compared = compare_budgets
         table = _stack(
             (r.scenario.name, compared(r.scenario, base.scenario, r.usage, base.usage))
             for r in others
@@ -255,7 +256,7 @@ class Comparison:
                     "verdict": v.text(),
                 }
             )
-        from simulate.budget.tables import READ_ME, read_me
+        from simulate.study.budget_report import READ_ME, read_me
 
         table = self.budget_by_category  # a scenario may be named "category": no reset_index
         by_category = pd.concat(
@@ -267,7 +268,9 @@ class Comparison:
             "Line items": self.line_items,
             "By category": by_category,
             "Vs baseline": self.budget_vs_baseline,
-            "Multi-year": _stack((name, m.frame()) for name, m in self.projections.items()),
+            "Multi-year": _stack(
+                (name, multiyear_frame(m)) for name, m in self.projections.items()
+            ),
             "Verdict": pd.DataFrame(verdicts),
         }
 

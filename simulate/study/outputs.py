@@ -41,8 +41,8 @@ def save_run(result: Result, out: str | Path) -> dict[str, Path]:
 def save_comparison(comparison: Comparison, out: str | Path) -> dict[str, Path]:
     """Write report.html, summary.csv, differences.csv and budget.xlsx into out, all or none."""
     # plotly and openpyxl take a while to import: only when a comparison is saved
-    from simulate.budget.workbook import write_workbook
     from simulate.report import write_report
+    from simulate.workbook import write_workbook
 
     out = Path(out)
     sheets = comparison.budget_sheets()

@@ -10,11 +10,13 @@ from typing import Any
 import pandas as pd
 
 from simulate.budget import items as budget_mod
-from simulate.budget.intervals import intervals
 from simulate.engine.core import Engine
-from simulate.measures import compute as metrics_mod
 from simulate.measures.catalogue import STAFFING_PER_PUPIL, check_figure
+from simulate.measures.compute import Key
 from simulate.schema.model import Scenario
+from simulate.study.budget_tables import line_items_frame
+from simulate.study.figures import figures, usage
+from simulate.study.intervals import intervals
 from simulate.study.progress import Progress
 from simulate.study.stats import complete, summarize
 
@@ -43,7 +45,7 @@ class Result:
     def budget(self) -> pd.DataFrame:
         """The year's line items at the mean usage, each with its 95% interval over the years."""
         spread = intervals(self.scenario, self.usage, self.usages)
-        return budget_mod.frame(self.line_items, self.scenario.enrollment, intervals=spread)
+        return line_items_frame(self.line_items, self.scenario.enrollment, intervals=spread)
 
     @cached_property
     def stats(self) -> pd.DataFrame:
@@ -105,7 +107,7 @@ class Replication:
     data (cheap to send back from a worker; tables are built once, in `combine`)."""
 
     replication: int
-    metrics: dict[metrics_mod.Key, float]
+    metrics: dict[Key, float]
     ledger: dict[tuple[str, str, str, str], float]
     usage: budget_mod.Usage
 
@@ -116,9 +118,9 @@ def run_replication(scenario: Scenario, seed: int, replication: int) -> Replicat
     ledger = engine.ledger()
     return Replication(
         replication,
-        metrics_mod.compute(engine, ledger),
+        figures(engine, ledger),
         dict(ledger.amounts),
-        metrics_mod.usage(engine),
+        usage(engine),
     )
 
 

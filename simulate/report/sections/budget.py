@@ -15,6 +15,7 @@ from simulate.measures.catalogue import (
     measure,
 )
 from simulate.measures.formats import fmt, fmt_diff
+from simulate.study.budget_tables import multiyear_frame
 
 from ..charts import INK, style
 from ..context import Page, Section
@@ -38,7 +39,7 @@ BUDGET_LINES = [
     (OTHER_PER_PUPIL, "other_per_pupil"),
     (WHOLE_PER_PUPIL, "whole_per_pupil"),
 ]
-# (label, column of MultiYear.frame()) in the year-by-year table
+# (label, column of multiyear_frame) in the year-by-year table
 YEAR_LINES = [
     ("Total cost", "total_cost"),
     ("Recurring money", "recurring_revenue"),
@@ -93,7 +94,7 @@ def by_category_chart(page: Page) -> str:
 def projection_block(page: Page) -> str:
     """Multi-year cost against funding: the grant cliff and the sustainability verdict."""
     c = page.c
-    frames = {name: multi.frame() for name, multi in c.projections.items()}
+    frames = {name: multiyear_frame(multi) for name, multi in c.projections.items()}
     labels = year_labels(page)
     fig = go.Figure()
     for name, frame in frames.items():
@@ -165,9 +166,9 @@ def projection_block(page: Page) -> str:
         "time-limited grants to a scenario to see when recurring money covers the "
         "model.</p>"
     )
-    years = len(next(iter(frames.values())))
+    count = len(next(iter(frames.values())))
     return (
-        f"<h3>Multi-year projection ({years} years)</h3>{note}"
+        f"<h3>Multi-year projection ({count} years)</h3>{note}"
         + page.figure(fig, 380)
         + table("metrics verdicts", "<th>Scenario</th><th>Sustainability verdict</th>", rows)
         + year_table(page, frames)

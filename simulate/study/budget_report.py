@@ -15,9 +15,7 @@ import pandas as pd
 
 from simulate.budget import items as b
 from simulate.budget.goalseek import GoalSeek
-from simulate.budget.intervals import TOTAL, intervals
 from simulate.budget.projection import MultiYear, project
-from simulate.budget.workbook import write_workbook
 from simulate.measures.catalogue import (
     OTHER_PER_PUPIL,
     STAFFING_PER_PUPIL,
@@ -27,6 +25,9 @@ from simulate.measures.catalogue import (
 from simulate.measures.formats import money, money_columns
 from simulate.output import staged_set, write_csv, write_json
 from simulate.schema.model import Scenario
+from simulate.study import budget_tables as t
+from simulate.study.intervals import TOTAL, intervals
+from simulate.workbook import write_workbook
 
 # file stem -> Excel sheet title
 SHEETS = {
@@ -131,15 +132,15 @@ class BudgetReport:
         """Every table by file stem (see SHEETS); money columns are measures.formats'."""
         s, u = self.scenario, self.usage
         out = {
-            "budget": b.frame(self.items, s.enrollment, self.unit, self.intervals()),
-            "multiyear": self.multiyear.frame(),
-            "multiyear_items": self.multiyear.items_frame(),
+            "budget": t.line_items_frame(self.items, s.enrollment, self.unit, self.intervals()),
+            "multiyear": t.multiyear_frame(self.multiyear),
+            "multiyear_items": t.multiyear_items_frame(self.multiyear),
         }
         if self.baseline is not None:
             args = (s, self.baseline, u, self.baseline_usage, self.unit)
-            out["comparison"] = b.compare_budgets(*args)
-            out["comparison_by_category"] = b.compare_categories(*args)
-        out["positions"] = b.role_table(s, u, self.baseline, self.baseline_usage, self.unit)
+            out["comparison"] = t.compare_budgets(*args)
+            out["comparison_by_category"] = t.compare_categories(*args)
+        out["positions"] = t.role_table(s, u, self.baseline, self.baseline_usage, self.unit)
         if self.goal is not None:
             out["goal_seek"] = pd.DataFrame([self.goal.row()])
         return out

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from simulate.budget.goalseek import Target, check_goal, goal_seek
-from simulate.budget.tables import BudgetReport, report
+from simulate.budget.items import Usage
 from simulate.schema.model import Scenario
+from simulate.study.budget_report import BudgetReport, report
+from simulate.study.compare import simulate_years
 from simulate.study.progress import Progress
 from simulate.study.run import REPLICATIONS
 
@@ -38,8 +40,6 @@ def budget_study(
     `target` (see simulate.budget.goalseek), calling `progress(n)` after its n-th evaluation.
     `simulating(done, total)` counts simulated years. `file` names the scenario in errors.
     """
-    from simulate.study.compare import simulate_years  # late: the study imports the budget
-
     if goal_field is not None:  # a bad field or target fails before any simulation
         check_goal(scenario, goal_field, target, file, baseline is not None)
     specs = [scenario] + ([baseline] if baseline is not None else [])
@@ -56,10 +56,20 @@ def budget_study(
             baseline=baseline,
             baseline_usage=base_usage,
             usage=usage,
-            seed=seed,
-            replications=replications,
+            simulate=usage_of(seed, replications, workers),
             years=years,
-            workers=workers,
             progress=progress,
         )
     return study
+
+
+def usage_of(
+    seed: int, replications: int, workers: int | None = None
+) -> Callable[[Scenario], Usage]:
+    """What goal-seek calls to simulate a scenario: its mean usage over the same years (seed
+    and replications) as the study's, so a value found prices the same simulated years."""
+
+    def simulate(scenario: Scenario) -> Usage:
+        return simulate_years([scenario], seed, replications, workers)[0].usage
+
+    return simulate

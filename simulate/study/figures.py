@@ -1,0 +1,54 @@
+"""Every figure of one simulated year: the measures' (from the ledger) and the budget's.
+
+The budget's figures are priced here, in the study, from what the year used (`usage`): the
+measures know nothing of money, and the money model nothing of engines.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from simulate.budget import items as budget
+from simulate.budget.items import Usage
+from simulate.engine.core import Engine
+from simulate.engine.ledger import Ledger
+from simulate.measures.compute import ALL, Key, compute
+from simulate.schema.model import Scenario
+
+
+def figures(engine: Engine, ledger: Ledger | None = None) -> dict[Key, float]:
+    """Every figure of one run (pass the run's merged ledger if you already have it)."""
+    return compute(engine, ledger) | budget_figures(engine.scenario, usage(engine))
+
+
+def usage(engine: Engine) -> Usage:
+    """What the year used that the budget prices: days on site, substitute days, and per role
+    the position-days vacant (no salary is paid) and the holders who left (each is replaced).
+    A leaver is seen by the vacancy it leaves, so one replaced the same day is not counted."""
+    days: defaultdict[str, float] = defaultdict(float)
+    vacant: defaultdict[str, float] = defaultdict(float)
+    leavers: defaultdict[str, float] = defaultdict(float)
+    for school in engine.schools:
+        for adult in school.adults:
+            days[adult.role_name] += float(school.days_worked[adult.index])
+            empty = int(adult.vacant.sum())
+            if empty:
+                vacant[adult.role_name] += float(empty)
+                leavers[adult.role_name] += 1.0
+    return Usage(
+        days_worked=dict(days),
+        substitute_days=float(sum(s.substitute_days for s in engine.schools)),
+        long_term_substitute_days=float(sum(s.long_term_substitute_days for s in engine.schools)),
+        vacancy_days=dict(vacant),
+        leavers=dict(leavers),
+    )
+
+
+def budget_figures(scenario: Scenario, used: Usage) -> dict[Key, float]:
+    """This year's recurring cost (one-off start-up costs are the budget's, not a year's): it
+    varies between years with vacancies, leavers, substitute days and hours worked."""
+    total = budget.recurring_total(budget.recurring_items(scenario, used))
+    return {
+        ("budget.total", ALL, "value"): float(total),
+        ("budget.per_pupil", ALL, "value"): float(budget.per_pupil(total, scenario.enrollment)),
+    }
