@@ -383,7 +383,7 @@ def budget(
             rep.write(out)
     if out is None:
         say(render(rep.tables()))
-    for line in rep.verdict_lines():
+    for line in rep.lines():
         say(line)
     if out is not None:
         say(f"-> {out}")

@@ -50,7 +50,7 @@ def test_line_items_add_up_to_the_total_to_the_cent(name: str) -> None:
     report = budget_report(result.scenario, result.usage)
     table = report.tables()["budget"]
     assert sum((Decimal(str(a)) for a in table["amount"]), Decimal(0)) == total
-    assert report.totals()["total"] == total
+    assert report.totals()["year1_total"] == total
 
 
 def test_salaried_lines_have_the_known_answer_without_friction(traditional: dict) -> None:
@@ -70,8 +70,8 @@ def test_per_pupil_is_total_over_enrollment() -> None:
     result = simulate.run(build(data("mcl_within_budget")), seed=1)
     s = result.scenario
     totals = budget_report(s, result.usage).totals()
-    assert totals["enrollment"] == s.enrollment
-    assert totals["per_pupil"] == b.cents(totals["total"] / s.enrollment)
+    assert totals["recurring_per_pupil"] == b.cents(totals["recurring"] / s.enrollment)
+    assert totals["year1_per_pupil"] == b.cents(totals["year1_total"] / s.enrollment)
     for item, pp in zip(result.line_items, result.budget["per_pupil"], strict=True):
         assert Decimal(str(pp)) == b.cents(item.amount / s.enrollment)
 
@@ -87,18 +87,18 @@ def test_devices_default_to_one_per_student_like_the_engine() -> None:
 # ---- teacher-position equivalents ------------------------------------------------------------
 
 
-def test_average_teacher_is_the_position_weighted_mean_with_benefits() -> None:
-    s = build(data("mcl_within_budget"))
+def test_average_teacher_is_the_position_weighted_mean_base_salary_with_benefits() -> None:
+    """Supplements are left out: the MCL plan's teacher position is today's, $72,030 x 1.40."""
+    d = data("mcl_within_budget")
+    d["roles"]["mcl"]["salary"] = 80000  # a higher base salary moves the mean, by positions
+    s = build(d)
     rate = Decimal(str(s.budget.benefits_rate))
     n = b.positions(s)
-    mcl, tt = s.roles["mcl"], s.roles["team_teacher"]
-    cost = n["mcl"] * (mcl.salary + mcl.supplement) + n["team_teacher"] * (
-        tt.salary + tt.supplement
-    )
+    cost = n["mcl"] * Decimal(80000) + n["team_teacher"] * s.roles["team_teacher"].salary
     assert b.teacher_cost(s) == b.cents(cost * (1 + rate) / (n["mcl"] + n["team_teacher"]))
     trad = build(data("traditional"))
-    teacher = trad.roles["teacher"]
-    assert b.teacher_cost(trad) == b.cents((teacher.salary + teacher.supplement) * (1 + rate))
+    assert b.teacher_cost(trad) == Decimal("100842.00")  # 72,030 x 1.40
+    assert b.teacher_cost(build(data("mcl_residents_tutors"))) == Decimal("100842.00")
     # a cost of exactly one average teacher is one position
     assert b.equivalents(b.teacher_cost(trad) or Decimal(0), b.teacher_cost(trad)) == 1.0
 
@@ -126,7 +126,7 @@ def test_comparison_differences_add_up_and_vanish_against_itself() -> None:
 
 def test_within_budget_trades_teacher_positions_for_associates_and_supplements() -> None:
     base, ours = build(data("traditional")), build(data("mcl_within_budget"))
-    roles = t.role_table(ours, None, base, None, b.teacher_cost(base)).set_index("role")
+    roles = t.role_table(ours, None, base, None).set_index("role")
     teachers = [r for r, spec in ours.roles.items() if spec.is_teacher]
     freed = -int(roles.loc[roles.index.intersection(teachers), "position_difference"].sum())
     teams = ours.schools[0].teams

@@ -51,7 +51,7 @@ def test_budget_writes_every_table_and_a_verdict(written: tuple[Path, str]) -> N
     # the CSV's line items add up to the total the summary reports, to the cent
     items = pd.read_csv(out / "budget.csv", dtype={"amount": str})
     total = sum((Decimal(a) for a in items["amount"]), Decimal(0))
-    assert total == Decimal(str(summary["total"]))
+    assert total == Decimal(str(summary["year1_total"]))
     # the goal-seek answer in the files is the one that fits the baseline
     goal = pd.read_csv(out / "goal_seek.csv").iloc[0]
     assert goal["cost"] <= goal["limit_cost"] < goal["cost_one_unit_beyond"]
@@ -71,14 +71,14 @@ def test_the_command_writes_what_budget_study_returns(written: tuple[Path, str])
     summary = json.loads((out / "summary.json").read_text())
     assert json.loads(json.dumps(study.summary())) == summary
     assert study.goal is not None and study.goal.value is not None
-    assert stdout.splitlines()[:-1] == study.verdict_lines()  # then "-> OUT"
+    assert stdout.splitlines()[:-1] == study.lines()  # then "-> OUT"
 
 
 def test_budget_study_checks_the_field_before_simulating(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_runs(*args: object, **kwargs: object) -> None:
         raise AssertionError("simulated before checking the field")
 
-    monkeypatch.setattr("simulate.study.compare.simulate_years", no_runs)
+    monkeypatch.setattr("simulate.study.budget_study.simulate_years", no_runs)
     with pytest.raises(InputError) as err:
         simulate.budget_study(
             simulate.load_scenario(WITHIN), goal_field="roles.mcl.suplement", file="w.yaml"

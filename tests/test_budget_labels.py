@@ -15,7 +15,7 @@ from simulate.measures.catalogue import OTHER_PER_PUPIL, STAFFING_PER_PUPIL, mea
 from simulate.report import text_summary
 from simulate.report.page import render
 from simulate.schema.loading import apply_overrides
-from simulate.study.budget_report import READ_ME
+from simulate.study.budget_report import FIGURES, READ_ME
 from simulate.study.budget_report import report as budget_report
 from simulate.study.budget_tables import multiyear_frame, multiyear_items_frame
 from simulate.workbook import CURRENCY
@@ -34,17 +34,15 @@ def test_cost_per_pupil_says_it_counts_the_roles_modelled_everywhere(
     assert label.lower() == f"recurring {STAFFING_PER_PUPIL.lower()}"  # and no one-off costs
     assert "(roles modelled)" in STAFFING_PER_PUPIL
     assert "roles modelled" in measure("budget.total").label
-    assert STAFFING_PER_PUPIL in render(comparison)
-    assert STAFFING_PER_PUPIL.lower() in text_summary(comparison, tmp_path / "r.html")
+    assert label in render(comparison)
+    assert label.lower() in text_summary(comparison, tmp_path / "r.html")
     study = budget_report(build(data("traditional")))
-    assert study.verdict_lines()[0].startswith(
-        "Traditional (one teacher per classroom): staffing cost (roles modelled)"
-    )
-    assert STAFFING_PER_PUPIL in set(comparison.budget_sheets()[READ_ME].figure)
+    assert study.lines()[1].startswith(f"{label}: $")
+    assert label in set(comparison.budget_sheets()[READ_ME].figure)
     study.write(tmp_path)
     book = load_workbook(tmp_path / "budget.xlsx")
-    assert book.sheetnames[:2] == [READ_ME, "Verdict"]
-    assert STAFFING_PER_PUPIL in [row[0] for row in book[READ_ME].iter_rows(values_only=True)]
+    assert book.sheetnames[:3] == [READ_ME, FIGURES, "Verdict"]
+    assert label in [row[0] for row in book[READ_ME].iter_rows(values_only=True)]
 
 
 def test_other_spending_per_pupil_is_shown_apart_and_never_added() -> None:
@@ -52,12 +50,13 @@ def test_other_spending_per_pupil_is_shown_apart_and_never_added() -> None:
     other = d["budget"]["other_per_pupil"]
     with_other = budget_report(build(d)).totals()
     without = budget_report(build(apply_overrides(d, {"budget.other_per_pupil": None}))).totals()
-    assert with_other["per_pupil"] == without["per_pupil"]  # the staffing cost is unchanged
-    assert with_other["total"] == without["total"]
-    assert with_other["whole_per_pupil"] == with_other["per_pupil"] + other
+    # the staffing cost is unchanged
+    assert with_other["recurring_per_pupil"] == without["recurring_per_pupil"]
+    assert with_other["year1_total"] == without["year1_total"]
+    assert with_other["whole_per_pupil"] == with_other["recurring_per_pupil"] + other
     assert "other_per_pupil" not in without
-    lines = budget_report(build(d)).verdict_lines()
-    assert any(x.startswith(OTHER_PER_PUPIL.lower()) for x in lines)
+    lines = budget_report(build(d)).lines()
+    assert f"{OTHER_PER_PUPIL}: $10,970.00" in lines
 
 
 def test_comparison_totals_carry_other_spending_in_their_own_columns(
@@ -66,7 +65,8 @@ def test_comparison_totals_carry_other_spending_in_their_own_columns(
     totals = comparison.budget_totals.set_index("scenario")
     for name in comparison.names:
         row = totals.loc[name]
-        assert row["whole_per_pupil"] == pytest.approx(row["per_pupil"] + row["other_per_pupil"])
+        whole = row["recurring_per_pupil"] + row["other_per_pupil"]
+        assert row["whole_per_pupil"] == pytest.approx(whole)
     assert "Whole spending per pupil" in render(comparison)
 
 

@@ -23,7 +23,7 @@ def test_role_table_alone_counts_every_position_and_prices_every_role_line(name:
     result = simulate.run(build(data(name)), seed=4)
     scenario, usage = result.scenario, result.usage
     unit = b.teacher_cost(scenario)
-    table = t.role_table(scenario, usage, unit=unit).set_index("role")
+    table = t.role_table(scenario, usage).set_index("role")
     assert list(table.columns) == [
         "title",
         "positions",
@@ -45,7 +45,7 @@ def test_role_table_alone_counts_every_position_and_prices_every_role_line(name:
 def test_role_table_against_itself_has_no_differences() -> None:
     result = simulate.run(build(data("mcl_residents_tutors")), seed=4)
     s, u = result.scenario, result.usage
-    table = t.role_table(s, u, s, u, b.teacher_cost(s))
+    table = t.role_table(s, u, s, u)
     assert len(table) == len(b.positions(s))
     assert (table["position_difference"] == 0).all()
     assert (table["cost_difference"] == 0).all()

@@ -64,7 +64,7 @@ def test_groups_are_checked_by_kind_with_the_scenarios_names(tmp_path: Path) -> 
         ("coverage.minutes.value", ["not a figure", "coverage.minutes[by=teacher].value"]),
         ("coaching.observations_per_teacher_week[tier=intensive].planned", ["not a figure"]),
         ("ledger[activity=instruction].lost:boredom", ["not a figure"]),
-        ("no.such.value", ["not a figure", "budget.per_pupil, budget.total"]),
+        ("no.such.value", ["not a figure", "budget.per_pupil, budget.teacher_positions"]),
         ("fill rate", ["not of the form metric[group].statistic"]),
     ],
 )

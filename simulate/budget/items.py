@@ -204,19 +204,51 @@ def per_pupil(amount: Decimal, enrollment: int) -> Decimal:
 
 
 def teacher_cost(scenario: Scenario) -> Decimal | None:
-    """Cost of one average teacher with benefits: the unit finance offices trade positions in.
+    """The average teacher position: the unit finance offices trade positions in.
 
-    The mean of (salary + supplement) x (1 + benefits rate) over the salaried roles with
-    `is_teacher: true`, weighted by their positions; stipends and hourly staff are left out.
-    None when the scenario has no salaried teacher positions.
+    The mean base salary x (1 + benefits rate) over the salaried roles with `is_teacher: true`,
+    weighted by their positions. Supplements, stipends and hourly staff are left out: a
+    position is priced on the salary schedule, so the same school's unit is the same whatever
+    supplements an arrangement adds and whatever it is compared with. None when the scenario
+    has no salaried teacher positions.
     """
     cost, count = Decimal(0), 0
     for name, n in positions(scenario).items():
         role = scenario.roles[name]
         if n and role.is_teacher and role.hourly_wage is None:
-            cost += n * (role.salary + role.supplement) * (1 + benefits_rate(scenario, role))
+            cost += n * role.salary * (1 + benefits_rate(scenario, role))
             count += n
     return cents(cost / count) if count else None
+
+
+def key_figures(scenario: Scenario, usage: Usage | None = None) -> dict[str, Decimal]:
+    """The budget's headline figures of one scenario, by the keys the measures catalogue's
+    budget entries name (their `exact`): recurring and year-1 cost, per pupil and in all, the
+    one-off costs of year 1, the district's other spending where given, the average teacher
+    position and the recurring cost counted in it."""
+    items = line_items(scenario, usage)
+    recurring, year1 = recurring_total(items), total(items)
+    enrollment = scenario.enrollment
+    out = {
+        "recurring_per_pupil": per_pupil(recurring, enrollment),
+        "recurring": recurring,
+        "year1_per_pupil": per_pupil(year1, enrollment),
+        "year1_total": year1,
+        "one_off": year1 - recurring,
+    }
+    other = scenario.budget.other_per_pupil
+    if other is not None:  # shown apart, never added to the staffing cost
+        out |= {"other_per_pupil": other, "whole_per_pupil": out["recurring_per_pupil"] + other}
+    unit = teacher_cost(scenario)
+    if unit:
+        out["average_teacher_position"] = unit
+        out["teacher_positions"] = (recurring / unit).quantize(CENT, rounding=ROUND_HALF_UP)
+    return out
+
+
+def differences(figures: dict[str, Decimal], baseline: dict[str, Decimal]) -> dict[str, Decimal]:
+    """Each key figure minus the baseline's, keyed `<key>_difference`."""
+    return {f"{k}_difference": v - baseline[k] for k, v in figures.items() if k in baseline}
 
 
 def position_cost(scenario: Scenario, name: str) -> Decimal:

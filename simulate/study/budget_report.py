@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -18,15 +18,16 @@ from simulate.budget.goalseek import GoalSeek
 from simulate.budget.projection import MultiYear, project
 from simulate.measures.catalogue import (
     OTHER_PER_PUPIL,
+    RECURRING_TOTAL,
     STAFFING_PER_PUPIL,
-    WHOLE_PER_PUPIL,
-    measure,
+    budget_measures,
+    difference_label,
 )
 from simulate.measures.formats import money, money_columns
 from simulate.output import staged_set, write_csv, write_json
 from simulate.schema.model import Scenario
 from simulate.study import budget_tables as t
-from simulate.study.intervals import TOTAL, intervals
+from simulate.study.intervals import RECURRING, intervals
 from simulate.workbook import write_workbook
 
 # file stem -> Excel sheet title
@@ -43,31 +44,21 @@ SHEETS = {
 FILES = (*(f"{stem}.csv" for stem in SHEETS), "budget.xlsx", "summary.json")
 
 
-AVERAGE_TEACHER = (
-    "mean over salaried roles with is_teacher: true of (salary + supplement) x "
-    "(1 + benefits rate), weighted by positions, in the baseline (or the scenario without one); "
-    "later years scale it with salary growth"
-)
-
-
 READ_ME = "Read me"  # the first sheet of every budget workbook: what the figures count
+FIGURES = "Figures"  # the headline figures by label, the same in every output
 
 
 def read_me(scenarios: list[Scenario]) -> pd.DataFrame:
     """What the budget figures count, in words, for the first sheet of a workbook."""
-    per_pupil, total = measure("budget.per_pupil"), measure("budget.total")
     others = {s.name: s.budget.other_per_pupil for s in scenarios}
     given = [f"{name}: {money(v)}" for name, v in others.items() if v is not None]
-    rows = [
-        (STAFFING_PER_PUPIL, per_pupil.explain),
-        (total.label, total.explain),
+    rows = [(m.label, m.explain) for m in budget_measures()]
+    rows += [
+        ("Where given", "; ".join(given) if given else f"{OTHER_PER_PUPIL}: not given."),
         (
-            OTHER_PER_PUPIL,
-            "budget.other_per_pupil: what the district spends per pupil on everything the "
-            "model does not hold; shown apart, never added to the staffing cost. "
-            + ("; ".join(given) if given else "Not given in these scenarios."),
+            "Difference from baseline",
+            "A figure of the scenario minus the same figure of the baseline.",
         ),
-        (WHOLE_PER_PUPIL, f"{STAFFING_PER_PUPIL} + {OTHER_PER_PUPIL.lower()}, where given."),
         (
             "Salaries, supplements, stipends",
             "Paid for the days a position is filled: the quantity is position-years filled; "
@@ -78,9 +69,32 @@ def read_me(scenarios: list[Scenario]) -> pd.DataFrame:
             "Each holder who leaves (mid-year, as simulated, and at the end of the year, at "
             "the role's turnover_rate) costs the role's replacement_cost.",
         ),
-        ("Average teacher", AVERAGE_TEACHER),
     ]
     return pd.DataFrame(rows, columns=["figure", "what it counts"])
+
+
+class Figure(NamedTuple):
+    """One headline figure: its label (the catalogue's), exact value and how it is written."""
+
+    label: str
+    value: Decimal
+    kind: str  # money | num2 (positions)
+    difference: bool = False
+
+    def text(self) -> str:
+        """As the terminal, the web app and summary.json write it: money to the cent,
+        positions to two decimals, a difference with its sign."""
+        sign = "+" if self.difference and self.value > 0 else ""
+        if self.kind == "money":
+            return sign + money(self.value)
+        return f"{sign}{self.value:,.2f}"
+
+    def line(self) -> str:
+        return f"{self.label}: {self.text()}"
+
+    def cell(self) -> Decimal | float:
+        """As a workbook cell: money as Decimal (currency), other figures as numbers."""
+        return self.value if self.kind == "money" else float(self.value)
 
 
 @dataclass
@@ -90,7 +104,7 @@ class BudgetReport:
     baseline: Scenario | None
     baseline_usage: b.Usage | None
     multiyear: MultiYear
-    unit: Decimal | None  # average teacher with benefits (baseline's if there is one)
+    unit: Decimal | None  # the scenario's average teacher position (budget.teacher_cost)
     goal: GoalSeek | None = None
     usages: list[b.Usage] = field(default_factory=list)  # each simulated year's
 
@@ -99,33 +113,29 @@ class BudgetReport:
         return b.line_items(self.scenario, self.usage)
 
     def intervals(self) -> dict[b.Key, tuple[float, float]]:
-        """95% interval of each year-1 line item (and of the total, under TOTAL) over the
-        simulated years; see budget.intervals."""
+        """95% interval of each year-1 line item (and of the recurring cost, under RECURRING)
+        over the simulated years; see study.intervals."""
         return intervals(self.scenario, self.usage, self.usages)
 
-    def totals(self) -> dict[str, Any]:
-        items = self.items
-        total, recurring = b.total(items), b.recurring_total(items)
-        out: dict[str, Any] = {
-            "total": total,
-            "recurring": recurring,
-            "one_off": total - recurring,
-            "per_pupil": b.per_pupil(total, self.scenario.enrollment),
-            "enrollment": self.scenario.enrollment,
-        }
-        other = self.scenario.budget.other_per_pupil
-        if other is not None:
-            out |= {"other_per_pupil": other, "whole_per_pupil": out["per_pupil"] + other}
+    def totals(self) -> dict[str, Decimal]:
+        """The headline figures by key (budget.items.key_figures), and their differences
+        from the baseline's when there is one."""
+        out = b.key_figures(self.scenario, self.usage)
         if self.baseline is not None:
-            base = b.line_items(self.baseline, self.baseline_usage)
-            base_total = b.total(base)
-            base_pp = b.per_pupil(base_total, self.baseline.enrollment)
-            out |= {
-                "baseline_total": base_total,
-                "difference": total - base_total,
-                "recurring_difference": recurring - b.recurring_total(base),
-                "per_pupil_difference": out["per_pupil"] - base_pp,
-            }
+            out |= b.differences(out, b.key_figures(self.baseline, self.baseline_usage))
+        return out
+
+    def figures(self) -> list[Figure]:
+        """Every headline figure, in the catalogue's order, each followed by its difference
+        from the baseline."""
+        values, out = self.totals(), []
+        for entry in budget_measures():
+            assert entry.exact is not None
+            total, diff = entry.exact
+            if total in values:
+                out.append(Figure(entry.label, values[total], entry.kind))
+            if diff in values:
+                out.append(Figure(difference_label(entry), values[diff], entry.kind, True))
         return out
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -137,46 +147,34 @@ class BudgetReport:
             "multiyear_items": t.multiyear_items_frame(self.multiyear),
         }
         if self.baseline is not None:
-            args = (s, self.baseline, u, self.baseline_usage, self.unit)
+            args = (s, self.baseline, u, self.baseline_usage)
             out["comparison"] = t.compare_budgets(*args)
             out["comparison_by_category"] = t.compare_categories(*args)
-        out["positions"] = t.role_table(s, u, self.baseline, self.baseline_usage, self.unit)
+        out["positions"] = t.role_table(s, u, self.baseline, self.baseline_usage)
         if self.goal is not None:
             out["goal_seek"] = pd.DataFrame([self.goal.row()])
         return out
 
+    def lines(self) -> list[str]:
+        """What the terminal prints under the tables: whose budget, every headline figure,
+        then the verdict."""
+        against = f", against {self.baseline.name}" if self.baseline else ""
+        return [self.scenario.name + against, *(f.line() for f in self.figures())] + (
+            self.verdict_lines()
+        )
+
     def verdict_lines(self) -> list[str]:
-        t = self.totals()
-        tpe = f"; {b.equivalents(t['total'], self.unit):g} teacher positions" if self.unit else ""
-        lines = [
-            f"{self.scenario.name}: staffing cost (roles modelled) {money(t['total'])} a year "
-            f"({money(t['per_pupil'])} per pupil{tpe}), of which one-off {money(t['one_off'])}"
-        ]
+        """The sentences under the figures: how much the cost varies, the sustainability
+        verdict and the grant cliff, and the goal-seek answer."""
+        lines = []
         if len(self.usages) > 1:
-            low, high = self.intervals()[TOTAL]
+            low, high = self.intervals()[RECURRING]
             lines.append(
-                f"95% interval of the staffing cost over {len(self.usages)} simulated years: "
-                f"{money(b.cents(low))} to {money(b.cents(high))} (vacancies, leavers, "
-                "substitute days and hours worked vary from year to year)"
+                f"95% interval of the {RECURRING_TOTAL[0].lower()}{RECURRING_TOTAL[1:]} over "
+                f"{len(self.usages)} simulated years: {money(b.cents(low))} to "
+                f"{money(b.cents(high))} (vacancies, leavers, substitute days and hours "
+                "worked vary from year to year)"
             )
-        if "other_per_pupil" in t:
-            lines.append(
-                f"{OTHER_PER_PUPIL.lower()} {money(t['other_per_pupil'])} (budget."
-                f"other_per_pupil, not added to the staffing cost): "
-                f"{WHOLE_PER_PUPIL.lower()} {money(t['whole_per_pupil'])}"
-            )
-        if self.baseline is not None:
-            diff = t["recurring_difference"]
-            word = "more" if diff > 0 else "less"
-            pp = t["per_pupil_difference"]
-            lines.append(
-                f"against {self.baseline.name}: recurring staffing cost {money(abs(diff))} "
-                f"{word} a year ({b.equivalents(diff, self.unit):+g} teacher positions); "
-                f"staffing cost per pupil {'+' if pp >= 0 else ''}{money(pp)} (one-off costs "
-                "included)"
-            )
-        if self.unit:
-            lines.append(f"one average teacher with benefits costs {money(self.unit)}")
         lines.append(self.multiyear.verdict.text())
         if self.goal is not None:
             lines.append(self.goal.text())
@@ -184,17 +182,20 @@ class BudgetReport:
 
     def summary(self) -> dict[str, Any]:
         v = self.multiyear.verdict
-        low, high = self.intervals()[TOTAL]
+        low, high = self.intervals()[RECURRING]
         return {
             "scenario": self.scenario.name,
             "baseline": self.baseline.name if self.baseline else None,
             "counts": STAFFING_PER_PUPIL,
             "simulated_years": len(self.usages),
-            **{k: _plain(x) for k, x in self.totals().items()},
-            "total_ci_low": low,
-            "total_ci_high": high,
-            "average_teacher_cost": _plain(self.unit),
-            "average_teacher_definition": AVERAGE_TEACHER,
+            "enrollment": self.scenario.enrollment,
+            **{k: float(x) for k, x in self.totals().items()},
+            "figures": [
+                {"figure": f.label, "value": float(f.value), "text": f.text()}
+                for f in self.figures()
+            ],
+            "recurring_ci_low": low,
+            "recurring_ci_high": high,
             "years": v.years,
             "sustainable": v.sustainable,
             "sustainable_from_year": v.sustainable_from,
@@ -205,13 +206,18 @@ class BudgetReport:
             "goal_seek": self.goal.row() if self.goal else None,
         }
 
+    def figures_frame(self) -> pd.DataFrame:
+        """The Figures sheet: every headline figure and its value."""
+        rows = [[f.label, f.cell()] for f in self.figures()]
+        return pd.DataFrame(rows, columns=["figure", "value"])
+
     def write(self, out: Path) -> list[Path]:
         """Write every table as CSV, all of them in budget.xlsx, and summary.json into `out`,
         all or none."""
         tables = self.tables()
         verdict = pd.DataFrame({"verdict": self.verdict_lines()})
         scenarios = [self.scenario] + ([self.baseline] if self.baseline else [])
-        sheets = {READ_ME: read_me(scenarios), "Verdict": verdict}
+        sheets = {READ_ME: read_me(scenarios), FIGURES: self.figures_frame(), "Verdict": verdict}
         sheets |= {SHEETS[k]: f for k, f in tables.items()}
         with staged_set(out, replaces=FILES) as stage:
             paths = [write_csv(stage / f"{stem}.csv", frame) for stem, frame in tables.items()]
@@ -230,7 +236,7 @@ def report(
 ) -> BudgetReport:
     """Everything `simulate budget` shows, from simulated usage (None: no hours, no subs);
     `usages`, each simulated year's, give the line items their intervals."""
-    unit = (b.teacher_cost(baseline) if baseline else None) or b.teacher_cost(scenario)
+    unit = b.teacher_cost(scenario)
     multiyear = project(scenario, usage, years, unit)
     return BudgetReport(
         scenario, usage, baseline, baseline_usage, multiyear, unit, usages=list(usages or [])

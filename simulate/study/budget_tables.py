@@ -135,21 +135,16 @@ def compare_budgets(
     baseline: Scenario,
     usage: Usage | None = None,
     baseline_usage: Usage | None = None,
-    unit: Decimal | None = None,
 ) -> pd.DataFrame:
     """Year-1 line items of scenario against baseline: amounts, per pupil and differences.
 
     Items are matched on (category, item, role); an item only one side has is zero on the
-    other. Rows follow the baseline's order, then the scenario's new items. `unit` defaults to
-    the baseline's average teacher (teacher_cost), so both sides are priced alike.
+    other. Rows follow the baseline's order, then the scenario's new items. A difference in
+    teacher positions is the difference of each side's amount in its own average teacher
+    position (teacher_cost), as every difference from a baseline is taken.
     """
     return _comparison(
-        scenario,
-        baseline,
-        usage,
-        baseline_usage,
-        unit,
-        key=lambda i: (i.category, i.item, i.role),
+        scenario, baseline, usage, baseline_usage, key=lambda i: (i.category, i.item, i.role)
     )
 
 
@@ -158,12 +153,9 @@ def compare_categories(
     baseline: Scenario,
     usage: Usage | None = None,
     baseline_usage: Usage | None = None,
-    unit: Decimal | None = None,
 ) -> pd.DataFrame:
     """Like compare_budgets, summed by category: where the money freed goes."""
-    out = _comparison(
-        scenario, baseline, usage, baseline_usage, unit, key=lambda i: (i.category, "", "")
-    )
+    out = _comparison(scenario, baseline, usage, baseline_usage, key=lambda i: (i.category, "", ""))
     return out.drop(columns=["item", "role"])
 
 
@@ -172,11 +164,10 @@ def _comparison(
     baseline: Scenario,
     usage: Usage | None,
     baseline_usage: Usage | None,
-    unit: Decimal | None,
     key: Callable[[LineItem], tuple[str, str, str]],
 ) -> pd.DataFrame:
     """Both sides' year-1 line items summed by `key` (category, item, role), baseline first."""
-    unit = unit or teacher_cost(baseline) or teacher_cost(scenario)
+    unit, was_unit = teacher_cost(scenario), teacher_cost(baseline)
     sums: dict[tuple[str, str, str], list[Decimal]] = {}
     for side, items in enumerate(
         (line_items(baseline, baseline_usage), line_items(scenario, usage))
@@ -198,7 +189,9 @@ def _comparison(
                 "baseline_per_pupil": float(was_pp),
                 "per_pupil": float(now_pp),
                 "per_pupil_difference": float(now_pp - was_pp),
-                "difference_teacher_positions": equivalents(now - was, unit),
+                "difference_teacher_positions": round(
+                    equivalents(now, unit) - equivalents(was, was_unit), 2
+                ),
             }
         )
     return pd.DataFrame(out, columns=COMPARISON_COLUMNS)
@@ -209,22 +202,27 @@ def role_table(
     usage: Usage | None = None,
     baseline: Scenario | None = None,
     baseline_usage: Usage | None = None,
-    unit: Decimal | None = None,
 ) -> pd.DataFrame:
     """Positions and annual cost by role (all of a role's lines), against the baseline if given.
 
     This is the table that shows a trade of positions: the teacher positions left unfilled,
     the money they free, and the roles that money now pays for. `cost_per_position` is one
     position filled all year (position_cost) and `position_units` that cost in average
-    teachers (`unit`), the units Opportunity Culture districts trade positions in.
+    teacher positions (teacher_cost), the units Opportunity Culture districts trade positions
+    in. Each side's money is counted in its own average teacher position.
     """
     counts, costs = positions(scenario), _cost_by_role(scenario, usage)
+    unit = teacher_cost(scenario)
+    was_unit = teacher_cost(baseline) if baseline is not None else None
 
     def each(role: str) -> dict[str, float]:
         spec = scenario if role in scenario.roles else baseline
         assert spec is not None
         one = position_cost(spec, role)
-        return {"cost_per_position": float(one), "position_units": equivalents(one, unit)}
+        return {
+            "cost_per_position": float(one),
+            "position_units": equivalents(one, teacher_cost(spec)),
+        }
 
     if baseline is None:
         return pd.DataFrame(
@@ -255,7 +253,9 @@ def role_table(
                 "baseline_cost": float(was),
                 "cost": float(now),
                 "cost_difference": float(now - was),
-                "difference_teacher_positions": equivalents(now - was, unit),
+                "difference_teacher_positions": round(
+                    equivalents(now, unit) - equivalents(was, was_unit), 2
+                ),
                 **each(role),
             }
         )

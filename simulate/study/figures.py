@@ -12,6 +12,7 @@ from simulate.budget import items as budget
 from simulate.budget.items import Usage
 from simulate.engine.core import Engine
 from simulate.engine.ledger import Ledger
+from simulate.measures.catalogue import budget_measures
 from simulate.measures.compute import ALL, Key, compute
 from simulate.schema.model import Scenario
 
@@ -45,10 +46,11 @@ def usage(engine: Engine) -> Usage:
 
 
 def budget_figures(scenario: Scenario, used: Usage) -> dict[Key, float]:
-    """This year's recurring cost (one-off start-up costs are the budget's, not a year's): it
-    varies between years with vacancies, leavers, substitute days and hours worked."""
-    total = budget.recurring_total(budget.recurring_items(scenario, used))
+    """The budget's headline figures of this year (the catalogue's budget entries): they vary
+    between years with vacancies, leavers, substitute days and hours worked."""
+    values = budget.key_figures(scenario, used)
     return {
-        ("budget.total", ALL, "value"): float(total),
-        ("budget.per_pupil", ALL, "value"): float(budget.per_pupil(total, scenario.enrollment)),
+        (m.name, ALL, "value"): float(values[m.exact[0]])
+        for m in budget_measures()
+        if m.exact is not None and m.exact[0] in values
     }

@@ -75,17 +75,12 @@ class Result:
                 "ci_low": _round(row.ci_low),
                 "ci_high": _round(row.ci_high),
             }
-        total = budget_mod.total(self.line_items)
-        enrollment = self.scenario.enrollment
-        per_pupil = budget_mod.per_pupil(total, enrollment)
+        # the headline figures by key, as every output names them (budget.items.key_figures)
+        figures = budget_mod.key_figures(self.scenario, self.usage)
         budget: dict[str, Any] = {
             "counts": STAFFING_PER_PUPIL,
-            "total": float(total),
-            "per_pupil": float(per_pupil),
+            **{key: float(value) for key, value in figures.items()},
         }
-        other = self.scenario.budget.other_per_pupil
-        if other is not None:  # shown apart, never added to the staffing cost
-            budget |= {"other_per_pupil": float(other), "whole_per_pupil": float(per_pupil + other)}
         budget["line_items"] = [
             {"category": i.category, "item": i.item, "amount": float(i.amount)}
             for i in self.line_items
@@ -94,7 +89,7 @@ class Result:
             "scenario": self.scenario.name,
             "seed": self.seed,
             "replications": self.replications,
-            "enrollment": enrollment,
+            "enrollment": self.scenario.enrollment,
             "schools": sum(s.copies for s in self.scenario.schools),
             "budget": budget,
             "metrics": metrics,

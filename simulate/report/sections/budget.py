@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 
 from simulate.measures.catalogue import (
-    OTHER_PER_PUPIL,
-    STAFFING_PER_PUPIL,
-    WHOLE_PER_PUPIL,
+    budget_measures,
     capital,
+    difference_label,
     measure,
 )
 from simulate.measures.formats import fmt, fmt_diff
@@ -26,19 +25,6 @@ if TYPE_CHECKING:
 
 PER_PUPIL = measure("budget.per_pupil")
 TOTAL = measure("budget.total")
-# (label, column of Comparison.budget_totals) in the budget section's totals table
-BUDGET_LINES = [
-    ("Staffing cost in year 1 (roles modelled)", "total"),
-    ("recurring", "recurring"),
-    ("one-off (year 1)", "one_off"),
-    (f"{STAFFING_PER_PUPIL}, recurring", "recurring_per_pupil"),
-    (f"{STAFFING_PER_PUPIL}, year 1 with one-off costs", "per_pupil"),
-    ("Difference from baseline, recurring", "recurring_difference"),
-    ("Difference per pupil, recurring", "recurring_per_pupil_difference"),
-    ("Difference from baseline, year 1 with one-off costs", "difference"),
-    (OTHER_PER_PUPIL, "other_per_pupil"),
-    (WHOLE_PER_PUPIL, "whole_per_pupil"),
-]
 # (label, column of multiyear_frame) in the year-by-year table
 YEAR_LINES = [
     ("Total cost", "total_cost"),
@@ -49,21 +35,25 @@ YEAR_LINES = [
 
 
 def totals_table(page: Page) -> str:
+    """The headline figures by label (the catalogue's budget entries), to the cent, with
+    each difference from the baseline on a row of its own."""
     c = page.c
     totals = c.budget_totals.set_index("scenario")
     body = []
-    for label, column in BUDGET_LINES:
-        if column not in totals.columns:  # no other spending given, or different schools
-            continue
-        cells = ""
-        for name in page.names:
-            v = float(totals.loc[name, column])
-            if "difference" not in column:
-                text = fmt(v, "money")
-            else:
-                text = "—" if name == c.baseline else fmt_diff(v, "money")
-            cells += f'<td class="num" data-value="{raw(v)}">{text}</td>'
-        body.append(f"<tr><th scope=row>{esc(label)}</th>{cells}</tr>")
+    for entry in budget_measures():
+        assert entry.exact is not None
+        for key, label in zip(entry.exact, (entry.label, difference_label(entry)), strict=True):
+            if key not in totals.columns or (key == entry.exact[1] and len(page.names) == 1):
+                continue  # not given, different schools, or nothing to compare with
+            cells = ""
+            for name in page.names:
+                v = float(totals.loc[name, key])
+                if key == entry.exact[0]:
+                    text = fmt(v, entry.kind)
+                else:
+                    text = "—" if name == c.baseline else fmt_diff(v, entry.kind)
+                cells += f'<td class="num" data-value="{raw(v)}">{text}</td>'
+            body.append(f"<tr><th scope=row>{esc(label)}</th>{cells}</tr>")
     note = (
         '<p class="note">The staffing cost counts the roles each scenario holds, not the '
         "district's whole spending per pupil"
