@@ -25,6 +25,8 @@ def with_longer_grant(name: str) -> dict[str, Any]:
     d = data(name)
     assert d["budget"]["funding"][3]["kind"] == "grant"
     d["budget"]["funding"][3]["end_year"] = 5
+    for field in ("shares", "pays_for"):  # the same award every year, toward the whole plan
+        d["budget"]["funding"][3].pop(field)
     return d
 
 

@@ -54,6 +54,7 @@ class LineItem:
     recurring: bool = True
     role: str = ""
     driver: Driver = "fixed"  # pay: grows with salaries; enrollment: scales with students
+    path: str = ""  # the scenario field its unit cost (or rate) comes from, for its source
 
 
 def key(item: LineItem) -> Key:
@@ -97,10 +98,17 @@ def recurring_items(scenario: Scenario, usage: Usage | None = None) -> list[Line
                 Decimal(str(usage.vacancy_days.get(name, 0.0))) / year,
                 Decimal(str(usage.leavers.get(name, 0.0))),
             )
-            items += _role_items(name, role, benefits_rate(scenario, role), worked)
+            own = role.benefits_rate is not None
+            rate_path = f"roles.{name}.benefits_rate" if own else "budget.benefits_rate"
+            items += _role_items(name, role, benefits_rate(scenario, role), worked, rate_path)
     subs = scenario.substitutes
     items += _item(
-        "substitutes", "substitute days", usage.substitute_days, subs.daily_rate, driver="pay"
+        "substitutes",
+        "substitute days",
+        usage.substitute_days,
+        subs.daily_rate,
+        driver="pay",
+        path="substitutes.daily_rate",
     )
     items += _item(
         "substitutes",
@@ -108,6 +116,7 @@ def recurring_items(scenario: Scenario, usage: Usage | None = None) -> list[Line
         usage.long_term_substitute_days,
         subs.long_term_daily_rate,
         driver="pay",
+        path="substitutes.long_term_daily_rate",
     )
     # the engine gives a rotation school without a device count one device per student
     devices = sum(
@@ -117,7 +126,11 @@ def recurring_items(scenario: Scenario, usage: Usage | None = None) -> list[Line
     )
     life = budget.devices.life_years
     items += _item(
-        "devices", f"devices (cost over {life} years)", devices, budget.devices.unit_cost / life
+        "devices",
+        f"devices (cost over {life} years)",
+        devices,
+        budget.devices.unit_cost / life,
+        path="budget.devices.unit_cost",
     )
     items += _item(
         "software",
@@ -125,6 +138,7 @@ def recurring_items(scenario: Scenario, usage: Usage | None = None) -> list[Line
         scenario.enrollment,
         budget.software_per_student,
         driver="enrollment",
+        path="budget.software_per_student",
     )
     return items
 
@@ -132,9 +146,10 @@ def recurring_items(scenario: Scenario, usage: Usage | None = None) -> list[Line
 def one_off_items(scenario: Scenario, year: int) -> list[LineItem]:
     """The one-off costs the scenario budgets for `year` (1-based), at their nominal amount."""
     items: list[LineItem] = []
-    for one in scenario.budget.one_off:
+    for i, one in enumerate(scenario.budget.one_off):
         if one.year == year:
-            items += _item(one.category, one.name, 1, one.amount, recurring=False)
+            path = f"budget.one_off[{i}].amount"
+            items += _item(one.category, one.name, 1, one.amount, recurring=False, path=path)
     return items
 
 
@@ -148,27 +163,43 @@ class RoleYear:
     leavers: Decimal  # holders who left during the year
 
 
-def _role_items(name: str, role: Role, rate: Decimal, year: RoleYear) -> list[LineItem]:
+def _role_items(
+    name: str, role: Role, rate: Decimal, year: RoleYear, rate_path: str
+) -> list[LineItem]:
     """A role's lines: pay per position for the position-years filled (a vacant position pays
     no salary, supplement or stipend), hourly wages for the hours worked, benefits on what was
     paid, and the replacement of leavers (mid-year and at the end of the year)."""
-    label = role.title or name
+    label, at = role.title or name, f"roles.{name}"
     filled = year.positions - year.vacant_years
-    items = _item("personnel", f"{label} salaries", filled, role.salary, "pay", name)
-    items += _item("personnel", f"{label} supplements", filled, role.supplement, "pay", name)
+    items = _item(
+        "personnel", f"{label} salaries", filled, role.salary, "pay", name, path=f"{at}.salary"
+    )
+    items += _item(
+        "personnel",
+        f"{label} supplements",
+        filled,
+        role.supplement,
+        "pay",
+        name,
+        path=f"{at}.supplement",
+    )
     if role.hourly_wage is not None:
         hours = year.days_worked * Decimal(str(role.hours_per_day))
+        wage, path = role.hourly_wage, f"{at}.hourly_wage"
         items += _item(
-            "hourly", f"{label} wages (hours worked)", hours, role.hourly_wage, "pay", name
+            "hourly", f"{label} wages (hours worked)", hours, wage, "pay", name, path=path
         )
-    stipends = _item("residency", f"{label} stipends", filled, role.stipend, "pay", name)
+    stipends = _item(
+        "residency", f"{label} stipends", filled, role.stipend, "pay", name, path=f"{at}.stipend"
+    )
     # benefits follow the pay: not on a stipend the programme pays without benefits
     pay = total(items) + (total(stipends) if role.stipend_benefits else Decimal(0))
-    items += _item("benefits", f"{label} benefits", rate, pay, "pay", name)
+    items += _item("benefits", f"{label} benefits", rate, pay, "pay", name, path=rate_path)
     items += stipends
     leavers = year.leavers + year.positions * Decimal(str(role.turnover_rate))
+    cost, path = role.replacement_cost, f"{at}.replacement_cost"
     items += _item(
-        "turnover", f"{label} replacements (leavers)", leavers, role.replacement_cost, "pay", name
+        "turnover", f"{label} replacements (leavers)", leavers, cost, "pay", name, path=path
     )
     return items
 
@@ -181,6 +212,7 @@ def _item(
     driver: Driver = "fixed",
     role: str = "",
     recurring: bool = True,
+    path: str = "",
 ) -> list[LineItem]:
     # six decimals: days and position-years averaged over years stay readable and exact in
     # every file (a spreadsheet keeps 15 digits)
@@ -188,7 +220,7 @@ def _item(
     amount = cents(quantity * unit_cost)
     if not amount:
         return []
-    return [LineItem(category, item, quantity, unit_cost, amount, recurring, role, driver)]
+    return [LineItem(category, item, quantity, unit_cost, amount, recurring, role, driver, path)]
 
 
 def total(items: Iterable[LineItem]) -> Decimal:

@@ -38,8 +38,12 @@ SHEETS = {
     "comparison": "Comparison",
     "comparison_by_category": "By category",
     "positions": "Positions",
+    "who_pays": "Who pays",
+    "federal_summary": "Federal budget (SF-424A)",
+    "federal_budget": "Federal justification",
     "goal_seek": "Goal seek",
 }
+LONG = ("federal_budget",)  # tables too long for a terminal: in the files only
 # Every file `simulate budget --out` may write; a new set removes those it does not have.
 FILES = (*(f"{stem}.csv" for stem in SHEETS), "budget.xlsx", "summary.json")
 
@@ -151,6 +155,10 @@ class BudgetReport:
             out["comparison"] = t.compare_budgets(*args)
             out["comparison_by_category"] = t.compare_categories(*args)
         out["positions"] = t.role_table(s, u, self.baseline, self.baseline_usage)
+        if s.budget.funding:
+            out["who_pays"] = t.who_pays_frame(self.multiyear, s)
+        out["federal_summary"] = t.federal_summary_frame(self.multiyear, s)
+        out["federal_budget"] = t.federal_frame(self.multiyear, s)
         if self.goal is not None:
             out["goal_seek"] = pd.DataFrame([self.goal.row()])
         return out
@@ -176,6 +184,7 @@ class BudgetReport:
                 "worked vary from year to year)"
             )
         lines.append(self.multiyear.verdict.text())
+        lines += self.multiyear.notes()
         if self.goal is not None:
             lines.append(self.goal.text())
         return lines
@@ -248,11 +257,17 @@ def _plain(value: Any) -> Any:
 
 
 def render(tables: dict[str, pd.DataFrame]) -> str:
-    """The tables as plain text for a terminal, money as $1,234.56."""
+    """The tables as plain text for a terminal, money as $1,234.56 (the long justification
+    table is in the files only: --out)."""
     parts = []
     for stem, frame in tables.items():
+        if stem in LONG:
+            parts.append(f"== {SHEETS[stem]} ==\n{len(frame)} lines: {stem}.csv with --out\n")
+            continue
         shown = frame.copy()
         for column in money_columns(shown):
             shown[column] = [money(Decimal(str(v))) for v in shown[column]]
+        for column in shown.columns:  # Decimal cells are money wherever they stand
+            shown[column] = [money(v) if isinstance(v, Decimal) else v for v in shown[column]]
         parts.append(f"== {SHEETS[stem]} ==\n{shown.to_string(index=False)}\n")
     return "\n".join(parts)

@@ -11,6 +11,16 @@ from decimal import Decimal
 
 import pandas as pd
 
+from simulate.budget.federal import (
+    INDIRECT,
+    OBJECT_CLASSES,
+    TOTAL_DIRECT,
+    TOTALS,
+    basis,
+    object_class,
+    source_of,
+)
+from simulate.budget.funding import Paid, share
 from simulate.budget.items import (
     Key,
     LineItem,
@@ -26,8 +36,8 @@ from simulate.budget.items import (
     teacher_cost,
 )
 from simulate.budget.projection import MultiYear
-from simulate.measures.formats import MULTIYEAR_MONEY
-from simulate.schema.model import Scenario
+from simulate.measures.formats import MULTIYEAR_MONEY, money
+from simulate.schema.model import Funding, Scenario
 
 MULTIYEAR_COLUMNS = [
     "year",
@@ -78,6 +88,130 @@ def multiyear_items_frame(multi: MultiYear) -> pd.DataFrame:
         rows.append(row)
     columns = ["side", "category", "item", "recurring", *heads, "total"]
     return pd.DataFrame(rows, columns=columns)
+
+
+WHO_PAYS_COLUMNS = ["source", "funder", "kind", "what"]
+
+
+def who_pays_frame(multi: MultiYear, scenario: Scenario) -> pd.DataFrame:
+    """Who pays what each year: per funding source what it pays of the plan's costs, and for a
+    grant its indirect charges, the district match it requires (and any shortfall) and what
+    nothing it pays for needed; then what no source pays (the gap). Wide, one column per year.
+    """
+    heads = multi.year_columns()
+    rows = []
+
+    def row(source: str, funder: str, kind: str, what: str, amounts: list[Decimal]) -> None:
+        if any(amounts) or what in ("pays", "not paid"):
+            total = sum(amounts, Decimal(0))
+            rows.append([source, funder, kind, what, *map(float, amounts), float(total)])
+
+    for j, source in enumerate(scenario.budget.funding):
+        paid = [year.sources[j] for year in multi.funding]
+        funder = source.funder
+        row(source.name, funder, source.kind, "pays", [p.total for p in paid])
+        if source.kind == "grant":
+            row(source.name, funder, "grant", "indirect charges", [p.indirect for p in paid])
+            row(source.name, funder, "grant", "match required", [p.match for p in paid])
+            row(source.name, funder, "grant", "match shortfall", [p.match_short for p in paid])
+        row(source.name, funder, source.kind, "unspent", [p.unspent for p in paid])
+    gaps = [sum(year.unfunded, Decimal(0)) for year in multi.funding]
+    row(GAP, "", "", "not paid", gaps)
+    return pd.DataFrame(rows, columns=[*WHO_PAYS_COLUMNS, *heads, "total"])
+
+
+FEDERAL_COLUMNS = [
+    "object_class",
+    "line",
+    "funding_source",
+    "funder",
+    "fiscal_year",
+    "amount",
+    "basis",
+    "source",
+]
+GAP = "Not funded (the gap)"
+
+
+def federal_frame(multi: MultiYear, scenario: Scenario) -> pd.DataFrame:
+    """The federal budget sheet: every amount by SF-424A object class, cost line, funding
+    source and fiscal year, each with its justification (how it is reached, and who pays
+    it) and the source of its price; then each grant's indirect charges. Money is Decimal."""
+    funding = scenario.budget.funding
+    labels = multi.labels()
+    costs = [line for line in multi.lines if line.base is not None]  # the allocation's order
+    rows = []
+    for cls, title in OBJECT_CLASSES.items():
+        for i, line in enumerate(costs):
+            item = line.base
+            assert item is not None
+            if object_class(item, scenario) != cls:
+                continue
+            for k, year in enumerate(multi.funding):
+                how = basis(item, scenario, k + 1, line.amounts[k])
+                where = source_of(scenario, item.path)
+                for source, paid in zip(funding, year.sources, strict=True):
+                    if paid.direct[i]:
+                        part = _part(source, paid, k + 1)
+                        rows.append(
+                            [title, line.item, source.name, source.funder, labels[k],
+                             paid.direct[i], f"{how}; {part}", where]
+                        )  # fmt: skip
+                if year.unfunded[i]:
+                    rows.append(
+                        [title, line.item, GAP, "", labels[k], year.unfunded[i],
+                         f"{how}; paid by no source", where]
+                    )  # fmt: skip
+    for j, source in enumerate(funding):
+        for k, year in enumerate(multi.funding):
+            paid = year.sources[j]
+            if paid.indirect:
+                rate = f"{Decimal(str(source.indirect_rate)) * 100:g}%"
+                rows.append(
+                    [INDIRECT, f"Indirect charges ({rate})", source.name, source.funder,
+                     labels[k], paid.indirect,
+                     f"{rate} of the {money(paid.base)} of modified total direct costs "
+                     f"{source.name} pays (2 CFR 200.1)",
+                     f"scenario input: {source.name} indirect-cost rate"]
+                )  # fmt: skip
+    return pd.DataFrame(rows, columns=FEDERAL_COLUMNS)
+
+
+def _part(source: Funding, paid: Paid, year: int) -> str:
+    """Who pays this part of a line, and how its part is set."""
+    if source.kind == "recurring":
+        return f"{source.name} pays its part of what grants leave, as its share of recurring money"
+    if source.amount or source.per_pupil or not source.pays_for:
+        return f"{source.name} pays it from its {money(paid.available)} award"
+    return f"{source.name} pays {share(source, year) * 100:g}% of it"
+
+
+def federal_summary_frame(multi: MultiYear, scenario: Scenario) -> pd.DataFrame:
+    """SF-424A section B by funding source: object classes a-h, total direct charges (i),
+    indirect charges (j) and totals (k), one column per fiscal year and a total."""
+    detail = federal_frame(multi, scenario)
+    heads = multi.labels()
+    names = [s.name for s in scenario.budget.funding] + [GAP]
+    funders = [s.funder for s in scenario.budget.funding] + [""]
+    rows = []
+    for name, funder in zip(names, funders, strict=True):
+        mine = detail[detail.funding_source == name]
+        if mine.empty:
+            continue
+
+        def sums(part: pd.DataFrame) -> list[Decimal]:
+            return [sum(part[part.fiscal_year == h].amount, Decimal(0)) for h in heads]
+
+        direct = [Decimal(0)] * len(heads)
+        for title in OBJECT_CLASSES.values():
+            amounts = sums(mine[mine.object_class == title])
+            direct = [a + b for a, b in zip(direct, amounts, strict=True)]
+            rows.append([name, funder, title, *amounts, sum(amounts, Decimal(0))])
+        indirect = sums(mine[mine.object_class == INDIRECT])
+        totals = [a + b for a, b in zip(direct, indirect, strict=True)]
+        for title, amounts in ((TOTAL_DIRECT, direct), (INDIRECT, indirect), (TOTALS, totals)):
+            rows.append([name, funder, title, *amounts, sum(amounts, Decimal(0))])
+    return pd.DataFrame(rows, columns=["funding_source", "funder", "object_class", *heads, "total"])
 
 
 def line_items_frame(

@@ -26,7 +26,14 @@ from simulate.measures.catalogue import (
 from simulate.schema.errors import InputError
 from simulate.schema.model import Scenario
 from simulate.study.assumptions import assumption_diff
-from simulate.study.budget_tables import COMPARISON_COLUMNS, compare_budgets, multiyear_frame
+from simulate.study.budget_tables import (
+    COMPARISON_COLUMNS,
+    compare_budgets,
+    federal_frame,
+    federal_summary_frame,
+    multiyear_frame,
+    who_pays_frame,
+)
 from simulate.study.executor import Executor, Task, chunk_size, chunks
 from simulate.study.inputs import resolve_baseline
 from simulate.study.progress import Progress
@@ -233,7 +240,7 @@ class Comparison:
                     "recurring_shortfall": float(v.shortfall),
                     "grant_cliff_year": v.cliff_year,  # blank: no time-limited grant
                     "gap_at_cliff": float(v.cliff_gap) if v.cliff_gap is not None else None,
-                    "verdict": v.text(),
+                    "verdict": "; ".join([v.text(), *multi.notes()]),
                 }
             )
         from simulate.study.budget_report import FIGURES, READ_ME, read_me
@@ -253,7 +260,24 @@ class Comparison:
                 (name, multiyear_frame(m)) for name, m in self.projections.items()
             ),
             "Verdict": pd.DataFrame(verdicts),
+            **self.federal_sheets(),
         }
+
+    def federal_sheets(self) -> dict[str, pd.DataFrame]:
+        """Who pays what each year, and the federal budget (SF-424A object classes by fiscal
+        year and funding source, with its justification), every scenario's in one sheet."""
+        specs = {r.scenario.name: r.scenario for r in self.results}
+        multis = self.projections.items()
+        sheets = {
+            "Who pays": _stack(
+                (n, who_pays_frame(m, specs[n])) for n, m in multis if specs[n].budget.funding
+            ),
+            "Federal budget (SF-424A)": _stack(
+                (n, federal_summary_frame(m, specs[n])) for n, m in multis
+            ),
+            "Federal justification": _stack((n, federal_frame(m, specs[n])) for n, m in multis),
+        }
+        return {title: frame for title, frame in sheets.items() if not frame.empty}
 
     @cached_property
     def assumptions(self) -> pd.DataFrame:
@@ -367,5 +391,7 @@ def _index(frame: pd.DataFrame) -> dict[tuple[str, ...], tuple[float, float, flo
 def _stack(parts: Iterable[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
     """One table from (scenario name, table) pairs, the scenario as its first column."""
     frames = [frame.assign(scenario=name) for name, frame in parts]
+    if not frames:
+        return pd.DataFrame(columns=["scenario"])
     stacked = pd.concat(frames, ignore_index=True)
     return stacked[["scenario", *stacked.columns.drop("scenario")]]

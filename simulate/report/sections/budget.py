@@ -14,7 +14,7 @@ from simulate.measures.catalogue import (
     measure,
 )
 from simulate.measures.formats import fmt, fmt_diff
-from simulate.study.budget_tables import multiyear_frame
+from simulate.study.budget_tables import WHO_PAYS_COLUMNS, multiyear_frame, who_pays_frame
 
 from ..charts import INK, style
 from ..context import Page, Section
@@ -143,7 +143,11 @@ def projection_block(page: Page) -> str:
     for name, multi in c.projections.items():
         verdict = multi.verdict
         tone = "good" if verdict.sustainable else "bad"
-        text = verdict.text() if c.has_funding else "no funding sources given"
+        text = (
+            "; ".join([verdict.text(), *multi.notes()])
+            if c.has_funding
+            else ("no funding sources given")
+        )
         rows.append(
             f"<tr><th scope=row>{page.scenario_head(name)}</th>"
             f'<td class="{tone if c.has_funding else ""}">{esc(text)}</td></tr>'
@@ -194,7 +198,41 @@ def year_table(page: Page, frames: dict[str, pd.DataFrame]) -> str:
             body.append(f"<tr>{head}<td>{label}</td>{cells}</tr>")
     year_heads = "".join(f'<th class="num">{capital(x)}</th>' for x in year_labels(page)[:years])
     years_table = table("years", "<th>Scenario</th><th></th>" + year_heads, body)
-    return f"<details><summary>Year-by-year figures</summary>{years_table}</details>"
+    return (
+        f"<details><summary>Year-by-year figures</summary>{years_table}</details>"
+        + who_pays_table(page)
+    )
+
+
+def who_pays_table(page: Page) -> str:
+    """Who pays what each year, per scenario with funding: each source's part of the costs,
+    grants' indirect charges and required match, and what no source pays."""
+    c = page.c
+    body, heads = [], year_labels(page)
+    for r in c.results:
+        if not r.scenario.budget.funding:
+            continue
+        frame = who_pays_frame(c.projections[r.scenario.name], r.scenario)
+        for i, row in enumerate(frame.itertuples(index=False)):
+            head = (
+                f'<th scope="row" rowspan="{len(frame)}">{page.scenario_head(r.scenario.name)}</th>'
+                if i == 0
+                else ""
+            )
+            values = list(row)[len(WHO_PAYS_COLUMNS) : len(WHO_PAYS_COLUMNS) + len(heads)]
+            cells = "".join(
+                f'<td class="num" data-value="{raw(float(v))}">{fmt(float(v), "money")}</td>'
+                for v in values
+            )
+            who = esc(row.source) + (
+                f" <span class=note>({esc(row.funder)})</span>" if row.funder else ""
+            )
+            body.append(f"<tr>{head}<td>{who}</td><td>{esc(row.what)}</td>{cells}</tr>")
+    if not body:
+        return ""
+    year_heads = "".join(f'<th class="num">{capital(x)}</th>' for x in heads)
+    who = table("years", "<th>Scenario</th><th>Source</th><th></th>" + year_heads, body)
+    return f"<details><summary>Who pays what each year</summary>{who}</details>"
 
 
 def line_items_table(page: Page) -> str:
