@@ -14,18 +14,19 @@ import re
 import signal
 import sys
 import threading
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from simulate.schema.errors import InputError
+from simulate.schema.limits import MAX_PROJECTION_YEARS, MAX_REPLICATIONS
 from simulate.terminal import clean
 
 OutPath = click.Path(path_type=Path, file_okay=True, dir_okay=True)
-Replications = click.IntRange(min=1, max=10_000)  # simulate.schema.limits.MAX_REPLICATIONS
+Replications = click.IntRange(min=1, max=MAX_REPLICATIONS)
 REPLICATIONS = 20  # simulate.study.run.REPLICATIONS: years budget and compare simulate alike
 GOAL_TARGETS = ["budget", "sustainable", "funded"]  # simulate.budget.goalseek.TARGETS
 NOTHING_WRITTEN = "nothing was written"
@@ -61,11 +62,17 @@ def on_interrupt(kept: str) -> None:
 class Commands(click.Group):
     """The command group: every way a command can end becomes one line and an exit code."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        kwargs.pop("standalone_mode", None)
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,  # always ends the process, whatever the caller asks
+        **extra: Any,
+    ) -> NoReturn:
         previous = _take_signals()
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Abort as err:  # Ctrl-C while the arguments were read
             interrupted = isinstance(err.__cause__, KeyboardInterrupt)
             say(f"interrupted: {NOTHING_WRITTEN}" if interrupted else "Aborted!", err=True)
@@ -176,8 +183,8 @@ def out_folder(out: Path, force: bool, writes: Collection[str]) -> Iterator[None
 @strict_option
 def run(scenario: Path, out: Path, seed: int, replications: int, force: bool, strict: bool) -> None:
     """Run one SCENARIO file; write summary.json, metrics.csv, ledger.csv and budget.csv."""
+    from simulate.outputs import RUN_FILES, save_run
     from simulate.schema.loading import load_scenario
-    from simulate.study.outputs import RUN_FILES, save_run
     from simulate.study.progress import progress_bar
     from simulate.study.run import run as run_scenario
 
@@ -232,10 +239,10 @@ def compare(
 
     The scenarios must describe the same schools (enrollment, school count, need tiers);
     otherwise the command stops and names the difference, unless --allow-different-schools."""
+    from simulate.outputs import COMPARISON_FILES, save_comparison
     from simulate.report import text_summary
     from simulate.study.compare import compare as run_compare
     from simulate.study.inputs import load_scenarios
-    from simulate.study.outputs import COMPARISON_FILES, save_comparison
     from simulate.study.progress import progress_bar
     from simulate.study.schools import check_same_schools
 
@@ -304,7 +311,11 @@ def metrics(form: str) -> None:
 @main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--baseline", type=click.Path(path_type=Path), help="Scenario to compare against.")
-@click.option("--years", type=click.IntRange(min=1, max=30), help="Projection years [default: 5].")
+@click.option(
+    "--years",
+    type=click.IntRange(min=1, max=MAX_PROJECTION_YEARS),
+    help="Projection years [default: 5].",
+)
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option(
     "--replications",
@@ -373,8 +384,9 @@ def budget(
     from contextlib import nullcontext
 
     from simulate.budget.goalseek import check_goal
+    from simulate.outputs import budget_files, save_budget
     from simulate.schema.loading import load_scenario
-    from simulate.study.budget_report import FILES, render
+    from simulate.study.budget_report import render
     from simulate.study.budget_study import budget_study
     from simulate.study.progress import progress_bar
 
@@ -389,7 +401,7 @@ def budget(
             raise InputError(None, "--apply", "needs --goal-seek: it writes the value found")
         _check_new_file(apply_to, force, "--apply")
     runs = replications * (2 if base else 1)
-    with nullcontext() if out is None else out_folder(out, force, FILES):
+    with nullcontext() if out is None else out_folder(out, force, budget_files()):
         with progress_bar(f"Simulating {replications} years", runs) as bar:
             rep = budget_study(
                 spec,
@@ -408,7 +420,7 @@ def budget(
         if goal_field is not None and sys.stderr.isatty():
             click.echo("", err=True)
         if out is not None:
-            rep.write(out)
+            save_budget(rep, out)
     if out is None:
         say(render(rep.tables()))
     for line in rep.lines():
@@ -670,7 +682,7 @@ def sweep(
     chunk_size: int | None,
 ) -> None:
     """Run the parameter sweep in SPEC; write results.parquet, sensitivity.csv, report.html."""
-    from simulate.study.sweep.loop import sweep as run_sweep
+    from simulate.outputs import sweep as run_sweep
     from simulate.study.sweep.loop import top_parameters
 
     resume_hint = f"continue with: simulate sweep {spec} --out {out} --resume"

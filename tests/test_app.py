@@ -18,9 +18,11 @@ from starlette.testclient import TestClient
 
 import simulate
 from simulate.app import server
-from simulate.app.server import MAX_UPLOAD, create_app, field_id
+from simulate.app.server import create_app
+from simulate.app.site import MAX_UPLOAD, field_id
 from simulate.app.workspace import origin
 from simulate.schema import bundled
+from simulate.schema.limits import MAX_PROJECTION_YEARS, MAX_REPLICATIONS
 
 PORT = 8765
 LOCAL = f"http://127.0.0.1:{PORT}"
@@ -51,7 +53,7 @@ def slugs(c: TestClient) -> list[str]:
 def wait_for(c: TestClient, run_id: str, timeout: float = 120) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        record = c.app.state.pages.ws.record(run_id)  # type: ignore[attr-defined]
+        record = c.app.state.site.ws.record(run_id)  # type: ignore[attr-defined]
         if record.get("status") != "running":
             return record
         time.sleep(0.1)
@@ -176,7 +178,7 @@ def test_the_origin_of_a_workspace_scenario_is_read_from_its_header(
     assert c.post("/upload", files={"file": ("school.xlsx", generic, "app/x")}).status_code == 303
     raw = (SCENARIOS / "traditional.yaml").read_bytes()
     assert c.post("/upload", files={"file": ("t.yaml", raw, "text/yaml")}).status_code == 303
-    found = {e.slug: e.origin for e in c.app.state.pages.ws.entries()}  # type: ignore[attr-defined]
+    found = {e.slug: e.origin for e in c.app.state.site.ws.entries()}  # type: ignore[attr-defined]
     assert found[teams] == "mcl_teams" and found[today] == "traditional"
     assert sorted(found.values()) == ["mcl_teams", "traditional", "traditional", "traditional"]
     assert origin("# My own plan\nname: x\n", "My own plan") is None
@@ -321,8 +323,29 @@ def test_a_comparison_runs_and_its_files_download(made: tuple[TestClient, list[s
     assert "default-src 'none'" in report.headers["content-security-policy"]
     assert c.get(f"/runs/{run_id}/files/run.py").status_code == 404
     assert c.get(f"/runs/{run_id}/files/..%2Frun.json").status_code == 404
-    inputs = sorted(p.name for p in (c.app.state.pages.ws.runs / run_id / "inputs").iterdir())  # type: ignore[attr-defined]
+    inputs = sorted(p.name for p in (c.app.state.site.ws.runs / run_id / "inputs").iterdir())  # type: ignore[attr-defined]
     assert inputs == sorted([f"{today}.yaml", f"{teams}.yaml"])
+
+
+def test_the_run_forms_take_the_limits_the_command_line_takes(
+    made: tuple[TestClient, list[str]],
+) -> None:
+    """One set of limits (schema.limits): the forms offer them and the server holds to them."""
+    c, (teams, today) = made
+    most, years = f"{MAX_REPLICATIONS:,}", MAX_PROJECTION_YEARS
+    for page in ("/compare", "/budget"):
+        assert (
+            f'name="replications" type="number" min="1" max="{MAX_REPLICATIONS}"'
+            in c.get(page).text
+        )
+    assert f'name="years" type="number" min="1" max="{years}"' in c.get("/budget").text
+    over = str(MAX_REPLICATIONS + 1)
+    compare = c.post("/compare", data={"scenario": [today, teams], "replications": over})
+    assert compare.status_code == 400 and f"replications: is {over} (allowed: 1 to {most})" in (
+        compare.text
+    )
+    budget = c.post("/budget", data={"scenario": teams, "years": str(years + 1)})
+    assert budget.status_code == 400 and f"(allowed: 1 to {years})" in budget.text
 
 
 def test_a_second_run_gets_a_busy_answer(
@@ -376,7 +399,7 @@ def test_budget_page_shows_the_projection_verdict_and_goal_seek(
     page = c.get(f"/runs/{run_id}").text
     assert "<svg" in page and "grant cliff" in page
     assert "goal-seek roles.mcl.supplement (budget:" in page
-    assert "no value meets it" in page  # teams cost more
+    assert "Nothing fits: even at $0.00" in page  # teams cost more
     assert re.search(r"(sustainable|not sustainable)", page)
     assert f"/runs/{run_id}/files/budget.xlsx?download=1" in page
     bad = c.post("/budget", data={"scenario": teams, "goal": "roles.mcl.salry"})
@@ -402,10 +425,10 @@ def test_the_workspace_survives_a_restart(
 
 def test_a_run_cut_short_by_a_stop_is_marked_interrupted(tmp_path: Path) -> None:
     c = client(tmp_path / "ws")
-    ws = c.app.state.pages.ws  # type: ignore[attr-defined]
+    ws = c.app.state.site.ws  # type: ignore[attr-defined]
     run_id = ws.new_run({"kind": "compare", "status": "running", "scenarios": ["x"]})
     again = client(tmp_path / "ws")
-    assert again.app.state.pages.ws.record(run_id)["status"] == "interrupted"  # type: ignore[attr-defined]
+    assert again.app.state.site.ws.record(run_id)["status"] == "interrupted"  # type: ignore[attr-defined]
 
 
 def test_vendored_files_match_their_recorded_versions() -> None:
@@ -430,3 +453,39 @@ def test_plausibility_warnings_are_shown_next_to_their_field(
     c, (teams, _) = made
     checked = c.post(f"/scenarios/{teams}/check", data={"schools[0].enrollment": "960"}).text
     assert '<li class="warning">warning: ' in checked
+
+
+def test_a_goal_seek_answer_is_applied_to_a_copy_and_budgeted(tmp_path: Path) -> None:
+    """The budget page's apply button: as `simulate budget --apply`, the scenario with the
+    value found, kept beside the original, and its budget with it."""
+    c = client(tmp_path / "ws")
+    for stem in ("traditional", "mcl_within_budget"):
+        assert c.post("/bundled", data={"bundled": stem}).status_code == 303
+    plan, today = (next(x for x in slugs(c) if x.startswith(p)) for p in ("mcl", "trad"))
+    form = {
+        "scenario": plan,
+        "baseline": today,
+        "replications": "1",
+        "goal": "roles.mcl.supplement",
+    }
+    run_id = c.post("/budget", data=form).headers["location"].rsplit("/", 1)[1]
+    assert wait_for(c, run_id)["status"] == "done"
+    page = c.get(f"/runs/{run_id}").text
+    assert f'action="/runs/{run_id}/apply"' in page and "At most" not in page
+    response = c.post(f"/runs/{run_id}/apply")
+    assert response.status_code == 303, response.text
+    applied_run = response.headers["location"].rsplit("/", 1)[1]
+    assert wait_for(c, applied_run)["status"] == "done"
+    copy = next(x for x in slugs(c) if x not in (plan, today))
+    data, scenario = c.app.state.site.ws.load(copy)  # type: ignore[attr-defined]
+    supplement = scenario.roles["mcl"].supplement
+    assert scenario.name.endswith(f"(roles.mcl.supplement = {supplement})")
+    assert (
+        supplement
+        > simulate.load_scenario(SCENARIOS / "mcl_within_budget.yaml").roles["mcl"].supplement
+    )
+    shown = c.get(f"/runs/{applied_run}").text
+    assert "Figures" in shown and "Verdict" in shown
+    # the original scenario is as it was
+    assert c.app.state.site.ws.load(plan)[1].roles["mcl"].supplement < supplement  # type: ignore[attr-defined]
+    assert c.post(f"/runs/{applied_run}/apply").status_code == 400  # no goal-seek there

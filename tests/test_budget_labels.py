@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 import simulate
 from simulate.budget.projection import project, year_label
 from simulate.measures.catalogue import OTHER_PER_PUPIL, STAFFING_PER_PUPIL, measure
+from simulate.outputs import save_budget
 from simulate.report import text_summary
 from simulate.report.page import render
 from simulate.schema.loading import apply_overrides
@@ -39,7 +40,7 @@ def test_cost_per_pupil_says_it_counts_the_roles_modelled_everywhere(
     study = budget_report(build(data("traditional")))
     assert study.lines()[1].startswith(f"{label}: $")
     assert label in set(comparison.budget_sheets()[READ_ME].figure)
-    study.write(tmp_path)
+    save_budget(study, tmp_path)
     book = load_workbook(tmp_path / "budget.xlsx")
     assert book.sheetnames[:3] == [READ_ME, FIGURES, "Verdict"]
     assert label in [row[0] for row in book[READ_ME].iter_rows(values_only=True)]
@@ -89,7 +90,7 @@ def test_projection_years_carry_fiscal_year_labels_in_tables_report_and_workbook
     assert heads[4:9] == ["FY2027-28", "FY2028-29", "FY2029-30", "FY2030-31", "FY2031-32"]
     assert "grant cliff in FY2030-31" in multi.verdict.text()
     study = budget_report(build(d))
-    study.write(tmp_path)
+    save_budget(study, tmp_path)
     sheet = load_workbook(tmp_path / "budget.xlsx")["Multi-year by line"]
     header = [c.value for c in sheet[1]]
     column = header.index("FY2027-28") + 1

@@ -13,6 +13,7 @@ from conftest import SCENARIOS
 from openpyxl import load_workbook
 
 from simulate.budget.items import Usage
+from simulate.outputs import save_budget
 from simulate.schema.loading import load_scenario
 from simulate.study.budget_report import report
 
@@ -122,7 +123,7 @@ def hand_budget() -> dict[tuple[str, str, str], Decimal]:
 def sheets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
     study = report(PLAN, USAGE)
     folder = tmp_path_factory.mktemp("federal")
-    study.write(folder)
+    save_budget(study, folder)
     return {"summary": study.tables()["federal_summary"], "folder": folder}  # type: ignore[dict-item]
 
 

@@ -60,6 +60,16 @@ def load_scenario(
         raise InputError(f"{path} (--set)", err.field, err.problem, err.allowed) from None
 
 
+def load_data_and_scenario(
+    path: str | Path, confined_to: str | Path | None = None
+) -> tuple[dict[str, Any], Scenario]:
+    """One scenario file read once: its plain data after `extends` and `include` (what an
+    editor changes and writes back) and the validated Scenario, as load_scenario gives it."""
+    path = Path(path)
+    data, origins = load_tree(path, confined_to)
+    return data, validate(data, str(path), origins)
+
+
 def load_tree(
     path: str | Path, confined_to: str | Path | None = None
 ) -> tuple[dict[str, Any], Origins]:

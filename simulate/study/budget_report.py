@@ -1,14 +1,14 @@
 """The budget a grant writer files: every table of `simulate budget`, a verdict, and the files.
 
 One BudgetReport holds the year-1 line items, the multi-year projection, the comparison with a
-baseline and an optional goal-seek answer; CSV, Excel, JSON and the terminal all read it.
+baseline and an optional goal-seek answer; CSV, Excel, JSON (simulate.outputs.save_budget) and
+the terminal all read it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -24,11 +24,9 @@ from simulate.measures.catalogue import (
     difference_label,
 )
 from simulate.measures.formats import money, money_columns
-from simulate.output import staged_set, write_csv, write_json
 from simulate.schema.model import Scenario
 from simulate.study import budget_tables as t
 from simulate.study.intervals import RECURRING, intervals
-from simulate.workbook import write_workbook
 
 # file stem -> Excel sheet title
 SHEETS = {
@@ -44,8 +42,6 @@ SHEETS = {
     "goal_seek": "Goal seek",
 }
 LONG = ("federal_budget",)  # tables too long for a terminal: in the files only
-# Every file `simulate budget --out` may write; a new set removes those it does not have.
-FILES = (*(f"{stem}.csv" for stem in SHEETS), "budget.xlsx", "summary.json")
 
 
 READ_ME = "Read me"  # the first sheet of every budget workbook: what the figures count
@@ -220,19 +216,12 @@ class BudgetReport:
         rows = [[f.label, f.cell()] for f in self.figures()]
         return pd.DataFrame(rows, columns=["figure", "value"])
 
-    def write(self, out: Path) -> list[Path]:
-        """Write every table as CSV, all of them in budget.xlsx, and summary.json into `out`,
-        all or none."""
-        tables = self.tables()
+    def sheets(self) -> dict[str, pd.DataFrame]:
+        """The sheets of budget.xlsx: Read me, Figures, Verdict, then every table."""
         verdict = pd.DataFrame({"verdict": self.verdict_lines()})
         scenarios = [self.scenario] + ([self.baseline] if self.baseline else [])
         sheets = {READ_ME: read_me(scenarios), FIGURES: self.figures_frame(), "Verdict": verdict}
-        sheets |= {SHEETS[k]: f for k, f in tables.items()}
-        with staged_set(out, replaces=FILES) as stage:
-            paths = [write_csv(stage / f"{stem}.csv", frame) for stem, frame in tables.items()]
-            paths.append(write_workbook(stage / "budget.xlsx", sheets))
-            paths.append(write_json(stage / "summary.json", self.summary()))
-        return [out / p.name for p in paths]
+        return sheets | {SHEETS[k]: f for k, f in self.tables().items()}
 
 
 def report(
