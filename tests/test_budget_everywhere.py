@@ -156,7 +156,7 @@ def app_figures(workspace: Path) -> Figures:
     response = c.post("/budget", data=form, follow_redirects=False)
     run_id = response.headers["location"].rsplit("/", 1)[1]
     deadline = time.monotonic() + 300
-    while c.app.state.pages.ws.record(run_id).get("status") == "running":  # type: ignore[attr-defined]
+    while c.app.state.site.ws.record(run_id).get("status") == "running":  # type: ignore[attr-defined]
         assert time.monotonic() < deadline
         time.sleep(0.1)
     return page_figures(c.get(f"/runs/{run_id}").text, 0)

@@ -112,8 +112,8 @@ def test_the_grant_per_year_that_covers_the_years_it_runs_to_the_cent() -> None:
     assert min(years(goal.value)[:3]) >= 0 > min(years(goal.value - CENT)[:3])
     assert min(years(goal.value)[3:]) < 0  # the cliff is the sustainability question
     assert goal.answer.startswith(
-        f"Start-up grant (years 1-3) covers every year it runs at {money(goal.value)} a year; "
-        "the tightest of them is FY"
+        f"Start-up grant (years 1-3) covers every year it runs at {money(goal.value)} in its "
+        "first year (then 66%, 33% of it); the tightest of them is FY"
     )
 
 

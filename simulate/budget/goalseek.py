@@ -326,14 +326,17 @@ def _subject(scenario: Scenario, path: str) -> Subject:
         if parts[3] == "end_year" and source.kind == "grant":
             return Subject("grant_end", source.name, index)
     if parts[0] == "schools" and len(parts) >= 4 and parts[-2] in ("members", "staff"):
-        role = str(parts[-1])
-        title = scenario.roles[role].title or role if role in scenario.roles else role
+        name = str(parts[-1])
+        title = scenario.roles[name].title or name if name in scenario.roles else name
         school = scenario.schools[int(parts[1])]
         if parts[-2] == "staff":
             return Subject("positions", title, where=f"on the staff of {school.name}")
         team = school.teams[int(parts[3])]
         each = f"each of the {team.count} teams '{team.name}'" if team.count > 1 else team.name
         return Subject("positions", title, where=f"on {each} of {school.name}")
+    if parts[0] == "roles" and len(parts) == 3 and str(parts[1]) in scenario.roles:
+        spec = scenario.roles[str(parts[1])]
+        return Subject("other", f"{spec.title or parts[1]} {label}")
     return Subject("other", label)
 
 
@@ -444,9 +447,14 @@ def _sentence(
 
 
 def _per(scenario: Scenario, subject: Subject) -> str:
-    """' per pupil' or ' a year', for a funding source's money."""
+    """' a year', ' per pupil a year', or for a step-down grant its first year and shares."""
     assert subject.index is not None
-    return " per pupil a year" if scenario.budget.funding[subject.index].per_pupil else " a year"
+    source = scenario.budget.funding[subject.index]
+    per = " per pupil" if source.per_pupil else ""
+    if len(source.shares) > 1:
+        steps = ", ".join(f"{share * 100:g}%" for share in source.shares[1:])
+        return f"{per} in its first year (then {steps} of it)"
+    return f"{per} a year"
 
 
 def _refusal(

@@ -641,6 +641,18 @@ def difference_label(entry: Measure) -> str:
     return f"{entry.label}, difference from baseline"
 
 
+def budget_rows() -> list[tuple[Measure, str, str, bool]]:
+    """Every headline budget figure, each followed by its difference from the baseline, as
+    every output lists them: (entry, column of the budget totals, label, is a difference)."""
+    rows = []
+    for entry in budget_measures():
+        assert entry.exact is not None
+        total, difference = entry.exact
+        rows += [(entry, total, entry.label, False)]
+        rows += [(entry, difference, difference_label(entry), True)]
+    return rows
+
+
 def exact_budget() -> dict[str, tuple[str, str]]:
     """Budget metrics whose comparison value is the exact total: metric -> (total, difference)
     columns of Comparison.budget_totals."""

@@ -21,7 +21,7 @@ from simulate.measures.catalogue import (
     RECURRING_TOTAL,
     STAFFING_PER_PUPIL,
     budget_measures,
-    difference_label,
+    budget_rows,
 )
 from simulate.measures.formats import money, money_columns
 from simulate.schema.model import Scenario
@@ -128,15 +128,12 @@ class BudgetReport:
     def figures(self) -> list[Figure]:
         """Every headline figure, in the catalogue's order, each followed by its difference
         from the baseline."""
-        values, out = self.totals(), []
-        for entry in budget_measures():
-            assert entry.exact is not None
-            total, diff = entry.exact
-            if total in values:
-                out.append(Figure(entry.label, values[total], entry.kind))
-            if diff in values:
-                out.append(Figure(difference_label(entry), values[diff], entry.kind, True))
-        return out
+        values = self.totals()
+        return [
+            Figure(label, values[key], entry.kind, difference)
+            for entry, key, label, difference in budget_rows()
+            if key in values
+        ]
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by file stem (see SHEETS); money columns are measures.formats'."""

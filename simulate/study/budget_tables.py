@@ -131,6 +131,7 @@ FEDERAL_COLUMNS = [
     "source",
 ]
 GAP = "Not funded (the gap)"
+CENTS = Decimal("0.00")  # a sum of money that prints as 0.00, not 0
 
 
 def federal_frame(multi: MultiYear, scenario: Scenario) -> pd.DataFrame:
@@ -200,17 +201,17 @@ def federal_summary_frame(multi: MultiYear, scenario: Scenario) -> pd.DataFrame:
             continue
 
         def sums(part: pd.DataFrame) -> list[Decimal]:
-            return [sum(part[part.fiscal_year == h].amount, Decimal(0)) for h in heads]
+            return [sum(part[part.fiscal_year == h].amount, CENTS) for h in heads]
 
-        direct = [Decimal(0)] * len(heads)
+        direct = [CENTS] * len(heads)
         for title in OBJECT_CLASSES.values():
             amounts = sums(mine[mine.object_class == title])
             direct = [a + b for a, b in zip(direct, amounts, strict=True)]
-            rows.append([name, funder, title, *amounts, sum(amounts, Decimal(0))])
+            rows.append([name, funder, title, *amounts, sum(amounts, CENTS)])
         indirect = sums(mine[mine.object_class == INDIRECT])
         totals = [a + b for a, b in zip(direct, indirect, strict=True)]
         for title, amounts in ((TOTAL_DIRECT, direct), (INDIRECT, indirect), (TOTALS, totals)):
-            rows.append([name, funder, title, *amounts, sum(amounts, Decimal(0))])
+            rows.append([name, funder, title, *amounts, sum(amounts, CENTS)])
     return pd.DataFrame(rows, columns=["funding_source", "funder", "object_class", *heads, "total"])
 
 

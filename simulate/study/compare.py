@@ -19,8 +19,9 @@ from simulate.budget.items import differences, key_figures
 from simulate.budget.projection import MultiYear, project
 from simulate.measures.catalogue import (
     MEASURES,
+    Measure,
     budget_measures,
-    difference_label,
+    budget_rows,
     exact_budget,
 )
 from simulate.schema.errors import InputError
@@ -179,15 +180,20 @@ class Comparison:
         from the baseline: the Figures sheet of budget.xlsx. Money is Decimal (written as
         currency), positions are numbers."""
         totals = self.budget_totals.set_index("scenario")
-        rows = []
-        for entry in budget_measures():
-            assert entry.exact is not None
-            for key, label in zip(entry.exact, (entry.label, difference_label(entry)), strict=True):
-                if key not in totals.columns or (key == entry.exact[1] and len(self.names) == 1):
-                    continue
-                rows.append([label, *(_cell(totals.loc[n, key], entry.kind) for n in self.names)])
+        rows = [
+            [label, *(_cell(totals.loc[n, key], entry.kind) for n in self.names)]
+            for entry, key, label, _ in self.figure_rows()
+        ]
         # a scenario may be named "figure": columns from a list, never from dict keys
         return pd.DataFrame(rows, columns=["figure", *self.names])
+
+    def figure_rows(self) -> list[tuple[Measure, str, str, bool]]:
+        """The headline budget figures this comparison has (catalogue.budget_rows): without
+        other spending where none is given, and differences only against another scenario
+        (and whole-school ones only between the same schools)."""
+        columns = set(self.budget_totals.columns)
+        single = len(self.names) == 1
+        return [row for row in budget_rows() if row[1] in columns and not (row[3] and single)]
 
     @cached_property
     def budget_by_category(self) -> pd.DataFrame:

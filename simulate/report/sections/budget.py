@@ -8,9 +8,7 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 
 from simulate.measures.catalogue import (
-    budget_measures,
     capital,
-    difference_label,
     measure,
 )
 from simulate.measures.formats import fmt, fmt_diff
@@ -40,20 +38,16 @@ def totals_table(page: Page) -> str:
     c = page.c
     totals = c.budget_totals.set_index("scenario")
     body = []
-    for entry in budget_measures():
-        assert entry.exact is not None
-        for key, label in zip(entry.exact, (entry.label, difference_label(entry)), strict=True):
-            if key not in totals.columns or (key == entry.exact[1] and len(page.names) == 1):
-                continue  # not given, different schools, or nothing to compare with
-            cells = ""
-            for name in page.names:
-                v = float(totals.loc[name, key])
-                if key == entry.exact[0]:
-                    text = fmt(v, entry.kind)
-                else:
-                    text = "—" if name == c.baseline else fmt_diff(v, entry.kind)
-                cells += f'<td class="num" data-value="{raw(v)}">{text}</td>'
-            body.append(f"<tr><th scope=row>{esc(label)}</th>{cells}</tr>")
+    for entry, key, label, difference in c.figure_rows():
+        cells = ""
+        for name in page.names:
+            v = float(totals.loc[name, key])
+            if not difference:
+                text = fmt(v, entry.kind)
+            else:
+                text = "—" if name == c.baseline else fmt_diff(v, entry.kind)
+            cells += f'<td class="num" data-value="{raw(v)}">{text}</td>'
+        body.append(f"<tr><th scope=row>{esc(label)}</th>{cells}</tr>")
     note = (
         '<p class="note">The staffing cost counts the roles each scenario holds, not the '
         "district's whole spending per pupil"
