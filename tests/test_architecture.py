@@ -18,6 +18,7 @@ LAYERS: list[set[str]] = [
     {"folderlock", "terminal"},  # a folder's lock; text made safe for a terminal
     {"output"},  # writing files safely
     {"engine"},
+    {"learning"},  # the learning estimate: reads a finished year, read by measures and study
     {"measures"},
     {"workbook"},  # Excel workbooks: the same bytes for the same content, text never a formula
     {"budget"},  # the money model

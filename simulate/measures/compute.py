@@ -13,13 +13,23 @@ import numpy as np
 
 from simulate.engine.core import Engine
 from simulate.engine.ledger import Ledger, Loss
+from simulate.learning import adapter as learning_adapter
+from simulate.learning.figures import SmallGroupCost
+from simulate.learning.figures import figures as learning_figures
 
 Key = tuple[str, str, str]
 ALL = "all"
 
 
-def compute(engine: Engine, ledger: Ledger | None = None) -> dict[Key, float]:
-    """Every figure of one run (pass the run's merged ledger if you already have it)."""
+def compute(
+    engine: Engine,
+    ledger: Ledger | None = None,
+    learned: learning_adapter.Year | None = None,
+    role_costs: dict[str, float] | None = None,
+) -> dict[Key, float]:
+    """Every figure of one run but the budget's (pass the run's merged ledger, and its learning
+    inputs, if you already have them); `role_costs` (each role's recurring cost this year, from
+    the study, which prices the year) gives small-group time its cost."""
     out: dict[Key, float] = {}
     ledger = ledger if ledger is not None else engine.ledger()
     weeks = engine.days.weeks or 1.0
@@ -42,7 +52,28 @@ def compute(engine: Engine, ledger: Ledger | None = None) -> dict[Key, float]:
     student_days = sum(s.student_days for s in engine.schools)
     led = sum(s.led_student_days for s in engine.schools)
     out[("reach.students_on_led_teams_share", ALL, "value")] = _ratio(led, student_days)
+    _learning(out, engine, ledger, role_costs or {}, learned or learning_adapter.year(engine))
     return out
+
+
+def _learning(
+    out: dict[Key, float],
+    engine: Engine,
+    ledger: Ledger,
+    role_costs: dict[str, float],
+    learned: learning_adapter.Year,
+) -> None:
+    """The learning estimate at the effect sizes' centres and what small-group time cost."""
+    weeks = engine.days.weeks or 1.0
+    reached = 0
+    for school in engine.schools:
+        target = school.tiers.dosage[school.students.tier]
+        got = school.received.small_group / weeks
+        reached += int(((target > 0) & (got >= REACHED * target)).sum())
+    scheduled, delivered = learning_adapter.small_group_hours(ledger)
+    cost = learning_adapter.small_group_cost(engine.scenario, role_costs)
+    spent = SmallGroupCost(cost, scheduled, delivered, reached)
+    out.update(learning_figures(learned, engine.scenario.learning, spent))
 
 
 def _coaching(

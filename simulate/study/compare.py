@@ -250,13 +250,18 @@ class Comparison:
                 }
             )
         from simulate.study.budget_report import FIGURES, READ_ME, read_me
+        from simulate.study.learning import READ_ME as LEARNING_READ_ME
+        from simulate.study.learning import learning_sheets
 
+        about = read_me([r.scenario for r in self.results])
         table = self.budget_by_category  # a scenario may be named "category": no reset_index
         by_category = pd.concat(
             [table.index.to_frame(index=False), table.reset_index(drop=True)], axis=1
         )
         return {
-            READ_ME: read_me([r.scenario for r in self.results]),
+            READ_ME: pd.concat(
+                [about, pd.DataFrame([LEARNING_READ_ME], columns=about.columns)], ignore_index=True
+            ),
             FIGURES: self.budget_figures(),
             "Totals": self.budget_totals,
             "Line items": self.line_items,
@@ -267,6 +272,7 @@ class Comparison:
             ),
             "Verdict": pd.DataFrame(verdicts),
             **self.federal_sheets(),
+            **learning_sheets(self),
         }
 
     def federal_sheets(self) -> dict[str, pd.DataFrame]:
@@ -284,6 +290,13 @@ class Comparison:
             "Federal justification": _stack((n, federal_frame(m, specs[n])) for n, m in multis),
         }
         return {title: frame for title, frame in sheets.items() if not frame.empty}
+
+    @cached_property
+    def learning(self) -> pd.DataFrame:
+        """The learning estimates with both layers of uncertainty (study.learning)."""
+        from simulate.study.learning import estimate_table
+
+        return estimate_table(self)
 
     @cached_property
     def assumptions(self) -> pd.DataFrame:

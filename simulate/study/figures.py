@@ -12,14 +12,24 @@ from simulate.budget import items as budget
 from simulate.budget.items import Usage
 from simulate.engine.core import Engine
 from simulate.engine.ledger import Ledger
+from simulate.learning import adapter as learning_adapter
 from simulate.measures.catalogue import budget_measures
 from simulate.measures.compute import ALL, Key, compute
 from simulate.schema.model import Scenario
 
 
-def figures(engine: Engine, ledger: Ledger | None = None) -> dict[Key, float]:
-    """Every figure of one run (pass the run's merged ledger if you already have it)."""
-    return compute(engine, ledger) | budget_figures(engine.scenario, usage(engine))
+def figures(
+    engine: Engine, ledger: Ledger | None = None, learned: learning_adapter.Year | None = None
+) -> dict[Key, float]:
+    """Every figure of one run (pass the run's merged ledger, and its learning inputs, if you
+    already have them): the measures', with small-group time priced, and the budget's."""
+    used = usage(engine)
+    costs: defaultdict[str, float] = defaultdict(float)
+    for item in budget.recurring_items(engine.scenario, used):
+        if item.role:
+            costs[item.role] += float(item.amount)
+    measured = compute(engine, ledger, learned, dict(costs))
+    return measured | budget_figures(engine.scenario, used)
 
 
 def usage(engine: Engine) -> Usage:
