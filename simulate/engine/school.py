@@ -7,7 +7,6 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-import simpy
 
 from simulate.engine.calendar import Days
 from simulate.engine.ledger import Ledger
@@ -86,13 +85,11 @@ class SchoolState:
     received: StudentMinutes = field(init=False)
     contact: np.ndarray = field(init=False)  # students x adults: minutes together
     small_group_by_role: dict[str, float] = field(init=False)  # student-minutes by leader role
-    served_today: np.ndarray = field(init=False)  # small-group sessions attended today
     dosage: np.ndarray = field(init=False)  # weekly small-group target, by student
     tiebreak: np.ndarray = field(init=False)  # a fixed random order of the students
     present: np.ndarray = field(init=False)  # students in school today
     attending: np.ndarray = field(init=False)  # the same as 1.0 / 0.0, to scale minutes
     tiers: TierRules = field(init=False)  # set by Instruction.prepare
-    pool_by_tier: dict[int, list[np.ndarray]] = field(default_factory=dict)  # adult -> by tier
     # per adult, per day: status and coverage duty
     status: list[Status] = field(init=False)
     cover_minutes: np.ndarray = field(init=False)  # class minutes each adult covers today
@@ -114,7 +111,6 @@ class SchoolState:
     long_term_substitute_days: int = 0
     led_student_days: float = 0.0  # student-days on a team whose leader is in post
     student_days: float = 0.0
-    devices: simpy.Container | None = None  # the shared pool of online-station devices
     group_pools: dict[int, np.ndarray] = field(default_factory=dict)  # adult -> who it may group
     # students are numbered classroom by classroom and teams hold consecutive classrooms, so
     # a classroom's or a team's students are one slice (a view: cheap to credit)
@@ -132,7 +128,6 @@ class SchoolState:
         # column-major: activities credit one adult's column at a time
         self.contact = np.zeros((n, m), dtype=np.float64, order="F")
         self.small_group_by_role = {}
-        self.served_today = np.zeros(n, dtype=np.int16)
         self.present = np.ones(n, dtype=bool)
         self.attending = np.ones(n)
         self.status = [Status.PRESENT] * m

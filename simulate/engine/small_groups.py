@@ -24,9 +24,8 @@ adult's small-group minutes of the window last (and while its days hold sessions
 length). An adult's minutes are those of the days it was in school and free; a student's
 sessions are at most the days it was in school times the tier's daily cap.
 
-`Sessions.window` seats every adult of a school in a few numpy calls (the engine); with
-`plain=True` it runs the same rule written as plain loops, one adult at a time (the reference
-engine), so the two check each other.
+`Sessions.window` seats every adult of a school in a few numpy calls; tests/oracle.py writes
+the same rule as plain loops, one adult and one session at a time, to check it.
 """
 
 from __future__ import annotations
@@ -101,7 +100,6 @@ class Sessions:
 
     def regroup(self, school: SchoolState) -> None:
         """Deal the caseloads (see the module) to the adults in school today."""
-        school.pool_by_tier.clear()
         school.group_pools.clear()
         week = self.run.week
         leaders = [
@@ -130,16 +128,6 @@ class Sessions:
             for dealer, dealt in zip(dealers, deal(order, weight), strict=True):
                 school.group_pools[dealer.index] = np.sort(dealt)
 
-    def by_tier(self, school: SchoolState, adult: Adult) -> list[np.ndarray]:
-        """The adult's caseload split by need tier (until the next regrouping)."""
-        split = school.pool_by_tier.get(adult.index)
-        if split is None:
-            pool = school.group_pools.get(adult.index, np.zeros(0, dtype=np.int64))
-            tier_of = school.students.tier[pool]
-            split = [pool[tier_of == t] for t in range(len(school.tiers.names))]
-            school.pool_by_tier[adult.index] = split
-        return split
-
     # ---- seating a regrouping window --------------------------------------------------
     def window(
         self,
@@ -147,7 +135,6 @@ class Sessions:
         minutes_by_day: np.ndarray,
         days: np.ndarray,
         last_day: int,
-        plain: bool = False,
     ) -> None:
         """Seat the small groups of one regrouping window and book them in the ledger.
 
@@ -172,9 +159,8 @@ class Sessions:
             taken=np.zeros(school.students.count),
             used=np.zeros(len(leaders)),
         )
-        seat = _seat_plain if plain else _seat_vectorised
         for members in _rounds(school, leaders):
-            seat(self, school, window, members, last_day)
+            _seat(self, school, window, members, last_day)
         for adult, given, spent in zip(leaders, window.minutes, window.used, strict=True):
             school.ledger.delivered("small_group", adult.role_name, float(spent))
             school.ledger.lost("small_group", adult.role_name, float(given - spent), Loss.UNUSED)
@@ -197,7 +183,7 @@ class _Window:
         return np.maximum(cap - self.taken[pupils], 0).astype(np.int64)
 
 
-def _seat_vectorised(
+def _seat(
     sessions: Sessions, school: SchoolState, w: _Window, members: list[int], last_day: int
 ) -> None:
     """The window's seating for every adult of a round at once."""
@@ -263,56 +249,6 @@ def _seat_vectorised(
     w.taken += np.bincount(stu, minlength=n)
 
 
-def _seat_plain(
-    sessions: Sessions, school: SchoolState, w: _Window, members: list[int], last_day: int
-) -> None:
-    """The same seating as _seat_vectorised, written out one adult and one session at a time."""
-    tiers = school.tiers
-    for k in members:
-        adult = w.adults[k]
-        pool = school.group_pools.get(adult.index)
-        if pool is None or not pool.size:
-            continue
-        caps = w.caps(school, pool)
-        need = sessions.need(school, pool, last_day).tolist()
-        # tier -> candidates (rank, level, student, length), best first
-        lists: dict[int, list[tuple[int, int, int, int]]] = {}
-        for student, cap, behind in zip(pool.tolist(), caps.tolist(), need, strict=True):
-            tier = int(school.students.tier[student])
-            length = int(tiers.session[tier])
-            step = int(sessions.session_need(np.int64(length)))
-            level = int(school.tiebreak[student])
-            for n in range(cap):
-                lists.setdefault(tier, []).append((behind - n * step, level, student, length))
-        opened: list[tuple[int, int, int, int]] = []  # (rank, level, tier, length)
-        sizes: dict[int, int] = {}
-        for tier in sorted(lists):
-            ranked = sorted(lists[tier], key=lambda c: (-c[0], -c[1]))
-            lists[tier] = ranked
-            students = len({c[2] for c in ranked})
-            size = min(int(tiers.group_size[tier]), adult.role.group_size, students)
-            sizes[tier] = size
-            for place in range(0, len(ranked), size):
-                rank, level, _, length = ranked[place]
-                if place // size < w.slots[length][k]:
-                    opened.append((rank, level, tier, length))
-        held = dict.fromkeys(lists, 0)
-        spent = 0.0
-        for _, _, tier, length in sorted(opened, key=lambda s: (-s[0], -s[1])):
-            if spent + length > w.minutes[k]:
-                break
-            spent += length
-            held[tier] += 1
-        w.used[k] += spent
-        for tier, ranked in lists.items():
-            seated = ranked[: held[tier] * sizes[tier]]
-            if seated:
-                who = np.array([c[2] for c in seated])
-                length = np.array([float(c[3]) for c in seated])
-                _credit(school, adult, who, length)
-                np.add.at(w.taken, who, 1)
-
-
 def _ranked(group: np.ndarray, rank: np.ndarray, level: np.ndarray) -> np.ndarray:
     """The order that puts each group's items together, best rank first, ties by level (both
     whole numbers, highest first): one sort of one whole-number key where it fits in 63 bits,
@@ -345,14 +281,6 @@ def _sums(keys: np.ndarray, values: np.ndarray) -> tuple[list[int], list[float]]
     """Sum of values by key, in key order (plain Python numbers)."""
     unique, inverse = np.unique(keys, return_inverse=True)
     return unique.tolist(), np.bincount(inverse, values).tolist()
-
-
-def _credit(school: SchoolState, adult: Adult, seated: np.ndarray, minutes: np.ndarray) -> None:
-    """Small-group minutes for seated students (a student may appear more than once)."""
-    np.add.at(school.received.small_group, seated, minutes)
-    np.add.at(school.contact[:, adult.index], seated, minutes)
-    by_role = school.small_group_by_role
-    by_role[adult.role_name] = by_role.get(adult.role_name, 0.0) + float(minutes.sum())
 
 
 def deal(order: np.ndarray, weight: np.ndarray) -> list[np.ndarray]:

@@ -20,8 +20,6 @@ from simulate.schema.model import Scenario
 class Year:
     """One run of a scenario for one replication: the state both engines start from."""
 
-    plain = False  # seat small groups with plain loops (the reference engine does)
-
     def __init__(self, scenario: Scenario, seed: int, replication: int = 0) -> None:
         self.scenario = scenario
         self.seed = seed
@@ -85,5 +83,5 @@ class Year:
             days = np.array(self.windows[-1])
             last = int(self.school_days[days[-1]])
             for school, minutes in zip(self.schools, self.small_group, strict=True):
-                self.sessions.window(school, minutes[days], days, last, plain=self.plain)
+                self.sessions.window(school, minutes[days], days, last)
         self.windows.append([])
