@@ -6,31 +6,33 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulate.engine import small_groups
-from simulate.engine.ledger import Loss
-from simulate.engine.school import SchoolState
+from simulate.engine.modules import small_groups
+from simulate.engine.modules.small_groups import Groups
+from simulate.engine.modules.stations import DEVICE_SHORTAGE, STUDENT_ABSENT
+from simulate.engine.roster import Roster
 
 
-def seat(sessions, school: SchoolState, w, members: list[int], last_day: int) -> None:  # type: ignore[no-untyped-def]
-    """Seat one round of a regrouping window (see engine.small_groups), one adult at a time:
+def seat(g: Groups, w, members: list[int], last_day: int) -> None:  # type: ignore[no-untyped-def]
+    """Seat one round of a regrouping window (see engine.modules.small_groups), one adult at a time:
     list each student's sessions as candidates ranked by the need left before them, open a
     tier's sessions at every group-size-th candidate, take the sessions of all tiers in rank
     order while the adult's minutes last, and seat each held session's candidates."""
-    tiers = school.tiers
+    school = g.school
+    tiers = g.tiers
     for k in members:
         adult = w.adults[k]
-        pool = school.group_pools.get(adult.index)
+        pool = g.pools.get(adult.index)
         if pool is None or not pool.size:
             continue
-        caps = w.caps(school, pool)
-        need = sessions.need(school, pool, last_day).tolist()
+        caps = w.caps(g, pool)
+        need = g.need(pool, last_day).tolist()
         # tier -> candidates (rank, level, student, length), best first
         lists: dict[int, list[tuple[int, int, int, int]]] = {}
         for student, cap, behind in zip(pool.tolist(), caps.tolist(), need, strict=True):
             tier = int(school.students.tier[student])
             length = int(tiers.session[tier])
-            step = int(sessions.session_need(np.int64(length)))
-            level = int(school.tiebreak[student])
+            step = int(g.session_need(np.int64(length)))
+            level = int(g.tiebreak[student])
             for n in range(cap):
                 lists.setdefault(tier, []).append((behind - n * step, level, student, length))
         opened: list[tuple[int, int, int, int]] = []  # (rank, level, tier, length)
@@ -55,10 +57,9 @@ def seat(sessions, school: SchoolState, w, members: list[int], last_day: int) ->
         w.used[k] += spent
         for tier, ranked in lists.items():
             for _, _, student, length in ranked[: held[tier] * sizes[tier]]:
-                school.received.small_group[student] += length
-                school.contact[student, adult.index] += length
-                by_role = school.small_group_by_role
-                by_role[adult.role_name] = by_role.get(adult.role_name, 0.0) + length
+                g.received[student] += length
+                g.contact[student, adult.index] += length
+                g.by_role[adult.role_name] = g.by_role.get(adult.role_name, 0.0) + length
                 w.taken[student] += 1
 
 
@@ -67,14 +68,14 @@ def plain_seating(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(small_groups, "_seat", seat)
 
 
-def online(school: SchoolState, open_days: np.ndarray, school_day: np.ndarray) -> dict:
+def online(school: Roster, open_days: np.ndarray, school_day: np.ndarray) -> dict:
     """Online station minutes, day by day, block by block, wave by wave, slot by slot: in each
     slot the wave's classrooms ask for devices in turn (the first asker moving on a room each
     day) and each group's students in school take one while any are left. Returns the minutes
     per student and the ledger amounts (delivered, device shortage, student absent)."""
     rotation = school.spec.rotation
     minutes = np.zeros(school.students.count)
-    booked = {"delivered": 0.0, Loss.DEVICE_SHORTAGE: 0.0, Loss.STUDENT_ABSENT: 0.0}
+    booked = {"delivered": 0.0, DEVICE_SHORTAGE: 0.0, STUDENT_ABSENT: 0.0}
     if rotation is None:
         return {"minutes": minutes, **booked}
     stations = rotation.stations
@@ -104,7 +105,7 @@ def online(school: SchoolState, open_days: np.ndarray, school_day: np.ndarray) -
                                 minutes[s] += station.minutes
                             booked["delivered"] += got * station.minutes
                             short = (len(present) - got) * station.minutes
-                            booked[Loss.DEVICE_SHORTAGE] += short
+                            booked[DEVICE_SHORTAGE] += short
                             away = (len(group) - len(present)) * station.minutes
-                            booked[Loss.STUDENT_ABSENT] += away
+                            booked[STUDENT_ABSENT] += away
     return {"minutes": minutes, **booked}

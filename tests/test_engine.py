@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+import yearview
 from conftest import BUNDLED, build, data, frictionless
 
 import simulate
@@ -72,7 +73,7 @@ def test_groups_are_led_only_by_allowed_adults_and_never_too_big() -> None:
     engine = Engine(scenario, seed=4).run()
     school = engine.schools[0]
     leaders = {n for n, r in scenario.roles.items() if r.schedule.get("small_group")}
-    assert set(school.small_group_by_role) <= leaders
+    assert set(yearview.grouped_by_role(engine)) <= leaders
     tiers = school.spec.need_tiers
     rules = scenario.small_groups
     most_a_day = max(
@@ -81,10 +82,10 @@ def test_groups_are_led_only_by_allowed_adults_and_never_too_big() -> None:
         for t in tiers
     )
     days = scenario.calendar.school_days
-    assert school.received.small_group.max() <= most_a_day * days
+    assert yearview.received(engine)["small_group"].max() <= most_a_day * days
     # each session seats at most the role's group size: student-minutes <= block x group size
     for adult in school.adults:
-        given = school.contact[:, adult.index].sum()
+        given = yearview.contact(engine)[:, adult.index].sum()
         if adult.homeroom < 0 and not adult.role.schedule.get("instruction"):
             block = adult.role.schedule.get("small_group", 0) * days
             assert given <= block * adult.role.group_size

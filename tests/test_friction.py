@@ -7,10 +7,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+import yearview
 from conftest import build, data, frictionless
 
 import simulate
 from simulate.engine.core import Engine
+from simulate.engine.modules.coverage import Coverage
 
 
 def pair_school(p: float, teams: int = 24) -> dict[str, Any]:
@@ -92,7 +94,7 @@ def test_substitutes_go_first_to_the_roles_listed_first() -> None:
     school = engine.schools[0]
     tutor_absent = sum(int(a.absent.sum()) for a in school.adults if a.role_name == "tutor")
     # tutors are absent ~0.3 x 24 = 7 a day, more than the pool of 3: every sub goes to tutors
-    assert school.coverage_minutes.get("substitute", 0) == 3 * 180 * 300
+    assert yearview.covered_by(engine).get("substitute", 0) == 3 * 180 * 300
     assert tutor_absent > 3 * 180
 
 
@@ -137,7 +139,7 @@ def test_residents_take_small_groups_only_from_their_ramp_week() -> None:
     ramp_week = min(
         s.from_week for s in scenario.roles["resident"].ramp if "small_group" in s.duties
     )
-    planned = engine.schools[0].ledger.total("small_group", roles={"resident"})
+    planned = engine.ledger().total("small_group", roles={"resident"})
     minutes = scenario.roles["resident"].schedule["small_group"]
     days = 180 - (ramp_week - 1) * 5
     assert planned == minutes * days * 6
@@ -151,10 +153,11 @@ def test_vacancies_are_lost_and_covered_by_long_term_substitutes() -> None:
     school = engine.schools[0]
     vacant_days = sum(int(a.vacant.sum()) for a in school.adults)
     assert 0 < vacant_days <= 24 * 20
-    assert school.long_term_substitute_days == vacant_days
-    lost = school.ledger.total("small_group", "lost", detail="vacancy")
+    assert engine.module(Coverage).results().long_term_substitute_days == vacant_days
+    ledger = engine.ledger()
+    lost = ledger.total("small_group", "lost", detail="vacancy")
     assert lost == vacant_days * d["roles"]["teacher"]["schedule"]["small_group"]
-    assert school.ledger.total("instruction", "lost") == 0  # every class was covered
+    assert ledger.total("instruction", "lost") == 0  # every class was covered
 
 
 def test_device_shortage_matches_the_arithmetic_of_the_pool() -> None:
@@ -179,7 +182,7 @@ def test_device_shortage_matches_the_arithmetic_of_the_pool() -> None:
                 groups = np.array_split(np.flatnonzero(students.classroom == room), n)
                 demand += sum(len(g) for i, g in enumerate(groups) if (i + slot) % n in online)
             expected_lost += max(0, demand - 80) * rotation.stations[online[0]].minutes
-    lost = engine.schools[0].ledger.total("online", "lost", detail="device_shortage")
+    lost = engine.ledger().total("online", "lost", detail="device_shortage")
     assert expected_lost > 0
     assert lost == expected_lost * 180
 
@@ -219,7 +222,7 @@ def test_regrouping_deals_students_to_the_adults_present() -> None:
 
 
 def test_dealing_follows_capacity_and_mixes_every_level_of_need() -> None:
-    from simulate.engine.small_groups import deal
+    from simulate.engine.modules.small_groups import deal
 
     order = np.arange(12)  # most behind first
     a, b = deal(order, np.array([2.0, 1.0]))

@@ -11,7 +11,7 @@ from conftest import BUNDLED, SCENARIOS
 import simulate
 from simulate.budget.projection import MULTIYEAR_MONEY
 from simulate.engine.core import Engine
-from simulate.engine.ledger import LOSS_REASONS
+from simulate.engine.modules import LOSS_REASONS
 from simulate.measures import catalogue
 from simulate.measures.catalogue import ALL, LOST, MEASURES, REASON, group_kind, is_figure
 from simulate.measures.compute import compute

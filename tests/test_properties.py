@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+import yearview
 from conftest import build
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -302,7 +303,7 @@ def test_per_student_minutes_are_within_the_school_day(spec: dict[str, Any], see
     open_days = int((engine.days.instructional & ~engine.days.closed).sum())
     rules = scenario.small_groups
     for school in engine.schools:
-        received = np.column_stack(list(school.received.columns().values()))
+        received = np.column_stack(list(yearview.received(engine, school.number).values()))
         assert (received >= 0).all()
         homeroom = [r.schedule.get("instruction", 0) for r in scenario.roles.values() if r.homeroom]
         rotation = school.spec.rotation

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from simulate.engine.coverage import LONG_TERM_SUBSTITUTE, SPLIT, SUBSTITUTE
-from simulate.engine.ledger import LOSS_REASONS
+from simulate.engine.modules import LOSS_REASONS
+from simulate.engine.modules.coverage import LONG_TERM_SUBSTITUTE, SPLIT, SUBSTITUTE
 from simulate.measures.formats import Kind
 from simulate.schema.errors import suggest
 from simulate.schema.model import ACTIVITIES, Scenario

@@ -24,25 +24,29 @@ adult's small-group minutes of the window last (and while its days hold sessions
 length). An adult's minutes are those of the days it was in school and free; a student's
 sessions are at most the days it was in school times the tier's daily cap.
 
-`Sessions.window` seats every adult of a school in a few numpy calls; tests/oracle.py writes
-the same rule as plain loops, one adult and one session at a time, to check it.
+`SmallGroups` seats every adult of a school in a few numpy calls; tests/oracle.py writes the
+same rule as plain loops, one adult and one session at a time, to check it. What friction took
+from an adult's small-group time is the timesheet's; this module books what was left: used in
+sessions (delivered) or not (unused).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulate.engine.ledger import Loss
-from simulate.engine.roster import NO_TEAM, Adult
-from simulate.engine.school import SchoolState, Status
+from simulate.engine.ledger import UNUSED
+from simulate.engine.module import Module, Today
+from simulate.engine.modules.availability import PRESENT, Availability
+from simulate.engine.roster import NO_TEAM, Adult, Roster
+from simulate.engine.timesheet import ACTIVITY
 
 if TYPE_CHECKING:
-    from simulate.engine.school import Run
+    from simulate.engine.core import Engine
 
-
+SMALL_GROUP = ACTIVITY["small_group"]
 UNIT = 1000  # need is kept in 1/UNIT of a minute per school-week day: exact whole numbers
 
 
@@ -57,16 +61,83 @@ class TierRules:
     daily_cap: np.ndarray  # most sessions a student of the tier attends a day
 
 
-class Sessions:
-    def __init__(self, run: Run) -> None:
-        self.run = run
-        self.rules = run.scenario.small_groups
+@dataclass
+class Groups:
+    """One school's small groups: its tiers, what each student received and from whom, and
+    each adult's caseload until the next regrouping."""
 
-    def prepare(self, school: SchoolState) -> None:
-        """Read the school's tiers, with the scenario's small-group defaults filled in."""
+    school: Roster
+    tiers: TierRules
+    days_per_week: int
+    dosage: np.ndarray = field(init=False)  # weekly target of each student, minutes
+    tiebreak: np.ndarray = field(init=False)  # rank of each student when level on need
+    received: np.ndarray = field(init=False)  # small-group minutes of each student
+    contact: np.ndarray = field(init=False)  # students x adults: minutes together
+    by_role: dict[str, float] = field(default_factory=dict)  # student-minutes by leader role
+    pools: dict[int, np.ndarray] = field(default_factory=dict)  # adult -> its caseload
+
+    def __post_init__(self) -> None:
+        students = self.school.students
+        self.dosage = self.tiers.dosage.astype(np.int64)[students.tier]
+        # students level on need go in a fixed random order (drawn with the students)
+        self.tiebreak = np.argsort(np.argsort(students.tiebreak, kind="stable"))
+        self.received = np.zeros(students.count)
+        # column-major: a window credits one adult's column at a time
+        self.contact = np.zeros((students.count, len(self.school.adults)), order="F")
+
+    def need(self, students: np.ndarray, day: int) -> np.ndarray:
+        """How far each student is behind its tier's target by the end of school day `day`,
+        exactly, as a whole number of UNIT-ths of a minute per day of the school week (targets
+        are whole minutes a week, sessions whole minutes); the target's size is added in the
+        last place, so of two students equally behind the one with the larger target comes
+        first. Students still level are ordered by `tiebreak`."""
+        dosage = self.dosage[students]
+        received = self.received[students].astype(np.int64)
+        return (dosage * (day + 1) - received * self.days_per_week) * UNIT + dosage
+
+    def session_need(self, length: np.ndarray) -> np.ndarray:
+        """What one session of `length` minutes takes off a student's need, in need's units."""
+        return length * self.days_per_week * UNIT
+
+
+@dataclass(frozen=True)
+class Grouped:
+    """What small groups offer: per school, each student's minutes and tier, the tiers' names
+    and targets, and the minutes each student spent with each adult (students x adults); over
+    all schools, student-minutes by the role that led the group."""
+
+    minutes: list[np.ndarray]
+    tiers: list[TierRules]
+    tier: list[np.ndarray]
+    contact: list[np.ndarray]
+    by_role: dict[str, float]
+
+
+class SmallGroups(Module[Grouped]):
+    name = "small_groups"
+    order = 110
+    reads = (
+        "small_groups",
+        "schools.*.need_tiers",
+        "roles.*.group_size",
+        "roles.*.schedule",
+        "schools.*.teams",
+    )
+    books = ("small_group",)
+    losses = (UNUSED,)
+
+    def __init__(self, run: Engine) -> None:
+        super().__init__(run)
+        self.rules = run.scenario.small_groups
+        self.status = run.module(Availability).status
+        self.groups = [Groups(s, self._tiers(s), run.days.days_per_week) for s in run.schools]
+        self.window: list[int] | None = None  # the open days of the regrouping window so far
+
+    def _tiers(self, school: Roster) -> TierRules:
+        """The school's tiers, with the scenario's small-group defaults filled in."""
         tiers = school.spec.need_tiers
         rules = self.rules
-        school.tiers = TierRules(
+        return TierRules(
             names=tuple(t.name for t in tiers),
             dosage=np.array([t.dosage_minutes_per_week for t in tiers], dtype=float),
             session=np.array([t.session_minutes or rules.session_minutes for t in tiers]),
@@ -75,74 +146,74 @@ class Sessions:
                 [t.max_sessions_per_day or rules.max_sessions_per_student_per_day for t in tiers]
             ),
         )
-        school.dosage = school.tiers.dosage.astype(np.int64)[school.students.tier]
-        # students level on need go in a fixed random order (drawn with the students)
-        school.tiebreak = np.argsort(np.argsort(school.students.tiebreak, kind="stable"))
 
-    def regroup_due(self) -> bool:
-        return self.run.school_day % self.rules.regroup_every_days == 0
+    def day(self, today: Today) -> None:
+        """Every `regroup_every_days` school days, seat the window that ends and deal the
+        caseloads anew; the window holds the open days until then."""
+        if today.school_day % self.rules.regroup_every_days == 0:
+            self._seat_window()
+            self.window = []
+            for g in self.groups:
+                self._deal(g, today)
+        if not today.closed and self.window is not None:
+            self.window.append(today.day)
 
-    # ---- need and caseloads -------------------------------------------------------------
-    def need(self, school: SchoolState, students: np.ndarray, day: int) -> np.ndarray:
-        """How far each student is behind its tier's target by the end of school day `day`,
-        exactly, as a whole number of UNIT-ths of a minute per day of the school week (targets
-        are whole minutes a week, sessions whole minutes); the target's size is added in the
-        last place, so of two students equally behind the one with the larger target comes
-        first. Students still level are ordered by `school.tiebreak` (see `order`)."""
-        dpw = self.run.days.days_per_week
-        dosage = school.dosage[students]
-        received = school.received.small_group[students].astype(np.int64)
-        return (dosage * (day + 1) - received * dpw) * UNIT + dosage
+    def year(self) -> None:
+        self._seat_window()
 
-    def session_need(self, length: np.ndarray) -> np.ndarray:
-        """What one session of `length` minutes takes off a student's need, in need's units."""
-        return length * self.run.days.days_per_week * UNIT
-
-    def regroup(self, school: SchoolState) -> None:
+    # ---- caseloads ------------------------------------------------------------------------
+    def _deal(self, g: Groups, today: Today) -> None:
         """Deal the caseloads (see the module) to the adults in school today."""
-        school.group_pools.clear()
-        week = self.run.week
+        school = g.school
+        g.pools.clear()
+        status = self.status[school.number][today.day]
         leaders = [
             a
             for a in school.adults
             if a.role.group_size
             and a.role.schedule.get("small_group", 0)
-            and "small_group" in a.role.duties_in_week(week)
-            and school.status[a.index] == Status.PRESENT
+            and "small_group" in a.role.duties_in_week(today.week)
+            and status[a.index] == PRESENT
         ]
         everyone = np.arange(school.students.count)
         for adult in leaders:
             if adult.homeroom >= 0 and not school.team_shares[adult.team]:
-                school.group_pools[adult.index] = everyone[school.room_students[adult.homeroom]]
+                g.pools[adult.index] = everyone[school.room_students[adult.homeroom]]
         tables: dict[int, list[Adult]] = {}  # team (or NO_TEAM) -> adults who share it
         for adult in leaders:
-            if adult.index not in school.group_pools:
+            if adult.index not in g.pools:
                 tables.setdefault(adult.team, []).append(adult)
         for team, dealers in tables.items():
             students = everyone if team == NO_TEAM else everyone[school.team_students[team]]
-            need = self.need(school, students, self.run.school_day)
-            order = students[np.lexsort((-school.tiebreak[students], -need))]
+            need = g.need(students, today.school_day)
+            order = students[np.lexsort((-g.tiebreak[students], -need))]
             weight = np.array(
                 [a.role.schedule["small_group"] * a.role.group_size for a in dealers], dtype=float
             )
             for dealer, dealt in zip(dealers, deal(order, weight), strict=True):
-                school.group_pools[dealer.index] = np.sort(dealt)
+                g.pools[dealer.index] = np.sort(dealt)
 
-    # ---- seating a regrouping window --------------------------------------------------
-    def window(
-        self,
-        school: SchoolState,
-        minutes_by_day: np.ndarray,
-        days: np.ndarray,
-        last_day: int,
-    ) -> None:
-        """Seat the small groups of one regrouping window and book them in the ledger.
+    # ---- seating a regrouping window ------------------------------------------------------
+    def _seat_window(self) -> None:
+        """Seat the small groups of the window that ends (on every school), from the minutes
+        the timesheets left each adult on each of its days."""
+        if not self.window:
+            return
+        days = np.array(self.window)
+        last = int(self.run.school_days[days[-1]])
+        for g in self.groups:
+            minutes = self.run.timesheets[g.school.number].left[days, :, SMALL_GROUP]
+            self._seat(g, minutes, days, last)
+
+    def _seat(self, g: Groups, minutes_by_day: np.ndarray, days: np.ndarray, last: int) -> None:
+        """Seat one school's small groups of one regrouping window and book them.
 
         `minutes_by_day`: small-group minutes each adult could hold on each day of the window
-        (days x adults); `days`: those calendar days; `last_day`: the window's last school day.
+        (days x adults); `days`: those calendar days; `last`: the window's last school day.
         Caseloads are seated in rounds that cannot overlap (class and team caseloads, then a
         team's other adults, then the school's staff), each round on the needs left by the one
         before."""
+        school = g.school
         minutes = minutes_by_day.sum(axis=0)
         leaders = [a for a in school.adults if minutes[a.index] > 0]
         if not leaders:
@@ -153,17 +224,32 @@ class Sessions:
             minutes=minutes[index],
             slots={
                 int(length): np.floor(minutes_by_day[:, index] / length).sum(axis=0)
-                for length in np.unique(school.tiers.session)
+                for length in np.unique(g.tiers.session)
             },
             present_days=(~school.students.absent[days]).sum(axis=0),
             taken=np.zeros(school.students.count),
             used=np.zeros(len(leaders)),
         )
         for members in _rounds(school, leaders):
-            _seat(self, school, window, members, last_day)
+            _seat(g, window, members, last)
+        ledger = self.run.ledgers[school.number]
         for adult, given, spent in zip(leaders, window.minutes, window.used, strict=True):
-            school.ledger.delivered("small_group", adult.role_name, float(spent))
-            school.ledger.lost("small_group", adult.role_name, float(given - spent), Loss.UNUSED)
+            ledger.delivered("small_group", adult.role_name, float(spent))
+            ledger.lost("small_group", adult.role_name, float(given - spent), UNUSED)
+
+    def results(self) -> Grouped:
+        groups = self.groups
+        by_role: dict[str, float] = {}
+        for g in groups:
+            for role, minutes in g.by_role.items():
+                by_role[role] = by_role.get(role, 0.0) + minutes
+        return Grouped(
+            [g.received for g in groups],
+            [g.tiers for g in groups],
+            [g.school.students.tier for g in groups],
+            [g.contact for g in groups],
+            by_role,
+        )
 
 
 @dataclass
@@ -177,20 +263,19 @@ class _Window:
     taken: np.ndarray  # sessions each student has had in the window so far
     used: np.ndarray  # minutes each adult spent in sessions
 
-    def caps(self, school: SchoolState, pupils: np.ndarray) -> np.ndarray:
+    def caps(self, g: Groups, pupils: np.ndarray) -> np.ndarray:
         """More sessions each student may attend in the window."""
-        cap = school.tiers.daily_cap[school.students.tier[pupils]] * self.present_days[pupils]
+        cap = g.tiers.daily_cap[g.school.students.tier[pupils]] * self.present_days[pupils]
         return np.maximum(cap - self.taken[pupils], 0).astype(np.int64)
 
 
-def _seat(
-    sessions: Sessions, school: SchoolState, w: _Window, members: list[int], last_day: int
-) -> None:
+def _seat(g: Groups, w: _Window, members: list[int], last_day: int) -> None:
     """The window's seating for every adult of a round at once."""
-    tiers = school.tiers
+    school = g.school
+    tiers = g.tiers
     owner, student = [], []
     for k in members:
-        pool = school.group_pools.get(w.adults[k].index)
+        pool = g.pools.get(w.adults[k].index)
         if pool is not None and pool.size:
             owner.append(np.full(pool.size, k))
             student.append(pool)
@@ -198,7 +283,7 @@ def _seat(
         return
     owner_of, pupil = np.concatenate(owner), np.concatenate(student)
     tier = school.students.tier[pupil]
-    cap = w.caps(school, pupil)
+    cap = w.caps(g, pupil)
     in_caseload = np.zeros((len(w.adults), len(tiers.names)), dtype=np.int64)
     np.add.at(in_caseload, (owner_of[cap > 0], tier[cap > 0]), 1)
     # every candidate: the nth session of a student, ranked by the need left before it
@@ -208,8 +293,8 @@ def _seat(
     nth = np.arange(repeat.size) - np.repeat(np.cumsum(cap) - cap, cap)
     who, stu, tie = owner_of[repeat], pupil[repeat], tier[repeat]
     length = tiers.session[tie]
-    rank = sessions.need(school, pupil, last_day)[repeat] - nth * sessions.session_need(length)
-    level = school.tiebreak[stu]
+    rank = g.need(pupil, last_day)[repeat] - nth * g.session_need(length)
+    level = g.tiebreak[stu]
     tiers_n = len(tiers.names)
     order = _ranked(who * tiers_n + tie, rank, level)  # each (adult, tier) list in rank order
     who, stu, tie, rank, length = who[order], stu[order], tie[order], rank[order], length[order]
@@ -239,10 +324,10 @@ def _seat(
     who, stu, length = who[seated], stu[seated], length[seated].astype(float)
     n = school.students.count
     adult_index = np.array([a.index for a in w.adults])[who]
-    school.received.small_group += np.bincount(stu, length, minlength=n)
-    contact = np.bincount(adult_index * n + stu, length, minlength=school.contact.size)
-    school.contact += contact.reshape(school.contact.shape, order="F")
-    by_role = school.small_group_by_role
+    g.received += np.bincount(stu, length, minlength=n)
+    contact = np.bincount(adult_index * n + stu, length, minlength=g.contact.size)
+    g.contact += contact.reshape(g.contact.shape, order="F")
+    by_role = g.by_role
     for k, minutes in zip(*_sums(who, length), strict=True):
         role = w.adults[k].role_name
         by_role[role] = by_role.get(role, 0.0) + minutes
@@ -263,7 +348,7 @@ def _ranked(group: np.ndarray, rank: np.ndarray, level: np.ndarray) -> np.ndarra
     return np.lexsort((-level, -rank, group))
 
 
-def _rounds(school: SchoolState, adults: list[Adult]) -> list[list[int]]:
+def _rounds(school: Roster, adults: list[Adult]) -> list[list[int]]:
     """Adults whose caseloads cannot overlap, in the order they seat: class and sharing-team
     caseloads, then the other adults of teams that do not share, then the school's staff."""
     rounds: list[list[int]] = [[], [], []]

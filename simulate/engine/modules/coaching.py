@@ -1,0 +1,225 @@
+"""Coaching: each coach keeps a book of coachees with observations due at the plan's rate.
+
+An observation happens only if coach and coachee are both present and the coach has coaching
+time left that day (else it is lost, with the reason); feedback follows the same day if time
+allows, else at the next chance, and past the plan's feedback window it is lost. Observations
+and feedback take the coach's minutes: what they used is delivered, the rest unused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulate.engine.ledger import UNUSED
+from simulate.engine.module import Module, Today
+from simulate.engine.modules.attrition import VACANCY
+from simulate.engine.modules.availability import PRESENT, VACANT, Availability
+from simulate.engine.modules.closures import CLOSURE
+from simulate.engine.modules.coverage import COVERAGE
+from simulate.engine.modules.testing import TESTING
+from simulate.engine.roster import Adult, Roster
+from simulate.engine.timesheet import ACTIVITY
+from simulate.schema.model import CoachingPlan
+
+if TYPE_CHECKING:
+    from simulate.engine.core import Engine
+
+COACHING = ACTIVITY["coaching"]
+COACH_ABSENT = "coach_absent"
+COACHEE_ABSENT = "coachee_absent"
+CAPACITY = "capacity"  # the coach had no coaching time left
+
+
+@dataclass
+class Appointment:
+    """A coachee on a coach's list under one plan, with its phase in the observation rhythm."""
+
+    plan: CoachingPlan
+    coachee: int
+    phase: float
+    due: np.ndarray = field(repr=False)  # observations due on each school day
+
+
+@dataclass
+class _Desk:
+    """One school's coaching: each coach's agenda and the feedback it owes."""
+
+    school: Roster
+    # coach -> for each school day, the appointments with observations due and how many
+    agenda: dict[int, list[list[tuple[Appointment, int]]]]
+    observed: dict[int, np.ndarray]  # coachee -> observations in each week
+    owed: dict[int, list[tuple[int, int, CoachingPlan]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Coached:
+    """What coaching offers: feedback latencies (school days) and how many came on time; per
+    school, each coachee's observations in each instructional week."""
+
+    latencies: list[int]
+    on_time: int
+    observed: list[dict[int, np.ndarray]]
+
+
+class Coaching(Module[Coached]):
+    name = "coaching"
+    order = 130
+    reads = ("coaching", "roles.*.schedule")
+    books = ("coaching", "observation")
+    losses = (CLOSURE, VACANCY, COACH_ABSENT, COACHEE_ABSENT, TESTING, COVERAGE, CAPACITY, UNUSED)
+
+    def __init__(self, run: Engine) -> None:
+        super().__init__(run)
+        self.status = run.module(Availability).rows
+        self.desks = [self._desk(school) for school in run.schools]
+        self.latencies: list[int] = []
+        self.on_time = 0
+
+    def _desk(self, school: Roster) -> _Desk:
+        """Each coach's book: its coachees under every plan, staggered through the week."""
+        days = self.run.days
+        weeks = int(days.week.max()) + 1
+        books: dict[int, list[Appointment]] = {}
+        observed: dict[int, np.ndarray] = {}
+        for plan in self.run.scenario.coaching:
+            for coach in school.adults:
+                if coach.role_name != plan.coach:
+                    continue
+                coachees = [
+                    a
+                    for a in school.adults
+                    if a.role_name in plan.coachees
+                    and a is not coach
+                    and (plan.scope == "school" or a.team == coach.team)
+                ]
+                book = books.setdefault(coach.index, [])
+                for j, coachee in enumerate(coachees):
+                    phase = j / max(len(coachees), 1)
+                    book.append(Appointment(plan, coachee.index, phase, self._rhythm(plan, phase)))
+                    observed.setdefault(coachee.index, np.zeros(weeks))
+        n = int(days.instructional.sum())
+        agenda = {coach: _agenda(book, n) for coach, book in books.items()}
+        return _Desk(school, agenda, observed)
+
+    def _rhythm(self, plan: CoachingPlan, phase: float) -> np.ndarray:
+        """Observations due on each school day: an even rhythm at the plan's rate, staggered by
+        the coachee's phase."""
+        days = self.run.days
+        rate = plan.observations_per_week / days.days_per_week
+        k = np.arange(int(days.instructional.sum()), dtype=float)
+        return (np.floor((k + 1) * rate + phase) - np.floor(k * rate + phase)).astype(np.int64)
+
+    def day(self, today: Today) -> None:
+        for desk in self.desks:
+            school = desk.school
+            sheet = self.run.timesheets[school.number]
+            status = self.status[school.number][today.day]
+            for coach_index in desk.agenda:
+                coach = school.adults[coach_index]
+                if today.closed:
+                    self._miss(desk, coach, today, CLOSURE)
+                elif status[coach_index] != PRESENT:
+                    reason = VACANCY if status[coach_index] == VACANT else COACH_ABSENT
+                    self._miss(desk, coach, today, reason)
+                elif sheet.planned(today.day, coach_index, "coaching"):
+                    if "coaching" in today.cancels:
+                        self._miss(desk, coach, today, TESTING)
+                        continue
+                    planned = sheet.planned(today.day, coach_index, "coaching")
+                    left = float(sheet.left[today.day, coach_index, COACHING])
+                    short = COVERAGE if left < planned else CAPACITY
+                    used = self._coach(desk, coach, today, status, left, short)
+                    ledger = self.run.ledgers[school.number]
+                    ledger.delivered("coaching", coach.role_name, used)
+                    ledger.lost("coaching", coach.role_name, left - used, UNUSED)
+
+    def _miss(self, desk: _Desk, coach: Adult, today: Today, reason: str) -> None:
+        """The coach cannot coach today: every observation due is lost for `reason`."""
+        ledger = self.run.ledgers[desk.school.number]
+        for appt, due in desk.agenda[coach.index][today.school_day]:
+            coachee = desk.school.adults[appt.coachee]
+            ledger.lost("observation", coachee.role_name, due, reason)
+
+    def _coach(
+        self,
+        desk: _Desk,
+        coach: Adult,
+        today: Today,
+        status: list[int],
+        minutes: float,
+        short: str,
+    ) -> float:
+        """Give the feedback owed, then observe today's appointments while time allows.
+
+        Feedback waits for a day the coach has time and the coachee is present; past the
+        plan's feedback window it is lost. An observation that does not fit today is lost for
+        `short` (no time left, or time taken by coverage). Returns the minutes used."""
+        school = desk.school
+        ledger = self.run.ledgers[school.number]
+        day = today.school_day
+        capacity = minutes
+        still: list[tuple[int, int, CoachingPlan]] = []
+        for coachee_index, observed_on, plan in desk.owed.get(coach.index, []):
+            if day - observed_on > plan.feedback_window_days:
+                continue  # too late to be useful: lost
+            if status[coachee_index] == PRESENT and capacity >= plan.feedback_minutes:
+                capacity -= plan.feedback_minutes
+                self._feedback(day - observed_on, plan)
+            else:
+                still.append((coachee_index, observed_on, plan))
+        desk.owed[coach.index] = still
+        week = today.week - 1
+        for appt, due in desk.agenda[coach.index][day]:
+            coachee = school.adults[appt.coachee]
+            for _ in range(due):
+                if status[coachee.index] != PRESENT:
+                    reason = VACANCY if status[coachee.index] == VACANT else COACHEE_ABSENT
+                    ledger.lost("observation", coachee.role_name, 1, reason)
+                elif capacity >= appt.plan.observation_minutes:
+                    capacity -= appt.plan.observation_minutes
+                    ledger.delivered("observation", coachee.role_name, 1, coach.role_name)
+                    desk.observed[coachee.index][week] += 1
+                    if capacity >= appt.plan.feedback_minutes:
+                        capacity -= appt.plan.feedback_minutes
+                        self._feedback(0, appt.plan)
+                    else:
+                        still.append((coachee.index, day, appt.plan))
+                else:
+                    ledger.lost("observation", coachee.role_name, 1, short)
+        return minutes - capacity
+
+    def _feedback(self, latency: int, plan: CoachingPlan) -> None:
+        self.latencies.append(latency)
+        if latency <= plan.feedback_window_days:
+            self.on_time += 1
+
+    def year(self) -> None:
+        """Coaching time of an adult who coaches no one under any plan is booked as it was
+        planned, less friction."""
+        for desk, sheet in zip(self.desks, self.run.timesheets, strict=True):
+            ledger = self.run.ledgers[desk.school.number]
+            for adult in desk.school.adults:
+                if adult.index not in desk.agenda:
+                    left = float(sheet.left[:, adult.index, COACHING].sum())
+                    ledger.delivered("coaching", adult.role_name, left)
+
+    def results(self) -> Coached:
+        return Coached(self.latencies, self.on_time, [d.observed for d in self.desks])
+
+
+def _agenda(book: list[Appointment], days: int) -> list[list[tuple[Appointment, int]]]:
+    """For each school day, the appointments with observations due and how many, starting from
+    a book position that moves each day, so a short day does not always fall on the same
+    coachees."""
+    agenda: list[list[tuple[Appointment, int]]] = [[] for _ in range(days)]
+    if not book:
+        return agenda
+    due = np.array([appt.due for appt in book])  # appointments x days
+    position, day = np.nonzero(due)
+    turn = (position - day % len(book)) % len(book)
+    for i in np.lexsort((turn, day)).tolist():
+        agenda[day[i]].append((book[position[i]], int(due[position[i], day[i]])))
+    return agenda
