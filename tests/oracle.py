@@ -1,15 +1,20 @@
-"""A deliberately plain oracle of the engine's bulk rules: the same rules written one adult,
-one session, one day at a time, to check the engine's numpy against (tests/test_engine_oracle.py).
-Nothing here is fast; everything here is meant to be read."""
+"""A deliberately plain oracle of the engine's bulk rules: small-group seating, online stations
+and instruction written one adult, one session, one day at a time, to check the engine's numpy
+against (tests/test_engine_oracle.py). Nothing here is fast; everything here is meant to be
+read."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from simulate.engine import Engine
 from simulate.engine.modules import small_groups
+from simulate.engine.modules.availability import PRESENT, VACANT, Availability
+from simulate.engine.modules.coverage import COVERERS, UNCOVERED, Coverage
 from simulate.engine.modules.small_groups import Groups
 from simulate.engine.modules.stations import DEVICE_SHORTAGE, STUDENT_ABSENT
 from simulate.engine.roster import Roster
+from simulate.engine.timesheet import INSTRUCTION
 
 
 def seat(g: Groups, w, members: list[int], last_day: int) -> None:  # type: ignore[no-untyped-def]
@@ -109,3 +114,66 @@ def online(school: Roster, open_days: np.ndarray, school_day: np.ndarray) -> dic
                             away = (len(group) - len(present)) * station.minutes
                             booked[STUDENT_ABSENT] += away
     return {"minutes": minutes, **booked}
+
+
+def instruction(engine: Engine, school: Roster) -> dict:
+    """Instruction of one school, day by day and adult by adult, from what the timesheet left
+    of each adult's instruction, who was in, and who covered whom: the minutes each student
+    was taught, the minutes each student spent with each adult, the ledger's instruction lines
+    and the student-days on a team whose leader was in post."""
+    n = school.number
+    left = engine.timesheets[n].left
+    status = engine.module(Availability).status[n]
+    cover = engine.module(Coverage).cover[n]
+    students = school.students
+    minutes = np.zeros(students.count)
+    contact = np.zeros((students.count, len(school.adults)))
+    ledger: dict[tuple[str, str, str], float] = {}
+    led = 0.0
+    days = engine.days
+    school_day = -1
+    for day in range(days.count):
+        if not days.instructional[day]:
+            continue
+        school_day += 1
+        if days.closed[day]:
+            continue
+        here = ~students.absent[day]
+        for adult in school.adults:
+            given = left[day, adult.index, INSTRUCTION]
+            if not given:
+                continue
+            if status[day, adult.index] == PRESENT:
+                key = (adult.role_name, "delivered", adult.role_name)
+                ledger[key] = ledger.get(key, 0.0) + given
+                if adult.homeroom >= 0:
+                    taught, share = school.taught_by(adult)
+                    for s in range(students.count)[taught]:
+                        if here[s]:
+                            minutes[s] += given * share
+                            contact[s, adult.index] += given * share
+                else:  # a co-teacher: contact, not minutes
+                    room = school.co_taught_room(adult, school_day)
+                    for s in range(students.count)[school.room_students[room]]:
+                        if here[s]:
+                            contact[s, adult.index] += given
+                continue
+            by = int(cover[day, adult.index])
+            if by == UNCOVERED:
+                key = (adult.role_name, "lost", "uncovered")
+                ledger[key] = ledger.get(key, 0.0) + given
+                continue
+            name = COVERERS[by] if by < 0 else school.adults[by].role_name
+            key = (adult.role_name, "delivered", name)
+            ledger[key] = ledger.get(key, 0.0) + given
+            taught, share = school.taught_by(adult)
+            for s in range(students.count)[taught]:
+                if here[s]:
+                    minutes[s] += given * share
+                    if by >= 0:
+                        contact[s, by] += given * share
+        for team in range(len(school.team_rooms)):
+            leaders = [a for a in school.adults if a.role.leads_team and a.team == team]
+            if any(status[day, a.index] != VACANT for a in leaders):
+                led += int((students.team == team).sum())
+    return {"minutes": minutes, "contact": contact, "ledger": ledger, "led": led}

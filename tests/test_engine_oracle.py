@@ -16,6 +16,7 @@ from test_properties import SETTINGS, scenarios
 from yearview import contact, grouped_by_role, received
 
 from simulate.engine import Engine
+from simulate.engine.modules.instruction import Instruction
 from simulate.measures.compute import compute
 from simulate.schema.loading import load_scenario
 from simulate.schema.model import Scenario
@@ -99,3 +100,35 @@ def scarce_devices(spec: dict[str, Any]) -> dict[str, Any]:
 def test_online_stations_match_the_plain_oracle_on_random_scenarios(spec, seed: int) -> None:
     assert_online_matches(Engine(build(spec), seed).run())
     assert_online_matches(Engine(build(scarce_devices(spec)), seed).run())
+
+
+def assert_instruction_matches(engine: Engine) -> None:
+    taught = engine.module(Instruction).results()
+    ledger = engine.ledger()
+    lines = {
+        (role, outcome, detail): amount
+        for (activity, role, outcome, detail), amount in ledger.amounts.items()
+        if activity == "instruction" and (outcome == "delivered" or detail == "uncovered")
+    }
+    expected: dict[tuple[str, str, str], float] = {}
+    led = 0.0
+    for school in engine.schools:
+        plain = oracle.instruction(engine, school)
+        np.testing.assert_allclose(taught.minutes[school.number], plain["minutes"], rtol=1e-12)
+        np.testing.assert_allclose(taught.contact[school.number], plain["contact"], rtol=1e-12)
+        for key, amount in plain["ledger"].items():
+            expected[key] = expected.get(key, 0.0) + amount
+        led += plain["led"]
+    assert lines == expected
+    assert taught.led_student_days == led
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_instruction_matches_the_plain_oracle_on_every_bundled_scenario(path) -> None:
+    assert_instruction_matches(Engine(load_scenario(path), 21).run())
+
+
+@SETTINGS
+@given(spec=scenarios(), seed=st.integers(0, 2**32 - 1))
+def test_instruction_matches_the_plain_oracle_on_random_scenarios(spec, seed: int) -> None:
+    assert_instruction_matches(Engine(build(spec), seed).run())
