@@ -12,7 +12,8 @@ from conftest import build, data, frictionless
 
 import simulate
 from simulate.engine.core import Engine
-from simulate.engine.modules.coverage import Coverage
+from simulate.engine.modules import coverage
+from simulate.engine.modules.coverage import Coverage, SubstitutePool
 
 
 def pair_school(p: float, teams: int = 24) -> dict[str, Any]:
@@ -295,3 +296,42 @@ def test_feedback_waits_when_the_coach_runs_out_of_time() -> None:
     assert late.value("coaching.feedback_lost", "count") == observed
     lost = short.ledger[(short.ledger.activity == "observation") & (short.ledger.outcome == "lost")]
     assert lost.detail.unique().tolist() == ["capacity"]
+
+
+class LatePool(SubstitutePool):
+    """A pool that answers half an hour after call-in and fills every request it is asked."""
+
+    def answer(self, requests, today):  # type: ignore[no-untyped-def]
+        answered = self.env.event()
+        self.env.timeout(30).callbacks.append(lambda _: answered.succeed(list(requests)))
+        return answered
+
+
+def test_the_desk_waits_for_the_pool_and_sends_only_what_it_leaves_down_the_cascade(
+    monkeypatch,
+) -> None:
+    """The substitute pool is a seam (a market can replace it): the coverage desk waits for
+    its answer until the bell, and the cascade covers only what it did not fill. With a pool
+    that fills everything, no tutor covers and no class goes uncovered; with the daily pool of
+    none, tutors cover every absence."""
+    monkeypatch.setattr(coverage, "SubstitutePool", LatePool)
+    result = simulate.run(build(pair_school(0.2)), seed=3)
+    assert result.value("coverage.substitute_fill_rate", "value") == 1.0
+    assert lost_share(result, "small_group", "tutor", "coverage") == 0.0
+    monkeypatch.undo()
+    result = simulate.run(build(pair_school(0.2)), seed=3)
+    assert result.value("coverage.substitute_fill_rate", "value") == 0.0
+    assert lost_share(result, "small_group", "tutor", "coverage") > 0.1
+
+
+def test_a_colleague_covers_one_class_at_a_time() -> None:
+    """Two teachers absent every day, one tutor on the school's staff who may cover: the tutor
+    is held by the first class until it ends, so the second class goes uncovered."""
+    d = pair_school(1.0, teams=2)
+    d["schools"][0]["teams"][0]["members"] = {"teacher": 1}
+    d["schools"][0]["staff"] = {"tutor": 1}
+    result = simulate.run(build(d), seed=1)
+    instruction = result.ledger[result.ledger.activity == "instruction"]
+    by_tutor = instruction[instruction.detail == "tutor"].amount.sum()
+    uncovered = instruction[instruction.detail == "uncovered"].amount.sum()
+    assert by_tutor == uncovered == 180 * 300

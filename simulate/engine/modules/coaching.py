@@ -1,17 +1,22 @@
 """Coaching: each coach keeps a book of coachees with observations due at the plan's rate.
 
-An observation happens only if coach and coachee are both present and the coach has coaching
-time left that day (else it is lost, with the reason); feedback follows the same day if time
-allows, else at the next chance, and past the plan's feedback window it is lost. Observations
-and feedback take the coach's minutes: what they used is delivered, the rest unused.
+A coach is a SimPy process, because observations and feedback compete for its minutes: on each
+day it coaches, from the bell, it gives the feedback it owes (oldest first), then observes the
+day's appointments, each followed by its feedback when there is time, one after the other in
+simulated time, while its coaching minutes last. An observation happens only if coach and
+coachee are both present and it fits in the time left (else it is lost, with the reason);
+feedback waits for a day with time and the coachee present, and past the plan's feedback
+window it is lost. What the coach's minutes were used for is delivered, the rest unused.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+import simpy
 
 from simulate.engine.ledger import UNUSED
 from simulate.engine.module import Module, Today
@@ -52,6 +57,7 @@ class _Desk:
     agenda: dict[int, list[list[tuple[Appointment, int]]]]
     observed: dict[int, np.ndarray]  # coachee -> observations in each week
     owed: dict[int, list[tuple[int, int, CoachingPlan]]] = field(default_factory=dict)
+    calls: dict[int, simpy.Event] = field(default_factory=dict)  # coach -> its next call
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,10 @@ class Coaching(Module[Coached]):
         self.desks = [self._desk(school) for school in run.schools]
         self.latencies: list[int] = []
         self.on_time = 0
+        for desk in self.desks:
+            for coach in desk.agenda:
+                desk.calls[coach] = run.env.event()
+                run.env.process(self._coach(desk, desk.school.adults[coach]))
 
     def _desk(self, school: Roster) -> _Desk:
         """Each coach's book: its coachees under every plan, staggered through the week."""
@@ -113,83 +123,76 @@ class Coaching(Module[Coached]):
         return (np.floor((k + 1) * rate + phase) - np.floor(k * rate + phase)).astype(np.int64)
 
     def day(self, today: Today) -> None:
+        """Misses the observations of coaches who cannot coach today; calls the others."""
         for desk in self.desks:
-            school = desk.school
-            sheet = self.run.timesheets[school.number]
-            status = self.status[school.number][today.day]
-            for coach_index in desk.agenda:
-                coach = school.adults[coach_index]
+            sheet = self.run.timesheets[desk.school.number]
+            status = self.status[desk.school.number][today.day]
+            for coach, call in list(desk.calls.items()):
                 if today.closed:
                     self._miss(desk, coach, today, CLOSURE)
-                elif status[coach_index] != PRESENT:
-                    reason = VACANCY if status[coach_index] == VACANT else COACH_ABSENT
-                    self._miss(desk, coach, today, reason)
-                elif sheet.planned(today.day, coach_index, "coaching"):
+                elif status[coach] != PRESENT:
+                    self._miss(
+                        desk, coach, today, VACANCY if status[coach] == VACANT else COACH_ABSENT
+                    )
+                elif planned := sheet.planned(today.day, coach, "coaching"):
                     if "coaching" in today.cancels:
                         self._miss(desk, coach, today, TESTING)
                         continue
-                    planned = sheet.planned(today.day, coach_index, "coaching")
-                    left = float(sheet.left[today.day, coach_index, COACHING])
-                    short = COVERAGE if left < planned else CAPACITY
-                    used = self._coach(desk, coach, today, status, left, short)
-                    ledger = self.run.ledgers[school.number]
-                    ledger.delivered("coaching", coach.role_name, used)
-                    ledger.lost("coaching", coach.role_name, left - used, UNUSED)
+                    left = float(sheet.left[today.day, coach, COACHING])
+                    desk.calls[coach] = self.run.env.event()
+                    call.succeed((today, left, COVERAGE if left < planned else CAPACITY))
 
-    def _miss(self, desk: _Desk, coach: Adult, today: Today, reason: str) -> None:
+    def _miss(self, desk: _Desk, coach: int, today: Today, reason: str) -> None:
         """The coach cannot coach today: every observation due is lost for `reason`."""
         ledger = self.run.ledgers[desk.school.number]
-        for appt, due in desk.agenda[coach.index][today.school_day]:
+        for appt, due in desk.agenda[coach][today.school_day]:
             coachee = desk.school.adults[appt.coachee]
             ledger.lost("observation", coachee.role_name, due, reason)
 
-    def _coach(
-        self,
-        desk: _Desk,
-        coach: Adult,
-        today: Today,
-        status: list[int],
-        minutes: float,
-        short: str,
-    ) -> float:
-        """Give the feedback owed, then observe today's appointments while time allows.
-
-        Feedback waits for a day the coach has time and the coachee is present; past the
-        plan's feedback window it is lost. An observation that does not fit today is lost for
-        `short` (no time left, or time taken by coverage). Returns the minutes used."""
+    def _coach(self, desk: _Desk, coach: Adult) -> Iterator[simpy.Event]:
+        """A coach (a SimPy process, for the year): each day it is called, from the bell, the
+        feedback it owes, then the day's observations, each taking its minutes in turn, while
+        its minutes last. An observation that does not fit is lost for the reason the call
+        gives (no time left, or time taken by coverage)."""
+        env = self.run.env
         school = desk.school
         ledger = self.run.ledgers[school.number]
-        day = today.school_day
-        capacity = minutes
-        still: list[tuple[int, int, CoachingPlan]] = []
-        for coachee_index, observed_on, plan in desk.owed.get(coach.index, []):
-            if day - observed_on > plan.feedback_window_days:
-                continue  # too late to be useful: lost
-            if status[coachee_index] == PRESENT and capacity >= plan.feedback_minutes:
-                capacity -= plan.feedback_minutes
-                self._feedback(day - observed_on, plan)
-            else:
-                still.append((coachee_index, observed_on, plan))
-        desk.owed[coach.index] = still
-        week = today.week - 1
-        for appt, due in desk.agenda[coach.index][day]:
-            coachee = school.adults[appt.coachee]
-            for _ in range(due):
-                if status[coachee.index] != PRESENT:
-                    reason = VACANCY if status[coachee.index] == VACANT else COACHEE_ABSENT
-                    ledger.lost("observation", coachee.role_name, 1, reason)
-                elif capacity >= appt.plan.observation_minutes:
-                    capacity -= appt.plan.observation_minutes
-                    ledger.delivered("observation", coachee.role_name, 1, coach.role_name)
-                    desk.observed[coachee.index][week] += 1
-                    if capacity >= appt.plan.feedback_minutes:
-                        capacity -= appt.plan.feedback_minutes
-                        self._feedback(0, appt.plan)
-                    else:
-                        still.append((coachee.index, day, appt.plan))
+        while True:
+            today, minutes, short = yield desk.calls[coach.index]
+            status = self.status[school.number][today.day]
+            day, week = today.school_day, today.week - 1
+            start = env.now
+            end = start + minutes
+            still: list[tuple[int, int, CoachingPlan]] = []
+            for coachee, observed_on, plan in desk.owed.get(coach.index, []):
+                if day - observed_on > plan.feedback_window_days:
+                    continue  # too late to be useful: lost
+                if status[coachee] == PRESENT and env.now + plan.feedback_minutes <= end:
+                    yield env.timeout(plan.feedback_minutes)
+                    self._feedback(day - observed_on, plan)
                 else:
-                    ledger.lost("observation", coachee.role_name, 1, short)
-        return minutes - capacity
+                    still.append((coachee, observed_on, plan))
+            for appt, due in desk.agenda[coach.index][day]:
+                role = school.adults[appt.coachee].role_name
+                for _ in range(due):
+                    if status[appt.coachee] != PRESENT:
+                        reason = VACANCY if status[appt.coachee] == VACANT else COACHEE_ABSENT
+                        ledger.lost("observation", role, 1, reason)
+                    elif env.now + appt.plan.observation_minutes <= end:
+                        yield env.timeout(appt.plan.observation_minutes)
+                        ledger.delivered("observation", role, 1, coach.role_name)
+                        desk.observed[appt.coachee][week] += 1
+                        if env.now + appt.plan.feedback_minutes <= end:
+                            yield env.timeout(appt.plan.feedback_minutes)
+                            self._feedback(0, appt.plan)
+                        else:
+                            still.append((appt.coachee, day, appt.plan))
+                    else:
+                        ledger.lost("observation", role, 1, short)
+            desk.owed[coach.index] = still
+            used = env.now - start
+            ledger.delivered("coaching", coach.role_name, used)
+            ledger.lost("coaching", coach.role_name, minutes - used, UNUSED)
 
     def _feedback(self, latency: int, plan: CoachingPlan) -> None:
         self.latencies.append(latency)
