@@ -50,7 +50,7 @@ def seat(g: Groups, w, members: list[int], last_day: int) -> None:  # type: igno
             sizes[tier] = size
             for place in range(0, len(ranked), size):
                 rank, level, _, length = ranked[place]
-                if place // size < w.slots[length][k]:
+                if place // size < w.slots[list(w.lengths).index(length), k]:
                     opened.append((rank, level, tier, length))
         held = dict.fromkeys(lists, 0)
         spent = 0.0

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from simulate.engine.core import Engine
 
 SMALL_GROUP = ACTIVITY["small_group"]
+_NOBODY = np.zeros(0, dtype=np.int64)
 UNIT = 1000  # need is kept in 1/UNIT of a minute per school-week day: exact whole numbers
 
 
@@ -219,13 +220,17 @@ class SmallGroups(Module[Grouped]):
         if not leaders:
             return
         index = np.array([a.index for a in leaders])
+        lengths = np.unique(g.tiers.session)
+        roles = sorted({a.role_name for a in leaders})
         window = _Window(
             adults=leaders,
+            index=index,
+            group_size=np.array([a.role.group_size for a in leaders]),
+            role=np.array([roles.index(a.role_name) for a in leaders]),
+            roles=roles,
             minutes=minutes[index],
-            slots={
-                int(length): np.floor(minutes_by_day[:, index] / length).sum(axis=0)
-                for length in np.unique(g.tiers.session)
-            },
+            lengths=lengths,
+            slots=np.floor(minutes_by_day[:, None, index] / lengths[None, :, None]).sum(axis=0),
             present_days=(~school.students.absent[days]).sum(axis=0),
             taken=np.zeros(school.students.count),
             used=np.zeros(len(leaders)),
@@ -257,8 +262,13 @@ class _Window:
     """One regrouping window's seating: the adults who lead groups and what they have."""
 
     adults: list[Adult]
+    index: np.ndarray  # each adult's index in the school
+    group_size: np.ndarray  # most students each adult's role seats in one session
+    role: np.ndarray  # each adult's role, as a number into `roles`
+    roles: list[str]
     minutes: np.ndarray  # small-group minutes of each adult in the window
-    slots: dict[int, np.ndarray]  # session length -> sessions each adult's days hold
+    lengths: np.ndarray  # the session lengths of the school's tiers, ascending
+    slots: np.ndarray  # lengths x adults: sessions of each length each adult's days hold
     present_days: np.ndarray  # days each student was in school
     taken: np.ndarray  # sessions each student has had in the window so far
     used: np.ndarray  # minutes each adult spent in sessions
@@ -273,19 +283,20 @@ def _seat(g: Groups, w: _Window, members: list[int], last_day: int) -> None:
     """The window's seating for every adult of a round at once."""
     school = g.school
     tiers = g.tiers
-    owner, student = [], []
-    for k in members:
-        pool = g.pools.get(w.adults[k].index)
-        if pool is not None and pool.size:
-            owner.append(np.full(pool.size, k))
-            student.append(pool)
-    if not owner:
+    n_adults, n_tiers, n = len(w.adults), len(tiers.names), school.students.count
+    pools = [g.pools.get(int(w.index[k]), _NOBODY) for k in members]
+    sizes = [pool.size for pool in pools]
+    if not sum(sizes):
         return
-    owner_of, pupil = np.concatenate(owner), np.concatenate(student)
+    owner_of, pupil = np.repeat(members, sizes), np.concatenate(pools)
     tier = school.students.tier[pupil]
     cap = w.caps(g, pupil)
-    in_caseload = np.zeros((len(w.adults), len(tiers.names)), dtype=np.int64)
-    np.add.at(in_caseload, (owner_of[cap > 0], tier[cap > 0]), 1)
+    on = cap > 0
+    in_caseload = np.bincount(
+        owner_of[on] * n_tiers + tier[on], minlength=n_adults * n_tiers
+    ).reshape(n_adults, n_tiers)
+    size = np.minimum(np.minimum(tiers.group_size, w.group_size[:, None]), in_caseload)
+    need, step = g.need(pupil, last_day), g.session_need(tiers.session[tier])
     # every candidate: the nth session of a student, ranked by the need left before it
     repeat = np.repeat(np.arange(pupil.size), cap)
     if not repeat.size:
@@ -293,23 +304,19 @@ def _seat(g: Groups, w: _Window, members: list[int], last_day: int) -> None:
     nth = np.arange(repeat.size) - np.repeat(np.cumsum(cap) - cap, cap)
     who, stu, tie = owner_of[repeat], pupil[repeat], tier[repeat]
     length = tiers.session[tie]
-    rank = g.need(pupil, last_day)[repeat] - nth * g.session_need(length)
+    rank = need[repeat] - nth * step[repeat]
     level = g.tiebreak[stu]
-    tiers_n = len(tiers.names)
-    order = _ranked(who * tiers_n + tie, rank, level)  # each (adult, tier) list in rank order
+    order = _ranked(who * n_tiers + tie, rank, level)  # each (adult, tier) list in rank order
     who, stu, tie, rank, length = who[order], stu[order], tie[order], rank[order], length[order]
     level = level[order]
     segment = np.flatnonzero(np.r_[True, (who[1:] != who[:-1]) | (tie[1:] != tie[:-1])])
     place = np.arange(who.size) - np.repeat(segment, np.diff(np.r_[segment, who.size]))
-    role_cap = np.array([a.role.group_size for a in w.adults])
-    size = np.minimum(np.minimum(tiers.group_size[tie], role_cap[who]), in_caseload[who, tie])
+    size = size[who, tie]
     number = place // size  # the session of its list a candidate would sit in
     opens = place % size == 0
     s_who, s_tie, s_rank, s_level = who[opens], tie[opens], rank[opens], level[opens]
     s_len, s_no = length[opens], number[opens]
-    lengths = np.array(sorted(w.slots))
-    slots = np.stack([w.slots[int(n)] for n in lengths])  # length x adult
-    fits = s_no < slots[np.searchsorted(lengths, s_len), s_who]
+    fits = s_no < w.slots[np.searchsorted(w.lengths, s_len), s_who]
     s_who, s_tie, s_rank, s_len = s_who[fits], s_tie[fits], s_rank[fits], s_len[fits]
     order = _ranked(s_who, s_rank, s_level[fits])  # an adult's sessions of every tier in order
     s_who, s_tie, s_len = s_who[order], s_tie[order], s_len[order]
@@ -317,20 +324,18 @@ def _seat(g: Groups, w: _Window, members: list[int], last_day: int) -> None:
     first = np.r_[True, s_who[1:] != s_who[:-1]]
     before = np.maximum.accumulate(np.where(first, spent - s_len, 0))
     keep = spent - before <= w.minutes[s_who]
-    held = np.zeros((len(w.adults), len(tiers.names)), dtype=np.int64)
-    np.add.at(held, (s_who[keep], s_tie[keep]), 1)
-    np.add.at(w.used, s_who[keep], s_len[keep])
-    seated = number < held[who, tie]
+    s_who, s_tie, s_len = s_who[keep], s_tie[keep], s_len[keep]
+    held = np.bincount(s_who * n_tiers + s_tie, minlength=n_adults * n_tiers)
+    w.used += np.bincount(s_who, s_len, minlength=n_adults)
+    seated = number < held.reshape(n_adults, n_tiers)[who, tie]
     who, stu, length = who[seated], stu[seated], length[seated].astype(float)
-    n = school.students.count
-    adult_index = np.array([a.index for a in w.adults])[who]
     g.received += np.bincount(stu, length, minlength=n)
-    contact = np.bincount(adult_index * n + stu, length, minlength=g.contact.size)
+    contact = np.bincount(w.index[who] * n + stu, length, minlength=g.contact.size)
     g.contact += contact.reshape(g.contact.shape, order="F")
-    by_role = g.by_role
-    for k, minutes in zip(*_sums(who, length), strict=True):
-        role = w.adults[k].role_name
-        by_role[role] = by_role.get(role, 0.0) + minutes
+    by_role = np.bincount(w.role[who], length, minlength=len(w.roles))
+    for role, minutes in zip(w.roles, by_role.tolist(), strict=True):
+        if minutes:
+            g.by_role[role] = g.by_role.get(role, 0.0) + minutes
     w.taken += np.bincount(stu, minlength=n)
 
 
@@ -362,19 +367,15 @@ def _rounds(school: Roster, adults: list[Adult]) -> list[list[int]]:
     return [r for r in rounds if r]
 
 
-def _sums(keys: np.ndarray, values: np.ndarray) -> tuple[list[int], list[float]]:
-    """Sum of values by key, in key order (plain Python numbers)."""
-    unique, inverse = np.unique(keys, return_inverse=True)
-    return unique.tolist(), np.bincount(inverse, values).tolist()
-
-
 def deal(order: np.ndarray, weight: np.ndarray) -> list[np.ndarray]:
     """Deal students (in `order`) to adults in proportion to `weight`, like dealing cards:
     adult a takes a turn at times (k + 0.5) / weight[a], and the turns are taken in time order,
     so each adult gets a share of every level of need."""
     n = order.size
-    total = weight.sum()
-    turns = [(np.arange(int(np.ceil(n * w / total)) + 1) + 0.5) / w for w in weight]
-    owner = np.concatenate([np.full(len(k), a) for a, k in enumerate(turns)])
-    first = np.argsort(np.concatenate(turns), kind="stable")[:n]
-    return [order[owner[first] == a] for a in range(len(weight))]
+    counts = np.ceil(n * weight / weight.sum()).astype(np.int64) + 1  # turns each adult may take
+    owner = np.repeat(np.arange(weight.size), counts)
+    k = np.arange(owner.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    first = np.argsort((k + 0.5) / weight[owner], kind="stable")[:n]  # the first n turns
+    taker = owner[first]  # who takes the student at each place of `order`
+    dealt = order[np.argsort(taker, kind="stable")]
+    return np.split(dealt, np.cumsum(np.bincount(taker, minlength=weight.size))[:-1])
