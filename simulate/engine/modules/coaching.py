@@ -11,15 +11,16 @@ window it is lost. What the coach's minutes were used for is delivered, the rest
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import simpy
 
 from simulate.engine.ledger import UNUSED
-from simulate.engine.module import Module, Today
+from simulate.engine.module import Module, Today, cached
 from simulate.engine.modules.attrition import VACANCY
 from simulate.engine.modules.availability import PRESENT, VACANT, Availability
 from simulate.engine.modules.closures import CLOSURE
@@ -48,15 +49,31 @@ class Appointment:
     due: np.ndarray = field(repr=False)  # observations due on each school day
 
 
+class _Due(NamedTuple):
+    """Observations due of one appointment on one school day."""
+
+    coachee: int
+    due: int
+    role: str  # the coachee's
+    observation: int  # minutes
+    feedback: int  # minutes
+    plan: CoachingPlan
+
+
 @dataclass
 class _Desk:
     """One school's coaching: each coach's agenda and the feedback it owes."""
 
     school: Roster
-    # coach -> for each school day, the appointments with observations due and how many
-    agenda: dict[int, list[list[tuple[Appointment, int]]]]
+    agenda: dict[int, list[list[_Due]]]  # coach -> for each school day, the observations due
     observed: dict[int, np.ndarray]  # coachee -> observations in each week
     owed: dict[int, list[tuple[int, int, CoachingPlan]]] = field(default_factory=dict)
+    # the year's observations given (coachee role, coach role) and lost (coachee role, reason),
+    # and coaching minutes used and unused by coach role, booked at the end
+    given: Counter[tuple[str, str]] = field(default_factory=Counter)
+    lost: Counter[tuple[str, str]] = field(default_factory=Counter)
+    used: Counter[str] = field(default_factory=Counter)
+    unused: Counter[str] = field(default_factory=Counter)
     calls: dict[int, simpy.Event] = field(default_factory=dict)  # coach -> its next call
 
 
@@ -89,30 +106,30 @@ class Coaching(Module[Coached]):
                 run.env.process(self._coach(desk, desk.school.adults[coach]))
 
     def _desk(self, school: Roster) -> _Desk:
-        """Each coach's book: its coachees under every plan, staggered through the week."""
-        days = self.run.days
-        weeks = int(days.week.max()) + 1
+        """The school's coaching desk, from each coach's agenda (the same every year of the
+        scenario, so built once)."""
+        key = ("coaching", school.number)
+        agenda, coachees = cached(self.run.scenario, key, lambda: self._book(school))
+        weeks = int(self.run.days.week.max()) + 1
+        return _Desk(school, agenda, {c: np.zeros(weeks) for c in coachees})
+
+    def _book(self, school: Roster) -> tuple[dict[int, list[list[_Due]]], list[int]]:
+        """Each coach's book (its coachees under every plan, staggered through the week), as
+        an agenda: for each school day, the appointments with observations due; and everyone
+        coached."""
         books: dict[int, list[Appointment]] = {}
-        observed: dict[int, np.ndarray] = {}
         for plan in self.run.scenario.coaching:
             for coach in school.adults:
                 if coach.role_name != plan.coach:
                     continue
-                coachees = [
-                    a
-                    for a in school.adults
-                    if a.role_name in plan.coachees
-                    and a is not coach
-                    and (plan.scope == "school" or a.team == coach.team)
-                ]
+                coachees = _coachees(school, coach, plan)
                 book = books.setdefault(coach.index, [])
                 for j, coachee in enumerate(coachees):
                     phase = j / max(len(coachees), 1)
                     book.append(Appointment(plan, coachee.index, phase, self._rhythm(plan, phase)))
-                    observed.setdefault(coachee.index, np.zeros(weeks))
-        n = int(days.instructional.sum())
-        agenda = {coach: _agenda(book, n) for coach, book in books.items()}
-        return _Desk(school, agenda, observed)
+        n = int(self.run.days.instructional.sum())
+        coachees = list(dict.fromkeys(a.coachee for book in books.values() for a in book))
+        return {coach: _agenda(school, book, n) for coach, book in books.items()}, coachees
 
     def _rhythm(self, plan: CoachingPlan, phase: float) -> np.ndarray:
         """Observations due on each school day: an even rhythm at the plan's rate, staggered by
@@ -144,19 +161,20 @@ class Coaching(Module[Coached]):
 
     def _miss(self, desk: _Desk, coach: int, today: Today, reason: str) -> None:
         """The coach cannot coach today: every observation due is lost for `reason`."""
-        ledger = self.run.ledgers[desk.school.number]
-        for appt, due in desk.agenda[coach][today.school_day]:
-            coachee = desk.school.adults[appt.coachee]
-            ledger.lost("observation", coachee.role_name, due, reason)
+        for entry in desk.agenda[coach][today.school_day]:
+            desk.lost[(entry.role, reason)] += entry.due
 
     def _coach(self, desk: _Desk, coach: Adult) -> Iterator[simpy.Event]:
         """A coach (a SimPy process, for the year): each day it is called, from the bell, the
-        feedback it owes, then the day's observations, each taking its minutes in turn, while
-        its minutes last. An observation that does not fit is lost for the reason the call
-        gives (no time left, or time taken by coverage)."""
+        feedback it owes, then the day's observations, each with its feedback when there is
+        time, taking their minutes in turn while its minutes last. An observation that does not
+        fit is lost for the reason the call gives (no time left, or time taken by coverage)."""
         env = self.run.env
+        timeout = env.timeout
         school = desk.school
-        ledger = self.run.ledgers[school.number]
+        observed = desk.observed
+        lost = desk.lost
+        name = coach.role_name
         while True:
             today, minutes, short = yield desk.calls[coach.index]
             status = self.status[school.number][today.day]
@@ -164,35 +182,36 @@ class Coaching(Module[Coached]):
             start = env.now
             end = start + minutes
             still: list[tuple[int, int, CoachingPlan]] = []
-            for coachee, observed_on, plan in desk.owed.get(coach.index, []):
+            for coachee, observed_on, plan in desk.owed.get(coach.index, ()):
                 if day - observed_on > plan.feedback_window_days:
                     continue  # too late to be useful: lost
                 if status[coachee] == PRESENT and env.now + plan.feedback_minutes <= end:
-                    yield env.timeout(plan.feedback_minutes)
+                    yield timeout(plan.feedback_minutes)
                     self._feedback(day - observed_on, plan)
                 else:
                     still.append((coachee, observed_on, plan))
-            for appt, due in desk.agenda[coach.index][day]:
-                role = school.adults[appt.coachee].role_name
+            for coachee, due, role, observation, feedback, plan in desk.agenda[coach.index][day]:
+                if status[coachee] != PRESENT:
+                    reason = VACANCY if status[coachee] == VACANT else COACHEE_ABSENT
+                    lost[(role, reason)] += due
+                    continue
                 for _ in range(due):
-                    if status[appt.coachee] != PRESENT:
-                        reason = VACANCY if status[appt.coachee] == VACANT else COACHEE_ABSENT
-                        ledger.lost("observation", role, 1, reason)
-                    elif env.now + appt.plan.observation_minutes <= end:
-                        yield env.timeout(appt.plan.observation_minutes)
-                        ledger.delivered("observation", role, 1, coach.role_name)
-                        desk.observed[appt.coachee][week] += 1
-                        if env.now + appt.plan.feedback_minutes <= end:
-                            yield env.timeout(appt.plan.feedback_minutes)
-                            self._feedback(0, appt.plan)
-                        else:
-                            still.append((appt.coachee, day, appt.plan))
+                    if env.now + observation > end:
+                        lost[(role, short)] += 1
+                    elif env.now + observation + feedback <= end:  # with its feedback
+                        yield timeout(observation + feedback)
+                        desk.given[(role, name)] += 1
+                        observed[coachee][week] += 1
+                        self._feedback(0, plan)
                     else:
-                        ledger.lost("observation", role, 1, short)
+                        yield timeout(observation)
+                        desk.given[(role, name)] += 1
+                        observed[coachee][week] += 1
+                        still.append((coachee, day, plan))
             desk.owed[coach.index] = still
             used = env.now - start
-            ledger.delivered("coaching", coach.role_name, used)
-            ledger.lost("coaching", coach.role_name, minutes - used, UNUSED)
+            desk.used[name] += used
+            desk.unused[name] += minutes - used
 
     def _feedback(self, latency: int, plan: CoachingPlan) -> None:
         self.latencies.append(latency)
@@ -200,10 +219,17 @@ class Coaching(Module[Coached]):
             self.on_time += 1
 
     def year(self) -> None:
-        """Coaching time of an adult who coaches no one under any plan is booked as it was
-        planned, less friction."""
+        """The year's observations and coaches' minutes; coaching time of an adult who coaches
+        no one under any plan is booked as it was planned, less friction."""
         for desk, sheet in zip(self.desks, self.run.timesheets, strict=True):
             ledger = self.run.ledgers[desk.school.number]
+            for (role, coach), count in desk.given.items():
+                ledger.delivered("observation", role, count, coach)
+            for (role, reason), count in desk.lost.items():
+                ledger.lost("observation", role, count, reason)
+            for coach, minutes in desk.used.items():
+                ledger.delivered("coaching", coach, minutes)
+                ledger.lost("coaching", coach, desk.unused[coach], UNUSED)
             for adult in desk.school.adults:
                 if adult.index not in desk.agenda:
                     left = float(sheet.left[:, adult.index, COACHING].sum())
@@ -213,16 +239,37 @@ class Coaching(Module[Coached]):
         return Coached(self.latencies, self.on_time, [d.observed for d in self.desks])
 
 
-def _agenda(book: list[Appointment], days: int) -> list[list[tuple[Appointment, int]]]:
+def _coachees(school: Roster, coach: Adult, plan: CoachingPlan) -> list[Adult]:
+    """Whom a coach observes under a plan: the plan's roles, on its team or in the school."""
+    return [
+        a
+        for a in school.adults
+        if a.role_name in plan.coachees
+        and a is not coach
+        and (plan.scope == "school" or a.team == coach.team)
+    ]
+
+
+def _agenda(school: Roster, book: list[Appointment], days: int) -> list[list[_Due]]:
     """For each school day, the appointments with observations due and how many, starting from
     a book position that moves each day, so a short day does not always fall on the same
     coachees."""
-    agenda: list[list[tuple[Appointment, int]]] = [[] for _ in range(days)]
+    agenda: list[list[_Due]] = [[] for _ in range(days)]
     if not book:
         return agenda
     due = np.array([appt.due for appt in book])  # appointments x days
     position, day = np.nonzero(due)
     turn = (position - day % len(book)) % len(book)
     for i in np.lexsort((turn, day)).tolist():
-        agenda[day[i]].append((book[position[i]], int(due[position[i], day[i]])))
+        appt = book[position[i]]
+        plan = appt.plan
+        entry = _Due(
+            appt.coachee,
+            int(due[position[i], day[i]]),
+            school.adults[appt.coachee].role_name,
+            plan.observation_minutes,
+            plan.feedback_minutes,
+            plan,
+        )
+        agenda[day[i]].append(entry)
     return agenda
