@@ -14,6 +14,7 @@ import simulate
 from simulate.engine.core import Engine
 from simulate.engine.modules import coverage
 from simulate.engine.modules.coverage import Coverage, SubstitutePool
+from simulate.engine.modules.drills import Drills
 
 
 def pair_school(p: float, teams: int = 24) -> dict[str, Any]:
@@ -335,3 +336,61 @@ def test_a_colleague_covers_one_class_at_a_time() -> None:
     by_tutor = instruction[instruction.detail == "tutor"].amount.sum()
     uncovered = instruction[instruction.detail == "uncovered"].amount.sum()
     assert by_tutor == uncovered == 180 * 300
+
+
+def drilled(days: int, minutes: int, absent: float = 0.0) -> dict[str, Any]:
+    """One classroom, no other friction, a teacher absent with chance `absent` and covered by
+    the school's coach, and `days` drills of `minutes` a year."""
+    d = frictionless(data("traditional"))
+    d["schools"][0] |= {"enrollment": 20, "classrooms": 1, "staff": {"building_coach": 1}}
+    d["schools"][0]["teams"] = [{"name": "class", "members": {"teacher": 1}}]
+    d["roles"]["teacher"]["absence_rate"] = absent
+    d["coverage"] = {"needs_cover": ["teacher"], "cascade": ["building_coach"]}
+    d["substitutes"] = {"per_day": 0, "fill_priority": []}
+    d["calendar"]["drills"] = {"days": days, "minutes": minutes}
+    return d
+
+
+def test_drills_take_their_minutes_from_every_class_and_nothing_else() -> None:
+    """Ten drills of 15 minutes: each class loses 150 minutes of instruction a year, booked as
+    lost to drills, and each student present 150 minutes less instruction than the schedule."""
+    scenario = build(drilled(10, 15))
+    engine = Engine(scenario, seed=1).run()
+    ledger = engine.ledger()
+    assert ledger.total("instruction", "lost", detail="drill") == 150
+    assert {detail for (_, _, out, detail) in ledger.amounts if out == "lost"} <= {
+        "drill",
+        "unused",
+        "capacity",
+    }
+    planned = 180 * scenario.roles["teacher"].schedule["instruction"]
+    assert (yearview.received(engine)["instruction"] == planned - 150).all()
+    result = simulate.run(scenario, seed=1)
+    assert result.value("drills.instruction_minutes_per_classroom", "value") == 150
+    assert lost_share(result, "instruction", "teacher", "drill") == pytest.approx(150 / planned)
+
+
+def test_a_covered_class_loses_the_drill_too() -> None:
+    """A teacher absent every day, her class covered by the coach: the drill still takes its
+    minutes from the class, and the coach teaches the rest."""
+    engine = Engine(build(drilled(4, 20, absent=1.0)), seed=2).run()
+    ledger = engine.ledger()
+    planned = 180 * engine.scenario.roles["teacher"].schedule["instruction"]
+    assert ledger.total("instruction", "lost", detail="drill") == 80
+    assert ledger.total("instruction", "delivered", detail="building_coach") == planned - 80
+
+
+def test_without_drills_nothing_is_taken_and_no_figure_is_shown() -> None:
+    result = simulate.run(build(drilled(0, 15)), seed=1)
+    assert not (result.ledger.detail == "drill").any()
+    assert "drills.instruction_minutes_per_classroom" not in set(result.metrics.metric)
+
+
+def test_drill_days_are_the_same_in_every_arrangement() -> None:
+    def days(name: str) -> list[set[int]]:
+        d = data(name)
+        d["calendar"]["drills"] = {"days": 8, "minutes": 10}
+        return Engine(build(d), seed=5).module(Drills).days
+
+    assert days("traditional") == days("mcl_teams")
+    assert len(days("traditional")[0]) == 8

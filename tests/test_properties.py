@@ -2,7 +2,7 @@
 
 Each generated scenario is small (a few classrooms, at most 40 school days) but varies every
 knob the engine reads: enrollment, teams and classrooms, schedules, group sizes, absence and
-attrition rates, substitutes, cascade order, closures, testing windows, station rotations with
+attrition rates, substitutes, cascade order, closures, testing windows, drills, station rotations with
 scarce devices, resident ramps. Expected figures are computed here from the scenario alone.
 """
 
@@ -181,6 +181,10 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
             "non_instructional_days": off,
             "testing_windows": windows,
             "closure_rate": draw(st.sampled_from([0.0, 0.05, 0.5, 1.0])),
+            "drills": {
+                "days": draw(st.sampled_from([0, 0, 3, 60])),
+                "minutes": draw(st.integers(0, 90)),
+            },
         },
         "roles": role_specs,
         "schools": draw(

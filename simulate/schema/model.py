@@ -361,6 +361,23 @@ class TestingWindow(Strict):
     )
 
 
+class Drills(Strict):
+    """Fire drills and assemblies: days on which every class stops for a while."""
+
+    days: Annotated[int, Field(ge=0, le=60)] = Field(
+        0,
+        description="School days a year with a fire drill or an assembly that stops every class, "
+        "drawn at random for each school (0: none modelled). California requires a fire drill "
+        "every month at the elementary level (Education Code 32001; 5 CCR 550): about 10 in a "
+        "180-day year",
+    )
+    minutes: Annotated[int, Field(ge=0, le=240)] = Field(
+        15,
+        description="Minutes of instruction each one takes from every class [assumption: out, "
+        "counted and back in class]",
+    )
+
+
 class Calendar(Strict):
     """The school year: its days, the days without instruction, testing and closures."""
 
@@ -380,6 +397,7 @@ class Calendar(Strict):
     closure_rate: Share = Field(
         0.0, description="Chance per school day of an unplanned closure, e.g. weather (0 to 1)"
     )
+    drills: Drills = Field(Drills(), description="Fire drills and assemblies")
     day_minutes: Minutes = Field(
         460,
         description="Minutes in the staff working day (a full-time teacher's contract day); a "
