@@ -11,7 +11,7 @@ wait and contend (the coverage desk, coaches). At the end each module books the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any, TypeVar
 
 import numpy as np
@@ -70,7 +70,7 @@ class Engine:
             merged.merge(ledger)
         return merged
 
-    def _clock(self) -> Iterator[simpy.Event]:
+    def _clock(self) -> Generator[simpy.Event, object, None]:
         """The district's clock (a SimPy process): each instructional day, every module's
         `day` in order, waiting for the event a module returns."""
         days = self.days

@@ -108,4 +108,4 @@ def cached(scenario: object, key: object, build: Callable[[], T]) -> T:
     values = entry[1]
     if key not in values:
         values[key] = build()
-    return values[key]  # type: ignore[no-any-return]
+    return values[key]

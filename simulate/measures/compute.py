@@ -106,21 +106,21 @@ def _coaching(
         out[(name, f"role={role}", "realized")] = _ratio(
             ledger.total("observation", "delivered", roles={role}), n
         )
-    coached = engine.module(Coaching).results()
-    latency = np.array(coached.latencies, dtype=float)
+    coaching = engine.module(Coaching).results()
+    latency = np.array(coaching.latencies, dtype=np.float64)
     given = latency.size
     out[("coaching.feedback_latency_days", ALL, "mean")] = float(latency.mean()) if given else 0.0
     out[("coaching.feedback_latency_days", ALL, "p90")] = (
         float(np.percentile(latency, 90)) if given else 0.0
     )
-    on_time = coached.on_time
+    on_time = coaching.on_time
     observed = ledger.total("observation", "delivered")
     out[("coaching.feedback_on_time_share", ALL, "value")] = _ratio(on_time, observed)
     out[("coaching.feedback_lost", ALL, "count")] = float(observed - given)
     weeks_seen = [w for w in np.unique(engine.days.week[engine.days.instructional])]
     observed_weeks = 0
     teacher_weeks = teachers * len(weeks_seen)
-    for school, observations in zip(engine.schools, coached.observed, strict=True):
+    for school, observations in zip(engine.schools, coaching.observed, strict=True):
         for adult in school.adults:
             if adult.role_name in teacher_roles and adult.index in observations:
                 observed_weeks += int((observations[adult.index][weeks_seen] > 0).sum())

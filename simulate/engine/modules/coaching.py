@@ -11,8 +11,8 @@ window it is lost. What the coach's minutes were used for is delivered, the rest
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterator
+from collections import Counter, defaultdict
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -49,6 +49,9 @@ class Appointment:
     due: np.ndarray = field(repr=False)  # observations due on each school day
 
 
+_Call = tuple[Today, float, str]  # a coach's day: the day, its coaching minutes, why one is short
+
+
 class _Due(NamedTuple):
     """Observations due of one appointment on one school day."""
 
@@ -72,8 +75,8 @@ class _Desk:
     # and coaching minutes used and unused by coach role, booked at the end
     given: Counter[tuple[str, str]] = field(default_factory=Counter)
     lost: Counter[tuple[str, str]] = field(default_factory=Counter)
-    used: Counter[str] = field(default_factory=Counter)
-    unused: Counter[str] = field(default_factory=Counter)
+    used: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    unused: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     calls: dict[int, simpy.Event] = field(default_factory=dict)  # coach -> its next call
 
 
@@ -122,10 +125,10 @@ class Coaching(Module[Coached]):
             for coach in school.adults:
                 if coach.role_name != plan.coach:
                     continue
-                coachees = _coachees(school, coach, plan)
+                observed = _coachees(school, coach, plan)
                 book = books.setdefault(coach.index, [])
-                for j, coachee in enumerate(coachees):
-                    phase = j / max(len(coachees), 1)
+                for j, coachee in enumerate(observed):
+                    phase = j / max(len(observed), 1)
                     book.append(Appointment(plan, coachee.index, phase, self._rhythm(plan, phase)))
         n = int(self.run.days.instructional.sum())
         coachees = list(dict.fromkeys(a.coachee for book in books.values() for a in book))
@@ -164,7 +167,7 @@ class Coaching(Module[Coached]):
         for entry in desk.agenda[coach][today.school_day]:
             desk.lost[(entry.role, reason)] += entry.due
 
-    def _coach(self, desk: _Desk, coach: Adult) -> Iterator[simpy.Event]:
+    def _coach(self, desk: _Desk, coach: Adult) -> Generator[simpy.Event, _Call, None]:
         """A coach (a SimPy process, for the year): each day it is called, from the bell, the
         feedback it owes, then the day's observations, each with its feedback when there is
         time, taking their minutes in turn while its minutes last. An observation that does not

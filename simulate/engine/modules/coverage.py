@@ -17,9 +17,9 @@ what this module offers: who covered each class on each day (`cover`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import simpy
@@ -127,7 +127,7 @@ class Coverage(Module[Cover]):
             return None
         return self.run.env.process(self._desk(today))
 
-    def _desk(self, today: Today) -> Iterator[simpy.Event]:
+    def _desk(self, today: Today) -> Generator[simpy.Event, Any, None]:
         """The day's requests (a SimPy process): to the pool, then at the bell to the cascade."""
         env = self.run.env
         waiting: list[list[Request]] = [[] for _ in self.run.schools]
@@ -139,7 +139,7 @@ class Coverage(Module[Cover]):
             else:
                 waiting[request.school.number].append(request)
         if asked:
-            filled = yield self.pool.answer(asked, today)
+            filled: list[Request] = yield self.pool.answer(asked, today)
             for request in filled:
                 self.filled += 1
                 self._covered(request, BY_SUBSTITUTE, today)
@@ -208,7 +208,11 @@ class Coverage(Module[Cover]):
         """The coverer is taken (its resource held) for as long as the class takes."""
         resource = self.coverers[school.number][coverer.index]
         request = resource.request()
-        self.run.env.timeout(minutes).callbacks.append(lambda _: resource.release(request))
+
+        def free(_: simpy.Event) -> None:
+            resource.release(request)
+
+        self.run.env.timeout(minutes).callbacks.append(free)
 
     def _free_adult(
         self, school: Roster, role: str, team: int, status: list[int], today: Today
