@@ -64,7 +64,7 @@ def seat(g: Groups, w, members: list[int], last_day: int) -> None:  # type: igno
             for _, _, student, length in ranked[: held[tier] * sizes[tier]]:
                 g.received[student] += length
                 g.contact[student, adult.index] += length
-                g.by_role[adult.role_name] = g.by_role.get(adult.role_name, 0.0) + length
+                g.by_role[student, g.roles.index(adult.role_name)] += length
                 w.taken[student] += 1
 
 

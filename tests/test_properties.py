@@ -2,8 +2,9 @@
 
 Each generated scenario is small (a few classrooms, at most 40 school days) but varies every
 knob the engine reads: enrollment, teams and classrooms, schedules, group sizes, absence and
-attrition rates, substitutes, cascade order, closures, testing windows, drills, station rotations with
-scarce devices, resident ramps. Expected figures are computed here from the scenario alone.
+attrition rates, substitutes, cascade order, closures, testing windows, drills, station
+rotations with scarce devices, resident ramps. Expected figures are computed here from the
+scenario alone.
 """
 
 from __future__ import annotations

@@ -175,11 +175,17 @@ def _joined(parts: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0)
 
 
-def _relationships(out: dict[Key, float], engine: Engine) -> None:
+def known(engine: Engine) -> list[np.ndarray]:
+    """Per school, whether each adult knows each student (students x adults): at least the
+    scenario's contact threshold of minutes delivered together over the year."""
     threshold = engine.scenario.relationships.contact_threshold_minutes
-    known = [contact >= threshold for contact in contact_minutes(engine)]
-    per_student = np.concatenate([k.sum(axis=1) for k in known]) if known else np.zeros(0)
-    per_adult = np.concatenate([k.sum(axis=0) for k in known]) if known else np.zeros(0)
+    return [contact >= threshold for contact in contact_minutes(engine)]
+
+
+def _relationships(out: dict[Key, float], engine: Engine) -> None:
+    pairs = known(engine)
+    per_student = np.concatenate([k.sum(axis=1) for k in pairs]) if pairs else np.zeros(0)
+    per_adult = np.concatenate([k.sum(axis=0) for k in pairs]) if pairs else np.zeros(0)
     per_adult = per_adult[per_adult > 0]
     name = "relationships.adults_per_student"
     out[(name, ALL, "mean")] = float(per_student.mean()) if per_student.size else 0.0

@@ -83,11 +83,13 @@ class _Desk:
 @dataclass(frozen=True)
 class Coached:
     """What coaching offers: feedback latencies (school days) and how many came on time; per
-    school, each coachee's observations in each instructional week."""
+    school, each coachee's observations in each instructional week, and each adult's
+    observations in the year."""
 
     latencies: list[int]
     on_time: int
     observed: list[dict[int, np.ndarray]]
+    observations: list[np.ndarray]
 
 
 class Coaching(Module[Coached]):
@@ -239,7 +241,13 @@ class Coaching(Module[Coached]):
                     ledger.delivered("coaching", adult.role_name, left)
 
     def results(self) -> Coached:
-        return Coached(self.latencies, self.on_time, [d.observed for d in self.desks])
+        observations = []
+        for desk in self.desks:
+            received = np.zeros(len(desk.school.adults))
+            for coachee, weeks in desk.observed.items():
+                received[coachee] = weeks.sum()
+            observations.append(received)
+        return Coached(self.latencies, self.on_time, [d.observed for d in self.desks], observations)
 
 
 def _coachees(school: Roster, coach: Adult, plan: CoachingPlan) -> list[Adult]:

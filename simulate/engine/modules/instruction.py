@@ -31,12 +31,14 @@ UNCOVERED_CLASS = "uncovered"
 
 @dataclass(frozen=True)
 class Taught:
-    """What instruction offers: per school, the minutes each student was taught and the minutes
-    each student spent with each adult (students x adults); over all schools, student-days and
-    those on a team whose leader was in post (not a vacancy)."""
+    """What instruction offers: per school, the minutes each student was taught, the minutes
+    each student spent with each adult (students x adults) and the open days each adult's team
+    had its leader in post (0 off a team led by a multi-classroom leader); over all schools,
+    student-days and those on a team whose leader was in post (not a vacancy)."""
 
     minutes: list[np.ndarray]
     contact: list[np.ndarray]
+    led_days: list[np.ndarray]
     student_days: float
     led_student_days: float
 
@@ -53,6 +55,7 @@ class Instruction(Module[Taught]):
         self.minutes = [np.zeros(s.students.count) for s in run.schools]
         # column-major: a class is credited one adult's column at a time
         self.contact = [np.zeros((s.students.count, len(s.adults)), order="F") for s in run.schools]
+        self.led_days = [np.zeros(len(s.adults)) for s in run.schools]
         self.student_days = self.led_student_days = 0.0
 
     def year(self) -> None:
@@ -139,6 +142,10 @@ class Instruction(Module[Taught]):
             led = (status[:, leaders] != VACANT).any(axis=1).sum()
             on_team = int((school.students.team == team).sum())
             self.led_student_days += float(led * on_team)
+            members = [a.index for a in school.adults if a.team == team]
+            self.led_days[school.number][members] = float(led)
 
     def results(self) -> Taught:
-        return Taught(self.minutes, self.contact, self.student_days, self.led_student_days)
+        return Taught(
+            self.minutes, self.contact, self.led_days, self.student_days, self.led_student_days
+        )

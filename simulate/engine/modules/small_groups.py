@@ -74,7 +74,9 @@ class Groups:
     tiebreak: np.ndarray = field(init=False)  # rank of each student when level on need
     received: np.ndarray = field(init=False)  # small-group minutes of each student
     contact: np.ndarray = field(init=False)  # students x adults: minutes together
-    by_role: dict[str, float] = field(default_factory=dict)  # student-minutes by leader role
+    roles: list[str] = field(init=False)  # the school's roles, in name order
+    by_role: np.ndarray = field(init=False)  # students x roles: minutes by the leader's role
+    by_size: np.ndarray = field(init=False)  # students x sizes: minutes by students in the group
     pools: dict[int, np.ndarray] = field(default_factory=dict)  # adult -> its caseload
 
     def __post_init__(self) -> None:
@@ -85,6 +87,9 @@ class Groups:
         self.received = np.zeros(students.count)
         # column-major: a window credits one adult's column at a time
         self.contact = np.zeros((students.count, len(self.school.adults)), order="F")
+        self.roles = sorted({a.role_name for a in self.school.adults})
+        self.by_role = np.zeros((students.count, len(self.roles)))
+        self.by_size = np.zeros((students.count, int(self.tiers.group_size.max(initial=1))))
 
     def need(self, students: np.ndarray, day: int) -> np.ndarray:
         """How far each student is behind its tier's target by the end of school day `day`,
@@ -104,13 +109,18 @@ class Groups:
 @dataclass(frozen=True)
 class Grouped:
     """What small groups offer: per school, each student's minutes and tier, the tiers' names
-    and targets, and the minutes each student spent with each adult (students x adults); over
-    all schools, student-minutes by the role that led the group."""
+    and targets, the minutes each student spent with each adult (students x adults), by the
+    role that led the group (students x `roles`) and by the students seated in the session
+    (students x sizes: column k is sessions of k + 1); over all schools, student-minutes by the
+    role that led the group."""
 
     minutes: list[np.ndarray]
     tiers: list[TierRules]
     tier: list[np.ndarray]
     contact: list[np.ndarray]
+    roles: list[list[str]]
+    by_role_student: list[np.ndarray]
+    by_size: list[np.ndarray]
     by_role: dict[str, float]
 
 
@@ -221,13 +231,11 @@ class SmallGroups(Module[Grouped]):
             return
         index = np.array([a.index for a in leaders])
         lengths = np.unique(g.tiers.session)
-        roles = sorted({a.role_name for a in leaders})
         window = _Window(
             adults=leaders,
             index=index,
             group_size=np.array([a.role.group_size for a in leaders]),
-            role=np.array([roles.index(a.role_name) for a in leaders]),
-            roles=roles,
+            role=np.array([g.roles.index(a.role_name) for a in leaders]),
             minutes=minutes[index],
             lengths=lengths,
             slots=np.floor(minutes_by_day[:, None, index] / lengths[None, :, None]).sum(axis=0),
@@ -246,13 +254,17 @@ class SmallGroups(Module[Grouped]):
         groups = self.groups
         by_role: dict[str, float] = {}
         for g in groups:
-            for role, minutes in g.by_role.items():
-                by_role[role] = by_role.get(role, 0.0) + minutes
+            for role, minutes in zip(g.roles, g.by_role.sum(axis=0).tolist(), strict=True):
+                if minutes:
+                    by_role[role] = by_role.get(role, 0.0) + minutes
         return Grouped(
             [g.received for g in groups],
             [g.tiers for g in groups],
             [g.school.students.tier for g in groups],
             [g.contact for g in groups],
+            [g.roles for g in groups],
+            [g.by_role for g in groups],
+            [g.by_size for g in groups],
             by_role,
         )
 
@@ -264,8 +276,7 @@ class _Window:
     adults: list[Adult]
     index: np.ndarray  # each adult's index in the school
     group_size: np.ndarray  # most students each adult's role seats in one session
-    role: np.ndarray  # each adult's role, as a number into `roles`
-    roles: list[str]
+    role: np.ndarray  # each adult's role, as a number into the school's roles (Groups.roles)
     minutes: np.ndarray  # small-group minutes of each adult in the window
     lengths: np.ndarray  # the session lengths of the school's tiers, ascending
     slots: np.ndarray  # lengths x adults: sessions of each length each adult's days hold
@@ -328,14 +339,19 @@ def _seat(g: Groups, w: _Window, members: list[int], last_day: int) -> None:
     held = np.bincount(s_who * n_tiers + s_tie, minlength=n_adults * n_tiers)
     w.used += np.bincount(s_who, s_len, minlength=n_adults)
     seated = number < held.reshape(n_adults, n_tiers)[who, tie]
-    who, stu, length = who[seated], stu[seated], length[seated].astype(float)
+    who, tie, number = who[seated], tie[seated], number[seated]
+    stu, length = stu[seated], length[seated].astype(float)
     g.received += np.bincount(stu, length, minlength=n)
     contact = np.bincount(w.index[who] * n + stu, length, minlength=g.contact.size)
     g.contact += contact.reshape(g.contact.shape, order="F")
-    by_role = np.bincount(w.role[who], length, minlength=len(w.roles))
-    for role, minutes in zip(w.roles, by_role.tolist(), strict=True):
-        if minutes:
-            g.by_role[role] = g.by_role.get(role, 0.0) + minutes
+    roles = len(g.roles)
+    g.by_role += np.bincount(stu * roles + w.role[who], length, g.by_role.size).reshape(n, roles)
+    if stu.size:  # seats of each session: its (adult, tier, number) in one whole number
+        session = (who * n_tiers + tie) * (int(number.max()) + 1) + number
+        _, inverse, seats = np.unique(session, return_inverse=True, return_counts=True)
+        sizes = g.by_size.shape[1]
+        column = np.minimum(seats[inverse], sizes) - 1
+        g.by_size += np.bincount(stu * sizes + column, length, g.by_size.size).reshape(n, sizes)
     w.taken += np.bincount(stu, minlength=n)
 
 
