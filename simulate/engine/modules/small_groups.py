@@ -321,6 +321,7 @@ def _seat(g: Groups, w: _Window, members: list[int], last_day: int) -> None:
     who, stu, tie, rank, length = who[order], stu[order], tie[order], rank[order], length[order]
     level = level[order]
     segment = np.flatnonzero(np.r_[True, (who[1:] != who[:-1]) | (tie[1:] != tie[:-1])])
+    listed = np.repeat(np.diff(np.r_[segment, who.size]), np.diff(np.r_[segment, who.size]))
     place = np.arange(who.size) - np.repeat(segment, np.diff(np.r_[segment, who.size]))
     size = size[who, tie]
     number = place // size  # the session of its list a candidate would sit in
@@ -338,34 +339,34 @@ def _seat(g: Groups, w: _Window, members: list[int], last_day: int) -> None:
     s_who, s_tie, s_len = s_who[keep], s_tie[keep], s_len[keep]
     held = np.bincount(s_who * n_tiers + s_tie, minlength=n_adults * n_tiers)
     w.used += np.bincount(s_who, s_len, minlength=n_adults)
-    seated = number < held.reshape(n_adults, n_tiers)[who, tie]
-    who, tie, number = who[seated], tie[seated], number[seated]
-    stu, length = stu[seated], length[seated].astype(float)
+    held_here = held.reshape(n_adults, n_tiers)[who, tie]
+    seated = number < held_here
+    # students in each seat's session: the list's seats fill its sessions in order
+    in_session = np.minimum(size, np.minimum(held_here * size, listed) - number * size)[seated]
+    who, stu, length = who[seated], stu[seated], length[seated].astype(float)
     g.received += np.bincount(stu, length, minlength=n)
     contact = np.bincount(w.index[who] * n + stu, length, minlength=g.contact.size)
     g.contact += contact.reshape(g.contact.shape, order="F")
     roles = len(g.roles)
     g.by_role += np.bincount(stu * roles + w.role[who], length, g.by_role.size).reshape(n, roles)
-    if stu.size:  # seats of each session: its (adult, tier, number) in one whole number
-        session = (who * n_tiers + tie) * (int(number.max()) + 1) + number
-        _, inverse, seats = np.unique(session, return_inverse=True, return_counts=True)
-        sizes = g.by_size.shape[1]
-        column = np.minimum(seats[inverse], sizes) - 1
-        g.by_size += np.bincount(stu * sizes + column, length, g.by_size.size).reshape(n, sizes)
+    sizes = g.by_size.shape[1]
+    column = stu * sizes + in_session - 1
+    g.by_size += np.bincount(column, length, g.by_size.size).reshape(n, sizes)
     w.taken += np.bincount(stu, minlength=n)
 
 
 def _ranked(group: np.ndarray, rank: np.ndarray, level: np.ndarray) -> np.ndarray:
     """The order that puts each group's items together, best rank first, ties by level (both
     whole numbers, highest first): one sort of one whole-number key where it fits in 63 bits,
-    else a lexsort of the three."""
+    else a lexsort of the three. The keys are distinct; a stable sort is the faster one here,
+    as each student's candidates come in a run already in order."""
     if not group.size:
         return np.zeros(0, dtype=np.int64)
     low = int(rank.min())
     spans = (int(group.max()) + 1, int(rank.max()) - low + 1, int(level.max()) + 1)
     if spans[0] * spans[1] * spans[2] < 2**62:
         key = (group * spans[1] + (int(rank.max()) - rank)) * spans[2] + (spans[2] - 1 - level)
-        return np.argsort(key)
+        return np.argsort(key, kind="stable")
     return np.lexsort((-level, -rank, group))
 
 
