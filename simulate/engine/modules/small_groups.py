@@ -78,6 +78,7 @@ class Groups:
     by_role: np.ndarray = field(init=False)  # students x roles: minutes by the leader's role
     by_size: np.ndarray = field(init=False)  # students x sizes: minutes by students in the group
     pools: dict[int, np.ndarray] = field(default_factory=dict)  # adult -> its caseload
+    leads: np.ndarray = field(init=False)  # adults whose role leads groups (a group size)
 
     def __post_init__(self) -> None:
         students = self.school.students
@@ -88,6 +89,7 @@ class Groups:
         # column-major: a window credits one adult's column at a time
         self.contact = np.zeros((students.count, len(self.school.adults)), order="F")
         self.roles = sorted({a.role_name for a in self.school.adults})
+        self.leads = np.array([a.role.group_size > 0 for a in self.school.adults], dtype=bool)
         self.by_role = np.zeros((students.count, len(self.roles)))
         self.by_size = np.zeros((students.count, int(self.tiers.group_size.max(initial=1))))
 
@@ -177,15 +179,9 @@ class SmallGroups(Module[Grouped]):
         """Deal the caseloads (see the module) to the adults in school today."""
         school = g.school
         g.pools.clear()
-        status = self.status[school.number][today.day]
-        leaders = [
-            a
-            for a in school.adults
-            if a.role.group_size
-            and a.role.schedule.get("small_group", 0)
-            and "small_group" in a.role.duties_in_week(today.week)
-            and status[a.index] == PRESENT
-        ]
+        planned = self.run.timesheets[school.number].plan[today.week - 1, :, SMALL_GROUP] > 0
+        here = self.status[school.number][today.day] == PRESENT
+        leaders = [school.adults[i] for i in np.flatnonzero(planned & here & g.leads).tolist()]
         everyone = np.arange(school.students.count)
         for adult in leaders:
             if adult.homeroom >= 0 and not school.team_shares[adult.team]:
@@ -201,8 +197,11 @@ class SmallGroups(Module[Grouped]):
             weight = np.array(
                 [a.role.schedule["small_group"] * a.role.group_size for a in dealers], dtype=float
             )
-            for dealer, dealt in zip(dealers, deal(order, weight), strict=True):
-                g.pools[dealer.index] = np.sort(dealt)
+            taker = _takers(order.size, weight)
+            dealt = order[np.lexsort((order, taker))]  # by adult, each adult's in order
+            split = np.cumsum(np.bincount(taker, minlength=len(dealers)))[:-1]
+            for dealer, caseload in zip(dealers, np.split(dealt, split), strict=True):
+                g.pools[dealer.index] = caseload
 
     # ---- seating a regrouping window ------------------------------------------------------
     def _seat_window(self) -> None:
@@ -388,11 +387,15 @@ def deal(order: np.ndarray, weight: np.ndarray) -> list[np.ndarray]:
     """Deal students (in `order`) to adults in proportion to `weight`, like dealing cards:
     adult a takes a turn at times (k + 0.5) / weight[a], and the turns are taken in time order,
     so each adult gets a share of every level of need."""
-    n = order.size
+    taker = _takers(order.size, weight)
+    dealt = order[np.argsort(taker, kind="stable")]
+    return np.split(dealt, np.cumsum(np.bincount(taker, minlength=weight.size))[:-1])
+
+
+def _takers(n: int, weight: np.ndarray) -> np.ndarray:
+    """Who takes each of `n` cards dealt in proportion to `weight` (see `deal`)."""
     counts = np.ceil(n * weight / weight.sum()).astype(np.int64) + 1  # turns each adult may take
     owner = np.repeat(np.arange(weight.size), counts)
     k = np.arange(owner.size) - np.repeat(np.cumsum(counts) - counts, counts)
     first = np.argsort((k + 0.5) / weight[owner], kind="stable")[:n]  # the first n turns
-    taker = owner[first]  # who takes the student at each place of `order`
-    dealt = order[np.argsort(taker, kind="stable")]
-    return np.split(dealt, np.cumsum(np.bincount(taker, minlength=weight.size))[:-1])
+    return owner[first]
