@@ -25,7 +25,7 @@ import pytest
 
 import simulate
 from simulate.app.checks import plausibility
-from simulate.app.server import field_id
+from simulate.app.site import field_id
 from simulate.schema.new import MySchool, new_scenario
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -230,6 +230,9 @@ def test_a_planner_from_my_school_to_a_report_and_back_after_a_restart(
         report = page.frame_locator("#report")
         report.get_by_text("Executive summary").first.wait_for()
         report.locator(".plot .main-svg").first.wait_for(timeout=30_000)
+        learning = report.locator("#learning")  # the learning estimate, with its caveat
+        learning.get_by_text("not a prediction for your school").first.wait_for()
+        learning.locator(".plot .main-svg").first.wait_for(timeout=30_000)
         workbook = user.download("a[href$='budget.xlsx?download=1']", "budget.xlsx")
         assert "Totals" in openpyxl.load_workbook(workbook).sheetnames
         summary = user.download("a[href$='summary.csv?download=1']", "summary.csv")

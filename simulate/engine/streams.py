@@ -24,6 +24,7 @@ NUMBERED = {
     "closures": 5,
     "student_absence": 7,
     "absence_propensity": 8,
+    "learning_evidence": 9,  # effect sizes drawn for the learning estimate (no replication)
 }
 
 

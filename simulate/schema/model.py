@@ -348,6 +348,10 @@ class School(Strict):
         return self
 
 
+Cancellable = Literal["small_group", "coaching"]  # what a testing window can cancel
+CANCELLABLE: tuple[Cancellable, ...] = ("small_group", "coaching")
+
+
 class TestingWindow(Strict):
     """School days given to testing, which cancel small groups and coaching."""
 
@@ -355,8 +359,8 @@ class TestingWindow(Strict):
     days: Annotated[int, Field(ge=1, le=60)] = Field(
         description="Length of the window, in school days"
     )
-    cancels: list[Literal["small_group", "coaching"]] = Field(
-        default_factory=lambda: ["small_group", "coaching"],
+    cancels: list[Cancellable] = Field(
+        default_factory=lambda: list(CANCELLABLE),
         description="Activities the window cancels on its days",
     )
 
@@ -537,6 +541,98 @@ class Relationships(Strict):
     )
 
 
+TutorKind = Literal["teacher", "paraprofessional", "nonprofessional"]
+Effect = Annotated[float, Field(ge=-1, le=2)]
+
+
+class EffectOverride(Strict):
+    """One lever's effect in place of the evidence table's (docs/outcomes.md): for sweeps and
+    for a planner who trusts another study."""
+
+    reading: Effect | None = Field(
+        None, description="Effect on reading, in SD (or a ratio, for a tutoring moderator)"
+    )
+    math: Effect | None = Field(
+        None, description="Effect on math, in SD (or a ratio, for a tutoring moderator)"
+    )
+    se: Annotated[float, Field(ge=0, le=2)] | None = Field(
+        None, description="Standard error of the effect, in the same units"
+    )
+
+
+class Effects(Strict):
+    """Per-lever overrides of the evidence table; a lever left out keeps the table's."""
+
+    tutoring: EffectOverride = Field(
+        EffectOverride(), description="Tutoring at the dosage threshold (SD for the year)"
+    )
+    tutor_teacher: EffectOverride = Field(
+        EffectOverride(), description="Tutored by teachers: ratio to the pooled tutoring effect"
+    )
+    tutor_paraprofessional: EffectOverride = Field(
+        EffectOverride(),
+        description="Tutored by paraprofessionals: ratio to the pooled tutoring effect",
+    )
+    tutor_nonprofessional: EffectOverride = Field(
+        EffectOverride(),
+        description="Tutored by volunteers: ratio to the pooled tutoring effect",
+    )
+    one_to_one: EffectOverride = Field(
+        EffectOverride(), description="One-to-one sessions: ratio to the pooled tutoring effect"
+    )
+    small_group: EffectOverride = Field(
+        EffectOverride(),
+        description="Sessions of two or more: ratio to the pooled tutoring effect",
+    )
+    coaching: EffectOverride = Field(
+        EffectOverride(), description="Teachers coached at the threshold (SD for the year)"
+    )
+    mcl_team: EffectOverride = Field(
+        EffectOverride(), description="On a team led by a multi-classroom leader (SD for a year)"
+    )
+    class_size: EffectOverride = Field(
+        EffectOverride(), description="A class 7 students smaller than 22 (SD for the year)"
+    )
+    teacher_absence: EffectOverride = Field(
+        EffectOverride(), description="Each day the student's teacher is absent (SD)"
+    )
+    student_absence: EffectOverride = Field(
+        EffectOverride(), description="Each day the student is absent (SD)"
+    )
+
+
+class Learning(Strict):
+    """How the learning estimate reads the evidence (docs/outcomes.md): an estimate from
+    published studies, not a prediction for a school."""
+
+    evidence: Literal["at_scale", "small_studies"] = Field(
+        "at_scale",
+        description="Effects from programmes at scale (default) or from pooled small studies",
+    )
+    tutoring_sessions_per_week: Annotated[float, Field(ge=0, le=20)] = Field(
+        2.7,
+        description="Small-group sessions a week a student must receive, on average over the "
+        "year, to count as tutored (3 scheduled, 90% delivered)",
+    )
+    coaching_observations_per_week: Annotated[float, Field(ge=0, le=10)] = Field(
+        0.5,
+        description="Observations a week a teacher must receive, on average over the year, to "
+        "count as coached",
+    )
+    reading_share: Share = Field(
+        0.5, description="Share of small-group time spent on reading (the rest on math)"
+    )
+    tutors: dict[Name, TutorKind] = Field(
+        default_factory=dict,
+        description="Kind of tutor by role (teacher, paraprofessional or nonprofessional); a "
+        "role left out is a teacher if it is one, else a paraprofessional",
+    )
+    effects: Effects = Field(Effects(), description="Per-lever overrides of the evidence table")
+    draws: Annotated[int, Field(ge=100, le=100_000)] = Field(
+        2000, description="Draws of the effect sizes for the evidence interval"
+    )
+
+
 class OneOff(Strict):
     """A cost paid once, in one projection year (start-up, training, furniture)."""
 
@@ -590,7 +686,7 @@ class Devices(Strict):
 class Projection(Strict):
     """How later years differ from the simulated one in the multi-year projection."""
 
-    years: Annotated[int, Field(ge=1, le=30)] = Field(
+    years: Annotated[int, Field(ge=1, le=limits.MAX_PROJECTION_YEARS)] = Field(
         5, description="Years the projection covers, the simulated year first"
     )
     salary_growth: Annotated[float, Field(ge=-0.5, le=1)] = Field(
@@ -666,6 +762,9 @@ class Scenario(Strict):
     absences: AbsenceEpisodes = Field(
         AbsenceEpisodes(), description="How long adults' absence episodes last"
     )
+    learning: Learning = Field(
+        Learning(), description="How the learning estimate reads the evidence"
+    )
     substitutes: Substitutes = Field(Substitutes(), description="The district substitute pool")
     coverage: Coverage = Field(Coverage(), description="Who covers absences and vacancies")
     budget: Budget = Field(
@@ -711,15 +810,17 @@ class Scenario(Strict):
             check(role, ("coverage", "needs_cover", k))
         for k, role in enumerate(self.substitutes.fill_priority):
             check(role, ("substitutes", "fill_priority", k))
-        for name, role in self.roles.items():
-            used = sum(role.schedule.values())
+        for role in self.learning.tutors:
+            check(role, ("learning", "tutors", role))
+        for name, spec in self.roles.items():
+            used = sum(spec.schedule.values())
             if used > 1440:
                 raise FieldError(
                     ("roles", name, "schedule"),
                     f"adds up to {used} minutes, more than a day",
                     "at most 1440 minutes in all",
                 )
-            if role.schedule.get("small_group", 0) and role.group_size == 0:
+            if spec.schedule.get("small_group", 0) and spec.group_size == 0:
                 raise FieldError(
                     ("roles", name, "group_size"),
                     "is 0 but the role has small_group minutes; set group_size >= 1",
@@ -765,6 +866,7 @@ def positions(school: School) -> int:
 
 
 def _position_entries(school: School) -> list[tuple[tuple[str | int, ...], int]]:
+    entries: list[tuple[tuple[str | int, ...], int]]
     entries = [(("staff", role), n) for role, n in school.staff.items()]
     for j, team in enumerate(school.teams):
         entries += [(("teams", j, "members", r), n * team.count) for r, n in team.members.items()]
@@ -790,7 +892,7 @@ def _check_positions(school: School) -> None:
 
 def _check_attendance(attendance: Attendance, loc: tuple[str | int, ...]) -> None:
     """The chronic-absence share must be one a beta spread of the mean rate can give."""
-    from simulate.engine.attendance import YEAR, beta_concentration, chronic_range
+    from simulate.schema.absence import YEAR, beta_concentration, chronic_range
 
     mean, share = attendance.absence_rate, attendance.chronic_share
     if mean == 0:
