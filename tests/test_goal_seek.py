@@ -89,8 +89,7 @@ def test_a_grant_that_ends_before_the_cliff_cannot_close_it() -> None:
 
 
 def test_targets_other_than_the_budget_need_funding_sources() -> None:
-    d = data("mcl_teams")
-    d["budget"]["funding"] = []
+    d = apply_overrides(data("mcl_teams"), {"budget.funding": []})  # their notes go too
     with pytest.raises(InputError) as err:
         simulate.budget_study(build(d), goal_field="roles.mcl.supplement", target="sustainable")
     assert err.value.field == "budget.funding"

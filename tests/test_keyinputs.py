@@ -20,6 +20,7 @@ from simulate.cli import main
 from simulate.keyinputs.workbook import read, template
 from simulate.schema.fields import describe
 from simulate.schema.loading import load_data, validate
+from simulate.schema.notes import without
 
 
 def cli(*args: str) -> Any:
@@ -147,6 +148,7 @@ def test_sheet_values_win_over_another_base(tmp_path: Path) -> None:
     other["schools"][0]["enrollment"] = 480
     other["budget"]["projection"]["salary_growth"] = 0.0
     other["budget"]["funding"] = other["budget"]["funding"][:1]  # rows 2-3 come back as new
+    other["notes"] = without(other["notes"], ["budget.funding[1]", "budget.funding[2]"])
     base_file = tmp_path / "other.yaml"
     base_file.write_text(json.dumps(other), encoding="utf-8")
     result, out = import_(tmp_path, book, "--base", str(base_file))

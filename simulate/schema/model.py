@@ -10,7 +10,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from simulate.schema import limits
 from simulate.schema.errors import FieldError, suggest
@@ -34,6 +34,7 @@ Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(one_line)]
 Label = Annotated[str, Field(max_length=200), AfterValidator(one_line)]
 Text = Annotated[str, Field(max_length=limits.MAX_TEXT_CHARS), AfterValidator(paragraphs)]
+Citation = Annotated[str, Field(max_length=1000), AfterValidator(one_line)]
 # Fields the engine never reads: changing one changes prices (or labels), not the simulated year.
 # Goal-seek reuses the simulated year for them (simulate.schema.paths.is_cost_only).
 COST_ONLY: dict[str, Any] = {"cost_only": True}
@@ -621,6 +622,30 @@ class Budget(Strict):
     projection: Projection = Field(Projection(), description="The multi-year projection")
 
 
+class Note(Strict):
+    """Where a figure comes from: a public source, the planner's own (local) figure, or an
+    assumption, with what it is and how it was derived."""
+
+    kind: Literal["public", "local", "assumption"] = Field(
+        description="public: from a published source (give it); local: the school's or "
+        "district's own figure; assumption: chosen by whoever wrote the scenario"
+    )
+    source: Citation = Field(
+        "",
+        description="The citation: who published it, the title, the year and table (e.g. "
+        "district HR, 2026-27 salary schedule)",
+    )
+    text: Text = Field("", description="What the figure is and how it was derived")
+
+    @model_validator(mode="after")
+    def _public_names_its_source(self) -> Note:
+        if self.kind == "public" and not self.source.strip():
+            raise FieldError(
+                ("source",), "is empty, but a public figure needs its source", "the citation"
+            )
+        return self
+
+
 class Scenario(Strict):
     """A staffing arrangement for one school or a district, and its budget."""
 
@@ -655,6 +680,29 @@ class Scenario(Strict):
         description="Prices besides pay, one-off costs, funding and the projection",
         json_schema_extra=COST_ONLY,
     )
+    notes: dict[str, Note] = Field(
+        default_factory=dict,
+        description="Where each figure comes from, by the field path it describes (e.g. "
+        "roles.teacher.salary, budget.funding[1].per_pupil); a note on a section describes "
+        "every figure in it that has no note of its own",
+        json_schema_extra=COST_ONLY,
+    )
+
+    @field_validator("notes", mode="before")
+    @classmethod
+    def _notes_by_canonical_path(cls, notes: Any) -> Any:
+        """Keys as simulate.schema.paths writes them (`budget.funding.1.amount` becomes
+        `budget.funding[1].amount`), so a note is found however its path was typed."""
+        from simulate.schema.notes import canonical_keys
+
+        return canonical_keys(notes)
+
+    @model_validator(mode="after")
+    def _notes_name_fields(self) -> Scenario:
+        from simulate.schema.notes import check_keys
+
+        check_keys(self)
+        return self
 
     @model_validator(mode="after")
     def _roles_exist(self) -> Scenario:

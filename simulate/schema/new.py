@@ -31,8 +31,11 @@ from simulate.schema import bundled
 from simulate.schema.errors import InputError, suggest
 from simulate.schema.loading import load_data, validate
 from simulate.schema.model import Scenario
+from simulate.schema.notes import canonical, carried
 from simulate.schema.paths import locate, set_value
 from simulate.schema.writing import plain, to_yaml
+
+LOCAL = {"kind": "local", "text": "The school's own figure, given to simulate new."}
 
 
 @dataclass(frozen=True)
@@ -164,8 +167,11 @@ def new_scenario(school: MySchool, arrangement: str) -> NewScenario:
     if school.benefits_rate is not None:
         changes["budget.benefits_rate"] = school.benefits_rate
     changes |= {path: plain(value) for path, value in school.settings.items()}
+    before = json.loads(json.dumps(data))
     for path, value in changes.items():
         set_value(data, path, value)
+    figures = {canonical(p): LOCAL for p in changes if p not in ("name", "schools[0].name")}
+    data["notes"] = carried(before.get("notes") or {}, before, data, figures)
     data["description"] = (
         f"{school.name}: {school.enrollment} students in {school.classrooms} classrooms "
         f"today, as {teams.count} x {team.name} ({teams.classrooms} classrooms each) of the "

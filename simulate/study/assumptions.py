@@ -20,7 +20,10 @@ def assumption_diff(scenarios: Sequence[Scenario]) -> pd.DataFrame:
     names = [s.name for s in scenarios]
     flat = [_flatten(s.model_dump(mode="json")) for s in scenarios]
     explicit = [set(_flatten(s.model_dump(mode="json", exclude_defaults=True))) for s in scenarios]
-    paths = sorted({p for f in flat for p in f} - {"name", "description"}, key=_path_order)
+    paths = sorted(
+        {p for f in flat for p in f if not p.startswith("notes.")} - {"name", "description"},
+        key=_path_order,
+    )
     rows = []
     for path in paths:
         values = [f.get(path, _MISSING) for f in flat]
