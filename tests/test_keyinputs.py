@@ -135,7 +135,19 @@ def test_edited_values_become_overrides_and_only_they_change(tmp_path: Path) -> 
         "Local foundation",
     ]
     assert got.budget.funding[3].end_year == 2 and got.budget.funding[3].amount == 40000
-    assert got.model_copy(update={"roles": base.roles, "budget": base.budget}) == base
+    same = {"roles": base.roles, "budget": base.budget, "notes": base.notes}
+    assert got.model_copy(update=same) == base
+    # notes follow their figures: the removed line's go with it, the others move with theirs,
+    # and what was typed anew is noted as the school's own
+    assert got.notes["budget.funding[1].per_pupil"] == base.notes["budget.funding[2].per_pupil"]
+    assert got.notes["budget.funding[2]"] == base.notes["budget.funding[3]"]
+    assert "budget.funding[3]" not in got.notes and "budget.funding[0].amount" in got.notes
+    for path in ("roles.mcl.supplement", "budget.funding[3].amount"):
+        assert got.notes[path].kind == "local" and "typed in school.xlsx: " in got.notes[path].text
+    edited_here = ("budget.funding", "roles.mcl.supplement")
+    assert {k: v for k, v in got.notes.items() if not k.startswith(edited_here)} == {
+        k: v for k, v in base.notes.items() if not k.startswith(edited_here)
+    }
     text = out.read_text(encoding="utf-8")
     assert "#   roles.mcl.supplement\n#   budget.funding\n" in text
 

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from simulate.keyinputs.parts import Edited, apply, parts
+from simulate.keyinputs.notes import settle
+from simulate.keyinputs.parts import Applied, Edited, apply, parts
 from simulate.keyinputs.values import ValueProblem, convert
 from simulate.schema.errors import InputError, printable
 from simulate.schema.loading import validate
@@ -72,7 +73,10 @@ def apply_form(
     text is not a value of its kind, else the scenario's error or warnings.
     """
     data = json.loads(json.dumps(data))
+    original = json.loads(json.dumps(data))
     problems: list[Message] = []
+    done = Applied()
+    edits = []
     for part in parts(before):
         rows: list[Edited] = []
         for row in part.rows:
@@ -90,8 +94,10 @@ def apply_form(
                 values[name] = value
             if values or part.lists:
                 rows.append(Edited(row.key, values))
-        apply(data, before, part, rows)
+        apply(data, before, part, rows, done)
+        edits.append((part, rows))
     if problems:
         return data, None, problems
+    data["notes"] = settle(original, data, edits, done, "the form", before)
     scenario, messages = check(data, file)
     return data, scenario, messages

@@ -62,6 +62,18 @@ class Edited:
     values: dict[str, Any]  # a form: {"": value}; a table: field below the item -> value
     where: dict[str, str] = field(default_factory=dict)  # field -> where it was typed
     into: str | None = None  # a row without a key: the list it adds to (default: adds_to)
+    note: str | None = None  # the Source/notes text as typed (None: not given)
+    sheet_key: str | None = None  # the key the sheet showed, when it is new over this base
+    placed: str | None = None  # a row without a key: the path of the item it became
+
+
+@dataclass
+class Applied:
+    """What the edits of the parts did to the data: for simulate.keyinputs.notes.settle."""
+
+    changed: list[str] = field(default_factory=list)  # field paths whose values changed
+    added: list[str] = field(default_factory=list)  # field paths of the items rows added
+    moves: dict[str, str | None] = field(default_factory=dict)  # item path -> new (None: gone)
 
 
 def parts(scenario: Scenario) -> list[Part]:
@@ -282,8 +294,11 @@ def _budget(scenario: Scenario) -> Part:
 
 
 # ---- writing edits back -------------------------------------------------------------------
-def apply(data: dict[str, Any], scenario: Scenario, part: Part, rows: list[Edited]) -> list[str]:
-    """Apply what was typed in one part to plain scenario data; return the changed paths.
+def apply(
+    data: dict[str, Any], scenario: Scenario, part: Part, rows: list[Edited], done: Applied
+) -> list[str]:
+    """Apply what was typed in one part to plain scenario data; return the changed paths
+    (and add them, and the list items that moved, to `done`).
 
     `scenario` is `data` validated (the values before the edit). InputError names the place
     of a row whose key is not one of the part's.
@@ -304,8 +319,11 @@ def apply(data: dict[str, Any], scenario: Scenario, part: Part, rows: list[Edite
             if value != current(scenario, path, meta):
                 _put(data, path, meta, value)
                 changed.append(path)
+    done.changed += changed
     if part.lists:
-        changed += _rebuild_lists(data, part, rows)
+        rebuilt = _rebuild_lists(data, part, rows, done.moves)
+        changed += rebuilt
+        done.added += [f"{row.placed}.{name}" for row in rows if row.placed for name in row.values]
     else:
         for row in rows:
             if row.key is None and any(v not in (None, "") for v in row.values.values()):
@@ -327,8 +345,11 @@ def _put(data: dict[str, Any], path: str, meta: FieldMeta, value: Any) -> None:
     paths.set_value(data, path, plain(value))
 
 
-def _rebuild_lists(data: dict[str, Any], part: Part, rows: list[Edited]) -> list[str]:
-    """Each list of the part made up of its rows, in their order, with added rows."""
+def _rebuild_lists(
+    data: dict[str, Any], part: Part, rows: list[Edited], moves: dict[str, str | None]
+) -> list[str]:
+    """Each list of the part made up of its rows, in their order, with added rows; where an
+    item moved or went, `moves` says so, and an added row learns the path of its item."""
     items: dict[str, list[Any]] = {at: [] for at in part.lists}
     keys: dict[str, list[str | None]] = {at: [] for at in part.lists}
     for row in rows:
@@ -345,6 +366,7 @@ def _rebuild_lists(data: dict[str, Any], part: Part, rows: list[Edited]) -> list
                     _set_below(item, name, plain(value))
             items[into].append(item)
             keys[into].append(None)
+            row.placed = f"{into}[{len(items[into]) - 1}]"
         else:
             at = row.key.rsplit("[", 1)[0]
             items[at].append(copy.deepcopy(paths.get(data, row.key)))
@@ -355,6 +377,8 @@ def _rebuild_lists(data: dict[str, Any], part: Part, rows: list[Edited]) -> list
         if keys[at] != before:
             paths.set_value(data, at, items[at])
             changed.append(at)
+            moves |= {key: None for key in before if key not in keys[at]}
+            moves |= {key: f"{at}[{k}]" for k, key in enumerate(keys[at]) if key is not None}
     return changed
 
 

@@ -111,7 +111,9 @@ class Role(Strict):
         "gets none",
     )
     group_size: Annotated[int, Field(ge=0, le=40)] = Field(
-        0, description="Most students in one small group this role leads (0: no small groups)"
+        0,
+        description="Most students in one small group this role leads (0: no small groups)",
+        title="Largest small group",
     )
     homeroom: bool = Field(
         False,
@@ -134,17 +136,20 @@ class Role(Strict):
         description="How much holders of the role differ in absence: each holder's rate is "
         "absence_rate times a gamma draw of mean 1 and this coefficient of variation (0: "
         "everyone alike); a few people with long absences carry much of the total",
+        title="Spread of absence between people",
     )
     attrition_rate: Share = Field(
         0.0,
         description="Chance per year that the holder leaves mid-year, leaving a vacancy (0 to 1); "
         "the position's pay stops while it is vacant",
+        title="Mid-year leaving rate",
     )
     turnover_rate: Share = Field(
         0.0,
         description="Share of positions whose holder leaves at the end of each year, on top of "
         "the mid-year leavers of attrition_rate (0 to 1); each leaver costs replacement_cost",
         json_schema_extra=COST_ONLY,
+        title="End-of-year turnover rate",
     )
     replacement_cost: Money = Field(
         Decimal(0),
@@ -178,7 +183,10 @@ class NeedTier(Strict):
         description="Name of the tier (e.g. core, strategic, intensive); tiers are matched by "
         "name across schools"
     )
-    share: Share = Field(description="Share of the school's students in this tier (0 to 1)")
+    share: Share = Field(
+        description="Share of the school's students in this tier (0 to 1)",
+        title="Share of students",
+    )
     dosage_minutes_per_week: Minutes = Field(
         0,
         title="Weekly small-group target",
@@ -188,16 +196,19 @@ class NeedTier(Strict):
         5,
         description="Most students of this tier in one small-group session (intensive support "
         "is usually 1-3, strategic 3-5); a role's group_size caps it further",
+        title="Largest group",
     )
     session_minutes: Annotated[int, Field(ge=1, le=240)] | None = Field(
         None,
         description="Length of one small-group session for this tier, in minutes; leave out "
         "for small_groups.session_minutes",
+        title="Session length",
     )
     max_sessions_per_day: Annotated[int, Field(ge=1, le=10)] | None = Field(
         None,
         description="Most small-group sessions a student of this tier attends a day, with one "
         "adult or several; leave out for small_groups.max_sessions_per_student_per_day",
+        title="Most sessions a day",
     )
 
 
@@ -209,11 +220,13 @@ class Attendance(Strict):
         0.0,
         description="Mean share of school days a student misses (0.07 = 7%); an absent student "
         "gets no minutes that day",
+        title="Mean share of days absent",
     )
     chronic_share: Share = Field(
         0.0,
         description="Share of students chronically absent: missing 10% or more of a 180-day "
         "year (0 to 1)",
+        title="Share chronically absent",
     )
 
 
@@ -261,8 +274,12 @@ class Team(Strict):
     """Adults who share a set of classrooms: a grade-level team, or an MCL's team."""
 
     name: Name = Field(description="Name of the team (e.g. grade-level team, MCL team)")
-    count: Count = Field(1, description="How many teams of this shape the school has")
-    classrooms: Annotated[int, Field(ge=1, le=20)] = Field(1, description="Classrooms per team")
+    count: Count = Field(
+        1, description="How many teams of this shape the school has", title="Teams"
+    )
+    classrooms: Annotated[int, Field(ge=1, le=20)] = Field(
+        1, description="Classrooms per team", title="Classrooms per team"
+    )
     members: dict[Name, Count] = Field(description="Positions per team, by role name")
     shares_students: bool = Field(
         True,
@@ -388,6 +405,7 @@ class Calendar(Strict):
         "teachers are required by contract to work 38.4 hours a week (NCES NTPS 2020-21), "
         "about 460 minutes a day",
         json_schema_extra=COST_ONLY,
+        title="Staff working day, in minutes",
     )
 
     @model_validator(mode="after")
@@ -419,10 +437,12 @@ class AbsenceEpisodes(Strict):
     """Length of an absence episode in days: 1 + Poisson(mean_extra_days), at most max_days."""
 
     mean_extra_days: Annotated[float, Field(ge=0, le=30)] = Field(
-        0.0, description="Mean school days an absence lasts beyond its first day"
+        0.0,
+        description="Mean school days an absence lasts beyond its first day",
+        title="Mean extra days per absence",
     )
     max_days: Annotated[int, Field(ge=1, le=60)] = Field(
-        10, description="Longest absence episode, in school days"
+        10, description="Longest absence episode, in school days", title="Longest absence, in days"
     )
 
 
@@ -430,7 +450,9 @@ class Substitutes(Strict):
     """The district's substitute pool, shared by every school of a run."""
 
     per_day: Count = Field(
-        0, description="Substitutes the district pool can place per day, across all schools"
+        0,
+        description="Substitutes the district pool can place per day, across all schools",
+        title="Substitutes per day",
     )
     daily_rate: Money = Field(
         Decimal(0),
@@ -441,6 +463,7 @@ class Substitutes(Strict):
         Decimal(0),
         description="Pay per day of a long-term substitute covering a vacancy, in dollars",
         json_schema_extra=COST_ONLY,
+        title="Long-term daily rate",
     )
     fill_priority: list[str] = Field(
         default_factory=list,
@@ -465,7 +488,9 @@ class Coverage(Strict):
         "or the cascade",
     )
     hiring_delay_days: Annotated[int, Field(ge=0, le=260)] = Field(
-        30, description="School days a position stays vacant after its holder leaves"
+        30,
+        description="School days a position stays vacant after its holder leaves",
+        title="Days to fill a vacancy",
     )
 
 
@@ -481,15 +506,18 @@ class CoachingPlan(Strict):
         description="Target observations per coachee per week"
     )
     observation_minutes: Annotated[int, Field(ge=1, le=240)] = Field(
-        15, description="Coach's minutes per observation"
+        15, description="Coach's minutes per observation", title="Minutes per observation"
     )
     feedback_minutes: Annotated[int, Field(ge=0, le=240)] = Field(
-        10, description="Coach's minutes of feedback per observation"
+        10,
+        description="Coach's minutes of feedback per observation",
+        title="Minutes of feedback per observation",
     )
     feedback_window_days: Annotated[int, Field(ge=0, le=60)] = Field(
         2,
         description="School days after an observation within which feedback counts as on "
         "time; later feedback is late or lost",
+        title="Feedback window, in days",
     )
 
 
@@ -500,14 +528,18 @@ class SmallGroups(Strict):
         20,
         description="Length of one small-group session, in minutes, for tiers that do not set "
         "their own",
+        title="Session length",
     )
     regroup_every_days: Annotated[int, Field(ge=1, le=260)] = Field(
-        10, description="School days between data-driven regroupings of students"
+        10,
+        description="School days between data-driven regroupings of students",
+        title="Days between regroupings",
     )
     max_sessions_per_student_per_day: Annotated[int, Field(ge=1, le=10)] = Field(
         2,
         description="Most small-group sessions one student attends per day, for tiers that do "
         "not set their own",
+        title="Most sessions a student a day",
     )
 
 
@@ -517,6 +549,7 @@ class Relationships(Strict):
     contact_threshold_minutes: Annotated[int, Field(ge=1)] = Field(
         600,
         description="Minutes per year an adult must actually spend with a student to know them",
+        title="Minutes a year to know a student",
     )
 
 
@@ -614,6 +647,7 @@ class Budget(Strict):
         "(other staff, operations, transport, central office), in dollars; shown on its own "
         "line next to the staffing cost so the whole per-pupil figure can be read, never "
         "added to it",
+        title="Other spending per pupil",
     )
     one_off: list[OneOff] = Field(default_factory=list, description="One-off costs")
     funding: list[Funding] = Field(

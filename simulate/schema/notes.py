@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +25,42 @@ from simulate.schema.paths import SYNTAX, locate, parse
 from simulate.schema.yamlsafe import FieldPath, dotted
 
 KINDS = ("public", "local", "assumption")
+KIND_WORDS = {"public": "Public source", "local": "Own figure", "assumption": "Assumption"}
+
+
+@dataclass(frozen=True)
+class Sourced:
+    """One figure of a scenario with where it comes from, in the planner's words."""
+
+    path: str
+    figure: str  # the field's label (simulate.schema.words)
+    value: str  # the value with its unit
+    note: Note | None
+
+
+def sources(scenario: Scenario) -> list[Sourced]:
+    """Every figure the scenario sets, with its note: the lines of a Sources table."""
+    from simulate.schema.paths import get
+    from simulate.schema.words import label, written
+
+    return [
+        Sourced(
+            path,
+            label(path, scenario),
+            written(path, get(scenario, path), scenario),
+            note_for(scenario, path),
+        )
+        for path in figures(scenario)
+    ]
+
+
+def in_words(note: Note | None) -> str:
+    """A note as one sentence: 'Public source: NEA ... US average salary, 2023-24.'"""
+    if note is None:
+        return "No note."
+    sentences = [note.source.strip(), " ".join(note.text.split())]
+    text = " ".join(x if x.endswith((".", "!", "?")) else x + "." for x in sentences if x)
+    return f"{KIND_WORDS[note.kind]}: {text}"
 
 
 def note_for(scenario: Scenario | Mapping[str, Any], path: str) -> Note | None:

@@ -20,7 +20,7 @@ from simulate.budget.projection import MultiYear, project
 from simulate.measures.catalogue import MEASURES, exact_budget
 from simulate.schema.errors import InputError
 from simulate.schema.model import Scenario
-from simulate.study.assumptions import assumption_diff
+from simulate.study.assumptions import Difference, assumption_diff
 from simulate.study.executor import Executor, Task, chunk_size, chunks
 from simulate.study.inputs import resolve_baseline
 from simulate.study.progress import Progress
@@ -255,6 +255,7 @@ class Comparison:
                     "verdict": v.text(),
                 }
             )
+        from simulate.budget.sources import SOURCES, sources_sheet
         from simulate.budget.tables import READ_ME, read_me
 
         table = self.budget_by_category  # a scenario may be named "category": no reset_index
@@ -269,11 +270,13 @@ class Comparison:
             "Vs baseline": self.budget_vs_baseline,
             "Multi-year": _stack((name, m.frame()) for name, m in self.projections.items()),
             "Verdict": pd.DataFrame(verdicts),
+            SOURCES: sources_sheet([r.scenario for r in self.results]),
         }
 
     @cached_property
-    def assumptions(self) -> pd.DataFrame:
-        """Every scenario input that differs between scenarios: field path, one column each."""
+    def assumptions(self) -> list[Difference]:
+        """Every scenario input that differs between scenarios, with its value and source in
+        each."""
         return assumption_diff([r.scenario for r in self.results])
 
 
