@@ -105,16 +105,16 @@ def test_my_school_makes_fair_scenarios_in_the_workspace(
 
 def test_my_school_errors_are_shown_next_to_the_field(tmp_path: Path) -> None:
     c = client(tmp_path / "ws")
-    response = c.post("/new", data={**LINCOLN, "classrooms": "22"})
+    response = c.post("/new", data={**LINCOLN, "classrooms": "3"})
     assert response.status_code == 400
-    assert "multiple of 4" in response.text
-    assert re.search(r'id="msg-classrooms">[^<]*multiple of 4', response.text)
+    assert "fewer than the 4 grades" in response.text
+    assert re.search(r'id="msg-classrooms">[^<]*fewer than the 4 grades', response.text)
     assert slugs(c) == []  # nothing half-made
     # the message names the school and the arrangement's title, not an internal tag
     title = bundled.titles()["traditional"]
     general = re.search(r'id="new-error">([^<]*)', response.text)
     assert general and general.group(1).startswith(
-        f"Lincoln &lt;b&gt;Elementary&lt;/b&gt; as {title}: classrooms: is 22; "
+        f"Lincoln &lt;b&gt;Elementary&lt;/b&gt; as {title}: classrooms: is 3, "
     )
     typo = c.post("/new", data={**LINCOLN, "classrooms": "lots"})
     assert 'id="new-error">your school: classrooms: &#39;lots&#39; is not a whole number' in (

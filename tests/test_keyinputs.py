@@ -120,7 +120,9 @@ def test_edited_values_become_overrides_and_only_they_change(tmp_path: Path) -> 
         roles = workbook["Roles"]
         row = next(r for r in roles.iter_rows(min_row=3) if r[0].value == "roles.mcl")
         row[3].value = 15000  # supplement
-        workbook["Funding"].append([None, "Local foundation", "grant", 40000, None, 1, 2])
+        workbook["Funding"].append(
+            [None, "Local foundation", "grant", 40000, None, None, None, 1, 2]
+        )
         workbook["Funding"].delete_rows(4)  # the per-pupil allocation (budget.funding[1])
 
     result, out = import_(tmp_path, edited(book, edit))
@@ -139,7 +141,8 @@ def test_edited_values_become_overrides_and_only_they_change(tmp_path: Path) -> 
     assert got.model_copy(update=same) == base
     # notes follow their figures: the removed line's go with it, the others move with theirs,
     # and what was typed anew is noted as the school's own
-    assert got.notes["budget.funding[1].per_pupil"] == base.notes["budget.funding[2].per_pupil"]
+    title_i = "budget.funding[{}].per_eligible_pupil"
+    assert got.notes[title_i.format(1)] == base.notes[title_i.format(2)]
     assert got.notes["budget.funding[2]"] == base.notes["budget.funding[3]"]
     assert "budget.funding[3]" not in got.notes and "budget.funding[0].amount" in got.notes
     for path in ("roles.mcl.supplement", "budget.funding[3].amount"):

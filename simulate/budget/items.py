@@ -16,6 +16,7 @@ from typing import Literal
 
 import pandas as pd
 
+from simulate.budget.pay import salary
 from simulate.schema.model import Role, Scenario
 
 CENT = Decimal("0.01")
@@ -156,7 +157,7 @@ def _role_items(name: str, role: Role, rate: Decimal, year: RoleYear) -> list[Li
     paid, and the replacement of leavers (mid-year and at the end of the year)."""
     label = role.title or name
     filled = year.positions - year.vacant_years
-    items = _item("personnel", f"{label} salaries", filled, role.salary, "pay", name)
+    items = _item("personnel", f"{label} salaries", filled, salary(role), "pay", name)
     items += _item("personnel", f"{label} supplements", filled, role.supplement, "pay", name)
     if role.hourly_wage is not None:
         hours = year.days_worked * Decimal(str(role.hours_per_day))
@@ -216,7 +217,7 @@ def teacher_cost(scenario: Scenario) -> Decimal | None:
     for name, n in positions(scenario).items():
         role = scenario.roles[name]
         if n and role.is_teacher and role.hourly_wage is None:
-            cost += n * (role.salary + role.supplement) * (1 + benefits_rate(scenario, role))
+            cost += n * (salary(role) + role.supplement) * (1 + benefits_rate(scenario, role))
             count += n
     return cents(cost / count) if count else None
 
@@ -236,7 +237,7 @@ def position_cost(scenario: Scenario, name: str) -> Decimal:
     if role.hourly_wage is not None:
         wages = role.hourly_wage * days * Decimal(str(role.hours_per_day))
     stipend = role.stipend if role.stipend_benefits else Decimal(0)
-    benefited = role.salary + role.supplement + wages + stipend
+    benefited = salary(role) + role.supplement + wages + stipend
     return cents(benefited * (1 + rate) + role.stipend - stipend)
 
 

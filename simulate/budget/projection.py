@@ -284,7 +284,7 @@ def _grow(item: LineItem, pay: Decimal, enrollment: int) -> Decimal:
 def _funding(source: Funding, year: int, enrollment: int, growth: Decimal) -> Decimal:
     if year < source.start_year or (source.end_year is not None and year > source.end_year):
         return Decimal(0)
-    amount = source.amount + source.per_pupil * enrollment
+    amount = source.revenue(enrollment)
     return cents(amount * growth) if source.kind == "recurring" else cents(amount)
 
 

@@ -10,11 +10,19 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from simulate.schema import limits
 from simulate.schema.errors import FieldError, suggest
-from simulate.schema.text import one_line, paragraphs
+from simulate.schema.text import money_text, one_line, paragraphs
 
 ACTIVITIES = ("instruction", "small_group", "coaching", "planning", "collaboration", "supervision")
 Activity = Literal[
@@ -28,7 +36,10 @@ EVERY_DUTY = frozenset((*ACTIVITIES, "coverage"))
 Share = Annotated[float, Field(ge=0, le=1)]
 Count = Annotated[int, Field(ge=0)]
 Minutes = Annotated[int, Field(ge=0, le=1440)]
-Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+# `$58,000` typed anywhere (a file, --set, a form) is 58000 (simulate.schema.text.money_text).
+Money = Annotated[
+    Decimal, BeforeValidator(money_text), Field(ge=0, max_digits=14, decimal_places=2)
+]
 # User text: shown in tables, workbooks, reports and on terminals, so control characters (an
 # escape sequence, a NUL) are refused here rather than failing a writer after the simulation.
 Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(one_line)]
@@ -57,6 +68,22 @@ class RampStep(Strict):
     )
 
 
+class PayStep(Strict):
+    """One step and lane of a district's salary schedule, with the staff paid on it."""
+
+    step: Annotated[int, Field(ge=0, le=60)] = Field(
+        description="Step on the schedule (usually years of service)"
+    )
+    lane: Label = Field(
+        "", description="Lane of the schedule (e.g. BA, MA, MA+30); blank for a single lane"
+    )
+    salary: Money = Field(description="Annual salary at this step and lane, in dollars")
+    staff: Annotated[float, Field(ge=0, le=100_000)] = Field(
+        description="How many of the role's staff are paid at this step and lane (a count "
+        "or a share: only the proportions matter)"
+    )
+
+
 class Role(Strict):
     """A kind of position: its pay, its day, what it may do and how often its holder is away."""
 
@@ -68,6 +95,13 @@ class Role(Strict):
     salary: Money = Field(
         Decimal(0),
         description="Annual base salary per position, in dollars",
+        json_schema_extra=COST_ONLY,
+    )
+    salary_schedule: list[PayStep] = Field(
+        default_factory=list,
+        description="The district's salary schedule for this role, steps and lanes with the "
+        "staff on each: the role's salary is then their average, weighted by staff (leave "
+        "salary out)",
         json_schema_extra=COST_ONLY,
     )
     supplement: Money = Field(
@@ -162,6 +196,33 @@ class Role(Strict):
         description="Duties allowed from which week (residents ramp up over the year); "
         "empty: every duty from the first day",
     )
+
+    @model_validator(mode="after")
+    def _one_salary(self) -> Role:
+        """A salary or a salary schedule, not both; a schedule with its staff on it."""
+        if not self.salary_schedule:
+            return self
+        if self.salary:
+            raise FieldError(
+                ("salary",),
+                f"is {self.salary} and the role has a salary_schedule too",
+                "one of them: leave salary out (0) to pay the schedule's average",
+            )
+        if not any(step.staff for step in self.salary_schedule):
+            raise FieldError(
+                ("salary_schedule",),
+                "has no staff on any step, so it has no average salary",
+                "the staff paid at each step and lane",
+            )
+        cells = [(step.step, step.lane) for step in self.salary_schedule]
+        for k, cell in enumerate(cells):
+            if cell in cells[:k]:
+                raise FieldError(
+                    ("salary_schedule", k),
+                    f"step {cell[0]}{f', lane {cell[1]}' if cell[1] else ''} is given twice",
+                    "each step and lane once",
+                )
+        return self
 
     def duties_in_week(self, week: int) -> frozenset[str]:
         """Duties allowed in a (1-based) week; without a ramp every duty is allowed."""
@@ -576,6 +637,16 @@ class Funding(Strict):
     per_pupil: Money = Field(
         Decimal(0), description="Amount per enrolled student per year, in dollars"
     )
+    per_eligible_pupil: Money = Field(
+        Decimal(0),
+        description="Amount per eligible student per year, in dollars (e.g. Title I per "
+        "formula-eligible child, or the share of it spent on the roles modelled)",
+    )
+    eligible_share: Share = Field(
+        0.0,
+        title="Share of students eligible",
+        description="Share of enrolled students who count for per_eligible_pupil (0 to 1)",
+    )
     start_year: Annotated[int, Field(ge=1, le=50)] = Field(
         1, description="First projection year it pays (1: the simulated year)"
     )
@@ -584,14 +655,27 @@ class Funding(Strict):
     )
 
     @model_validator(mode="after")
-    def _years_in_order(self) -> Funding:
+    def _consistent(self) -> Funding:
         if self.end_year is not None and self.end_year < self.start_year:
             raise FieldError(
                 ("end_year",),
                 f"is {self.end_year}, before start_year {self.start_year}",
                 f"a year from {self.start_year} on, or leave it out for no end",
             )
+        if self.per_eligible_pupil and not self.eligible_share:
+            raise FieldError(
+                ("eligible_share",),
+                "is 0, so per_eligible_pupil would pay nothing",
+                "the share of students eligible, above 0",
+            )
         return self
+
+    def revenue(self, enrollment: int | Decimal) -> Decimal:
+        """Money a year for this enrollment: the fixed sum, per pupil, and per eligible pupil."""
+        eligible = Decimal(enrollment) * Decimal(str(self.eligible_share))
+        return (
+            self.amount + self.per_pupil * Decimal(enrollment) + self.per_eligible_pupil * eligible
+        )
 
 
 class Devices(Strict):

@@ -157,7 +157,26 @@ def carried(
         own = [_parts(k)[len(new) :] for k in out if _below(_parts(k), new)]
         if _masked(_value(before, old), own) == _masked(_value(after, new), own):
             out[key] = note
-    return out
+    return in_order(out, after)
+
+
+def in_order(notes: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+    """The notes in the order their fields come in the data (a section before its fields);
+    notes on no field of the data last."""
+    place = {dotted(at): k for k, at in enumerate(_walk(data, ()))}
+    return dict(sorted(notes.items(), key=lambda item: place.get(item[0], len(place))))
+
+
+def _walk(node: Any, at: FieldPath) -> Iterable[FieldPath]:
+    if at:
+        yield at
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if at or key != "notes":
+                yield from _walk(value, (*at, str(key)))
+    elif isinstance(node, list):
+        for k, value in enumerate(node):
+            yield from _walk(value, (*at, k))
 
 
 def _parts(key: str) -> FieldPath:

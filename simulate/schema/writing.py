@@ -26,9 +26,14 @@ def _scalar(value: Any) -> bool:
 
 
 def _mapping(dumper: yaml.SafeDumper, data: dict[str, Any]) -> yaml.Node:
-    """A mapping of a few plain values on one line, as the bundled files write them."""
+    """A mapping of a few short plain values on one line, as the bundled files write them;
+    one with a long text (a note) a field a line."""
     short = len(data) <= 8 and all(_scalar(v) for v in data.values())
+    short = short and all(len(str(v)) <= SHORT_TEXT for v in data.values())
     return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=short)
+
+
+SHORT_TEXT = 40  # longest value of a mapping written on one line
 
 
 def _sequence(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
