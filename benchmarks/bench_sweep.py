@@ -23,8 +23,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from simulate.outputs import sweep
 from simulate.study.executor import available_cpus
-from simulate.study.sweep.loop import load_sweep, sweep
+from simulate.study.sweep.loop import load_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,9 +21,9 @@ _API = {
     "compare": "simulate.study.compare",
     "load_scenario": "simulate.schema.loading",
     "run": "simulate.study.run",
-    "save_comparison": "simulate.study.outputs",
-    "save_run": "simulate.study.outputs",
-    "sweep": "simulate.study.sweep.loop",
+    "save_comparison": "simulate.outputs",
+    "save_run": "simulate.outputs",
+    "sweep": "simulate.outputs",
 }
 __all__ = [
     "Comparison",
@@ -51,10 +51,9 @@ def __getattr__(name: str) -> Any:
 
 if TYPE_CHECKING:
     from simulate.budget.study import budget_study
+    from simulate.outputs import save_comparison, save_run, sweep
     from simulate.schema.errors import InputError
     from simulate.schema.loading import load_scenario
     from simulate.schema.model import Scenario
     from simulate.study.compare import Comparison, compare
-    from simulate.study.outputs import save_comparison, save_run
     from simulate.study.run import Result, run
-    from simulate.study.sweep.loop import sweep

@@ -13,18 +13,19 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from simulate.schema.errors import InputError
+from simulate.schema.limits import MAX_PROJECTION_YEARS, MAX_REPLICATIONS
 from simulate.terminal import clean
 
 OutPath = click.Path(path_type=Path, file_okay=True, dir_okay=True)
-Replications = click.IntRange(min=1, max=10_000)  # simulate.schema.limits.MAX_REPLICATIONS
+Replications = click.IntRange(min=1, max=MAX_REPLICATIONS)
 REPLICATIONS = 20  # simulate.study.run.REPLICATIONS: years budget and compare simulate alike
 GOAL_TARGETS = ["budget", "sustainable", "funded"]  # simulate.budget.goalseek.TARGETS
 NOTHING_WRITTEN = "nothing was written"
@@ -60,11 +61,17 @@ def on_interrupt(kept: str) -> None:
 class Commands(click.Group):
     """The command group: every way a command can end becomes one line and an exit code."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        kwargs.pop("standalone_mode", None)
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,  # always ends the process, whatever the caller asks
+        **extra: Any,
+    ) -> NoReturn:
         previous = _take_signals()
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Abort as err:  # Ctrl-C while the arguments were read
             interrupted = isinstance(err.__cause__, KeyboardInterrupt)
             say(f"interrupted: {NOTHING_WRITTEN}" if interrupted else "Aborted!", err=True)
@@ -175,8 +182,8 @@ def out_folder(out: Path, force: bool, writes: Collection[str]) -> Iterator[None
 @strict_option
 def run(scenario: Path, out: Path, seed: int, replications: int, force: bool, strict: bool) -> None:
     """Run one SCENARIO file; write summary.json, metrics.csv, ledger.csv and budget.csv."""
+    from simulate.outputs import RUN_FILES, save_run
     from simulate.schema.loading import load_scenario
-    from simulate.study.outputs import RUN_FILES, save_run
     from simulate.study.progress import progress_bar
     from simulate.study.run import run as run_scenario
 
@@ -231,10 +238,10 @@ def compare(
 
     The scenarios must describe the same schools (enrollment, school count, need tiers);
     otherwise the command stops and names the difference, unless --allow-different-schools."""
+    from simulate.outputs import COMPARISON_FILES, save_comparison
     from simulate.report import text_summary
     from simulate.study.compare import compare as run_compare
     from simulate.study.inputs import load_scenarios
-    from simulate.study.outputs import COMPARISON_FILES, save_comparison
     from simulate.study.progress import progress_bar
     from simulate.study.schools import check_same_schools
 
@@ -303,7 +310,11 @@ def metrics(form: str) -> None:
 @main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--baseline", type=click.Path(path_type=Path), help="Scenario to compare against.")
-@click.option("--years", type=click.IntRange(min=1, max=30), help="Projection years [default: 5].")
+@click.option(
+    "--years",
+    type=click.IntRange(min=1, max=MAX_PROJECTION_YEARS),
+    help="Projection years [default: 5].",
+)
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option(
     "--replications",
@@ -726,7 +737,7 @@ def sweep(
     chunk_size: int | None,
 ) -> None:
     """Run the parameter sweep in SPEC; write results.parquet, sensitivity.csv, report.html."""
-    from simulate.study.sweep.loop import sweep as run_sweep
+    from simulate.outputs import sweep as run_sweep
     from simulate.study.sweep.loop import top_parameters
 
     resume_hint = f"continue with: simulate sweep {spec} --out {out} --resume"

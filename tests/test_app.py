@@ -18,9 +18,11 @@ from starlette.testclient import TestClient
 
 import simulate
 from simulate.app import server
-from simulate.app.server import MAX_UPLOAD, create_app, field_id
+from simulate.app.server import create_app
+from simulate.app.site import MAX_UPLOAD, field_id
 from simulate.app.workspace import origin
 from simulate.schema import bundled
+from simulate.schema.limits import MAX_PROJECTION_YEARS, MAX_REPLICATIONS
 
 PORT = 8765
 LOCAL = f"http://127.0.0.1:{PORT}"
@@ -51,7 +53,7 @@ def slugs(c: TestClient) -> list[str]:
 def wait_for(c: TestClient, run_id: str, timeout: float = 120) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        record = c.app.state.pages.ws.record(run_id)  # type: ignore[attr-defined]
+        record = c.app.state.site.ws.record(run_id)  # type: ignore[attr-defined]
         if record.get("status") != "running":
             return record
         time.sleep(0.1)
@@ -176,7 +178,7 @@ def test_the_origin_of_a_workspace_scenario_is_read_from_its_header(
     assert c.post("/upload", files={"file": ("school.xlsx", generic, "app/x")}).status_code == 303
     raw = (SCENARIOS / "traditional.yaml").read_bytes()
     assert c.post("/upload", files={"file": ("t.yaml", raw, "text/yaml")}).status_code == 303
-    found = {e.slug: e.origin for e in c.app.state.pages.ws.entries()}  # type: ignore[attr-defined]
+    found = {e.slug: e.origin for e in c.app.state.site.ws.entries()}  # type: ignore[attr-defined]
     assert found[teams] == "mcl_teams" and found[today] == "traditional"
     assert sorted(found.values()) == ["mcl_teams", "traditional", "traditional", "traditional"]
     assert origin("# My own plan\nname: x\n", "My own plan") is None
@@ -321,8 +323,29 @@ def test_a_comparison_runs_and_its_files_download(made: tuple[TestClient, list[s
     assert "default-src 'none'" in report.headers["content-security-policy"]
     assert c.get(f"/runs/{run_id}/files/run.py").status_code == 404
     assert c.get(f"/runs/{run_id}/files/..%2Frun.json").status_code == 404
-    inputs = sorted(p.name for p in (c.app.state.pages.ws.runs / run_id / "inputs").iterdir())  # type: ignore[attr-defined]
+    inputs = sorted(p.name for p in (c.app.state.site.ws.runs / run_id / "inputs").iterdir())  # type: ignore[attr-defined]
     assert inputs == sorted([f"{today}.yaml", f"{teams}.yaml"])
+
+
+def test_the_run_forms_take_the_limits_the_command_line_takes(
+    made: tuple[TestClient, list[str]],
+) -> None:
+    """One set of limits (schema.limits): the forms offer them and the server holds to them."""
+    c, (teams, today) = made
+    most, years = f"{MAX_REPLICATIONS:,}", MAX_PROJECTION_YEARS
+    for page in ("/compare", "/budget"):
+        assert (
+            f'name="replications" type="number" min="1" max="{MAX_REPLICATIONS}"'
+            in c.get(page).text
+        )
+    assert f'name="years" type="number" min="1" max="{years}"' in c.get("/budget").text
+    over = str(MAX_REPLICATIONS + 1)
+    compare = c.post("/compare", data={"scenario": [today, teams], "replications": over})
+    assert compare.status_code == 400 and f"replications: is {over} (allowed: 1 to {most})" in (
+        compare.text
+    )
+    budget = c.post("/budget", data={"scenario": teams, "years": str(years + 1)})
+    assert budget.status_code == 400 and f"(allowed: 1 to {years})" in budget.text
 
 
 def test_a_second_run_gets_a_busy_answer(
@@ -402,10 +425,10 @@ def test_the_workspace_survives_a_restart(
 
 def test_a_run_cut_short_by_a_stop_is_marked_interrupted(tmp_path: Path) -> None:
     c = client(tmp_path / "ws")
-    ws = c.app.state.pages.ws  # type: ignore[attr-defined]
+    ws = c.app.state.site.ws  # type: ignore[attr-defined]
     run_id = ws.new_run({"kind": "compare", "status": "running", "scenarios": ["x"]})
     again = client(tmp_path / "ws")
-    assert again.app.state.pages.ws.record(run_id)["status"] == "interrupted"  # type: ignore[attr-defined]
+    assert again.app.state.site.ws.record(run_id)["status"] == "interrupted"  # type: ignore[attr-defined]
 
 
 def test_vendored_files_match_their_recorded_versions() -> None:

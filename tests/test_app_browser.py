@@ -25,7 +25,7 @@ import pytest
 
 import simulate
 from simulate.app.checks import plausibility
-from simulate.app.server import field_id
+from simulate.app.site import field_id
 from simulate.schema.new import MySchool, new_scenario
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -117,7 +117,7 @@ def test_compare_counts_progress_in_simulated_years() -> None:
 
 
 def test_study_does_not_import_the_report() -> None:
-    """A Comparison computes; saving it (simulate.study.outputs) is what needs the report."""
+    """A Comparison computes; saving it (simulate.outputs) is what needs the report."""
     code = (
         "import sys, simulate.study.compare, simulate.study.run, simulate.study.sweep; "
         "print(sorted(m for m in sys.modules if m.startswith('simulate.report')))"

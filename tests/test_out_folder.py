@@ -273,7 +273,7 @@ def test_a_scheduler_address_that_cannot_work_is_refused_before_any_work(
 def test_an_internal_error_is_one_line_and_exit_1(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from simulate.study import outputs
+    from simulate import outputs
 
     def broken(*args: object) -> None:
         raise ZeroDivisionError("a bug")

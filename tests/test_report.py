@@ -14,9 +14,9 @@ from plotly.offline import get_plotlyjs
 
 import simulate
 from simulate.output import prepare_out
+from simulate.outputs import save_comparison
 from simulate.report import KEY_ROWS, fmt, fmt_diff, script_json
 from simulate.study.compare import Comparison, compare
-from simulate.study.outputs import save_comparison
 
 EVIL = '</script><script>document.title="pwned"</script><img src=x onerror=alert(1)>'
 KEYS = ["scenario", "metric", "group", "statistic"]

@@ -26,8 +26,8 @@ from test_compare import readme_compare_args
 import simulate
 from simulate.cli import main
 from simulate.output import prepare_out
+from simulate.outputs import save_comparison
 from simulate.study.compare import compare
-from simulate.study.outputs import save_comparison
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [

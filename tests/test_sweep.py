@@ -11,9 +11,10 @@ import pytest
 from test_sweep_helpers import results, write_spec
 
 import simulate
+from simulate.outputs import sweep
 from simulate.schema.loading import apply_overrides, load_data, validate
 from simulate.study.sweep.designs import Axis
-from simulate.study.sweep.loop import load_sweep, sweep
+from simulate.study.sweep.loop import load_sweep
 
 
 def test_grid_has_one_row_per_run_with_the_listed_values(tmp_path: Path) -> None:

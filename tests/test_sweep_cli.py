@@ -18,7 +18,7 @@ from processes import alive, descendants
 from test_sweep_helpers import ROOT, results, short_year, write_spec
 
 from simulate.cli import main
-from simulate.study.sweep.loop import sweep
+from simulate.outputs import sweep
 
 
 def invoke(*args: str | Path) -> Result:

@@ -20,7 +20,7 @@ from click.testing import CliRunner, Result
 from test_sweep_helpers import results, write_spec
 
 from simulate.cli import main
-from simulate.study.sweep.loop import sweep
+from simulate.outputs import sweep
 
 
 def invoke(*args: str | Path) -> Result:

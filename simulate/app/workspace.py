@@ -14,13 +14,18 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import secrets
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from simulate import __version__
 from simulate.output import PARTIAL, write_json, write_text
 from simulate.schema.errors import InputError
+
+if TYPE_CHECKING:
+    from simulate.schema.model import Scenario
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 RUN_ID = re.compile(r"\d{8}-\d{6}(-\d{1,3})?")
@@ -73,6 +78,33 @@ class Workspace:
             raise InputError(None, "scenario", f"'{slug:.60}' is not a scenario of the workspace")
         return self.scenarios / f"{slug}.yaml"
 
+    def scenario_file(self, slug: str) -> Path:
+        """The file of a scenario of the workspace; InputError if there is none."""
+        path = self.scenario_path(slug)
+        if not path.is_file():
+            raise InputError(None, "scenario", f"'{slug}' is not a scenario of the workspace")
+        return path
+
+    def load(self, slug: str) -> tuple[dict[str, Any], Scenario]:
+        """A scenario as plain data and validated (InputError if it is not valid)."""
+        from simulate.schema.loading import load_data_and_scenario
+
+        return load_data_and_scenario(self.scenario_file(slug), self.scenarios)
+
+    def check_text(self, text: str, name: str) -> Scenario:
+        """YAML text (an upload, an edit) loaded as a scenario file of the workspace would be;
+        an InputError names the file `name`."""
+        from simulate.schema.loading import load_scenario
+
+        temporary = self.scenarios / f".check-{secrets.token_hex(8)}.yaml"
+        try:
+            temporary.write_text(text, encoding="utf-8")
+            return load_scenario(temporary, self.scenarios)
+        except InputError as err:
+            raise (err.at(name) if err.file == str(temporary) else err) from None
+        finally:
+            temporary.unlink(missing_ok=True)
+
     def entries(self) -> list[Entry]:
         """Every scenario file, loaded (to show its name) or with the reason it does not load."""
         from simulate.schema.loading import load_scenario
@@ -103,6 +135,23 @@ class Workspace:
 
     def save_scenario(self, slug: str, text: str) -> Path:
         return write_text(self.scenario_path(slug), text)
+
+    def save_data(self, slug: str, data: dict[str, Any], why: str) -> None:
+        """Write a scenario's data, keeping the comment lines at the top of its file."""
+        from simulate.schema.writing import to_yaml
+
+        path = self.scenario_path(slug)
+        header: list[str] = []
+        if path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if not line.startswith("#"):
+                    break
+                header.append(line[1:].removeprefix(" "))
+        while header and not header[-1].strip():
+            header.pop()
+        note = f"Saved by the simulate web app (simulate {__version__}): {why}."
+        header = [line for line in header if not line.startswith("Saved by the simulate web app")]
+        self.save_scenario(slug, to_yaml(data, [*header, note, ""]))
 
     # ---- runs -----------------------------------------------------------------------------
     def new_run(self, record: dict[str, Any]) -> str:

@@ -159,11 +159,6 @@ def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def group_kind(group: str) -> str:
-    """'tier=intensive' -> 'tier'; 'all' -> 'all'."""
-    return group.partition("=")[0] if "=" in group else group
-
-
 def group_title(group: str, role_title: Callable[[str], str] | None = None) -> str:
     """How a group reads in a row: 'tier=intensive' -> 'Tier intensive' (plain text); roles by
     `role_title` (the scenario's titles) or by name."""

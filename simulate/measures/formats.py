@@ -15,7 +15,6 @@ from typing import Literal
 import pandas as pd
 
 Kind = Literal["money", "pct", "num0", "num1", "num2"]  # how a figure is written (see fmt)
-KINDS: tuple[Kind, ...] = ("money", "pct", "num0", "num1", "num2")
 DIGITS: dict[str, int] = {"money": 0, "pct": 1, "num0": 0, "num1": 1, "num2": 2}  # as shown
 
 # Columns that hold money in any table we write; everything else is a count, share or label.

@@ -37,6 +37,7 @@ MAX_STUDENTS = 250_000  # enrollment over all schools and copies of a run
 
 # ---- studies --------------------------------------------------------------------------------
 MAX_REPLICATIONS = 10_000  # simulated years per scenario
+MAX_PROJECTION_YEARS = 30  # years of a budget's projection: a plan, not a pension fund
 MAX_SWEEP_POINTS = 1_000_000  # design points: each is validated before the sweep starts
 # Runs of a sweep (points x replications): the list of runs and the results table are held in
 # memory, and 250,000 runs are already days of computing on a laptop.

@@ -40,9 +40,17 @@ def load_scenario(path: str | Path, confined_to: str | Path | None = None) -> Sc
 
     `confined_to`: a folder the scenario and every file it extends or includes must lie in,
     named by relative paths only (for input from an upload; see the module docstring)."""
+    return load_data_and_scenario(path, confined_to)[1]
+
+
+def load_data_and_scenario(
+    path: str | Path, confined_to: str | Path | None = None
+) -> tuple[dict[str, Any], Scenario]:
+    """One scenario file read once: its plain data after `extends` and `include` (what an
+    editor changes and writes back) and the validated Scenario, as load_scenario gives it."""
     path = Path(path)
     data, origins = _load_tree(path, (), _confinement(path, confined_to))
-    return validate(data, str(path), origins)
+    return data, validate(data, str(path), origins)
 
 
 def load_data(path: str | Path, confined_to: str | Path | None = None) -> dict[str, Any]:

@@ -427,6 +427,10 @@ class School(Strict):
         return self
 
 
+Cancellable = Literal["small_group", "coaching"]  # what a testing window can cancel
+CANCELLABLE: tuple[Cancellable, ...] = ("small_group", "coaching")
+
+
 class TestingWindow(Strict):
     """School days given to testing, which cancel small groups and coaching."""
 
@@ -434,8 +438,8 @@ class TestingWindow(Strict):
     days: Annotated[int, Field(ge=1, le=60)] = Field(
         description="Length of the window, in school days"
     )
-    cancels: list[Literal["small_group", "coaching"]] = Field(
-        default_factory=lambda: ["small_group", "coaching"],
+    cancels: list[Cancellable] = Field(
+        default_factory=lambda: list(CANCELLABLE),
         description="Activities the window cancels on its days",
     )
 
@@ -690,7 +694,7 @@ class Devices(Strict):
 class Projection(Strict):
     """How later years differ from the simulated one in the multi-year projection."""
 
-    years: Annotated[int, Field(ge=1, le=30)] = Field(
+    years: Annotated[int, Field(ge=1, le=limits.MAX_PROJECTION_YEARS)] = Field(
         5, description="Years the projection covers, the simulated year first"
     )
     salary_growth: Annotated[float, Field(ge=-0.5, le=1)] = Field(
@@ -859,15 +863,15 @@ class Scenario(Strict):
             check(role, ("coverage", "needs_cover", k))
         for k, role in enumerate(self.substitutes.fill_priority):
             check(role, ("substitutes", "fill_priority", k))
-        for name, role in self.roles.items():
-            used = sum(role.schedule.values())
+        for name, spec in self.roles.items():
+            used = sum(spec.schedule.values())
             if used > 1440:
                 raise FieldError(
                     ("roles", name, "schedule"),
                     f"adds up to {used} minutes, more than a day",
                     "at most 1440 minutes in all",
                 )
-            if role.schedule.get("small_group", 0) and role.group_size == 0:
+            if spec.schedule.get("small_group", 0) and spec.group_size == 0:
                 raise FieldError(
                     ("roles", name, "group_size"),
                     "is 0 but the role has small_group minutes; set group_size >= 1",
@@ -913,6 +917,7 @@ def positions(school: School) -> int:
 
 
 def _position_entries(school: School) -> list[tuple[tuple[str | int, ...], int]]:
+    entries: list[tuple[tuple[str | int, ...], int]]
     entries = [(("staff", role), n) for role, n in school.staff.items()]
     for j, team in enumerate(school.teams):
         entries += [(("teams", j, "members", r), n * team.count) for r, n in team.members.items()]
@@ -938,7 +943,7 @@ def _check_positions(school: School) -> None:
 
 def _check_attendance(attendance: Attendance, loc: tuple[str | int, ...]) -> None:
     """The chronic-absence share must be one a beta spread of the mean rate can give."""
-    from simulate.engine.attendance import YEAR, beta_concentration, chronic_range
+    from simulate.schema.absence import YEAR, beta_concentration, chronic_range
 
     mean, share = attendance.absence_rate, attendance.chronic_share
     if mean == 0:

@@ -121,7 +121,7 @@ def _census(text: str, file: str) -> bool:
             label = stack[-1].next_label(event) if stack else None
             inside: FieldPath = tuple(o.label for o in stack[1:] if o.label is not None)
             own = (*inside, label) if label is not None else inside
-            line = event.start_mark.line + 1
+            line = event.start_mark.line + 1 if event.start_mark is not None else None
             if values > MAX_YAML_VALUES:
                 raise InputError(
                     file,

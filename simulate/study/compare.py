@@ -39,7 +39,7 @@ PARALLEL_MIN_RUNS = 30
 class Comparison:
     """Results of several scenarios run on the same seeds, and the tables every output reads.
 
-    It only computes; simulate.study.outputs.save_comparison writes its files."""
+    It only computes; simulate.outputs.save_comparison writes its files."""
 
     results: list[Result]
     baseline: str

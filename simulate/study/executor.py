@@ -449,7 +449,8 @@ class _PopenWithoutMain(popen_forkserver.Popen):
 
             spawn.get_preparation_data = without_main
             try:
-                super()._launch(process_obj)
+                # typeshed leaves out Popen._launch, private but there in every version
+                super()._launch(process_obj)  # type: ignore[misc]
             finally:
                 spawn.get_preparation_data = original
 
@@ -463,4 +464,4 @@ class _WorkerProcess(ForkServerProcess):
 class _WorkerContext(ForkServerContext):
     """The fork-server start method, for workers that skip the caller's `__main__`."""
 
-    Process = _WorkerProcess  # type: ignore[assignment]
+    Process = _WorkerProcess

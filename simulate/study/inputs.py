@@ -11,16 +11,17 @@ from simulate.schema.model import Scenario
 
 
 def load_scenarios(
-    files: Sequence[Path], baseline: str | None = None
+    files: Sequence[Path], baseline: str | None = None, confined_to: Path | None = None
 ) -> tuple[list[Scenario], str]:
     """Load scenario files for a comparison; names must differ; --baseline may name a file.
 
     Returns the scenarios and the baseline's scenario name; checked before any output.
+    `confined_to`: the folder the files must lie in (schema.loading.load_scenario).
     """
     specs: list[Scenario] = []
     seen: dict[str, Path] = {}
     for file in files:
-        spec = load_scenario(file)
+        spec = load_scenario(file, confined_to)
         if spec.name in seen:
             raise InputError(
                 str(file),

@@ -165,9 +165,9 @@ def projection_block(page: Page) -> str:
         "time-limited grants to a scenario to see when recurring money covers the "
         "model.</p>"
     )
-    years = len(next(iter(frames.values())))
+    span = len(next(iter(frames.values())))
     return (
-        f"<h3>Multi-year projection ({years} years)</h3>{note}"
+        f"<h3>Multi-year projection ({span} years)</h3>{note}"
         + page.figure(fig, 380)
         + table("metrics verdicts", "<th>Scenario</th><th>Sustainability verdict</th>", rows)
         + year_table(page, frames)

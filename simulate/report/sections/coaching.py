@@ -32,10 +32,14 @@ def chart(page: Page, groups: list[str]) -> go.Figure:
         for group in ["all", *groups]:
             p = c.value(name, metric, group, "planned")
             r = c.value(name, metric, group, "realized")
-            shown = p is not None and r is not None and (p[0] != 0 or r[0] != 0)
-            planned.append(p[0] if shown else None)
-            realized.append(r if shown else None)
-            text.append(f"planned {p[0]:.2f}; realized {ci_text(r, '.2f')}" if shown else "")
+            if p is None or r is None or p[0] == r[0] == 0:  # nothing planned or realized
+                planned.append(None)
+                realized.append(None)
+                text.append("")
+                continue
+            planned.append(p[0])
+            realized.append(r)
+            text.append(f"planned {p[0]:.2f}; realized {ci_text(r, '.2f')}")
         color = page.colors[name]
         fig.add_bar(
             x=labels,

@@ -5,7 +5,8 @@ chunks (simulate.study.sweep.chunk) through the shared executor, to local proces
 cluster (simulate.study.executor); each finished chunk is saved at once, so a crash loses at
 most the chunks in flight and `--resume` carries on where it stopped
 (simulate.study.sweep.store). At the end the parts are consolidated into DIR/results.parquet
-in run-id order and analysed (simulate.study.sweep.sensitivity).
+in run-id order and analysed (simulate.study.sweep.sensitivity). `simulate.sweep`
+(simulate.outputs) claims the folder, calls run_missing and writes the results and the report.
 """
 
 from __future__ import annotations
@@ -15,20 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulate.output import claim_out, staged_set, write_csv, write_text
-from simulate.schema.errors import InputError
-from simulate.study.executor import (
-    Backend,
-    Executor,
-    Task,
-    available_cpus,
-    check_options,
-    chunks,
-)
+from simulate.study.executor import Backend, Executor, Task, chunks
 from simulate.study.executor import chunk_size as default_chunk_size
 from simulate.study.progress import Progress, progress_bar
 from simulate.study.sweep.chunk import run_chunk
-from simulate.study.sweep.sensitivity import RANKED_BY, analyze
+from simulate.study.sweep.sensitivity import RANKED_BY
 from simulate.study.sweep.spec import (
     Key,
     Metric,
@@ -41,15 +33,7 @@ from simulate.study.sweep.spec import (
     metric_column,
     parse_metric,
 )
-from simulate.study.sweep.store import (
-    OUR_FILES,
-    RESULTS,
-    Folder,
-    PartWriter,
-    consolidate,
-    open_folder,
-    start_fresh,
-)
+from simulate.study.sweep.store import Folder, PartWriter, consolidate, start_fresh
 
 __all__ = [
     "Key",
@@ -65,14 +49,15 @@ __all__ = [
     "metric_column",
     "parse_metric",
     "run_chunk",
-    "sweep",
+    "run_missing",
     "top_parameters",
 ]
 
 
 @dataclass
 class SweepResult:
-    """What a sweep() call did; results and sensitivity are None when it was interrupted."""
+    """What a sweep did (simulate.outputs.sweep); results and sensitivity are None when it
+    was interrupted."""
 
     out: Path
     sweep: Sweep
@@ -84,36 +69,7 @@ class SweepResult:
     notes: list[str] = field(default_factory=list)  # damaged parts set aside, repairs made
 
 
-def sweep(
-    spec: str | Path | Sweep,
-    out: str | Path,
-    *,
-    workers: int | None = None,
-    backend: Backend = "local",
-    scheduler: str | None = None,
-    resume: bool = False,
-    force: bool = False,
-    chunk_size: int | None = None,
-    progress: bool | None = None,
-) -> SweepResult:
-    """Run a sweep into `out`; see the module docstring. Ctrl-C stops cleanly (interrupted).
-
-    `progress`: a bar on stderr (default: when it is a terminal)."""
-    workers = workers or available_cpus()
-    check_options(workers, backend, scheduler)  # before the spec: checking it may take a while
-    if resume and force:
-        raise InputError(None, "--resume", "give --resume or --force, not both")
-    sw = spec if isinstance(spec, Sweep) else load_sweep(spec)
-    out = Path(out)
-    with claim_out(out, force=force, resume=resume, writes=OUR_FILES) as stale:
-        folder = open_folder(sw, out, resume)
-        if stale is not None:
-            taken = f"took over the lock left by a stopped command ({stale.describe()})"
-            folder.notes.insert(0, taken)
-        return _sweep_in(sw, out, folder, workers, backend, scheduler, chunk_size, progress)
-
-
-def _sweep_in(
+def run_missing(
     sw: Sweep,
     out: Path,
     folder: Folder,
@@ -122,30 +78,19 @@ def _sweep_in(
     scheduler: str | None,
     chunk_size: int | None,
     progress: bool | None,
-) -> SweepResult:
-    """The sweep in its claimed and checked folder: run what is missing, then the results."""
+) -> tuple[int, bool]:
+    """Run what the claimed and checked folder is missing; (runs saved, interrupted)."""
     todo = [r for r in range(sw.total) if r not in folder.finished]
-    ran, interrupted = 0, False
-    if todo:
-        # started before start_fresh, so a --scheduler that cannot be reached keeps old results
-        with Executor(workers, backend, scheduler, out / ".dask-scratch") as executor:
-            if not folder.resuming:
-                start_fresh(sw, out)
-            size = chunk_size or default_chunk_size(len(todo), executor.slots)
-            label = f"sweep ({backend}, {workers} worker{'s' if workers > 1 else ''})"
-            with progress_bar(label, sw.total, len(folder.finished), show=progress) as bar:
-                ran, interrupted = _execute(sw, out, folder, executor, todo, size, bar)
-    done = len(folder.finished) + ran
-    if interrupted:
-        return SweepResult(out, sw, done, ran, True, notes=folder.notes)
-    from simulate.report.sweep import render_sweep  # the study does not depend on the report
-
-    with staged_set(out, replaces=RESULTS) as stage:
-        results = consolidate(sw, out, into=stage)
-        table, effects = analyze(sw, results)
-        write_csv(stage / "sensitivity.csv", table)
-        write_text(stage / "report.html", render_sweep(sw, results, table, effects))
-    return SweepResult(out, sw, done, ran, False, results, table, folder.notes)
+    if not todo:
+        return 0, False
+    # started before start_fresh, so a --scheduler that cannot be reached keeps old results
+    with Executor(workers, backend, scheduler, out / ".dask-scratch") as executor:
+        if not folder.resuming:
+            start_fresh(sw, out)
+        size = chunk_size or default_chunk_size(len(todo), executor.slots)
+        label = f"sweep ({backend}, {workers} worker{'s' if workers > 1 else ''})"
+        with progress_bar(label, sw.total, len(folder.finished), show=progress) as bar:
+            return _execute(sw, out, folder, executor, todo, size, bar)
 
 
 def _execute(

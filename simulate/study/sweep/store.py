@@ -140,6 +140,7 @@ def _check_parts(sweep: Sweep, out: Path, recorded: dict[str, str], folder: Fold
         data = part.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         expected = recorded.get(part.name)
+        problem: str | None
         if expected is not None and expected != digest:
             problem = "its checksum does not match the manifest"
         else:

@@ -1,0 +1,124 @@
+"""The budget form, and a budget study run as `simulate budget` runs it (budget_study, with
+the same goal check first), into a run folder."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from simulate.app.checks import readable
+from simulate.app.jobs import Busy, Job
+from simulate.app.site import Site, number, replications, site
+from simulate.schema import limits
+from simulate.schema.errors import InputError
+
+
+async def form(request: Request) -> Response:
+    values = {"replications": "20", **request.query_params}
+    return await run_in_threadpool(budget_page, request, 200, "", values)
+
+
+def budget_page(request: Request, status: int, error: str, values: dict[str, str]) -> Response:
+    s = site(request)
+    entries = s.valid_entries()
+    return s.page(
+        request,
+        "budget.html",
+        status,
+        entries=entries,
+        goals=goal_fields(s, entries),
+        error=error,
+        form=values,
+    )
+
+
+def goal_fields(s: Site, entries: list[Any]) -> list[tuple[str, str]]:
+    """Numeric key inputs of the workspace's scenarios, for the goal-seek drop-down."""
+    from simulate.keyinputs.parts import parts
+
+    seen: dict[str, str] = {}
+    for entry in entries:
+        try:
+            _, scenario = s.ws.load(entry.slug)
+        except InputError:
+            continue
+        for part in parts(scenario):
+            for row in part.rows:
+                for item in row.inputs:
+                    if item.meta.kind in ("money", "int", "float") and not item.meta.entry:
+                        where = f"{part.title}: {row.label}" if part.table else part.title
+                        seen.setdefault(item.path, f"{where}: {item.label}")
+    return sorted(seen.items(), key=lambda kv: (kv[0] != "roles.mcl.supplement", kv[1]))
+
+
+async def start(request: Request) -> Response:
+    s = site(request)
+    values = {k: str(v) for k, v in (await request.form()).items()}
+    try:
+        run_id = await run_in_threadpool(start_budget, s, values)
+    except Busy as busy:
+        return s.busy(request, busy.job)
+    except InputError as err:
+        error = readable(err, "the budget")
+        return await run_in_threadpool(budget_page, request, 400, error, values)
+    return RedirectResponse(f"/runs/{run_id}", status_code=303)
+
+
+def start_budget(s: Site, values: dict[str, str]) -> str:
+    from simulate.budget.goalseek import check_goal
+
+    slug, base_slug = values.get("scenario", ""), values.get("baseline", "")
+    years_text = values.get("years", "").strip()
+    years = number(years_text, "years", int) if years_text else None
+    if years is not None and not 1 <= years <= limits.MAX_PROJECTION_YEARS:
+        raise InputError(None, "years", f"is {years}", f"1 to {limits.MAX_PROJECTION_YEARS}")
+    count = replications(values.get("replications", "20"))
+    goal = values.get("goal", "").strip() or None
+    _, scenario = s.ws.load(slug)
+    baseline = s.ws.load(base_slug)[1] if base_slug else None
+    if goal is not None:  # as the command line: a bad field fails before any run
+        check_goal(scenario, goal, "budget", f"{slug}.yaml", baseline is not None)
+    s.check_free()
+    slugs = [slug] + ([base_slug] if base_slug else [])
+    record = {
+        "kind": "budget",
+        "status": "running",
+        "scenarios": [scenario.name] + ([baseline.name] if baseline else []),
+        "files": [f"{name}.yaml" for name in slugs],
+        "baseline": baseline.name if baseline else None,
+        "replications": count,
+        "seed": 0,
+        "years": years,
+        "goal": goal,
+    }
+    run_id = s.ws.new_run(record)
+    folder = s.ws.run_folder(run_id)
+    for name in set(slugs):
+        (folder / "inputs" / f"{name}.yaml").write_bytes(s.ws.scenario_file(name).read_bytes())
+    job = Job(run_id, "budget", f"the budget of {scenario.name}")
+
+    def work(job: Job) -> None:
+        from simulate.budget.study import budget_study
+
+        report = budget_study(
+            scenario,
+            baseline,
+            years=years,
+            replications=count,
+            goal_field=goal,
+            file=f"{slug}.yaml",
+            progress=job.progress,
+        )
+        report.write(folder)
+
+    return s.launch(job, work)
+
+
+ROUTES = [
+    Route("/budget", form, methods=["GET"]),
+    Route("/budget", start, methods=["POST"]),
+]

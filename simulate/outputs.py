@@ -1,0 +1,111 @@
+"""What a run, a comparison and a sweep leave in their output folder.
+
+Above the study and the report: Result, Comparison and the sweep's runs only compute, and the
+report only renders, so neither depends on the other (docs/architecture.md). Plotly, openpyxl
+and the study's heavy modules load only when a function here needs them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from simulate.output import claim_out, staged_set, write_csv, write_json, write_text
+
+if TYPE_CHECKING:
+    from simulate.study.compare import Comparison
+    from simulate.study.executor import Backend
+    from simulate.study.run import Result
+    from simulate.study.sweep.loop import SweepResult
+    from simulate.study.sweep.spec import Sweep
+
+# What each set holds, by key: the files are written together or not at all (staged_set).
+RUN_FILES = {
+    "metrics": "metrics.csv",
+    "ledger": "ledger.csv",
+    "budget": "budget.csv",
+    "summary": "summary.json",
+}
+COMPARISON_FILES = {
+    "report": "report.html",
+    "summary": "summary.csv",
+    "differences": "differences.csv",
+    "budget": "budget.xlsx",
+}
+
+
+def save_run(result: Result, out: str | Path) -> dict[str, Path]:
+    """Write metrics.csv, ledger.csv, budget.csv and summary.json into out, all or none."""
+    out = Path(out)
+    with staged_set(out) as stage:
+        write_csv(stage / RUN_FILES["metrics"], result.metrics)
+        write_csv(stage / RUN_FILES["ledger"], result.ledger)
+        write_csv(stage / RUN_FILES["budget"], result.budget)
+        write_json(stage / RUN_FILES["summary"], result.summary())
+    return {key: out / name for key, name in RUN_FILES.items()}
+
+
+def save_comparison(comparison: Comparison, out: str | Path) -> dict[str, Path]:
+    """Write report.html, summary.csv, differences.csv and budget.xlsx into out, all or none."""
+    # plotly and openpyxl take a while to import: only when a comparison is saved
+    from simulate.budget.workbook import write_workbook
+    from simulate.report import write_report
+
+    out = Path(out)
+    sheets = comparison.budget_sheets()
+    by_scenario = {"By category": comparison.names}  # one money column per scenario
+    with staged_set(out) as stage:
+        write_report(comparison, stage / COMPARISON_FILES["report"])
+        write_csv(stage / COMPARISON_FILES["summary"], comparison.summary)
+        write_csv(stage / COMPARISON_FILES["differences"], comparison.differences)
+        write_workbook(stage / COMPARISON_FILES["budget"], sheets, extra_money=by_scenario)
+    return {key: out / name for key, name in COMPARISON_FILES.items()}
+
+
+def sweep(
+    spec: str | Path | Sweep,
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    backend: Backend = "local",
+    scheduler: str | None = None,
+    resume: bool = False,
+    force: bool = False,
+    chunk_size: int | None = None,
+    progress: bool | None = None,
+) -> SweepResult:
+    """Run a sweep into `out` (simulate.study.sweep.loop), then write results.parquet,
+    sensitivity.csv and report.html, all or none. Ctrl-C stops cleanly (interrupted).
+
+    `progress`: a bar on stderr (default: when it is a terminal)."""
+    from simulate.schema.errors import InputError
+    from simulate.study.executor import available_cpus, check_options
+    from simulate.study.sweep.loop import SweepResult, run_missing
+    from simulate.study.sweep.sensitivity import analyze
+    from simulate.study.sweep.spec import Sweep, load_sweep
+    from simulate.study.sweep.store import OUR_FILES, RESULTS, consolidate, open_folder
+
+    workers = workers or available_cpus()
+    check_options(workers, backend, scheduler)  # before the spec: checking it may take a while
+    if resume and force:
+        raise InputError(None, "--resume", "give --resume or --force, not both")
+    sw = spec if isinstance(spec, Sweep) else load_sweep(spec)
+    out = Path(out)
+    with claim_out(out, force=force, resume=resume, writes=OUR_FILES) as stale:
+        folder = open_folder(sw, out, resume)
+        if stale is not None:
+            taken = f"took over the lock left by a stopped command ({stale.describe()})"
+            folder.notes.insert(0, taken)
+        options = (workers, backend, scheduler, chunk_size, progress)
+        ran, interrupted = run_missing(sw, out, folder, *options)
+        done = len(folder.finished) + ran
+        if interrupted:
+            return SweepResult(out, sw, done, ran, True, notes=folder.notes)
+        from simulate.report.sweep import render_sweep  # plotly: only once the runs are done
+
+        with staged_set(out, replaces=RESULTS) as stage:
+            results = consolidate(sw, out, into=stage)
+            table, effects = analyze(sw, results)
+            write_csv(stage / "sensitivity.csv", table)
+            write_text(stage / "report.html", render_sweep(sw, results, table, effects))
+        return SweepResult(out, sw, done, ran, False, results, table, folder.notes)
