@@ -133,8 +133,8 @@ def test_arrangements_are_listed_by_title_with_the_file_stem_as_value(tmp_path: 
         assert re.search(rf'value="{stem}" ?(checked)?> {re.escape(titles[stem])}</label>', new)
     assert "> mcl_within_budget<" not in new
     school = simulate.load_scenario(bundled.path("traditional")).schools[0]
-    note = re.search(r'id="funding-note">([^<]*)', new)
-    assert note and "Funding is not rescaled" in note.group(1)
+    note = re.search(r'id="funding-note">(.*?)</p>', new, re.S)
+    assert note and "keeps the bundled district's lines" in note.group(1)
     assert f"({school.enrollment} students in {school.classrooms} classrooms)" in note.group(1)
     home = c.get("/").text
     assert f'<option value="mcl_within_budget">{titles["mcl_within_budget"]}</option>' in home
@@ -193,7 +193,8 @@ def test_key_inputs_are_checked_as_typed_and_saved(
     assert bad.status_code == 200
     message = "expected a number, got &#39;lots&#39; (allowed: at least 0; cents at most)"
     assert f'id="m-{field_id(path)}" hx-swap-oob="true">{message}' in bad.text
-    assert f"{teams}.yaml: {path}: {message}" in bad.text  # the CLI's line
+    assert f"error: Team teacher: salary: {message}" in bad.text  # in words, not its path
+    assert path not in bad.text.split('<span class="msg"')[0]
     negative = c.post(f"/scenarios/{teams}/check", data={path: "-1"})
     assert "is -1, below the lowest allowed (allowed: at least 0" in negative.text
     fine = c.post(f"/scenarios/{teams}/check", data={path: "66000"})
@@ -453,3 +454,81 @@ def test_plausibility_warnings_are_shown_next_to_their_field(
     c, (teams, _) = made
     checked = c.post(f"/scenarios/{teams}/check", data={"schools[0].enrollment": "960"}).text
     assert '<li class="warning">warning: ' in checked
+
+
+def test_my_school_takes_classrooms_by_grade_a_pilot_its_pay_and_funding(tmp_path: Path) -> None:
+    c = client(tmp_path / "ws")
+    form = {
+        **LINCOLN,
+        "grades": "K, 1, 2, 3, 4, 5",
+        "classrooms": "3, 3, 4, 3, 3, 2",
+        "pilot_grades": "3, 4, 5",
+        "teacher_salary": "$58,000",
+        "benefits_rate": "35%",
+        "substitute_rate": "$150",
+        "pay_source": "district HR, 2026-27 salary schedule",
+        "funding": "General fund=$4,350 per pupil; district budget office, FY2027\n"
+        "Title I=$1,227 per eligible pupil, 62% eligible",
+        "arrangement": ["mcl_teams"],
+    }
+    response = c.post("/new", data=form)
+    assert response.status_code == 303, response.text
+    home = c.get(response.headers["location"]).text
+    assert "8 of today&#39;s classrooms (3: 3, 4: 3, 5: 2) make 2 MCL teams" in home  # chose
+    assert "Grades K, 1, 2 keep today&#39;s staffing" in home
+    [file] = (tmp_path / "ws" / "scenarios").glob("*.yaml")
+    spec = simulate.load_scenario(file)
+    assert spec.schools[0].classrooms == 18
+    assert spec.roles["team_teacher"].salary == 58000 and spec.budget.benefits_rate == 0.35
+    assert spec.substitutes.daily_rate == 150
+    assert spec.notes["roles.team_teacher.salary"].source == "district HR, 2026-27 salary schedule"
+    assert [f.name for f in spec.budget.funding][:2] == ["General fund", "Title I"]
+    assert spec.notes["budget.funding[0]"].source == "district budget office, FY2027"
+    editor = c.get(f"/scenarios/{file.stem}").text
+    assert 'id="bundled-funding"' not in editor  # the district's own lines
+    bad = c.post("/new", data={**form, "funding": "General fund"})
+    assert bad.status_code == 400 and re.search(
+        r'id="msg-funding">[^<]*not a funding line', bad.text
+    )
+    money = c.post("/new", data={**form, "teacher_salary": "58,00"})
+    assert "&#39;58,00&#39; is not an amount of money" in money.text
+
+
+def test_notes_survive_the_apps_saves_and_take_a_typed_source(
+    made: tuple[TestClient, list[str]], tmp_path: Path
+) -> None:
+    c, (teams, _) = made
+    file = tmp_path / "ws" / "scenarios" / f"{teams}.yaml"
+    before = simulate.load_scenario(file)
+    page = c.get(f"/scenarios/{teams}").text
+    assert 'id="bundled-funding"' in page and "General fund, school base allotment" in page
+    assert "Supplement: [public] Public Impact, Opportunity Culture dashboard" in page
+    # saved without a change, every note stays
+    assert c.post(f"/scenarios/{teams}/save", data={}).status_code == 303
+    assert simulate.load_scenario(file).notes == before.notes
+    # a source typed for a changed figure is its note; another changed figure is noted as
+    # typed in the form; the row's other notes stay
+    key = "roles.team_teacher"
+    shown = re.search(rf'name="note:{key}"[^>]*>([^<]*)</textarea>', page)
+    assert shown is not None
+    typed = "\n".join(
+        "Salary: district HR, 2026-27" if line.startswith("Salary:") else line
+        for line in shown.group(1).replace("&#39;", "'").splitlines()
+    )
+    saved = c.post(
+        f"/scenarios/{teams}/save",
+        data={f"{key}.salary": "$66,000", f"note:{key}": typed, "roles.mcl.supplement": "13000"},
+    )
+    assert saved.status_code == 303
+    after = simulate.load_scenario(file)
+    assert after.notes[f"{key}.salary"].source == "district HR, 2026-27"
+    assert after.notes["roles.mcl.supplement"].kind == "local"
+    assert "typed in the form" in after.notes["roles.mcl.supplement"].text
+    assert after.notes[f"{key}.supplement"] == before.notes[f"{key}.supplement"]
+    # the full form: a changed figure loses its old note, the others keep theirs
+    data = simulate.schema.loading.load_data(file)
+    data["roles"]["team_teacher"]["supplement"] = 2000
+    assert c.post(f"/scenarios/{teams}/data", json=data).json()["saved"] is True
+    full = simulate.load_scenario(file)
+    assert f"{key}.supplement" not in full.notes
+    assert full.notes[f"{key}.salary"] == after.notes[f"{key}.salary"]

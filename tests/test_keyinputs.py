@@ -70,11 +70,12 @@ def test_bundled_names_work_and_the_same_scenario_gives_the_same_bytes(
 
 def test_the_sheets_hold_plain_values_with_drop_downs_and_checks(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(make_template(tmp_path, "mcl_residents_tutors"))
-    assert book.sheetnames[:8] == [
+    assert book.sheetnames[:9] == [
         "About",
         "School",
         "Tiers",
         "Roles",
+        "Pay scale",
         "Teams",
         "Funding",
         "One-offs",
@@ -246,3 +247,54 @@ def test_existing_out_files_are_kept(tmp_path: Path) -> None:
     assert cli("template", "--out", str(book), "--force").exit_code == 0
     missing = cli("template", "--from", "tradition", "--out", str(tmp_path / "x.xlsx"))
     assert missing.exit_code == 2 and "did you mean 'traditional'" in missing.stderr
+
+
+def test_a_salary_schedule_typed_in_the_workbook_pays_the_role(tmp_path: Path) -> None:
+    """The district's schedule: rows added to Pay scale for the classroom teacher, whose
+    salary is set to 0 on Roles; left there, the salary and the schedule clash, said at the
+    salary's cell."""
+    book = make_template(tmp_path, "traditional")
+
+    def schedule(workbook: Any, blank: bool = True) -> None:
+        pay = workbook["Pay scale"]
+        for k, (step, lane, amount, staff) in enumerate(
+            [(1, "BA", "$46,000", 6), (5, "BA", "$52,000", 10), (10, "MA", "$64,000", 8)]
+        ):
+            pay.append(
+                [
+                    f"roles.teacher.salary_schedule[{k}]",
+                    step,
+                    lane,
+                    amount,
+                    staff,
+                    "district HR, 2026-27 salary schedule",
+                ]
+            )
+        if blank:
+            row = next(
+                r for r in workbook["Roles"].iter_rows(min_row=3) if r[0].value == "roles.teacher"
+            )
+            row[2].value = 0
+
+    clash = tmp_path / "clash.xlsx"
+    clash.write_bytes(book.read_bytes())
+    result, _ = import_(tmp_path, edited(clash, lambda b: schedule(b, blank=False)))
+    assert result.exit_code == 2
+    assert "clash.xlsx: Roles!C3: roles.teacher.salary: is 72030 and the role has a " in (
+        result.stderr
+    )
+    result, out = import_(tmp_path, edited(book, schedule))
+    assert result.exit_code == 0, result.stderr
+    spec = simulate.load_scenario(out)
+    teacher = spec.roles["teacher"]
+    assert teacher.salary == 0 and [s.salary for s in teacher.salary_schedule] == [
+        46000,
+        52000,
+        64000,
+    ]
+    assert spec.notes["roles.teacher.salary_schedule[0]"].source == (
+        "district HR, 2026-27 salary schedule"
+    )
+    items = simulate.run(spec, seed=0).budget
+    line = items[items["item"] == "Classroom teacher salaries"].iloc[0]
+    assert line["unit_cost"] == pytest.approx((6 * 46000 + 10 * 52000 + 8 * 64000) / 24, abs=0.01)

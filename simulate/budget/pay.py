@@ -13,5 +13,7 @@ def salary(role: Role) -> Decimal:
     if not role.salary_schedule:
         return role.salary
     staff = [Decimal(str(step.staff)) for step in role.salary_schedule]
-    paid = sum((step.salary * n for step, n in zip(role.salary_schedule, staff, strict=True)))
-    return (paid / sum(staff)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    paid = sum(
+        (step.salary * n for step, n in zip(role.salary_schedule, staff, strict=True)), Decimal(0)
+    )
+    return (paid / sum(staff, Decimal(0))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

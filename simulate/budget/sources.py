@@ -5,27 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import pandas as pd
-
 from simulate.schema.model import Scenario
 from simulate.schema.notes import KIND_WORDS, sources
 
 SOURCES = "Sources"  # the sheet's title
-COLUMNS = ["scenario", "figure", "value", "kind", "source", "note"]
 
 
-def sources_sheet(scenarios: Sequence[Scenario]) -> pd.DataFrame:
+def source_rows(scenarios: Sequence[Scenario]) -> list[dict[str, str]]:
     """One row per figure a scenario sets: its label, value with unit, and its note."""
-    rows = [
-        [
-            scenario.name,
-            line.figure,
-            line.value,
-            KIND_WORDS[line.note.kind] if line.note else "No note",
-            line.note.source if line.note else "",
-            " ".join(line.note.text.split()) if line.note else "",
-        ]
+    return [
+        {
+            "scenario": scenario.name,
+            "figure": line.figure,
+            "value": line.value,
+            "kind": KIND_WORDS[line.note.kind] if line.note else "No note",
+            "source": line.note.source if line.note else "",
+            "note": " ".join(line.note.text.split()) if line.note else "",
+        }
         for scenario in scenarios
         for line in sources(scenario)
     ]
-    return pd.DataFrame(rows, columns=COLUMNS)

@@ -17,7 +17,7 @@ from simulate.budget import items as b
 from simulate.budget.goalseek import GoalSeek
 from simulate.budget.intervals import TOTAL, intervals
 from simulate.budget.projection import MultiYear, project
-from simulate.budget.sources import SOURCES, sources_sheet
+from simulate.budget.sources import SOURCES, source_rows
 from simulate.budget.workbook import write_workbook
 from simulate.measures.catalogue import (
     OTHER_PER_PUPIL,
@@ -213,7 +213,7 @@ class BudgetReport:
         scenarios = [self.scenario] + ([self.baseline] if self.baseline else [])
         sheets = {READ_ME: read_me(scenarios), "Verdict": verdict}
         sheets |= {SHEETS[k]: f for k, f in tables.items()}
-        sheets[SOURCES] = sources_sheet(scenarios)
+        sheets[SOURCES] = pd.DataFrame(source_rows(scenarios))
         with staged_set(out, replaces=FILES) as stage:
             paths = [write_csv(stage / f"{stem}.csv", frame) for stem, frame in tables.items()]
             paths.append(write_workbook(stage / "budget.xlsx", sheets))

@@ -133,7 +133,7 @@ def settle(
         columns = dict(part.columns) if part.table else None
         for row in rows:
             home = row.placed if row.key is None else done.moves.get(row.key, row.key)
-            if row.note is None or home is None:
+            if home is None:
                 continue
             if row.key is not None:
                 owned |= {p for p in shown_here(old, row.key, columns) if p in old}
@@ -152,6 +152,10 @@ def _row_notes(
 ) -> dict[str, Any]:
     """The notes of one row, keyed by paths in the edited data (see settle)."""
     shown_key = row.key or row.sheet_key
+    typed_note = row.note or ""
+    as_typed = shown_key is None or (
+        row.note is not None and not _same(typed_note, cell_text(sheet, shown_key, columns))
+    )  # else the notes are as the sheet showed them (or no notes were read)
     here: dict[str, Any] = {}
     if shown_key is not None:
         shown = shown_here(sheet, shown_key, columns)
@@ -163,15 +167,16 @@ def _row_notes(
             here.pop(home + at, None)  # its note was written for what the sheet showed
             if paths.kind_at(home + at) in paths.NUMERIC:
                 anew.append((home + at, row.where.get(name) or typed_in))
-    if shown_key is None or not _same(row.note, cell_text(sheet, shown_key, columns)):
-        typed = read_cell(row.note, home, columns)
+    new_item = row.key is None  # a row added: its notes are its item's
+    if as_typed:
+        typed = read_cell(typed_note, home, columns)
         general = typed.pop(home, None)
         here |= typed
         if general is not None:
-            targets = [p for p, _ in anew if p not in typed] if shown_key is not None else []
+            targets = [] if new_item else [p for p, _ in anew if p not in typed]
             here |= {p: general for p in targets or [home]}
     for path, where in anew:
-        covered = path in here or (shown_key is None and home in here)
+        covered = path in here or (new_item and home in here)
         if not covered:
             here[path] = {"kind": "local", "text": f"The school's own figure, typed in {where}."}
     return here

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from simulate.schema import paths
 from simulate.schema.errors import InputError
 from simulate.schema.fields import FieldMeta, describe, value_kind
-from simulate.schema.model import Funding, OneOff, Projection, Role, Scenario
+from simulate.schema.model import Funding, OneOff, PayStep, Projection, Role, Scenario
 from simulate.schema.writing import plain
 
 
@@ -82,6 +82,7 @@ def parts(scenario: Scenario) -> list[Part]:
         _school(scenario),
         _tiers(scenario),
         _roles(scenario),
+        _pay_scale(scenario),
         _teams(scenario),
         _list_table(
             scenario,
@@ -221,6 +222,37 @@ def _roles(scenario: Scenario) -> Part:
         tuple(columns),
         _table_rows(scenario, keys, columns),
         _metas("roles.x", columns),
+    )
+
+
+def _pay_scale(scenario: Scenario) -> Part:
+    """The district's salary schedules: a row per step and lane of a salaried role."""
+    salaried = [name for name, role in scenario.roles.items() if role.hourly_wage is None]
+    columns = [
+        (name, describe(f"roles.x.salary_schedule[0].{name}").label)
+        for name in _scalar_fields(PayStep)
+    ]
+    keys, lists = [], []
+    for name in salaried:
+        role = scenario.roles[name]
+        at = f"roles.{name}.salary_schedule"
+        lists.append(at)
+        for k, step in enumerate(role.salary_schedule):
+            lane = f", {step.lane}" if step.lane else ""
+            keys.append((f"{at}[{k}]", f"{role.title or name}: step {step.step}{lane}"))
+    return Part(
+        "Pay scale",
+        "Salary schedules",
+        "The district's salary schedule of a salaried role, with how many of its staff are "
+        "paid at each step and lane: the role's salary is then their average. To give a role "
+        "one, add rows with the Key roles.ROLE.salary_schedule[0], [1], ... and set its "
+        "salary on Roles to 0.",
+        True,
+        tuple(columns),
+        _table_rows(scenario, keys, columns),
+        _metas("roles.x.salary_schedule[0]", columns),
+        tuple(lists),
+        None,
     )
 
 

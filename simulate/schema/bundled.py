@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from simulate.schema.errors import InputError, suggest
 
@@ -30,6 +31,20 @@ def titles() -> dict[str, str]:
     from simulate.schema.loading import load_data
 
     return {stem: str(load_data(path(stem)).get("name") or stem) for stem in names()}
+
+
+@cache
+def district_funding() -> frozenset[Any]:
+    """The bundled district's recurring funding lines (schema.model.Funding), as every bundled
+    scenario has them: a scenario's line equal to one is still the bundled district's."""
+    from simulate.schema.loading import load_scenario
+
+    return frozenset(
+        line
+        for stem in names()
+        for line in load_scenario(path(stem)).budget.funding
+        if line.kind == "recurring"
+    )
 
 
 def path(name: str) -> Path:

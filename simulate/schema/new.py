@@ -76,7 +76,7 @@ class MySchool:
     benefits_rate: float | None = None  # budget.benefits_rate
     substitute_daily_rate: Decimal | None = None
     funding: Sequence[FundingLine] | None = None  # the district's recurring lines
-    sources: Mapping[str, str] = field(default_factory=dict)  # field path -> its source
+    sources: Mapping[str, str] = field(default_factory=dict)  # field or section -> source
     settings: Mapping[str, Any] = field(default_factory=dict)  # any field path -> value
 
 
@@ -571,7 +571,9 @@ def _notes(
     mine = {canonical(path): source for path, source in school.sources.items()}
 
     def local(path: str) -> dict[str, str]:
-        source = mine.get(path, "")
+        """The planner's source for the field, or for a section holding it."""
+        heads = [k for k in mine if path == k or path.startswith((k + ".", k + "["))]
+        source = mine[max(heads, key=len)] if heads else ""
         return {"kind": "local", "source": source} if source else {"kind": "local", "text": GIVEN}
 
     notes: dict[str, Any] = {}
@@ -616,7 +618,8 @@ def _notes(
             if line.source
             else {"kind": "local", "text": "The district's own line, given to simulate new."}
         )
-    notes |= {path: local(path) for path in mine if path not in notes}
+    sections = {k for k in mine if any(p.startswith((k + ".", k + "[")) for p in notes)}
+    notes |= {path: local(path) for path in mine if path not in notes and path not in sections}
     return notes
 
 

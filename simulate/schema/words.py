@@ -154,6 +154,10 @@ def _item(here: tuple[str | int, ...], scenario: Scenario | None) -> str:
         return f"station {number}" + (f" ({item.kind.replace('_', ' ')})" if item else "")
     if kind == "ramp":
         return f"ramp step {number}"
+    if kind == "salary_schedule":
+        if item is None:
+            return f"salary schedule, row {number}"
+        return f"salary schedule, step {item.step}" + (f", {item.lane}" if item.lane else "")
     return f"item {number}"
 
 

@@ -255,7 +255,7 @@ class Comparison:
                     "verdict": v.text(),
                 }
             )
-        from simulate.budget.sources import SOURCES, sources_sheet
+        from simulate.budget.sources import SOURCES, source_rows
         from simulate.budget.tables import READ_ME, read_me
 
         table = self.budget_by_category  # a scenario may be named "category": no reset_index
@@ -270,7 +270,7 @@ class Comparison:
             "Vs baseline": self.budget_vs_baseline,
             "Multi-year": _stack((name, m.frame()) for name, m in self.projections.items()),
             "Verdict": pd.DataFrame(verdicts),
-            SOURCES: sources_sheet([r.scenario for r in self.results]),
+            SOURCES: pd.DataFrame(source_rows([r.scenario for r in self.results])),
         }
 
     @cached_property
