@@ -188,8 +188,9 @@ def new_scenario(school: MySchool, arrangement: str) -> NewScenario:
     chose = _said(make, teams, base, [n for _, n in arranged], [g for g, _ in arranged])
     chose += _said(today, today_teams, base, [], [])
 
+    piloted = f" (pilot in grades {', '.join(g for g, _ in arranged)})" if kept else ""
     changes: dict[str, Any] = {
-        "name": f"{school.name}: {base.name}",
+        "name": f"{school.name}: {base.name}{piloted}",
         "schools[0].name": school.name,
         "schools[0].enrollment": school.enrollment,
     }
