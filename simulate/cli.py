@@ -464,6 +464,16 @@ def _write_new_file(out: Path, text: str, force: bool) -> None:
     help="Grades that take the arrangement (e.g. 3,4,5); the others keep today's staffing.",
 )
 @click.option(
+    "--building",
+    "buildings",
+    multiple=True,
+    metavar="'NAME; N; N[; GRADES]'",
+    help="Another building of the district, with its enrollment and classrooms, and the "
+    "grades that take the arrangement: all (the default), none, or a list (3,4,5). The "
+    "buildings share the pay, the funding and the substitute pool (repeatable).",
+)
+@click.option("--district", help="Name of the district, for a scenario of several buildings.")
+@click.option(
     "--team-size",
     type=click.IntRange(min=1, max=20),
     help="Homerooms a team should hold; teams come as near it as the grades allow.",
@@ -524,6 +534,8 @@ def new(
     name: str,
     grades: str | None,
     pilot_grades: str | None,
+    buildings: tuple[str, ...],
+    district: str | None,
     team_size: int | None,
     tiers: tuple[str, ...],
     teacher_salary: str | None,
@@ -544,7 +556,7 @@ def new(
     scenarios that compare fairly: same students, classrooms today and need tiers. What it
     chose for the teams is printed on stderr and written in the file's header.
     """
-    from simulate.schema.new import MySchool, funding_line, new_scenario
+    from simulate.schema.new import MySchool, building, funding_line, new_scenario
     from simulate.schema.new import salary_schedule as read_schedule
 
     school = MySchool(
@@ -553,6 +565,8 @@ def new(
         name=name,
         grades=_words(grades),
         pilot_grades=_words(pilot_grades),
+        buildings=[building(text, "--building", _words(grades)) for text in buildings],
+        district=district,
         team_size=team_size,
         tiers=(
             {k: _number(v, "--tier") for k, v in _pairs(tiers, "--tier").items()} if tiers else None

@@ -532,3 +532,19 @@ def test_notes_survive_the_apps_saves_and_take_a_typed_source(
     full = simulate.load_scenario(file)
     assert f"{key}.supplement" not in full.notes
     assert full.notes[f"{key}.salary"] == after.notes[f"{key}.salary"]
+
+
+def test_my_school_takes_the_districts_other_buildings(tmp_path: Path) -> None:
+    c = client(tmp_path / "ws")
+    form = {**LINCOLN, "buildings": "Oak; 400; 16; none", "district": "Springfield"}
+    response = c.post("/new", data={**form, "arrangement": ["mcl_teams"]})
+    assert response.status_code == 303, response.text
+    [file] = (tmp_path / "ws" / "scenarios").glob("*.yaml")
+    spec = simulate.load_scenario(file)
+    assert spec.name.startswith("Springfield: ") and [s.name for s in spec.schools] == [
+        "Lincoln <b>Elementary</b>",
+        "Oak",
+    ]
+    bad = c.post("/new", data={**form, "buildings": "Oak"})
+    assert bad.status_code == 400
+    assert re.search(r'id="msg-buildings">[^<]*is not a building', bad.text)

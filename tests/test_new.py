@@ -201,6 +201,47 @@ def test_a_pilot_keeps_todays_staffing_in_the_other_grades() -> None:
         assert note_for(spec, path) is not None, path
 
 
+def test_the_buildings_of_a_district_each_adopt_their_way(tmp_path: Path) -> None:
+    out, spec = make(
+        tmp_path,
+        "mcl_teams",
+        "--name",
+        "Maple",
+        "--enrollment",
+        "600",
+        "--classrooms",
+        "24",
+        "--building",
+        "Oak; 400; 16; none",
+        "--building",
+        "Birch; 500; 4,4,4,4,2,2; 3,4,5",
+        "--district",
+        "Springfield",
+    )
+    assert spec.name == "Springfield: Multi-classroom leadership teams"
+    maple, oak, birch = spec.schools
+    assert {t.members.get("mcl", 0) for t in maple.teams} == {1}  # all in MCL teams
+    assert {r for t in oak.teams for r in t.members} == {"teacher"}  # today's staffing
+    assert [t.name for t in birch.teams][-2:] == ["MCL team (grade 3)", "MCL team (grades 4-5)"]
+    assert (maple.classrooms, oak.classrooms, birch.classrooms) == (24, 16, 20)
+    # one pool and one funding formula for the district: both follow its size
+    assert spec.substitutes.per_day == round(2 * 60 / 24)
+    assert spec.budget.funding[0].amount == 3 * 160000
+    assert note_for(spec, "substitutes.per_day").kind == "assumption"
+    for path in figures(spec):
+        assert note_for(spec, path) is not None, path
+    base = simulate.load_scenario(bundled.path("traditional"))
+    assert note_for(spec, "schools[1].need_tiers[1].group_size") == note_for(
+        base, "schools[0].need_tiers[1].group_size"
+    )  # a building's bundled figures keep their notes
+    result = simulate.run(spec, seed=0)
+    reach = result.metrics.query("metric == 'reach.students_on_led_teams_share'")
+    led = 600 + 500 * 8 / 20  # Maple, and Birch's grades 3-5
+    assert reach.value.iloc[0] == pytest.approx(led / 1500, abs=0.01)
+    bad = CliRunner().invoke(main, ["new", *LINCOLN, "--building", "Oak; lots; 16"])
+    assert bad.exit_code == 2 and "--building: 'Oak; lots; 16': not a count" in bad.stderr
+
+
 @pytest.mark.parametrize(
     ("arrangement", "school", "words"),
     [

@@ -38,7 +38,7 @@ from simulate.schema import bundled, shapes
 from simulate.schema.errors import InputError, suggest
 from simulate.schema.loading import load_data, validate
 from simulate.schema.model import Scenario
-from simulate.schema.notes import canonical, carried
+from simulate.schema.notes import canonical, carried, in_order
 from simulate.schema.paths import locate, set_value
 from simulate.schema.text import money
 from simulate.schema.writing import plain, to_yaml
@@ -60,8 +60,22 @@ class FundingLine:
 
 
 @dataclass(frozen=True)
+class Building:
+    """One school of a district: its students, classrooms and which grades adopt."""
+
+    name: str
+    enrollment: int
+    classrooms: int | Sequence[int]  # today (one teacher each): in all, or grade by grade
+    grades: Sequence[str] | None = None
+    pilot_grades: Sequence[str] | None = None  # in the arrangement (None: all; (): none)
+    team_size: int | None = None  # homerooms a team should hold (teams come as near as fits)
+    tiers: Mapping[str, float] | None = None  # need-tier shares by tier name
+
+
+@dataclass(frozen=True)
 class MySchool:
-    """What a planner knows about the school; None keeps the arrangement's figure."""
+    """What a planner knows about the school (and the district's other buildings, which
+    share its pay, funding and substitute pool); None keeps the arrangement's figure."""
 
     enrollment: int
     classrooms: int | Sequence[int]  # today (one teacher each): in all, or grade by grade
@@ -70,6 +84,8 @@ class MySchool:
     pilot_grades: Sequence[str] | None = None  # grades in the arrangement; others as today
     team_size: int | None = None  # homerooms a team should hold (teams come as near as fits)
     tiers: Mapping[str, float] | None = None  # need-tier shares by tier name
+    buildings: Sequence[Building] = ()  # the district's other schools, each adopting its way
+    district: str | None = None  # the district's name, for a scenario of several buildings
     teacher_salary: Decimal | None = None  # base salary of every salaried teaching role
     salaries: Mapping[str, Decimal] = field(default_factory=dict)  # base salary by role
     salary_schedule: Sequence[Mapping[str, Any]] | None = None  # every salaried teaching role's
@@ -163,7 +179,8 @@ def arrangements() -> list[str]:
 
 
 def new_scenario(school: MySchool, arrangement: str) -> NewScenario:
-    """The arrangement re-sized to the school; InputError naming the field when it cannot be."""
+    """The arrangement re-sized to the school (or to each building of a district); InputError
+    naming the field when it cannot be."""
     choices = arrangements()
     if arrangement not in choices:
         why = (
@@ -175,39 +192,33 @@ def new_scenario(school: MySchool, arrangement: str) -> NewScenario:
     data = load_data(bundled.path(arrangement))
     base = validate(json.loads(json.dumps(data)), str(bundled.path(arrangement)))
     today_data = load_data(bundled.path(bundled.TODAY))
-    label = f"{school.name} as {base.name}"  # how a problem names the scenario being made
-    grades = [str(g) for g in (school.grades or base.schools[0].grades)]
-    rooms = _rooms(school.classrooms, grades, label)
-    pilot = _pilot(school.pilot_grades, grades, arrangement, base, label)
-    make = _make(arrangement, base, school.team_size)
     today = _make(bundled.TODAY, validate(json.loads(json.dumps(today_data)), "today"), None)
-    arranged = [(g, n) for g, n in zip(grades, rooms, strict=True) if g in pilot]
-    kept = [(g, n) for g, n in zip(grades, rooms, strict=True) if g not in pilot]
-    teams = _teams(make, arranged, label)
-    today_teams = _teams(today, kept, label)
-    chose = _said(make, teams, base, [n for _, n in arranged], [g for g, _ in arranged])
-    chose += _said(today, today_teams, base, [], [])
-
-    piloted = f" (pilot in grades {', '.join(g for g, _ in arranged)})" if kept else ""
-    changes: dict[str, Any] = {
-        "name": f"{school.name}: {base.name}{piloted}",
-        "schools[0].name": school.name,
-        "schools[0].enrollment": school.enrollment,
-    }
-    if school.grades is not None:
-        changes["schools[0].grades"] = grades
-    homerooms = sum(t.homerooms for t in teams) + sum(t.homerooms for t in today_teams)
-    changes["schools[0].classrooms"] = homerooms
-    by_grade = {g: k for k, g in enumerate(grades)}
-    made = sorted(
-        [(by_grade[t.grades[0]], t, make, data) for t in teams]
-        + [(by_grade[t.grades[0]], t, today, today_data) for t in today_teams],
-        key=lambda x: x[0],
+    first = Building(
+        school.name,
+        school.enrollment,
+        school.classrooms,
+        school.grades,
+        school.pilot_grades,
+        school.team_size,
+        school.tiers,
     )
-    changes["schools[0].teams"] = _templates(made)
-    changes |= _staff(base, homerooms, school.enrollment)
-    if school.tiers is not None:
-        changes["schools[0].need_tiers"] = _tiers(base, school.tiers)
+    buildings = [first, *school.buildings]
+    many = len(buildings) > 1
+    name = school.district if many and school.district else school.name
+    label = f"{name} as {base.name}"  # how a problem names the scenario being made
+    plans = [
+        _plan(b, k, arrangement, base, today, data, today_data, label, many)
+        for k, b in enumerate(buildings)
+    ]
+    chose = [line for plan in plans for line in plan.chose]
+    piloted = "" if many or not plans[0].kept else f" (pilot in {plans[0].adopting})"
+    changes: dict[str, Any] = {"name": f"{name}: {base.name}{piloted}"}
+    if many:
+        changes["schools"] = [json.loads(json.dumps(data["schools"][0])) for _ in buildings]
+    for plan in plans:
+        changes |= plan.changes
+    homerooms = sum(plan.homerooms for plan in plans)
+    changes |= _scaled(base, homerooms, len(buildings), school.funding is not None)
     changes |= _pay(base, school, label)
     if school.benefits_rate is not None:
         changes["budget.benefits_rate"] = school.benefits_rate
@@ -221,17 +232,94 @@ def new_scenario(school: MySchool, arrangement: str) -> NewScenario:
     before = json.loads(json.dumps(data))
     for path, value in changes.items():
         set_value(data, path, value)
-    notes = _notes(changes, school, make, homerooms, rooms, chose)
-    if today_teams and teams:
+    notes = _notes(changes, school, plans, len(buildings))
+    if any(plan.kept for plan in plans) and any(plan.teams for plan in plans):
         notes |= _today_alongside(data, today_data)
-    data["notes"] = carried(before.get("notes") or {}, before, data, notes, moves)
+    old = before.get("notes") or {}
+    kept = carried(old, before, data, notes, moves)
+    for k in range(1, len(buildings)):  # each building is a copy of the bundled school
+        copied = {key: note for key, note in old.items() if key.startswith("schools[0]")}
+        kept |= carried(copied, before, data, {}, {"schools[0]": f"schools[{k}]"})
+    data["notes"] = in_order(kept, data)
     data["description"] = (
-        f"{school.name}: {school.enrollment} students in {sum(rooms)} classrooms today, in "
-        f"the bundled arrangement '{arrangement}' ({base.name}). " + " ".join(chose)
+        f"{name}: {sum(p.enrollment for p in plans)} students in "
+        f"{sum(p.today for p in plans)} classrooms today, in the bundled arrangement "
+        f"'{arrangement}' ({base.name}). " + " ".join(chose)
     )
     data = {"name": data.pop("name"), "description": data.pop("description"), **data}
     scenario = validate(json.loads(json.dumps(data)), label)
     return NewScenario(arrangement, data, scenario, changes, base, chose)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One building made anew: its school's fields, its teams and what `new` chose."""
+
+    changes: dict[str, Any]  # paths under schools[k]
+    teams: list[shapes.Team]  # in the arrangement
+    kept: list[shapes.Team]  # in today's staffing
+    make: shapes.Make
+    chose: list[str]
+    enrollment: int
+    today: int  # today's classrooms
+    homerooms: int
+    adopting: str  # the grades in the arrangement, in words
+
+
+def _plan(
+    building: Building,
+    k: int,
+    arrangement: str,
+    base: Scenario,
+    today: shapes.Make,
+    data: dict[str, Any],
+    today_data: dict[str, Any],
+    label: str,
+    many: bool,
+) -> _Plan:
+    """The teams, homerooms and fields of one building (schools[k])."""
+    at = f"schools[{k}]"
+    where = f"{building.name} ({label})" if many else label
+    grades = [str(g) for g in (building.grades or base.schools[0].grades)]
+    rooms = _rooms(building.classrooms, grades, where)
+    pilot = _pilot(building.pilot_grades, grades, arrangement, base, where, many)
+    make = _make(arrangement, base, building.team_size)
+    arranged = [(g, n) for g, n in zip(grades, rooms, strict=True) if g in pilot]
+    others = [(g, n) for g, n in zip(grades, rooms, strict=True) if g not in pilot]
+    teams, kept = _teams(make, arranged, where), _teams(today, others, where)
+    head = f"{building.name}: " if many else ""
+    chose = _said(make, teams, base, [n for _, n in arranged], [g for g, _ in arranged])
+    chose = [head + line for line in chose + _said(today, kept, base, [], [])]
+    homerooms = sum(t.homerooms for t in teams) + sum(t.homerooms for t in kept)
+    changes: dict[str, Any] = {
+        f"{at}.name": building.name,
+        f"{at}.enrollment": building.enrollment,
+        f"{at}.classrooms": homerooms,
+    }
+    if building.grades is not None:
+        changes[f"{at}.grades"] = grades
+    by_grade = {g: n for n, g in enumerate(grades)}
+    made = sorted(
+        [(by_grade[t.grades[0]], t, make, data) for t in teams]
+        + [(by_grade[t.grades[0]], t, today, today_data) for t in kept],
+        key=lambda x: x[0],
+    )
+    changes[f"{at}.teams"] = _templates(made)
+    changes |= _staff(base, at, homerooms, building.enrollment)
+    if building.tiers is not None:
+        changes[f"{at}.need_tiers"] = _tiers(base, building.tiers)
+    adopting = f"grades {', '.join(g for g, _ in arranged)}" if arranged else "no grade"
+    return _Plan(
+        changes,
+        teams,
+        kept,
+        make,
+        chose,
+        building.enrollment,
+        sum(rooms),
+        homerooms,
+        adopting,
+    )
 
 
 # ---- classrooms and teams -----------------------------------------------------------------
@@ -261,12 +349,20 @@ def _rooms(classrooms: int | Sequence[int], grades: Sequence[str], label: str) -
 
 
 def _pilot(
-    pilot: Sequence[str] | None, grades: list[str], arrangement: str, base: Scenario, label: str
+    pilot: Sequence[str] | None,
+    grades: list[str],
+    arrangement: str,
+    base: Scenario,
+    label: str,
+    many: bool = False,
 ) -> set[str]:
-    """The grades that take the arrangement (all of them without a pilot)."""
+    """The grades that take the arrangement: all of them without a pilot; none of them in a
+    building of a district that keeps today's staffing."""
     if pilot is None:
         return set(grades)
     wanted = [str(g) for g in pilot]
+    if many and not wanted:
+        return set()
     unknown = [g for g in wanted if g not in grades]
     if unknown or not wanted:
         raise InputError(
@@ -467,16 +563,31 @@ def _coaching_load(make: shapes.Make, teams: list[shapes.Team], base: Scenario) 
     return []
 
 
-def _staff(base: Scenario, homerooms: int, enrollment: int) -> dict[str, Any]:
+def _staff(base: Scenario, at: str, homerooms: int, enrollment: int) -> dict[str, Any]:
     """School-wide roles the bundled school has several of follow the classrooms; its
     devices follow the students."""
     school = base.schools[0]
     out: dict[str, Any] = {}
     for role, n in school.staff.items():
         if n > 1:
-            out[f"schools[0].staff.{role}"] = max(1, round(n * homerooms / school.classrooms))
+            out[f"{at}.staff.{role}"] = max(1, round(n * homerooms / school.classrooms))
     if school.devices is not None:
-        out["schools[0].devices"] = max(1, round(school.devices * enrollment / school.enrollment))
+        out[f"{at}.devices"] = max(1, round(school.devices * enrollment / school.enrollment))
+    return out
+
+
+def _scaled(base: Scenario, homerooms: int, schools: int, own_funding: bool) -> dict[str, Any]:
+    """The district's substitute pool follows the classrooms of all its schools; the bundled
+    district's fixed funding (a base allotment per school) follows the schools."""
+    out: dict[str, Any] = {}
+    pool = base.substitutes.per_day
+    scaled = max(1, round(pool * homerooms / base.schools[0].classrooms)) if pool else 0
+    if scaled != pool:
+        out["substitutes.per_day"] = scaled
+    if schools > 1 and not own_funding:
+        for k, line in enumerate(base.budget.funding):
+            if line.kind == "recurring" and line.amount:
+                out[f"budget.funding[{k}].amount"] = plain(line.amount * schools)
     return out
 
 
@@ -560,15 +671,10 @@ def _funding(
 
 # ---- notes --------------------------------------------------------------------------------
 def _notes(
-    changes: Mapping[str, Any],
-    school: MySchool,
-    make: shapes.Make,
-    homerooms: int,
-    rooms: Sequence[int],
-    chose: list[str],
+    changes: Mapping[str, Any], school: MySchool, plans: Sequence[_Plan], schools: int
 ) -> dict[str, Any]:
     """The notes of what `new` set: the school's own figures (local, with the planner's
-    source where given), and how it derived the teams, homerooms and staff."""
+    source where given), and how it derived the teams, homerooms, staff, pool and funding."""
     mine = {canonical(path): source for path, source in school.sources.items()}
 
     def local(path: str) -> dict[str, str]:
@@ -577,42 +683,28 @@ def _notes(
         source = mine[max(heads, key=len)] if heads else ""
         return {"kind": "local", "source": source} if source else {"kind": "local", "text": GIVEN}
 
+    scaled = {
+        "kind": "assumption",
+        "text": "The bundled school's, in proportion to this school's classrooms (staff, the "
+        "substitute pool) or students (devices).",
+    }
     notes: dict[str, Any] = {}
-    derived = {"schools[0].teams", "schools[0].classrooms", "budget.funding"}
     for path in map(canonical, changes):
-        if path in ("name", "schools[0].name", "schools[0].grades") or path in derived:
+        last = path.rsplit(".", 1)[-1]
+        if path in ("name", "schools", "budget.funding") or last in NOT_FIGURES:
             continue
-        if path.startswith("schools[0].staff.") or path == "schools[0].devices":
+        if ".staff." in path or last == "devices" or path == "substitutes.per_day":
+            notes[path] = scaled
+        elif path.startswith("budget.funding["):  # the bundled formula for several schools
             notes[path] = {
                 "kind": "assumption",
-                "text": "The bundled school's, in proportion to this school's classrooms "
-                "(staff) or students (devices).",
+                "text": f"The bundled district's base allotment for each of {schools} schools, "
+                "not yours.",
             }
         else:
             notes[path] = local(path)
-    told = " ".join(chose)
-    notes["schools[0].teams"] = (
-        {"kind": "local", "text": f"Made by simulate new from the school's classrooms. {told}"}
-        if make.by_grade
-        else {
-            "kind": "assumption",
-            "source": "Public Impact, Opportunity Culture: an MCL leads a team of two to eight "
-            "teachers, typically 4 to 6 [§3]"
-            if any(r for r in make.fixed)
-            else "",
-            "text": f"Made by simulate new from the school's classrooms. {told}",
-        }
-    )
-    today = sum(rooms)
-    notes["schools[0].classrooms"] = (
-        local("schools[0].classrooms")
-        if homerooms == today
-        else {
-            "kind": "assumption",
-            "text": f"The school's {today} classrooms today, held in {homerooms} homerooms "
-            "by the arrangement's teams.",
-        }
-    )
+    for k, plan in enumerate(plans):
+        notes |= _team_notes(f"schools[{k}]", plan, local)
     for k, line in enumerate(school.funding or ()):
         notes[f"budget.funding[{k}]"] = (
             {"kind": "local", "source": line.source}
@@ -621,6 +713,38 @@ def _notes(
         )
     sections = {k for k in mine if any(p.startswith((k + ".", k + "[")) for p in notes)}
     notes |= {path: local(path) for path in mine if path not in notes and path not in sections}
+    return notes
+
+
+NOT_FIGURES = {"name", "grades", "teams", "classrooms"}  # named, or noted by _team_notes
+
+
+def _team_notes(at: str, plan: _Plan, local: Any) -> dict[str, Any]:
+    """How `new` made a building's teams and homerooms."""
+    told = " ".join(plan.chose)
+    by_grade = plan.make.by_grade
+    leader = any(plan.make.fixed)
+    notes: dict[str, Any] = {
+        f"{at}.teams": {"kind": "local", "text": f"Made by simulate new. {told}"}
+        if by_grade or not plan.teams
+        else {
+            "kind": "assumption",
+            "source": "Public Impact, Opportunity Culture: an MCL leads a team of two to eight "
+            "teachers, typically 4 to 6 [§3]"
+            if leader
+            else "",
+            "text": f"Made by simulate new from the school's classrooms. {told}",
+        }
+    }
+    notes[f"{at}.classrooms"] = (
+        local(f"{at}.classrooms")
+        if plan.homerooms == plan.today
+        else {
+            "kind": "assumption",
+            "text": f"The school's {plan.today} classrooms today, held in {plan.homerooms} "
+            "homerooms by the arrangement's teams.",
+        }
+    )
     return notes
 
 
@@ -669,6 +793,33 @@ def _share(text: str, line: str, where: str) -> float:
     if not 0 < value <= 1:
         raise InputError(None, where, f"'{line:.80}': the share eligible is {text}", "0 to 1")
     return value
+
+
+BUILDING_SYNTAX = (
+    "NAME; ENROLLMENT; CLASSROOMS (the total, or one count per grade: 3,3,4); then the "
+    "grades in the arrangement: all (the default), none (today's staffing), or a list: 3,4,5"
+)
+
+
+def building(text: str, where: str = "--building", grades: Sequence[str] | None = None) -> Building:
+    """Another building of the district as a planner types it (BUILDING_SYNTAX)."""
+    parts = [p.strip() for p in text.split(";")]
+    if len(parts) not in (3, 4) or not parts[0]:
+        raise InputError(None, where, f"'{text:.80}' is not a building", BUILDING_SYNTAX)
+    try:
+        enrollment = int(parts[1].replace(",", ""))
+        counts = [int(n) for n in parts[2].split(",")]
+    except ValueError:
+        raise InputError(None, where, f"'{text:.80}': not a count", BUILDING_SYNTAX) from None
+    adopting = parts[3].lower() if len(parts) == 4 else "all"
+    pilot = (
+        None
+        if adopting in ("", "all")
+        else ()
+        if adopting == "none"
+        else [g.strip() for g in parts[3].split(",") if g.strip()]
+    )
+    return Building(parts[0], enrollment, counts[0] if len(counts) == 1 else counts, grades, pilot)
 
 
 SCHEDULE_COLUMNS = ("step", "lane", "salary", "staff")

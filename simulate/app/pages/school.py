@@ -30,6 +30,8 @@ DEFAULTS = {
     "tier_name_3": "",
     "tier_share_3": "",
     "pilot_grades": "",
+    "buildings": "",
+    "district": "",
     "team_size": "",
     "teacher_salary": "",
     "salary_schedule": "",
@@ -55,6 +57,7 @@ FIELDS = {
     "substitute_rate": "substitute_rate",
     "funding": "funding",
     "pilot_grades": "pilot_grades",
+    "buildings": "buildings",
     "team_size": "team_size",
     "schools[0].grades": "grades",
     "schools[0].name": "name",
@@ -124,7 +127,7 @@ def make_schools(s: Site, values: dict[str, str], chosen: list[str]) -> list[str
 def my_school(values: dict[str, str]) -> Any:
     """The school the form describes (simulate.schema.new.MySchool), read as the command line
     reads `simulate new`'s options: money as $58,000, shares as 0.35 or 35%."""
-    from simulate.schema.new import MySchool, funding_line, salary_schedule
+    from simulate.schema.new import MySchool, building, funding_line, salary_schedule
 
     def text(name: str) -> str:
         return values.get(name, "").strip()
@@ -146,12 +149,16 @@ def my_school(values: dict[str, str]) -> Any:
     if school_source:
         sources |= {p: school_source for p in ("schools[0].enrollment", "schools[0].classrooms")}
     schedule = text("salary_schedule")
+    grades = _words(text("grades"))
+    others = [line for line in text("buildings").splitlines() if line.strip()]
     return MySchool(
         enrollment=number(text("enrollment"), "enrollment", int),
         classrooms=rooms[0] if len(rooms) == 1 else rooms,
         name=text("name") or "My school",
-        grades=_words(text("grades")),
+        grades=grades,
         pilot_grades=_words(text("pilot_grades")),
+        buildings=[building(line, "buildings", grades) for line in others],
+        district=text("district") or None,
         team_size=number(text("team_size"), "team_size", int) if text("team_size") else None,
         tiers=tiers or None,
         teacher_salary=money_field(text("teacher_salary"), "teacher_salary"),
