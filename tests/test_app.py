@@ -400,6 +400,11 @@ def test_budget_page_shows_the_projection_verdict_and_goal_seek(
     page = c.get(f"/runs/{run_id}").text
     assert "<svg" in page and "grant cliff" in page
     assert "goal-seek roles.mcl.supplement (budget:" in page
+    assert "goal-seek: Multi-classroom leader: supplement" in page  # in words on the page
+    table = page[page.index('<table id="projection">') :]
+    table = table[: table.index("</table>")]
+    assert re.search(r"<td>\$[\d,]+\.\d\d</td>", table)  # money as money, never 2509656.5
+    assert not re.search(r"<td>-?\d+\.\d+</td>", table)
     assert "no value meets it" in page  # teams cost more
     assert re.search(r"(sustainable|not sustainable)", page)
     assert f"/runs/{run_id}/files/budget.xlsx?download=1" in page

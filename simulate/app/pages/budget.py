@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from simulate.app.checks import readable
+from simulate.app.checks import in_words, readable
 from simulate.app.jobs import Busy, Job
 from simulate.app.site import Site, number, replications, site
 from simulate.schema import limits
@@ -94,6 +94,7 @@ def start_budget(s: Site, values: dict[str, str]) -> str:
         "seed": 0,
         "years": years,
         "goal": goal,
+        "goal_words": in_words(goal, scenario) if goal else None,
     }
     run_id = s.ws.new_run(record)
     folder = s.ws.run_folder(run_id)
