@@ -558,6 +558,7 @@ def new(
     """
     from simulate.schema.new import MySchool, building, funding_line, new_scenario
     from simulate.schema.new import salary_schedule as read_schedule
+    from simulate.schema.text import typed_money, typed_share
 
     school = MySchool(
         enrollment=enrollment,
@@ -571,15 +572,15 @@ def new(
         tiers=(
             {k: _number(v, "--tier") for k, v in _pairs(tiers, "--tier").items()} if tiers else None
         ),
-        teacher_salary=_money(teacher_salary, "--teacher-salary"),
-        salaries={k: _money(v, "--salary") for k, v in _pairs(salaries, "--salary").items()},
+        teacher_salary=typed_money(teacher_salary, "--teacher-salary"),
+        salaries=_salaries(salaries),
         salary_schedule=(
             read_schedule(_read_text(salary_schedule), str(salary_schedule))
             if salary_schedule is not None
             else None
         ),
-        benefits_rate=_share(benefits_rate, "--benefits-rate"),
-        substitute_daily_rate=_money(substitute_rate, "--substitute-rate"),
+        benefits_rate=typed_share(benefits_rate, "--benefits-rate"),
+        substitute_daily_rate=typed_money(substitute_rate, "--substitute-rate"),
         funding=[funding_line(line) for line in funding] if funding else None,
         sources=_pairs(sources, "--source"),
         settings={k: _yaml_value(v, "--set") for k, v in _pairs(settings, "--set").items()},
@@ -612,25 +613,17 @@ def _counts(text: str, option: str) -> int | list[int]:
     return counts[0] if len(counts) == 1 else counts
 
 
-def _money(text: str | None, option: str) -> Any:
-    """Money as people type it ($58,000); InputError naming the option otherwise."""
-    from simulate.schema.text import money
+def _salaries(items: tuple[str, ...]) -> dict[str, Any]:
+    """--salary ROLE=$ options: each role's amount, which may not be left blank."""
+    from simulate.schema.text import typed_money
 
-    if text is None:
-        return None
-    amount = money(text)
-    if amount is None:
-        raise InputError(None, option, f"'{text}' is not an amount of money", "e.g. $58,000")
-    return amount
-
-
-def _share(text: str | None, option: str) -> float | None:
-    """A share as 0.35 or 35%."""
-    if text is None:
-        return None
-    value = text.strip()
-    number = _number(value.removesuffix("%"), option)
-    return number / 100 if value.endswith("%") else number
+    out = {}
+    for role, text in _pairs(items, "--salary").items():
+        amount = typed_money(text, "--salary")
+        if amount is None:
+            raise InputError(None, "--salary", f"'{role}=' gives no amount", "ROLE=$58,000")
+        out[role] = amount
+    return out
 
 
 def _read_text(path: Path) -> str:

@@ -3,7 +3,6 @@ by `simulate new`'s new_scenario."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
@@ -128,6 +127,7 @@ def my_school(values: dict[str, str]) -> Any:
     """The school the form describes (simulate.schema.new.MySchool), read as the command line
     reads `simulate new`'s options: money as $58,000, shares as 0.35 or 35%."""
     from simulate.schema.new import MySchool, building, funding_line, salary_schedule
+    from simulate.schema.text import typed_money, typed_share
 
     def text(name: str) -> str:
         return values.get(name, "").strip()
@@ -161,10 +161,10 @@ def my_school(values: dict[str, str]) -> Any:
         district=text("district") or None,
         team_size=number(text("team_size"), "team_size", int) if text("team_size") else None,
         tiers=tiers or None,
-        teacher_salary=money_field(text("teacher_salary"), "teacher_salary"),
+        teacher_salary=typed_money(text("teacher_salary"), "teacher_salary"),
         salary_schedule=salary_schedule(schedule, "salary schedule") if schedule else None,
-        benefits_rate=share_field(text("benefits_rate"), "benefits_rate"),
-        substitute_daily_rate=money_field(text("substitute_rate"), "substitute_rate"),
+        benefits_rate=typed_share(text("benefits_rate"), "benefits_rate"),
+        substitute_daily_rate=typed_money(text("substitute_rate"), "substitute_rate"),
         funding=[
             funding_line(line, "funding") for line in text("funding").splitlines() if line.strip()
         ]
@@ -175,26 +175,6 @@ def my_school(values: dict[str, str]) -> Any:
 
 def _words(text: str) -> list[str] | None:
     return [w.strip() for w in text.split(",") if w.strip()] or None
-
-
-def money_field(text: str, field: str) -> Decimal | None:
-    """Money typed as people write it ($58,000); blank: none."""
-    from simulate.schema.text import money
-
-    if not text:
-        return None
-    amount = money(text)
-    if amount is None:
-        raise InputError(None, field, f"'{text:.40}' is not an amount of money", "e.g. $58,000")
-    return amount
-
-
-def share_field(text: str, field: str) -> float | None:
-    """A share typed as 0.35 or 35%; blank: none."""
-    if not text:
-        return None
-    value: float = number(text.removesuffix("%"), field, float)
-    return value / 100 if text.endswith("%") else value
 
 
 ROUTES = [
