@@ -38,7 +38,7 @@ Count = Annotated[int, Field(ge=0)]
 Minutes = Annotated[int, Field(ge=0, le=1440)]
 # `$58,000` typed anywhere (a file, --set, a form) is 58000 (simulate.schema.text.money_text).
 Money = Annotated[
-    Decimal, BeforeValidator(money_text), Field(ge=0, max_digits=14, decimal_places=2)
+    Decimal, Field(ge=0, max_digits=14, decimal_places=2), BeforeValidator(money_text)
 ]
 # User text: shown in tables, workbooks, reports and on terminals, so control characters (an
 # escape sequence, a NUL) are refused here rather than failing a writer after the simulation.
