@@ -556,9 +556,9 @@ def new(
     scenarios that compare fairly: same students, classrooms today and need tiers. What it
     chose for the teams is printed on stderr and written in the file's header.
     """
-    from simulate.schema.new import MySchool, building, funding_line, new_scenario
-    from simulate.schema.new import salary_schedule as read_schedule
-    from simulate.schema.text import typed_money, typed_share
+    from simulate.schema.new import MySchool, new_scenario
+    from simulate.schema.typed import building, funding_line, typed_money, typed_share
+    from simulate.schema.typed import salary_schedule as read_schedule
 
     school = MySchool(
         enrollment=enrollment,
@@ -615,7 +615,7 @@ def _counts(text: str, option: str) -> int | list[int]:
 
 def _salaries(items: tuple[str, ...]) -> dict[str, Any]:
     """--salary ROLE=$ options: each role's amount, which may not be left blank."""
-    from simulate.schema.text import typed_money
+    from simulate.schema.typed import typed_money
 
     out = {}
     for role, text in _pairs(items, "--salary").items():

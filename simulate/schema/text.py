@@ -54,30 +54,3 @@ def money(text: str) -> Decimal | None:
 
 
 _MONEY = re.compile(r"\$?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d*)?")
-
-
-def typed_money(text: str | None, where: str) -> Decimal | None:
-    """An amount a planner typed (an option, a form field); None for none; InputError naming
-    `where` for text that is not money."""
-    from simulate.schema.errors import InputError
-
-    if text is None or not text.strip():
-        return None
-    amount = money(text)
-    if amount is None:
-        raise InputError(None, where, f"'{text:.40}' is not an amount of money", "e.g. $58,000")
-    return amount
-
-
-def typed_share(text: str | None, where: str) -> float | None:
-    """A share a planner typed, 0.35 or 35%; None for none; InputError naming `where`."""
-    from simulate.schema.errors import InputError
-
-    if text is None or not text.strip():
-        return None
-    value = text.strip()
-    try:
-        number = float(value.removesuffix("%").replace(",", ""))
-    except ValueError:
-        raise InputError(None, where, f"'{text:.40}' is not a share", "0.35 or 35%") from None
-    return number / 100 if value.endswith("%") else number

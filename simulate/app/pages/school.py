@@ -126,8 +126,14 @@ def make_schools(s: Site, values: dict[str, str], chosen: list[str]) -> list[str
 def my_school(values: dict[str, str]) -> Any:
     """The school the form describes (simulate.schema.new.MySchool), read as the command line
     reads `simulate new`'s options: money as $58,000, shares as 0.35 or 35%."""
-    from simulate.schema.new import MySchool, building, funding_line, salary_schedule
-    from simulate.schema.text import typed_money, typed_share
+    from simulate.schema.new import MySchool
+    from simulate.schema.typed import (
+        building,
+        funding_line,
+        salary_schedule,
+        typed_money,
+        typed_share,
+    )
 
     def text(name: str) -> str:
         return values.get(name, "").strip()
