@@ -113,7 +113,7 @@ def test_every_bundled_scenario_validates_and_runs(path) -> None:
     assert not stats["value"].isna().any()
     assert (result.ledger["amount"] >= 0).all()
     assert result.value("small_group.minutes_per_student_week", "mean") > 0
-    assert result.summary()["budget"]["total"] > 0
+    assert result.summary()["budget"]["recurring"] > 0
 
 
 def test_reach_counts_students_on_led_teams() -> None:

@@ -11,8 +11,6 @@ from collections import defaultdict
 
 import numpy as np
 
-from simulate.budget import items as budget
-from simulate.budget.items import Usage
 from simulate.engine.core import Engine
 from simulate.engine.ledger import Ledger, Loss
 from simulate.learning import adapter as learning_adapter
@@ -23,34 +21,15 @@ Key = tuple[str, str, str]
 ALL = "all"
 
 
-def usage(engine: Engine) -> Usage:
-    """What the year used that the budget prices: days on site, substitute days, and per role
-    the position-days vacant (no salary is paid) and the holders who left (each is replaced).
-    A leaver is seen by the vacancy it leaves, so one replaced the same day is not counted."""
-    days: defaultdict[str, float] = defaultdict(float)
-    vacant: defaultdict[str, float] = defaultdict(float)
-    leavers: defaultdict[str, float] = defaultdict(float)
-    for school in engine.schools:
-        for adult in school.adults:
-            days[adult.role_name] += float(school.days_worked[adult.index])
-            empty = int(adult.vacant.sum())
-            if empty:
-                vacant[adult.role_name] += float(empty)
-                leavers[adult.role_name] += 1.0
-    return Usage(
-        days_worked=dict(days),
-        substitute_days=float(sum(s.substitute_days for s in engine.schools)),
-        long_term_substitute_days=float(sum(s.long_term_substitute_days for s in engine.schools)),
-        vacancy_days=dict(vacant),
-        leavers=dict(leavers),
-    )
-
-
 def compute(
-    engine: Engine, ledger: Ledger | None = None, learned: learning_adapter.Year | None = None
+    engine: Engine,
+    ledger: Ledger | None = None,
+    learned: learning_adapter.Year | None = None,
+    role_costs: dict[str, float] | None = None,
 ) -> dict[Key, float]:
-    """Every figure of one run (pass the run's merged ledger, and its learning inputs, if you
-    already have them)."""
+    """Every figure of one run but the budget's (pass the run's merged ledger, and its learning
+    inputs, if you already have them); `role_costs` (each role's recurring cost this year, from
+    the study, which prices the year) gives small-group time its cost."""
     out: dict[Key, float] = {}
     ledger = ledger if ledger is not None else engine.ledger()
     weeks = engine.days.weeks or 1.0
@@ -73,26 +52,15 @@ def compute(
     student_days = sum(s.student_days for s in engine.schools)
     led = sum(s.led_student_days for s in engine.schools)
     out[("reach.students_on_led_teams_share", ALL, "value")] = _ratio(led, student_days)
-    items = budget.line_items(engine.scenario, usage(engine))
-    _budget(out, engine, items)
-    _learning(out, engine, ledger, items, learned or learning_adapter.year(engine))
+    _learning(out, engine, ledger, role_costs or {}, learned or learning_adapter.year(engine))
     return out
-
-
-def _budget(out: dict[Key, float], engine: Engine, items: list[budget.LineItem]) -> None:
-    """This year's recurring cost (one-off start-up costs are the budget's, not a year's): it
-    varies between years with vacancies, leavers, substitute days and hours worked."""
-    scenario = engine.scenario
-    total = budget.recurring_total(items)
-    out[("budget.total", ALL, "value")] = float(total)
-    out[("budget.per_pupil", ALL, "value")] = float(budget.per_pupil(total, scenario.enrollment))
 
 
 def _learning(
     out: dict[Key, float],
     engine: Engine,
     ledger: Ledger,
-    items: list[budget.LineItem],
+    role_costs: dict[str, float],
     learned: learning_adapter.Year,
 ) -> None:
     """The learning estimate at the effect sizes' centres and what small-group time cost."""
@@ -103,11 +71,7 @@ def _learning(
         got = school.received.small_group / weeks
         reached += int(((target > 0) & (got >= REACHED * target)).sum())
     scheduled, delivered = learning_adapter.small_group_hours(ledger)
-    by_role: defaultdict[str, float] = defaultdict(float)
-    for item in items:
-        if item.recurring and item.role:
-            by_role[item.role] += float(item.amount)
-    cost = learning_adapter.small_group_cost(engine.scenario, dict(by_role))
+    cost = learning_adapter.small_group_cost(engine.scenario, role_costs)
     spent = SmallGroupCost(cost, scheduled, delivered, reached)
     out.update(learning_figures(learned, engine.scenario.learning, spent))
 
