@@ -121,7 +121,7 @@ def edited(source: Path, out: Path, changes: Mapping[str, Any]) -> tuple[str, st
     return to_yaml(changed, header), why
 
 
-def _notes_of(data: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+def _notes_of(data: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     """A note for each changed figure: the note written for the old value no longer holds."""
     out = {}
     for field, value in changes.items():
