@@ -33,18 +33,26 @@ def titles() -> dict[str, str]:
     return {stem: str(load_data(path(stem)).get("name") or stem) for stem in names()}
 
 
+def is_district_funding(line: Any) -> bool:
+    """Whether a funding line (schema.model.Funding) is one of the bundled district's
+    recurring lines, as every bundled scenario has them: then it is not the planner's."""
+    return line.kind == "recurring" and _money_of(line) in _district_funding()
+
+
 @cache
-def district_funding() -> frozenset[Any]:
-    """The bundled district's recurring funding lines (schema.model.Funding), as every bundled
-    scenario has them: a scenario's line equal to one is still the bundled district's."""
+def _district_funding() -> frozenset[tuple[Any, ...]]:
     from simulate.schema.loading import load_scenario
 
     return frozenset(
-        line
+        _money_of(line)
         for stem in names()
         for line in load_scenario(path(stem)).budget.funding
         if line.kind == "recurring"
     )
+
+
+def _money_of(line: Any) -> tuple[Any, ...]:
+    return (line.name, line.amount, line.per_pupil, line.per_eligible_pupil, line.eligible_share)
 
 
 def path(name: str) -> Path:

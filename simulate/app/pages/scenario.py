@@ -59,9 +59,7 @@ def editor_page(
             for p in shown
             for row in p.rows
         },
-        bundled_funding=[
-            f.name for f in scenario.budget.funding if f in bundled.district_funding()
-        ],
+        bundled_funding=[f.name for f in scenario.budget.funding if bundled.is_district_funding(f)],
         note_field=NOTE,
         form=form or {},
         messages=messages,
