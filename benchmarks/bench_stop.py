@@ -41,7 +41,8 @@ def children(pid: int) -> int:
             parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
         except (OSError, ValueError, IndexError):
             continue
-    found, frontier = set(), {pid}
+    found: set[int] = set()
+    frontier = {pid}
     while frontier:
         frontier = {c for c, p in parents.items() if p in frontier} - found
         found |= frontier

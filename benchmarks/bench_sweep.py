@@ -145,7 +145,10 @@ def main() -> None:
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         print(f"{runs} runs; cores: {available_cpus()}; load average: {load}")
         print(f"CPU two busy processes get right now: {cores_we_get():.2f} cores")
-        configs = [("1 worker (in-process)", 1, {}), ("2 workers (processes)", 2, {})]
+        configs: list[tuple[str, int, dict[str, str]]] = [
+            ("1 worker (in-process)", 1, {}),
+            ("2 workers (processes)", 2, {}),
+        ]
         if args.dask:
             configs.append(("2 workers (dask LocalCluster)", 2, {"backend": "dask"}))
         base_seconds, base = None, None

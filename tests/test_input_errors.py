@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -380,16 +379,13 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 """
 
 
-def test_billion_laughs_fails_fast(tmp_path: Path) -> None:
-    """9^9 (387 million) values if expanded; refused from the node graph, never expanded (an
-    expansion would take minutes and gigabytes: the bound only catches that, on any machine)."""
+def test_billion_laughs_is_refused_from_its_node_graph(tmp_path: Path) -> None:
+    """9^9 (387 million) values if expanded (minutes and gigabytes); refused by counting the
+    values the aliases stand for, before anything is expanded."""
     path = standalone(tmp_path, BILLION_LAUGHS)
-    start = time.perf_counter()
     result = invoke("validate", str(path))
-    elapsed = time.perf_counter() - start
     assert result.exit_code == 2
     assert "billion laughs" in result.stderr and "Traceback" not in result.output
-    assert elapsed < 60, elapsed
     check_refused(tmp_path, path, None, "too many values")
 
 

@@ -30,8 +30,20 @@ def child(tmp_path: Path, fields: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def nothing_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refused input never reaches the engine nor draws a sweep's design points: either
+    would fail the command with an internal error instead of the one line asserted."""
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("work began on an input that should have been refused")
+
+    monkeypatch.setattr("simulate.engine.core.Engine.__init__", forbidden)
+    monkeypatch.setattr("simulate.study.sweep.designs.unit_points", forbidden)
+
+
 def refused(path: Path, field: str, *words: str) -> str:
-    """validate and run both exit 2 at once with one line naming the field; nothing runs."""
+    """validate and run both exit 2 with one line naming the field; nothing runs."""
     out = path.parent / "out"
     for args in (("validate", path), ("run", path, "--out", out)):
         result = invoke(*args)

@@ -188,10 +188,11 @@ def test_workers_exit_when_the_parent_is_killed(tmp_path: Path) -> None:
 def test_ctrl_c_stops_run_and_budget(tmp_path: Path, after: float) -> None:
     year = tmp_path / "long.yaml"
     year.write_text(yaml.safe_dump({"extends": FILES[0], "name": "Long"}), encoding="utf-8")
-    for command in (
+    commands: list[list[str | Path]] = [
         ["run", year, "--out", tmp_path / "run", "-r", "400"],
         ["budget", year, "--out", tmp_path / "budget", "-r", "400"],
-    ):
+    ]
+    for command in commands:
         process = start(*command)
         time.sleep(after)
         stderr = stop(process, signal.SIGINT, set())

@@ -95,8 +95,8 @@ def imported(tmp_path: Path, content: bytes, name: str = "hostile.xlsx") -> str:
 
 
 def test_an_entity_referenced_millions_of_times_is_refused(tmp_path: Path, book: bytes) -> None:
-    """About 30 KB that expanded to 400 MB of text (a gigabyte of memory, seconds of work)
-    under expat's own amplification limit, and was accepted."""
+    """A few kilobytes added to a template that expanded to 400 MB of text (a gigabyte of
+    memory, seconds of work) under expat's own amplification limit, and were accepted."""
     bomb = (
         f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE worksheet [<!ENTITY e "{"x" * 200}">]>'
         f'<worksheet {SHEET}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
@@ -104,7 +104,7 @@ def test_an_entity_referenced_millions_of_times_is_refused(tmp_path: Path, book:
         + "</t></is></c></row></sheetData></worksheet>"
     )
     content = rewritten(book, "xl/worksheets/sheet1.xml", bomb)
-    assert len(content) < 40_000
+    assert len(content) < len(book) + 10_000  # the file stays small
     line = imported(tmp_path, content)
     assert "xl/worksheets/sheet1.xml declares a document type or entities" in line
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from simulate.engine.coverage import LONG_TERM_SUBSTITUTE, SPLIT, SUBSTITUTE
-from simulate.engine.ledger import LOSS_REASONS
+from simulate.engine.modules import LOSS_REASONS
+from simulate.engine.modules.coverage import LONG_TERM_SUBSTITUTE, SPLIT, SUBSTITUTE
 from simulate.measures.formats import Kind
 from simulate.schema.errors import suggest
 from simulate.schema.model import ACTIVITIES, Scenario
@@ -101,6 +101,7 @@ REASONS = {  # why planned time was lost (the ledger's loss reasons)
     "unused": "time set aside that nothing needed: no observation due, no student free for a "
     "group (not friction: what the arrangement leaves over)",
     "student_absent": "the student was absent that day",
+    "drill": "a fire drill or an assembly stopped every class",
 }
 
 
@@ -576,6 +577,17 @@ MEASURES: tuple[Measure, ...] = (
         0,
         "Minutes spent with an absent adult's class, by who covered it.",
         whole_school=True,
+    ),
+    Measure(
+        "drills.instruction_minutes_per_classroom",
+        "Instruction lost to fire drills and assemblies",
+        "minutes per classroom a year",
+        ("value",),
+        (ALL,),
+        "num0",
+        -1,
+        "Minutes of instruction that fire drills and assemblies took from each class over the "
+        "year, whoever was teaching it (shown only where the scenario models them).",
     ),
     Measure(
         "workload.planning_minutes_per_teacher_week",

@@ -12,6 +12,9 @@ from simulate.budget import items as budget
 from simulate.budget.items import Usage
 from simulate.engine.core import Engine
 from simulate.engine.ledger import Ledger
+from simulate.engine.modules.attrition import Attrition
+from simulate.engine.modules.availability import Availability
+from simulate.engine.modules.coverage import Coverage
 from simulate.learning import adapter as learning_adapter
 from simulate.measures.catalogue import budget_measures
 from simulate.measures.compute import ALL, Key, compute
@@ -34,24 +37,16 @@ def figures(
 
 def usage(engine: Engine) -> Usage:
     """What the year used that the budget prices: days on site, substitute days, and per role
-    the position-days vacant (no salary is paid) and the holders who left (each is replaced).
-    A leaver is seen by the vacancy it leaves, so one replaced the same day is not counted."""
-    days: defaultdict[str, float] = defaultdict(float)
-    vacant: defaultdict[str, float] = defaultdict(float)
-    leavers: defaultdict[str, float] = defaultdict(float)
-    for school in engine.schools:
-        for adult in school.adults:
-            days[adult.role_name] += float(school.days_worked[adult.index])
-            empty = int(adult.vacant.sum())
-            if empty:
-                vacant[adult.role_name] += float(empty)
-                leavers[adult.role_name] += 1.0
+    the position-days vacant (no salary is paid) and the holders who left (each is replaced),
+    from the results the engine's modules declare."""
+    cover = engine.module(Coverage).results()
+    vacancies = engine.module(Attrition).results()
     return Usage(
-        days_worked=dict(days),
-        substitute_days=float(sum(s.substitute_days for s in engine.schools)),
-        long_term_substitute_days=float(sum(s.long_term_substitute_days for s in engine.schools)),
-        vacancy_days=dict(vacant),
-        leavers=dict(leavers),
+        days_worked=engine.module(Availability).results().days_worked,
+        substitute_days=float(cover.substitute_days),
+        long_term_substitute_days=float(cover.long_term_substitute_days),
+        vacancy_days=vacancies.vacancy_days,
+        leavers=vacancies.leavers,
     )
 
 

@@ -19,7 +19,7 @@ from simulate.study.budget_tables import line_items_frame
 from simulate.study.figures import figures, usage
 from simulate.study.intervals import intervals
 from simulate.study.progress import Progress
-from simulate.study.stats import complete, summarize
+from simulate.study.stats import figures_table, summarize
 
 # Simulated years per scenario in a comparison and a budget, unless told otherwise: both
 # commands default to it, so the same scenario and seed give the same figures in both.
@@ -131,10 +131,7 @@ def run_replications(scenario: Scenario, seed: int, replications: range) -> list
 
 def combine(scenario: Scenario, seed: int, years: list[Replication]) -> Result:
     """One Result from years 0, 1, ... of a scenario, in that order (wherever they ran)."""
-    metrics = pd.DataFrame(
-        [(y.replication, *key, value) for y in years for key, value in sorted(y.metrics.items())],
-        columns=["replication", "metric", "group", "statistic", "value"],
-    )
+    metrics = figures_table([y.metrics for y in years])
     ledger = pd.DataFrame(
         [(y.replication, *key, amount) for y in years for key, amount in sorted(y.ledger.items())],
         columns=["replication", "activity", "role", "outcome", "detail", "amount"],
@@ -143,7 +140,7 @@ def combine(scenario: Scenario, seed: int, years: list[Replication]) -> Result:
         scenario,
         seed,
         len(years),
-        complete(metrics, len(years)),
+        metrics,
         ledger,
         _mean_usage([y.usage for y in years]),
         [y.usage for y in years],
