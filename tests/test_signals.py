@@ -57,12 +57,15 @@ def wait_for_workers(process: subprocess.Popen[str], count: int = 3) -> set[int]
     return descendants(process.pid)
 
 
-def stop(process: subprocess.Popen[str], signum: int, helpers: set[int]) -> str:
+def stop(
+    process: subprocess.Popen[str], signum: int, helpers: set[int], group: bool | None = None
+) -> str:
     """Send the signal as a user does: Ctrl-C at a terminal to every process of the command's
-    group (its workers included), SIGTERM (`kill PID`) to the command. Return the process's
-    stderr once it has ended; checks that no helper process outlives it."""
+    group (its workers included), SIGTERM (`kill PID`) to the command, unless `group` says
+    otherwise. Return the process's stderr once it has ended; checks that no helper process
+    outlives it."""
     helpers = helpers | descendants(process.pid)
-    if signum == signal.SIGINT:
+    if signum == signal.SIGINT if group is None else group:
         os.killpg(process.pid, signum)
     else:
         process.send_signal(signum)
@@ -211,14 +214,19 @@ def long_year(folder: Path) -> Path:
     return path
 
 
-def test_ctrl_c_stops_a_sweep_with_long_chunks(tmp_path: Path) -> None:
-    """A chunk of 12 runs takes longer than the grace period: it is abandoned, and the line
-    says how many runs are saved and how to resume."""
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_to_the_whole_group_stops_a_sweep_with_long_chunks(
+    tmp_path: Path, signum: int
+) -> None:
+    """Ctrl-C at a terminal, or SIGTERM to the command's process group (as `timeout`, a
+    service manager or `kill -- -PGID` send it, which once killed the workers and ended in an
+    internal error, BrokenProcessPool). A chunk of 12 runs takes longer than the grace period:
+    it is abandoned, and the line says how many runs are saved and how to resume."""
     spec = write_spec(tmp_path, scenario=long_year(tmp_path).name, replications=4)
     out = tmp_path / "out"
     process = start("sweep", spec, "--out", out, "--workers", "2", "--chunk-size", "12")
     helpers = wait_for_workers(process)
-    stderr = stop(process, signal.SIGINT, helpers)
+    stderr = stop(process, signum, helpers, group=True)
     assert_interrupted(process, stderr)
     saved = sum(1 for _ in (out / "runs").glob("part-*")) * 12
     if saved:

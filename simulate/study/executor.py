@@ -9,9 +9,9 @@ workers or on the backend.
 
 Local workers fork from a server that has already imported the engine (cheap starts, and safe
 beside a progress bar's thread); they never re-run the caller's `__main__`, so a plain script
-needs no `if __name__ == "__main__":` guard. They leave Ctrl-C to this process and exit when it
-is gone. The same holds for a local Dask cluster, whose workers are processes started by
-command (see _local_cluster).
+needs no `if __name__ == "__main__":` guard. They leave Ctrl-C and SIGTERM to this process
+and exit when it is gone. The same holds for a local Dask cluster, whose workers are processes
+started by command (see _local_cluster).
 """
 
 from __future__ import annotations
@@ -347,7 +347,7 @@ class _Processes(_Completions):
         processes = list((getattr(self.pool, "_processes", None) or {}).values())
         if abort:
             for process in processes:
-                process.terminate()
+                process.kill()  # they ignore SIGTERM (see _worker_init)
         self.pool.shutdown(wait=not abort, cancel_futures=True)
         deadline = time.monotonic() + 0.5  # let them go before the main process does
         for process in processes if abort else ():
@@ -473,11 +473,13 @@ def _worker_environment(scratch: Path | None) -> dict[str, str]:
 
 
 def _worker_init(parent: int) -> None:
-    """Workers leave Ctrl-C to the main process, which stops cleanly, and exit when the
-    main process is gone (killed outright, it cannot shut its pool down): either it no longer
-    exists, or the fork server that started the worker has exited with it and the worker has
-    been handed to another parent."""
+    """Workers leave Ctrl-C and SIGTERM to the main process, which stops cleanly (a signal to
+    the command's whole process group reaches them too), and exit when the main process is
+    gone (killed outright, it cannot shut its pool down): either it no longer exists, or the
+    fork server that started the worker has exited with it and the worker has been handed to
+    another parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     starter = os.getppid()
 
     def watch() -> None:
