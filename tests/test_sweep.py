@@ -330,12 +330,17 @@ def test_checking_only_what_a_point_changes_gives_the_full_verdict() -> None:
 def test_the_scenario_checks_across_sections_are_ones_a_point_check_can_run() -> None:
     """PointCheck validates the sections a point changes, then runs the scenario's own checks
     on the scenario with them put in: that holds while those are all "after" checks (they
-    receive the scenario, built) and the scenario has no checks of single fields of its own."""
+    receive the scenario, built) and the scenario's checks of single fields of its own are of
+    fields no sweep changes (the notes: a sweep changes numbers); the checks it leaves to the
+    base's validation are the scenario's."""
     from simulate.schema.model import Scenario
+    from simulate.study.sweep.spec import SAME_FOR_EVERY_POINT
 
     found = Scenario.__pydantic_decorators__
     assert {d.info.mode for d in found.model_validators.values()} == {"after"}
-    assert not found.field_validators and not found.root_validators
+    assert not found.root_validators
+    assert {f for d in found.field_validators.values() for f in d.info.fields} == {"notes"}
+    assert set(SAME_FOR_EVERY_POINT) <= set(found.model_validators)
 
 
 def test_a_large_grid_is_checked_without_a_full_validation_per_point(
@@ -353,6 +358,16 @@ def test_a_large_grid_is_checked_without_a_full_validation_per_point(
         return validate(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(spec_module, "validate", counted)
+    import simulate.schema.notes as notes_module
+
+    notes_checked = []
+    check_keys = notes_module.check_keys
+
+    def counted_notes(scenario: object) -> None:
+        notes_checked.append(scenario)
+        check_keys(scenario)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(notes_module, "check_keys", counted_notes)
     parameters = {
         "roles.teacher.absence_rate": {"low": 0.0, "high": 0.1, "levels": 60},
         "substitutes.per_day": {"low": 0, "high": 59, "levels": 60},
@@ -360,3 +375,4 @@ def test_a_large_grid_is_checked_without_a_full_validation_per_point(
     sw = load_sweep(write_spec(tmp_path, parameters=parameters))
     assert len(sw.points) == 3_600
     assert len(full) <= 2  # the base scenario (and its metrics), not the points
+    assert len(notes_checked) <= 2  # the notes name fields of the base: each point's are those

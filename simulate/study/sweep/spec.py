@@ -365,6 +365,12 @@ def _check_points(
             ) from None
 
 
+# Scenario checks whose verdict is the base's at every point: the notes name fields that exist,
+# and a point changes numbers only, never which fields exist (the check takes milliseconds,
+# which a 250,000-point grid would pay 250,000 times).
+SAME_FOR_EVERY_POINT = ("_notes_name_fields",)
+
+
 class PointCheck:
     """Validates design points quickly, by validating only what a point changes.
 
@@ -390,8 +396,10 @@ class PointCheck:
         self.sections = {str(parts[0]) for parts in self.parts.values()}
         fields = Scenario.model_fields
         self.adapters = {section: _adapter(fields[section]) for section in self.sections}
-        # the scenario's checks across sections: "after" checks only (tests/test_sweep.py)
-        self.checks = [d.func for d in Scenario.__pydantic_decorators__.model_validators.values()]
+        # the scenario's checks across sections: "after" checks only (tests/test_sweep.py),
+        # but those the base's validation settles for every point
+        found = Scenario.__pydantic_decorators__.model_validators
+        self.checks = [d.func for name, d in found.items() if name not in SAME_FOR_EVERY_POINT]
         self.section = functools.lru_cache(maxsize=self.RECENT)(self._section)
 
     def problem(self, overrides: dict[str, Any]) -> InputError | None:
