@@ -3,7 +3,8 @@
 Exit codes: 0 done; 2 bad input (one message naming file and field, no traceback); 1 an
 internal error, or results that could not be written (one message; the folder keeps its
 previous files); 130 interrupted by Ctrl-C or SIGTERM (one line saying what was kept). The
-package imports lazily, so this module takes Ctrl-C over within milliseconds of the start.
+entry point (simulate.__main__) holds both signals from its first instruction; Commands.main
+takes them over and releases them, so a signal at any moment of the start-up ends cleanly.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ Replications = click.IntRange(min=1, max=MAX_REPLICATIONS)
 REPLICATIONS = 20  # simulate.study.run.REPLICATIONS: years budget and compare simulate alike
 GOAL_TARGETS = ["budget", "sustainable", "funded"]  # simulate.budget.goalseek.TARGETS
 NOTHING_WRITTEN = "nothing was written"
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
 strict_option = click.option(
     "--strict", is_flag=True, help="Treat warnings about implausible input as errors (exit 2)."
 )
@@ -71,8 +73,13 @@ class Commands(click.Group):
         **extra: Any,
     ) -> NoReturn:
         previous = _take_signals()
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, [])  # as the caller had them
         try:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)  # one held comes now
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except KeyboardInterrupt:  # a signal held since the start (see simulate.__main__)
+            say(f"interrupted: {NOTHING_WRITTEN}", err=True)
+            code = 130
         except click.exceptions.Abort as err:  # Ctrl-C while the arguments were read
             interrupted = isinstance(err.__cause__, KeyboardInterrupt)
             say(f"interrupted: {NOTHING_WRITTEN}" if interrupted else "Aborted!", err=True)
@@ -86,6 +93,7 @@ class Commands(click.Group):
             code = err.exit_code
         finally:
             _restore_signals(previous)
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)  # held again: the command is over
         if code == 130:
             _forget_interrupt()
         sys.exit(code if isinstance(code, int) else 0)
@@ -98,8 +106,9 @@ class Commands(click.Group):
         except InputError as err:
             say(f"error: {err}", err=True)
             ctx.exit(2)
-        except KeyboardInterrupt:
-            say(f"interrupted: {ctx.meta.get('kept', NOTHING_WRITTEN)}", err=True)
+        except KeyboardInterrupt as err:
+            kept = getattr(err, "kept", None) or ctx.meta.get("kept", NOTHING_WRITTEN)
+            say(f"interrupted: {kept}", err=True)
             ctx.exit(130)
         except Exception as err:
             say(_failure(err), err=True)
@@ -143,7 +152,7 @@ def _take_signals() -> dict[int, Any]:
     """Ctrl-C raises KeyboardInterrupt (even where the caller ignored it), and so does SIGTERM."""
     if threading.current_thread() is not threading.main_thread():
         return {}
-    wanted = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: _stop}
+    wanted = dict(zip(SIGNALS, (signal.default_int_handler, _stop), strict=True))
     return {signum: signal.signal(signum, handler) for signum, handler in wanted.items()}
 
 
@@ -172,6 +181,7 @@ def out_folder(out: Path, force: bool, writes: Collection[str]) -> Iterator[None
             )
         on_interrupt(f"{NOTHING_WRITTEN}; {out} is as it was")
         yield
+    on_interrupt(f"the new files are complete in {out}")
 
 
 @main.command()
@@ -799,8 +809,6 @@ def sweep(
     from simulate.outputs import sweep as run_sweep
     from simulate.study.sweep.loop import top_parameters
 
-    resume_hint = f"continue with: simulate sweep {spec} --out {out} --resume"
-    on_interrupt(f"the runs saved so far are kept in {out / 'runs'}; {resume_hint}")
     result = run_sweep(
         spec,
         out,
@@ -815,11 +823,7 @@ def sweep(
     for note in result.notes:
         say(f"note: {note}", err=True)
     if result.interrupted:
-        say(
-            f"interrupted: {result.done} of {total} runs are saved in {out / 'runs'}; "
-            f"{resume_hint}",
-            err=True,
-        )
+        say(f"interrupted: {result.kept}", err=True)
         click.get_current_context().exit(130)
     say(
         f"{result.sweep.spec.name}: {len(result.sweep.points)} points x "

@@ -18,7 +18,9 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,11 @@ from simulate.folderlock import LOCK_NAME, Holder, locked
 from simulate.schema.errors import InputError
 
 PARTIAL = ".partial"  # marks temporary files; a killed process may leave one behind
-STAGING = ".simulate-staging-"  # prefix of staging folders inside --out
+PREFIX = ".simulate-"  # our folders inside --out
+STAGING = f"{PREFIX}staging-"  # staging folders: removed unless their set was committed
+JOURNAL = ".commit.json"  # in a staging folder: the set is complete, these are its moves
+REPLACED = ".replaced"  # in a staging folder: the old entries its commit moved out of the way
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # Cells a spreadsheet reads as a formula (OWASP, "CSV Injection"), or as a hidden line break.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -57,14 +63,24 @@ def claim_out(
     """Lock --out for this command and check it (see prepare_out) before any work starts.
 
     Yields the holder of a lock left by a killed command, which this one took over (or None).
-    Staging folders a killed command left behind are removed.
+    A set a killed command had begun moving in is moved in whole (finish_commits); its other
+    staging folders are removed.
     """
     _not_a_file(out)
     with locked(out, command) as stale:
+        finish_commits(out)
         prepare_out(out, force=force, resume=resume, writes=writes)
         for leftover in out.glob(f"{STAGING}*"):
             remove_inside(leftover, out)
         yield stale
+
+
+def finish_commits(out: Path) -> None:
+    """Finish the commit of a set a killed command had begun moving in (see commit), so the
+    folder holds one whole set before anything else looks at it."""
+    for stage in sorted(out.glob(f"{PREFIX}*")) if out.is_dir() else ():
+        if stage.is_dir() and not stage.is_symlink() and finish_commit(stage, out):
+            remove_inside(stage, out)
 
 
 def prepare_out(
@@ -118,11 +134,12 @@ def holds_results(out: Path) -> bool:
 @contextlib.contextmanager
 def staged_set(out: Path, replaces: Collection[str] = ()) -> Iterator[Path]:
     """Yield a fresh staging folder inside `out`; once the caller has written every file of
-    the set there, move them into `out` together.
+    the set there, move them into `out` together (commit).
 
-    On any failure nothing in `out` has changed: the staging folder is removed and an
-    OSError becomes an OutputError saying so. `replaces` names files of an older set of the
-    same kind that the new set does not have (they are removed, so no stale file survives).
+    On any failure before the commit nothing in `out` has changed: the staging folder is
+    removed and an OSError becomes an OutputError saying so. `replaces` names files of an older
+    set of the same kind that the new set does not have (they are removed, so no stale file
+    survives).
     """
     with locked(out):
         try:
@@ -131,11 +148,12 @@ def staged_set(out: Path, replaces: Collection[str] = ()) -> Iterator[Path]:
             raise OutputError(_unwritten(out, err)) from None
         try:
             yield stage
-            _commit(stage, out, replaces)
+            commit(stage, out, replaces)
         except OSError as err:
             raise OutputError(_unwritten(out, err)) from None
         finally:
-            remove_inside(stage, out)
+            if committed(stage) or not (stage / JOURNAL).exists():  # else: to be finished
+                remove_inside(stage, out)
 
 
 def _unwritten(out: Path, err: OSError) -> str:
@@ -145,23 +163,111 @@ def _unwritten(out: Path, err: OSError) -> str:
     )
 
 
-def _commit(stage: Path, out: Path, replaces: Collection[str]) -> None:
-    """Move every file of the staging folder into `out` (renames: nothing left to write)."""
-    names = sorted(p.name for p in stage.iterdir() if PARTIAL not in p.name)
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM, with what the interrupted command kept (the command line prints it
+    after "interrupted: ")."""
+
+    def __init__(self, kept: str) -> None:
+        super().__init__(kept)
+        self.kept = kept
+
+
+def commit(stage: Path, out: Path, replaces: Collection[str] = ()) -> None:
+    """Move every entry of the staging folder (files, or folders such as a sweep's runs/) into
+    `out`, replacing those of the same name, and remove the `replaces` entries the new set has
+    not: the set is swapped in whole.
+
+    The commit is a journal: the staging folder's JOURNAL, written in one step once the set is
+    complete, lists the moves. From then on the moves only finish what the journal says (a
+    command killed half-way is finished by the next one that claims the folder, see
+    claim_out), and Ctrl-C or SIGTERM wait until they are done: a signal during the commit
+    raises Interrupted afterwards, saying the new set is in place.
+    """
+    names = sorted(p.name for p in stage.iterdir() if PARTIAL not in p.name and p.name != JOURNAL)
     for name in names:
         target = out / name
-        if target.is_dir() and not target.is_symlink():
+        if target.is_dir() and not target.is_symlink() and not (stage / name).is_dir():
             raise OutputError(
                 f"{target} is a folder where the results need a file; "
                 "the files already in the folder are unchanged"
             )
-    for name in sorted(set(replaces) - set(names)):
-        old = out / name
-        if old.is_symlink() or old.is_file():
-            old.unlink()
-    for name in names:
-        os.replace(stage / name, out / name)
+    moves = {"moves": names, "removes": sorted(set(replaces) - set(names))}
+    with held_signals() as caught:
+        write_json(stage / JOURNAL, moves)
+        try:
+            finish_commit(stage, out)
+        except OSError as err:  # the journal stays: the next command finishes the moves
+            raise OutputError(
+                f"could not finish moving the new files into {out} ({err.strerror or err}); "
+                "the next command that uses this folder finishes the move"
+            ) from None
+    if caught:
+        raise Interrupted(f"the new files are complete in {out}")
+
+
+def finish_commit(stage: Path, out: Path) -> bool:
+    """Carry out (or finish) the moves a staging folder's journal lists; False when it has no
+    journal (it was never committed: nothing of it belongs in `out`). Safe to repeat."""
+    try:
+        journal = json.loads((stage / JOURNAL).read_text(encoding="utf-8"))
+        moves, removes = list(journal["moves"]), list(journal["removes"])
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise OutputError(f"{stage / JOURNAL} is damaged ({type(err).__name__})") from None
+    if not all(_plain_name(n) for n in moves + removes):
+        raise OutputError(f"{stage / JOURNAL} names a path outside {out}")
+    aside = stage / REPLACED
+    for name in moves:
+        new, old = stage / name, out / name
+        if not (new.exists() or new.is_symlink()):
+            continue  # moved before a crash
+        present = old.exists() or old.is_symlink()
+        if present and (new.is_dir() or (old.is_dir() and not old.is_symlink())):
+            _move_aside(old, aside)  # a folder cannot be renamed over, nor onto a file
+        os.replace(new, old)
+    for name in removes:
+        if (out / name).exists() or (out / name).is_symlink():
+            _move_aside(out / name, aside)
     _flush_folder(out)
+    return True
+
+
+def committed(stage: Path) -> bool:
+    """Whether a staging folder's set is committed and moved in whole (what is left of it can
+    go)."""
+    if not (stage / JOURNAL).exists():
+        return False
+    return all(p.name in (JOURNAL, REPLACED) or PARTIAL in p.name for p in stage.iterdir())
+
+
+def _plain_name(name: object) -> bool:
+    return isinstance(name, str) and name not in ("", ".", "..") and "/" not in name
+
+
+def _move_aside(path: Path, aside: Path) -> None:
+    """Rename an entry out of the way, into the staging folder (removed with it)."""
+    aside.mkdir(exist_ok=True)
+    target = aside / path.name
+    n = 1
+    while target.exists() or target.is_symlink():
+        target, n = aside / f"{path.name}.{n}", n + 1
+    os.rename(path, target)
+
+
+@contextlib.contextmanager
+def held_signals() -> Iterator[list[int]]:
+    """Ctrl-C and SIGTERM wait while the block runs: yields the list of those that came."""
+    caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
+    previous = {s: signal.signal(s, lambda signum, _: caught.append(signum)) for s in SIGNALS}
+    try:
+        yield caught
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
 
 
 def remove_inside(path: Path, root: Path) -> None:

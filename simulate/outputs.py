@@ -10,15 +10,29 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from simulate.output import claim_out, staged_set, write_csv, write_json, write_text
+from simulate.output import (
+    Interrupted,
+    OutputError,
+    claim_out,
+    commit,
+    committed,
+    remove_inside,
+    staged_set,
+    write_csv,
+    write_json,
+    write_text,
+)
 
 if TYPE_CHECKING:
+    from pandas import DataFrame
+
     from simulate.study.budget_report import BudgetReport
     from simulate.study.compare import Comparison
     from simulate.study.executor import Backend
     from simulate.study.run import Result
     from simulate.study.sweep.loop import SweepResult
     from simulate.study.sweep.spec import Sweep
+    from simulate.study.sweep.store import Folder
 
 # What each set holds, by key: the files are written together or not at all (staged_set).
 RUN_FILES = {
@@ -100,15 +114,15 @@ def sweep(
     progress: bool | None = None,
 ) -> SweepResult:
     """Run a sweep into `out` (simulate.study.sweep.loop), then write results.parquet,
-    sensitivity.csv and report.html, all or none. Ctrl-C stops cleanly (interrupted).
+    sensitivity.csv and report.html, all or none. Ctrl-C stops cleanly (interrupted, with
+    what was kept); a KeyboardInterrupt outside the runs becomes Interrupted saying so.
 
     `progress`: a bar on stderr (default: when it is a terminal)."""
     from simulate.schema.errors import InputError
     from simulate.study.executor import available_cpus, check_options
-    from simulate.study.sweep.loop import SweepResult, run_missing
-    from simulate.study.sweep.sensitivity import analyze
+    from simulate.study.sweep.loop import SweepResult, kept, run_missing
     from simulate.study.sweep.spec import Sweep, load_sweep
-    from simulate.study.sweep.store import OUR_FILES, RESULTS, consolidate, open_folder
+    from simulate.study.sweep.store import OUR_FILES, open_folder
 
     workers = workers or available_cpus()
     check_options(workers, backend, scheduler)  # before the spec: checking it may take a while
@@ -117,20 +131,55 @@ def sweep(
     sw = spec if isinstance(spec, Sweep) else load_sweep(spec)
     out = Path(out)
     with claim_out(out, force=force, resume=resume, writes=OUR_FILES) as stale:
-        folder = open_folder(sw, out, resume)
+        folder = open_folder(sw, out, resume, force)
         if stale is not None:
             taken = f"took over the lock left by a stopped command ({stale.describe()})"
             folder.notes.insert(0, taken)
-        options = (workers, backend, scheduler, chunk_size, progress)
-        ran, interrupted = run_missing(sw, out, folder, *options)
-        done = len(folder.finished) + ran
-        if interrupted:
-            return SweepResult(out, sw, done, ran, True, notes=folder.notes)
-        from simulate.report.sweep import render_sweep  # plotly: only once the runs are done
-
-        with staged_set(out, replaces=RESULTS) as stage:
-            results = consolidate(sw, out, into=stage)
-            table, effects = analyze(sw, results)
-            write_csv(stage / "sensitivity.csv", table)
-            write_text(stage / "report.html", render_sweep(sw, results, table, effects))
+        try:
+            options = (workers, backend, scheduler, chunk_size, progress)
+            ran, interrupted = run_missing(sw, out, folder, *options)
+            done = len(folder.finished)
+            if interrupted:
+                what = kept(sw, out, folder)
+                return SweepResult(out, sw, done, ran, True, notes=folder.notes, kept=what)
+            results, table = _sweep_results(sw, out, folder)
+        except KeyboardInterrupt as stop:
+            if isinstance(stop, Interrupted):
+                raise
+            raise Interrupted(kept(sw, out, folder)) from None
         return SweepResult(out, sw, done, ran, False, results, table, folder.notes)
+
+
+def _sweep_results(sw: Sweep, out: Path, folder: Folder) -> tuple[DataFrame, DataFrame]:
+    """results.parquet, sensitivity.csv and report.html, put in place together; a sweep that
+    replaces earlier results is then swapped in whole, its runs and copies included."""
+    from simulate.study.sweep.store import OUR_FILES, RESULTS, RUNS
+
+    if not folder.replacing:
+        with staged_set(out, replaces=RESULTS) as stage:
+            return _analysed(sw, folder.path, stage)
+    try:
+        made = _analysed(sw, folder.path, folder.path)
+        commit(folder.path, out, replaces=(*OUR_FILES, RUNS))
+    except OSError as err:
+        raise OutputError(
+            f"could not write the results into {out} ({err.strerror or err}); the earlier "
+            f"results there are unchanged, and the new sweep's runs are kept in {folder.path} "
+            "(finish it with --resume)"
+        ) from None
+    finally:
+        if committed(folder.path):  # moved in whole, even when a signal then stops us
+            remove_inside(folder.path, out)
+    return made
+
+
+def _analysed(sw: Sweep, parts: Path, into: Path) -> tuple[DataFrame, DataFrame]:
+    from simulate.report.sweep import render_sweep  # plotly: only once the runs are done
+    from simulate.study.sweep.sensitivity import analyze
+    from simulate.study.sweep.store import consolidate
+
+    results = consolidate(sw, parts, into=into)
+    table, effects = analyze(sw, results)
+    write_csv(into / "sensitivity.csv", table)
+    write_text(into / "report.html", render_sweep(sw, results, table, effects))
+    return results, table

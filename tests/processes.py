@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+MASKS = ("SigBlk", "SigCgt")  # signals a process blocks, and those it handles
+
 
 def descendants(pid: int) -> set[int]:
     """Processes below pid, from /proc (Linux)."""
@@ -14,7 +16,8 @@ def descendants(pid: int) -> set[int]:
         except OSError:
             continue
         parents[int(stat.parent.name)] = int(fields[1])
-    found, frontier = set(), {pid}
+    found: set[int] = set()
+    frontier = {pid}
     while frontier:
         frontier = {child for child, parent in parents.items() if parent in frontier} - found
         found |= frontier
@@ -32,3 +35,14 @@ def alive(pids: set[int]) -> set[int]:
         if state != "Z":
             living.add(pid)
     return living
+
+
+def signals_held_or_caught(pid: int, signum: int) -> bool:
+    """Whether the process blocks or handles the signal (Linux /proc). Python handles SIGINT
+    from its own start; SIGTERM only once our code has taken it."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    masks = [int(line.split()[1], 16) for line in status.splitlines() if line[:6] in MASKS]
+    return any(mask >> (signum - 1) & 1 for mask in masks)

@@ -27,6 +27,7 @@ LAYERS: list[set[str]] = [
     {"outputs"},  # what each command leaves in its folder
     {"app"},
     {"cli", "simulate"},
+    {"__main__"},  # the console script's entry: holds Ctrl-C, then runs the command line
 ]
 RANK = {package: rank for rank, layer in enumerate(LAYERS) for package in layer}
 

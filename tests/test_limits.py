@@ -5,7 +5,6 @@ Each input below passed `validate` once and then ran for minutes or exhausted me
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -31,13 +30,23 @@ def child(tmp_path: Path, fields: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def nothing_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refused input never reaches the engine nor draws a sweep's design points: either
+    would fail the command with an internal error instead of the one line asserted."""
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("work began on an input that should have been refused")
+
+    monkeypatch.setattr("simulate.engine.core.Engine.__init__", forbidden)
+    monkeypatch.setattr("simulate.study.sweep.designs.unit_points", forbidden)
+
+
 def refused(path: Path, field: str, *words: str) -> str:
-    """validate and run both exit 2 at once with one line naming the field; nothing runs."""
+    """validate and run both exit 2 with one line naming the field; nothing runs."""
     out = path.parent / "out"
     for args in (("validate", path), ("run", path, "--out", out)):
-        start = time.perf_counter()
         result = invoke(*args)
-        assert time.perf_counter() - start < 2.0
         assert result.exit_code == 2, result.output
         line = result.stderr.strip()
         assert "\n" not in line and "Traceback" not in line
@@ -125,9 +134,7 @@ def test_a_sweep_of_too_many_runs_is_refused_before_any_point_is_made(tmp_path: 
         replications=limits.MAX_REPLICATIONS,
         parameters={"roles.teacher.absence_rate": {"low": 0.0, "high": 0.1}},
     )
-    start = time.perf_counter()
     result = invoke("sweep", spec, "--out", tmp_path / "out")
-    assert time.perf_counter() - start < 2.0
     assert result.exit_code == 2, result.output
     line = result.stderr.strip()
     assert ": replications: " in line and f"{limits.MAX_SWEEP_RUNS:,} runs" in line, line

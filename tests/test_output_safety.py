@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -233,7 +232,6 @@ def test_no_command_writes_outside_out(sandbox: dict[str, Path]) -> None:
     assert {"run", "validate", "schema"} <= set(ran)
     for name, args in ran.items():
         out = sandbox["work"] / "out"
-        start = time.perf_counter()
         proc = subprocess.run(
             [sys.executable, "-m", "simulate.cli", *args],
             cwd=sandbox["work"],
@@ -243,7 +241,6 @@ def test_no_command_writes_outside_out(sandbox: dict[str, Path]) -> None:
             timeout=300,
         )
         assert proc.returncode == 0, (name, proc.stderr)
-        assert time.perf_counter() - start < 300
         written = snapshot(sandbox["work"])
         expected_out = "--out" in args
         assert all(k == "out" or k.startswith("out/") for k in written), (name, written)

@@ -290,3 +290,89 @@ def test_an_index_is_reliable_inside_its_range_and_wider_than_its_interval(
     from simulate.study.sweep.sensitivity import reliable
 
     assert reliable(index, value, ci) is ok
+
+
+POINT_FIELDS = {
+    "schools[0].need_tiers[0].share": [0.55, 0.65, 0.75],  # tier shares must add up to 1
+    "schools[0].need_tiers[1].share": [0.15, 0.25, 0.35],
+    "schools[0].attendance.chronic_share": [0.0, 0.2, 0.9],  # must suit the absence rate
+    "schools[0].attendance.absence_rate": [0.0, 0.07],
+    "calendar.school_days": [20, 180],  # the testing windows must fit
+    "roles.teacher.schedule.small_group": [0, 60, 2000],  # a day holds 1440 minutes
+    "substitutes.per_day": [0, 4],
+}
+
+
+def test_checking_only_what_a_point_changes_gives_the_full_verdict() -> None:
+    """Every combination of fields that interact (shares that must add up to 1, a calendar
+    its testing windows must fit, a day's minutes): the quick check and a full validation
+    agree on each point, and an invalid point gets the full validation's message."""
+    from simulate.schema.errors import InputError
+    from simulate.study.sweep.spec import PointCheck
+
+    base = load_data(Path(__file__).parent.parent / "scenarios" / "traditional.yaml")
+    names = list(POINT_FIELDS)
+    check = PointCheck(base, validate(base, "base"), names)
+    verdicts = {True: 0, False: 0}
+    for values in itertools.product(*POINT_FIELDS.values()):
+        point = dict(zip(names, values, strict=True))
+        try:
+            validate(apply_overrides(base, point), "")
+            expected = None
+        except InputError as err:
+            expected = str(err)
+        problem = check.problem(point)
+        assert (None if problem is None else str(problem)) == expected, point
+        verdicts[problem is None] += 1
+    assert verdicts[True] and verdicts[False]  # both kinds were met
+
+
+def test_the_scenario_checks_across_sections_are_ones_a_point_check_can_run() -> None:
+    """PointCheck validates the sections a point changes, then runs the scenario's own checks
+    on the scenario with them put in: that holds while those are all "after" checks (they
+    receive the scenario, built) and the scenario's checks of single fields of its own are of
+    fields no sweep changes (the notes: a sweep changes numbers); the checks it leaves to the
+    base's validation are the scenario's."""
+    from simulate.schema.model import Scenario
+    from simulate.study.sweep.spec import SAME_FOR_EVERY_POINT
+
+    found = Scenario.__pydantic_decorators__
+    assert {d.info.mode for d in found.model_validators.values()} == {"after"}
+    assert not found.root_validators
+    assert {f for d in found.field_validators.values() for f in d.info.fields} == {"notes"}
+    assert set(SAME_FOR_EVERY_POINT) <= set(found.model_validators)
+
+
+def test_a_large_grid_is_checked_without_a_full_validation_per_point(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 250,000-point grid once spent over a minute validating each point in full before any
+    run; now each point validates only what it changes (benchmarks/bench_sweep.py --check
+    times it)."""
+    import simulate.study.sweep.spec as spec_module
+
+    full = []
+
+    def counted(*args: object, **kwargs: object) -> object:
+        full.append(args)
+        return validate(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(spec_module, "validate", counted)
+    import simulate.schema.notes as notes_module
+
+    notes_checked = []
+    check_keys = notes_module.check_keys
+
+    def counted_notes(scenario: object) -> None:
+        notes_checked.append(scenario)
+        check_keys(scenario)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(notes_module, "check_keys", counted_notes)
+    parameters = {
+        "roles.teacher.absence_rate": {"low": 0.0, "high": 0.1, "levels": 60},
+        "substitutes.per_day": {"low": 0, "high": 59, "levels": 60},
+    }
+    sw = load_sweep(write_spec(tmp_path, parameters=parameters))
+    assert len(sw.points) == 3_600
+    assert len(full) <= 2  # the base scenario (and its metrics), not the points
+    assert len(notes_checked) <= 2  # the notes name fields of the base: each point's are those

@@ -3,16 +3,21 @@
 The server listens on 127.0.0.1, but a web page elsewhere can still aim a browser at it: by
 DNS rebinding (a foreign name that resolves to 127.0.0.1: its Host header is that name) or
 by a cross-site form post (its Origin is the other site). Both are refused. Bodies are
-limited in size before anything reads them.
+limited in size before anything reads them, and JSON bodies in depth before anything walks them
+(json_value).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from simulate.schema.errors import InputError
+from simulate.schema.limits import MAX_DEPTH, at_most
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -129,3 +134,29 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def json_value(body: bytes) -> Any:
+    """A request's JSON (the full form's data), nested no deeper than a scenario file may be
+    (schema.limits.MAX_DEPTH); an InputError (a 400 answer) otherwise. Text nested deeper than
+    the parser's own recursion is refused the same way, never a RecursionError."""
+    too_deep = InputError(None, None, "the data is nested too deeply", at_most(MAX_DEPTH, "levels"))
+    try:
+        value = json.loads(body)
+    except RecursionError:
+        raise too_deep from None
+    except ValueError:
+        raise InputError(None, None, "the request is not JSON") from None
+    level, nodes = 0, [value]
+    while nodes:
+        level += 1
+        if level > MAX_DEPTH:
+            raise too_deep
+        nodes = [
+            child
+            for node in nodes
+            if isinstance(node, (dict, list))
+            for child in (node.values() if isinstance(node, dict) else node)
+            if isinstance(child, (dict, list))
+        ]
+    return value

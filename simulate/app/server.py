@@ -8,6 +8,9 @@ imported when a page needs them, so the server starts in well under two seconds.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import socket
 import threading
 import webbrowser
@@ -26,7 +29,11 @@ from simulate.app.guard import LocalOnly, SecurityHeaders
 from simulate.app.pages import ROUTES
 from simulate.app.site import HERE, MAX_BODY, Site
 from simulate.app.workspace import Workspace
+from simulate.folderlock import locked
+from simulate.output import Interrupted
 from simulate.schema.errors import InputError
+
+GRACE = 1  # seconds a request still open at Ctrl-C gets to finish
 
 
 def create_app(workspace: Path, port: int) -> Starlette:
@@ -59,39 +66,74 @@ def create_app(workspace: Path, port: int) -> Starlette:
 def serve(
     workspace: Path, port: int = 0, open_browser: bool = True, echo: Callable[[str], None] = print
 ) -> None:
-    """Serve the app on 127.0.0.1 (a free port when port is 0) until Ctrl-C."""
+    """Serve the app on 127.0.0.1 (a free port when port is 0) until Ctrl-C, which raises
+    Interrupted once the server has stopped (the command line exits with 130).
+
+    One server per workspace: the workspace's lock (simulate.folderlock) is held while the
+    server runs, so a second `simulate serve` on it is refused naming the first, before it
+    reads or marks anything. A request still open at Ctrl-C (a stalled upload) gets GRACE
+    seconds, then is cancelled without a traceback."""
     import uvicorn
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind(("127.0.0.1", port))
-    except OSError as err:
-        sock.close()
-        raise InputError(None, "--port", f"{port} cannot be used ({err.strerror or err})") from None
-    port = sock.getsockname()[1]
-    app = create_app(workspace, port)
-    site: Site = app.state.site
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=5, lifespan="off")
-    )
-    url = f"http://127.0.0.1:{port}/"
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(locked(workspace))
+        except InputError as err:
+            raise InputError(
+                str(workspace),
+                "--workspace",
+                err.problem,
+                "stop that server (Ctrl-C where it runs), or give another --workspace",
+            ) from None
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError as err:
+            sock.close()
+            problem = f"{port} cannot be used ({err.strerror or err})"
+            raise InputError(None, "--port", problem) from None
+        port = sock.getsockname()[1]
+        app = create_app(workspace, port)
+        site: Site = app.state.site
+        server = uvicorn.Server(
+            uvicorn.Config(
+                app, log_level="warning", timeout_graceful_shutdown=GRACE, lifespan="off"
+            )
+        )
+        url = f"http://127.0.0.1:{port}/"
 
-    def announce() -> None:
-        while not server.started and not server.should_exit:
-            threading.Event().wait(0.05)
-        if server.started:
-            echo(f"simulate serve: {url}  (workspace: {site.ws.root}; Ctrl-C stops it)")
-            if open_browser:
-                webbrowser.open(url)
+        def announce() -> None:
+            while not server.started and not server.should_exit:
+                threading.Event().wait(0.05)
+            if server.started:
+                echo(f"simulate serve: {url}  (workspace: {site.ws.root}; Ctrl-C stops it)")
+                if open_browser:
+                    webbrowser.open(url)
 
-    threading.Thread(target=announce, name="announce", daemon=True).start()
-    try:
-        server.run(sockets=[sock])
-    except KeyboardInterrupt:  # uvicorn passes Ctrl-C on once it has shut down
-        pass
-    finally:
-        site.jobs.stop()
-        site.ws.mark_unfinished()
-        sock.close()
+        threading.Thread(target=announce, name="announce", daemon=True).start()
+        quiet = _CancelledAtShutdown()
+        logging.getLogger("uvicorn.error").addFilter(quiet)
+        try:
+            server.run(sockets=[sock])
+        except KeyboardInterrupt:  # uvicorn passes Ctrl-C on once it has shut down
+            raise Interrupted(
+                f"the server stopped; {site.ws.root} keeps every scenario and run (a run it "
+                "cut short is marked interrupted)"
+            ) from None
+        finally:
+            logging.getLogger("uvicorn.error").removeFilter(quiet)
+            site.jobs.stop()
+            site.ws.mark_unfinished()
+            sock.close()
     echo("simulate serve: stopped")
+
+
+class _CancelledAtShutdown(logging.Filter):
+    """A request the stopping server cancelled after GRACE seconds is not an error: neither
+    uvicorn's note that it cancels it nor the request's CancelledError is shown."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        kind = record.exc_info[0] if record.exc_info else None
+        cancelled = kind is not None and issubclass(kind, asyncio.CancelledError)
+        return not (cancelled or "timeout graceful shutdown" in str(record.msg))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import re
 import secrets
 import unicodedata
@@ -35,6 +36,7 @@ RUN_FILES = re.compile(r"[a-z_]{1,40}\.(html|csv|xlsx|json)")
 # from: `simulate new` ("the bundled arrangement 'x'"), a copy of a bundled scenario and an
 # import of the bundled template ("the bundled scenario 'x'").
 ORIGIN = re.compile(r"\bbundled (?:arrangement|scenario) '([a-z0-9_]+)'")
+MAX_SAME_NAME = 1_000  # scenario files of one name (name, name-2, ...) in a workspace
 
 
 @dataclass(frozen=True)
@@ -123,15 +125,30 @@ class Workspace:
             )
         return out
 
-    def free_slug(self, name: str) -> str:
-        """A new file name for a scenario called `name`: lowercase, dashes, unique."""
-        text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-        base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48] or "scenario"
-        slug, k = base, 1
-        while (self.scenarios / f"{slug}.yaml").exists():
-            k += 1
-            slug = f"{base}-{k}"
-        return slug
+    def add_scenario(self, name: str, text: str) -> str:
+        """Keep a new scenario called `name` under a slug of its name that no file has yet
+        (lowercase, dashes, -2, -3, ... when taken), and return the slug.
+
+        The file appears whole under a name claimed in one step: the text is written to a
+        temporary file, which is then hard-linked to the slug's file name, and a link fails
+        if the name exists. So uploads of one name at the same moment each get their own
+        file, and none overwrites another."""
+        text_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+        base = re.sub(r"[^a-z0-9]+", "-", text_name.lower()).strip("-")[:48] or "scenario"
+        staged = write_text(self.scenarios / f".new-{secrets.token_hex(8)}{PARTIAL}.yaml", text)
+        try:
+            for k in range(1, MAX_SAME_NAME + 1):
+                slug = base if k == 1 else f"{base}-{k}"
+                try:
+                    os.link(staged, self.scenario_path(slug))
+                except FileExistsError:
+                    continue
+                return slug
+        finally:
+            staged.unlink(missing_ok=True)
+        raise InputError(
+            name, None, f"the workspace already holds {MAX_SAME_NAME} scenarios of this name"
+        )
 
     def save_scenario(self, slug: str, text: str) -> Path:
         return write_text(self.scenario_path(slug), text)

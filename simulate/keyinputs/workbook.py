@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import io
 import json
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from simulate import __version__
+from simulate.keyinputs import bounds
 from simulate.keyinputs.notes import cell_text, settle
 from simulate.keyinputs.parts import Applied, Edited, Input, Part, apply, parts
 from simulate.keyinputs.values import ValueProblem, convert
@@ -36,8 +36,6 @@ from simulate.workbook import set_text, workbook_bytes
 
 BASE_SHEET = "Base"
 CHUNK = 30_000  # characters of the base's JSON per cell (Excel holds 32,767)
-MAX_BYTES = 5_000_000  # a key-inputs workbook is a few tens of kilobytes
-MAX_UNPACKED = 50_000_000  # refuse zip bombs before openpyxl unpacks anything
 MAX_ROWS = 5_000
 EXTRA_ROWS = 20  # rows below a table that keep its drop-downs and checks, for added items
 
@@ -279,16 +277,9 @@ def read(content: bytes, name: str, base: tuple[dict[str, Any], str] | None = No
 def _open(content: bytes, name: str) -> Any:
     from openpyxl import load_workbook
 
-    if len(content) > MAX_BYTES:
-        raise InputError(name, None, f"is {len(content):,} bytes", f"at most {MAX_BYTES:,}")
+    bounds.check(content, name)  # sizes, parts, elements and entities, before parsing
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > MAX_UNPACKED:
-            raise InputError(name, None, f"unpacks to {unpacked:,} bytes", "a small workbook")
         return load_workbook(io.BytesIO(content), data_only=False)
-    except InputError:
-        raise
     except Exception as err:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
         raise InputError(
             name, None, f"is not an Excel workbook ({type(err).__name__})", "an .xlsx file"

@@ -25,6 +25,20 @@ MAX_DEPTH = 50
 # Files in one chain of `extends`.
 MAX_EXTENDS = 10
 
+# ---- key-inputs workbooks (checked before the workbook is parsed: simulate.keyinputs.bounds) --
+# A workbook of the bundled school is about 30 KB; one of the largest district the limits allow
+# (500 schools written out, carried whole in the hidden base sheet) about 250 KB.
+MAX_WORKBOOK_BYTES = 5_000_000
+# Bytes all its parts inflate to, counted as they inflate (a zip entry can claim any size):
+# about 110 KB for the bundled school, about 4 MB for that largest district.
+MAX_WORKBOOK_UNPACKED = 20_000_000
+# Parts (zip entries): a workbook of `simulate template` has about 30.
+MAX_WORKBOOK_PARTS = 1_000
+# XML elements over all parts (each cell is two or three): about 2,500 for the bundled school,
+# about 115,000 for that largest district. Parsing takes about 10 us of CPU an element, so a
+# workbook at the limit opens in a few seconds; 600,000 rows of notes took half a minute.
+MAX_WORKBOOK_ELEMENTS = 250_000
+
 # ---- one run --------------------------------------------------------------------------------
 # Simulation time grows with the adults (each is a process with its own day) and memory with
 # the students (arrays): at about 10 ms per adult and year, 10,000 adults take a few minutes

@@ -10,6 +10,10 @@ from decimal import Decimal
 
 # Characters that reorder text on display ("Trojan Source"): a name could show as another.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Every character refused or allowed below, found in one scan: control characters (Unicode
+# category Cc), lone surrogates (Cs) and the bidi controls. Text with none but those allowed
+# is accepted at once.
+_SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
 
 def one_line(text: str) -> str:
@@ -23,6 +27,8 @@ def paragraphs(text: str) -> str:
 
 
 def _refuse_controls(text: str, allowed: str) -> str:
+    if all(char in allowed for char in _SUSPECT.findall(text)):
+        return text
     for position, char in enumerate(text):
         if char in allowed:
             continue

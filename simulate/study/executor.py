@@ -9,12 +9,14 @@ workers or on the backend.
 
 Local workers fork from a server that has already imported the engine (cheap starts, and safe
 beside a progress bar's thread); they never re-run the caller's `__main__`, so a plain script
-needs no `if __name__ == "__main__":` guard. They leave Ctrl-C to this process and exit when it
-is gone.
+needs no `if __name__ == "__main__":` guard. They leave Ctrl-C and SIGTERM to this process
+and exit when it is gone. The same holds for a local Dask cluster, whose workers are processes
+started by command (see _local_cluster).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import queue
@@ -47,8 +49,11 @@ HOST = re.compile(r"^[\w.\-\[\]:/%]+$")
 # that a first Ctrl-C has little left to cancel.
 AHEAD = 2
 # Seconds a first Ctrl-C waits for running tasks to finish (and be saved) before abandoning
-# them: every command stops within 2 s.
+# them, so that a command stops in about 2 s (benchmarks/bench_stop.py measures it).
 GRACE = 1.2
+# Seconds a local Dask cluster's workers may take to start (each a new Python process) and to
+# find their scheduler: generous, for a busy machine.
+WORKERS_START = 120
 
 
 @dataclass(frozen=True, eq=False)
@@ -342,7 +347,7 @@ class _Processes(_Completions):
         processes = list((getattr(self.pool, "_processes", None) or {}).values())
         if abort:
             for process in processes:
-                process.terminate()
+                process.kill()  # they ignore SIGTERM (see _worker_init)
         self.pool.shutdown(wait=not abort, cancel_futures=True)
         deadline = time.monotonic() + 0.5  # let them go before the main process does
         for process in processes if abort else ():
@@ -350,12 +355,10 @@ class _Processes(_Completions):
 
 
 class _Dask(_Completions):
-    """A Dask cluster: the one at `scheduler`, or a local one with one thread per worker."""
+    """A Dask cluster: the one at `scheduler`, or a local one (see _local_cluster)."""
 
     def __init__(self, workers: int, scheduler: str | None, scratch: Path | None) -> None:
-        import logging
-
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
         super().__init__()
         self.cluster = None
@@ -375,14 +378,9 @@ class _Dask(_Completions):
 
             if scratch is not None:
                 dask.config.set({"temporary-directory": str(scratch)})
-            self.cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-                local_directory=None if scratch is None else str(scratch),
-            )
+            self.cluster = _local_cluster(workers, scratch)
             self.client = Client(self.cluster)
+            self.client.wait_for_workers(workers, timeout=WORKERS_START)
         self.scattered: dict[int, Any] = {}
         info = self.client.scheduler_info()["workers"].values()
         self.slots = max(1, sum(int(w.get("nthreads", 1)) for w in info))
@@ -398,19 +396,90 @@ class _Dask(_Completions):
         return []
 
     def close(self, abort: bool = False) -> None:
-        self.client.close()
+        """A local cluster's workers are stopped outright first (their results are in or
+        abandoned), so nothing is left to hand over and the shutdown is quiet and quick."""
         if self.cluster is not None:
-            self.cluster.close()
+            for worker in list(self.cluster.workers.values()):
+                with contextlib.suppress(ProcessLookupError, AttributeError, TypeError):
+                    os.kill(worker.process.pid, signal.SIGKILL)
+        self.client.close(timeout=5)
+        if self.cluster is not None:
+            self.cluster.close(timeout=5)
             if self.scratch is not None:
                 shutil.rmtree(self.scratch, ignore_errors=True)
 
 
+def _local_cluster(workers: int, scratch: Path | None) -> Any:
+    """A scheduler in this process and `workers` one-thread workers, each a new Python process
+    started by command (`python -m dask spec`), not by multiprocessing: so a plain script
+    without an `if __name__ == "__main__":` guard is never re-run in them (multiprocessing's
+    spawn re-imports it, and its nannies then fail to start). Each worker runs in a session of
+    its own, so Ctrl-C at a terminal reaches this process only; they exit when the scheduler
+    goes, and this process stops them at once when it closes."""
+    import logging
+
+    from distributed import Scheduler, SpecCluster
+    from distributed.deploy.spec import ProcessInterface
+    from distributed.deploy.subprocess import SubprocessWorker
+
+    class WorkerProcess(SubprocessWorker):
+        async def _start(self) -> None:
+            import asyncio
+            import json
+            import subprocess
+            import sys
+
+            spec = json.dumps({"cls": "distributed.Worker", "opts": self.worker_kwargs})
+            command = [sys.executable, "-m", "dask", "spec", self.scheduler, "--spec", spec]
+            self.process = await asyncio.create_subprocess_exec(
+                *command,
+                stdin=subprocess.DEVNULL,
+                env=_worker_environment(scratch),
+                start_new_session=True,
+            )
+
+        async def close(self) -> None:
+            if self.process is not None and self.process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    self.process.kill()
+                await self.process.wait()
+            self.process = None
+            await ProcessInterface.close(self)
+
+    options = {"nthreads": 1, "host": "127.0.0.1", "death_timeout": WORKERS_START}
+    if scratch is not None:
+        options["local_directory"] = str(scratch)
+    worker = {"cls": WorkerProcess, "options": {"worker_kwargs": options}}
+    return SpecCluster(
+        workers=dict.fromkeys(range(workers), worker),
+        scheduler={
+            "cls": Scheduler,
+            "options": {"host": "127.0.0.1", "port": 0, "dashboard": False},
+        },
+        silence_logs=logging.CRITICAL,
+        name="simulate",
+    )
+
+
+def _worker_environment(scratch: Path | None) -> dict[str, str]:
+    """A worker finds this copy of simulate first, keeps its files in `scratch` and logs only
+    errors (on this stderr)."""
+    package = str(Path(__file__).resolve().parents[2])
+    path = os.pathsep.join(p for p in (package, os.environ.get("PYTHONPATH")) if p)
+    env = {**os.environ, "PYTHONPATH": path, "DASK_LOGGING__DISTRIBUTED": "error"}
+    if scratch is not None:
+        env["DASK_TEMPORARY_DIRECTORY"] = str(scratch)
+    return env
+
+
 def _worker_init(parent: int) -> None:
-    """Workers leave Ctrl-C to the main process, which stops cleanly, and exit when the
-    main process is gone (killed outright, it cannot shut its pool down): either it no longer
-    exists, or the fork server that started the worker has exited with it and the worker has
-    been handed to another parent."""
+    """Workers leave Ctrl-C and SIGTERM to the main process, which stops cleanly (a signal to
+    the command's whole process group reaches them too), and exit when the main process is
+    gone (killed outright, it cannot shut its pool down): either it no longer exists, or the
+    fork server that started the worker has exited with it and the worker has been handed to
+    another parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     starter = os.getppid()
 
     def watch() -> None:

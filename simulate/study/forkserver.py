@@ -1,5 +1,12 @@
 """Imported in the fork server that starts local workers (see executor.PRELOAD).
 
+The fork server and the workers it starts ignore SIGTERM, as they ignore Ctrl-C: a SIGTERM
+sent to the command's whole process group (by `timeout`, a service manager or `kill -- -PGID`)
+is the main process's to handle, which stops cleanly and then stops them; killed with the
+group, they once broke the pool and the command ended with an internal error. They exit when
+the main process is gone (the fork server when its pipe from it closes, a worker through
+executor._worker_init's watch).
+
 A worker being started when the main process stops (Ctrl-C in the first second) cannot read
 what the main process sent it, and the fork server would print that failure as a traceback
 under the command's one-line "interrupted". Such a start-up failure is silenced; every other
@@ -8,6 +15,7 @@ error is reported as usual.
 
 from __future__ import annotations
 
+import signal
 import sys
 import traceback
 from types import TracebackType
@@ -29,3 +37,4 @@ def _quiet_when_parent_gone(
 
 
 sys.excepthook = _quiet_when_parent_gone
+signal.signal(signal.SIGTERM, signal.SIG_IGN)

@@ -153,11 +153,11 @@ def apply_answer(s: Site, run_id: str) -> str:
     _, scenario = s.ws.load(slug)
     value = _setting(goal["value"], goal["unit"])
     name = f"{scenario.name} ({goal['field']} = {value})"[:200]
-    new = s.ws.free_slug(name)
     source = s.ws.scenario_file(slug)
-    text, _ = edited(source, s.ws.scenario_path(new), {"name": name, goal["field"]: value})
-    s.ws.check_text(text, f"{new}.yaml")
-    s.ws.save_scenario(new, text)
+    # written beside its source (in the same folder: the same paths to what it extends)
+    text, _ = edited(source, source, {"name": name, goal["field"]: value})
+    s.ws.check_text(text, f"the copy of {source.name}")
+    new = s.ws.add_scenario(name, text)  # a free name, claimed in one step
     base = record["files"][1].removesuffix(".yaml") if len(record["files"]) > 1 else ""
     values = {"scenario": new, "baseline": base, "replications": str(record["replications"])}
     return start_budget(s, values | {"years": str(record.get("years") or "")})

@@ -44,13 +44,12 @@ async def add_bundled(request: Request) -> Response:
     s = site(request)
     path = bundled.path(str((await request.form()).get("bundled", "")))
     data, scenario = load_data_and_scenario(path)
-    slug = s.ws.free_slug(scenario.name)
     header = [
         scenario.name,
         f"A copy of the bundled scenario '{path.stem}' (simulate {__version__}).",
         "",
     ]
-    s.ws.save_scenario(slug, to_yaml(data, header))
+    slug = s.ws.add_scenario(scenario.name, to_yaml(data, header))
     return RedirectResponse(f"/scenarios/{slug}", status_code=303)
 
 
@@ -80,23 +79,19 @@ def take_upload(s: Site, name: str, content: bytes) -> str:
         from simulate.schema.writing import to_yaml
 
         made = read(content, name)
-        slug = s.ws.free_slug(made.scenario.name)
         header = [
             made.scenario.name,
             f"Imported in the simulate web app from {name} over {made.base}.",
             f"Fields the workbook changed: {', '.join(made.changed) or 'none'}.",
             "",
         ]
-        s.ws.save_scenario(slug, to_yaml(made.data, header))
-        return slug
+        return s.ws.add_scenario(made.scenario.name, to_yaml(made.data, header))
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(name, None, "is not UTF-8 text", "a YAML file") from None
     scenario = s.ws.check_text(text, name)
-    slug = s.ws.free_slug(scenario.name)
-    s.ws.save_scenario(slug, text)
-    return slug
+    return s.ws.add_scenario(scenario.name, text)
 
 
 ROUTES = [

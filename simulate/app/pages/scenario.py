@@ -3,7 +3,6 @@ YAML text), each checked as typed and saved; its YAML file and key-inputs workbo
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -12,6 +11,7 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from simulate.app.checks import NOTE, Message, apply_form, check, from_error, with_notes
+from simulate.app.guard import json_value
 from simulate.app.site import MAX_UPLOAD, Site, by_path, site
 from simulate.schema.errors import InputError
 
@@ -186,10 +186,7 @@ async def _form_text(request: Request) -> dict[str, str]:
 
 
 async def _json(request: Request) -> Any:
-    try:
-        return json.loads(await request.body())
-    except ValueError:
-        raise InputError(None, None, "the request is not JSON") from None
+    return json_value(await request.body())
 
 
 SLUG = "/scenarios/{slug:str}"

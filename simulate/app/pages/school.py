@@ -117,8 +117,7 @@ def make_schools(s: Site, values: dict[str, str], chosen: list[str]) -> list[str
     made = [new_scenario(school, arrangement) for arrangement in chosen]  # all or none
     said = []
     for scenario in made:
-        slug = s.ws.free_slug(scenario.scenario.name)
-        s.ws.save_scenario(slug, scenario.yaml())
+        s.ws.add_scenario(scenario.scenario.name, scenario.yaml())  # a free name, claimed at once
         said.append(" ".join([scenario.scenario.name + ":", *scenario.chose]))
     return said
 

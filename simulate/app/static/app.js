@@ -6,6 +6,12 @@ document.addEventListener("DOMContentLoaded", function () {
   var holder = document.getElementById("editor");
   var source = document.getElementById("editor-data");
   if (!holder || !source || typeof JSONEditor === "undefined") return;
+  // json-editor turns titles (a role's name, a school's, a funding line's) into text by
+  // parsing them as HTML, so a name like <img src=...> would load and run as markup. Names
+  // are text: keep them as they are (json-editor then shows them with textContent).
+  [JSONEditor.AbstractEditor, JSONEditor.AbstractTheme].forEach(function (kind) {
+    kind.prototype.cleanText = function (text) { return text; };
+  });
   var given = JSON.parse(source.textContent);
   var slug = holder.dataset.slug;
   var editor = new JSONEditor(holder, {

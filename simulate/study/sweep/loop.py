@@ -6,7 +6,9 @@ cluster (simulate.study.executor); each finished chunk is saved at once, so a cr
 most the chunks in flight and `--resume` carries on where it stopped
 (simulate.study.sweep.store). At the end the parts are consolidated into DIR/results.parquet
 in run-id order and analysed (simulate.study.sweep.sensitivity). `simulate.sweep`
-(simulate.outputs) claims the folder, calls run_missing and writes the results and the report.
+(simulate.outputs) claims the folder, calls run_missing and writes the results and the report;
+`--force` over earlier results runs the new sweep beside them and swaps it in whole once it is
+complete (simulate.study.sweep.store).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from simulate.study.sweep.spec import (
     metric_column,
     parse_metric,
 )
-from simulate.study.sweep.store import Folder, PartWriter, consolidate, start_fresh
+from simulate.study.sweep.store import RUNS, Folder, PartWriter, consolidate, start_fresh
 
 __all__ = [
     "Key",
@@ -45,6 +47,7 @@ __all__ = [
     "SweepSpec",
     "consolidate",
     "design_seed",
+    "kept",
     "load_sweep",
     "metric_column",
     "parse_metric",
@@ -67,6 +70,23 @@ class SweepResult:
     results: pd.DataFrame | None = None
     sensitivity: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)  # damaged parts set aside, repairs made
+    kept: str = ""  # when interrupted: what is saved, and how to continue
+
+
+def kept(sw: Sweep, out: Path, folder: Folder) -> str:
+    """What an interrupted sweep leaves: the runs saved (none, if none) and where, and whether
+    earlier results are as they were."""
+    saved = len(folder.finished)
+    hint = f"continue with: simulate sweep {sw.path} --out {out} --resume"
+    if folder.replacing:
+        text = f"the earlier results in {out} are as they were; "
+        if saved:
+            runs = f"{saved} of {sw.total} runs of the new sweep"
+            return f"{text}{runs} are saved in {folder.path / RUNS}; {hint}"
+        return text + "no run of the new sweep was saved"
+    if saved:
+        return f"{saved} of {sw.total} runs are saved in {out / RUNS}; {hint}"
+    return "no run was saved"
 
 
 def run_missing(
@@ -79,23 +99,23 @@ def run_missing(
     chunk_size: int | None,
     progress: bool | None,
 ) -> tuple[int, bool]:
-    """Run what the claimed and checked folder is missing; (runs saved, interrupted)."""
+    """Run what the claimed and checked folder is missing; (runs saved now, interrupted).
+    Each run saved is added to folder.finished as its part is written."""
     todo = [r for r in range(sw.total) if r not in folder.finished]
     if not todo:
         return 0, False
-    # started before start_fresh, so a --scheduler that cannot be reached keeps old results
+    # started before start_fresh, so a --scheduler that cannot be reached writes nothing
     with Executor(workers, backend, scheduler, out / ".dask-scratch") as executor:
         if not folder.resuming:
-            start_fresh(sw, out)
+            start_fresh(sw, folder, out)
         size = chunk_size or default_chunk_size(len(todo), executor.slots)
         label = f"sweep ({backend}, {workers} worker{'s' if workers > 1 else ''})"
         with progress_bar(label, sw.total, len(folder.finished), show=progress) as bar:
-            return _execute(sw, out, folder, executor, todo, size, bar)
+            return _execute(sw, folder, executor, todo, size, bar)
 
 
 def _execute(
     sw: Sweep,
-    out: Path,
     folder: Folder,
     executor: Executor,
     todo: list[int],
@@ -107,7 +127,7 @@ def _execute(
     On Ctrl-C, chunks already running are saved when they finish (a second Ctrl-C abandons
     them); the runs of a chunk are saved together or not at all.
     """
-    parts = PartWriter(sw, out, folder.parts)
+    parts = PartWriter(sw, folder.path)
     keys = [m.key for m in sw.metrics]
     tasks = [
         Task(run_chunk, (sw.base, keys, chunk), key=chunk, runs=len(chunk))
@@ -119,16 +139,14 @@ def _execute(
     def save(task: Task, values: list[list[float]]) -> None:
         nonlocal ran
         parts.write(task.key, values)
+        folder.finished.update(run[0] for run in task.key)
         ran += task.runs
 
     def advance(done: int, total: int) -> None:
         if bar is not None:
             bar(already + done, sw.total)
 
-    try:
-        interrupted = executor.run(tasks, save, advance, drain=True)
-    finally:
-        parts.close()  # every part saved is in the manifest, even after a second Ctrl-C
+    interrupted = executor.run(tasks, save, advance, drain=True)
     return ran, interrupted
 
 

@@ -5,9 +5,10 @@ replications, a master seed and the metrics to keep, each as one string
 "metric[group].statistic" ("[group]" left out for group "all"); that string is also the
 metric's column name. Nothing runs until the whole spec checks out: each parameter must be a
 numeric field of the base scenario, each parameter's ends (or listed values) alone and then
-every design point must give a valid scenario (validation is ~0.1 ms a point, so all points
-are checked rather than corners only), and each metric must be one a run of the base
-scenario produces.
+every design point must give a valid scenario (all points are checked, not corners only:
+validating only what a point changes takes tens of microseconds, so the 250,000 points a sweep
+may have are checked in seconds; see PointCheck), and each metric must be one a run of the
+base scenario produces.
 
 Seeds. A run is identified by (design point, replication); run_id = point * R + replication.
 The engine keys every random stream as SeedSequence(seed, spawn_key=(replication, source, ...)).
@@ -27,6 +28,7 @@ chunking, order or resumption, and it is stored in every row.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import re
@@ -36,7 +38,8 @@ from pathlib import Path
 from typing import Annotated, Any, cast
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 
 from simulate.schema import paths
 from simulate.schema.errors import InputError
@@ -227,7 +230,7 @@ def load_sweep(path: str | Path) -> Sweep:
         )
     unit = designs.unit_points(spec.design, axes, spec.samples, spec.levels, design_seed(spec.seed))
     points = designs.values_at(axes, unit, spec.design)
-    _check_points(axes, points, base, scenario_path, file, lines)
+    _check_points(axes, points, base, scenario, file, lines)
     metrics = _check_metrics(spec, scenario, file, lines)
     return Sweep(path, text, spec, scenario_path, base, axes, metrics, unit, points)
 
@@ -325,23 +328,23 @@ def _check_points(
     axes: list[Axis],
     points: list[tuple[Any, ...]],
     base: dict[str, Any],
-    scenario_path: Path,
+    scenario: Scenario,
     file: str,
     lines: dict[FieldPath, int],
 ) -> None:
     """Validate each parameter's ends (or listed values) alone, then every design point."""
     names = [a.name for a in axes]
+    check = PointCheck(base, scenario, names)
     for axis in axes:
         ends = axis.values or (axis.cast(axis.low), axis.cast(axis.high))
         for value in ends:
-            try:
-                validate(apply_overrides(base, {axis.name: value}), str(scenario_path))
-            except InputError as err:
+            problem = check.problem({axis.name: value})
+            if problem is not None:
                 raise InputError(
                     file,
                     f"parameters.{axis.name}",
-                    f"value {value} makes the scenario invalid: {err.field}: {err.problem}",
-                    err.allowed,
+                    f"value {value} makes the scenario invalid: {problem.field}: {problem.problem}",
+                    problem.allowed,
                     _line(lines, "parameters", axis.name),
                 ) from None
     checked: set[tuple[Any, ...]] = set()
@@ -349,18 +352,119 @@ def _check_points(
         if values in checked:
             continue
         checked.add(values)
-        try:
-            validate(apply_overrides(base, dict(zip(names, values, strict=True))), "")
-        except InputError as err:
+        problem = check.problem(dict(zip(names, values, strict=True)))
+        if problem is not None:
             assigned = ", ".join(f"{n}={v}" for n, v in zip(names, values, strict=True))
             raise InputError(
                 file,
                 "parameters",
                 f"design point {i} ({assigned}) makes the scenario invalid: "
-                f"{err.field}: {err.problem}",
-                err.allowed,
+                f"{problem.field}: {problem.problem}",
+                problem.allowed,
                 _line(lines, "parameters"),
             ) from None
+
+
+# Scenario checks whose verdict is the base's at every point: the notes name fields that exist,
+# and a point changes numbers only, never which fields exist (the check takes milliseconds,
+# which a 250,000-point grid would pay 250,000 times).
+SAME_FOR_EVERY_POINT = ("_notes_name_fields",)
+
+
+class PointCheck:
+    """Validates design points quickly, by validating only what a point changes.
+
+    A point differs from the base scenario only at the swept fields, each inside one section
+    of the scenario (`roles`, `schools`, `substitutes`, ...). So a point is checked as a full
+    validation would check it, in two steps: each section a swept field is in is validated
+    (with the base's validated parts standing in for everything off the way to the field:
+    pydantic takes a validated model as it is), and the base scenario with those sections put
+    in is put through the scenario's own checks across sections (roles named by teams,
+    positions within the limits, ...). Sections recur from point to point (a grid's rows share
+    one value of a parameter), so recent ones are kept. A point found invalid is validated
+    again in full for its message, the one `simulate validate` would give.
+    """
+
+    RECENT = 4_096  # validated sections kept
+
+    def __init__(self, base: dict[str, Any], scenario: Scenario, names: list[str]) -> None:
+        self.base, self.scenario = base, scenario
+        self.parts = {name: paths.parse(name) for name in names}
+        # every swept field written out (with the base's value), so the ways to them exist
+        shaped = apply_overrides(base, {name: paths.get(scenario, name) for name in names})
+        self.skeleton = _reusing(shaped, scenario, list(self.parts.values()))
+        self.sections = {str(parts[0]) for parts in self.parts.values()}
+        fields = Scenario.model_fields
+        self.adapters = {section: _adapter(fields[section]) for section in self.sections}
+        # the scenario's checks across sections: "after" checks only (tests/test_sweep.py),
+        # but those the base's validation settles for every point
+        found = Scenario.__pydantic_decorators__.model_validators
+        self.checks = [d.func for name, d in found.items() if name not in SAME_FOR_EVERY_POINT]
+        self.section = functools.lru_cache(maxsize=self.RECENT)(self._section)
+
+    def problem(self, overrides: dict[str, Any]) -> InputError | None:
+        """None for a valid point; else the InputError of its full validation."""
+        try:
+            update = {
+                section: self.section(section, tuple(sorted(self._in(section, overrides).items())))
+                for section in self.sections
+            }
+            point = self.scenario.model_copy(update=update)
+            for check in self.checks:
+                check(point)
+            return None
+        except ValueError:  # pydantic's ValidationError, or a check's FieldError
+            pass
+        try:
+            validate(apply_overrides(self.base, overrides), "")
+        except InputError as err:
+            return err
+        return None
+
+    def _in(self, section: str, overrides: dict[str, Any]) -> dict[str, Any]:
+        return {n: v for n, v in overrides.items() if str(self.parts[n][0]) == section}
+
+    def _section(self, section: str, overrides: tuple[tuple[str, Any], ...]) -> Any:
+        """A section with the point's values in it, validated."""
+        data = self.skeleton[section]
+        for name, value in overrides:
+            if len(self.parts[name]) == 1:  # the section is the swept field
+                data = value
+                continue
+            *way, field = self.parts[name][1:]
+            data = data.copy()  # the way to the field: copies, never the base
+            node = data
+            for part in way:
+                node[part] = node[part].copy()
+                node = node[part]
+            node[field] = value
+        return self.adapters[section].validate_python(data)
+
+
+def _adapter(field: FieldInfo) -> TypeAdapter[Any]:
+    """Validates a value as the scenario's field would (its type and constraints)."""
+    annotated: Any = Annotated[field.annotation, field]
+    return TypeAdapter(annotated)
+
+
+def _reusing(data: Any, validated: Any, ways: list[FieldPath]) -> Any:
+    """The plain data along the ways to the swept fields, with the validated value standing in
+    for every entry off them."""
+    if not all(ways):  # a swept field itself
+        return data
+
+    def entry(key: str | int, value: Any) -> Any:
+        onward = [way[1:] for way in ways if way[0] == key]
+        return _reusing(value, _at(validated, key), onward) if onward else _at(validated, key)
+
+    if isinstance(data, dict):
+        return {key: entry(key, value) for key, value in data.items()}
+    return [entry(k, value) for k, value in enumerate(data)]
+
+
+def _at(validated: Any, key: str | int) -> Any:
+    """A model's field (by name), or an entry of a validated mapping or list."""
+    return getattr(validated, str(key)) if isinstance(validated, BaseModel) else validated[key]
 
 
 def _check_metrics(

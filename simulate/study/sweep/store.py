@@ -1,14 +1,19 @@
 """A sweep's folder: the manifest, one Parquet file per finished chunk, resumption, results.
 
-Each finished chunk is written at once to DIR/runs/part-<first run id>.parquet (atomically),
-so a crash loses at most the chunks in flight and `--resume` carries on where it stopped.
-DIR/manifest.json holds a hash of the spec and the base scenario (a changed spec cannot be
-resumed into) and the SHA-256 of every part; each part also carries Parquet page checksums.
-On resume every part is checked: one that is damaged (a flipped byte, cut short, junk) or that
-repeats runs of another is named, moved to DIR/runs/damaged/ and its runs are run again, so a
-resumed sweep always ends with every run exactly once. A damaged manifest is rebuilt when the
-folder's copies of the spec and base scenario match the sweep being resumed. At the end the
-parts are consolidated into DIR/results.parquet.
+Each finished chunk is written at once to DIR/runs/part-<first run id>-<SHA-256>.parquet
+(atomically), so a crash loses at most the chunks in flight and `--resume` carries on where it
+stopped. A part is checked by its own name: on resume its bytes must have the SHA-256 its name
+gives and read back with their Parquet page checksums, whatever manifest.json says; one that is
+damaged (a flipped bit, cut short, junk) or that repeats runs of another is named, moved to
+DIR/runs/damaged/ and its runs are run again, so a resumed sweep always ends with every run
+exactly once. DIR/manifest.json holds a hash of the spec and the base scenario (a changed spec
+cannot be resumed into); a damaged one is rebuilt when the folder's copies of the spec and base
+scenario match the sweep being resumed. At the end the parts are consolidated into
+DIR/results.parquet.
+
+`--force` over a folder that holds results never deletes them first: the new sweep runs in
+DIR/.simulate-next-sweep/ (resumable there), and replaces the old files as one committed set
+(simulate.output.commit) only once it is complete.
 
 Nothing here follows a symbolic link out of DIR: runs/ must be a real folder inside it.
 """
@@ -17,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,11 +30,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulate.folderlock import LOCK_NAME
 from simulate.output import (
     PARTIAL,
-    holds_results,
+    PREFIX,
+    STAGING,
     remove_inside,
-    write_atomic,
+    write_bytes,
     write_json,
     write_text,
 )
@@ -46,52 +53,96 @@ OUR_FILES = (
     "report.html",
 )
 RESULTS = ("results.parquet", "sensitivity.csv", "report.html")  # written together at the end
+RUNS = "runs"
 DAMAGED = "damaged"  # runs/damaged/: parts set aside on resume
-MANIFEST_EVERY = 1.0  # seconds between manifest updates while parts are written
+NEXT = f"{PREFIX}next-sweep"  # a sweep started with --force over earlier results, until done
+PART = re.compile(r"part-(?P<first>\d{8,})-(?P<sha256>[0-9a-f]{64})\.parquet")
 
 
 @dataclass
 class Folder:
-    """What a sweep found in its folder: runs already saved, and notes for the user."""
+    """Where a sweep keeps its files (`path`: DIR, or DIR/.simulate-next-sweep until it
+    replaces DIR's earlier results), the runs already saved there, and notes for the user."""
 
+    path: Path
     resuming: bool
     finished: set[int] = field(default_factory=set)
-    parts: dict[str, str] = field(default_factory=dict)  # part file name -> SHA-256
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def replacing(self) -> bool:
+        """Whether the sweep's files replace earlier results once it is complete."""
+        return self.path.name == NEXT
 
-def open_folder(sweep: Sweep, out: Path, resume: bool) -> Folder:
-    """Check the folder (its lock is held); when resuming, check every saved part.
 
-    The folder must already be claimed (simulate.output.claim_out)."""
-    runs = out / "runs"
-    if resume and (runs.is_symlink() or (runs.exists() and not runs.is_dir())):
+def open_folder(sweep: Sweep, out: Path, resume: bool, force: bool = False) -> Folder:
+    """Choose where the sweep works and check it (the lock on `out` is held); when resuming,
+    check every saved part. Nothing is removed or written yet (see start_fresh).
+
+    Resuming continues the sweep of this spec in DIR/.simulate-next-sweep if it is there, else
+    in DIR; --force over a folder with results works in DIR/.simulate-next-sweep."""
+    next_sweep = out / NEXT
+    if resume:
+        if _real_folder(next_sweep) and _is_this_sweep(sweep, next_sweep):
+            folder = _resume(sweep, next_sweep)
+            folder.notes.insert(
+                0,
+                f"resuming the sweep started with --force in {next_sweep}; the earlier results "
+                f"in {out} stay until it is complete",
+            )
+            return folder
+        if _earlier_results(out):
+            return _resume(sweep, out)
+    if force and _earlier_results(out):
+        return Folder(next_sweep, False)
+    return Folder(out, False)
+
+
+def _resume(sweep: Sweep, path: Path) -> Folder:
+    runs = path / RUNS
+    if runs.is_symlink() or (runs.exists() and not runs.is_dir()):
         raise InputError(
             str(runs),
             "--resume",
             "is not a folder inside --out (a symbolic link or a file)",
             "a sweep folder whose runs/ is a real folder",
         )
-    if not (resume and holds_results(out)):
-        return Folder(False)
     for tmp in runs.glob(f".*{PARTIAL}*"):  # a write cut short by a crash
-        remove_inside(tmp, out)
-    folder = Folder(True)
-    recorded = _read_manifest(sweep, out, folder.notes)
-    _check_parts(sweep, out, recorded, folder)
-    _write_manifest(sweep, out, folder.parts)
+        remove_inside(tmp, path)
+    folder = Folder(path, True)
+    _check_manifest(sweep, path, folder.notes)
+    _check_parts(sweep, path, folder)
     return folder
 
 
-def _read_manifest(sweep: Sweep, out: Path, notes: list[str]) -> dict[str, str]:
-    """The part checksums of a manifest of this sweep; a damaged one is rebuilt if the
-    folder's spec.yaml and base_scenario.json show it holds this sweep."""
+def _earlier_results(out: Path) -> bool:
+    """Whether the folder holds anything but our lock, staging and a next sweep."""
+    if not out.is_dir():
+        return False
+    ours = (LOCK_NAME, NEXT)
+    return any(p.name not in ours and not p.name.startswith(STAGING) for p in out.iterdir())
+
+
+def _real_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
+
+
+def _is_this_sweep(sweep: Sweep, path: Path) -> bool:
+    try:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        if isinstance(manifest, dict) and manifest.get("digest") == sweep.digest:
+            return True
+    except (OSError, ValueError):
+        pass
+    return _holds(sweep, path)
+
+
+def _check_manifest(sweep: Sweep, out: Path, notes: list[str]) -> None:
+    """The folder must hold this sweep: its manifest says so, or (a damaged or missing
+    manifest, which is then rebuilt) its copies of the spec and base scenario."""
     manifest = out / "manifest.json"
     try:
-        old = json.loads(manifest.read_text(encoding="utf-8"))
-        digest, parts = old["digest"], old.get("parts", {})
-        if not (isinstance(parts, dict) and all(isinstance(v, str) for v in parts.values())):
-            raise ValueError("parts is not a mapping of checksums")
+        digest = json.loads(manifest.read_text(encoding="utf-8"))["digest"]
     except FileNotFoundError:
         problem = "has no manifest.json"
     except (OSError, ValueError, KeyError, TypeError) as err:
@@ -105,7 +156,7 @@ def _read_manifest(sweep: Sweep, out: Path, notes: list[str]) -> dict[str, str]:
                 "changed)",
                 "the same spec, or a new --out",
             )
-        return dict(parts)
+        return
     if not _holds(sweep, out):
         raise InputError(
             str(out),
@@ -120,7 +171,7 @@ def _read_manifest(sweep: Sweep, out: Path, notes: list[str]) -> dict[str, str]:
         "base_scenario.json, which match this sweep (saved parts are checked by their own "
         "checksums)"
     )
-    return {}
+    _write_manifest(sweep, out)
 
 
 def _holds(sweep: Sweep, out: Path) -> bool:
@@ -133,24 +184,16 @@ def _holds(sweep: Sweep, out: Path) -> bool:
     return spec == sweep.text and base == _plain(sweep.base)
 
 
-def _check_parts(sweep: Sweep, out: Path, recorded: dict[str, str], folder: Folder) -> None:
+def _check_parts(sweep: Sweep, out: Path, folder: Folder) -> None:
     """Accept every sound part (in name order); set the others aside, saying why."""
     schema = _arrow_schema(sweep)
     for part in _parts(out):
-        data = part.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        expected = recorded.get(part.name)
-        problem: str | None
-        if expected is not None and expected != digest:
-            problem = "its checksum does not match the manifest"
-        else:
-            problem, ids = _read_part(part, sweep, schema)
-            if problem is None and folder.finished.intersection(ids):
-                problem = "it repeats runs saved in another part"
-            if problem is None:
-                folder.finished.update(ids)
-                folder.parts[part.name] = digest
-                continue
+        problem, ids = _read_part(part, sweep, schema)
+        if problem is None and folder.finished.intersection(ids):
+            problem = "it repeats runs saved in another part"
+        if problem is None:
+            folder.finished.update(ids)
+            continue
         moved = _set_aside(part, out)
         folder.notes.append(
             f"{part} is damaged ({problem}); moved to {moved.parent}, its runs will run again"
@@ -158,34 +201,46 @@ def _check_parts(sweep: Sweep, out: Path, recorded: dict[str, str], folder: Fold
 
 
 def _read_part(part: Path, sweep: Sweep, schema: Any) -> tuple[str | None, list[int]]:
-    """(problem, run ids): a part must read with its page checksums, have this sweep's
-    columns, and hold runs of this sweep each once with their own point, replication and seed."""
+    """(problem, run ids): a part's bytes must have the SHA-256 its name gives, read with their
+    page checksums, have this sweep's columns, and hold runs of this sweep each once with their
+    own point, replication and seed."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
+    named = PART.fullmatch(part.name)
+    if named is None:
+        return "its name carries no checksum", []
     try:
-        table = pq.read_table(part, page_checksum_verification=True)
+        data = part.read_bytes()
+    except OSError as err:
+        return f"cannot be read ({err.strerror or err})", []
+    if hashlib.sha256(data).hexdigest() != named["sha256"]:
+        return "its checksum does not match its name", []
+    try:
+        table = pq.read_table(pa.BufferReader(data), page_checksum_verification=True)
+        if not table.schema.equals(schema, check_metadata=False):
+            return "its columns are not this sweep's", []
+        columns = {c: table.column(c).to_pylist() for c in ("run_id", "point", "replication")}
+        seeds = table.column("seed").to_pylist()
     except Exception as err:  # noqa: BLE001 - any failure to read means a damaged file
-        return f"cannot be read: {str(err).splitlines()[0][:120]}", []
-    if not table.schema.equals(schema, check_metadata=False):
-        return "its columns are not this sweep's", []
-    frame = table.select(["run_id", "point", "replication", "seed"]).to_pandas()
-    ids = frame["run_id"].tolist()
+        return f"cannot be read: {str(err).splitlines()[0][:120] if str(err) else err!r}", []
+    ids = columns["run_id"]
     reps = sweep.spec.replications
-    seeds = {point: sweep.seed(point) for point in {i // reps for i in ids}}
     sound = (
         len(ids) > 0
         and len(set(ids)) == len(ids)
-        and all(0 <= i < sweep.total for i in ids)
-        and frame["point"].tolist() == [i // reps for i in ids]
-        and frame["replication"].tolist() == [i % reps for i in ids]
-        and frame["seed"].tolist() == [seeds[i // reps] for i in ids]
+        and all(isinstance(i, int) and 0 <= i < sweep.total for i in ids)
+        and ids[0] == int(named["first"])
+        and columns["point"] == [i // reps for i in ids]
+        and columns["replication"] == [i % reps for i in ids]
+        and seeds == [sweep.seed(i // reps) for i in ids]
     )
     return (None if sound else "its runs are not this sweep's"), ids
 
 
 def _set_aside(part: Path, out: Path) -> Path:
     """Move a part into runs/damaged/ (a real folder; a link there is replaced), keeping it."""
-    folder = out / "runs" / DAMAGED
+    folder = out / RUNS / DAMAGED
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         remove_inside(folder, out)
     folder.mkdir(exist_ok=True)
@@ -198,26 +253,32 @@ def _set_aside(part: Path, out: Path) -> Path:
     return target
 
 
-def start_fresh(sweep: Sweep, out: Path) -> None:
-    """Remove our own files of an earlier sweep (--force), then record this one.
+def start_fresh(sweep: Sweep, folder: Folder, out: Path) -> None:
+    """Make the sweep's folder empty of any earlier sweep, then record this one.
 
-    Only our own names are removed, and never through a symbolic link: a link named like one
-    of our files, or runs/ itself as a link, is removed as a link."""
+    In DIR itself (--force where no results were, or none of ours) only our own names are
+    removed, and never through a symbolic link: a link named like one of our files, or runs/
+    itself as a link, is removed as a link. DIR/.simulate-next-sweep is ours whole."""
+    path = folder.path
+    if folder.replacing:
+        if path.exists() or path.is_symlink():
+            remove_inside(path, out)
+        path.mkdir()
     for name in OUR_FILES:
-        if (out / name).is_symlink() or (out / name).exists():
-            remove_inside(out / name, out)
-    runs = out / "runs"
+        if (path / name).is_symlink() or (path / name).exists():
+            remove_inside(path / name, out)
+    runs = path / RUNS
     if runs.is_symlink() or (runs.exists() and not runs.is_dir()):
         remove_inside(runs, out)
     elif runs.is_dir():
         for part in [*runs.glob("part-*.parquet"), *runs.glob(f".*{PARTIAL}*")]:
             remove_inside(part, out)  # a link named like a part goes as a link
-    write_text(out / "spec.yaml", sweep.text)
-    write_json(out / "base_scenario.json", _plain(sweep.base))
-    _write_manifest(sweep, out, {})
+    write_text(path / "spec.yaml", sweep.text)
+    write_json(path / "base_scenario.json", _plain(sweep.base))
+    _write_manifest(sweep, path)
 
 
-def _write_manifest(sweep: Sweep, out: Path, parts: dict[str, str]) -> None:
+def _write_manifest(sweep: Sweep, out: Path) -> None:
     write_json(
         out / "manifest.json",
         {
@@ -233,21 +294,16 @@ def _write_manifest(sweep: Sweep, out: Path, parts: dict[str, str]) -> None:
             "common_random_numbers": sweep.spec.common_random_numbers,
             "parameters": sweep.parameter_names,
             "metrics": sweep.metric_columns,
-            "parts": dict(sorted(parts.items())),
         },
     )
 
 
 class PartWriter:
-    """Saves each finished chunk as runs/part-<first run id>.parquet and records its SHA-256
-    in the manifest (at most once a second, and on close)."""
+    """Saves each finished chunk as runs/part-<first run id>-<its SHA-256>.parquet."""
 
-    def __init__(self, sweep: Sweep, out: Path, parts: dict[str, str]) -> None:
-        self.sweep, self.out, self.folder = sweep, out, out / "runs"
+    def __init__(self, sweep: Sweep, out: Path) -> None:
+        self.sweep, self.folder = sweep, out / RUNS
         self.schema = _arrow_schema(sweep)
-        self.parts = dict(parts)
-        self.recorded = time.monotonic()
-        self.unrecorded = False
 
     def write(self, tasks: list[RunTask], values: list[list[float]]) -> None:
         """One row per run: its identity, parameter values and seed, then the metrics."""
@@ -260,22 +316,14 @@ class PartWriter:
             row.update(zip(self.sweep.metric_columns, metric_values, strict=True))
             records.append(row)
         frame = pd.DataFrame.from_records(records, columns=self.schema.names)
-        path = self.folder / part_name(tasks[0][0])
-        self.parts[path.name] = _write_parquet(path, frame, self.schema)
-        self.unrecorded = True
-        if time.monotonic() - self.recorded >= MANIFEST_EVERY:
-            self.close()
-
-    def close(self) -> None:
-        """Record every part written so far in the manifest."""
-        if self.unrecorded:
-            _write_manifest(self.sweep, self.out, self.parts)
-            self.recorded, self.unrecorded = time.monotonic(), False
+        data = _parquet_bytes(frame, self.schema)
+        write_bytes(self.folder / part_name(tasks[0][0], data), data)
 
 
-def part_name(first_run: int) -> str:
-    """A part is named by its first run, so names do not depend on the order chunks finish."""
-    return f"part-{first_run:08d}.parquet"
+def part_name(first_run: int, data: bytes) -> str:
+    """A part is named by its first run (names do not depend on the order chunks finish) and
+    by the SHA-256 of its bytes (it is checked by its own name, whatever the manifest says)."""
+    return f"part-{first_run:08d}-{hashlib.sha256(data).hexdigest()}.parquet"
 
 
 def consolidate(sweep: Sweep, out: Path, into: Path | None = None) -> pd.DataFrame:
@@ -291,12 +339,12 @@ def consolidate(sweep: Sweep, out: Path, into: Path | None = None) -> pd.DataFra
     ids = frame["run_id"].to_numpy()
     if len(ids) != sweep.total or not np.array_equal(ids, np.arange(sweep.total)):
         raise RuntimeError(f"{out}: expected runs 0..{sweep.total - 1}, found {len(ids)} rows")
-    _write_parquet((into or out) / "results.parquet", frame, schema)
+    write_bytes((into or out) / "results.parquet", _parquet_bytes(frame, schema))
     return frame
 
 
 def _parts(out: Path) -> list[Path]:
-    runs = out / "runs"
+    runs = out / RUNS
     if runs.is_symlink() or not runs.is_dir():
         return []
     return sorted(p for p in runs.glob("part-*.parquet") if not p.is_symlink())
@@ -316,17 +364,12 @@ def _arrow_schema(sweep: Sweep) -> Any:
     return pa.schema(fields)
 
 
-def _write_parquet(path: Path, frame: pd.DataFrame, schema: Any) -> str:
-    """Write a table with page checksums; return the file's SHA-256."""
+def _parquet_bytes(frame: pd.DataFrame, schema: Any) -> bytes:
+    """A table as Parquet with page checksums."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
-    digest: list[str] = []
-
-    def write(tmp: Path) -> None:
-        pq.write_table(table, tmp, write_page_checksum=True)
-        digest.append(hashlib.sha256(tmp.read_bytes()).hexdigest())
-
-    write_atomic(path, write)
-    return digest[0]
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, write_page_checksum=True)
+    return bytes(sink.getvalue().to_pybytes())

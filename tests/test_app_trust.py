@@ -1,0 +1,228 @@
+"""The web app under the misuse a shared laptop sees: uploads of one name at the same moment, a
+second server on the same workspace, deeply nested JSON, Ctrl-C with an upload left open.
+
+Servers are started as a user starts them (`simulate serve`, in a process group of its own).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import SCENARIOS
+from starlette.testclient import TestClient
+
+from simulate.app.server import create_app
+from simulate.app.workspace import Workspace
+from simulate.schema.limits import MAX_DEPTH
+
+SIMULATE = Path(sys.executable).parent / "simulate"
+HANG = 120  # seconds that only bound a hang
+
+
+class Server:
+    """`simulate serve --no-browser` on a free port of 127.0.0.1."""
+
+    def __init__(self, workspace: Path) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            [str(SIMULATE), "serve", "--workspace", str(workspace)]
+            + ["--port", str(self.port), "--no-browser"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        assert self.proc.stdout is not None
+        self.first = self.proc.stdout.readline()
+        assert f"{self.url}/" in self.first, self.first + self.proc.communicate()[0]
+
+    def ctrl_c(self) -> str:
+        """Ctrl-C as a terminal sends it; the rest of the output once the server ended."""
+        os.killpg(self.proc.pid, signal.SIGINT)
+        out, _ = self.proc.communicate(timeout=HANG)
+        return out
+
+
+def yaml_file(name: str, note: str) -> bytes:
+    data = yaml.safe_load((SCENARIOS / "traditional.yaml").read_text(encoding="utf-8"))
+    data.pop("extends", None)
+    data["name"], data["description"] = name, note
+    return yaml.safe_dump(data).encode("utf-8")
+
+
+def upload(url: str, filename: str, content: bytes) -> int:
+    boundary = "----simulate-test"
+    part = f'Content-Disposition: form-data; name="file"; filename="{filename}"'
+    head = f"--{boundary}\r\n{part}\r\nContent-Type: application/octet-stream\r\n\r\n"
+    body = head.encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    request = urllib.request.Request(
+        f"{url}/upload",
+        data=body,
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "Origin": url},
+    )
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    try:
+        with urllib.request.build_opener(NoRedirect).open(request, timeout=HANG) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as answer:
+        return int(answer.code)
+
+
+@pytest.mark.slow
+def test_eight_uploads_of_one_name_at_once_are_each_kept(tmp_path: Path) -> None:
+    """They once all answered "Uploaded" while 2 to 6 files survived: each upload checked
+    that a file name was free, then wrote it."""
+    server = Server(tmp_path / "ws")
+    try:
+        files = [yaml_file("Same name", f"upload {k}") for k in range(8)]
+        start = threading.Barrier(len(files))
+        codes: list[int] = []
+
+        def send(content: bytes) -> None:
+            start.wait()
+            codes.append(upload(server.url, "same.yaml", content))
+
+        threads = [threading.Thread(target=send, args=(f,)) for f in files]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(HANG)
+    finally:
+        server.ctrl_c()
+    assert codes == [303] * 8, codes  # each answered "Uploaded" (a redirect to its page)
+    kept = sorted((tmp_path / "ws" / "scenarios").glob("*.yaml"))
+    assert {p.stem for p in kept} == {"same-name", *(f"same-name-{k}" for k in range(2, 9))}
+    notes = sorted(yaml.safe_load(p.read_text())["description"] for p in kept)
+    assert notes == [f"upload {k}" for k in range(8)]  # none overwritten, none lost
+
+
+def test_names_are_claimed_whole_and_once_by_threads_at_once(tmp_path: Path) -> None:
+    workspace = Workspace(tmp_path / "ws")
+    start = threading.Barrier(16)
+    slugs: list[str] = []
+
+    def add(k: int) -> None:
+        start.wait()
+        slugs.append(workspace.add_scenario("Lincoln Elementary", f"name: Lincoln {k}\n"))
+
+    threads = [threading.Thread(target=add, args=(k,)) for k in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(HANG)
+    assert sorted(slugs) == sorted(
+        ["lincoln-elementary", *(f"lincoln-elementary-{k}" for k in range(2, 17))]
+    )
+    texts = sorted(workspace.scenario_file(slug).read_text() for slug in slugs)
+    assert texts == sorted(f"name: Lincoln {k}\n" for k in range(16))
+    assert sorted(p.name for p in workspace.scenarios.iterdir()) == sorted(
+        f"{slug}.yaml" for slug in slugs
+    )  # no temporary file left
+
+
+@pytest.mark.slow
+def test_a_second_server_on_a_workspace_is_refused_and_leaves_the_first_alone(
+    tmp_path: Path,
+) -> None:
+    """A second server once marked the first one's live run interrupted and ran a second
+    job at once."""
+    first = Server(tmp_path / "ws")
+    try:
+        live = Workspace(tmp_path / "ws").new_run({"kind": "compare", "status": "running"})
+        second = subprocess.run(
+            [str(SIMULATE), "serve", "--workspace", str(tmp_path / "ws"), "--no-browser"],
+            capture_output=True,
+            text=True,
+            timeout=HANG,
+        )
+        assert second.returncode == 2, second.stdout + second.stderr
+        line = second.stderr.strip()
+        assert "\n" not in line and "Traceback" not in line
+        assert line.startswith(f"error: {tmp_path / 'ws'}: --workspace: is in use by another")
+        assert f"pid {first.proc.pid}" in line and "simulate serve" in line
+        assert "give another --workspace" in line
+        assert Workspace(tmp_path / "ws").record(live)["status"] == "running"
+        with urllib.request.urlopen(f"{first.url}/", timeout=HANG) as page:
+            assert page.status == 200  # the first still serves
+    finally:
+        first.ctrl_c()
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> tuple[TestClient, str]:
+    c = TestClient(create_app(tmp_path / "ws", 8765), base_url="http://127.0.0.1:8765")
+    c.post("/bundled", data={"bundled": "traditional"}, follow_redirects=False)
+    slug = sorted(p.stem for p in (tmp_path / "ws" / "scenarios").glob("*.yaml"))[0]
+    return c, slug
+
+
+@pytest.mark.parametrize("route", ["validate", "data"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 100_000 + "]" * 100_000,  # beyond the JSON parser's own recursion
+        '{"a":' * 5_000 + "1" + "}" * 5_000,
+        "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1),
+    ],
+    ids=["lists-100000", "mappings-5000", "just-too-deep"],
+)
+def test_deeply_nested_json_is_a_clean_400(
+    app: tuple[TestClient, str], route: str, body: str
+) -> None:
+    """It once gave a 500 with a RecursionError traceback."""
+    c, slug = app
+    answer = c.post(
+        f"/scenarios/{slug}/{route}", content=body, headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == 400, answer.text[:300]
+    [message] = answer.json()["messages"]
+    assert "nested too deeply" in message["line"] and f"at most {MAX_DEPTH}" in message["line"]
+
+
+def test_json_as_deep_as_a_scenario_may_be_is_read(app: tuple[TestClient, str]) -> None:
+    c, slug = app
+    body = "[" * MAX_DEPTH + "]" * MAX_DEPTH
+    answer = c.post(
+        f"/scenarios/{slug}/validate", content=body, headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == 200  # read, then checked as a scenario (it is not one)
+    assert "nested too deeply" not in answer.text
+
+
+@pytest.mark.slow
+def test_ctrl_c_with_a_stalled_upload_open_stops_with_130_and_one_line(tmp_path: Path) -> None:
+    """It once waited 5 s for the upload, printed a CancelledError traceback and exited 0."""
+    server = Server(tmp_path / "ws")
+    stalled = socket.create_connection(("127.0.0.1", server.port))
+    try:
+        head = (
+            f"POST /upload HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+            "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n"
+            '--b\r\nContent-Disposition: form-data; name="file"; filename="a.yaml"\r\n\r\n'
+        )
+        stalled.sendall(head.encode() + b"name: half an upload\n")
+        with urllib.request.urlopen(f"{server.url}/", timeout=HANG) as page:
+            assert page.status == 200  # the server is reading the upload meanwhile
+        out = server.ctrl_c()
+    finally:
+        stalled.close()
+    assert server.proc.returncode == 130, out
+    lines = out.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("interrupted: the server stopped; "), out
+    assert "keeps every scenario and run" in lines[0]
