@@ -17,17 +17,21 @@ only its caseload, so when it is away its students miss their sessions.
 
 Seating is planned for a whole window, as teachers plan their groups between data meetings:
 each student's k-th session in the window is a candidate ranked by how far behind the student
-would still be before it (its tier's target accrues to the window's end); a tier's sessions open
-at every group-size-th candidate (a session seats distinct students, so never more than the
-caseload holds of the tier), and the sessions of all tiers are taken in rank order while the
-adult's small-group minutes of the window last (and while its days hold sessions of that
-length). An adult's minutes are those of the days it was in school and free; a student's
-sessions are at most the days it was in school times the tier's daily cap.
+would still be before it (its tier's target accrues to the window's end). A session seats
+distinct students, so h sessions of a tier seat at most h candidates of one student: they seat
+the h x group-size candidates ranked first among each student's first h (a student far behind
+the others sits in every session, and the seats beside it go to the next in line). Each session
+a tier adds is ranked by the best candidate it adds, and the sessions of all tiers are taken in
+rank order while the adult's small-group minutes of the window last (and while its days hold
+sessions of that length). The seats of the sessions held go round them student by student
+(seat q in session q mod h), so no session seats a student twice and sessions of a tier differ
+by one student at most. An adult's minutes are those of the days it was in school and free; a
+student's sessions are at most the days it was in school times the tier's daily cap.
 
 `SmallGroups` seats every adult of a school in a few numpy calls; tests/oracle.py writes the
-same rule as plain loops, one adult and one session at a time, to check it. What friction took
-from an adult's small-group time is the timesheet's; this module books what was left: used in
-sessions (delivered) or not (unused).
+same rule as plain loops, one adult and one number of sessions at a time, to check it. What
+friction took from an adult's small-group time is the timesheet's; this module books what was
+left: used in sessions (delivered) or not (unused).
 """
 
 from __future__ import annotations
@@ -289,15 +293,48 @@ class _Window:
         return np.maximum(cap - self.taken[pupils], 0).astype(np.int64)
 
 
+@dataclass(frozen=True)
+class Seats:
+    """One round's seats in a window: for each seat, the adult (its number in the window), the
+    tier, the session of the adult's sessions of that tier, the student, the session's length
+    and the students seated in it."""
+
+    who: np.ndarray
+    tier: np.ndarray
+    session: np.ndarray
+    student: np.ndarray
+    length: np.ndarray
+    size: np.ndarray
+
+
 def _seat(g: Groups, w: _Window, members: list[int], last_day: int) -> None:
-    """The window's seating for every adult of a round at once."""
+    """The window's seating for every adult of a round at once, credited to the students."""
+    seats = _plan(g, w, members, last_day)
+    if seats is None:
+        return
+    n = g.school.students.count
+    stu, length = seats.student, seats.length
+    g.received += np.bincount(stu, length, minlength=n)
+    contact = np.bincount(w.index[seats.who] * n + stu, length, minlength=g.contact.size)
+    g.contact += contact.reshape(g.contact.shape, order="F")
+    roles = len(g.roles)
+    by_role = np.bincount(stu * roles + w.role[seats.who], length, g.by_role.size)
+    g.by_role += by_role.reshape(n, roles)
+    sizes = g.by_size.shape[1]
+    column = stu * sizes + seats.size - 1
+    g.by_size += np.bincount(column, length, g.by_size.size).reshape(n, sizes)
+    w.taken += np.bincount(stu, minlength=n)
+
+
+def _plan(g: Groups, w: _Window, members: list[int], last_day: int) -> Seats | None:
+    """Which candidates the adults of a round seat, in which sessions (see the module)."""
     school = g.school
     tiers = g.tiers
-    n_adults, n_tiers, n = len(w.adults), len(tiers.names), school.students.count
+    n_adults, n_tiers = len(w.adults), len(tiers.names)
     pools = [g.pools.get(int(w.index[k]), _NOBODY) for k in members]
     sizes = [pool.size for pool in pools]
     if not sum(sizes):
-        return
+        return None
     owner_of, pupil = np.repeat(members, sizes), np.concatenate(pools)
     tier = school.students.tier[pupil]
     cap = w.caps(g, pupil)
@@ -308,24 +345,36 @@ def _seat(g: Groups, w: _Window, members: list[int], last_day: int) -> None:
     size = np.minimum(np.minimum(tiers.group_size, w.group_size[:, None]), in_caseload)
     need, step = g.need(pupil, last_day), g.session_need(tiers.session[tier])
     # every candidate: the nth session of a student, ranked by the need left before it
-    repeat = np.repeat(np.arange(pupil.size), cap)
-    if not repeat.size:
-        return
-    nth = np.arange(repeat.size) - np.repeat(np.cumsum(cap) - cap, cap)
-    who, stu, tie = owner_of[repeat], pupil[repeat], tier[repeat]
-    length = tiers.session[tie]
-    rank = need[repeat] - nth * step[repeat]
-    level = g.tiebreak[stu]
+    entry = np.repeat(np.arange(pupil.size), cap)
+    if not entry.size:
+        return None
+    nth = np.arange(entry.size) - np.repeat(np.cumsum(cap) - cap, cap)
+    who, tie = owner_of[entry], tier[entry]
+    rank = need[entry] - nth * step[entry]
+    level = g.tiebreak[pupil[entry]]
     order = _ranked(who * n_tiers + tie, rank, level)  # each (adult, tier) list in rank order
-    who, stu, tie, rank, length = who[order], stu[order], tie[order], rank[order], length[order]
-    level = level[order]
-    segment = np.flatnonzero(np.r_[True, (who[1:] != who[:-1]) | (tie[1:] != tie[:-1])])
-    listed = np.repeat(np.diff(np.r_[segment, who.size]), np.diff(np.r_[segment, who.size]))
-    place = np.arange(who.size) - np.repeat(segment, np.diff(np.r_[segment, who.size]))
+    entry, nth, who, tie, rank, level = (
+        entry[order],
+        nth[order],
+        who[order],
+        tie[order],
+        rank[order],
+        level[order],
+    )
+    listed = who * n_tiers + tie  # each candidate's list, the lists one after another
+    begins = np.r_[True, listed[1:] != listed[:-1]]
+    start = np.flatnonzero(begins)
+    begin = np.repeat(start, np.diff(np.r_[start, listed.size]))
     size = size[who, tie]
-    number = place // size  # the session of its list a candidate would sit in
-    opens = place % size == 0
+    # h sessions seat the h x size candidates ranked first among each student's first h, so a
+    # candidate is seated once the sessions outnumber both its own number and the sessions
+    # the candidates ahead of it in its list fill
+    number = np.maximum(nth, _filled(listed, nth, size, begin))
+    # a list's sessions in order, each opened by the first candidate it seats
+    numbered = number + (np.cumsum(begins) - 1) * (int(number.max()) + 2)
+    opens = numbered > np.r_[-1, np.maximum.accumulate(numbered)[:-1]]
     s_who, s_tie, s_rank, s_level = who[opens], tie[opens], rank[opens], level[opens]
+    length = tiers.session[tie]
     s_len, s_no = length[opens], number[opens]
     fits = s_no < w.slots[np.searchsorted(w.lengths, s_len), s_who]
     s_who, s_tie, s_rank, s_len = s_who[fits], s_tie[fits], s_rank[fits], s_len[fits]
@@ -338,20 +387,55 @@ def _seat(g: Groups, w: _Window, members: list[int], last_day: int) -> None:
     s_who, s_tie, s_len = s_who[keep], s_tie[keep], s_len[keep]
     held = np.bincount(s_who * n_tiers + s_tie, minlength=n_adults * n_tiers)
     w.used += np.bincount(s_who, s_len, minlength=n_adults)
-    held_here = held.reshape(n_adults, n_tiers)[who, tie]
-    seated = number < held_here
-    # students in each seat's session: the list's seats fill its sessions in order
-    in_session = np.minimum(size, np.minimum(held_here * size, listed) - number * size)[seated]
-    who, stu, length = who[seated], stu[seated], length[seated].astype(float)
-    g.received += np.bincount(stu, length, minlength=n)
-    contact = np.bincount(w.index[who] * n + stu, length, minlength=g.contact.size)
-    g.contact += contact.reshape(g.contact.shape, order="F")
-    roles = len(g.roles)
-    g.by_role += np.bincount(stu * roles + w.role[who], length, g.by_role.size).reshape(n, roles)
-    sizes = g.by_size.shape[1]
-    column = stu * sizes + in_session - 1
-    g.by_size += np.bincount(column, length, g.by_size.size).reshape(n, sizes)
-    w.taken += np.bincount(stu, minlength=n)
+    seated = number < held[listed]
+    entry, nth, listed = entry[seated], nth[seated], listed[seated]
+    # each student's seats in turn go round its list's sessions (no student twice in one):
+    # the list's q-th seat sits in session q mod h, so sessions differ by one student at most
+    sessions = held[listed]
+    occupied = np.bincount(listed, minlength=held.size)[listed]  # seats of the list
+    q = _before_in_list(np.bincount(entry, minlength=pupil.size), owner_of * n_tiers + tier)
+    q = q[entry] + nth
+    session = q % sessions
+    return Seats(
+        who=who[seated],
+        tier=tie[seated],
+        session=session,
+        student=pupil[entry],
+        length=length[seated].astype(float),
+        size=(occupied - session + sessions - 1) // sessions,
+    )
+
+
+def _filled(listed: np.ndarray, nth: np.ndarray, size: np.ndarray, begin: np.ndarray) -> np.ndarray:
+    """For each candidate (in list order), how many sessions of `size` distinct students the
+    candidates ahead of it in its list fill. With A[i] the candidates of student i ahead, that
+    is the largest x with sum(min(x, A[i])) >= x * size, which is min over j < size of (the
+    candidates ahead but the j largest A[i]) // (size - j); and the candidates ahead but the j
+    largest A[i] are those ahead that are not among the first j of their number (0th, 1st,
+    ...) in the list."""
+    key = listed * (int(nth.max()) + 1) + nth
+    by = np.argsort(key, kind="stable")  # each list's candidates of each number, in order
+    runs = np.flatnonzero(np.r_[True, key[by][1:] != key[by][:-1]])
+    among = np.empty_like(nth)  # how many of its number come before it in its list
+    among[by] = np.arange(by.size) - np.repeat(runs, np.diff(np.r_[runs, by.size]))
+    filled = np.full(nth.size, np.iinfo(np.int64).max)
+    for j in range(int(size.max())):
+        counted = among >= j
+        ahead: np.ndarray = np.cumsum(counted) - counted
+        ahead -= ahead[begin]
+        filled = np.where(size > j, np.minimum(filled, ahead // np.maximum(size - j, 1)), filled)
+    return filled
+
+
+def _before_in_list(count: np.ndarray, listed: np.ndarray) -> np.ndarray:
+    """For items with `count` each, in lists `listed`: how many the items before each in its
+    list hold (items in a list taken in their own order)."""
+    order = np.argsort(listed, kind="stable")
+    total = np.cumsum(count[order]) - count[order]
+    begins = np.r_[True, listed[order][1:] != listed[order][:-1]]
+    before = np.empty_like(total)
+    before[order] = total - np.maximum.accumulate(np.where(begins, total, 0))
+    return before
 
 
 def _ranked(group: np.ndarray, rank: np.ndarray, level: np.ndarray) -> np.ndarray:
