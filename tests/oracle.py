@@ -13,7 +13,7 @@ from simulate.engine.modules.availability import PRESENT, VACANT, Availability
 from simulate.engine.modules.coverage import COVERERS, UNCOVERED, Coverage
 from simulate.engine.modules.small_groups import Groups
 from simulate.engine.modules.stations import DEVICE_SHORTAGE, STUDENT_ABSENT
-from simulate.engine.roster import Roster
+from simulate.engine.roster import NO_TEAM, Roster
 from simulate.engine.timesheet import INSTRUCTION
 
 
@@ -80,8 +80,8 @@ def seat(g: Groups, w, members: list[int], last_day: int) -> None:  # type: igno
                 for _, _, student, length, _ in row:
                     g.received[student] += length
                     g.contact[student, adult.index] += length
-                    g.by_role[student, g.roles.index(adult.role_name)] += length
-                    g.by_size[student, len(row) - 1] += length
+                    leader = g.leaders.index((adult.role_name, adult.team != NO_TEAM))
+                    g.by_leader[student, leader, len(row) - 1] += length
                     w.taken[student] += 1
 
 

@@ -32,7 +32,7 @@ def assert_same_year(one: Engine, two: Engine) -> None:
         np.testing.assert_array_equal(a, b)
         np.testing.assert_array_equal(contact(one, n), contact(two, n))
     assert grouped_by_role(one) == grouped_by_role(two)
-    for a, b in zip(grouped(one).by_size, grouped(two).by_size, strict=True):
+    for a, b in zip(grouped(one).by_leader, grouped(two).by_leader, strict=True):
         np.testing.assert_array_equal(a, b)
 
 

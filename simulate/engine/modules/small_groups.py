@@ -78,11 +78,11 @@ class Groups:
     tiebreak: np.ndarray = field(init=False)  # rank of each student when level on need
     received: np.ndarray = field(init=False)  # small-group minutes of each student
     contact: np.ndarray = field(init=False)  # students x adults: minutes together
-    roles: list[str] = field(init=False)  # the school's roles, in name order
-    by_role: np.ndarray = field(init=False)  # students x roles: minutes by the leader's role
-    by_size: np.ndarray = field(init=False)  # students x sizes: minutes by students in the group
-    pools: dict[int, np.ndarray] = field(default_factory=dict)  # adult -> its caseload
     leads: np.ndarray = field(init=False)  # adults whose role leads groups (a group size)
+    leaders: list[tuple[str, bool]] = field(init=False)  # (role, on a team) of those adults
+    leader: np.ndarray = field(init=False)  # each adult's place in `leaders` (-1: leads none)
+    by_leader: np.ndarray = field(init=False)  # students x leaders x sizes: minutes
+    pools: dict[int, np.ndarray] = field(default_factory=dict)  # adult -> its caseload
 
     def __post_init__(self) -> None:
         students = self.school.students
@@ -92,10 +92,14 @@ class Groups:
         self.received = np.zeros(students.count)
         # column-major: a window credits one adult's column at a time
         self.contact = np.zeros((students.count, len(self.school.adults)), order="F")
-        self.roles = sorted({a.role_name for a in self.school.adults})
-        self.leads = np.array([a.role.group_size > 0 for a in self.school.adults], dtype=bool)
-        self.by_role = np.zeros((students.count, len(self.roles)))
-        self.by_size = np.zeros((students.count, int(self.tiers.group_size.max(initial=1))))
+        adults = self.school.adults
+        self.leads = np.array([a.role.group_size > 0 for a in adults], dtype=bool)
+        position = [(a.role_name, a.team != NO_TEAM) for a in adults]
+        self.leaders = sorted({position[a.index] for a in adults if self.leads[a.index]})
+        places = zip(position, self.leads, strict=True)
+        self.leader = np.array([self.leaders.index(p) if on else -1 for p, on in places])
+        sizes = int(self.tiers.group_size.max(initial=1))
+        self.by_leader = np.zeros((students.count, len(self.leaders), sizes))
 
     def need(self, students: np.ndarray, day: int) -> np.ndarray:
         """How far each student is behind its tier's target by the end of school day `day`,
@@ -115,18 +119,19 @@ class Groups:
 @dataclass(frozen=True)
 class Grouped:
     """What small groups offer: per school, each student's minutes and tier, the tiers' names
-    and targets, the minutes each student spent with each adult (students x adults), by the
-    role that led the group (students x `roles`) and by the students seated in the session
-    (students x sizes: column k is sessions of k + 1); over all schools, student-minutes by the
-    role that led the group."""
+    and targets, the minutes each student spent with each adult (students x adults), and its
+    minutes by who led the group and how many students the session seated (`by_leader`:
+    students x leaders x sizes, size k + 1 in column k). A leader is a role on a team or on
+    the school's staff (`leaders`: (role, on a team)); a team's adults group only the team's
+    students, so a leader on a team is on the student's own. Over all schools, student-minutes
+    by the role that led the group."""
 
     minutes: list[np.ndarray]
     tiers: list[TierRules]
     tier: list[np.ndarray]
     contact: list[np.ndarray]
-    roles: list[list[str]]
-    by_role_student: list[np.ndarray]
-    by_size: list[np.ndarray]
+    leaders: list[list[tuple[str, bool]]]
+    by_leader: list[np.ndarray]
     by_role: dict[str, float]
 
 
@@ -238,7 +243,7 @@ class SmallGroups(Module[Grouped]):
             adults=leaders,
             index=index,
             group_size=np.array([a.role.group_size for a in leaders]),
-            role=np.array([g.roles.index(a.role_name) for a in leaders]),
+            leader=g.leader[index],
             minutes=minutes[index],
             lengths=lengths,
             slots=np.floor(minutes_by_day[:, None, index] / lengths[None, :, None]).sum(axis=0),
@@ -257,7 +262,8 @@ class SmallGroups(Module[Grouped]):
         groups = self.groups
         by_role: dict[str, float] = {}
         for g in groups:
-            for role, minutes in zip(g.roles, g.by_role.sum(axis=0).tolist(), strict=True):
+            led = g.by_leader.sum(axis=(0, 2)).tolist()
+            for (role, _), minutes in zip(g.leaders, led, strict=True):
                 if minutes:
                     by_role[role] = by_role.get(role, 0.0) + minutes
         return Grouped(
@@ -265,9 +271,8 @@ class SmallGroups(Module[Grouped]):
             [g.tiers for g in groups],
             [g.school.students.tier for g in groups],
             [g.contact for g in groups],
-            [g.roles for g in groups],
-            [g.by_role for g in groups],
-            [g.by_size for g in groups],
+            [g.leaders for g in groups],
+            [g.by_leader for g in groups],
             by_role,
         )
 
@@ -279,7 +284,7 @@ class _Window:
     adults: list[Adult]
     index: np.ndarray  # each adult's index in the school
     group_size: np.ndarray  # most students each adult's role seats in one session
-    role: np.ndarray  # each adult's role, as a number into the school's roles (Groups.roles)
+    leader: np.ndarray  # each adult's place in the school's leaders (Groups.leaders)
     minutes: np.ndarray  # small-group minutes of each adult in the window
     lengths: np.ndarray  # the session lengths of the school's tiers, ascending
     slots: np.ndarray  # lengths x adults: sessions of each length each adult's days hold
@@ -317,12 +322,9 @@ def _seat(g: Groups, w: _Window, members: list[int], last_day: int) -> None:
     g.received += np.bincount(stu, length, minlength=n)
     contact = np.bincount(w.index[seats.who] * n + stu, length, minlength=g.contact.size)
     g.contact += contact.reshape(g.contact.shape, order="F")
-    roles = len(g.roles)
-    by_role = np.bincount(stu * roles + w.role[seats.who], length, g.by_role.size)
-    g.by_role += by_role.reshape(n, roles)
-    sizes = g.by_size.shape[1]
-    column = stu * sizes + seats.size - 1
-    g.by_size += np.bincount(column, length, g.by_size.size).reshape(n, sizes)
+    _, leaders, sizes = g.by_leader.shape
+    column = (stu * leaders + w.leader[seats.who]) * sizes + seats.size - 1
+    g.by_leader += np.bincount(column, length, g.by_leader.size).reshape(g.by_leader.shape)
     w.taken += np.bincount(stu, minlength=n)
 
 
