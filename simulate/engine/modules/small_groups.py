@@ -199,18 +199,24 @@ class SmallGroups(Module[Grouped]):
         for adult in leaders:
             if adult.index not in g.pools:
                 tables.setdefault(adult.team, []).append(adult)
-        for team, dealers in tables.items():
-            students = everyone if team == NO_TEAM else everyone[school.team_students[team]]
-            need = g.need(students, today.school_day)
-            order = students[np.lexsort((-g.tiebreak[students], -need))]
-            weight = np.array(
-                [a.role.schedule["small_group"] * a.role.group_size for a in dealers], dtype=float
-            )
-            taker = _takers(order.size, weight)
-            dealt = order[np.lexsort((order, taker))]  # by adult, each adult's in order
-            split = np.cumsum(np.bincount(taker, minlength=len(dealers)))[:-1]
-            for dealer, caseload in zip(dealers, np.split(dealt, split), strict=True):
-                g.pools[dealer.index] = caseload
+        if not tables:
+            return
+        # every table's students, most behind first, dealt to its adults at once
+        shared = [everyone if t == NO_TEAM else everyone[school.team_students[t]] for t in tables]
+        students = np.concatenate(shared)
+        table = np.repeat(np.arange(len(shared)), [s.size for s in shared])
+        need = g.need(students, today.school_day)
+        order = students[np.lexsort((-g.tiebreak[students], -need, table))]
+        dealers = [a for adults in tables.values() for a in adults]
+        weight = np.array(
+            [a.role.schedule["small_group"] * a.role.group_size for a in dealers], dtype=float
+        )
+        at = np.repeat(np.arange(len(tables)), [len(adults) for adults in tables.values()])
+        taker = _takers(np.bincount(table, minlength=len(tables)), weight, at)
+        dealt = order[np.lexsort((order, taker))]  # by adult, each adult's in order
+        ends = np.cumsum(np.bincount(taker, minlength=len(dealers))).tolist()
+        for dealer, start, end in zip(dealers, [0, *ends[:-1]], ends, strict=True):
+            g.pools[dealer.index] = dealt[start:end]
 
     # ---- seating a regrouping window ------------------------------------------------------
     def _seat_window(self) -> None:
@@ -371,7 +377,7 @@ def _plan(g: Groups, w: _Window, members: list[int], last_day: int) -> Seats | N
     # h sessions seat the h x size candidates ranked first among each student's first h, so a
     # candidate is seated once the sessions outnumber both its own number and the sessions
     # the candidates ahead of it in its list fill
-    number = np.maximum(nth, _filled(listed, nth, size, begin))
+    number = np.maximum(nth, _filled(listed, nth, size, np.arange(listed.size) - begin))
     # a list's sessions in order, each opened by the first candidate it seats
     numbered = number + (np.cumsum(begins) - 1) * (int(number.max()) + 2)
     opens = numbered > np.r_[-1, np.maximum.accumulate(numbered)[:-1]]
@@ -408,24 +414,41 @@ def _plan(g: Groups, w: _Window, members: list[int], last_day: int) -> Seats | N
     )
 
 
-def _filled(listed: np.ndarray, nth: np.ndarray, size: np.ndarray, begin: np.ndarray) -> np.ndarray:
-    """For each candidate (in list order), how many sessions of `size` distinct students the
-    candidates ahead of it in its list fill. With A[i] the candidates of student i ahead, that
-    is the largest x with sum(min(x, A[i])) >= x * size, which is min over j < size of (the
-    candidates ahead but the j largest A[i]) // (size - j); and the candidates ahead but the j
-    largest A[i] are those ahead that are not among the first j of their number (0th, 1st,
-    ...) in the list."""
+def _filled(listed: np.ndarray, nth: np.ndarray, size: np.ndarray, place: np.ndarray) -> np.ndarray:
+    """For each candidate (in list order, `place` in its list), how many sessions of `size`
+    distinct students the candidates ahead of it in its list fill. With A[i] the candidates of
+    student i ahead, that is the largest x with sum(min(x, A[i])) >= x * size: place // size,
+    unless some student has more than that many candidates ahead (it is far ahead of the
+    rest); then it is the least over j < size of (the candidates ahead but the j largest A[i])
+    // (size - j), and the candidates ahead but the j largest A[i] are those ahead that are not
+    among the first j of their number (0th, 1st, ...) in the list."""
+    filled = place // size
+    lists = np.cumsum(np.r_[True, listed[1:] != listed[:-1]])
+    most = np.maximum.accumulate(nth + lists * (int(nth.max()) + 2))  # a list's most so far
+    most -= lists * (int(nth.max()) + 2) - 1
+    ahead_most = np.where(place > 0, np.r_[0, most[:-1]], 0)  # most candidates of one ahead
+    odd = ahead_most > filled
+    if not odd.any():
+        return filled
+    sub = np.isin(listed, listed[odd])  # the lists with a student far ahead
+    listed, nth, size, place = listed[sub], nth[sub], size[sub], place[sub]
     key = listed * (int(nth.max()) + 1) + nth
     by = np.argsort(key, kind="stable")  # each list's candidates of each number, in order
     runs = np.flatnonzero(np.r_[True, key[by][1:] != key[by][:-1]])
     among = np.empty_like(nth)  # how many of its number come before it in its list
     among[by] = np.arange(by.size) - np.repeat(runs, np.diff(np.r_[runs, by.size]))
-    filled = np.full(nth.size, np.iinfo(np.int64).max)
-    for j in range(int(size.max())):
+    begin = np.flatnonzero(place == 0)[np.cumsum(place == 0) - 1]
+    fewest = place / size
+    share = np.empty(nth.size)
+    for j in range(1, int(size.max())):
         counted = among >= j
-        ahead: np.ndarray = np.cumsum(counted) - counted
+        ahead: np.ndarray = np.cumsum(counted)
+        ahead -= counted
         ahead -= ahead[begin]
-        filled = np.where(size > j, np.minimum(filled, ahead // np.maximum(size - j, 1)), filled)
+        share.fill(np.inf)
+        np.divide(ahead, size - j, out=share, where=size > j)
+        np.minimum(fewest, share, out=fewest)
+    filled[sub] = fewest.astype(np.int64)  # whole sessions: the floor of the least share
     return filled
 
 
@@ -473,15 +496,21 @@ def deal(order: np.ndarray, weight: np.ndarray) -> list[np.ndarray]:
     """Deal students (in `order`) to adults in proportion to `weight`, like dealing cards:
     adult a takes a turn at times (k + 0.5) / weight[a], and the turns are taken in time order,
     so each adult gets a share of every level of need."""
-    taker = _takers(order.size, weight)
+    taker = _takers(np.array([order.size]), weight, np.zeros(weight.size, dtype=np.int64))
     dealt = order[np.argsort(taker, kind="stable")]
     return np.split(dealt, np.cumsum(np.bincount(taker, minlength=weight.size))[:-1])
 
 
-def _takers(n: int, weight: np.ndarray) -> np.ndarray:
-    """Who takes each of `n` cards dealt in proportion to `weight` (see `deal`)."""
-    counts = np.ceil(n * weight / weight.sum()).astype(np.int64) + 1  # turns each adult may take
+def _takers(cards: np.ndarray, weight: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Who takes each card of several tables dealt at once (see `deal`): table t deals
+    `cards[t]` cards to its adults (those with `table` t, in order) in proportion to their
+    `weight`; the cards come table after table."""
+    counts = np.ceil(cards[table] * weight / np.bincount(table, weight)[table]).astype(np.int64)
+    counts += 1  # turns each adult may take
     owner = np.repeat(np.arange(weight.size), counts)
     k = np.arange(owner.size) - np.repeat(np.cumsum(counts) - counts, counts)
-    first = np.argsort((k + 0.5) / weight[owner], kind="stable")[:n]  # the first n turns
+    turns = np.lexsort(((k + 0.5) / weight[owner], table[owner]))  # each table's in time order
+    at = table[owner[turns]]
+    per_table = np.bincount(table, counts).astype(np.int64)
+    first = turns[np.arange(turns.size) - (np.cumsum(per_table) - per_table)[at] < cards[at]]
     return owner[first]
