@@ -377,7 +377,7 @@ def _plan(g: Groups, w: _Window, members: list[int], last_day: int) -> Seats | N
     # h sessions seat the h x size candidates ranked first among each student's first h, so a
     # candidate is seated once the sessions outnumber both its own number and the sessions
     # the candidates ahead of it in its list fill
-    number = np.maximum(nth, _filled(listed, nth, size, np.arange(listed.size) - begin))
+    number = np.maximum(nth, _filled(listed, nth, size, begin))
     # a list's sessions in order, each opened by the first candidate it seats
     numbered = number + (np.cumsum(begins) - 1) * (int(number.max()) + 2)
     opens = numbered > np.r_[-1, np.maximum.accumulate(numbered)[:-1]]
@@ -414,41 +414,24 @@ def _plan(g: Groups, w: _Window, members: list[int], last_day: int) -> Seats | N
     )
 
 
-def _filled(listed: np.ndarray, nth: np.ndarray, size: np.ndarray, place: np.ndarray) -> np.ndarray:
-    """For each candidate (in list order, `place` in its list), how many sessions of `size`
-    distinct students the candidates ahead of it in its list fill. With A[i] the candidates of
-    student i ahead, that is the largest x with sum(min(x, A[i])) >= x * size: place // size,
-    unless some student has more than that many candidates ahead (it is far ahead of the
-    rest); then it is the least over j < size of (the candidates ahead but the j largest A[i])
-    // (size - j), and the candidates ahead but the j largest A[i] are those ahead that are not
-    among the first j of their number (0th, 1st, ...) in the list."""
-    filled = place // size
-    lists = np.cumsum(np.r_[True, listed[1:] != listed[:-1]])
-    most = np.maximum.accumulate(nth + lists * (int(nth.max()) + 2))  # a list's most so far
-    most -= lists * (int(nth.max()) + 2) - 1
-    ahead_most = np.where(place > 0, np.r_[0, most[:-1]], 0)  # most candidates of one ahead
-    odd = ahead_most > filled
-    if not odd.any():
-        return filled
-    sub = np.isin(listed, listed[odd])  # the lists with a student far ahead
-    listed, nth, size, place = listed[sub], nth[sub], size[sub], place[sub]
+def _filled(listed: np.ndarray, nth: np.ndarray, size: np.ndarray, begin: np.ndarray) -> np.ndarray:
+    """For each candidate (in list order), how many sessions of `size` distinct students the
+    candidates ahead of it in its list fill. With A[i] the candidates of student i ahead, that
+    is the largest x with sum(min(x, A[i])) >= x * size, which is min over j < size of (the
+    candidates ahead but the j largest A[i]) // (size - j); and the candidates ahead but the j
+    largest A[i] are those ahead that are not among the first j of their number (0th, 1st,
+    ...) in the list."""
     key = listed * (int(nth.max()) + 1) + nth
     by = np.argsort(key, kind="stable")  # each list's candidates of each number, in order
     runs = np.flatnonzero(np.r_[True, key[by][1:] != key[by][:-1]])
     among = np.empty_like(nth)  # how many of its number come before it in its list
     among[by] = np.arange(by.size) - np.repeat(runs, np.diff(np.r_[runs, by.size]))
-    begin = np.flatnonzero(place == 0)[np.cumsum(place == 0) - 1]
-    fewest = place / size
-    share = np.empty(nth.size)
-    for j in range(1, int(size.max())):
+    filled = np.full(nth.size, np.iinfo(np.int64).max)
+    for j in range(int(size.max())):
         counted = among >= j
-        ahead: np.ndarray = np.cumsum(counted)
-        ahead -= counted
+        ahead: np.ndarray = np.cumsum(counted) - counted
         ahead -= ahead[begin]
-        share.fill(np.inf)
-        np.divide(ahead, size - j, out=share, where=size > j)
-        np.minimum(fewest, share, out=fewest)
-    filled[sub] = fewest.astype(np.int64)  # whole sessions: the floor of the least share
+        filled = np.where(size > j, np.minimum(filled, ahead // np.maximum(size - j, 1)), filled)
     return filled
 
 
