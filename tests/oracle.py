@@ -13,15 +13,18 @@ from simulate.engine.modules.availability import PRESENT, VACANT, Availability
 from simulate.engine.modules.coverage import COVERERS, UNCOVERED, Coverage
 from simulate.engine.modules.small_groups import Groups
 from simulate.engine.modules.stations import DEVICE_SHORTAGE, STUDENT_ABSENT
-from simulate.engine.roster import Roster
+from simulate.engine.roster import NO_TEAM, Roster
 from simulate.engine.timesheet import INSTRUCTION
 
 
 def seat(g: Groups, w, members: list[int], last_day: int) -> None:  # type: ignore[no-untyped-def]
     """Seat one round of a regrouping window (see engine.modules.small_groups), one adult at a time:
-    list each student's sessions as candidates ranked by the need left before them, open a
-    tier's sessions at every group-size-th candidate, take the sessions of all tiers in rank
-    order while the adult's minutes last, and seat each held session's candidates."""
+    list each student's sessions as candidates ranked by the need left before them; for each
+    tier try 1, 2, 3, ... sessions, each number seating the best candidates it can (the number
+    times the group size ranked first among each student's first that-many), and rank each
+    added session by the best candidate it adds; take the sessions of all tiers in rank order
+    while the adult's minutes last; seat the seats of the sessions held, each student's in turn
+    round the sessions, and credit each seat with the students of its session."""
     school = g.school
     tiers = g.tiers
     for k in members:
@@ -31,27 +34,31 @@ def seat(g: Groups, w, members: list[int], last_day: int) -> None:  # type: igno
             continue
         caps = w.caps(g, pool)
         need = g.need(pool, last_day).tolist()
-        # tier -> candidates (rank, level, student, length), best first
-        lists: dict[int, list[tuple[int, int, int, int]]] = {}
+        # tier -> candidates (rank, level, student, length, number), best first
+        lists: dict[int, list[tuple[int, int, int, int, int]]] = {}
         for student, cap, behind in zip(pool.tolist(), caps.tolist(), need, strict=True):
             tier = int(school.students.tier[student])
             length = int(tiers.session[tier])
             step = int(g.session_need(np.int64(length)))
             level = int(g.tiebreak[student])
             for n in range(cap):
-                lists.setdefault(tier, []).append((behind - n * step, level, student, length))
+                lists.setdefault(tier, []).append((behind - n * step, level, student, length, n))
         opened: list[tuple[int, int, int, int]] = []  # (rank, level, tier, length)
-        sizes: dict[int, int] = {}
+        seats: dict[int, list[list[tuple[int, int, int, int, int]]]] = {}  # tier -> by sessions
         for tier in sorted(lists):
             ranked = sorted(lists[tier], key=lambda c: (-c[0], -c[1]))
-            lists[tier] = ranked
             students = len({c[2] for c in ranked})
             size = min(int(tiers.group_size[tier]), adult.role.group_size, students)
-            sizes[tier] = size
-            for place in range(0, len(ranked), size):
-                rank, level, _, length = ranked[place]
-                if place // size < w.slots[list(w.lengths).index(length), k]:
-                    opened.append((rank, level, tier, length))
+            length = ranked[0][3]
+            seats[tier] = [[]]
+            for sessions in range(1, len(ranked) + 1):
+                allowed = [c for c in ranked if c[4] < sessions]
+                now = allowed[: sessions * size]
+                added = [c for c in now if c not in seats[tier][-1]]
+                if not added or sessions > w.slots[list(w.lengths).index(length), k]:
+                    break
+                opened.append((added[0][0], added[0][1], tier, length))
+                seats[tier].append(now)
         held = dict.fromkeys(lists, 0)
         spent = 0.0
         for _, _, tier, length in sorted(opened, key=lambda s: (-s[0], -s[1])):
@@ -60,12 +67,22 @@ def seat(g: Groups, w, members: list[int], last_day: int) -> None:  # type: igno
             spent += length
             held[tier] += 1
         w.used[k] += spent
-        for tier, ranked in lists.items():
-            for _, _, student, length in ranked[: held[tier] * sizes[tier]]:
-                g.received[student] += length
-                g.contact[student, adult.index] += length
-                g.by_role[student, g.roles.index(adult.role_name)] += length
-                w.taken[student] += 1
+        place = {student: i for i, student in enumerate(pool.tolist())}
+        for tier, sessions in held.items():
+            if not sessions:
+                continue
+            rows: list[list[tuple[int, int, int, int, int]]] = [[] for _ in range(sessions)]
+            turn = sorted(seats[tier][sessions], key=lambda c: (place[c[2]], c[4]))
+            for q, candidate in enumerate(turn):
+                rows[q % sessions].append(candidate)
+            for row in rows:
+                assert len({c[2] for c in row}) == len(row), "a student twice in one session"
+                for _, _, student, length, _ in row:
+                    g.received[student] += length
+                    g.contact[student, adult.index] += length
+                    leader = g.leaders.index((adult.role_name, adult.team != NO_TEAM))
+                    g.by_leader[student, leader, len(row) - 1] += length
+                    w.taken[student] += 1
 
 
 def plain_seating(monkeypatch) -> None:  # type: ignore[no-untyped-def]

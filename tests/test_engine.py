@@ -150,21 +150,32 @@ def test_roles_nobody_holds_get_no_per_role_figures() -> None:
 
 
 def test_what_the_learning_estimate_reads_adds_up() -> None:
-    """Per student: small-group minutes by leader role and by group size add up to the
-    student's minutes, no session seats more than its tier allows, and days absent are counted
-    on open days; per adult: observations received match the ledger, and team members have
+    """Per student: small-group minutes by leader (role, on a team or not) and group size add
+    up to the student's minutes and to its minutes with those adults, a team's adults group
+    only the team's students, no session seats more than its tier allows, and days absent are
+    counted on open days; per adult: observations received match the ledger, and team members have
     their leader's days in post."""
     scenario = load_scenario("scenarios/mcl_residents_tutors.yaml")
     engine = Engine(scenario, seed=6).run()
     grouped = engine.module(SmallGroups).results()
     minutes = grouped.minutes[0]
     assert minutes.sum() > 0
-    np.testing.assert_allclose(grouped.by_role_student[0].sum(axis=1), minutes)
-    np.testing.assert_allclose(grouped.by_size[0].sum(axis=1), minutes)
+    by_leader, contact, school = grouped.by_leader[0], grouped.contact[0], engine.schools[0]
+    np.testing.assert_allclose(by_leader.sum(axis=(1, 2)), minutes)
     largest = max(t.group_size for t in scenario.schools[0].need_tiers)
-    assert grouped.by_size[0].shape[1] == largest
-    by_role = dict(zip(grouped.roles[0], grouped.by_role_student[0].sum(axis=0), strict=True))
+    assert by_leader.shape[2] == largest
+    allowed = np.array([t.group_size for t in scenario.schools[0].need_tiers])
+    too_many = np.arange(largest)[None, :] >= allowed[school.students.tier][:, None]
+    assert by_leader.sum(axis=1)[too_many].sum() == 0
+    by_role: dict[str, float] = {}
+    for k, (role, on_team) in enumerate(grouped.leaders[0]):
+        adults = [a.index for a in school.adults if (a.role_name, a.team >= 0) == (role, on_team)]
+        np.testing.assert_array_equal(by_leader[:, k].sum(axis=1), contact[:, adults].sum(axis=1))
+        by_role[role] = by_role.get(role, 0.0) + by_leader[:, k].sum()
     assert {r: m for r, m in by_role.items() if m} == grouped.by_role
+    for adult in school.adults:  # a team's adults group its own students only
+        if adult.team >= 0:
+            assert not contact[school.students.team != adult.team, adult.index].any()
     absent = engine.module(StudentAttendance).results().days_absent[0]
     days = engine.days
     open_days = days.instructional & ~days.closed

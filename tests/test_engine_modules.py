@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import types
 import typing
+import weakref
 from typing import Any
 
 import pytest
@@ -77,6 +79,22 @@ def _strip(annotation: Any) -> Any:
 def test_declared_parameters_are_fields_of_the_scenario(kind: type[Module[Any]]) -> None:
     for path in kind.reads:
         _field(Scenario, path)
+
+
+@pytest.mark.parametrize("name", ["traditional", "mcl_residents_tutors"])
+def test_a_finished_year_is_freed_as_soon_as_it_is_dropped(name: str) -> None:
+    """No module keeps its run alive (every module runs in every scenario): a year is freed
+    when its last reference goes, not at the garbage collector's next pass, which held two
+    years of a district in memory at once."""
+    scenario = load_scenario(f"scenarios/{name}.yaml")
+    gc.disable()
+    try:
+        engine = Engine(scenario, 0).run()
+        year = weakref.ref(engine)
+        del engine
+        assert year() is None
+    finally:
+        gc.enable()
 
 
 def test_an_undeclared_stream_is_refused() -> None:

@@ -17,6 +17,7 @@ from yearview import contact, grouped_by_role, received
 
 from simulate.engine import Engine
 from simulate.engine.modules.instruction import Instruction
+from simulate.engine.modules.small_groups import Grouped, SmallGroups
 from simulate.measures.compute import compute
 from simulate.schema.loading import load_scenario
 from simulate.schema.model import Scenario
@@ -31,6 +32,12 @@ def assert_same_year(one: Engine, two: Engine) -> None:
         np.testing.assert_array_equal(a, b)
         np.testing.assert_array_equal(contact(one, n), contact(two, n))
     assert grouped_by_role(one) == grouped_by_role(two)
+    for a, b in zip(grouped(one).by_leader, grouped(two).by_leader, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def grouped(engine: Engine) -> Grouped:
+    return engine.module(SmallGroups).results()
 
 
 def seated_both_ways(scenario: Scenario, seed: int, monkeypatch: Any) -> tuple[Engine, Engine]:

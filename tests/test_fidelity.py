@@ -14,9 +14,12 @@ from yearview import contact, grouped_by_role, received
 
 import simulate
 from simulate.engine import Engine
+from simulate.engine.modules import small_groups
 from simulate.engine.modules.small_groups import SmallGroups
+from simulate.schema.new import arrangements
 
 WEEK_DAYS = 5
+ARRANGEMENTS = sorted(arrangements())
 
 
 def one_classroom(
@@ -140,6 +143,40 @@ def test_group_sizes_hold_over_a_year_of_a_bundled_arrangement() -> None:
         seats = min(largest, scenario.roles[role].group_size)
         sessions = ledger.total("small_group", "delivered", roles={role})
         assert 0 < student_minutes <= sessions * seats
+
+
+@pytest.mark.parametrize("name", ARRANGEMENTS)
+def test_a_session_seats_each_student_once(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every session of a year of each bundled arrangement, counted seat by seat: no student
+    holds two seats of one session (which would credit it twice the session's minutes for one
+    session of an adult's time), each session seats at most its tier's and its adult's group
+    size, and each seat is credited with the students its session really seats."""
+    plans: list[tuple[small_groups.Seats, np.ndarray]] = []
+
+    def plan(*args: Any) -> small_groups.Seats | None:
+        seats = plan_of(*args)
+        if seats is not None:
+            plans.append((seats, args[1].group_size[seats.who]))  # the adult's group size
+        return seats
+
+    plan_of = small_groups._plan
+    monkeypatch.setattr(small_groups, "_plan", plan)
+    scenario = build(data(name))
+    engine = Engine(scenario, seed=0).run()
+    assert plans
+    tiers = scenario.schools[0].need_tiers
+    for seats, adults in plans:
+        session = np.stack([seats.who, seats.tier, seats.session])
+        seat = np.vstack([session, seats.student])
+        _, twice = np.unique(seat, axis=1, return_counts=True)
+        assert twice.max() == 1
+        _, where, students = np.unique(session, axis=1, return_inverse=True, return_counts=True)
+        np.testing.assert_array_equal(seats.size, students[where.ravel()])
+        allowed = np.array([t.group_size for t in tiers])[seats.tier]
+        assert (seats.size <= np.minimum(allowed, adults)).all()
+    minutes = engine.module(SmallGroups).results().minutes[0]
+    credited = sum(np.bincount(s.student, s.length, minutes.size) for s, _ in plans)
+    np.testing.assert_array_equal(credited, minutes)
 
 
 def covered_day() -> dict[str, Any]:

@@ -70,7 +70,9 @@ class Module(Generic[R]):
     losses: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, run: Engine) -> None:
-        self.run = run
+        # a proxy, not a reference: the run holds its modules, and a cycle back to it would
+        # keep each finished year in memory until the garbage collector next runs
+        self.run: Engine = weakref.proxy(run)
 
     def day(self, today: Today) -> simpy.Event | None:
         """What the module does on a school day (default: nothing)."""

@@ -1,17 +1,13 @@
 """What the learning estimate reads from a finished engine: `Delivered` (estimate.py) and the
-cost of small-group time, built from the results the engine's modules declare.
-
-One approximation, though the engine now declares each student's small-group minutes by the
-leader's role and by the students in the session (engine.modules.small_groups): a student's
-minutes are split by role in the proportions its school's small groups were delivered, and a
-session's size is its tier's group size capped by the role's. Everything else (sessions, days
-absent, class size, each teacher's observations and absences, days on a led team) is read
-exactly.
+cost of small-group time, built from the results the engine's modules declare, all read
+exactly: each student's small-group minutes by who led the session (the role, and whether it
+leads on the student's team) and whether the session seated that student alone
+(engine.modules.small_groups), its sessions, days absent, class size, each teacher's
+observations and absences, and days on a led team.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +16,7 @@ from simulate.engine.core import Engine
 from simulate.engine.ledger import Ledger
 from simulate.engine.modules.coaching import Coaching
 from simulate.engine.modules.small_groups import SmallGroups
-from simulate.engine.roster import NO_TEAM, Roster
+from simulate.engine.roster import Roster
 from simulate.learning.estimate import ALL, Delivered, Source, exposures, group_means, tutored
 from simulate.schema.model import Scenario
 
@@ -91,21 +87,15 @@ def _school(engine: Engine, school: Roster) -> Delivered:
     tiers = grouped.tiers[school.number]
     received = grouped.minutes[school.number]
     sessions = received / tiers.session[students.tier] / weeks
-    led = grouped.by_role_student[school.number].sum(axis=0).tolist()
-    by_role = {r: m for r, m in zip(grouped.roles[school.number], led, strict=True) if m}
-    total = sum(by_role.values())
-    small_group: defaultdict[Source, np.ndarray] = defaultdict(lambda: np.zeros(n))
-    for role, minutes in by_role.items():
-        if not minutes:
-            continue
-        share = minutes / total
+    by_leader = grouped.by_leader[school.number]  # students x leaders x sizes
+    small_group: dict[Source, np.ndarray] = {}
+    for k, (role, on_team) in enumerate(grouped.leaders[school.number]):
         kind = _kind(scenario, role)
-        size = np.minimum(tiers.group_size[students.tier], scenario.roles[role].group_size)
-        own = _on_team(school, role)[students.team]
-        for one, team in ((True, True), (True, False), (False, True), (False, False)):
-            mask = ((size == 1) == one) & (own == team)
-            if mask.any():
-                small_group[Source(kind, one, team)] += np.where(mask, received * share, 0.0)
+        alone, with_others = by_leader[:, k, 0], by_leader[:, k, 1:].sum(axis=1)
+        for one, minutes in ((True, alone), (False, with_others)):
+            if minutes.any():
+                source = Source(kind, one, on_team)
+                small_group[source] = small_group.get(source, np.zeros(n)) + minutes
     teachers = [a for a in school.adults if a.homeroom >= 0]
     student, teacher, weight = [], [], []
     for k, adult in enumerate(teachers):
@@ -123,7 +113,7 @@ def _school(engine: Engine, school: Roster) -> Delivered:
     return Delivered(
         tier=np.array(tiers.names, dtype=object)[students.tier],
         sessions_per_week=sessions,
-        small_group=dict(small_group),
+        small_group=small_group,
         led_share=_led_share(school, open_days)[students.team],
         class_size=np.bincount(students.classroom, minlength=school.spec.classrooms)[
             students.classroom
@@ -145,15 +135,6 @@ def _kind(scenario: Scenario, role: str) -> str:
     if named is not None:
         return named
     return "teacher" if scenario.roles[role].is_teacher else "paraprofessional"
-
-
-def _on_team(school: Roster, role: str) -> np.ndarray:
-    """Per team of the school: whether the role holds a position on it."""
-    teams = np.zeros(len(school.team_rooms), dtype=bool)
-    for adult in school.adults:
-        if adult.role_name == role and adult.team != NO_TEAM:
-            teams[adult.team] = True
-    return teams
 
 
 def _led_share(school: Roster, open_days: np.ndarray) -> np.ndarray:

@@ -17,17 +17,21 @@ only its caseload, so when it is away its students miss their sessions.
 
 Seating is planned for a whole window, as teachers plan their groups between data meetings:
 each student's k-th session in the window is a candidate ranked by how far behind the student
-would still be before it (its tier's target accrues to the window's end); a tier's sessions open
-at every group-size-th candidate (a session seats distinct students, so never more than the
-caseload holds of the tier), and the sessions of all tiers are taken in rank order while the
-adult's small-group minutes of the window last (and while its days hold sessions of that
-length). An adult's minutes are those of the days it was in school and free; a student's
-sessions are at most the days it was in school times the tier's daily cap.
+would still be before it (its tier's target accrues to the window's end). A session seats
+distinct students, so h sessions of a tier seat at most h candidates of one student: they seat
+the h x group-size candidates ranked first among each student's first h (a student far behind
+the others sits in every session, and the seats beside it go to the next in line). Each session
+a tier adds is ranked by the best candidate it adds, and the sessions of all tiers are taken in
+rank order while the adult's small-group minutes of the window last (and while its days hold
+sessions of that length). The seats of the sessions held go round them student by student
+(seat q in session q mod h), so no session seats a student twice and sessions of a tier differ
+by one student at most. An adult's minutes are those of the days it was in school and free; a
+student's sessions are at most the days it was in school times the tier's daily cap.
 
 `SmallGroups` seats every adult of a school in a few numpy calls; tests/oracle.py writes the
-same rule as plain loops, one adult and one session at a time, to check it. What friction took
-from an adult's small-group time is the timesheet's; this module books what was left: used in
-sessions (delivered) or not (unused).
+same rule as plain loops, one adult and one number of sessions at a time, to check it. What
+friction took from an adult's small-group time is the timesheet's; this module books what was
+left: used in sessions (delivered) or not (unused).
 """
 
 from __future__ import annotations
@@ -74,11 +78,11 @@ class Groups:
     tiebreak: np.ndarray = field(init=False)  # rank of each student when level on need
     received: np.ndarray = field(init=False)  # small-group minutes of each student
     contact: np.ndarray = field(init=False)  # students x adults: minutes together
-    roles: list[str] = field(init=False)  # the school's roles, in name order
-    by_role: np.ndarray = field(init=False)  # students x roles: minutes by the leader's role
-    by_size: np.ndarray = field(init=False)  # students x sizes: minutes by students in the group
-    pools: dict[int, np.ndarray] = field(default_factory=dict)  # adult -> its caseload
     leads: np.ndarray = field(init=False)  # adults whose role leads groups (a group size)
+    leaders: list[tuple[str, bool]] = field(init=False)  # (role, on a team) of those adults
+    leader: np.ndarray = field(init=False)  # each adult's place in `leaders` (-1: leads none)
+    by_leader: np.ndarray = field(init=False)  # students x leaders x sizes: minutes
+    pools: dict[int, np.ndarray] = field(default_factory=dict)  # adult -> its caseload
 
     def __post_init__(self) -> None:
         students = self.school.students
@@ -88,10 +92,14 @@ class Groups:
         self.received = np.zeros(students.count)
         # column-major: a window credits one adult's column at a time
         self.contact = np.zeros((students.count, len(self.school.adults)), order="F")
-        self.roles = sorted({a.role_name for a in self.school.adults})
-        self.leads = np.array([a.role.group_size > 0 for a in self.school.adults], dtype=bool)
-        self.by_role = np.zeros((students.count, len(self.roles)))
-        self.by_size = np.zeros((students.count, int(self.tiers.group_size.max(initial=1))))
+        adults = self.school.adults
+        self.leads = np.array([a.role.group_size > 0 for a in adults], dtype=bool)
+        position = [(a.role_name, a.team != NO_TEAM) for a in adults]
+        self.leaders = sorted({position[a.index] for a in adults if self.leads[a.index]})
+        places = zip(position, self.leads, strict=True)
+        self.leader = np.array([self.leaders.index(p) if on else -1 for p, on in places])
+        sizes = int(self.tiers.group_size.max(initial=1))
+        self.by_leader = np.zeros((students.count, len(self.leaders), sizes))
 
     def need(self, students: np.ndarray, day: int) -> np.ndarray:
         """How far each student is behind its tier's target by the end of school day `day`,
@@ -111,18 +119,19 @@ class Groups:
 @dataclass(frozen=True)
 class Grouped:
     """What small groups offer: per school, each student's minutes and tier, the tiers' names
-    and targets, the minutes each student spent with each adult (students x adults), by the
-    role that led the group (students x `roles`) and by the students seated in the session
-    (students x sizes: column k is sessions of k + 1); over all schools, student-minutes by the
-    role that led the group."""
+    and targets, the minutes each student spent with each adult (students x adults), and its
+    minutes by who led the group and how many students the session seated (`by_leader`:
+    students x leaders x sizes, size k + 1 in column k). A leader is a role on a team or on
+    the school's staff (`leaders`: (role, on a team)); a team's adults group only the team's
+    students, so a leader on a team is on the student's own. Over all schools, student-minutes
+    by the role that led the group."""
 
     minutes: list[np.ndarray]
     tiers: list[TierRules]
     tier: list[np.ndarray]
     contact: list[np.ndarray]
-    roles: list[list[str]]
-    by_role_student: list[np.ndarray]
-    by_size: list[np.ndarray]
+    leaders: list[list[tuple[str, bool]]]
+    by_leader: list[np.ndarray]
     by_role: dict[str, float]
 
 
@@ -190,18 +199,24 @@ class SmallGroups(Module[Grouped]):
         for adult in leaders:
             if adult.index not in g.pools:
                 tables.setdefault(adult.team, []).append(adult)
-        for team, dealers in tables.items():
-            students = everyone if team == NO_TEAM else everyone[school.team_students[team]]
-            need = g.need(students, today.school_day)
-            order = students[np.lexsort((-g.tiebreak[students], -need))]
-            weight = np.array(
-                [a.role.schedule["small_group"] * a.role.group_size for a in dealers], dtype=float
-            )
-            taker = _takers(order.size, weight)
-            dealt = order[np.lexsort((order, taker))]  # by adult, each adult's in order
-            split = np.cumsum(np.bincount(taker, minlength=len(dealers)))[:-1]
-            for dealer, caseload in zip(dealers, np.split(dealt, split), strict=True):
-                g.pools[dealer.index] = caseload
+        if not tables:
+            return
+        # every table's students, most behind first, dealt to its adults at once
+        shared = [everyone if t == NO_TEAM else everyone[school.team_students[t]] for t in tables]
+        students = np.concatenate(shared)
+        table = np.repeat(np.arange(len(shared)), [s.size for s in shared])
+        need = g.need(students, today.school_day)
+        order = students[np.lexsort((-g.tiebreak[students], -need, table))]
+        dealers = [a for adults in tables.values() for a in adults]
+        weight = np.array(
+            [a.role.schedule["small_group"] * a.role.group_size for a in dealers], dtype=float
+        )
+        at = np.repeat(np.arange(len(tables)), [len(adults) for adults in tables.values()])
+        taker = _takers(np.bincount(table, minlength=len(tables)), weight, at)
+        dealt = order[np.lexsort((order, taker))]  # by adult, each adult's in order
+        ends = np.cumsum(np.bincount(taker, minlength=len(dealers))).tolist()
+        for dealer, start, end in zip(dealers, [0, *ends[:-1]], ends, strict=True):
+            g.pools[dealer.index] = dealt[start:end]
 
     # ---- seating a regrouping window ------------------------------------------------------
     def _seat_window(self) -> None:
@@ -234,7 +249,7 @@ class SmallGroups(Module[Grouped]):
             adults=leaders,
             index=index,
             group_size=np.array([a.role.group_size for a in leaders]),
-            role=np.array([g.roles.index(a.role_name) for a in leaders]),
+            leader=g.leader[index],
             minutes=minutes[index],
             lengths=lengths,
             slots=np.floor(minutes_by_day[:, None, index] / lengths[None, :, None]).sum(axis=0),
@@ -253,7 +268,8 @@ class SmallGroups(Module[Grouped]):
         groups = self.groups
         by_role: dict[str, float] = {}
         for g in groups:
-            for role, minutes in zip(g.roles, g.by_role.sum(axis=0).tolist(), strict=True):
+            led = g.by_leader.sum(axis=(0, 2)).tolist()
+            for (role, _), minutes in zip(g.leaders, led, strict=True):
                 if minutes:
                     by_role[role] = by_role.get(role, 0.0) + minutes
         return Grouped(
@@ -261,9 +277,8 @@ class SmallGroups(Module[Grouped]):
             [g.tiers for g in groups],
             [g.school.students.tier for g in groups],
             [g.contact for g in groups],
-            [g.roles for g in groups],
-            [g.by_role for g in groups],
-            [g.by_size for g in groups],
+            [g.leaders for g in groups],
+            [g.by_leader for g in groups],
             by_role,
         )
 
@@ -275,7 +290,7 @@ class _Window:
     adults: list[Adult]
     index: np.ndarray  # each adult's index in the school
     group_size: np.ndarray  # most students each adult's role seats in one session
-    role: np.ndarray  # each adult's role, as a number into the school's roles (Groups.roles)
+    leader: np.ndarray  # each adult's place in the school's leaders (Groups.leaders)
     minutes: np.ndarray  # small-group minutes of each adult in the window
     lengths: np.ndarray  # the session lengths of the school's tiers, ascending
     slots: np.ndarray  # lengths x adults: sessions of each length each adult's days hold
@@ -289,15 +304,45 @@ class _Window:
         return np.maximum(cap - self.taken[pupils], 0).astype(np.int64)
 
 
+@dataclass(frozen=True)
+class Seats:
+    """One round's seats in a window: for each seat, the adult (its number in the window), the
+    tier, the session of the adult's sessions of that tier, the student, the session's length
+    and the students seated in it."""
+
+    who: np.ndarray
+    tier: np.ndarray
+    session: np.ndarray
+    student: np.ndarray
+    length: np.ndarray
+    size: np.ndarray
+
+
 def _seat(g: Groups, w: _Window, members: list[int], last_day: int) -> None:
-    """The window's seating for every adult of a round at once."""
+    """The window's seating for every adult of a round at once, credited to the students."""
+    seats = _plan(g, w, members, last_day)
+    if seats is None:
+        return
+    n = g.school.students.count
+    stu, length = seats.student, seats.length
+    g.received += np.bincount(stu, length, minlength=n)
+    contact = np.bincount(w.index[seats.who] * n + stu, length, minlength=g.contact.size)
+    g.contact += contact.reshape(g.contact.shape, order="F")
+    _, leaders, sizes = g.by_leader.shape
+    column = (stu * leaders + w.leader[seats.who]) * sizes + seats.size - 1
+    g.by_leader += np.bincount(column, length, g.by_leader.size).reshape(g.by_leader.shape)
+    w.taken += np.bincount(stu, minlength=n)
+
+
+def _plan(g: Groups, w: _Window, members: list[int], last_day: int) -> Seats | None:
+    """Which candidates the adults of a round seat, in which sessions (see the module)."""
     school = g.school
     tiers = g.tiers
-    n_adults, n_tiers, n = len(w.adults), len(tiers.names), school.students.count
+    n_adults, n_tiers = len(w.adults), len(tiers.names)
     pools = [g.pools.get(int(w.index[k]), _NOBODY) for k in members]
     sizes = [pool.size for pool in pools]
     if not sum(sizes):
-        return
+        return None
     owner_of, pupil = np.repeat(members, sizes), np.concatenate(pools)
     tier = school.students.tier[pupil]
     cap = w.caps(g, pupil)
@@ -308,24 +353,36 @@ def _seat(g: Groups, w: _Window, members: list[int], last_day: int) -> None:
     size = np.minimum(np.minimum(tiers.group_size, w.group_size[:, None]), in_caseload)
     need, step = g.need(pupil, last_day), g.session_need(tiers.session[tier])
     # every candidate: the nth session of a student, ranked by the need left before it
-    repeat = np.repeat(np.arange(pupil.size), cap)
-    if not repeat.size:
-        return
-    nth = np.arange(repeat.size) - np.repeat(np.cumsum(cap) - cap, cap)
-    who, stu, tie = owner_of[repeat], pupil[repeat], tier[repeat]
-    length = tiers.session[tie]
-    rank = need[repeat] - nth * step[repeat]
-    level = g.tiebreak[stu]
+    entry = np.repeat(np.arange(pupil.size), cap)
+    if not entry.size:
+        return None
+    nth = np.arange(entry.size) - np.repeat(np.cumsum(cap) - cap, cap)
+    who, tie = owner_of[entry], tier[entry]
+    rank = need[entry] - nth * step[entry]
+    level = g.tiebreak[pupil[entry]]
     order = _ranked(who * n_tiers + tie, rank, level)  # each (adult, tier) list in rank order
-    who, stu, tie, rank, length = who[order], stu[order], tie[order], rank[order], length[order]
-    level = level[order]
-    segment = np.flatnonzero(np.r_[True, (who[1:] != who[:-1]) | (tie[1:] != tie[:-1])])
-    listed = np.repeat(np.diff(np.r_[segment, who.size]), np.diff(np.r_[segment, who.size]))
-    place = np.arange(who.size) - np.repeat(segment, np.diff(np.r_[segment, who.size]))
+    entry, nth, who, tie, rank, level = (
+        entry[order],
+        nth[order],
+        who[order],
+        tie[order],
+        rank[order],
+        level[order],
+    )
+    listed = who * n_tiers + tie  # each candidate's list, the lists one after another
+    begins = np.r_[True, listed[1:] != listed[:-1]]
+    start = np.flatnonzero(begins)
+    begin = np.repeat(start, np.diff(np.r_[start, listed.size]))
     size = size[who, tie]
-    number = place // size  # the session of its list a candidate would sit in
-    opens = place % size == 0
+    # h sessions seat the h x size candidates ranked first among each student's first h, so a
+    # candidate is seated once the sessions outnumber both its own number and the sessions
+    # the candidates ahead of it in its list fill
+    number = np.maximum(nth, _filled(listed, nth, size, begin))
+    # a list's sessions in order, each opened by the first candidate it seats
+    numbered = number + (np.cumsum(begins) - 1) * (int(number.max()) + 2)
+    opens = numbered > np.r_[-1, np.maximum.accumulate(numbered)[:-1]]
     s_who, s_tie, s_rank, s_level = who[opens], tie[opens], rank[opens], level[opens]
+    length = tiers.session[tie]
     s_len, s_no = length[opens], number[opens]
     fits = s_no < w.slots[np.searchsorted(w.lengths, s_len), s_who]
     s_who, s_tie, s_rank, s_len = s_who[fits], s_tie[fits], s_rank[fits], s_len[fits]
@@ -338,20 +395,55 @@ def _seat(g: Groups, w: _Window, members: list[int], last_day: int) -> None:
     s_who, s_tie, s_len = s_who[keep], s_tie[keep], s_len[keep]
     held = np.bincount(s_who * n_tiers + s_tie, minlength=n_adults * n_tiers)
     w.used += np.bincount(s_who, s_len, minlength=n_adults)
-    held_here = held.reshape(n_adults, n_tiers)[who, tie]
-    seated = number < held_here
-    # students in each seat's session: the list's seats fill its sessions in order
-    in_session = np.minimum(size, np.minimum(held_here * size, listed) - number * size)[seated]
-    who, stu, length = who[seated], stu[seated], length[seated].astype(float)
-    g.received += np.bincount(stu, length, minlength=n)
-    contact = np.bincount(w.index[who] * n + stu, length, minlength=g.contact.size)
-    g.contact += contact.reshape(g.contact.shape, order="F")
-    roles = len(g.roles)
-    g.by_role += np.bincount(stu * roles + w.role[who], length, g.by_role.size).reshape(n, roles)
-    sizes = g.by_size.shape[1]
-    column = stu * sizes + in_session - 1
-    g.by_size += np.bincount(column, length, g.by_size.size).reshape(n, sizes)
-    w.taken += np.bincount(stu, minlength=n)
+    seated = number < held[listed]
+    entry, nth, listed = entry[seated], nth[seated], listed[seated]
+    # each student's seats in turn go round its list's sessions (no student twice in one):
+    # the list's q-th seat sits in session q mod h, so sessions differ by one student at most
+    sessions = held[listed]
+    occupied = np.bincount(listed, minlength=held.size)[listed]  # seats of the list
+    q = _before_in_list(np.bincount(entry, minlength=pupil.size), owner_of * n_tiers + tier)
+    q = q[entry] + nth
+    session = q % sessions
+    return Seats(
+        who=who[seated],
+        tier=tie[seated],
+        session=session,
+        student=pupil[entry],
+        length=length[seated].astype(float),
+        size=(occupied - session + sessions - 1) // sessions,
+    )
+
+
+def _filled(listed: np.ndarray, nth: np.ndarray, size: np.ndarray, begin: np.ndarray) -> np.ndarray:
+    """For each candidate (in list order), how many sessions of `size` distinct students the
+    candidates ahead of it in its list fill. With A[i] the candidates of student i ahead, that
+    is the largest x with sum(min(x, A[i])) >= x * size, which is min over j < size of (the
+    candidates ahead but the j largest A[i]) // (size - j); and the candidates ahead but the j
+    largest A[i] are those ahead that are not among the first j of their number (0th, 1st,
+    ...) in the list."""
+    key = listed * (int(nth.max()) + 1) + nth
+    by = np.argsort(key, kind="stable")  # each list's candidates of each number, in order
+    runs = np.flatnonzero(np.r_[True, key[by][1:] != key[by][:-1]])
+    among = np.empty_like(nth)  # how many of its number come before it in its list
+    among[by] = np.arange(by.size) - np.repeat(runs, np.diff(np.r_[runs, by.size]))
+    filled = np.full(nth.size, np.iinfo(np.int64).max)
+    for j in range(int(size.max())):
+        counted = among >= j
+        ahead: np.ndarray = np.cumsum(counted) - counted
+        ahead -= ahead[begin]
+        filled = np.where(size > j, np.minimum(filled, ahead // np.maximum(size - j, 1)), filled)
+    return filled
+
+
+def _before_in_list(count: np.ndarray, listed: np.ndarray) -> np.ndarray:
+    """For items with `count` each, in lists `listed`: how many the items before each in its
+    list hold (items in a list taken in their own order)."""
+    order = np.argsort(listed, kind="stable")
+    total = np.cumsum(count[order]) - count[order]
+    begins = np.r_[True, listed[order][1:] != listed[order][:-1]]
+    before = np.empty_like(total)
+    before[order] = total - np.maximum.accumulate(np.where(begins, total, 0))
+    return before
 
 
 def _ranked(group: np.ndarray, rank: np.ndarray, level: np.ndarray) -> np.ndarray:
@@ -387,15 +479,21 @@ def deal(order: np.ndarray, weight: np.ndarray) -> list[np.ndarray]:
     """Deal students (in `order`) to adults in proportion to `weight`, like dealing cards:
     adult a takes a turn at times (k + 0.5) / weight[a], and the turns are taken in time order,
     so each adult gets a share of every level of need."""
-    taker = _takers(order.size, weight)
+    taker = _takers(np.array([order.size]), weight, np.zeros(weight.size, dtype=np.int64))
     dealt = order[np.argsort(taker, kind="stable")]
     return np.split(dealt, np.cumsum(np.bincount(taker, minlength=weight.size))[:-1])
 
 
-def _takers(n: int, weight: np.ndarray) -> np.ndarray:
-    """Who takes each of `n` cards dealt in proportion to `weight` (see `deal`)."""
-    counts = np.ceil(n * weight / weight.sum()).astype(np.int64) + 1  # turns each adult may take
+def _takers(cards: np.ndarray, weight: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Who takes each card of several tables dealt at once (see `deal`): table t deals
+    `cards[t]` cards to its adults (those with `table` t, in order) in proportion to their
+    `weight`; the cards come table after table."""
+    counts = np.ceil(cards[table] * weight / np.bincount(table, weight)[table]).astype(np.int64)
+    counts += 1  # turns each adult may take
     owner = np.repeat(np.arange(weight.size), counts)
     k = np.arange(owner.size) - np.repeat(np.cumsum(counts) - counts, counts)
-    first = np.argsort((k + 0.5) / weight[owner], kind="stable")[:n]  # the first n turns
+    turns = np.lexsort(((k + 0.5) / weight[owner], table[owner]))  # each table's in time order
+    at = table[owner[turns]]
+    per_table = np.bincount(table, counts).astype(np.int64)
+    first = turns[np.arange(turns.size) - (np.cumsum(per_table) - per_table)[at] < cards[at]]
     return owner[first]
