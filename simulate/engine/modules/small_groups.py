@@ -40,7 +40,10 @@ import numpy as np
 from simulate.engine.ledger import UNUSED
 from simulate.engine.module import Module, Today
 from simulate.engine.modules.availability import PRESENT, Availability
+from simulate.engine.modules.coverage import Coverage
+from simulate.engine.modules.period_coverage import PeriodCoverage
 from simulate.engine.roster import NO_TEAM, Adult, Roster
+from simulate.engine.sections import UNCOVERED_CLASS, Met, meet
 from simulate.engine.timesheet import ACTIVITY
 
 if TYPE_CHECKING:
@@ -82,6 +85,8 @@ class Groups:
 
     def __post_init__(self) -> None:
         students = self.school.students
+        table = self.school.timetable
+        caps = [c.class_size_cap for c in table.day.courses if c.tutoring] if table else []
         self.dosage = self.tiers.dosage.astype(np.int64)[students.tier]
         # students level on need go in a fixed random order (drawn with the students)
         self.tiebreak = np.argsort(np.argsort(students.tiebreak, kind="stable"))
@@ -91,7 +96,8 @@ class Groups:
         self.roles = sorted({a.role_name for a in self.school.adults})
         self.leads = np.array([a.role.group_size > 0 for a in self.school.adults], dtype=bool)
         self.by_role = np.zeros((students.count, len(self.roles)))
-        self.by_size = np.zeros((students.count, int(self.tiers.group_size.max(initial=1))))
+        largest = max([int(self.tiers.group_size.max(initial=1)), *caps])
+        self.by_size = np.zeros((students.count, largest))
 
     def need(self, students: np.ndarray, day: int) -> np.ndarray:
         """How far each student is behind its tier's target by the end of school day `day`,
@@ -114,7 +120,7 @@ class Grouped:
     and targets, the minutes each student spent with each adult (students x adults), by the
     role that led the group (students x `roles`) and by the students seated in the session
     (students x sizes: column k is sessions of k + 1); over all schools, student-minutes by the
-    role that led the group."""
+    role that led the group; per school with a period day, what its tutoring periods gave."""
 
     minutes: list[np.ndarray]
     tiers: list[TierRules]
@@ -124,6 +130,7 @@ class Grouped:
     by_role_student: list[np.ndarray]
     by_size: list[np.ndarray]
     by_role: dict[str, float]
+    tutoring: list[Met | None]  # per school with a period day: what its tutoring sections gave
 
 
 class SmallGroups(Module[Grouped]):
@@ -135,9 +142,10 @@ class SmallGroups(Module[Grouped]):
         "roles.*.group_size",
         "roles.*.schedule",
         "schools.*.teams",
+        "schools.*.periods",
     )
     books = ("small_group",)
-    losses = (UNUSED,)
+    losses = (UNUSED, UNCOVERED_CLASS)
 
     def __init__(self, run: Engine) -> None:
         super().__init__(run)
@@ -145,6 +153,7 @@ class SmallGroups(Module[Grouped]):
         self.status = run.module(Availability).status
         self.groups = [Groups(s, self._tiers(s), run.days.days_per_week) for s in run.schools]
         self.window: list[int] | None = None  # the open days of the regrouping window so far
+        self.tutoring: list[Met | None] = [None for _ in run.schools]
 
     def _tiers(self, school: Roster) -> TierRules:
         """The school's tiers, with the scenario's small-group defaults filled in."""
@@ -167,12 +176,32 @@ class SmallGroups(Module[Grouped]):
             self._seat_window()
             self.window = []
             for g in self.groups:
-                self._deal(g, today)
+                if g.school.timetable is None:  # else tutoring is a period: see year()
+                    self._deal(g, today)
         if not today.closed and self.window is not None:
             self.window.append(today.day)
 
     def year(self) -> None:
         self._seat_window()
+        for g in self.groups:
+            if g.school.timetable is not None:
+                self._tutor(g)
+
+    def _tutor(self, g: Groups) -> None:
+        """Tutoring as a period: the school's tutoring sections meet as engine.sections says,
+        and what they gave is this school's small-group time."""
+        run, n = self.run, g.school.number
+        by = run.module(PeriodCoverage).results().by[n]
+        assert by is not None
+        met = meet(run, g.school, True, self.status[n], run.module(Coverage).cover[n], by)
+        self.tutoring[n] = met
+        g.received += met.minutes
+        g.contact += met.contact
+        for role, minutes in met.by_role.items():
+            if role in g.roles:
+                g.by_role[:, g.roles.index(role)] += minutes
+        for size, minutes in met.by_size.items():
+            g.by_size[:, size - 1] += minutes
 
     # ---- caseloads ------------------------------------------------------------------------
     def _deal(self, g: Groups, today: Today) -> None:
@@ -212,6 +241,8 @@ class SmallGroups(Module[Grouped]):
         days = np.array(self.window)
         last = int(self.run.school_days[days[-1]])
         for g in self.groups:
+            if g.school.timetable is not None:
+                continue
             minutes = self.run.timesheets[g.school.number].left[days, :, SMALL_GROUP]
             self._seat(g, minutes, days, last)
 
@@ -265,6 +296,7 @@ class SmallGroups(Module[Grouped]):
             [g.by_role for g in groups],
             [g.by_size for g in groups],
             by_role,
+            self.tutoring,
         )
 
 
