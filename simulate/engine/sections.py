@@ -112,7 +112,7 @@ def meet(
         pupils = table.students[s]
         attending = ~students.absent[np.ix_(on, pupils)]
         if skips is not None:
-            attending &= ~skips[np.ix_(on, [period], pupils)][:, 0, :]
+            attending &= ~skips[on, period][:, pupils]
         present = attending.sum(axis=1)
         row = met.by_period[period]
         row[PLANNED] += planned.sum()

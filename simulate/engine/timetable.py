@@ -36,9 +36,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulate.schema.model import ACTIVITIES, Course, PeriodDay, School, takes_course
+from simulate.schema.model import ACTIVITIES, Activity, Course, PeriodDay, School, takes_course
 
 NONE = -1
+TAUGHT: tuple[Activity, ...] = ("instruction", "small_group")  # sections: classes, tutoring
 ACTIVITY = {name: k for k, name in enumerate(ACTIVITIES)}
 
 
@@ -107,7 +108,7 @@ class Member:
 
     index: int
     team: int  # team instance (NONE: school-wide staff)
-    periods: dict[str, int]  # the role's periods per activity
+    periods: dict[Activity, int]  # the role's periods per activity
     is_teacher: bool
 
 
@@ -225,7 +226,7 @@ def _staff(
             for s in sorted(by_slot[at], key=lambda s: (sections[s][2] == NONE, s)):
                 k, _, scope, _ = sections[s]
                 the = day.courses[k]
-                kind = "small_group" if the.tutoring else "instruction"
+                kind: Activity = "small_group" if the.tutoring else "instruction"
                 free = [
                     m
                     for m in members
@@ -343,7 +344,7 @@ def check(table: Timetable, members: list[Member], names: list[str]) -> list[str
     for m in members:
         for term in range(day.terms):
             lo, hi = term * day.periods_per_day, (term + 1) * day.periods_per_day
-            for kind in ("instruction", "small_group"):
+            for kind in TAUGHT:
                 taught = int(
                     (
                         (table.adult == m.index)

@@ -400,7 +400,7 @@ def _secondary_periods(out: dict[Key, float], engine: Engine, schools: list[Rost
                 continue
             away = students.absent[np.ix_(on, who)]
             if students.skips is not None:
-                away = away | students.skips[np.ix_(on, [at % per], who)][:, 0, :]
+                away = away | students.skips[on, at % per][:, who]
             for group in (ALL, f"period={at % per + 1}"):
                 missed[group] += float(away.sum())
                 seats[group] += float(away.size)

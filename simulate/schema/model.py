@@ -1223,7 +1223,7 @@ def _check_period_roles(scenario: Scenario, school: School, i: int) -> None:
         )
     teams = {t.name: t for t in school.teams}
     for k, course in enumerate(day.courses):
-        activity = "small_group" if course.tutoring else "instruction"
+        activity: Activity = "small_group" if course.tutoring else "instruction"
         members = [scenario.roles[r] for r, n in teams[course.team].members.items() if n]
         if not any(
             r.periods.get(activity, 0) and (course.tutoring or r.is_teacher) for r in members

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from simulate.schema.model import Scenario
+from simulate.schema.model import Activity, Scenario
 from simulate.schema.yamlsafe import dotted
 
 # Students per homeroom outside this range is implausible for a school (NCES NTPS 2017-18:
@@ -96,7 +96,7 @@ def _period_staffing(scenario: Scenario) -> Iterator[Warning]:
                     need += math.ceil(school.enrollment * share / course.class_size_cap - 1e-9)
             if not need:
                 continue
-            kinds = ("instruction", "small_group")
+            kinds: tuple[Activity, ...] = ("instruction", "small_group")
             can = (
                 team.count
                 * day.terms
