@@ -554,3 +554,88 @@ def test_bad_secondary_input_is_refused_naming_the_field(
     assert result.exit_code == 2
     assert path in result.output and words in result.output
     assert "Traceback" not in result.output
+
+
+# the README's figures for middle schools, as written there: (scenario, metric, statistic, text)
+README_FIGURES = [
+    (
+        "Middle school, departmentalized",
+        "secondary.class_size",
+        "mean",
+        "{:.1f} students per class",
+    ),
+    (
+        "Middle school, departmentalized",
+        "secondary.students_per_teacher_day",
+        "mean",
+        "{:.0f} students a teacher",
+    ),
+    (
+        "Middle school, team blocks",
+        "secondary.students_per_teacher_day",
+        "mean",
+        "({:.0f} in team blocks)",
+    ),
+    (
+        "Middle school, departmentalized",
+        "secondary.covered_periods_per_teacher",
+        "mean",
+        "about {:.0f} class periods",
+    ),
+    (
+        "Middle school, team blocks",
+        "secondary.covered_periods_per_teacher",
+        "mean",
+        "({:.0f}\nin team blocks",
+    ),
+    (
+        "Middle school, team blocks",
+        "secondary.covered_periods_per_teacher",
+        "max",
+        "covers {:.0f})",
+    ),
+    (
+        "Middle school, departmentalized",
+        "coaching.observations_per_teacher_week",
+        "realized",
+        "{:.2f} observations",
+    ),
+    (
+        "Middle school, MCL teams with MCL sections",
+        "coaching.observations_per_teacher_week",
+        "realized",
+        "({:.2f} in MCL teams)",
+    ),
+    (
+        "Middle school, tutoring as a period",
+        "secondary.tutoring_sessions_per_student_week",
+        "mean",
+        "{:.1f} tutoring sessions",
+    ),
+]
+
+
+@pytest.mark.slow
+def test_the_readme_figures_for_middle_schools_come_from_its_command(tmp_path: Path) -> None:
+    text = (SCENARIOS.parent / "README.md").read_text(encoding="utf-8")
+    part = text[text.index("### Middle and high schools") :]
+    part = part[: part.index("\n### ", 1)]
+    block = part[part.index("```\n") + 4 :]
+    command = block[: block.index("```")].replace("\\\n", " ")
+    args = command.split()
+    assert args[:2] == ["simulate", "compare"]
+    args[args.index("--out") + 1] = str(tmp_path / "out")
+    args = [str(SCENARIOS.parent / a) if a.endswith(".yaml") else a for a in args[1:]]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    summary = pd.read_csv(tmp_path / "out" / "summary.csv")
+    for scenario, metric, statistic, words in README_FIGURES:
+        found = summary[
+            (summary.scenario == scenario)
+            & (summary.metric == metric)
+            & (summary.group == "all")
+            & (summary.statistic == statistic)
+        ]
+        assert len(found) == 1, (scenario, metric)
+        written = words.format(float(found["value"].iloc[0]))
+        assert " ".join(written.split()) in " ".join(part.split()), written
