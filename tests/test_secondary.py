@@ -123,7 +123,7 @@ def test_the_check_finds_what_a_broken_timetable_breaks() -> None:
 
 def test_team_blocks_keep_a_cohort_with_its_own_teachers() -> None:
     """Each block's four teachers teach its cohort and no one else's, and between them every
-    student of it (Next Education Workforce: teams of three or four sharing 90-120)."""
+    student of it (Next Education Workforce's profiles: 85 to 150 students a team)."""
     school = Engine(load_scenario(SCENARIOS / "middle_team_blocks.yaml"), 0).schools[0]
     table = school.timetable
     assert table is not None
