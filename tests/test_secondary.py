@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import BUNDLED, SCENARIOS, build, data, frictionless
+from conftest import BUNDLED, SCENARIOS, build, data, frictionless, short
 from plotly.offline import get_plotlyjs
 
 import simulate
@@ -398,22 +398,11 @@ def test_an_understaffed_team_leaves_requests_unscheduled_and_says_so() -> None:
 
 
 # ---- the command line ------------------------------------------------------------------------
-def short(folder: Path, base: str, name: str) -> Path:
-    path = folder / f"{base}.yaml"
-    fields = {
-        "extends": str(SCENARIOS / f"{base}.yaml"),
-        "name": name,
-        "calendar": {"school_days": 30, "testing_windows": []},
-    }
-    path.write_text(yaml.safe_dump(fields), encoding="utf-8")
-    return path
-
-
 @pytest.mark.parametrize("level", ["middle", "high"])
 def test_run_and_compare_a_bundled_secondary_school_end_to_end(tmp_path: Path, level: str) -> None:
     runner = CliRunner()
-    today = short(tmp_path, f"{level}_departmentalized", "Today")
-    tutoring = short(tmp_path, f"{level}_tutoring", "Tutoring")
+    today = short(tmp_path, f"{level}_departmentalized", "Today", 30)
+    tutoring = short(tmp_path, f"{level}_tutoring", "Tutoring", 30)
     out = tmp_path / "run"
     result = runner.invoke(main, ["run", str(today), "--out", str(out), "--seed", "2"])
     assert result.exit_code == 0, result.output
