@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from simulate.schema.loading import load_data, validate
 from simulate.schema.model import Scenario
@@ -24,6 +25,19 @@ def build(d: dict[str, Any]) -> Scenario:
     return validate(d, "<test>")
 
 
+def short(folder: Path, base: str, name: str, days: int) -> Path:
+    """A bundled scenario renamed and cut to `days` school days without testing windows, as a
+    file in `folder` (a quick year for command-line tests)."""
+    path = folder / f"{base}.yaml"
+    fields = {
+        "extends": str(SCENARIOS / f"{base}.yaml"),
+        "name": name,
+        "calendar": {"school_days": days, "testing_windows": []},
+    }
+    path.write_text(yaml.safe_dump(fields), encoding="utf-8")
+    return path
+
+
 def frictionless(d: dict[str, Any]) -> dict[str, Any]:
     """The same arrangement in a year with no absences, attrition, closures or testing."""
     d = dict(d)
@@ -35,6 +49,8 @@ def frictionless(d: dict[str, Any]) -> dict[str, Any]:
     for school in d["schools"]:
         school.pop("devices", None)  # one device per student
         school.pop("attendance", None)  # students never absent
+        if "periods" in school:  # nor miss a class in a period day
+            school["periods"] = {**school["periods"], "class_absence_rates": []}
     return d
 
 

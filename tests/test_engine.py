@@ -114,11 +114,15 @@ def test_arrangements_share_students_and_calendar() -> None:
 
 @pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
 def test_every_bundled_scenario_validates_and_runs(path) -> None:
-    result = simulate.run(load_scenario(path), seed=0)
+    scenario = load_scenario(path)
+    result = simulate.run(scenario, seed=0)
     stats = result.stats
     assert not stats["value"].isna().any()
     assert (result.ledger["amount"] >= 0).all()
-    assert result.value("small_group.minutes_per_student_week", "mean") > 0
+    if all(school.periods is None for school in scenario.schools):
+        assert result.value("small_group.minutes_per_student_week", "mean") > 0
+    else:  # a middle or high school: classes in sections, tutoring where it is a period
+        assert result.value("secondary.class_size", "mean") > 0
     assert result.summary()["budget"]["recurring"] > 0
 
 

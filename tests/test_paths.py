@@ -184,6 +184,7 @@ OLD_COST_ONLY = re.compile(
     r"|roles\.[^.]+\.(title|salary|supplement|stipend|hourly_wage|hours_per_day|benefits_rate"
     r"|turnover_rate|replacement_cost)"
     r"|calendar\.day_minutes"
+    r"|coverage\.period_rate"
     r"|substitutes\.(daily_rate|long_term_daily_rate))$"
 )
 

@@ -101,6 +101,15 @@ def class_size() -> tuple[float, str]:
     return value, f"{value:.1f}"
 
 
+def secondary_class_size(level: str, ntps: float) -> tuple[float, str]:
+    """The departmentalized school's mean section size, within 2 of NTPS 2020-21's figure for
+    schools of its size (middle 750-999 students: 22.9; high 1,000 or more: 23.3)."""
+    result = simulate.run(build(data(f"{level}_departmentalized")), seed=0)
+    value = result.value("secondary.class_size", "mean")
+    assert abs(value - ntps) <= 2
+    return value, f"{value:.1f}"
+
+
 @functools.cache
 def teacher_absences() -> np.ndarray:
     """Days each teacher of the traditional school misses, over 100 years (2,400 teacher-
@@ -158,6 +167,8 @@ CHECKS: dict[str, Callable[[], tuple[float, str]]] = {
     "teacher_benefits_share": teacher_benefits_share,
     "teacher_turnover": teacher_turnover,
     "class_size": class_size,
+    "secondary_class_size_middle": lambda: secondary_class_size("middle", 22.9),
+    "secondary_class_size_high": lambda: secondary_class_size("high", 23.3),
 }
 
 

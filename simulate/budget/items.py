@@ -37,6 +37,7 @@ class Usage:
     long_term_substitute_days: float = 0.0
     vacancy_days: dict[str, float] = field(default_factory=dict)  # role -> position-days vacant
     leavers: dict[str, float] = field(default_factory=dict)  # role -> holders who left mid-year
+    covered_periods: float = 0.0  # class periods colleagues covered in their planning time
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,14 @@ def recurring_items(scenario: Scenario, usage: Usage | None = None) -> list[Line
         subs.long_term_daily_rate,
         driver="pay",
         path="substitutes.long_term_daily_rate",
+    )
+    items += _item(
+        "substitutes",
+        "class periods covered by colleagues",
+        usage.covered_periods,
+        scenario.coverage.period_rate,
+        driver="pay",
+        path="coverage.period_rate",
     )
     # the engine gives a rotation school without a device count one device per student
     devices = sum(

@@ -14,6 +14,7 @@ import numpy as np
 
 from simulate.engine.calendar import Days
 from simulate.engine.streams import stream
+from simulate.engine.timetable import Member, Timetable, build
 from simulate.schema.model import Role, Scenario, School
 
 NO_TEAM = -1
@@ -30,12 +31,13 @@ class Adult:
     key: tuple[int | str, ...]  # identity of the position in its random streams
     absent: np.ndarray = field(repr=False)  # bool per calendar day (set by availability)
     vacant: np.ndarray = field(repr=False)  # bool per calendar day (set by attrition)
+    teaches_periods: bool = False  # teaches or tutors sections in a school with a period day
 
     @property
     def class_goes_on(self) -> bool:
         """When this adult is away, its class is still taught (covered, or recorded as
-        uncovered): a homeroom adult whose absence needs cover."""
-        return self.homeroom >= 0 and self.needs_cover
+        uncovered): a homeroom adult, or one who teaches sections, whose absence needs cover."""
+        return (self.homeroom >= 0 or self.teaches_periods) and self.needs_cover
 
 
 @dataclass
@@ -47,6 +49,9 @@ class Students:
     team: np.ndarray
     tiebreak: np.ndarray  # fixed random order for ties when forming groups
     absent: np.ndarray  # calendar days x students (set by attendance): no minutes that day
+    # a school with a period day: calendar days x periods x students, the periods a student in
+    # school misses anyway (part-day absence, set by attendance); None: none
+    skips: np.ndarray | None = None
 
     @property
     def count(self) -> int:
@@ -65,8 +70,11 @@ class Roster:
     team_shares: list[bool]  # the team deals its students to all its adults
     team_specialized: list[bool]  # each teacher teaches every class of the team in turn
     students: Students
+    # a school with a period day: its sections and who is where in each period
+    timetable: Timetable | None = None
     # students are numbered classroom by classroom and teams hold consecutive classrooms, so
-    # a classroom's or a team's students are one slice (a view: cheap to credit)
+    # a classroom's or a team's students are one slice (a view: cheap to credit); in a school
+    # with a period day, classrooms are cohorts and a department holds none (an empty slice)
     room_students: list[slice] = field(init=False)
     team_students: list[slice] = field(init=False)
 
@@ -74,7 +82,8 @@ class Roster:
         bounds = np.searchsorted(self.students.classroom, np.arange(self.spec.classrooms + 1))
         self.room_students = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
         self.team_students = [
-            slice(bounds[rooms[0]], bounds[rooms[-1] + 1]) for rooms in self.team_rooms
+            slice(bounds[rooms[0]], bounds[rooms[-1] + 1]) if rooms else slice(0, 0)
+            for rooms in self.team_rooms
         ]
 
     def taught_by(self, adult: Adult) -> tuple[slice, float]:
@@ -103,7 +112,13 @@ def build_rosters(scenario: Scenario, days: Days, seed: int, replication: int) -
             students = build_students(spec, number, days, seed, replication)
             shares = [t.shares_students for t in spec.teams for _ in range(t.count)]
             special = [t.specialized for t in spec.teams for _ in range(t.count)]
-            rosters.append(Roster(number, spec, adults, rooms, shares, special, students))
+            table = None
+            if spec.periods is not None:
+                members = [
+                    Member(a.index, a.team, dict(a.role.periods), a.role.is_teacher) for a in adults
+                ]
+                table = build(spec, members, students.tier, students.team)
+            rosters.append(Roster(number, spec, adults, rooms, shares, special, students, table))
     return rosters
 
 
@@ -121,6 +136,8 @@ def build_students(
         np.arange(sum(t.count for t in school.teams)),
         [t.classrooms for t in school.teams for _ in range(t.count)],
     )
+    # a school with a period day: the cohorts no team block shares belong to no team
+    team_of_room = np.r_[team_of_room, np.full(school.classrooms - team_of_room.size, NO_TEAM)]
     absent = np.zeros((days.count, n), dtype=bool)
     return Students(tier.astype(np.int16), classroom, team_of_room[classroom], tiebreak, absent)
 
@@ -145,8 +162,22 @@ def build_adults(
         key = (number, "homeroom", homeroom) if homeroom >= 0 else (number, role_name, slot)
         needs_cover = role_name in cover if cover else role.homeroom
         never = np.zeros(n_days, dtype=bool)
+        teaches = school.periods is not None and bool(
+            role.periods.get("instruction", 0) or role.periods.get("small_group", 0)
+        )
         adults.append(
-            Adult(len(adults), role_name, role, team, homeroom, needs_cover, key, never, never)
+            Adult(
+                len(adults),
+                role_name,
+                role,
+                team,
+                homeroom,
+                needs_cover,
+                key,
+                never,
+                never,
+                teaches,
+            )
         )
 
     for template in school.teams:

@@ -18,6 +18,7 @@ from simulate.engine.calendar import Days
 from simulate.engine.ledger import Ledger
 from simulate.engine.module import cached
 from simulate.engine.roster import Roster
+from simulate.engine.timetable import Timetable
 from simulate.schema.model import ACTIVITIES, Role, Scenario
 
 ACTIVITY = {name: k for k, name in enumerate(ACTIVITIES)}
@@ -34,7 +35,11 @@ class Timesheet:
         plans = cached(scenario, ("plans", weeks), lambda: {})
         # planned minutes per (week, adult, activity): the schedule, less what the ramp forbids
         self.plan = np.zeros((weeks, len(school.adults), len(ACTIVITIES)))
+        table = school.timetable
         for adult in school.adults:
+            if table is not None and adult.role.periods:
+                self.plan[:, adult.index] = period_plan(adult.role, table, adult.index, weeks)
+                continue
             if adult.role_name not in plans:
                 plans[adult.role_name] = weekly_plan(adult.role, weeks)
             self.plan[:, adult.index] = plans[adult.role_name]
@@ -98,6 +103,25 @@ class Timesheet:
             self.taken[reason] += got
         else:
             self.taken[reason] = got.copy()
+
+
+def period_plan(role: Role, table: Timetable, adult: int, weeks: int) -> np.ndarray:
+    """What an adult of a school with a period day plans on a day of each instructional week
+    (weeks x activities): its periods of the week's term (its sections, supported sections and
+    other periods, engine.timetable) at the period's length, and its schedule outside the
+    periods, in the weeks its ramp allows each activity."""
+    plan = weekly_plan(role, weeks)
+    minutes = table.day.period_minutes
+    terms = table.terms_of(np.arange(weeks), weeks)
+    for term in range(table.day.terms):
+        for activity, periods in table.periods(adult, term).items():
+            plan[terms == term, ACTIVITY[activity]] += periods * minutes
+    for w in range(weeks):
+        allowed = role.duties_in_week(w + 1)
+        for activity, k in ACTIVITY.items():
+            if activity not in allowed:
+                plan[w, k] = 0.0
+    return plan
 
 
 def weekly_plan(role: Role, weeks: int) -> np.ndarray:

@@ -62,6 +62,8 @@ STATISTICS = {
     "lost": "lost",
     "unused": "unused",
     "max": "largest",
+    "planning": "colleagues' planning lost",
+    "instruction": "instruction lost",
 }
 # Kinds of group a metric may be split by: what comes after the '=' in a group name.
 GROUP_KINDS = {
@@ -69,13 +71,26 @@ GROUP_KINDS = {
     "tier": "a need tier of the scenario's schools",
     "by": "who covered: a role, a daily or long-term substitute, or the class split among peers",
     "activity": "an activity of the ledger",
+    "level": "middle or high (schools with a period day)",
+    "course": "a course of a school with a period day",
+    "period": "a class period of the day (1 is the first)",
 }
 # How a group reads in a table row ({} is the role title, tier name or activity label).
-GROUP_TITLES = {"role": "{}", "tier": "Tier {}", "by": "Covered by {}", "activity": "{}"}
+GROUP_TITLES = {
+    "role": "{}",
+    "tier": "Tier {}",
+    "by": "Covered by {}",
+    "activity": "{}",
+    "level": "{} schools",
+    "course": "{}",
+    "period": "Period {}",
+}
+UNCOVERED = "uncovered"  # by= value of a class period nobody covered
 COVERER_TITLES = {  # by= values that are not roles of the scenario
     SPLIT: "splitting the class among colleagues",
     SUBSTITUTE: "substitute (district pool)",
     LONG_TERM_SUBSTITUTE: "long-term substitute",
+    UNCOVERED: "nobody (uncovered)",
 }
 ACTIVITY_LABELS = {  # the ledger's activities: the scenario's, observations and online stations
     "instruction": "Instruction",
@@ -186,6 +201,8 @@ def group_title(group: str, role_title: Callable[[str], str] | None = None) -> s
         value = role_title(value) if role_title else COVERER_TITLES.get(value, value)
     elif kind == "activity":
         value = activity_label(group)
+    elif kind == "level":
+        value = value.capitalize()
     return GROUP_TITLES[kind].format(value)
 
 
@@ -590,6 +607,145 @@ MEASURES: tuple[Measure, ...] = (
         "year, whoever was teaching it (shown only where the scenario models them).",
     ),
     Measure(
+        "secondary.class_size",
+        "Students per class (period day)",
+        "students per section",
+        ("mean", "max"),
+        (ALL, "level", "course"),
+        "num1",
+        -1,
+        "Students in each class section of a middle or high school, tutoring aside: sections "
+        "are sized by enrollment and each course's class-size cap. Departmentalized classes "
+        "averaged 22.0 in middle and 21.0 in high schools (NCES NTPS 2020-21; 24.9 and 23.3 "
+        "in 2017-18).",
+        notes=(
+            Note("mean", "Mean over the class sections."),
+            Note("max", "The largest section."),
+        ),
+        everyone="all sections",
+        abbrev="class",
+    ),
+    Measure(
+        "secondary.students_per_teacher_day",
+        "Students a teacher teaches each day",
+        "students per teacher per day",
+        ("mean", "max"),
+        (ALL, "level"),
+        "num0",
+        -1,
+        "Distinct students in the class sections a teacher teaches on a day (its sections "
+        "times their size): the load a secondary teacher plans, grades and knows students "
+        "for.",
+        notes=(Note("max", "The teacher with the most students."),),
+        everyone="all teachers with sections",
+    ),
+    Measure(
+        "secondary.sections_per_teacher",
+        "Sections per teacher",
+        "sections per teacher per day",
+        ("mean",),
+        (ALL,),
+        "num2",
+        0,
+        "Class sections a teacher teaches each day, against the teaching periods of its role "
+        "(a teacher teaching 5 of 7 periods has 5): fewer means teaching periods nobody "
+        "needed.",
+    ),
+    Measure(
+        "secondary.unscheduled_share",
+        "Course requests with no class",
+        "share of course requests",
+        ("value",),
+        (ALL,),
+        "pct",
+        -1,
+        "Share of students' course requests whose section no one could teach (its team had "
+        "no teacher free in that period with teaching periods left): a sign of too few "
+        "positions for the sections the courses need.",
+    ),
+    Measure(
+        "secondary.teacher_away_periods",
+        "Class periods whose teacher was away",
+        "class periods a year",
+        ("count",),
+        (ALL,),
+        "num0",
+        0,
+        "Class periods (a section on a day) whose teacher was absent or whose position was vacant.",
+        whole_school=True,
+    ),
+    Measure(
+        "secondary.away_periods_by",
+        "Who took the class of an absent teacher",
+        "share of class periods whose teacher was away",
+        ("value",),
+        ("by",),
+        "pct",
+        0,
+        "Who took each class period of an absent teacher: a substitute for the day, a "
+        "long-term substitute for a vacancy, a colleague in a planning period, another role of "
+        "the coverage cascade, or nobody.",
+    ),
+    Measure(
+        "secondary.covered_periods_per_teacher",
+        "Periods a teacher covered for colleagues",
+        "class periods per teacher a year",
+        ("mean", "max"),
+        (ALL,),
+        "num1",
+        -1,
+        "Class periods of absent colleagues a teacher covered in its own planning periods over "
+        "the year; the most loaded teacher shows how evenly the load was spread.",
+        notes=(Note("max", "The teacher who covered most."),),
+        everyone="all teachers with periods",
+    ),
+    Measure(
+        "secondary.away_period_cost",
+        "What a class period of an absent teacher cost",
+        "minutes per class period whose teacher was away",
+        ("planning", "instruction"),
+        (ALL,),
+        "num1",
+        -1,
+        "Per class period whose teacher was away: the planning minutes colleagues gave up to "
+        "cover it, and the minutes of instruction lost when nobody did.",
+    ),
+    Measure(
+        "secondary.tutoring_sessions_per_student_week",
+        "Tutoring sessions per tutored student per week",
+        "sessions per student per week",
+        ("mean", "p10"),
+        (ALL, "tier"),
+        "num1",
+        1,
+        "Tutoring periods a student who takes a tutoring course attended each week (Saga's "
+        "model: five a week), after closures, tutors' and students' absences.",
+        notes=(Note("p10", "One tutored student in ten attended fewer than this."),),
+        everyone="all tutored students",
+    ),
+    Measure(
+        "secondary.class_absence_share",
+        "Classes students missed",
+        "share of students' class periods",
+        ("value",),
+        (ALL, "period"),
+        "pct",
+        -1,
+        "Share of the class periods students were scheduled for that they missed: a day away, "
+        "or a part-day absence (skipping, arriving late, leaving early), period by period.",
+    ),
+    Measure(
+        "secondary.class_minutes_lost_share",
+        "Class time lost",
+        "share of planned class minutes",
+        ("value",),
+        (ALL, "period"),
+        "pct",
+        -1,
+        "Share of the class sections' planned minutes lost, period by period: to closures, "
+        "drills and other friction, or because nobody covered an absent teacher's class.",
+    ),
+    Measure(
         "workload.planning_minutes_per_teacher_week",
         "Planning minutes per teacher per week",
         "minutes per teacher per week",
@@ -760,11 +916,15 @@ def triples() -> Iterator[tuple[str, str, str]]:
 def group_names(scenario: Scenario) -> dict[str, set[str]]:
     """The names each kind of group may take in a scenario (what follows 'kind=')."""
     roles = set(scenario.roles)
+    days = [s.periods for s in scenario.schools if s.periods is not None]
     return {
         "role": roles,
         "tier": {t.name for s in scenario.schools for t in s.need_tiers},
-        "by": roles | {SUBSTITUTE, LONG_TERM_SUBSTITUTE, SPLIT},
+        "by": roles | {SUBSTITUTE, LONG_TERM_SUBSTITUTE, SPLIT, UNCOVERED},
         "activity": set(ACTIVITY_LABELS) | set(ACTIVITIES),
+        "level": {d.level for d in days},
+        "course": {c.name for d in days for c in d.courses},
+        "period": {str(p + 1) for d in days for p in range(d.periods_per_day)},
     }
 
 

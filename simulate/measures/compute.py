@@ -15,10 +15,16 @@ import numpy as np
 
 from simulate.engine.core import Engine
 from simulate.engine.ledger import UNUSED, Ledger
+from simulate.engine.modules.availability import PRESENT, Availability
 from simulate.engine.modules.coaching import Coaching
-from simulate.engine.modules.coverage import Coverage
+from simulate.engine.modules.coverage import BY_PERIODS, COVERERS, NOT_ASKED, UNCOVERED, Coverage
 from simulate.engine.modules.instruction import Instruction
+from simulate.engine.modules.period_coverage import PeriodCoverage
 from simulate.engine.modules.small_groups import SmallGroups
+from simulate.engine.roster import Roster
+from simulate.engine.sections import BY_PERIOD, UNCOVERED_MINUTES
+from simulate.engine.timesheet import ACTIVITY
+from simulate.engine.timetable import NONE
 from simulate.learning import adapter as learning_adapter
 from simulate.learning.figures import SmallGroupCost
 from simulate.learning.figures import figures as learning_figures
@@ -52,6 +58,7 @@ def compute(
     _relationships(out, engine)
     _class_size(out, engine, teachers)
     _coverage(out, engine)
+    _secondary(out, engine, weeks)
     _workload(out, ledger, weeks, teacher_roles, teachers)
     _ledger_totals(out, ledger)
     _lost_shares(out)
@@ -200,14 +207,18 @@ def _relationships(out: dict[Key, float], engine: Engine) -> None:
 
 
 def _class_size(out: dict[Key, float], engine: Engine, teachers: int) -> None:
-    """Students per homeroom (mean and largest, over every school) and per teacher position."""
+    """Students per homeroom (mean and largest, over every elementary school) and per teacher
+    position (every school)."""
+    homerooms = [s for s in engine.schools if s.timetable is None]
     sizes = np.concatenate(
-        [np.bincount(s.students.classroom, minlength=s.spec.classrooms) for s in engine.schools]
+        [np.bincount(s.students.classroom, minlength=s.spec.classrooms) for s in homerooms]
+        or [np.zeros(0, dtype=np.int64)]
     )
-    students = float(sizes.sum())
-    name = "class_size.students_per_homeroom"
-    out[(name, ALL, "mean")] = _ratio(students, sizes.size)
-    out[(name, ALL, "max")] = float(sizes.max()) if sizes.size else 0.0
+    if homerooms:
+        name = "class_size.students_per_homeroom"
+        out[(name, ALL, "mean")] = _ratio(float(sizes.sum()), sizes.size)
+        out[(name, ALL, "max")] = float(sizes.max()) if sizes.size else 0.0
+    students = float(sum(s.students.count for s in engine.schools))
     out[("class_size.students_per_teacher", ALL, "value")] = _ratio(students, teachers)
 
 
@@ -225,6 +236,184 @@ def _coverage(out: dict[Key, float], engine: Engine) -> None:
     )
     for role, minutes in sorted(cover.minutes.items()):
         out[("coverage.minutes", f"by={role}", "value")] = float(minutes)
+
+
+def _secondary(out: dict[Key, float], engine: Engine, weeks: float) -> None:
+    """The period day's figures, over the schools that have one (none: no figures): class
+    size by course and level, students and sections per teacher, requests no section took,
+    who took the periods of absent teachers and what that cost, tutoring sessions, students'
+    absence by period, and the classes' ledger by period."""
+    schools = [s for s in engine.schools if s.timetable is not None]
+    if not schools:
+        return
+    sizes: defaultdict[str, list[float]] = defaultdict(list)
+    daily: defaultdict[str, list[float]] = defaultdict(list)
+    sections_taught: list[float] = []
+    requests = unscheduled = 0
+    for school in schools:
+        table = school.timetable
+        assert table is not None
+        level = f"level={table.day.level}"
+        classes = ~table.tutoring() & (table.adult != NONE)
+        size = table.size()
+        for s in np.flatnonzero(classes).tolist():
+            course = table.day.courses[table.course[s]].name
+            for group in (ALL, level, f"course={course}"):
+                sizes[group].append(float(size[s]))
+        per = table.day.periods_per_day
+        for adult in school.adults:
+            mine = np.flatnonzero(classes & (table.adult == adult.index))
+            if not adult.role.is_teacher or not mine.size:
+                continue
+            for t in range(table.day.terms):
+                here = mine[table.slot[mine] // per == t]
+                if here.size:
+                    seen = np.unique(np.concatenate([table.students[s] for s in here.tolist()]))
+                    for group in (ALL, level):
+                        daily[group].append(float(seen.size))
+                    sections_taught.append(float(here.size))
+        requests += table.requests
+        unscheduled += table.unscheduled
+    for group, values in sizes.items():
+        out[("secondary.class_size", group, "mean")] = float(np.mean(values))
+        out[("secondary.class_size", group, "max")] = float(np.max(values))
+    for group, values in daily.items():
+        out[("secondary.students_per_teacher_day", group, "mean")] = float(np.mean(values))
+        out[("secondary.students_per_teacher_day", group, "max")] = float(np.max(values))
+    out[("secondary.sections_per_teacher", ALL, "mean")] = (
+        float(np.mean(sections_taught)) if sections_taught else 0.0
+    )
+    out[("secondary.unscheduled_share", ALL, "value")] = _ratio(unscheduled, requests)
+    _secondary_cover(out, engine, schools)
+    _secondary_tutoring(out, engine, schools, weeks)
+    _secondary_periods(out, engine, schools)
+
+
+def _secondary_cover(out: dict[Key, float], engine: Engine, schools: list[Roster]) -> None:
+    """Who took the class periods of absent teachers, the periods teachers covered, and what
+    an absent teacher's period cost in colleagues' planning and in instruction."""
+    cover = engine.module(Coverage).cover
+    status = engine.module(Availability).status
+    periods = engine.module(PeriodCoverage).results()
+    days = engine.days
+    open_ = np.flatnonzero(days.instructional & ~days.closed)
+    weeks_total = int(days.week.max()) + 1
+    away = 0
+    taken: defaultdict[str, float] = defaultdict(float)
+    covered: list[float] = []
+    for school in schools:
+        table = school.timetable
+        by = periods.by[school.number]
+        assert table is not None and by is not None
+        term = table.terms_of(days.week[open_], weeks_total)
+        per = table.day.periods_per_day
+        for s in np.flatnonzero(table.adult != NONE).tolist():
+            a = int(table.adult[s])
+            on = open_[term == table.slot[s] // per]
+            gone = on[status[school.number][on, a] != PRESENT]
+            who = cover[school.number][gone, a]
+            if not school.adults[a].needs_cover:
+                continue
+            who = np.where(who == BY_PERIODS, by[gone, s], who)
+            away += gone.size
+            for code, count in zip(*np.unique(who, return_counts=True), strict=True):
+                if code == NOT_ASKED:
+                    continue
+                name = (
+                    "uncovered"
+                    if code == UNCOVERED
+                    else COVERERS[int(code)]
+                    if code < 0
+                    else school.adults[int(code)].role_name
+                )
+                taken[name] += float(count)
+        for adult in school.adults:
+            if adult.role.is_teacher and adult.role.periods:
+                covered.append(float(periods.covered[school.number][adult.index]))
+    out[("secondary.teacher_away_periods", ALL, "count")] = float(away)
+    for name, count in sorted(taken.items()):
+        out[("secondary.away_periods_by", f"by={name}", "value")] = _ratio(count, away)
+    name = "secondary.covered_periods_per_teacher"
+    out[(name, ALL, "mean")] = float(np.mean(covered)) if covered else 0.0
+    out[(name, ALL, "max")] = float(np.max(covered)) if covered else 0.0
+    planning = 0.0
+    for school in schools:
+        taken_by_cover = engine.timesheets[school.number].taken.get("coverage")
+        if taken_by_cover is not None:
+            planning += float(taken_by_cover[:, ACTIVITY["planning"]].sum())
+    lost = 0.0
+    for met in engine.module(Instruction).results().sections:
+        if met is not None:
+            lost += float(met.by_period[:, UNCOVERED_MINUTES].sum())
+    out[("secondary.away_period_cost", ALL, "planning")] = _ratio(planning, away)
+    out[("secondary.away_period_cost", ALL, "instruction")] = _ratio(lost, away)
+
+
+def _secondary_tutoring(
+    out: dict[Key, float], engine: Engine, schools: list[Roster], weeks: float
+) -> None:
+    """Tutoring sessions a week per student who takes a tutoring course, in all and by tier."""
+    grouped = engine.module(SmallGroups).results()
+    sessions, tiers = [], []
+    for school in schools:
+        table = school.timetable
+        met = grouped.tutoring[school.number]
+        assert table is not None
+        tutoring = np.flatnonzero(table.tutoring())
+        if met is None or not tutoring.size:
+            continue
+        tutored = np.unique(np.concatenate([table.students[s] for s in tutoring.tolist()]))
+        sessions.append(met.sessions[tutored] / weeks)
+        names = np.array([t.name for t in school.spec.need_tiers], dtype=object)
+        tiers.append(names[school.students.tier[tutored]])
+    if not sessions:
+        return
+    per_student, tier = np.concatenate(sessions), np.concatenate(tiers)
+    name = "secondary.tutoring_sessions_per_student_week"
+    for group, mask in [(ALL, np.ones(per_student.size, dtype=bool))] + [
+        (f"tier={t}", tier == t) for t in dict.fromkeys(tier.tolist())
+    ]:
+        out[(name, group, "mean")] = float(per_student[mask].mean())
+        out[(name, group, "p10")] = float(np.percentile(per_student[mask], 10))
+
+
+def _secondary_periods(out: dict[Key, float], engine: Engine, schools: list[Roster]) -> None:
+    """Period by period: the share of students' classes they missed (a day away, or a part-day
+    absence) and the share of the classes' planned minutes lost (to friction, or uncovered)."""
+    days = engine.days
+    open_ = np.flatnonzero(days.instructional & ~days.closed)
+    weeks_total = int(days.week.max()) + 1
+    missed: defaultdict[str, float] = defaultdict(float)
+    seats: defaultdict[str, float] = defaultdict(float)
+    ledger: defaultdict[str, np.ndarray] = defaultdict(lambda: np.zeros(len(BY_PERIOD)))
+    taught = engine.module(Instruction).results().sections
+    for school in schools:
+        table = school.timetable
+        assert table is not None
+        per = table.day.periods_per_day
+        term = table.terms_of(days.week[open_], weeks_total)
+        students = school.students
+        for at in range(table.slots):
+            who = np.flatnonzero(table.seat[:, at] != NONE)
+            on = open_[term == at // per]
+            if not who.size or not on.size:
+                continue
+            away = students.absent[np.ix_(on, who)]
+            if students.skips is not None:
+                away = away | students.skips[on, at % per][:, who]
+            for group in (ALL, f"period={at % per + 1}"):
+                missed[group] += float(away.sum())
+                seats[group] += float(away.size)
+        met = taught[school.number]
+        if met is not None:
+            for p in range(per):
+                for group in (ALL, f"period={p + 1}"):
+                    ledger[group] += met.by_period[p]
+    for group in seats:
+        out[("secondary.class_absence_share", group, "value")] = _ratio(missed[group], seats[group])
+    for group, row in ledger.items():
+        lost = row[BY_PERIOD.index("friction")] + row[UNCOVERED_MINUTES]
+        out[("secondary.class_minutes_lost_share", group, "value")] = _ratio(lost, row[0])
 
 
 def _workload(

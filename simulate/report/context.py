@@ -25,13 +25,15 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Section:
     """One section of the report: its anchor and link in the table of contents, its heading,
-    its lead paragraph (trusted markup) and what builds its content."""
+    its lead paragraph (trusted markup), what builds its content, and whether a comparison has
+    it (a section for schools some comparisons do not hold)."""
 
     anchor: str
     link: str
     title: str
     lead: str
     content: Callable[[Page], str]
+    shown: Callable[[Page], bool] | None = None  # whether the page has it (None: always)
 
 
 class Page:

@@ -25,10 +25,11 @@ def write_report(comparison: Comparison, path: Path) -> Path:
 def render(comparison: Comparison) -> str:
     """The whole report as one HTML string."""
     page = Page(comparison)
-    body = "\n".join(section(s.anchor, s.title, s.lead, s.content(page)) for s in SECTIONS)
+    sections = [s for s in SECTIONS if s.shown is None or s.shown(page)]
+    body = "\n".join(section(s.anchor, s.title, s.lead, s.content(page)) for s in sections)
     return document(
         "Staffing arrangements compared: " + ", ".join(comparison.names),
-        [(s.anchor, s.link) for s in SECTIONS],
+        [(s.anchor, s.link) for s in sections],
         header(page),
         body,
     )

@@ -219,6 +219,14 @@ class Role(Strict):
         description="Duties allowed from which week (residents ramp up over the year); "
         "empty: every duty from the first day",
     )
+    periods: dict[Activity, Annotated[int, Field(ge=0, le=12)]] = Field(
+        default_factory=dict,
+        description="In a school with a period day (middle and high schools): periods per day "
+        "for each activity, e.g. instruction 5 and planning 2 for a teacher who teaches 5 of 7 "
+        "periods. A teacher's instruction periods teach sections of its team's courses (a "
+        "non-teacher's join the team's sections in support: reach extension); small_group "
+        "periods teach tutoring sections; the others are its own (planning, coaching, ...)",
+    )
 
     @model_validator(mode="after")
     def _one_salary(self) -> Role:
@@ -354,6 +362,72 @@ class Rotation(Strict):
         return self
 
 
+class Course(Strict):
+    """A course of a school with a period day: who takes it, who teaches it and how large its
+    sections may be."""
+
+    name: Name = Field(description="Name of the course (e.g. Math 7, English 9, Tutoring)")
+    team: Name = Field(
+        description="The team whose members teach it (a department, an MCL team, a team block); "
+        "by the team's name"
+    )
+    grades: list[Name] = Field(
+        default_factory=list,
+        description="Grades whose students take it; leave out for every grade of the school",
+    )
+    tiers: list[Name] = Field(
+        default_factory=list,
+        description="Need tiers whose students take it (tutoring for the students furthest "
+        "behind, an elective for the others); leave out for every tier",
+    )
+    class_size_cap: Annotated[int, Field(ge=1, le=60)] = Field(
+        description="Most students in one section: the course needs enrollment / cap "
+        "sections, rounded up, in each period it meets"
+    )
+    tutoring: bool = Field(
+        False,
+        description="A tutoring period: its sections meet in the teachers' small_group periods "
+        "and count as small-group (tutoring) time, e.g. two students per tutor (Saga)",
+    )
+
+
+class PeriodDay(Strict):
+    """The day of a middle or high school: periods, courses and sections, and who covers a
+    period whose teacher is away."""
+
+    level: Literal["middle", "high"] = Field(
+        description="Middle or high school (class sizes are reported by level)"
+    )
+    periods_per_day: Annotated[int, Field(ge=1, le=12)] = Field(
+        7, description="Class periods in a school day (a 4x4 block: 4)"
+    )
+    period_minutes: Annotated[int, Field(ge=10, le=240)] = Field(
+        50, description="Minutes of one class period"
+    )
+    terms: Literal[1, 2] = Field(
+        1,
+        description="Terms of the year: 1, each course meets every day all year; 2, each "
+        "course meets every day for one term (a 4x4 block: four 90-minute courses a term)",
+    )
+    courses: list[Course] = Field(
+        min_length=1,
+        description="The courses students take, in the order of a student's day: each student "
+        "takes every course of its grade and tier",
+    )
+    cover_periods_per_week: Annotated[int, Field(ge=0, le=40)] = Field(
+        2,
+        description="Most periods a week a teacher covers an absent colleague's class in its "
+        "own planning periods (0: teachers never cover)",
+    )
+    class_absence_rates: list[Share] = Field(
+        default_factory=list,
+        description="Per period, the share of that period's classes a student who is in school "
+        "misses anyway (part-day absence: skipping, late arrival, early leave); leave out for "
+        "none. Part-day absence misses as many classes as full-day absence in secondary "
+        "schools (Whitney & Liu 2017), most in the first and last periods",
+    )
+
+
 class Team(Strict):
     """Adults who share a set of classrooms: a grade-level team, or an MCL's team."""
 
@@ -361,8 +435,11 @@ class Team(Strict):
     count: Count = Field(
         1, description="How many teams of this shape the school has", title="Teams"
     )
-    classrooms: Annotated[int, Field(ge=1, le=20)] = Field(
-        1, description="Classrooms per team", title="Classrooms per team"
+    classrooms: Annotated[int, Field(ge=0, le=20)] = Field(
+        1,
+        description="Classrooms per team (at least 1); in a school with a period day, the "
+        "cohorts whose students the team shares as a block (a team block: 1; a department: 0)",
+        title="Classrooms per team",
     )
     members: dict[Name, Count] = Field(description="Positions per team, by role name")
     shares_students: bool = Field(
@@ -393,7 +470,10 @@ class School(Strict):
         description="Students enrolled in one copy of the school"
     )
     classrooms: Annotated[int, Field(ge=1, le=2_000)] = Field(
-        description="Homeroom classrooms; the teams must hold exactly this many"
+        description="Homeroom classrooms; the teams must hold exactly this many. In a school "
+        "with a period day, its cohorts: each grade's students split evenly into "
+        "classrooms / grades groups scheduled alike, the first held by the teams that share "
+        "students as a block"
     )
     need_tiers: list[NeedTier] = Field(
         min_length=1, description="Need tiers of the students; their shares add up to 1"
@@ -417,6 +497,11 @@ class School(Strict):
     attendance: Attendance = Field(
         Attendance(), description="How often students miss school; leave out for never"
     )
+    periods: PeriodDay | None = Field(
+        None,
+        description="The period day of a middle or high school (courses, sections, periods); "
+        "leave out for an elementary school with homerooms",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> School:
@@ -432,6 +517,16 @@ class School(Strict):
             raise FieldError(("need_tiers",), "names must be unique")
         _check_positions(self)
         rooms = sum(t.count * t.classrooms for t in self.teams)
+        if self.periods is not None:
+            _check_period_day(self, rooms)
+            return self
+        for j, team in enumerate(self.teams):
+            if team.classrooms < 1:
+                raise FieldError(
+                    ("teams", j, "classrooms"),
+                    "is 0, but a team of an elementary school holds classrooms",
+                    "at least 1 (0 only for a department of a school with a period day)",
+                )
         if rooms != self.classrooms:
             raise FieldError(
                 ("teams",),
@@ -578,7 +673,9 @@ class Substitutes(Strict):
 
 
 class Coverage(Strict):
-    """Who covers an unfilled absence, in order; 'split' spreads the class across the team."""
+    """Who covers an unfilled absence, in order; 'split' spreads the class across the team. In
+    a school with a period day each period of the class is covered on its own: a role with
+    periods covers in its planning periods, at most the school's cover_periods_per_week."""
 
     needs_cover: list[str] = Field(
         default_factory=list, description="Roles whose absence needs someone to cover the class"
@@ -597,6 +694,12 @@ class Coverage(Strict):
         30,
         description="School days a position stays vacant after its holder leaves",
         title="Days to fill a vacancy",
+    )
+    period_rate: Money = Field(
+        Decimal(0),
+        description="Pay per class period a teacher covers for an absent colleague in its "
+        "planning time (schools with a period day), in dollars",
+        json_schema_extra=COST_ONLY,
     )
 
 
@@ -1048,7 +1151,7 @@ class Scenario(Strict):
                 for role in team.members:
                     check(role, ("schools", i, "teams", j, "members", role))
                 homerooms = sum(n for r, n in team.members.items() if self.roles[r].homeroom)
-                if homerooms < team.classrooms:
+                if school.periods is None and homerooms < team.classrooms:
                     raise FieldError(
                         ("schools", i, "teams", j),
                         f"team '{team.name}' has {team.classrooms} classrooms but only "
@@ -1093,12 +1196,15 @@ class Scenario(Strict):
                     "is 0 but the role has small_group minutes; set group_size >= 1",
                     "1 to 40",
                 )
+        for i, school in enumerate(self.schools):
+            _check_period_roles(self, school, i)
         for i, plan in enumerate(self.coaching):
-            if not self.roles[plan.coach].schedule.get("coaching", 0):
+            coach = self.roles[plan.coach]
+            if not coach.schedule.get("coaching", 0) and not coach.periods.get("coaching", 0):
                 raise FieldError(
                     ("coaching", i, "coach"),
                     f"is '{plan.coach}', whose schedule has no coaching minutes; "
-                    "give the role coaching minutes",
+                    "give the role coaching minutes (or coaching periods)",
                 )
         for i, school in enumerate(self.schools):
             _check_attendance(school.attendance, ("schools", i, "attendance"))
@@ -1154,6 +1260,155 @@ def _check_positions(school: School) -> None:
             limits.MAX_POSITIONS_PER_SCHOOL,
             "positions in one school (team members x count + staff)",
         ),
+    )
+
+
+def _check_period_day(school: School, cohorts_held: int) -> None:
+    """A period day's courses name the school's teams, grades and tiers; its cohorts split the
+    grades evenly; no station rotation (elementary only)."""
+    day = school.periods
+    assert day is not None
+    if school.classrooms % len(school.grades):
+        raise FieldError(
+            ("classrooms",),
+            f"is {school.classrooms}, which does not split the school's {len(school.grades)} "
+            "grades into equal cohorts",
+            f"a multiple of {len(school.grades)} (cohorts per grade x grades)",
+        )
+    if cohorts_held > school.classrooms:
+        raise FieldError(
+            ("teams",),
+            f"teams share {cohorts_held} cohorts as blocks (count x classrooms) but the school "
+            f"has {school.classrooms}",
+            f"at most {school.classrooms}",
+        )
+    if school.rotation is not None:
+        raise FieldError(
+            ("rotation",),
+            "is set on a school with a period day; station rotations are for homerooms",
+            "leave rotation out",
+        )
+    teams = [t.name for t in school.teams]
+    tiers = [t.name for t in school.need_tiers]
+    for k, course in enumerate(day.courses):
+        at = ("periods", "courses", k)
+        if course.team not in teams:
+            raise FieldError(
+                (*at, "team"),
+                f"names team '{course.team}', which is not a team of the school"
+                + suggest(course.team, teams),
+                ", ".join(teams),
+            )
+        for kind, given, known in (
+            ("grades", course.grades, school.grades),
+            ("tiers", course.tiers, tiers),
+        ):
+            for m, value in enumerate(given):
+                if value not in known:
+                    raise FieldError(
+                        (*at, kind, m),
+                        f"names '{value}', which is not one of the school's {kind}"
+                        + suggest(value, known),
+                        ", ".join(known),
+                    )
+    names = [c.name for c in day.courses]
+    if len(set(names)) != len(names):
+        raise FieldError(("periods", "courses"), "names must be unique")
+    for grade in school.grades:
+        for tier in tiers:
+            taken = [c.name for c in day.courses if takes_course(c, grade, tier)]
+            slots = day.periods_per_day * day.terms
+            if len(taken) > slots:
+                raise FieldError(
+                    ("periods", "courses"),
+                    f"give a student of grade {grade} and tier {tier} {len(taken)} courses, "
+                    f"more than the {slots} periods of its year (periods_per_day x terms)",
+                    f"at most {slots} courses for each grade and tier",
+                )
+    rates = day.class_absence_rates
+    if rates and len(rates) != day.periods_per_day:
+        raise FieldError(
+            ("periods", "class_absence_rates"),
+            f"gives {len(rates)} rates for {day.periods_per_day} periods",
+            f"one rate per period ({day.periods_per_day}), or leave it out",
+        )
+
+
+def _check_period_roles(scenario: Scenario, school: School, i: int) -> None:
+    """Roles in a school with a period day teach and tutor in periods, and fit its day; roles
+    with periods work only in such schools; a period day's absences are covered period by
+    period, never by splitting a class."""
+    places: list[tuple[tuple[str | int, ...], str]] = [
+        (("schools", i, "staff", role), role) for role in school.staff
+    ]
+    for j, team in enumerate(school.teams):
+        places += [(("schools", i, "teams", j, "members", role), role) for role in team.members]
+    day = school.periods
+    for loc, name in places:
+        role = scenario.roles[name]
+        if day is None:
+            if role.periods:
+                raise FieldError(
+                    loc,
+                    f"puts role '{name}', which has periods, in a school without a period day",
+                    "a role with a schedule in minutes, or give the school a period day",
+                )
+            continue
+        if role.homeroom:
+            raise FieldError(
+                ("roles", name, "homeroom"),
+                f"is true, but role '{name}' works in a school with a period day, where "
+                "students move between sections",
+                "false",
+            )
+        taught = [a for a in ("instruction", "small_group") if role.schedule.get(a, 0)]
+        if taught:
+            raise FieldError(
+                ("roles", name, "schedule"),
+                f"gives {taught[0]} minutes, but role '{name}' works in a school with a period "
+                "day, where teaching and tutoring are periods",
+                f"periods: {{{taught[0]}: N}} instead",
+            )
+        used = sum(role.periods.values())
+        if used > day.periods_per_day:
+            raise FieldError(
+                ("roles", name, "periods"),
+                f"add up to {used} periods, more than the {day.periods_per_day} of "
+                f"{school.name}'s day",
+                f"at most {day.periods_per_day}",
+            )
+    if day is None:
+        return
+    if "split" in scenario.coverage.cascade:
+        raise FieldError(
+            ("coverage", "cascade"),
+            f"includes split, but {school.name} has a period day: a class is covered period by "
+            "period, by colleagues in their planning periods or the roles listed",
+            "role names only",
+        )
+    teams = {t.name: t for t in school.teams}
+    for k, course in enumerate(day.courses):
+        activity: Activity = "small_group" if course.tutoring else "instruction"
+        members = [scenario.roles[r] for r, n in teams[course.team].members.items() if n]
+        if not any(
+            r.periods.get(activity, 0) and (course.tutoring or r.is_teacher) for r in members
+        ):
+            who = (
+                "members with small_group periods"
+                if course.tutoring
+                else "teachers with instruction periods"
+            )
+            raise FieldError(
+                ("schools", i, "periods", "courses", k, "team"),
+                f"is '{course.team}', which has no {who} to teach '{course.name}'",
+                "a team with such members",
+            )
+
+
+def takes_course(course: Course, grade: str, tier: str) -> bool:
+    """Whether a student of this grade and tier takes the course."""
+    return (not course.grades or grade in course.grades) and (
+        not course.tiers or tier in course.tiers
     )
 
 

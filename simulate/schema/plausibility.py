@@ -11,12 +11,13 @@ to the field.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from simulate.schema.model import Scenario
+from simulate.schema.model import Activity, Scenario
 from simulate.schema.yamlsafe import dotted
 
 # Students per homeroom outside this range is implausible for a school (NCES NTPS 2017-18:
@@ -38,7 +39,7 @@ class Warning:  # the name callers use; plain data, not the built-in exception c
 def warnings(scenario: Scenario) -> list[Warning]:
     """Every warning for a valid scenario, in the order of its fields."""
     found: list[Warning] = []
-    for check in (_class_sizes, _long_days, _calendar, _defaults):
+    for check in (_class_sizes, _period_staffing, _long_days, _calendar, _defaults):
         found += check(scenario)
     return found
 
@@ -50,6 +51,8 @@ def _at(*parts: str | int) -> str:
 def _class_sizes(scenario: Scenario) -> Iterator[Warning]:
     low, high = CLASS_SIZE
     for i, school in enumerate(scenario.schools):
+        if school.periods is not None:  # cohorts, not homerooms
+            continue
         size = school.enrollment / school.classrooms
         if not low <= size <= high:
             yield Warning(
@@ -58,6 +61,59 @@ def _class_sizes(scenario: Scenario) -> Iterator[Warning]:
                 f"{school.classrooms} classrooms) is outside {low:g}-{high:g}; self-contained "
                 "primary classes average 20.9 (NCES NTPS 2017-18)",
             )
+
+
+def _period_staffing(scenario: Scenario) -> Iterator[Warning]:
+    """A team of a school with a period day whose positions cannot teach the sections its
+    courses need (or teach far more), counted as the engine counts them for even cohorts:
+    each grade's (or team block's) takers of a course over its cap, rounded up."""
+    for i, school in enumerate(scenario.schools):
+        day = school.periods
+        if day is None:
+            continue
+        per_grade = school.enrollment / len(school.grades)
+        cohort = school.enrollment / school.classrooms
+        cohorts_a_grade = school.classrooms // len(school.grades)
+        shares = {t.name: t.share for t in school.need_tiers}
+        first = 0  # the first cohort the team holds (teams hold cohorts in order)
+        for j, team in enumerate(school.teams):
+            held = range(first, first + team.count * team.classrooms)
+            first += len(held)
+            grade_of = [school.grades[c // cohorts_a_grade] for c in held]
+            need = 0
+            for course in day.courses:
+                if course.team != team.name:
+                    continue
+                share = sum(v for k, v in shares.items() if not course.tiers or k in course.tiers)
+                grades = course.grades or school.grades
+                if team.classrooms:  # a team block teaches its own cohorts
+                    sections = math.ceil(cohort * share / course.class_size_cap - 1e-9)
+                    need += sections * sum(grade in grades for grade in grade_of)
+                elif course.grades:
+                    sections = math.ceil(per_grade * share / course.class_size_cap - 1e-9)
+                    need += sections * len(grades)
+                else:
+                    need += math.ceil(school.enrollment * share / course.class_size_cap - 1e-9)
+            if not need:
+                continue
+            kinds: tuple[Activity, ...] = ("instruction", "small_group")
+            can = (
+                team.count
+                * day.terms
+                * sum(
+                    n * max(scenario.roles[r].periods.get(k, 0) for k in kinds)
+                    for r, n in team.members.items()
+                    if scenario.roles[r].is_teacher or scenario.roles[r].periods.get("small_group")
+                )
+            )
+            if need > can:
+                yield Warning(
+                    _at("schools", i, "teams", j, "members"),
+                    f"team '{team.name}' can teach {can} sections a day but its courses need "
+                    f"about {need} (takers over each course's class-size cap): about "
+                    f"{need - can} sections' students would have no class; add positions or "
+                    "raise class_size_cap",
+                )
 
 
 def _long_days(scenario: Scenario) -> Iterator[Warning]:

@@ -15,6 +15,7 @@ from simulate.engine.ledger import Ledger
 from simulate.engine.modules.attrition import Attrition
 from simulate.engine.modules.availability import Availability
 from simulate.engine.modules.coverage import Coverage
+from simulate.engine.modules.period_coverage import PeriodCoverage
 from simulate.learning import adapter as learning_adapter
 from simulate.measures.catalogue import budget_measures
 from simulate.measures.compute import ALL, Key, compute
@@ -36,10 +37,11 @@ def figures(
 
 
 def usage(engine: Engine) -> Usage:
-    """What the year used that the budget prices: days on site, substitute days, and per role
-    the position-days vacant (no salary is paid) and the holders who left (each is replaced),
-    from the results the engine's modules declare."""
+    """What the year used that the budget prices: days on site, substitute days, class periods
+    colleagues covered, and per role the position-days vacant (no salary is paid) and the
+    holders who left (each is replaced), from the results the engine's modules declare."""
     cover = engine.module(Coverage).results()
+    periods = engine.module(PeriodCoverage).results()
     vacancies = engine.module(Attrition).results()
     return Usage(
         days_worked=engine.module(Availability).results().days_worked,
@@ -47,6 +49,7 @@ def usage(engine: Engine) -> Usage:
         long_term_substitute_days=float(cover.long_term_substitute_days),
         vacancy_days=vacancies.vacancy_days,
         leavers=vacancies.leavers,
+        covered_periods=float(sum(c.sum() for c in periods.covered)),
     )
 
 

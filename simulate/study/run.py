@@ -180,6 +180,7 @@ def _mean_usage(usages: list[budget_mod.Usage]) -> budget_mod.Usage:
         long_term_substitute_days=sum(u.long_term_substitute_days for u in usages) / n,
         vacancy_days=mean(lambda u: u.vacancy_days),
         leavers=mean(lambda u: u.leavers),
+        covered_periods=sum(u.covered_periods for u in usages) / n,
     )
 
 

@@ -2,8 +2,9 @@
 
 Common random numbers make a comparison paired: replication k of every arrangement sees the
 same students, absences and closures, so differences are the arrangements' alone. That holds
-only if the scenarios describe the same schools: the same number of schools, each with the same
-enrollment (and copies) and the same need tiers (names and shares), in the same order. The
+only if the scenarios describe the same schools: the same number of schools, each of the same
+kind (elementary, or a middle or high school with a period day), with the same enrollment (and
+copies) and the same need tiers (names and shares), in the same order. The
 classrooms are not part of it: how many classes the same students sit in is what an
 arrangement decides (a team that leaves a position unfilled has fewer, larger classes), and the
 class-size figures of every run show it.
@@ -22,7 +23,7 @@ from simulate.schema.errors import InputError
 from simulate.schema.model import Scenario, School
 from simulate.schema.yamlsafe import dotted
 
-WHAT = "enrollment, school count and need tiers (names and shares)"
+WHAT = "school count, kind (elementary, middle or high), enrollment and need tiers"
 ALLOWED = (
     "scenarios of the same schools; or --allow-different-schools to compare per-pupil and "
     "per-student figures only"
@@ -95,6 +96,10 @@ def _differ(a: Scenario, b: Scenario) -> tuple[str, str, str] | None:
 
 
 def _school_differ(a: School, b: School) -> tuple[tuple[str | int, ...], str, str] | None:
+    if (a.periods is None) != (b.periods is None):  # an elementary school and a secondary one
+        return (("periods",), _kind(a), _kind(b))
+    if a.periods is not None and b.periods is not None and a.periods.level != b.periods.level:
+        return (("periods", "level"), a.periods.level, b.periods.level)
     for field in ("enrollment", "copies"):
         if getattr(a, field) != getattr(b, field):
             return ((field,), str(getattr(a, field)), str(getattr(b, field)))
@@ -103,6 +108,13 @@ def _school_differ(a: School, b: School) -> tuple[tuple[str | int, ...], str, st
     if tiers_a != tiers_b:
         return (("need_tiers",), _tiers(tiers_a), _tiers(tiers_b))
     return None
+
+
+def _kind(school: School) -> str:
+    """An elementary school (homerooms) or a middle or high school (a period day)."""
+    if school.periods is None:
+        return "not set (an elementary school with homerooms)"
+    return f"a {school.periods.level} school's period day"
 
 
 def _tiers(tiers: list[tuple[str, float]]) -> str:

@@ -38,7 +38,9 @@ SUBSTITUTE = "substitute"
 LONG_TERM_SUBSTITUTE = "long_term_substitute"
 SPLIT = "split"
 # who covered a class, in `Coverage.cover`: an adult of the school (its index), or one of these
-NOT_ASKED, UNCOVERED, BY_SUBSTITUTE, BY_LONG_TERM, BY_SPLIT = -1, -2, -3, -4, -5
+# (BY_PERIODS: a school with a period day covers the class period by period,
+# engine.modules.period_coverage)
+NOT_ASKED, UNCOVERED, BY_SUBSTITUTE, BY_LONG_TERM, BY_SPLIT, BY_PERIODS = -1, -2, -3, -4, -5, -6
 COVERERS = {BY_SUBSTITUTE: SUBSTITUTE, BY_LONG_TERM: LONG_TERM_SUBSTITUTE, BY_SPLIT: SPLIT}
 # When an adult covers a class, its own plans are cancelled in this order.
 CANCEL_ORDER = (
@@ -121,6 +123,8 @@ class Coverage(Module[Cover]):
         ]
         self.absences = self.vacancy_days = 0
         self.requests = self.filled = self.long_term = 0
+        # offered: per school with a period day, today's requests left for period coverage
+        self.by_periods: dict[int, list[Request]] = {}
 
     def day(self, today: Today) -> simpy.Process | None:
         if today.closed:
@@ -148,7 +152,13 @@ class Coverage(Module[Cover]):
                 if id(request) not in taken:
                     waiting[request.school.number].append(request)
         yield env.timeout(today.day * DAY + BELL - env.now)
+        self.by_periods = {}
         for school in self.run.schools:
+            if school.timetable is not None:
+                self.by_periods[school.number] = waiting[school.number]
+                for request in waiting[school.number]:
+                    self._covered(request, BY_PERIODS, today)
+                continue
             self._cascade(school, waiting[school.number], today)
 
     def _requests(self, today: Today) -> Iterator[Request]:
@@ -236,10 +246,15 @@ class Coverage(Module[Cover]):
         """Record who took the absent adult's class today (UNCOVERED: nobody)."""
         school, absent = request.school, request.adult
         self.cover[school.number][today.day, absent.index] = by
-        if by == UNCOVERED:
+        if by in (UNCOVERED, BY_PERIODS):
             return
         name = COVERERS[by] if by < 0 else school.adults[by].role_name
-        self.minutes[name] = self.minutes.get(name, 0) + class_minutes(absent)
+        minutes = class_minutes(absent)
+        if school.timetable is not None:  # its sections today
+            sheet = self.run.timesheets[school.number]
+            minutes = int(sheet.planned(today.day, absent.index, "instruction"))
+            minutes += int(sheet.planned(today.day, absent.index, "small_group"))
+        self.minutes[name] = self.minutes.get(name, 0) + minutes
 
     def results(self) -> Cover:
         return Cover(

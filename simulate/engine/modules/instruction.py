@@ -20,13 +20,14 @@ from simulate.engine.ledger import Ledger
 from simulate.engine.module import Module
 from simulate.engine.modules.availability import PRESENT, VACANT, Availability
 from simulate.engine.modules.coverage import COVERERS, NOT_ASKED, UNCOVERED, Coverage
+from simulate.engine.modules.period_coverage import PeriodCoverage
 from simulate.engine.roster import NO_TEAM, Roster
+from simulate.engine.sections import UNCOVERED_CLASS, Met, meet
 from simulate.engine.timesheet import INSTRUCTION
+from simulate.engine.timetable import NONE
 
 if TYPE_CHECKING:
     from simulate.engine.core import Engine
-
-UNCOVERED_CLASS = "uncovered"
 
 
 @dataclass(frozen=True)
@@ -34,19 +35,29 @@ class Taught:
     """What instruction offers: per school, the minutes each student was taught, the minutes
     each student spent with each adult (students x adults) and the open days each adult's team
     had its leader in post (0 off a team led by a multi-classroom leader); over all schools,
-    student-days and those on a team whose leader was in post (not a vacancy)."""
+    student-days and those on a team whose leader was in post (not a vacancy), a school with
+    a period day counting each student-day by the share of the student's classes taught on
+    such a team; per school with a period day, what its classes gave (engine.sections)."""
 
     minutes: list[np.ndarray]
     contact: list[np.ndarray]
     led_days: list[np.ndarray]
     student_days: float
     led_student_days: float
+    sections: list[Met | None]
 
 
 class Instruction(Module[Taught]):
     name = "instruction"
     order = 100
-    reads = ("roles.*.schedule", "roles.*.homeroom", "roles.*.leads_team", "schools.*.teams")
+    reads = (
+        "roles.*.schedule",
+        "roles.*.periods",
+        "roles.*.homeroom",
+        "roles.*.leads_team",
+        "schools.*.teams",
+        "schools.*.periods",
+    )
     books = ("instruction",)
     losses = (UNCOVERED_CLASS,)
 
@@ -57,6 +68,7 @@ class Instruction(Module[Taught]):
         self.contact = [np.zeros((s.students.count, len(s.adults)), order="F") for s in run.schools]
         self.led_days = [np.zeros(len(s.adults)) for s in run.schools]
         self.student_days = self.led_student_days = 0.0
+        self.sections: list[Met | None] = [None for _ in run.schools]
 
     def year(self) -> None:
         run = self.run
@@ -66,6 +78,15 @@ class Instruction(Module[Taught]):
         cover = run.module(Coverage).cover
         for school in run.schools:
             n = school.number
+            if school.timetable is not None:
+                by = run.module(PeriodCoverage).results().by[n]
+                assert by is not None
+                met = meet(run, school, False, status[n], cover[n], by)
+                self.sections[n] = met
+                self.minutes[n] += met.minutes
+                self.contact[n] += met.contact
+                self._reach_by_section(school, open_, status[n])
+                continue
             here = status[n][open_]
             left = run.timesheets[n].left[open_, :, INSTRUCTION]
             attending = (~school.students.absent[open_]).astype(float)  # open days x students
@@ -145,7 +166,39 @@ class Instruction(Module[Taught]):
             members = [a.index for a in school.adults if a.team == team]
             self.led_days[school.number][members] = float(led)
 
+    def _reach_by_section(self, school: Roster, open_: np.ndarray, status: np.ndarray) -> None:
+        """Reach in a school with a period day: each student-day counts by the share of the
+        student's classes that day taught on a team whose leader was in post."""
+        table = school.timetable
+        assert table is not None
+        weeks = int(self.run.days.week.max()) + 1
+        term = table.terms_of(self.run.days.week[open_], weeks)
+        per = table.day.periods_per_day
+        classes = ~table.tutoring() & (table.adult != NONE)
+        for t in range(table.day.terms):
+            days = open_[term == t]
+            self.student_days += float(school.students.count * len(days))
+            mine = np.flatnonzero(classes & (table.slot // per == t))
+            taken = np.zeros(school.students.count)  # classes of each student in the term
+            for s in mine.tolist():
+                taken[table.students[s]] += 1
+            for team in range(len(school.team_rooms)):
+                leaders = [a.index for a in school.adults if a.role.leads_team and a.team == team]
+                if not leaders:
+                    continue
+                led = float((status[np.ix_(days, leaders)] != VACANT).any(axis=1).sum())
+                members = [a.index for a in school.adults if a.team == team]
+                self.led_days[school.number][members] += led
+                for s in mine[table.team[mine] == team].tolist():
+                    pupils = table.students[s]
+                    self.led_student_days += led * float((1.0 / taken[pupils]).sum())
+
     def results(self) -> Taught:
         return Taught(
-            self.minutes, self.contact, self.led_days, self.student_days, self.led_student_days
+            self.minutes,
+            self.contact,
+            self.led_days,
+            self.student_days,
+            self.led_student_days,
+            self.sections,
         )

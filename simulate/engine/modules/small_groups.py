@@ -44,7 +44,10 @@ import numpy as np
 from simulate.engine.ledger import UNUSED
 from simulate.engine.module import Module, Today
 from simulate.engine.modules.availability import PRESENT, Availability
+from simulate.engine.modules.coverage import Coverage
+from simulate.engine.modules.period_coverage import PeriodCoverage
 from simulate.engine.roster import NO_TEAM, Adult, Roster
+from simulate.engine.sections import UNCOVERED_CLASS, Met, meet
 from simulate.engine.timesheet import ACTIVITY
 
 if TYPE_CHECKING:
@@ -86,6 +89,8 @@ class Groups:
 
     def __post_init__(self) -> None:
         students = self.school.students
+        table = self.school.timetable
+        caps = [c.class_size_cap for c in table.day.courses if c.tutoring] if table else []
         self.dosage = self.tiers.dosage.astype(np.int64)[students.tier]
         # students level on need go in a fixed random order (drawn with the students)
         self.tiebreak = np.argsort(np.argsort(students.tiebreak, kind="stable"))
@@ -95,10 +100,12 @@ class Groups:
         adults = self.school.adults
         self.leads = np.array([a.role.group_size > 0 for a in adults], dtype=bool)
         position = [(a.role_name, a.team != NO_TEAM) for a in adults]
-        self.leaders = sorted({position[a.index] for a in adults if self.leads[a.index]})
+        # a period school's tutoring sections may be taught by any adult
+        leading = adults if table else [a for a in adults if self.leads[a.index]]
+        self.leaders = sorted({position[a.index] for a in leading})
         places = zip(position, self.leads, strict=True)
         self.leader = np.array([self.leaders.index(p) if on else -1 for p, on in places])
-        sizes = int(self.tiers.group_size.max(initial=1))
+        sizes = max([int(self.tiers.group_size.max(initial=1)), *caps])
         self.by_leader = np.zeros((students.count, len(self.leaders), sizes))
 
     def need(self, students: np.ndarray, day: int) -> np.ndarray:
@@ -133,6 +140,7 @@ class Grouped:
     leaders: list[list[tuple[str, bool]]]
     by_leader: list[np.ndarray]
     by_role: dict[str, float]
+    tutoring: list[Met | None]  # per school with a period day: what its tutoring sections gave
 
 
 class SmallGroups(Module[Grouped]):
@@ -144,9 +152,10 @@ class SmallGroups(Module[Grouped]):
         "roles.*.group_size",
         "roles.*.schedule",
         "schools.*.teams",
+        "schools.*.periods",
     )
     books = ("small_group",)
-    losses = (UNUSED,)
+    losses = (UNUSED, UNCOVERED_CLASS)
 
     def __init__(self, run: Engine) -> None:
         super().__init__(run)
@@ -154,6 +163,7 @@ class SmallGroups(Module[Grouped]):
         self.status = run.module(Availability).status
         self.groups = [Groups(s, self._tiers(s), run.days.days_per_week) for s in run.schools]
         self.window: list[int] | None = None  # the open days of the regrouping window so far
+        self.tutoring: list[Met | None] = [None for _ in run.schools]
 
     def _tiers(self, school: Roster) -> TierRules:
         """The school's tiers, with the scenario's small-group defaults filled in."""
@@ -176,12 +186,30 @@ class SmallGroups(Module[Grouped]):
             self._seat_window()
             self.window = []
             for g in self.groups:
-                self._deal(g, today)
+                if g.school.timetable is None:  # else tutoring is a period: see year()
+                    self._deal(g, today)
         if not today.closed and self.window is not None:
             self.window.append(today.day)
 
     def year(self) -> None:
         self._seat_window()
+        for g in self.groups:
+            if g.school.timetable is not None:
+                self._tutor(g)
+
+    def _tutor(self, g: Groups) -> None:
+        """Tutoring as a period: the school's tutoring sections meet as engine.sections says,
+        and what they gave is this school's small-group time."""
+        run, n = self.run, g.school.number
+        by = run.module(PeriodCoverage).results().by[n]
+        assert by is not None
+        met = meet(run, g.school, True, self.status[n], run.module(Coverage).cover[n], by)
+        self.tutoring[n] = met
+        g.received += met.minutes
+        g.contact += met.contact
+        for (role, on_team, size), minutes in met.by_leader.items():
+            if (role, on_team) in g.leaders:  # substitutes are no leader of their own
+                g.by_leader[:, g.leaders.index((role, on_team)), size - 1] += minutes
 
     # ---- caseloads ------------------------------------------------------------------------
     def _deal(self, g: Groups, today: Today) -> None:
@@ -227,6 +255,8 @@ class SmallGroups(Module[Grouped]):
         days = np.array(self.window)
         last = int(self.run.school_days[days[-1]])
         for g in self.groups:
+            if g.school.timetable is not None:
+                continue
             minutes = self.run.timesheets[g.school.number].left[days, :, SMALL_GROUP]
             self._seat(g, minutes, days, last)
 
@@ -280,6 +310,7 @@ class SmallGroups(Module[Grouped]):
             [g.leaders for g in groups],
             [g.by_leader for g in groups],
             by_role,
+            self.tutoring,
         )
 
 
