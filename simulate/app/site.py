@@ -41,6 +41,8 @@ class Site:
         )
         self.env.filters["field_id"] = field_id
         self.env.filters["shown"] = shown
+        self.env.filters["run_title"] = run_title
+        self.env.filters["figure"] = figure
         self.env.globals["limits"] = limits
 
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
@@ -117,6 +119,44 @@ def replications(text: str) -> int:
 
 def by_path(messages: list[Message]) -> dict[str, Message]:
     return {m.path: m for m in messages if m.path}
+
+
+def run_title(record: dict[str, Any]) -> str:
+    """A run named by what it compares: "Today vs MCL teams, 20 years"; "Budget of MCL
+    teams against Today, 20 years, goal-seek: MCL supplement"."""
+    names = [str(n) for n in record.get("scenarios") or []]
+    baseline = record.get("baseline")
+    years = record.get("replications")
+    tail = f", {years} simulated years" if years else ""
+    if record.get("kind") == "compare" and names:
+        first = baseline if baseline in names else names[0]
+        others = [n for n in names if n != first]
+        text = f"{first} vs {_and(others)}" if others else first
+        return text + tail
+    if record.get("kind") == "budget" and names:
+        text = f"Budget of {names[0]}" + (f" against {baseline}" if baseline else "")
+        goal = record.get("goal_label") or record.get("goal")
+        return text + tail + (f", goal-seek: {goal}" if goal else "")
+    return f"Run {record.get('id', '')}"
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def figure(value: Any, kind: str = "money") -> Any:
+    """A number as the reports write it (money in whole dollars with a true minus sign),
+    kept on one line; text that is not a number is shown as it is."""
+    from markupsafe import Markup, escape
+
+    from simulate.measures.formats import fmt
+
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return value
+    text = fmt(number, kind) if kind == "money" else f"{number:,.0f}".replace("-", "\u2212")
+    return Markup('<span class="fig">{}</span>').format(escape(text))
 
 
 def field_id(path: str) -> str:

@@ -1,18 +1,20 @@
 """The app's pages, one module per page or small group of pages, each listing its ROUTES.
 
 home: the workspace's scenarios and runs, bundled copies, uploads; school: "my school" (/new);
-scenario: a scenario's editor, its checks and downloads; compare: the comparison form; budget:
+scenario: a scenario's editor, its checks and downloads; manage: rename, duplicate, delete
+and restore scenarios; compare: the comparison form; budget:
 the budget form; runs: a run's page, progress and files.
 """
 
 from starlette.routing import BaseRoute
 
-from simulate.app.pages import budget, compare, home, runs, scenario, school
+from simulate.app.pages import budget, compare, home, manage, runs, scenario, school
 
 ROUTES: list[BaseRoute] = [
     *home.ROUTES,
     *school.ROUTES,
     *scenario.ROUTES,
+    *manage.ROUTES,
     *compare.ROUTES,
     *budget.ROUTES,
     *runs.ROUTES,

@@ -31,6 +31,7 @@ def budget_page(request: Request, status: int, error: str, values: dict[str, str
         status,
         entries=entries,
         goals=goal_fields(s, entries),
+        targets=TARGET_WORDS,
         error=error,
         form=values,
     )
@@ -50,9 +51,24 @@ def goal_fields(s: Site, entries: list[Any]) -> list[tuple[str, str]]:
             for row in part.rows:
                 for item in row.inputs:
                     if item.meta.kind in ("money", "int", "float") and not item.meta.entry:
-                        where = f"{part.title}: {row.label}" if part.table else part.title
+                        where = f"{part.title}: {_row_name(row)}" if part.table else part.title
                         seen.setdefault(item.path, f"{where}: {item.label}")
     return sorted(seen.items(), key=lambda kv: (kv[0] != "roles.mcl.supplement", kv[1]))
+
+
+def _row_name(row: Any) -> str:
+    """A table row as the planner knows it: a funding line or one-off cost by its name."""
+    named = next((i.value for i in row.inputs if i.path == f"{row.key}.name"), None)
+    return str(named) if named else str(row.label)
+
+
+TARGET_WORDS = {  # goal-seek's targets (simulate budget --target), as the form offers them
+    "budget": "the largest value that keeps the yearly cost within the baseline's (or within "
+    "the scenario's recurring money)",
+    "sustainable": "the smallest value that makes the plan sustainable (recurring money "
+    "covers recurring cost in the last projected year)",
+    "funded": "the smallest value that funds every projected year, grants included",
+}
 
 
 async def start(request: Request) -> Response:
@@ -78,10 +94,13 @@ def start_budget(s: Site, values: dict[str, str]) -> str:
         raise InputError(None, "years", f"is {years}", f"1 to {limits.MAX_PROJECTION_YEARS}")
     count = replications(values.get("replications", "20"))
     goal = values.get("goal", "").strip() or None
+    target = values.get("target", "budget")
+    if target not in TARGET_WORDS:
+        raise InputError(None, "target", f"is '{target:.40}'", ", ".join(TARGET_WORDS))
     _, scenario = s.ws.load(slug)
     baseline = s.ws.load(base_slug)[1] if base_slug else None
     if goal is not None:  # as the command line: a bad field fails before any run
-        check_goal(scenario, goal, "budget", f"{slug}.yaml", baseline is not None)
+        check_goal(scenario, goal, target, f"{slug}.yaml", baseline is not None)  # type: ignore[arg-type]
     s.check_free()
     slugs = [slug] + ([base_slug] if base_slug else [])
     record = {
@@ -94,12 +113,15 @@ def start_budget(s: Site, values: dict[str, str]) -> str:
         "seed": 0,
         "years": years,
         "goal": goal,
+        "goal_label": dict(goal_fields(s, s.valid_entries())).get(goal or "", goal),
+        "target": target if goal else None,
     }
     run_id = s.ws.new_run(record)
     folder = s.ws.run_folder(run_id)
     for name in set(slugs):
         (folder / "inputs" / f"{name}.yaml").write_bytes(s.ws.scenario_file(name).read_bytes())
-    job = Job(run_id, "budget", f"the budget of {scenario.name}")
+    total = (len(slugs)) * count
+    job = Job(run_id, "budget", f"the budget of {scenario.name}", total=total)
 
     def work(job: Job) -> None:
         from simulate.budget.study import budget_study
@@ -110,8 +132,10 @@ def start_budget(s: Site, values: dict[str, str]) -> str:
             years=years,
             replications=count,
             goal_field=goal,
+            target=target,  # type: ignore[arg-type]
             file=f"{slug}.yaml",
             progress=job.progress,
+            simulating=job.progress,
         )
         report.write(folder)
 

@@ -4,7 +4,7 @@ YAML text), each checked as typed and saved; its YAML file and key-inputs workbo
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -14,6 +14,10 @@ from starlette.routing import Route
 from simulate.app.checks import Message, apply_form, check, from_error
 from simulate.app.site import MAX_UPLOAD, by_path, site
 from simulate.schema.errors import InputError
+
+if TYPE_CHECKING:
+    from simulate.app.workspace import Workspace
+    from simulate.schema.model import Scenario
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -68,7 +72,8 @@ async def check_form(request: Request) -> Response:
         from simulate.keyinputs.parts import parts
 
         data, before = site(request).ws.load(slug)
-        _, _, messages = apply_form(data, before, form, f"{slug}.yaml")
+        _, scenario, messages = apply_form(data, before, form, f"{slug}.yaml")
+        messages += name_taken(site(request).ws, slug, scenario)
         paths = [i.path for p in parts(before) for r in p.rows for i in r.inputs]
         return site(request).page(
             request, "checks.html", messages=messages, by_path=by_path(messages), paths=paths
@@ -85,12 +90,23 @@ async def save_form(request: Request) -> Response:
         ws = site(request).ws
         data, before = ws.load(slug)
         new, scenario, messages = apply_form(data, before, form, f"{slug}.yaml")
-        if scenario is None:
+        messages += name_taken(ws, slug, scenario)
+        if scenario is None or any(m.level == "error" for m in messages):
             return editor_page(request, slug, form, messages, 400)
         ws.save_data(slug, new, "key inputs edited")
         return RedirectResponse(f"/scenarios/{slug}?notice=Saved", status_code=303)
 
     return await run_in_threadpool(run)
+
+
+def name_taken(ws: Workspace, slug: str, scenario: Scenario | None) -> list[Message]:
+    """An error beside the name when another scenario of the workspace has it."""
+    from simulate.app.manage import names_in_use
+
+    if scenario is None or scenario.name not in names_in_use(ws, but=slug):
+        return []
+    err = InputError(f"{slug}.yaml", "name", f"'{scenario.name}' is the name of another scenario")
+    return [from_error(err)]
 
 
 async def validate_data(request: Request) -> Response:

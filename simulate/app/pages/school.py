@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from simulate.app.checks import from_error, readable
+from simulate.app.manage import add
 from simulate.app.site import Site, number, site
 from simulate.schema.errors import InputError
 
@@ -114,9 +115,8 @@ def make_schools(s: Site, values: dict[str, str], chosen: list[str]) -> list[str
     made = [new_scenario(school, arrangement) for arrangement in chosen]  # all or none
     names = []
     for scenario in made:
-        slug = s.ws.free_slug(scenario.scenario.name)
-        s.ws.save_scenario(slug, scenario.yaml())
-        names.append(scenario.scenario.name)
+        slug = add(s.ws, scenario.yaml(), scenario.scenario.name)
+        names.append(s.ws.load(slug)[1].name)
     return names
 
 
