@@ -18,7 +18,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from simulate import __version__
-from simulate.app.checks import Message
 from simulate.app.jobs import Busy, Job, Jobs
 from simulate.app.workspace import Workspace
 from simulate.schema import limits
@@ -115,10 +114,6 @@ def replications(text: str) -> int:
     if not 1 <= value <= limits.MAX_REPLICATIONS:
         raise InputError(None, "replications", f"is {value}", f"1 to {limits.MAX_REPLICATIONS:,}")
     return value
-
-
-def by_path(messages: list[Message]) -> dict[str, Message]:
-    return {m.path: m for m in messages if m.path}
 
 
 def run_title(record: dict[str, Any]) -> str:

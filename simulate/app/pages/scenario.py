@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from simulate.app.checks import Message, apply_form, check, from_error
-from simulate.app.site import MAX_UPLOAD, by_path, site
+from simulate.app.checks import Message, anchors, apply_form, check, from_error, placed
+from simulate.app.site import MAX_UPLOAD, site
 from simulate.schema.errors import InputError
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def editor_page(
         parts=parts(scenario),
         form=form or {},
         messages=messages,
-        by_path=by_path(messages),
+        placed=placed(messages, parts(scenario)),
         text=text,
         editor={"schema": editor_schema(), "data": data},
     )
@@ -74,9 +74,13 @@ async def check_form(request: Request) -> Response:
         data, before = site(request).ws.load(slug)
         _, scenario, messages = apply_form(data, before, form, f"{slug}.yaml")
         messages += name_taken(site(request).ws, slug, scenario)
-        paths = [i.path for p in parts(before) for r in p.rows for i in r.inputs]
+        shown = parts(before)
         return site(request).page(
-            request, "checks.html", messages=messages, by_path=by_path(messages), paths=paths
+            request,
+            "checks.html",
+            messages=messages,
+            placed=placed(messages, shown),
+            anchors=anchors(shown),
         )
 
     return await run_in_threadpool(run)

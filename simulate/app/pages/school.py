@@ -4,6 +4,7 @@ by `simulate new`'s new_scenario."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -14,6 +15,9 @@ from simulate.app.checks import from_error, readable
 from simulate.app.manage import add
 from simulate.app.site import Site, number, site
 from simulate.schema.errors import InputError
+
+if TYPE_CHECKING:
+    from simulate.schema.new import NewScenario
 
 DEFAULTS = {
     "name": "My school",
@@ -73,6 +77,7 @@ def school_page(
         picked=chosen if chosen is not None else [bundled.TODAY, "mcl_teams"],
         form=values,
         errors=errors,
+        keys=KEYS,
         bundled_school=f"{today.enrollment} students in {today.classrooms} classrooms",
     )
 
@@ -81,17 +86,64 @@ async def create(request: Request) -> Response:
     sent = await request.form()
     values = {k: v for k, v in sent.items() if isinstance(v, str)}
     chosen = [str(a) for a in sent.getlist("arrangement")]
-    try:
-        made = await run_in_threadpool(make_schools, site(request), values, chosen)
-    except InputError as err:
-        key = FIELDS.get(err.field or "", "general")
-        errors = {key: from_error(err).text, "general": readable(err, "your school")}
+    errors = await run_in_threadpool(problems, values, chosen)
+    if errors:
         return school_page(request, 400, DEFAULTS | values, errors, chosen)
+    made = await run_in_threadpool(make_schools, site(request), values, chosen)
     return RedirectResponse(f"/?notice=Created: {', '.join(made)}", status_code=303)
+
+
+async def check(request: Request) -> Response:
+    """The form checked as the planner types (an htmx fragment): every problem at once."""
+    sent = await request.form()
+    values = {k: v for k, v in sent.items() if isinstance(v, str)}
+    chosen = [str(a) for a in sent.getlist("arrangement")]
+    errors = await run_in_threadpool(problems, values, chosen)
+    return site(request).page(request, "new_checks.html", errors=errors, keys=KEYS, oob=True)
+
+
+KEYS = ("name", "enrollment", "classrooms", "grades", "tiers", "teacher_salary")
+KEYS += ("benefits_rate", "arrangement")
+NEUTRAL = {  # what a field with a problem is taken as while the others are checked
+    "tiers": {k: v for k, v in DEFAULTS.items() if k.startswith("tier_")},
+    "teacher_salary": {"teacher_salary": ""},
+    "benefits_rate": {"benefits_rate": ""},
+    **{key: {key: DEFAULTS[key]} for key in ("name", "enrollment", "classrooms", "grades")},
+}
+
+
+def problems(values: dict[str, str], chosen: list[str]) -> dict[str, str]:
+    """Every problem of the form at once, each under the field it is shown next to (KEYS;
+    'general': the first, as one line). The rules are new_scenario's: a field with a
+    problem is taken at its default and the rest checked again, until none is left."""
+    errors: dict[str, str] = {}
+    values = dict(values)
+    while True:
+        try:
+            scenarios(values, chosen)
+            return errors
+        except InputError as err:
+            key = FIELDS.get(err.field or "", "general")
+            errors.setdefault("general", readable(err, "your school"))
+            if key in errors:
+                return errors
+            errors[key] = from_error(err).text
+            if key not in NEUTRAL:
+                return errors
+            values |= NEUTRAL[key]
 
 
 def make_schools(s: Site, values: dict[str, str], chosen: list[str]) -> list[str]:
     """One scenario per chosen arrangement, all or none; their names."""
+    names = []
+    for scenario in scenarios(values, chosen):
+        slug = add(s.ws, scenario.yaml(), scenario.scenario.name)
+        names.append(s.ws.load(slug)[1].name)
+    return names
+
+
+def scenarios(values: dict[str, str], chosen: list[str]) -> list[NewScenario]:
+    """The school of the form in each chosen arrangement; InputError for the first problem."""
     from simulate.schema.new import MySchool, new_scenario
 
     if not chosen:
@@ -112,15 +164,11 @@ def make_schools(s: Site, values: dict[str, str], chosen: list[str]) -> list[str
         teacher_salary=Decimal(str(number(salary, "teacher_salary", float))) if salary else None,
         benefits_rate=number(benefits, "benefits_rate", float) if benefits else None,
     )
-    made = [new_scenario(school, arrangement) for arrangement in chosen]  # all or none
-    names = []
-    for scenario in made:
-        slug = add(s.ws, scenario.yaml(), scenario.scenario.name)
-        names.append(s.ws.load(slug)[1].name)
-    return names
+    return [new_scenario(school, arrangement) for arrangement in chosen]
 
 
 ROUTES = [
     Route("/new", form, methods=["GET"]),
     Route("/new", create, methods=["POST"]),
+    Route("/new/check", check, methods=["POST"]),
 ]
