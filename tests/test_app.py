@@ -438,6 +438,10 @@ def test_vendored_files_match_their_recorded_versions() -> None:
         digest = hashlib.sha256((vendor / name).read_bytes()).hexdigest()
         assert f"{digest}  {name}" in readme
     assert (vendor / "htmx.LICENSE").is_file() and (vendor / "jsoneditor.LICENSE").is_file()
+    tests = Path(__file__).parent / "vendor"  # axe-core, for the browser tests only
+    digest = hashlib.sha256((tests / "axe.min.js").read_bytes()).hexdigest()
+    assert f"{digest}  axe.min.js" in (tests / "README.md").read_text(encoding="utf-8")
+    assert (tests / "axe.LICENSE").read_text(encoding="utf-8").startswith("Mozilla Public License")
 
 
 def test_plausibility_warnings_are_shown_next_to_their_field(

@@ -6,6 +6,7 @@ browser's "Save as PDF" makes the PDF); report.html holds everything else.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,9 +24,9 @@ if TYPE_CHECKING:
     from simulate.study.compare import Comparison
 
 CSS = """
-@page { size: letter portrait; margin: 11mm 12mm; }
+@page { size: letter portrait; margin: 10mm 12mm; }
 * { box-sizing: border-box; }
-body { margin: 0; font: 9.5pt/1.25 system-ui, -apple-system, 'Segoe UI', Roboto,
+body { margin: 0; font: 9pt/1.2 system-ui, -apple-system, 'Segoe UI', Roboto,
   'DejaVu Sans', Arial, sans-serif; color: #1f2937; background: #fff; }
 main { max-width: 190mm; margin: 0 auto; padding: 8px 12px; }
 h1 { font-size: 15pt; margin: 0 0 2pt; color: #0f4c81; }
@@ -33,7 +34,7 @@ h2 { font-size: 11pt; margin: 8pt 0 2pt; color: #0f4c81; break-after: avoid; }
 p.names { font-size: 10.5pt; font-weight: 600; margin: 0 0 2pt; }
 p { margin: 2pt 0 4pt; }
 .note, footer { color: #4b5563; font-size: 8.5pt; }
-table { border-collapse: collapse; width: 100%; font-size: 8.5pt; break-inside: avoid; }
+table { border-collapse: collapse; width: 100%; font-size: 8pt; break-inside: avoid; }
 th, td { border-bottom: 1px solid #d1d5db; padding: 1.5pt 4pt; text-align: left;
   vertical-align: top; }
 thead th { background: #f1f5f9; }
@@ -147,7 +148,7 @@ def assumptions(page: Page) -> str:
     rows.append(("Benefits rate", [f"{s.budget.benefits_rate:.0%}" for s in scenarios]))
     body = (
         f'<tr><th scope="row">{esc(label)}</th>'
-        + "".join(f'<td class="num">{figure(esc(v))}</td>' for v in values)
+        + "".join(f'<td class="num">{whole(esc(v))}</td>' for v in values)
         + "</tr>"
         for label, values in rows
     )
@@ -161,6 +162,14 @@ def assumptions(page: Page) -> str:
         "every input that differs.</p>"
     )
     return table("", head, body, "board-assumptions") + sources
+
+
+def whole(text: str) -> str:
+    """Text with each figure in it kept on one line (the text may wrap between them)."""
+    return NUMBER.sub(lambda m: figure(m.group(0)), text)
+
+
+NUMBER = re.compile(r"[−+-]?\$?\d[\d,.]*%?")
 
 
 def positions(scenario: Scenario, role: str) -> int:
