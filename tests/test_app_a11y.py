@@ -98,7 +98,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, chromium: Any) -> Iterator[
         page.locator("#run-status", has_text="done").wait_for(timeout=120_000)
         budget = page.url.split(server.url, 1)[1]
         paths = ["/", "/new", "/compare", "/budget", f"/scenarios/{slug}", run, budget]
-        paths += [f"{run}/files/board.html"]
+        paths += [f"{run}/files/board.html", f"/levers/{slug}"]
         yield server.url, paths
     finally:
         context.close()

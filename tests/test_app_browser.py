@@ -249,7 +249,7 @@ def test_a_planner_from_my_school_to_a_report_and_back_after_a_restart(
         user.page.goto(again.url + "/")
         run_id = run_url.rsplit("/", 1)[1]
         with user.page.expect_navigation():
-            user.page.click(f"#runs a:has-text('{run_id}')")
+            user.page.click(f"#runs a[href='/runs/{run_id}']")
         user.page.frame_locator("#report").get_by_text("Executive summary").first.wait_for()
         assert user.page.locator("#run-status").inner_text() == "done"
         user.page.goto(again.url + editor_url.split(server.url, 1)[1])

@@ -84,6 +84,7 @@ def serve(
             echo(f"simulate serve: {url}  (workspace: {site.ws.root}; Ctrl-C stops it)")
             if open_browser:
                 webbrowser.open(url)
+            site.pool.warm()  # the first comparison need not wait for workers and imports
 
     threading.Thread(target=announce, name="announce", daemon=True).start()
     try:
@@ -92,6 +93,7 @@ def serve(
         pass
     finally:
         site.jobs.stop()
+        site.pool.close()
         site.ws.mark_unfinished()
         sock.close()
     echo("simulate serve: stopped")

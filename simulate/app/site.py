@@ -19,6 +19,8 @@ from starlette.responses import HTMLResponse, Response
 
 from simulate import __version__
 from simulate.app.jobs import Busy, Job, Jobs
+from simulate.app.pool import WarmPool
+from simulate.app.trials import Trials
 from simulate.app.workspace import Workspace
 from simulate.schema import limits
 from simulate.schema.errors import InputError
@@ -29,11 +31,14 @@ MAX_BODY = 2 * MAX_UPLOAD
 
 
 class Site:
-    """The workspace, its one job slot and the page templates."""
+    """The workspace, its one job slot, the warm pool of workers (and the levers' trials
+    that share it) and the page templates."""
 
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
         self.jobs = Jobs()
+        self.pool = WarmPool()
+        self.trials = Trials(self.pool)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=True,  # every user string is escaped in every page
@@ -42,6 +47,7 @@ class Site:
         self.env.filters["shown"] = shown
         self.env.filters["run_title"] = run_title
         self.env.filters["figure"] = figure
+        self.env.filters["change"] = change
         self.env.globals["limits"] = limits
 
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
@@ -140,17 +146,27 @@ def _and(names: list[str]) -> str:
 
 
 def figure(value: Any, kind: str = "money") -> Any:
-    """A number as the reports write it (money in whole dollars with a true minus sign),
-    kept on one line; text that is not a number is shown as it is."""
-    from markupsafe import Markup, escape
-
+    """A number as the reports write it (measures.formats: money in whole dollars, a true
+    minus sign; "count": a whole number), kept on one line; other text is shown as it is."""
     from simulate.measures.formats import fmt
 
     try:
         number = float(value)
     except (TypeError, ValueError):
         return value
-    text = fmt(number, kind) if kind == "money" else f"{number:,.0f}".replace("-", "\u2212")
+    return _kept(fmt(number, "num0" if kind == "count" else kind))
+
+
+def change(value: float, kind: str) -> Any:
+    """A difference with its sign, as the reports write it, kept on one line."""
+    from simulate.measures.formats import fmt_diff
+
+    return _kept(fmt_diff(value, kind))
+
+
+def _kept(text: str) -> Any:
+    from markupsafe import Markup, escape
+
     return Markup('<span class="fig">{}</span>').format(escape(text))
 
 

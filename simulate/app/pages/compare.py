@@ -186,14 +186,16 @@ def start_compare(
         from simulate.outputs import save_comparison
         from simulate.study.compare import compare
 
-        comparison = compare(
-            specs,
-            seed,
-            replications,
-            base_name,
-            progress=job.progress,
-            allow_different_schools=judged.per_pupil,
-        )
+        with s.pool.use() as executor:
+            comparison = compare(
+                specs,
+                seed,
+                replications,
+                base_name,
+                progress=job.progress,
+                allow_different_schools=judged.per_pupil,
+                executor=executor,
+            )
         save_comparison(comparison, folder)
 
     return s.launch(job, work)

@@ -1,0 +1,133 @@
+"""Levers tried on a scenario: a first answer from QUICK simulated years, at once; then the
+same answer from REFINED years, worked out in the background while the page polls for it.
+
+The scenario before the levers is simulated once per number of years and kept (a planner
+tries many levers on one scenario). Only the newest trial waits to be refined: trying
+another lever drops a refinement not yet started.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import traceback
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from simulate.app.pool import WarmPool
+
+if TYPE_CHECKING:
+    from simulate.schema.model import Scenario
+    from simulate.study.effects import Effect
+    from simulate.study.run import Result
+
+QUICK = 2  # simulated years of the first answer: within about a second on a warm app
+REFINED = 20  # as a comparison's default (study.run.REPLICATIONS)
+SEED = 0
+KEPT = 64  # trials and base results kept in memory
+
+
+@dataclass
+class Trial:
+    key: tuple[str, ...]  # (scenario digest, lever, lever, ...)
+    levers: tuple[str, ...]
+    said: list[str]  # what each lever did, in words
+    effects: list[Effect]
+    years: int
+    refined: bool = False
+    scenarios: tuple[Scenario, Scenario] | None = field(default=None, repr=False)
+
+
+def digest(data: dict[str, Any]) -> str:
+    text = json.dumps(data, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class Trials:
+    def __init__(self, pool: WarmPool) -> None:
+        self.pool = pool
+        self._lock = threading.Lock()
+        self._trials: OrderedDict[tuple[str, ...], Trial] = OrderedDict()
+        self._bases: OrderedDict[tuple[str, int], Result] = OrderedDict()
+        self._next: Trial | None = None
+        self._wake = threading.Event()
+        self._worker: threading.Thread | None = None
+
+    def key(self, data: dict[str, Any], levers: list[str]) -> tuple[str, ...]:
+        return (digest(data), *levers)
+
+    def get(self, key: tuple[str, ...]) -> Trial | None:
+        with self._lock:
+            return self._trials.get(key)
+
+    def try_levers(self, data: dict[str, Any], levers: list[str], file: str) -> Trial:
+        """The levers' effect on the scenario `data` (InputError if one does not apply):
+        the refined answer if there is one, else a quick one, queued to be refined."""
+        from simulate.schema.levers import pull
+        from simulate.schema.loading import validate
+
+        key = self.key(data, levers)
+        found = self.get(key)
+        if found is not None:
+            return found
+        _, after, said = pull(data, levers, file)
+        before = validate(json.loads(json.dumps(data, default=str)), file)
+        trial = Trial(key, tuple(levers), said, [], QUICK, scenarios=(before, after))
+        with self.pool.use(wait=False) as executor:
+            trial.effects = self._effects(key[0], before, after, QUICK, executor)
+        self._keep(trial)
+        with self._lock:
+            self._next = trial
+        self._start()
+        self._wake.set()
+        return trial
+
+    def _effects(
+        self, base: str, before: Scenario, after: Scenario, years: int, executor: Any
+    ) -> list[Effect]:
+        from simulate.study.compare import simulate_years
+        from simulate.study.effects import effects
+
+        workers = None if executor is not None else 1
+        with self._lock:
+            kept = self._bases.get((base, years))
+        if kept is None:
+            kept, result = simulate_years([before, after], SEED, years, workers, executor=executor)
+            with self._lock:
+                self._bases[(base, years)] = kept
+                while len(self._bases) > KEPT:
+                    self._bases.popitem(last=False)
+        else:
+            (result,) = simulate_years([after], SEED, years, workers, executor=executor)
+        return effects(kept, result)
+
+    def _keep(self, trial: Trial) -> None:
+        with self._lock:
+            self._trials[trial.key] = trial
+            while len(self._trials) > KEPT:
+                self._trials.popitem(last=False)
+
+    def _start(self) -> None:
+        if self._worker is None or not self._worker.is_alive():
+            self._worker = threading.Thread(target=self._refine, name="refine", daemon=True)
+            self._worker.start()
+
+    def _refine(self) -> None:
+        """Refine the newest trial, then wait for the next (a daemon thread)."""
+        while True:
+            self._wake.wait()
+            with self._lock:
+                trial, self._next = self._next, None
+                self._wake.clear()
+            if trial is None or trial.scenarios is None:
+                continue
+            before, after = trial.scenarios
+            try:
+                with self.pool.use() as executor:
+                    found = self._effects(trial.key[0], before, after, REFINED, executor)
+            except Exception:  # noqa: BLE001 - the quick answer stays; the server goes on
+                traceback.print_exc()
+                continue
+            self._keep(Trial(trial.key, trial.levers, trial.said, found, REFINED, True))
