@@ -230,6 +230,9 @@ def test_a_planner_from_my_school_to_a_report_and_back_after_a_restart(
         report = page.frame_locator("#report")
         report.get_by_text("Executive summary").first.wait_for()
         report.locator(".plot .main-svg").first.wait_for(timeout=30_000)
+        learning = report.locator("#learning")  # the learning estimate, with its caveat
+        learning.get_by_text("not a prediction for your school").first.wait_for()
+        learning.locator(".plot .main-svg").first.wait_for(timeout=30_000)
         workbook = user.download("a[href$='budget.xlsx?download=1']", "budget.xlsx")
         assert "Totals" in openpyxl.load_workbook(workbook).sheetnames
         summary = user.download("a[href$='summary.csv?download=1']", "summary.csv")

@@ -18,6 +18,7 @@ LAYERS: list[set[str]] = [
     {"folderlock", "terminal"},  # a folder's lock; text made safe for a terminal
     {"output"},  # writing files safely
     {"engine"},
+    {"learning"},  # the learning estimate: reads a finished year, read by measures and study
     {"measures"},
     {"budget"},  # the money model
     {"study"},  # runs, comparisons, sweeps: engine, measures and budget together

@@ -21,6 +21,7 @@ SOURCES = {
     "order": 6,
     "student_absence": 7,
     "absence_propensity": 8,
+    "learning_evidence": 9,  # effect sizes drawn for the learning estimate (no replication)
 }
 
 

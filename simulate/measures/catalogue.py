@@ -119,6 +119,7 @@ class Measure:
     # baseline) from these columns of Comparison.budget_totals instead of the yearly mean.
     whole_school: bool = False  # a total over the whole enrollment: comparable only between
     # scenarios of the same schools (not a per-pupil, per-student or per-teacher figure)
+    signed: bool = False  # may be negative (an estimated effect); every other figure is >= 0
 
     def kind_of(self, statistic: str) -> Kind:
         return dict(self.kinds).get(statistic, self.kind)
@@ -176,6 +177,17 @@ def activity_label(group: str) -> str:
     return ACTIVITY_LABELS.get(activity, activity.replace("_", " ").capitalize())
 
 
+# The learning estimate's two units: (metric suffix, label suffix, unit, format, abbreviation).
+LEARNING_UNITS: tuple[tuple[str, str, str, Kind, str], ...] = (
+    ("sd", "", "standard deviations of test scores", "num2", "SD"),
+    (
+        "percentile_points",
+        ", percentile points",
+        "percentile points for a student at the median",
+        "num1",
+        "pct pts",
+    ),
+)
 MEASURES: tuple[Measure, ...] = (
     Measure(
         "budget.per_pupil",
@@ -514,6 +526,72 @@ MEASURES: tuple[Measure, ...] = (
                 "activity=instruction",
             ),
         ),
+    ),
+    *(
+        Measure(
+            f"learning.{subject}_{unit}",
+            f"Estimated effect on {subject}{label}",
+            words,
+            ("value",),
+            (ALL, "tier"),
+            kind,
+            1,
+            f"What the year's delivered tutoring, coaching, team leadership, class size and "
+            f"absences are worth in {subject}, against none of them, at the central effect "
+            "sizes of published studies (docs/outcomes.md): an estimate from those studies, "
+            "not a prediction for your school. Read the differences between arrangements.",
+            everyone="all students",
+            abbrev=f"{subject[:4]} {abbrev}",
+            signed=True,
+        )
+        for subject in ("reading", "math")
+        for unit, label, words, kind, abbrev in LEARNING_UNITS
+    ),
+    Measure(
+        "learning.tutored_share",
+        "Students tutored at the dosage threshold",
+        "share of students",
+        ("value",),
+        (ALL, "tier"),
+        "pct",
+        1,
+        "Share of students who received, on average over the year, at least the threshold's "
+        "small-group sessions a week (3 scheduled, 90% delivered, by default): those the "
+        "estimate counts as tutored.",
+        everyone="all students",
+    ),
+    Measure(
+        "learning.small_group_cost_per_scheduled_hour",
+        "Small-group cost per scheduled hour",
+        "dollars per adult hour scheduled",
+        ("value",),
+        (ALL,),
+        "money",
+        -1,
+        "The recurring cost of small-group time (each role's cost times the share of its day "
+        "set for small groups) over the adult hours of small groups in the schedules.",
+    ),
+    Measure(
+        "learning.small_group_cost_per_delivered_hour",
+        "Small-group cost per delivered hour",
+        "dollars per adult hour delivered",
+        ("value",),
+        (ALL,),
+        "money",
+        -1,
+        "The same cost over the adult hours of small groups actually held, after absences, "
+        "coverage, vacancies, closures and testing, and time no student was free for.",
+    ),
+    Measure(
+        "learning.cost_per_student_at_target",
+        "Small-group cost per student reaching the dosage target",
+        "dollars per student",
+        ("value",),
+        (ALL,),
+        "money",
+        -1,
+        "The cost of small-group time over the students with a dosage target who received at "
+        "least 90% of it (0 when none did).",
     ),
 )
 CATALOGUE: dict[str, Measure] = {m.name: m for m in MEASURES}

@@ -15,6 +15,9 @@ from simulate.budget import items as budget
 from simulate.budget.items import Usage
 from simulate.engine.core import Engine
 from simulate.engine.ledger import Ledger, Loss
+from simulate.learning import adapter as learning_adapter
+from simulate.learning.figures import SmallGroupCost
+from simulate.learning.figures import figures as learning_figures
 
 Key = tuple[str, str, str]
 ALL = "all"
@@ -43,8 +46,11 @@ def usage(engine: Engine) -> Usage:
     )
 
 
-def compute(engine: Engine, ledger: Ledger | None = None) -> dict[Key, float]:
-    """Every figure of one run (pass the run's merged ledger if you already have it)."""
+def compute(
+    engine: Engine, ledger: Ledger | None = None, learned: learning_adapter.Year | None = None
+) -> dict[Key, float]:
+    """Every figure of one run (pass the run's merged ledger, and its learning inputs, if you
+    already have them)."""
     out: dict[Key, float] = {}
     ledger = ledger if ledger is not None else engine.ledger()
     weeks = engine.days.weeks or 1.0
@@ -67,17 +73,43 @@ def compute(engine: Engine, ledger: Ledger | None = None) -> dict[Key, float]:
     student_days = sum(s.student_days for s in engine.schools)
     led = sum(s.led_student_days for s in engine.schools)
     out[("reach.students_on_led_teams_share", ALL, "value")] = _ratio(led, student_days)
-    _budget(out, engine)
+    items = budget.line_items(engine.scenario, usage(engine))
+    _budget(out, engine, items)
+    _learning(out, engine, ledger, items, learned or learning_adapter.year(engine))
     return out
 
 
-def _budget(out: dict[Key, float], engine: Engine) -> None:
+def _budget(out: dict[Key, float], engine: Engine, items: list[budget.LineItem]) -> None:
     """This year's recurring cost (one-off start-up costs are the budget's, not a year's): it
     varies between years with vacancies, leavers, substitute days and hours worked."""
     scenario = engine.scenario
-    total = budget.recurring_total(budget.line_items(scenario, usage(engine)))
+    total = budget.recurring_total(items)
     out[("budget.total", ALL, "value")] = float(total)
     out[("budget.per_pupil", ALL, "value")] = float(budget.per_pupil(total, scenario.enrollment))
+
+
+def _learning(
+    out: dict[Key, float],
+    engine: Engine,
+    ledger: Ledger,
+    items: list[budget.LineItem],
+    learned: learning_adapter.Year,
+) -> None:
+    """The learning estimate at the effect sizes' centres and what small-group time cost."""
+    weeks = engine.days.weeks or 1.0
+    reached = 0
+    for school in engine.schools:
+        target = school.tiers.dosage[school.students.tier]
+        got = school.received.small_group / weeks
+        reached += int(((target > 0) & (got >= REACHED * target)).sum())
+    scheduled, delivered = learning_adapter.small_group_hours(ledger)
+    by_role: defaultdict[str, float] = defaultdict(float)
+    for item in items:
+        if item.recurring and item.role:
+            by_role[item.role] += float(item.amount)
+    cost = learning_adapter.small_group_cost(engine.scenario, dict(by_role))
+    spent = SmallGroupCost(cost, scheduled, delivered, reached)
+    out.update(learning_figures(learned, engine.scenario.learning, spent))
 
 
 def _coaching(

@@ -534,6 +534,98 @@ class Relationships(Strict):
     )
 
 
+TutorKind = Literal["teacher", "paraprofessional", "nonprofessional"]
+Effect = Annotated[float, Field(ge=-1, le=2)]
+
+
+class EffectOverride(Strict):
+    """One lever's effect in place of the evidence table's (docs/outcomes.md): for sweeps and
+    for a planner who trusts another study."""
+
+    reading: Effect | None = Field(
+        None, description="Effect on reading, in SD (or a ratio, for a tutoring moderator)"
+    )
+    math: Effect | None = Field(
+        None, description="Effect on math, in SD (or a ratio, for a tutoring moderator)"
+    )
+    se: Annotated[float, Field(ge=0, le=2)] | None = Field(
+        None, description="Standard error of the effect, in the same units"
+    )
+
+
+class Effects(Strict):
+    """Per-lever overrides of the evidence table; a lever left out keeps the table's."""
+
+    tutoring: EffectOverride = Field(
+        EffectOverride(), description="Tutoring at the dosage threshold (SD for the year)"
+    )
+    tutor_teacher: EffectOverride = Field(
+        EffectOverride(), description="Tutored by teachers: ratio to the pooled tutoring effect"
+    )
+    tutor_paraprofessional: EffectOverride = Field(
+        EffectOverride(),
+        description="Tutored by paraprofessionals: ratio to the pooled tutoring effect",
+    )
+    tutor_nonprofessional: EffectOverride = Field(
+        EffectOverride(),
+        description="Tutored by volunteers: ratio to the pooled tutoring effect",
+    )
+    one_to_one: EffectOverride = Field(
+        EffectOverride(), description="One-to-one sessions: ratio to the pooled tutoring effect"
+    )
+    small_group: EffectOverride = Field(
+        EffectOverride(),
+        description="Sessions of two or more: ratio to the pooled tutoring effect",
+    )
+    coaching: EffectOverride = Field(
+        EffectOverride(), description="Teachers coached at the threshold (SD for the year)"
+    )
+    mcl_team: EffectOverride = Field(
+        EffectOverride(), description="On a team led by a multi-classroom leader (SD for a year)"
+    )
+    class_size: EffectOverride = Field(
+        EffectOverride(), description="A class 7 students smaller than 22 (SD for the year)"
+    )
+    teacher_absence: EffectOverride = Field(
+        EffectOverride(), description="Each day the student's teacher is absent (SD)"
+    )
+    student_absence: EffectOverride = Field(
+        EffectOverride(), description="Each day the student is absent (SD)"
+    )
+
+
+class Learning(Strict):
+    """How the learning estimate reads the evidence (docs/outcomes.md): an estimate from
+    published studies, not a prediction for a school."""
+
+    evidence: Literal["at_scale", "small_studies"] = Field(
+        "at_scale",
+        description="Effects from programmes at scale (default) or from pooled small studies",
+    )
+    tutoring_sessions_per_week: Annotated[float, Field(ge=0, le=20)] = Field(
+        2.7,
+        description="Small-group sessions a week a student must receive, on average over the "
+        "year, to count as tutored (3 scheduled, 90% delivered)",
+    )
+    coaching_observations_per_week: Annotated[float, Field(ge=0, le=10)] = Field(
+        0.5,
+        description="Observations a week a teacher must receive, on average over the year, to "
+        "count as coached",
+    )
+    reading_share: Share = Field(
+        0.5, description="Share of small-group time spent on reading (the rest on math)"
+    )
+    tutors: dict[Name, TutorKind] = Field(
+        default_factory=dict,
+        description="Kind of tutor by role (teacher, paraprofessional or nonprofessional); a "
+        "role left out is a teacher if it is one, else a paraprofessional",
+    )
+    effects: Effects = Field(Effects(), description="Per-lever overrides of the evidence table")
+    draws: Annotated[int, Field(ge=100, le=100_000)] = Field(
+        2000, description="Draws of the effect sizes for the evidence interval"
+    )
+
+
 class OneOff(Strict):
     """A cost paid once, in one projection year (start-up, training, furniture)."""
 
@@ -663,6 +755,9 @@ class Scenario(Strict):
     absences: AbsenceEpisodes = Field(
         AbsenceEpisodes(), description="How long adults' absence episodes last"
     )
+    learning: Learning = Field(
+        Learning(), description="How the learning estimate reads the evidence"
+    )
     substitutes: Substitutes = Field(Substitutes(), description="The district substitute pool")
     coverage: Coverage = Field(Coverage(), description="Who covers absences and vacancies")
     budget: Budget = Field(
@@ -708,6 +803,8 @@ class Scenario(Strict):
             check(role, ("coverage", "needs_cover", k))
         for k, role in enumerate(self.substitutes.fill_priority):
             check(role, ("substitutes", "fill_priority", k))
+        for role in self.learning.tutors:
+            check(role, ("learning", "tutors", role))
         for name, spec in self.roles.items():
             used = sum(spec.schedule.values())
             if used > 1440:

@@ -257,20 +257,33 @@ class Comparison:
                 }
             )
         from simulate.budget.tables import READ_ME, read_me
+        from simulate.study.learning import READ_ME as LEARNING_READ_ME
+        from simulate.study.learning import learning_sheets
 
+        about = read_me([r.scenario for r in self.results])
         table = self.budget_by_category  # a scenario may be named "category": no reset_index
         by_category = pd.concat(
             [table.index.to_frame(index=False), table.reset_index(drop=True)], axis=1
         )
         return {
-            READ_ME: read_me([r.scenario for r in self.results]),
+            READ_ME: pd.concat(
+                [about, pd.DataFrame([LEARNING_READ_ME], columns=about.columns)], ignore_index=True
+            ),
             "Totals": self.budget_totals,
             "Line items": self.line_items,
             "By category": by_category,
             "Vs baseline": self.budget_vs_baseline,
             "Multi-year": _stack((name, m.frame()) for name, m in self.projections.items()),
             "Verdict": pd.DataFrame(verdicts),
+            **learning_sheets(self),
         }
+
+    @cached_property
+    def learning(self) -> pd.DataFrame:
+        """The learning estimates with both layers of uncertainty (study.learning)."""
+        from simulate.study.learning import estimate_table
+
+        return estimate_table(self)
 
     @cached_property
     def assumptions(self) -> pd.DataFrame:

@@ -12,6 +12,7 @@ import pandas as pd
 from simulate.budget import items as budget_mod
 from simulate.budget.intervals import intervals
 from simulate.engine.core import Engine
+from simulate.learning import adapter as learning_adapter
 from simulate.measures import compute as metrics_mod
 from simulate.measures.catalogue import STAFFING_PER_PUPIL, check_figure
 from simulate.schema.model import Scenario
@@ -34,6 +35,7 @@ class Result:
     ledger: pd.DataFrame  # tidy ledger rows with a replication column
     usage: budget_mod.Usage  # mean over replications
     usages: list[budget_mod.Usage] = field(default_factory=list)  # each replication's
+    learning: list[learning_adapter.Year] = field(default_factory=list)  # each replication's
 
     @cached_property
     def line_items(self) -> list[budget_mod.LineItem]:
@@ -108,17 +110,20 @@ class Replication:
     metrics: dict[metrics_mod.Key, float]
     ledger: dict[tuple[str, str, str, str], float]
     usage: budget_mod.Usage
+    learning: learning_adapter.Year | None = None  # what the learning estimate read
 
 
 def run_replication(scenario: Scenario, seed: int, replication: int) -> Replication:
     """Simulate year `replication` of one scenario; it depends on (seed, replication) alone."""
     engine = Engine(scenario, seed, replication).run()
     ledger = engine.ledger()
+    learned = learning_adapter.year(engine)
     return Replication(
         replication,
-        metrics_mod.compute(engine, ledger),
+        metrics_mod.compute(engine, ledger, learned),
         dict(ledger.amounts),
         metrics_mod.usage(engine),
+        learned,
     )
 
 
@@ -145,6 +150,7 @@ def combine(scenario: Scenario, seed: int, years: list[Replication]) -> Result:
         ledger,
         _mean_usage([y.usage for y in years]),
         [y.usage for y in years],
+        [y.learning for y in years if y.learning is not None],
     )
 
 
