@@ -18,18 +18,21 @@ FIGURES = [  # (metric, statistic); those the catalogue does not have are left o
     ("small_group.minutes_per_student_week", "mean"),
     ("small_group.target_delivered_share", "value"),
     ("coaching.observations_per_teacher_week", "realized"),
-    ("learning.reading_sd", "value"),
+    ("learning.reading_sd", "value"),  # the learning estimate: from published studies
     ("learning.math_sd", "value"),
 ]
+ESTIMATES = ("learning.",)  # figures said to be estimates from published studies
 
 
 @dataclass(frozen=True)
 class Effect:
     label: str
+    unit: str
     kind: str  # a format of measures.formats
     better: int  # +1 higher is better, -1 lower, 0 neither
     before: float
     after: float
+    estimate: bool = False  # the learning estimate (docs/outcomes.md), said as such
 
     @property
     def difference(self) -> float:
@@ -46,10 +49,12 @@ def effects(before: Result, after: Result) -> list[Effect]:
         out.append(
             Effect(
                 entry.label,
+                entry.unit,
                 entry.kind_of(statistic),
                 entry.better_for(statistic),
                 before.value(metric, statistic),
                 after.value(metric, statistic),
+                metric.startswith(ESTIMATES),
             )
         )
     return out
