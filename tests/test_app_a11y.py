@@ -175,3 +175,23 @@ def test_a_board_summary_of_ten_scenarios_is_still_written(tmp_path: Path) -> No
     specs = [base.model_copy(update={"name": f"Copy {k}"}) for k in range(10)]
     written = write_board(compare(specs, seed=0, replications=1), tmp_path / "board.html")
     assert written.read_text(encoding="utf-8").count('<th scope="col" class="num">') == 20
+
+
+@pytest.mark.slow
+def test_levers_answer_from_the_keyboard(chromium: Any, served: tuple[str, list]) -> None:
+    """Tab to a lever and tick it with the space bar: its effect appears, then is refined."""
+    url, paths = served
+    levers = next(p for p in paths if p.startswith("/levers/"))
+    context = chromium.new_context(viewport={"width": 800, "height": 900})
+    page = context.new_page()
+    page.goto(url + levers)
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "lever":
+            break
+    assert page.evaluate("document.activeElement.value") == "tutor_per_team"
+    page.keyboard.press("Space")
+    page.locator("#effects-table").wait_for(timeout=60_000)
+    assert "tutor positions added" in page.inner_text("#effects")
+    page.locator("#effects-years", has_text="From 20 simulated years").wait_for(timeout=240_000)
+    context.close()
