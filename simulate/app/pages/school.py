@@ -102,8 +102,16 @@ async def check(request: Request) -> Response:
     return site(request).page(request, "new_checks.html", errors=errors, keys=KEYS, oob=True)
 
 
-KEYS = ("name", "enrollment", "classrooms", "grades", "tiers", "teacher_salary")
-KEYS += ("benefits_rate", "arrangement")
+KEYS = [
+    "name",
+    "enrollment",
+    "classrooms",
+    "grades",
+    "tiers",
+    "teacher_salary",
+    "benefits_rate",
+    "arrangement",
+]
 NEUTRAL = {  # what a field with a problem is taken as while the others are checked
     "tiers": {k: v for k, v in DEFAULTS.items() if k.startswith("tier_")},
     "teacher_salary": {"teacher_salary": ""},
