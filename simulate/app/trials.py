@@ -1,9 +1,11 @@
-"""Levers tried on a scenario: a first answer from QUICK simulated years, at once; then the
-same answer from REFINED years, worked out in the background while the page polls for it.
+"""Levers tried on a scenario: a first answer from QUICK simulated years, at once, in the
+request's own thread; then the same answer from REFINED years, worked out in the background
+on the warm pool while the page polls for it.
 
 The scenario before the levers is simulated once per number of years and kept (a planner
-tries many levers on one scenario). Only the newest trial waits to be refined: trying
-another lever drops a refinement not yet started.
+tries many levers on one scenario). Only the newest trial is refined: trying another set of
+levers stops a refinement under way (its workers are let go and the pool starts anew), so
+the planner's next answer never waits behind an answer no longer looked at.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ SEED = 0
 KEPT = 64  # trials and base results kept in memory
 
 
+class Superseded(Exception):
+    """A newer trial waits: the refinement under way stops."""
+
+
 @dataclass
 class Trial:
     key: tuple[str, ...]  # (scenario digest, lever, lever, ...)
@@ -51,7 +57,8 @@ class Trials:
         self._lock = threading.Lock()
         self._trials: OrderedDict[tuple[str, ...], Trial] = OrderedDict()
         self._bases: OrderedDict[tuple[str, int], Result] = OrderedDict()
-        self._next: Trial | None = None
+        self._next: Trial | None = None  # the trial to refine next
+        self._running: tuple[str, ...] | None = None  # the trial being refined
         self._wake = threading.Event()
         self._worker: threading.Thread | None = None
 
@@ -69,19 +76,19 @@ class Trials:
         from simulate.schema.loading import validate
 
         key = self.key(data, levers)
-        found = self.get(key)
-        if found is not None:
-            return found
-        _, after, said = pull(data, levers, file)
-        before = validate(json.loads(json.dumps(data, default=str)), file)
-        trial = Trial(key, tuple(levers), said, [], QUICK, scenarios=(before, after))
-        with self.pool.use(wait=False) as executor:
-            trial.effects = self._effects(key[0], before, after, QUICK, executor)
-        self._keep(trial)
-        with self._lock:
-            self._next = trial
-        self._start()
-        self._wake.set()
+        trial = self.get(key)
+        if trial is None:
+            _, after, said = pull(data, levers, file)
+            before = validate(json.loads(json.dumps(data, default=str)), file)
+            trial = Trial(key, tuple(levers), said, [], QUICK, scenarios=(before, after))
+            trial.effects = self._effects(key[0], before, after, QUICK, None)
+            self._keep(trial)
+        if not trial.refined:
+            with self._lock:
+                if self._running != trial.key:
+                    self._next = trial
+            self._start()
+            self._wake.set()
         return trial
 
     def _effects(
@@ -91,17 +98,25 @@ class Trials:
         from simulate.study.effects import effects
 
         workers = None if executor is not None else 1
+        progress = self._superseded if executor is not None else None
         with self._lock:
             kept = self._bases.get((base, years))
         if kept is None:
-            kept, result = simulate_years([before, after], SEED, years, workers, executor=executor)
+            kept, result = simulate_years(
+                [before, after], SEED, years, workers, progress, executor=executor
+            )
             with self._lock:
                 self._bases[(base, years)] = kept
                 while len(self._bases) > KEPT:
                     self._bases.popitem(last=False)
         else:
-            (result,) = simulate_years([after], SEED, years, workers, executor=executor)
+            (result,) = simulate_years([after], SEED, years, workers, progress, executor)
         return effects(kept, result)
+
+    def _superseded(self, done: int, total: int) -> None:
+        """A refinement's progress: stop it once a newer trial waits."""
+        if self._next is not None and self._next.key != self._running:
+            raise Superseded
 
     def _keep(self, trial: Trial) -> None:
         with self._lock:
@@ -120,6 +135,7 @@ class Trials:
             self._wake.wait()
             with self._lock:
                 trial, self._next = self._next, None
+                self._running = trial.key if trial is not None else None
                 self._wake.clear()
             if trial is None or trial.scenarios is None:
                 continue
@@ -127,7 +143,11 @@ class Trials:
             try:
                 with self.pool.use() as executor:
                     found = self._effects(trial.key[0], before, after, REFINED, executor)
+                self._keep(Trial(trial.key, trial.levers, trial.said, found, REFINED, True))
+            except Superseded:
+                pass  # the newer trial is refined next
             except Exception:  # noqa: BLE001 - the quick answer stays; the server goes on
                 traceback.print_exc()
-                continue
-            self._keep(Trial(trial.key, trial.levers, trial.said, found, REFINED, True))
+            finally:
+                with self._lock:
+                    self._running = None
