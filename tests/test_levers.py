@@ -113,6 +113,7 @@ def test_an_unknown_lever_and_an_impossible_set_are_refused_in_words() -> None:
     assert positions(combined, "mcl") == 4  # 12 classrooms in teams of 3
 
 
+@pytest.mark.slow
 def test_the_app_tries_levers_quickly_then_refines_and_saves_them(tmp_path: Path) -> None:
     c = client(tmp_path / "ws")
     assert c.post("/new", data=LINCOLN).status_code == 303
@@ -156,3 +157,25 @@ def test_the_app_tries_levers_quickly_then_refines_and_saves_them(tmp_path: Path
     text = (tmp_path / "ws" / "scenarios" / f"{new}.yaml").read_text(encoding="utf-8")
     assert "Add a tutor to every team: 4 tutor positions added" in text
     assert teams_slug in slugs(c)
+
+
+@pytest.mark.slow
+def test_a_newer_set_of_levers_is_refined_first_and_an_older_one_when_looked_at_again(
+    tmp_path: Path,
+) -> None:
+    c = client(tmp_path / "ws")
+    assert c.post("/new", data=LINCOLN).status_code == 303
+    _, today = slugs(c)
+
+    def refined(lever: str, wait: float) -> bool:
+        deadline = time.monotonic() + wait
+        while True:
+            page = c.get(f"/levers/{today}/effects?lever={lever}").text
+            if "From 20 simulated years" in page or time.monotonic() > deadline:
+                return "From 20 simulated years" in page
+            time.sleep(0.5)
+
+    c.post(f"/levers/{today}/effects", data={"lever": ["tutor_per_team"]})
+    c.post(f"/levers/{today}/effects", data={"lever": ["resident_per_team"]})  # stops the first
+    assert refined("resident_per_team", 240)
+    assert refined("tutor_per_team", 240)  # looked at again: refined in its turn

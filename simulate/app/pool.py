@@ -67,6 +67,13 @@ class WarmPool:
             ]
             executor.run(tasks, lambda task, result: None)
 
+    def abort(self) -> None:
+        """Stop the workers now, whoever uses them (the user's run fails and the pool
+        starts anew at its next use)."""
+        executor = self._executor
+        if executor is not None:
+            executor.close(abort=True)
+
     def close(self) -> None:
         with self._lock:
             if self._executor is not None:

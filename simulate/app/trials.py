@@ -4,8 +4,8 @@ on the warm pool while the page polls for it.
 
 The scenario before the levers is simulated once per number of years and kept (a planner
 tries many levers on one scenario). Only the newest trial is refined: trying another set of
-levers stops a refinement under way (its workers are let go and the pool starts anew), so
-the planner's next answer never waits behind an answer no longer looked at.
+levers stops a refinement under way at once (its workers are let go and the pool starts
+anew), so the planner's next answer never waits behind one no longer looked at.
 """
 
 from __future__ import annotations
@@ -29,10 +29,6 @@ QUICK = 2  # simulated years of the first answer: within about a second on a war
 REFINED = 20  # as a comparison's default (study.run.REPLICATIONS)
 SEED = 0
 KEPT = 64  # trials and base results kept in memory
-
-
-class Superseded(Exception):
-    """A newer trial waits: the refinement under way stops."""
 
 
 @dataclass
@@ -59,6 +55,7 @@ class Trials:
         self._bases: OrderedDict[tuple[str, int], Result] = OrderedDict()
         self._next: Trial | None = None  # the trial to refine next
         self._running: tuple[str, ...] | None = None  # the trial being refined
+        self._on_pool = False  # the refinement holds the pool (not a comparison)
         self._wake = threading.Event()
         self._worker: threading.Thread | None = None
 
@@ -87,6 +84,8 @@ class Trials:
             with self._lock:
                 if self._running != trial.key:
                     self._next = trial
+                    if self._on_pool:  # a refinement no longer looked at: let it go now
+                        self.pool.abort()
             self._start()
             self._wake.set()
         return trial
@@ -98,25 +97,17 @@ class Trials:
         from simulate.study.effects import effects
 
         workers = None if executor is not None else 1
-        progress = self._superseded if executor is not None else None
         with self._lock:
             kept = self._bases.get((base, years))
         if kept is None:
-            kept, result = simulate_years(
-                [before, after], SEED, years, workers, progress, executor=executor
-            )
+            kept, result = simulate_years([before, after], SEED, years, workers, executor=executor)
             with self._lock:
                 self._bases[(base, years)] = kept
                 while len(self._bases) > KEPT:
                     self._bases.popitem(last=False)
         else:
-            (result,) = simulate_years([after], SEED, years, workers, progress, executor)
+            (result,) = simulate_years([after], SEED, years, workers, executor=executor)
         return effects(kept, result)
-
-    def _superseded(self, done: int, total: int) -> None:
-        """A refinement's progress: stop it once a newer trial waits."""
-        if self._next is not None and self._next.key != self._running:
-            raise Superseded
 
     def _keep(self, trial: Trial) -> None:
         with self._lock:
@@ -142,12 +133,13 @@ class Trials:
             before, after = trial.scenarios
             try:
                 with self.pool.use() as executor:
+                    with self._lock:
+                        self._on_pool = True
                     found = self._effects(trial.key[0], before, after, REFINED, executor)
                 self._keep(Trial(trial.key, trial.levers, trial.said, found, REFINED, True))
-            except Superseded:
-                pass  # the newer trial is refined next
             except Exception:  # noqa: BLE001 - the quick answer stays; the server goes on
-                traceback.print_exc()
+                if self._next is None:  # not stopped for a newer trial: say what went wrong
+                    traceback.print_exc()
             finally:
                 with self._lock:
-                    self._running = None
+                    self._running, self._on_pool = None, False
