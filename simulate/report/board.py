@@ -156,10 +156,9 @@ def assumptions(page: Page) -> str:
         f'<th scope="col" class="num">{page.scenario_head(n)}</th>' for n in page.names
     )
     sources = (
-        '<p class="note">Where the figures come from: each scenario file notes the source of '
-        "every figure (a public source, the school's own figure, or our assumption); the "
-        "bundled figures are listed with their sources in docs/sources.md. The report lists "
-        "every input that differs.</p>"
+        '<p class="note">Where the figures come from: the bundled scenarios mark each figure '
+        "as public (with its source, listed in docs/sources.md) or our assumption; figures "
+        "set for your school are your own. The report lists every input that differs.</p>"
     )
     return table("", head, body, "board-assumptions") + sources
 
