@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 import traceback
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ QUICK = 2  # simulated years of the first answer: within about a second on a war
 REFINED = 20  # as a comparison's default (study.run.REPLICATIONS)
 SEED = 0
 KEPT = 64  # trials and base results kept in memory
+SETTLE = 1.0  # seconds a refinement waits, so that a planner's next click answers first
 
 
 @dataclass
@@ -73,6 +75,9 @@ class Trials:
         from simulate.schema.loading import validate
 
         key = self.key(data, levers)
+        with self._lock:
+            if self._on_pool and self._running != key:  # no longer looked at: let it go now,
+                self.pool.abort()  # so the workers leave this answer the CPUs
         trial = self.get(key)
         if trial is None:
             _, after, said = pull(data, levers, file)
@@ -84,8 +89,6 @@ class Trials:
             with self._lock:
                 if self._running != trial.key:
                     self._next = trial
-                    if self._on_pool:  # a refinement no longer looked at: let it go now
-                        self.pool.abort()
             self._start()
             self._wake.set()
         return trial
@@ -124,6 +127,7 @@ class Trials:
         """Refine the newest trial, then wait for the next (a daemon thread)."""
         while True:
             self._wake.wait()
+            time.sleep(SETTLE)
             with self._lock:
                 trial, self._next = self._next, None
                 self._running = trial.key if trial is not None else None
