@@ -17,7 +17,7 @@ _API = {
     "InputError": "simulate.schema.errors",
     "Result": "simulate.study.run",
     "Scenario": "simulate.schema.model",
-    "budget_study": "simulate.budget.study",
+    "budget_study": "simulate.study.budget_study",
     "compare": "simulate.study.compare",
     "load_scenario": "simulate.schema.loading",
     "run": "simulate.study.run",
@@ -50,10 +50,10 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
-    from simulate.budget.study import budget_study
     from simulate.outputs import save_comparison, save_run, sweep
     from simulate.schema.errors import InputError
     from simulate.schema.loading import load_scenario
     from simulate.schema.model import Scenario
+    from simulate.study.budget_study import budget_study
     from simulate.study.compare import Comparison, compare
     from simulate.study.run import Result, run

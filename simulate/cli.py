@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sys
 import threading
@@ -340,10 +341,27 @@ def metrics(form: str) -> None:
     "baseline), sustainable or funded (the smallest value that makes the plan so).",
 )
 @click.option(
+    "--apply",
+    "apply_to",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="With --goal-seek: write SCENARIO with the value found (and any --set) to FILE, and "
+    "show the budget with it.",
+)
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="Change a field of SCENARIO first (repeatable), e.g. 'roles.mcl.supplement=$15,000'.",
+)
+@click.option(
     "--workers", type=click.IntRange(min=1, max=256), help="Processes [default: automatic]."
 )
 @click.option("--out", "out", type=OutPath, help="Folder for CSV, Excel and JSON files.")
-@click.option("--force", is_flag=True, help="Write into a non-empty --out folder.")
+@click.option(
+    "--force", is_flag=True, help="Write into a non-empty --out folder, or over --apply's FILE."
+)
 @strict_option
 def budget(
     scenario: Path,
@@ -353,27 +371,37 @@ def budget(
     replications: int,
     goal_field: str | None,
     target: str,
+    apply_to: Path | None,
+    settings: tuple[str, ...],
     workers: int | None,
     out: Path | None,
     force: bool,
     strict: bool,
 ) -> None:
-    """Budget of SCENARIO: line items, multi-year projection, verdict, and the baseline."""
+    """Budget of SCENARIO: line items, multi-year projection, verdict, and the baseline.
+
+    With --goal-seek, exit 3 when no value meets the target (the answer says what would)."""
     from contextlib import nullcontext
 
     from simulate.budget.goalseek import check_goal
-    from simulate.budget.study import budget_study
-    from simulate.budget.tables import FILES, render
+    from simulate.outputs import budget_files, save_budget
     from simulate.schema.loading import load_scenario
+    from simulate.study.budget_report import render
+    from simulate.study.budget_study import budget_study
     from simulate.study.progress import progress_bar
 
-    spec = load_scenario(scenario)
+    changes = {k: _yaml_value(v, "--set") for k, v in _pairs(settings, "--set").items()}
+    spec = load_scenario(scenario, overrides=changes)
     base = load_scenario(baseline) if baseline else None
     warn({scenario: spec, **({baseline: base} if baseline and base else {})}, strict)
     if goal_field is not None:  # a bad field fails before --out is touched
         check_goal(spec, goal_field, target, str(scenario), base is not None)  # type: ignore[arg-type]
+    if apply_to is not None:
+        if goal_field is None:
+            raise InputError(None, "--apply", "needs --goal-seek: it writes the value found")
+        _check_new_file(apply_to, force, "--apply")
     runs = replications * (2 if base else 1)
-    with nullcontext() if out is None else out_folder(out, force, FILES):
+    with nullcontext() if out is None else out_folder(out, force, budget_files()):
         with progress_bar(f"Simulating {replications} years", runs) as bar:
             rep = budget_study(
                 spec,
@@ -383,6 +411,7 @@ def budget(
                 replications=replications,
                 goal_field=goal_field,
                 target=target,  # type: ignore[arg-type]
+                apply=apply_to is not None,
                 file=str(scenario),
                 progress=_evaluations if sys.stderr.isatty() else None,
                 workers=workers,
@@ -391,13 +420,23 @@ def budget(
         if goal_field is not None and sys.stderr.isatty():
             click.echo("", err=True)
         if out is not None:
-            rep.write(out)
+            save_budget(rep, out)
     if out is None:
         say(render(rep.tables()))
-    for line in rep.verdict_lines():
+    for line in rep.lines():
         say(line)
     if out is not None:
         say(f"-> {out}")
+    if rep.goal is not None and not rep.goal.found:
+        click.get_current_context().exit(3)  # no value answers the question
+    if apply_to is not None and rep.goal is not None:
+        from simulate.schema.writing import edited
+
+        setting = {**changes, rep.goal.field: rep.goal.setting()}
+        text, why = edited(scenario, apply_to, setting)
+        _write_new_file(apply_to, text, force, "--apply")
+        kept = f"; the comments of {scenario.name} are not kept ({why})" if why else ""
+        say(f"{rep.goal.field} = {rep.goal.setting()} -> {apply_to}{kept}")
 
 
 def _evaluations(n: int) -> None:
@@ -422,24 +461,37 @@ def _number(text: str, option: str) -> float:
         raise InputError(None, option, f"'{text}' is not a number") from None
 
 
+MONEY_TEXT = re.compile(r"\$?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")  # $58,000 / 58,000.50 / $72030
+
+
 def _yaml_value(text: str, option: str) -> Any:
-    """A --set value as YAML reads it (600, 0.25, true, K, [tutor, mcl])."""
+    """A --set value as YAML reads it (600, 0.25, true, K, [tutor, mcl]); money as people
+    write it ($58,000, 58,000.50) is the number, exactly (a Decimal)."""
+    from decimal import Decimal
+
     import yaml
 
+    if MONEY_TEXT.fullmatch(text) and ("$" in text or "," in text):
+        return Decimal(text.replace("$", "").replace(",", ""))
     try:
         return yaml.safe_load(text) if len(text) < 10_000 else text
     except yaml.YAMLError:
         raise InputError(None, option, f"'{text}' is not a plain value") from None
 
 
-def _write_new_file(out: Path, text: str, force: bool) -> None:
+def _check_new_file(out: Path, force: bool, option: str = "--out") -> None:
+    """A scenario file may be written at `out`: not a folder, and new unless --force."""
+    if out.is_dir():
+        raise InputError(str(out), option, "is a folder", "a .yaml file path")
+    if out.exists() and not force:
+        raise InputError(str(out), option, "file exists", "a new file, or pass --force")
+
+
+def _write_new_file(out: Path, text: str, force: bool, option: str = "--out") -> None:
     """Write a scenario file; an existing one only with --force."""
     from simulate.output import write_text
 
-    if out.is_dir():
-        raise InputError(str(out), "--out", "is a folder", "a .yaml file path")
-    if out.exists() and not force:
-        raise InputError(str(out), "--out", "file exists", "a new file, or pass --force")
+    _check_new_file(out, force, option)
     try:
         write_text(out, text)
     except OSError as err:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from simulate.output import claim_out, staged_set, write_csv, write_json, write_text
 
 if TYPE_CHECKING:
+    from simulate.study.budget_report import BudgetReport
     from simulate.study.compare import Comparison
     from simulate.study.executor import Backend
     from simulate.study.run import Result
@@ -50,9 +51,9 @@ def save_comparison(comparison: Comparison, out: str | Path) -> dict[str, Path]:
     """Write report.html, board.html (the one-page board summary), summary.csv,
     differences.csv and budget.xlsx into out, all or none."""
     # plotly and openpyxl take a while to import: only when a comparison is saved
-    from simulate.budget.workbook import write_workbook
     from simulate.report import write_report
     from simulate.report.board import write_board
+    from simulate.workbook import write_workbook
 
     out = Path(out)
     sheets = comparison.budget_sheets()
@@ -64,6 +65,30 @@ def save_comparison(comparison: Comparison, out: str | Path) -> dict[str, Path]:
         write_csv(stage / COMPARISON_FILES["differences"], comparison.differences)
         write_workbook(stage / COMPARISON_FILES["budget"], sheets, extra_money=by_scenario)
     return {key: out / name for key, name in COMPARISON_FILES.items()}
+
+
+def budget_files() -> tuple[str, ...]:
+    """Every file `simulate budget --out` may write: a CSV per table, the workbook, the
+    summary; a new set removes those it does not have."""
+    from simulate.study.budget_report import SHEETS
+
+    return (*(f"{stem}.csv" for stem in SHEETS), "budget.xlsx", "summary.json")
+
+
+def save_budget(report: BudgetReport, out: str | Path) -> dict[str, Path]:
+    """Write every table of a budget as CSV, all of them in budget.xlsx, and summary.json
+    into out, all or none (a set without a goal-seek removes an older goal_seek.csv)."""
+    from simulate.workbook import write_workbook
+
+    out = Path(out)
+    tables = report.tables()
+    with staged_set(out, replaces=budget_files()) as stage:
+        for stem, frame in tables.items():
+            write_csv(stage / f"{stem}.csv", frame)
+        write_workbook(stage / "budget.xlsx", report.sheets())
+        write_json(stage / "summary.json", report.summary())
+    written = [*(f"{stem}.csv" for stem in tables), "budget.xlsx", "summary.json"]
+    return {name: out / name for name in written}
 
 
 def sweep(

@@ -399,7 +399,7 @@ def test_budget_page_shows_the_projection_verdict_and_goal_seek(
     page = c.get(f"/runs/{run_id}").text
     assert "<svg" in page and "grant cliff" in page
     assert "goal-seek roles.mcl.supplement (budget:" in page
-    assert "no value meets it" in page  # teams cost more
+    assert "Nothing fits: even at $0.00" in page  # teams cost more
     assert re.search(r"(sustainable|not sustainable)", page)
     assert f"/runs/{run_id}/files/budget.xlsx?download=1" in page
     bad = c.post("/budget", data={"scenario": teams, "goal": "roles.mcl.salry"})
@@ -457,3 +457,39 @@ def test_plausibility_warnings_are_shown_next_to_their_field(
     c, (teams, _) = made
     checked = c.post(f"/scenarios/{teams}/check", data={"schools[0].enrollment": "960"}).text
     assert '<li class="warning">warning: ' in checked
+
+
+def test_a_goal_seek_answer_is_applied_to_a_copy_and_budgeted(tmp_path: Path) -> None:
+    """The budget page's apply button: as `simulate budget --apply`, the scenario with the
+    value found, kept beside the original, and its budget with it."""
+    c = client(tmp_path / "ws")
+    for stem in ("traditional", "mcl_within_budget"):
+        assert c.post("/bundled", data={"bundled": stem}).status_code == 303
+    plan, today = (next(x for x in slugs(c) if x.startswith(p)) for p in ("mcl", "trad"))
+    form = {
+        "scenario": plan,
+        "baseline": today,
+        "replications": "1",
+        "goal": "roles.mcl.supplement",
+    }
+    run_id = c.post("/budget", data=form).headers["location"].rsplit("/", 1)[1]
+    assert wait_for(c, run_id)["status"] == "done"
+    page = c.get(f"/runs/{run_id}").text
+    assert f'action="/runs/{run_id}/apply"' in page and "At most" not in page
+    response = c.post(f"/runs/{run_id}/apply")
+    assert response.status_code == 303, response.text
+    applied_run = response.headers["location"].rsplit("/", 1)[1]
+    assert wait_for(c, applied_run)["status"] == "done"
+    copy = next(x for x in slugs(c) if x not in (plan, today))
+    data, scenario = c.app.state.site.ws.load(copy)  # type: ignore[attr-defined]
+    supplement = scenario.roles["mcl"].supplement
+    assert scenario.name.endswith(f"(roles.mcl.supplement = {supplement})")
+    assert (
+        supplement
+        > simulate.load_scenario(SCENARIOS / "mcl_within_budget.yaml").roles["mcl"].supplement
+    )
+    shown = c.get(f"/runs/{applied_run}").text
+    assert "Figures" in shown and "Verdict" in shown
+    # the original scenario is as it was
+    assert c.app.state.site.ws.load(plan)[1].roles["mcl"].supplement < supplement  # type: ignore[attr-defined]
+    assert c.post(f"/runs/{applied_run}/apply").status_code == 400  # no goal-seek there

@@ -14,12 +14,14 @@ import simulate
 from simulate.budget import items as b
 from simulate.budget.goalseek import goal_seek
 from simulate.budget.projection import project
-from simulate.budget.tables import report as budget_report
 from simulate.engine.core import Engine
-from simulate.measures.compute import usage as engine_usage
 from simulate.schema.errors import InputError
 from simulate.schema.loading import apply_overrides
 from simulate.schema.paths import is_cost_only
+from simulate.study import budget_tables as t
+from simulate.study.budget_report import report as budget_report
+from simulate.study.budget_study import usage_of
+from simulate.study.figures import usage as engine_usage
 
 
 def with_budget(d: dict[str, Any], **budget: Any) -> dict[str, Any]:
@@ -48,7 +50,7 @@ def test_line_items_add_up_to_the_total_to_the_cent(name: str) -> None:
     report = budget_report(result.scenario, result.usage)
     table = report.tables()["budget"]
     assert sum((Decimal(str(a)) for a in table["amount"]), Decimal(0)) == total
-    assert report.totals()["total"] == total
+    assert report.totals()["year1_total"] == total
 
 
 def test_salaried_lines_have_the_known_answer_without_friction(traditional: dict) -> None:
@@ -68,8 +70,8 @@ def test_per_pupil_is_total_over_enrollment() -> None:
     result = simulate.run(build(data("mcl_within_budget")), seed=1)
     s = result.scenario
     totals = budget_report(s, result.usage).totals()
-    assert totals["enrollment"] == s.enrollment
-    assert totals["per_pupil"] == b.cents(totals["total"] / s.enrollment)
+    assert totals["recurring_per_pupil"] == b.cents(totals["recurring"] / s.enrollment)
+    assert totals["year1_per_pupil"] == b.cents(totals["year1_total"] / s.enrollment)
     for item, pp in zip(result.line_items, result.budget["per_pupil"], strict=True):
         assert Decimal(str(pp)) == b.cents(item.amount / s.enrollment)
 
@@ -85,18 +87,18 @@ def test_devices_default_to_one_per_student_like_the_engine() -> None:
 # ---- teacher-position equivalents ------------------------------------------------------------
 
 
-def test_average_teacher_is_the_position_weighted_mean_with_benefits() -> None:
-    s = build(data("mcl_within_budget"))
+def test_average_teacher_is_the_position_weighted_mean_base_salary_with_benefits() -> None:
+    """Supplements are left out: the MCL plan's teacher position is today's, $72,030 x 1.40."""
+    d = data("mcl_within_budget")
+    d["roles"]["mcl"]["salary"] = 80000  # a higher base salary moves the mean, by positions
+    s = build(d)
     rate = Decimal(str(s.budget.benefits_rate))
     n = b.positions(s)
-    mcl, tt = s.roles["mcl"], s.roles["team_teacher"]
-    cost = n["mcl"] * (mcl.salary + mcl.supplement) + n["team_teacher"] * (
-        tt.salary + tt.supplement
-    )
+    cost = n["mcl"] * Decimal(80000) + n["team_teacher"] * s.roles["team_teacher"].salary
     assert b.teacher_cost(s) == b.cents(cost * (1 + rate) / (n["mcl"] + n["team_teacher"]))
     trad = build(data("traditional"))
-    teacher = trad.roles["teacher"]
-    assert b.teacher_cost(trad) == b.cents((teacher.salary + teacher.supplement) * (1 + rate))
+    assert b.teacher_cost(trad) == Decimal("100842.00")  # 72,030 x 1.40
+    assert b.teacher_cost(build(data("mcl_residents_tutors"))) == Decimal("100842.00")
     # a cost of exactly one average teacher is one position
     assert b.equivalents(b.teacher_cost(trad) or Decimal(0), b.teacher_cost(trad)) == 1.0
 
@@ -107,7 +109,7 @@ def test_average_teacher_is_the_position_weighted_mean_with_benefits() -> None:
 def test_comparison_differences_add_up_and_vanish_against_itself() -> None:
     base = simulate.run(build(data("traditional")), seed=2)
     ours = simulate.run(build(data("mcl_within_budget")), seed=2)
-    table = b.compare_budgets(ours.scenario, base.scenario, ours.usage, base.usage)
+    table = t.compare_budgets(ours.scenario, base.scenario, ours.usage, base.usage)
     diff = sum((Decimal(str(x)) for x in table["difference"]), Decimal(0))
     assert diff == b.total(ours.line_items) - b.total(base.line_items)
     for row in table.itertuples():
@@ -116,15 +118,15 @@ def test_comparison_differences_add_up_and_vanish_against_itself() -> None:
         )
         enrollment = ours.scenario.enrollment
         assert Decimal(str(row.per_pupil)) == b.cents(Decimal(str(row.amount)) / enrollment)
-    by_category = b.compare_categories(ours.scenario, base.scenario, ours.usage, base.usage)
+    by_category = t.compare_categories(ours.scenario, base.scenario, ours.usage, base.usage)
     assert sum((Decimal(str(x)) for x in by_category["difference"]), Decimal(0)) == diff
-    same = b.compare_budgets(base.scenario, base.scenario, base.usage, base.usage)
+    same = t.compare_budgets(base.scenario, base.scenario, base.usage, base.usage)
     assert (same["difference"] == 0).all() and (same["per_pupil_difference"] == 0).all()
 
 
 def test_within_budget_trades_teacher_positions_for_associates_and_supplements() -> None:
     base, ours = build(data("traditional")), build(data("mcl_within_budget"))
-    roles = b.role_table(ours, None, base, None, b.teacher_cost(base)).set_index("role")
+    roles = t.role_table(ours, None, base, None).set_index("role")
     teachers = [r for r, spec in ours.roles.items() if spec.is_teacher]
     freed = -int(roles.loc[roles.index.intersection(teachers), "position_difference"].sum())
     teams = ours.schools[0].teams
@@ -153,7 +155,7 @@ def test_verdict_flips_when_the_grant_covering_a_recurring_gap_ends(traditional:
     ]
     d = with_budget(traditional, funding=funding, projection=projection)
     multi = project(build(d))
-    table = multi.frame()
+    table = t.multiyear_frame(multi)
     assert list(table["funded"]) == [True, True, True, False, False]
     assert not table["recurring_covered"].any()
     v = multi.verdict
@@ -221,7 +223,7 @@ def test_each_projected_year_adds_up_to_the_cent(
     )
     s = build(d)
     multi = project(s, b.Usage({"tutor": 1234.5}, 101.0, 7.0), years)
-    wide = multi.items_frame()
+    wide = t.multiyear_items_frame(multi)
     for k, y in enumerate(multi.years, start=1):
         costs = wide[wide.side == "cost"]
         summed = sum((Decimal(str(a)) for a in costs[f"year_{k}"]), Decimal(0))
@@ -280,7 +282,7 @@ def test_goal_seek_on_a_simulated_field_reruns_the_engine() -> None:
     base_usage = simulate.run(base, seed=0).usage
     d = data("mcl_within_budget")
     path = "schools.0.teams.0.members.reach_associate"
-    answer = goal_seek(d, path, baseline=base, baseline_usage=base_usage, seed=0)
+    answer = goal_seek(d, path, baseline=base, baseline_usage=base_usage, simulate=usage_of(0, 1))
     assert answer.reran_simulation and answer.unit == 1 and answer.value is not None
     limit = b.recurring_total(b.recurring_items(base, base_usage))
 

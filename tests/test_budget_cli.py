@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,11 +14,11 @@ from conftest import SCENARIOS
 from openpyxl import load_workbook
 
 import simulate
-from simulate.budget.tables import SHEETS
-from simulate.budget.workbook import CURRENCY
 from simulate.cli import main
 from simulate.measures.formats import money_columns
 from simulate.schema.errors import InputError
+from simulate.study.budget_report import SHEETS
+from simulate.workbook import CURRENCY
 
 WITHIN = str(SCENARIOS / "mcl_within_budget.yaml")
 TRADITIONAL = str(SCENARIOS / "traditional.yaml")
@@ -51,7 +52,7 @@ def test_budget_writes_every_table_and_a_verdict(written: tuple[Path, str]) -> N
     # the CSV's line items add up to the total the summary reports, to the cent
     items = pd.read_csv(out / "budget.csv", dtype={"amount": str})
     total = sum((Decimal(a) for a in items["amount"]), Decimal(0))
-    assert total == Decimal(str(summary["total"]))
+    assert total == Decimal(str(summary["year1_total"]))
     # the goal-seek answer in the files is the one that fits the baseline
     goal = pd.read_csv(out / "goal_seek.csv").iloc[0]
     assert goal["cost"] <= goal["limit_cost"] < goal["cost_one_unit_beyond"]
@@ -71,14 +72,14 @@ def test_the_command_writes_what_budget_study_returns(written: tuple[Path, str])
     summary = json.loads((out / "summary.json").read_text())
     assert json.loads(json.dumps(study.summary())) == summary
     assert study.goal is not None and study.goal.value is not None
-    assert stdout.splitlines()[:-1] == study.verdict_lines()  # then "-> OUT"
+    assert stdout.splitlines()[:-1] == study.lines()  # then "-> OUT"
 
 
 def test_budget_study_checks_the_field_before_simulating(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_runs(*args: object, **kwargs: object) -> None:
         raise AssertionError("simulated before checking the field")
 
-    monkeypatch.setattr("simulate.study.compare.simulate_years", no_runs)
+    monkeypatch.setattr("simulate.study.budget_study.simulate_years", no_runs)
     with pytest.raises(InputError) as err:
         simulate.budget_study(
             simulate.load_scenario(WITHIN), goal_field="roles.mcl.suplement", file="w.yaml"
@@ -142,3 +143,85 @@ def test_refuses_a_non_empty_out_unless_forced(tmp_path: Path) -> None:
 def test_bad_baseline_file_exits_2(tmp_path: Path) -> None:
     code, _, stderr = invoke("budget", WITHIN, "--baseline", str(tmp_path / "missing.yaml"))
     assert code == 2 and "missing.yaml" in stderr
+
+
+def test_a_question_with_no_answer_exits_3_and_says_what_would(tmp_path: Path) -> None:
+    """A grant is not recurring money: asked to sustain the plan, goal-seek says so, names
+    what would, writes its answer, and exits 3 (documented in the README)."""
+    out = tmp_path / "out"
+    code, stdout, stderr = invoke(
+        "budget", str(SCENARIOS / "mcl_teams.yaml"), "-r", "1", "--out", str(out),
+        "--goal-seek", "budget.funding[3].amount", "--target", "sustainable",
+    )  # fmt: skip
+    assert code == 3, stderr
+    assert "No amount of Start-up grant (years 1-3) sustains the plan" in stdout
+    assert "What would: more recurring money (--goal-seek budget.funding[0].amount" in stdout
+    assert not re.search(r"\$\d{1,3}(,\d{3}){3,}", stdout)  # no billion-dollar 'answer'
+    goal = pd.read_csv(out / "goal_seek.csv").iloc[0]
+    assert pd.isna(goal["value"]) and goal["remedy"].startswith("What would:")
+
+
+def test_apply_writes_the_scenario_with_the_answer_and_shows_its_budget(tmp_path: Path) -> None:
+    """The recurring money that sustains the MCL plan from the grant cliff on, written into a
+    copy of the scenario next to it (so its comments are kept) and budgeted."""
+    folder = tmp_path / "s"
+    folder.mkdir()
+    for name in ("traditional.yaml", "mcl_teams.yaml"):
+        (folder / name).write_bytes((SCENARIOS / name).read_bytes())
+    target = folder / "sustained.yaml"
+    code, stdout, stderr = invoke(
+        "budget", str(folder / "mcl_teams.yaml"), "-r", "1", "--apply", str(target),
+        "--goal-seek", "budget.funding[0].amount", "--target", "sustainable",
+    )  # fmt: skip
+    assert code == 0, stderr
+    applied = simulate.load_scenario(target)
+    value = applied.budget.funding[0].amount
+    assert value > 160000 and f"budget.funding[0].amount = {value} -> {target}" in stdout
+    text = target.read_text(encoding="utf-8")
+    assert f"amount: {value}" in text and "# changed by simulate budget (was 160000); " in text
+    original = (folder / "mcl_teams.yaml").read_text(encoding="utf-8").splitlines()
+    assert len(text.splitlines()) == len(original)  # every line and comment kept: one changed
+    assert sum(a != b for a, b in zip(text.splitlines(), original, strict=True)) == 1
+    # the budget shown is the one with the value: sustainable from the cliff on
+    assert "\nsustainable" in stdout and "grant cliff in FY2029-30: surplus of $" in stdout
+
+
+def test_apply_says_when_it_cannot_keep_the_comments(tmp_path: Path) -> None:
+    target = tmp_path / "w.yaml"
+    code, stdout, stderr = invoke(
+        "budget", WITHIN, "--baseline", TRADITIONAL, "-r", "1", "--apply", str(target),
+        "--goal-seek", "roles.mcl.supplement",
+    )  # fmt: skip
+    assert code == 0, stderr
+    assert "the comments of mcl_within_budget.yaml are not kept (roles.mcl.supplement is not " in (
+        stdout
+    )
+    assert target.read_text().startswith("# Written by simulate budget --apply from ")
+    supplement = simulate.load_scenario(target).roles["mcl"].supplement
+    assert f"roles.mcl.supplement = {supplement} -> " in stdout
+
+
+def test_apply_and_set_refuse_bad_requests_before_simulating(tmp_path: Path) -> None:
+    existing = tmp_path / "x.yaml"
+    existing.write_text("name: mine\n")
+    for args, field in (
+        (["--apply", str(tmp_path / "y.yaml")], "--apply"),
+        (["--goal-seek", "roles.mcl.supplement", "--apply", str(existing)], "--apply"),
+        (["--set", "roles.mcl.supplement=lots"], "roles.mcl.supplement"),
+        (["--set", "roles.mcl.suplement=1"], "roles.mcl.suplement"),
+    ):
+        code, _, stderr = invoke("budget", WITHIN, "-r", "1", *args)
+        assert code == 2 and field in stderr and "Traceback" not in stderr, (args, stderr)
+    assert existing.read_text() == "name: mine\n"
+
+
+def test_set_changes_a_field_as_simulate_new_takes_it(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, _, stderr = invoke(
+        "budget", WITHIN, "-r", "1", "--set", "roles.mcl.supplement=$15,000",
+        "--set", "budget.projection.years=3", "--out", str(out),
+    )  # fmt: skip
+    assert code == 0, stderr
+    items = pd.read_csv(out / "budget.csv").set_index("item")
+    assert items.loc["Multi-classroom leader supplements", "unit_cost"] == 15000
+    assert len(pd.read_csv(out / "multiyear.csv")) == 3

@@ -11,13 +11,15 @@ from openpyxl import load_workbook
 
 import simulate
 from simulate.budget.projection import project, year_label
-from simulate.budget.tables import READ_ME
-from simulate.budget.tables import report as budget_report
-from simulate.budget.workbook import CURRENCY
 from simulate.measures.catalogue import OTHER_PER_PUPIL, STAFFING_PER_PUPIL, measure
+from simulate.outputs import save_budget
 from simulate.report import text_summary
 from simulate.report.page import render
 from simulate.schema.loading import apply_overrides
+from simulate.study.budget_report import FIGURES, READ_ME
+from simulate.study.budget_report import report as budget_report
+from simulate.study.budget_tables import multiyear_frame, multiyear_items_frame
+from simulate.workbook import CURRENCY
 
 
 @pytest.fixture(scope="module")
@@ -33,17 +35,15 @@ def test_cost_per_pupil_says_it_counts_the_roles_modelled_everywhere(
     assert label.lower() == f"recurring {STAFFING_PER_PUPIL.lower()}"  # and no one-off costs
     assert "(roles modelled)" in STAFFING_PER_PUPIL
     assert "roles modelled" in measure("budget.total").label
-    assert STAFFING_PER_PUPIL in render(comparison)
-    assert STAFFING_PER_PUPIL.lower() in text_summary(comparison, tmp_path / "r.html")
+    assert label in render(comparison)
+    assert label.lower() in text_summary(comparison, tmp_path / "r.html")
     study = budget_report(build(data("traditional")))
-    assert study.verdict_lines()[0].startswith(
-        "Traditional (one teacher per classroom): staffing cost (roles modelled)"
-    )
-    assert STAFFING_PER_PUPIL in set(comparison.budget_sheets()[READ_ME].figure)
-    study.write(tmp_path)
+    assert study.lines()[1].startswith(f"{label}: $")
+    assert label in set(comparison.budget_sheets()[READ_ME].figure)
+    save_budget(study, tmp_path)
     book = load_workbook(tmp_path / "budget.xlsx")
-    assert book.sheetnames[:2] == [READ_ME, "Verdict"]
-    assert STAFFING_PER_PUPIL in [row[0] for row in book[READ_ME].iter_rows(values_only=True)]
+    assert book.sheetnames[:3] == [READ_ME, FIGURES, "Verdict"]
+    assert label in [row[0] for row in book[READ_ME].iter_rows(values_only=True)]
 
 
 def test_other_spending_per_pupil_is_shown_apart_and_never_added() -> None:
@@ -51,12 +51,13 @@ def test_other_spending_per_pupil_is_shown_apart_and_never_added() -> None:
     other = d["budget"]["other_per_pupil"]
     with_other = budget_report(build(d)).totals()
     without = budget_report(build(apply_overrides(d, {"budget.other_per_pupil": None}))).totals()
-    assert with_other["per_pupil"] == without["per_pupil"]  # the staffing cost is unchanged
-    assert with_other["total"] == without["total"]
-    assert with_other["whole_per_pupil"] == with_other["per_pupil"] + other
+    # the staffing cost is unchanged
+    assert with_other["recurring_per_pupil"] == without["recurring_per_pupil"]
+    assert with_other["year1_total"] == without["year1_total"]
+    assert with_other["whole_per_pupil"] == with_other["recurring_per_pupil"] + other
     assert "other_per_pupil" not in without
-    lines = budget_report(build(d)).verdict_lines()
-    assert any(x.startswith(OTHER_PER_PUPIL.lower()) for x in lines)
+    lines = budget_report(build(d)).lines()
+    assert f"{OTHER_PER_PUPIL}: $10,970.00" in lines
 
 
 def test_comparison_totals_carry_other_spending_in_their_own_columns(
@@ -65,7 +66,8 @@ def test_comparison_totals_carry_other_spending_in_their_own_columns(
     totals = comparison.budget_totals.set_index("scenario")
     for name in comparison.names:
         row = totals.loc[name]
-        assert row["whole_per_pupil"] == pytest.approx(row["per_pupil"] + row["other_per_pupil"])
+        whole = row["recurring_per_pupil"] + row["other_per_pupil"]
+        assert row["whole_per_pupil"] == pytest.approx(whole)
     assert "Whole spending per pupil" in render(comparison)
 
 
@@ -81,12 +83,14 @@ def test_projection_years_carry_fiscal_year_labels_in_tables_report_and_workbook
 ) -> None:
     d = apply_overrides(data("mcl_teams"), {"budget.projection.first_year": 2027})
     multi = project(build(d))
-    assert list(multi.frame().fiscal_year) == [f"FY{y}-{(y + 1) % 100}" for y in range(2027, 2032)]
-    heads = list(multi.items_frame().columns)
+    assert list(multiyear_frame(multi).fiscal_year) == [
+        f"FY{y}-{(y + 1) % 100}" for y in range(2027, 2032)
+    ]
+    heads = list(multiyear_items_frame(multi).columns)
     assert heads[4:9] == ["FY2027-28", "FY2028-29", "FY2029-30", "FY2030-31", "FY2031-32"]
     assert "grant cliff in FY2030-31" in multi.verdict.text()
     study = budget_report(build(d))
-    study.write(tmp_path)
+    save_budget(study, tmp_path)
     sheet = load_workbook(tmp_path / "budget.xlsx")["Multi-year by line"]
     header = [c.value for c in sheet[1]]
     column = header.index("FY2027-28") + 1
@@ -96,4 +100,4 @@ def test_projection_years_carry_fiscal_year_labels_in_tables_report_and_workbook
     # without first_year, years are numbered
     plain = project(build(apply_overrides(d, {"budget.projection.first_year": None})))
     assert "grant cliff in year 4" in plain.verdict.text()
-    assert "year_1" in plain.items_frame().columns
+    assert "year_1" in multiyear_items_frame(plain).columns

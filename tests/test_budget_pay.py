@@ -11,8 +11,9 @@ from conftest import build, data
 
 from simulate.budget import items as b
 from simulate.engine.core import Engine
-from simulate.measures.compute import usage as engine_usage
 from simulate.schema.loading import apply_overrides
+from simulate.study import budget_tables as t
+from simulate.study.figures import usage as engine_usage
 
 HOURLY = [  # (scenario, role): every bundled hourly role
     ("mcl_within_budget", "reach_associate"),
@@ -158,7 +159,7 @@ def test_leavers_and_vacancy_days_average_over_replications() -> None:
 def test_the_positions_table_prices_one_position_of_each_role_in_teacher_units() -> None:
     base, ours = build(data("traditional")), build(data("mcl_within_budget"))
     unit = b.teacher_cost(base)
-    table = b.role_table(ours, None, base, None, unit).set_index("role")
+    table = t.role_table(ours, None, base, None).set_index("role")
     ra = b.position_cost(ours, "reach_associate")
     assert table.loc["reach_associate", "cost_per_position"] == float(ra)
     assert table.loc["reach_associate", "position_units"] == b.equivalents(ra, unit)

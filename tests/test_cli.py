@@ -42,7 +42,7 @@ def test_run_writes_summary_metrics_ledger_and_budget(tmp_path: Path) -> None:
     ledger = pd.read_csv(out / "ledger.csv")
     assert (ledger.amount >= 0).all()
     budget = pd.read_csv(out / "budget.csv")
-    assert budget.amount.sum() == pytest.approx(summary["budget"]["total"], abs=0.005)
+    assert budget.amount.sum() == pytest.approx(summary["budget"]["year1_total"], abs=0.005)
     # lost shares are computed for every command, not only compare
     assert "ledger.lost_share" in set(metrics.metric)
     share = summary["metrics"]["ledger.lost_share"]["activity=instruction"]["lost"]

@@ -6,10 +6,16 @@ import json
 
 import numpy as np
 import pytest
+import yearview
 from conftest import BUNDLED, build, data, frictionless
 
 import simulate
 from simulate.engine.core import Engine
+from simulate.engine.modules.attendance import StudentAttendance
+from simulate.engine.modules.coaching import Coaching
+from simulate.engine.modules.instruction import Instruction
+from simulate.engine.modules.small_groups import SmallGroups
+from simulate.measures import compute as compute_module
 from simulate.schema.loading import load_scenario
 
 
@@ -72,7 +78,7 @@ def test_groups_are_led_only_by_allowed_adults_and_never_too_big() -> None:
     engine = Engine(scenario, seed=4).run()
     school = engine.schools[0]
     leaders = {n for n, r in scenario.roles.items() if r.schedule.get("small_group")}
-    assert set(school.small_group_by_role) <= leaders
+    assert set(yearview.grouped_by_role(engine)) <= leaders
     tiers = school.spec.need_tiers
     rules = scenario.small_groups
     most_a_day = max(
@@ -81,10 +87,10 @@ def test_groups_are_led_only_by_allowed_adults_and_never_too_big() -> None:
         for t in tiers
     )
     days = scenario.calendar.school_days
-    assert school.received.small_group.max() <= most_a_day * days
+    assert yearview.received(engine)["small_group"].max() <= most_a_day * days
     # each session seats at most the role's group size: student-minutes <= block x group size
     for adult in school.adults:
-        given = school.contact[:, adult.index].sum()
+        given = yearview.contact(engine)[:, adult.index].sum()
         if adult.homeroom < 0 and not adult.role.schedule.get("instruction"):
             block = adult.role.schedule.get("small_group", 0) * days
             assert given <= block * adult.role.group_size
@@ -113,7 +119,7 @@ def test_every_bundled_scenario_validates_and_runs(path) -> None:
     assert not stats["value"].isna().any()
     assert (result.ledger["amount"] >= 0).all()
     assert result.value("small_group.minutes_per_student_week", "mean") > 0
-    assert result.summary()["budget"]["total"] > 0
+    assert result.summary()["budget"]["recurring"] > 0
 
 
 def test_reach_counts_students_on_led_teams() -> None:
@@ -141,3 +147,32 @@ def test_roles_nobody_holds_get_no_per_role_figures() -> None:
     groups = set(result.metrics.group)
     assert "role=team_teacher" in groups
     assert "role=teacher" not in groups  # defined by the base scenario, staffed by nobody
+
+
+def test_what_the_learning_estimate_reads_adds_up() -> None:
+    """Per student: small-group minutes by leader role and by group size add up to the
+    student's minutes, no session seats more than its tier allows, and days absent are counted
+    on open days; per adult: observations received match the ledger, and team members have
+    their leader's days in post."""
+    scenario = load_scenario("scenarios/mcl_residents_tutors.yaml")
+    engine = Engine(scenario, seed=6).run()
+    grouped = engine.module(SmallGroups).results()
+    minutes = grouped.minutes[0]
+    assert minutes.sum() > 0
+    np.testing.assert_allclose(grouped.by_role_student[0].sum(axis=1), minutes)
+    np.testing.assert_allclose(grouped.by_size[0].sum(axis=1), minutes)
+    largest = max(t.group_size for t in scenario.schools[0].need_tiers)
+    assert grouped.by_size[0].shape[1] == largest
+    by_role = dict(zip(grouped.roles[0], grouped.by_role_student[0].sum(axis=0), strict=True))
+    assert {r: m for r, m in by_role.items() if m} == grouped.by_role
+    absent = engine.module(StudentAttendance).results().days_absent[0]
+    days = engine.days
+    open_days = days.instructional & ~days.closed
+    np.testing.assert_array_equal(absent, engine.schools[0].students.absent[open_days].sum(0))
+    observations = engine.module(Coaching).results().observations[0]
+    assert observations.sum() == engine.ledger().total("observation", "delivered")
+    led = engine.module(Instruction).results().led_days[0]
+    for adult in engine.schools[0].adults:
+        assert (led[adult.index] > 0) == (adult.team >= 0)  # every team here has an MCL
+    known = compute_module.known(engine)[0]
+    assert known.shape == (engine.schools[0].students.count, len(engine.schools[0].adults))

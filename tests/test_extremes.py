@@ -168,9 +168,9 @@ def test_no_students_costs_nothing_per_pupil() -> None:
     result = run(d)
     summary = result.summary()
     assert summary["enrollment"] == 0
-    assert summary["budget"]["per_pupil"] == 0
+    assert summary["budget"]["recurring_per_pupil"] == 0
     assert (result.budget["per_pupil"] == 0).all()
-    assert summary["budget"]["total"] > 0  # the staff are still paid
+    assert summary["budget"]["recurring"] > 0  # the staff are still paid
 
 
 def test_zero_tutors_means_no_tutor_costs_or_tutor_groups() -> None:

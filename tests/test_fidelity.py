@@ -10,10 +10,11 @@ from typing import Any
 import numpy as np
 import pytest
 from conftest import build, data
+from yearview import contact, grouped_by_role, received
 
 import simulate
 from simulate.engine import Engine
-from simulate.engine.roster import build_adults
+from simulate.engine.modules.small_groups import SmallGroups
 
 WEEK_DAYS = 5
 
@@ -102,16 +103,15 @@ def test_with_too_few_seats_the_most_behind_are_served_first() -> None:
     furthest behind, so every intensive student ends with the same minutes, one session apart."""
     strategic = {**INTENSIVE, "name": "strategic", "share": 0.3, "dosage_minutes_per_week": 90}
     tiers = [{**CORE, "share": 0.4}, strategic, {**INTENSIVE, "share": 0.3}]
-    first = Engine(build(one_classroom(30, tiers, days=1)), seed=3).run().schools[0]
-    by_tier = {
-        name: first.received.small_group[first.students.tier == i].sum()
-        for i, name in enumerate(first.tiers.names)
-    }
+    first = Engine(build(one_classroom(30, tiers, days=1)), seed=3).run()
+    got, tier = received(first)["small_group"], first.schools[0].students.tier
+    names = [t["name"] for t in tiers]
+    by_tier = {name: got[tier == i].sum() for i, name in enumerate(names)}
     assert by_tier["intensive"] == 30 * 3 and by_tier["strategic"] == by_tier["core"] == 0
 
     only = [{**INTENSIVE, "share": 1.0}]
-    year = Engine(build(one_classroom(30, only, days=60, regroup=1)), seed=3).run().schools[0]
-    minutes = year.received.small_group
+    year = Engine(build(one_classroom(30, only, days=60, regroup=1)), seed=3).run()
+    minutes = received(year)["small_group"]
     assert minutes.max() - minutes.min() <= 30
     assert minutes.sum() == 60 * 30 * 3  # every seat of every session was used
 
@@ -122,8 +122,8 @@ def test_group_sizes_are_never_exceeded_per_tier() -> None:
     for tier_size, role_size in ((2, 6), (4, 6), (4, 3)):
         tier = {**INTENSIVE, "share": 1.0, "group_size": tier_size}
         scenario = one_classroom(30, [tier], days=1, group_size=role_size)
-        school = Engine(build(scenario), seed=4).run().schools[0]
-        assert (school.received.small_group > 0).sum() == min(tier_size, role_size)
+        got = received(Engine(build(scenario), seed=4).run())["small_group"]
+        assert (got > 0).sum() == min(tier_size, role_size)
 
 
 def test_group_sizes_hold_over_a_year_of_a_bundled_arrangement() -> None:
@@ -134,8 +134,9 @@ def test_group_sizes_hold_over_a_year_of_a_bundled_arrangement() -> None:
     school = engine.schools[0]
     ledger = engine.ledger()
     largest = max(t.group_size for t in school.spec.need_tiers)
-    assert school.small_group_by_role
-    for role, student_minutes in school.small_group_by_role.items():
+    by_role = grouped_by_role(engine)
+    assert by_role
+    for role, student_minutes in by_role.items():
         seats = min(largest, scenario.roles[role].group_size)
         sessions = ledger.total("small_group", "delivered", roles={role})
         assert 0 < student_minutes <= sessions * seats
@@ -161,10 +162,10 @@ def test_contact_from_a_covered_day_equals_the_minutes_delivered() -> None:
     coach = next(a for a in school.adults if a.role_name == "coach")
     present = ~school.students.absent[0]
     assert present.any() and (~present).any()
-    contact = school.contact[:, coach.index]
-    np.testing.assert_array_equal(contact, np.where(present, 240.0, 0.0))
-    np.testing.assert_array_equal(school.received.instruction, contact)
-    assert school.received.small_group.sum() == 0
+    with_coach = contact(engine)[:, coach.index]
+    np.testing.assert_array_equal(with_coach, np.where(present, 240.0, 0.0))
+    np.testing.assert_array_equal(received(engine)["instruction"], with_coach)
+    assert received(engine)["small_group"].sum() == 0
 
 
 def test_absent_students_receive_no_minutes_that_day() -> None:
@@ -174,10 +175,10 @@ def test_absent_students_receive_no_minutes_that_day() -> None:
     school = engine.schools[0]
     absent = school.students.absent[0]
     assert absent.any() and (~absent).any()
-    for minutes in school.received.columns().values():
+    for minutes in received(engine).values():
         assert (minutes[absent] == 0).all()
-    assert (school.contact[absent] == 0).all()
-    assert (school.received.instruction[~absent] == 240).all()
+    assert (contact(engine)[absent] == 0).all()
+    assert (received(engine)["instruction"][~absent] == 240).all()
 
 
 def test_halving_coach_time_raises_feedback_latency_and_lowers_on_time() -> None:
@@ -203,10 +204,9 @@ def test_teacher_absence_days_match_nctq_mean_and_chronic_share() -> None:
     """NCTQ Roll Call (2014): about 11 days missed of 186 (10.6 of 180) and 16% of teachers at
     18 or more. Over 2,400 teacher-years the model is within sampling error of both."""
     scenario = build(data("traditional"))
-    school = scenario.schools[0]
     days = []
     for replication in range(100):
-        adults, _ = build_adults(scenario, school, 0, 180, 11, replication)
+        adults = Engine(scenario, 11, replication).schools[0].adults
         days += [int(a.absent.sum()) for a in adults if a.role_name == "teacher"]
     absent = np.array(days)
     n = absent.size
@@ -228,11 +228,12 @@ def test_tiers_are_matched_by_name_across_schools() -> None:
     engine = Engine(scenario, seed=9).run()
     result = simulate.run(scenario, seed=9)
     weeks = engine.days.weeks
+    grouped = engine.module(SmallGroups).results()
     for name in ("core", "strategic", "intensive"):
         own = []
-        for s in engine.schools:
-            mask = np.array(s.tiers.names)[s.students.tier] == name
-            own.append(s.received.small_group[mask] / weeks)
+        for n, s in enumerate(engine.schools):
+            mask = np.array(grouped.tiers[n].names)[s.students.tier] == name
+            own.append(grouped.minutes[n][mask] / weeks)
         expected = float(np.concatenate(own).mean())
         got = tier_minutes(result, name)
         assert got == pytest.approx(expected)

@@ -7,10 +7,14 @@ from typing import Any
 
 import numpy as np
 import pytest
+import yearview
 from conftest import build, data, frictionless
 
 import simulate
 from simulate.engine.core import Engine
+from simulate.engine.modules import coverage
+from simulate.engine.modules.coverage import Coverage, SubstitutePool
+from simulate.engine.modules.drills import Drills
 
 
 def pair_school(p: float, teams: int = 24) -> dict[str, Any]:
@@ -92,7 +96,7 @@ def test_substitutes_go_first_to_the_roles_listed_first() -> None:
     school = engine.schools[0]
     tutor_absent = sum(int(a.absent.sum()) for a in school.adults if a.role_name == "tutor")
     # tutors are absent ~0.3 x 24 = 7 a day, more than the pool of 3: every sub goes to tutors
-    assert school.coverage_minutes.get("substitute", 0) == 3 * 180 * 300
+    assert yearview.covered_by(engine).get("substitute", 0) == 3 * 180 * 300
     assert tutor_absent > 3 * 180
 
 
@@ -137,7 +141,7 @@ def test_residents_take_small_groups_only_from_their_ramp_week() -> None:
     ramp_week = min(
         s.from_week for s in scenario.roles["resident"].ramp if "small_group" in s.duties
     )
-    planned = engine.schools[0].ledger.total("small_group", roles={"resident"})
+    planned = engine.ledger().total("small_group", roles={"resident"})
     minutes = scenario.roles["resident"].schedule["small_group"]
     days = 180 - (ramp_week - 1) * 5
     assert planned == minutes * days * 6
@@ -151,10 +155,11 @@ def test_vacancies_are_lost_and_covered_by_long_term_substitutes() -> None:
     school = engine.schools[0]
     vacant_days = sum(int(a.vacant.sum()) for a in school.adults)
     assert 0 < vacant_days <= 24 * 20
-    assert school.long_term_substitute_days == vacant_days
-    lost = school.ledger.total("small_group", "lost", detail="vacancy")
+    assert engine.module(Coverage).results().long_term_substitute_days == vacant_days
+    ledger = engine.ledger()
+    lost = ledger.total("small_group", "lost", detail="vacancy")
     assert lost == vacant_days * d["roles"]["teacher"]["schedule"]["small_group"]
-    assert school.ledger.total("instruction", "lost") == 0  # every class was covered
+    assert ledger.total("instruction", "lost") == 0  # every class was covered
 
 
 def test_device_shortage_matches_the_arithmetic_of_the_pool() -> None:
@@ -179,7 +184,7 @@ def test_device_shortage_matches_the_arithmetic_of_the_pool() -> None:
                 groups = np.array_split(np.flatnonzero(students.classroom == room), n)
                 demand += sum(len(g) for i, g in enumerate(groups) if (i + slot) % n in online)
             expected_lost += max(0, demand - 80) * rotation.stations[online[0]].minutes
-    lost = engine.schools[0].ledger.total("online", "lost", detail="device_shortage")
+    lost = engine.ledger().total("online", "lost", detail="device_shortage")
     assert expected_lost > 0
     assert lost == expected_lost * 180
 
@@ -219,7 +224,7 @@ def test_regrouping_deals_students_to_the_adults_present() -> None:
 
 
 def test_dealing_follows_capacity_and_mixes_every_level_of_need() -> None:
-    from simulate.engine.small_groups import deal
+    from simulate.engine.modules.small_groups import deal
 
     order = np.arange(12)  # most behind first
     a, b = deal(order, np.array([2.0, 1.0]))
@@ -292,3 +297,100 @@ def test_feedback_waits_when_the_coach_runs_out_of_time() -> None:
     assert late.value("coaching.feedback_lost", "count") == observed
     lost = short.ledger[(short.ledger.activity == "observation") & (short.ledger.outcome == "lost")]
     assert lost.detail.unique().tolist() == ["capacity"]
+
+
+class LatePool(SubstitutePool):
+    """A pool that answers half an hour after call-in and fills every request it is asked."""
+
+    def answer(self, requests, today):  # type: ignore[no-untyped-def]
+        answered = self.env.event()
+        self.env.timeout(30).callbacks.append(lambda _: answered.succeed(list(requests)))
+        return answered
+
+
+def test_the_desk_waits_for_the_pool_and_sends_only_what_it_leaves_down_the_cascade(
+    monkeypatch,
+) -> None:
+    """The substitute pool is a seam (a market can replace it): the coverage desk waits for
+    its answer until the bell, and the cascade covers only what it did not fill. With a pool
+    that fills everything, no tutor covers and no class goes uncovered; with the daily pool of
+    none, tutors cover every absence."""
+    monkeypatch.setattr(coverage, "SubstitutePool", LatePool)
+    result = simulate.run(build(pair_school(0.2)), seed=3)
+    assert result.value("coverage.substitute_fill_rate", "value") == 1.0
+    assert lost_share(result, "small_group", "tutor", "coverage") == 0.0
+    monkeypatch.undo()
+    result = simulate.run(build(pair_school(0.2)), seed=3)
+    assert result.value("coverage.substitute_fill_rate", "value") == 0.0
+    assert lost_share(result, "small_group", "tutor", "coverage") > 0.1
+
+
+def test_a_colleague_covers_one_class_at_a_time() -> None:
+    """Two teachers absent every day, one tutor on the school's staff who may cover: the tutor
+    is held by the first class until it ends, so the second class goes uncovered."""
+    d = pair_school(1.0, teams=2)
+    d["schools"][0]["teams"][0]["members"] = {"teacher": 1}
+    d["schools"][0]["staff"] = {"tutor": 1}
+    result = simulate.run(build(d), seed=1)
+    instruction = result.ledger[result.ledger.activity == "instruction"]
+    by_tutor = instruction[instruction.detail == "tutor"].amount.sum()
+    uncovered = instruction[instruction.detail == "uncovered"].amount.sum()
+    assert by_tutor == uncovered == 180 * 300
+
+
+def drilled(days: int, minutes: int, absent: float = 0.0) -> dict[str, Any]:
+    """One classroom, no other friction, a teacher absent with chance `absent` and covered by
+    the school's coach, and `days` drills of `minutes` a year."""
+    d = frictionless(data("traditional"))
+    d["schools"][0] |= {"enrollment": 20, "classrooms": 1, "staff": {"building_coach": 1}}
+    d["schools"][0]["teams"] = [{"name": "class", "members": {"teacher": 1}}]
+    d["roles"]["teacher"]["absence_rate"] = absent
+    d["coverage"] = {"needs_cover": ["teacher"], "cascade": ["building_coach"]}
+    d["substitutes"] = {"per_day": 0, "fill_priority": []}
+    d["calendar"]["drills"] = {"days": days, "minutes": minutes}
+    return d
+
+
+def test_drills_take_their_minutes_from_every_class_and_nothing_else() -> None:
+    """Ten drills of 15 minutes: each class loses 150 minutes of instruction a year, booked as
+    lost to drills, and each student present 150 minutes less instruction than the schedule."""
+    scenario = build(drilled(10, 15))
+    engine = Engine(scenario, seed=1).run()
+    ledger = engine.ledger()
+    assert ledger.total("instruction", "lost", detail="drill") == 150
+    assert {detail for (_, _, out, detail) in ledger.amounts if out == "lost"} <= {
+        "drill",
+        "unused",
+        "capacity",
+    }
+    planned = 180 * scenario.roles["teacher"].schedule["instruction"]
+    assert (yearview.received(engine)["instruction"] == planned - 150).all()
+    result = simulate.run(scenario, seed=1)
+    assert result.value("drills.instruction_minutes_per_classroom", "value") == 150
+    assert lost_share(result, "instruction", "teacher", "drill") == pytest.approx(150 / planned)
+
+
+def test_a_covered_class_loses_the_drill_too() -> None:
+    """A teacher absent every day, her class covered by the coach: the drill still takes its
+    minutes from the class, and the coach teaches the rest."""
+    engine = Engine(build(drilled(4, 20, absent=1.0)), seed=2).run()
+    ledger = engine.ledger()
+    planned = 180 * engine.scenario.roles["teacher"].schedule["instruction"]
+    assert ledger.total("instruction", "lost", detail="drill") == 80
+    assert ledger.total("instruction", "delivered", detail="building_coach") == planned - 80
+
+
+def test_without_drills_nothing_is_taken_and_no_figure_is_shown() -> None:
+    result = simulate.run(build(drilled(0, 15)), seed=1)
+    assert not (result.ledger.detail == "drill").any()
+    assert "drills.instruction_minutes_per_classroom" not in set(result.metrics.metric)
+
+
+def test_drill_days_are_the_same_in_every_arrangement() -> None:
+    def days(name: str) -> list[set[int]]:
+        d = data(name)
+        d["calendar"]["drills"] = {"days": 8, "minutes": 10}
+        return Engine(build(d), seed=5).module(Drills).days
+
+    assert days("traditional") == days("mcl_teams")
+    assert len(days("traditional")[0]) == 8

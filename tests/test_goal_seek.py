@@ -3,7 +3,8 @@ a plan sustainable, the positions that fit, on any numeric path (list items incl
 
 from __future__ import annotations
 
-from decimal import Decimal
+import re
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
@@ -11,10 +12,14 @@ from conftest import build, data
 
 import simulate
 from simulate.budget.goalseek import goal_seek
+from simulate.budget.projection import project
+from simulate.measures.formats import money
 from simulate.schema.errors import InputError
 from simulate.schema.loading import apply_overrides
+from simulate.study.budget_report import BudgetReport
 
 CENT = Decimal("0.01")
+ABSURD = re.compile(r"\$\d{1,3}(,\d{3}){3,}")  # a billion dollars or more
 SEED, YEARS = 3, 2  # simulated years per evaluation: enough to vary, quick to run
 
 
@@ -24,10 +29,12 @@ def with_longer_grant(name: str) -> dict[str, Any]:
     d = data(name)
     assert d["budget"]["funding"][3]["kind"] == "grant"
     d["budget"]["funding"][3]["end_year"] = 5
+    for field in ("shares", "pays_for"):  # the same award every year, toward the whole plan
+        d["budget"]["funding"][3].pop(field)
     return d
 
 
-def rerun(d: dict[str, Any], path: str, value: Decimal) -> simulate.budget.tables.BudgetReport:
+def rerun(d: dict[str, Any], path: str, value: Decimal) -> BudgetReport:
     """The budget of the plan re-run from scratch with the field at `value`."""
     spec = build(apply_overrides(d, {path: str(value)}))
     return simulate.budget_study(spec, seed=SEED, replications=YEARS)
@@ -79,13 +86,117 @@ def test_goal_seek_finds_the_positions_of_a_role_that_fit_the_baseline() -> None
     assert goal.unit == 1 and goal.direction == "largest" and goal.value >= 1
     assert goal.cost is not None and goal.limit is not None and goal.cost_beyond is not None
     assert goal.cost <= goal.limit < goal.cost_beyond
+    n = int(goal.value)
+    assert goal.answer.startswith(
+        f"At most {n} Reach associate position{'s' if n > 1 else ''} on each of the 3 teams "
+        f"'MCL team' of Maple Elementary {'fits' if n == 1 else 'fit'} within Traditional (one "
+        f"teacher per classroom)'s recurring staffing cost ({money(goal.limit)}): the "
+        f"recurring staffing cost is then {money(goal.cost)}; {n + 1} would make it "
+        f"{money(goal.cost_beyond)}"
+    )
 
 
-def test_a_grant_that_ends_before_the_cliff_cannot_close_it() -> None:
-    d = data("mcl_teams")  # the start-up grant pays years 1-3; the gap is in years 4-5
-    goal = goal_seek(d, "budget.funding[3].amount", target="funded", usage=simulate.budget.Usage())
-    assert goal.value is None and goal.bound == "infeasible"
-    assert "no value meets it" in goal.text() and "FY2030-31 (the tightest year)" in goal.text()
+def test_the_grant_per_year_that_covers_the_years_it_runs_to_the_cent() -> None:
+    """The start-up grant runs years 1-3 and pays the MCLs and start-up costs, stepping down
+    and paying 5% of indirect charges from its award: the least award that funds those three
+    years, and not the cliff years it does not run in."""
+    d = data("mcl_teams")
+    usage = simulate.budget.Usage()
+    goal = goal_seek(d, "budget.funding[3].amount", target="funded", usage=usage)
+    assert goal.value is not None and goal.direction == "smallest" and goal.bound == "budget"
+
+    def years(value: Decimal) -> list[Decimal]:
+        spec = build(apply_overrides(d, {"budget.funding[3].amount": str(value)}))
+        return [y.surplus for y in project(spec, usage).years]
+
+    assert min(years(goal.value)[:3]) >= 0 > min(years(goal.value - CENT)[:3])
+    assert min(years(goal.value)[3:]) < 0  # the cliff is the sustainability question
+    assert goal.answer.startswith(
+        f"Start-up grant (years 1-3) covers every year it runs at {money(goal.value)} in its "
+        "first year (then 66%, 33% of it); the tightest of them is FY"
+    )
+
+
+def test_the_recurring_money_needed_from_the_cliff_on_against_a_hand_computation() -> None:
+    """The base allotment that sustains the MCL plan once its grant ends (years 4 and 5):
+    in each counted year k it must bring what recurring cost needs beyond the other recurring
+    sources, cents(A x 1.03^(k-1)) >= need_k; the least such A, found by hand."""
+    d = data("mcl_teams")
+    usage = simulate.budget.Usage()
+    path = "budget.funding[0].amount"
+    goal = goal_seek(d, path, target="sustainable", usage=usage)
+    multi = project(build(d), usage)
+    base = multi.lines[-4].amounts  # the base allotment's revenue line, first of four sources
+    assert multi.lines[-4].item == "General fund, school base allotment"
+    needed = []
+    for year in multi.years[3:]:  # FY2029-30 and FY2030-31: the grant cliff on
+        k = year.year - 1
+        need = year.recurring_cost - (year.recurring_revenue - base[k])
+        growth = Decimal("1.03") ** k
+        amount = (need / growth).quantize(CENT, rounding=ROUND_FLOOR) - CENT
+        while (amount * growth).quantize(CENT, rounding=ROUND_HALF_UP) < need:
+            amount += CENT  # the least amount whose grown revenue, to the cent, covers it
+        needed.append(amount)
+    assert goal.value == max(needed)
+    assert goal.answer.startswith(
+        "Recurring money covers the plan from the grant cliff on when General fund, school "
+        f"base allotment is {money(goal.value)} a year; the tightest year is FY"
+    )
+
+
+def test_a_grant_cannot_sustain_a_plan_and_the_answer_says_what_would() -> None:
+    d = data("mcl_teams")
+    goal = goal_seek(
+        d, "budget.funding[3].amount", target="sustainable", usage=simulate.budget.Usage()
+    )
+    assert goal.value is None and goal.bound == "infeasible" and goal.evaluations == 1
+    assert goal.answer.startswith(
+        "No amount of Start-up grant (years 1-3) sustains the plan: a grant is not recurring "
+        "money, and sustainability counts recurring money only (FY2030-31 is short $"
+    )
+    assert "--goal-seek budget.funding[0].amount --target sustainable" in goal.remedy
+    assert "--target funded" in goal.remedy
+    assert not ABSURD.search(goal.text())
+
+
+def test_the_last_year_a_grant_must_run() -> None:
+    """A $1,000,000 grant toward the whole plan, years 1-3: how long must it run for every
+    projected year to be funded? Through year 5; one year less leaves year 5 short."""
+    d = data("mcl_teams")
+    d["budget"]["funding"][3] = {"name": "Big grant", "kind": "grant", "amount": 1000000,
+                                 "end_year": 3}  # fmt: skip
+    usage = simulate.budget.Usage()
+    goal = goal_seek(d, "budget.funding[3].end_year", target="funded", usage=usage)
+    assert goal.value == 5 and goal.unit == 1
+    assert goal.answer.startswith(
+        "Big grant must run through FY2030-31 (year 5) for every projected year to be funded"
+    )
+    short = build(apply_overrides(d, {"budget.funding[3].end_year": 4}))
+    assert project(short, usage).years[4].surplus < 0
+    # a grant too small to fund the plan in any year cannot be saved by running longer
+    d["budget"]["funding"][3]["amount"] = 1000
+    none = goal_seek(d, "budget.funding[3].end_year", target="funded", usage=usage)
+    assert none.value is None and none.answer.startswith(
+        "No end year of Big grant funds every projected year: even running through the "
+        "projection, FY"
+    )
+    assert "--goal-seek budget.funding[3].amount --target funded" in none.remedy
+    # a grant whose shares set its years says so
+    shares = goal_seek(
+        data("mcl_teams"), "budget.funding[3].end_year", target="funded", usage=usage
+    )
+    assert shares.value is None and "shares set its years" in shares.answer
+
+
+def test_when_nothing_fits_the_budget_it_says_so_without_a_figure_from_the_search() -> None:
+    base = build(data("traditional"))
+    d = data("mcl_teams")  # six MCLs on top of 24 teachers: over budget even unpaid
+    goal = goal_seek(d, "roles.mcl.supplement", baseline=base, usage=simulate.budget.Usage())
+    assert goal.value is None and goal.answer.startswith(
+        "Nothing fits: even at $0.00 the recurring staffing cost is $"
+    )
+    assert "Traditional (one teacher per classroom)'s recurring staffing cost" in goal.answer
+    assert goal.remedy.startswith("What would:") and not ABSURD.search(goal.text())
 
 
 def test_targets_other_than_the_budget_need_funding_sources() -> None:
@@ -110,4 +221,6 @@ def test_a_grant_a_funded_plan_does_not_need_is_found_to_be_zero() -> None:
     goal = study.goal
     assert goal is not None and goal.direction == "smallest"
     assert goal.value == 0 and goal.bound == "range"
-    assert "met even at the lowest value" in goal.text()
+    assert "Start-up grant (years 1-3) is not needed for this: the target is met even at $0.00" in (
+        goal.answer
+    )

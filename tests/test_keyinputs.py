@@ -15,11 +15,11 @@ from click.testing import CliRunner
 from conftest import BUNDLED, SCENARIOS
 
 import simulate
-from simulate.budget.workbook import ZIP_TIME
 from simulate.cli import main
 from simulate.keyinputs.workbook import read, template
 from simulate.schema.fields import describe
 from simulate.schema.loading import load_data, validate
+from simulate.workbook import ZIP_TIME
 
 
 def cli(*args: str) -> Any:

@@ -10,14 +10,15 @@ import pytest
 from conftest import BUNDLED, SCENARIOS
 
 import simulate
-from simulate.budget.projection import MULTIYEAR_MONEY
+from simulate.budget.items import key_figures
 from simulate.engine.core import Engine
-from simulate.engine.ledger import LOSS_REASONS
+from simulate.engine.modules import LOSS_REASONS
 from simulate.measures import catalogue
 from simulate.measures.catalogue import ALL, LOST, MEASURES, REASON, is_figure
-from simulate.measures.compute import compute
-from simulate.measures.formats import MONEY_COLUMNS, Kind
+from simulate.measures.formats import MONEY_COLUMNS, MULTIYEAR_MONEY, Kind
 from simulate.schema.loading import load_scenario
+from simulate.schema.model import Drills
+from simulate.study.figures import figures as year_figures
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,12 @@ def emitted() -> dict[str, set[tuple[str, str, str]]]:
     out = {}
     for path in BUNDLED:
         scenario = load_scenario(path)
-        out[path.stem] = set(compute(Engine(scenario, 3, 0).run()))
+        out[path.stem] = set(year_figures(Engine(scenario, 3, 0).run()))
+    # figures shown only where a scenario models what the bundled ones leave off (drills)
+    drilled = scenario.model_copy(
+        update={"calendar": scenario.calendar.model_copy(update={"drills": Drills(days=10)})}
+    )
+    out[path.stem] |= set(year_figures(Engine(drilled, 3, 0).run()))
     return out
 
 
@@ -81,11 +87,14 @@ def test_labels_for_one_statistic_are_made_from_the_entry() -> None:
 
 def test_budget_figures_carry_their_exact_total_columns() -> None:
     exact = catalogue.exact_budget()
-    assert exact == {
-        "budget.total": ("recurring", "recurring_difference"),
-        "budget.per_pupil": ("recurring_per_pupil", "recurring_per_pupil_difference"),
-    }
-    assert all(catalogue.measure(m).kind == "money" for m in exact)
+    assert exact["budget.total"] == ("recurring", "recurring_difference")
+    assert exact["budget.per_pupil"] == ("recurring_per_pupil", "recurring_per_pupil_difference")
+    # every headline figure is a key figure of the money model, its difference named after it
+    figures = key_figures(load_scenario(SCENARIOS / "traditional.yaml"))
+    assert {total for total, _ in exact.values()} == set(figures)
+    assert all(diff == f"{total}_difference" for total, diff in exact.values())
+    kinds = {m: catalogue.measure(m).kind for m in exact}
+    assert {m for m, k in kinds.items() if k != "money"} == {"budget.teacher_positions"}
 
 
 def test_a_run_reports_lost_shares_as_lost_over_planned_each_year() -> None:
@@ -104,5 +113,5 @@ def test_a_run_reports_lost_shares_as_lost_over_planned_each_year() -> None:
 
 def test_money_columns_are_one_registry() -> None:
     assert set(MULTIYEAR_MONEY) <= MONEY_COLUMNS
-    assert {m.exact[0] for m in MEASURES if m.exact} <= MONEY_COLUMNS
+    assert {m.exact[0] for m in MEASURES if m.exact and m.kind == "money"} <= MONEY_COLUMNS
     assert not {c for c in MONEY_COLUMNS if c.endswith("teacher_positions")}

@@ -16,6 +16,7 @@ from simulate.budget.items import Usage
 from simulate.schema import paths
 from simulate.schema.errors import InputError
 from simulate.schema.loading import apply_overrides, load_data
+from simulate.study.budget_study import usage_of
 from simulate.study.sweep.spec import ParameterSpec, _axis
 
 WITHIN = "mcl_within_budget"
@@ -209,7 +210,9 @@ def test_goal_seek_starts_a_left_out_entry_from_zero() -> None:
     base = build(data("traditional"))
     base_usage = simulate.run(base, seed=0).usage
     path = "schools.0.teams.0.members.teacher"
-    answer = goal_seek(data(WITHIN), path, baseline=base, baseline_usage=base_usage)
+    answer = goal_seek(
+        data(WITHIN), path, baseline=base, baseline_usage=base_usage, simulate=usage_of(0, 1)
+    )
     assert answer.original == 0 and answer.value == 0 and answer.bound == "budget"
     assert answer.cost is not None and answer.cost_beyond is not None and answer.limit is not None
     assert answer.cost <= answer.limit < answer.cost_beyond

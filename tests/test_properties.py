@@ -2,8 +2,9 @@
 
 Each generated scenario is small (a few classrooms, at most 40 school days) but varies every
 knob the engine reads: enrollment, teams and classrooms, schedules, group sizes, absence and
-attrition rates, substitutes, cascade order, closures, testing windows, station rotations with
-scarce devices, resident ramps. Expected figures are computed here from the scenario alone.
+attrition rates, substitutes, cascade order, closures, testing windows, drills, station
+rotations with scarce devices, resident ramps. Expected figures are computed here from the
+scenario alone.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+import yearview
 from conftest import build
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -181,6 +183,10 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
             "non_instructional_days": off,
             "testing_windows": windows,
             "closure_rate": draw(st.sampled_from([0.0, 0.05, 0.5, 1.0])),
+            "drills": {
+                "days": draw(st.sampled_from([0, 0, 3, 60])),
+                "minutes": draw(st.integers(0, 90)),
+            },
         },
         "roles": role_specs,
         "schools": draw(
@@ -286,7 +292,7 @@ def test_budget_line_items_sum_to_the_total_to_the_cent(spec: dict[str, Any], se
     items = result.line_items
     assert all(i.amount >= 0 and i.amount == i.amount.quantize(Decimal("0.01")) for i in items)
     total = sum((i.amount for i in items), Decimal(0))
-    assert Decimal(str(summary["budget"]["total"])) == total
+    assert Decimal(str(summary["budget"]["year1_total"])) == total
     listed = sum((Decimal(str(i["amount"])) for i in summary["budget"]["line_items"]), Decimal(0))
     assert listed == total
     table = sum((Decimal(str(a)) for a in result.budget["amount"]), Decimal(0))
@@ -303,7 +309,7 @@ def test_per_student_minutes_are_within_the_school_day(spec: dict[str, Any], see
     open_days = int((engine.days.instructional & ~engine.days.closed).sum())
     rules = scenario.small_groups
     for school in engine.schools:
-        received = np.column_stack(list(school.received.columns().values()))
+        received = np.column_stack(list(yearview.received(engine, school.number).values()))
         assert (received >= 0).all()
         homeroom = [r.schedule.get("instruction", 0) for r in scenario.roles.values() if r.homeroom]
         rotation = school.spec.rotation

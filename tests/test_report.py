@@ -217,8 +217,8 @@ def test_assumptions_table_lists_the_differing_inputs(page: str) -> None:
 @pytest.mark.parametrize(
     ("value", "kind", "text"),
     [
-        (1234.4, "money", "$1,234"),
-        (-50.0, "money", "−$50"),
+        (1234.4, "money", "$1,234.40"),
+        (-50.0, "money", "−$50.00"),
         (0.1234, "pct", "12.3%"),
         (2.345, "num1", "2.3"),
         (float("nan"), "money", "—"),
@@ -230,7 +230,8 @@ def test_numbers_read_like_a_planner_expects(value: float, kind: str, text: str)
 
 def test_differences_carry_a_sign_and_points() -> None:
     assert fmt_diff(0.05, "pct") == "+5.0 pts"
-    assert fmt_diff(-1261.0, "money") == "−$1,261"
+    assert fmt_diff(-1261.0, "money") == "−$1,261.00"
+    assert fmt_diff(0.004, "money") == "$0.00"  # money to the cent, as the exact figures
     assert fmt_diff(0.0, "num2") == "0.00"
     assert fmt_diff(-0.004, "num2") == "0.00"  # no sign on what rounds to zero
     assert fmt_diff(-0.006, "num2") == "−0.01"

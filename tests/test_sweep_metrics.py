@@ -9,9 +9,9 @@ import pytest
 from test_sweep_helpers import write_spec
 
 from simulate.engine.core import Engine
-from simulate.measures.compute import compute
 from simulate.schema.errors import InputError
 from simulate.schema.loading import load_scenario
+from simulate.study.figures import figures as year_figures
 from simulate.study.sweep.spec import load_sweep, metric_column
 
 
@@ -31,7 +31,7 @@ def test_every_figure_a_run_produces_is_accepted_without_running_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     scenario = load_scenario(write_spec(tmp_path).parent / "short.yaml")
-    produced = sorted(metric_column(k) for k in compute(Engine(scenario, 11, 0).run()))
+    produced = sorted(metric_column(k) for k in year_figures(Engine(scenario, 11, 0).run()))
     assert any("ledger.lost_share" in c for c in produced)
     monkeypatch.setattr(Engine, "run", lambda self: pytest.fail("the spec check ran a run"))
     assert check(tmp_path, produced) == produced
@@ -64,7 +64,7 @@ def test_groups_are_checked_by_kind_with_the_scenarios_names(tmp_path: Path) -> 
         ("coverage.minutes.value", ["not a figure", "coverage.minutes[by=teacher].value"]),
         ("coaching.observations_per_teacher_week[tier=intensive].planned", ["not a figure"]),
         ("ledger[activity=instruction].lost:boredom", ["not a figure"]),
-        ("no.such.value", ["not a figure", "budget.per_pupil, budget.total"]),
+        ("no.such.value", ["not a figure", "budget.per_pupil, budget.teacher_positions"]),
         ("fill rate", ["not of the form metric[group].statistic"]),
     ],
 )

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from simulate.cli import main
 from simulate.output import safe_text, write_csv
+from simulate.schema.loading import load_data
 from simulate.study.progress import progress_bar
 
 TRADITIONAL = SCENARIOS / "traditional.yaml"
@@ -28,13 +29,15 @@ def invoke(*args: str | Path) -> Result:
 
 
 def scenario(folder: Path, name: str, base: Path = TRADITIONAL, file: str = "") -> Path:
-    """A 20-day year of a bundled scenario under another name, with a one-off cost named alike."""
+    """A 20-day year of a bundled scenario under another name, with a one-off cost named alike
+    (after the base's own one-off costs, which its grants may pay for)."""
     path = folder / (file or f"s{len(list(folder.glob('*.yaml')))}.yaml")
+    one_offs = load_data(base)["budget"].get("one_off", [])
     fields = {
         "extends": str(base),
         "name": name,
         "calendar": {"school_days": 20, "testing_windows": []},
-        "budget": {"one_off": [{"name": name, "amount": 1000, "category": name}]},
+        "budget": {"one_off": [*one_offs, {"name": name, "amount": 1000, "category": name}]},
     }
     path.write_text(yaml.safe_dump(fields), encoding="utf-8")
     return path

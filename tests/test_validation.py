@@ -15,7 +15,7 @@ from conftest import ROOT, build, data
 import simulate
 from simulate.budget import items as b
 from simulate.engine.core import Engine
-from simulate.measures.compute import usage as engine_usage
+from simulate.study.figures import usage as engine_usage
 
 PAGE = ROOT / "docs" / "validation.md"
 COLUMNS = ["Test", "Model output", "Model", "Public figure", "Source", "Accepted"]

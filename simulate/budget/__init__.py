@@ -1,8 +1,9 @@
-"""Money: line items, the multi-year projection, goal-seek, budget tables and workbooks.
+"""Money: line items, the multi-year projection and goal-seek, from a scenario and what its
+simulated years used. The tables and workbooks that show them are written in the study.
 
 The names most callers need are re-exported here: `simulate.budget.line_items(scenario)`.
 `budget_study` (which runs the simulation) is `simulate.budget_study`, or
-`simulate.budget.study.budget_study`: importing it here would make money depend on the study.
+`simulate.study.budget_study.budget_study`: money knows nothing of simulations.
 """
 
 from simulate.budget.items import (

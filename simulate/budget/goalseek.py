@@ -1,23 +1,29 @@
-"""Goal-seek: the value of one numeric scenario field (list items included) that meets a target.
+"""Goal-seek: the value of one numeric scenario field that answers a grant writer's question.
 
-Targets, each a comparison of a cost with a limit (the target is met when cost <= limit):
-- budget: the annual recurring cost (year 1, one-offs excluded) stays within the baseline's
-  annual recurring cost, or else within the scenario's own year-1 recurring revenue;
-- sustainable: recurring money covers recurring cost in the projection's last year, which is
-  what the sustainability verdict asks;
-- funded: money in covers money out in every projected year, grants and one-off costs
-  included (the grant that closes a cliff).
+Each target compares a cost with a limit in the tightest year it counts (met when cost <=
+limit):
+- budget: the annual recurring cost (year 1, one-offs excluded) stays within the baseline's,
+  or else within the scenario's own year-1 recurring money: the largest supplement, the most
+  positions of a role that fit;
+- sustainable: recurring money covers recurring cost in every year from the grant cliff on
+  (the first year after the last grant; every year without time-limited grants): the
+  recurring money the plan needs once its grants end;
+- funded: money in covers money out, grants and one-off costs included, in every year the
+  field can pay for: a grant's amount, the years the grant runs (the grant per year that
+  covers them); anything else (a grant's end year, recurring money), every projected year.
 
 A field that raises the cost (a supplement, a head count) is searched for the largest value
 that meets the target; a field that raises the money (a grant, a recurring source) for the
 smallest. Which way a field works is found by trying it. The search is a bisection on a grid
-of `unit` steps (money: one cent; counts: one; other numbers: 0.0001), so the answer meets
-the target and one unit further does not.
+of `unit` steps (money: one cent; counts and years: one; other numbers: 0.0001), so the
+answer meets the target and one unit further does not. Whether any value can meet it is
+tried first, at the field's most favourable allowed value: when none can, the answer says so,
+why, and what would (another target, another field, recurring money), and gives no value.
 
 Fields the scenario model marks cost_only (salaries, supplements, stipends, wages, rates, the
 budget section) do not change what the engine simulates, so the simulated usage is reused; any
-other field re-runs the simulation, with the same seed and replications, at every evaluation.
-A left-out entry of a mapping of numbers (a role a team does not have yet) starts from 0.
+other field is simulated again (by the study's `simulate`) at every evaluation. A left-out
+entry of a mapping of numbers (a role a team does not have yet) starts from 0.
 """
 
 from __future__ import annotations
@@ -28,9 +34,10 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from simulate.budget.items import Usage, recurring_items, recurring_total
-from simulate.budget.projection import MultiYear, money, project
+from simulate.budget.projection import MultiYear, money, project, year_label
 from simulate.schema import paths
 from simulate.schema.errors import InputError
+from simulate.schema.fields import describe
 from simulate.schema.loading import apply_overrides, validate
 from simulate.schema.model import Scenario
 
@@ -39,30 +46,49 @@ Target = Literal["budget", "sustainable", "funded"]
 TARGETS: dict[str, str] = {  # what each target asks, for --help and messages
     "budget": "annual recurring cost within the baseline's (or the scenario's own recurring "
     "revenue in year 1)",
-    "sustainable": "recurring money covers recurring cost in the projection's last year",
-    "funded": "money in covers money out in every projected year, grants included",
+    "sustainable": "recurring money covers recurring cost in every year from the grant cliff on",
+    "funded": "money in covers money out in every year the field pays for (a grant: the years "
+    "it runs), grants included",
 }
 Bound = Literal["budget", "range", "unbounded", "infeasible"]
 Direction = Literal["largest", "smallest"]
+Kind = Literal["recurring", "grant", "grant_end", "positions", "other"]
 
 
 @dataclass(frozen=True)
 class Check:
-    """One evaluation of a target: cost against limit, and what each is called."""
+    """One evaluation of a target: cost against limit in the tightest year it counts."""
 
     cost: Decimal
     limit: Decimal
     cost_label: str
     limit_label: str
+    year: str = ""  # the tightest year, as it reads (FY2029-30); "" for the budget target
 
     @property
     def met(self) -> bool:
         return self.cost <= self.limit
 
+    @property
+    def short(self) -> Decimal:
+        return self.cost - self.limit
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a goal-seek field is, in a grant writer's words."""
+
+    kind: Kind
+    name: str  # the funding source's name, the role's title, or the field's label
+    index: int | None = None  # the funding source's place in budget.funding
+    where: str = ""  # positions: on which team, or on the school's staff
+
 
 @dataclass(frozen=True)
 class GoalSeek:
-    """The answer, and enough to check it: the target at the answer and one unit beyond."""
+    """The answer as a sentence a proposal can use, and enough to check it: the target at
+    the answer and one unit beyond. When no value meets the target, `value` is None and
+    `remedy` says what would."""
 
     field: str
     target: Target
@@ -70,12 +96,25 @@ class GoalSeek:
     unit: Decimal
     original: Decimal
     value: Decimal | None  # None when no value meets the target
-    at: Check | None  # the target at `value` (or at the value tried last, if none meets it)
+    at: Check | None  # the target at `value` (or at the most favourable value tried)
     beyond: Check | None  # one unit beyond `value`, which misses; None when not allowed
     bound: Bound  # what stops the search: the target, the field's allowed range, nothing
     evaluations: int
     reran_simulation: bool
-    tried: Decimal = Decimal(0)  # the value `at` was taken at when no value meets the target
+    answer: str = ""  # the sentence
+    remedy: str = ""  # when nothing meets the target: what would
+
+    @property
+    def found(self) -> bool:
+        return self.value is not None
+
+    def setting(self) -> Decimal | int | float:
+        """The value found as the field holds it: money as Decimal, counts and years as
+        whole numbers, rates as floats."""
+        assert self.value is not None
+        if self.unit == Decimal("0.01"):
+            return self.value
+        return int(self.value) if self.unit == 1 else float(self.value)
 
     @property
     def cost(self) -> Decimal | None:
@@ -90,33 +129,8 @@ class GoalSeek:
         return self.beyond.cost if self.beyond else None
 
     def text(self) -> str:
-        show = _show(self.unit)
-        head = f"goal-seek {self.field} ({self.target}: {TARGETS[self.target]})"
-        if self.value is None:
-            if self.at is None:
-                return f"{head}: no allowed value meets it"
-            return (
-                f"{head}: no value meets it; at {show(self.tried)} the "
-                f"{self.at.cost_label} is {money(self.at.cost)} against "
-                f"{self.at.limit_label} {money(self.at.limit)}"
-            )
-        assert self.at is not None
-        text = (
-            f"{head}: {self.direction} value {show(self.value)} (was {show(self.original)}, "
-            f"searched to {show(self.unit)}); {self.at.cost_label} {money(self.at.cost)} "
-            f"within {self.at.limit_label} {money(self.at.limit)}"
-        )
-        if self.bound == "budget" and self.beyond is not None:
-            step = self.unit if self.direction == "largest" else -self.unit
-            return text + (
-                f"; {show(self.value + step)} would give {money(self.beyond.cost)} against "
-                f"{money(self.beyond.limit)}"
-            )
-        if self.bound == "range" and self.direction == "smallest":
-            return text + "; the target is met even at the lowest value the field allows"
-        if self.bound == "range":
-            return text + "; the field's allowed range ends here"
-        return text + "; the target does not depend on this field (no limit found)"
+        head = f"goal-seek {self.field} ({self.target}: {TARGETS[self.target]}): "
+        return head + self.answer + (f" {self.remedy}" if self.remedy else "")
 
     def row(self) -> dict[str, Any]:
         def num(x: Decimal | None) -> float | None:
@@ -138,6 +152,8 @@ class GoalSeek:
             "bound": self.bound,
             "evaluations": self.evaluations,
             "reran_simulation": self.reran_simulation,
+            "answer": self.answer,
+            "remedy": self.remedy,
         }
 
 
@@ -202,10 +218,8 @@ def goal_seek(
     baseline_usage: Usage | None = None,
     limit: Decimal | None = None,
     usage: Usage | None = None,
-    seed: int = 0,
-    replications: int = 1,
+    simulate: Callable[[Scenario], Usage] | None = None,
     years: int | None = None,
-    workers: int | None = None,
     unit: Decimal | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> GoalSeek:
@@ -214,8 +228,9 @@ def goal_seek(
     the baseline's annual recurring cost. `years` overrides the projection's length.
 
     `usage` is the scenario's simulated usage, reused when the field does not affect the
-    engine (it is simulated once if not given); other fields re-run the simulation (on
-    `workers` processes). `progress(n)` is called after the n-th evaluation.
+    engine; `simulate(scenario)` gives the usage of a scenario (the study runs its years), and
+    is called for the scenario when `usage` is not given and at every evaluation of a field
+    the engine reads. `progress(n)` is called after the n-th evaluation.
     """
     scenario = validate(data, file)
     check_goal(scenario, path, target, file, baseline is not None or limit is not None)
@@ -223,13 +238,18 @@ def goal_seek(
     step = unit or _default_unit(original)
     start_value = Decimal(str(original))  # str: a float 0.4 is 0.4, not 0.40000000000000002
     cost_only = paths.is_cost_only(path)
+    if (usage is None or not cost_only) and simulate is None:
+        raise ValueError(f"goal-seek on {path} needs simulate(): the usage must be simulated")
     if cost_only and usage is None:
-        usage = _simulate(scenario, seed, replications, workers)
+        assert simulate is not None
+        usage = simulate(scenario)
     if limit is None and baseline is not None and target == "budget":
         limit = recurring_total(recurring_items(baseline, baseline_usage))
-        within = f"the baseline's ({baseline.name}) annual recurring cost"
+        within = f"{baseline.name}'s recurring staffing cost"
     else:
         within = "the given limit" if limit is not None else ""
+    subject = _subject(scenario, path)
+    show = _show(step)
 
     cache: dict[int, Check | None] = {}
 
@@ -242,8 +262,8 @@ def goal_seek(
             except InputError:
                 cache[units] = None
             else:
-                use = usage if cost_only else _simulate(spec, seed, replications, workers)
-                cache[units] = _check(target, spec, use, years, limit, within)
+                use = usage if cost_only or simulate is None else simulate(spec)
+                cache[units] = _check(target, spec, use, years, limit, within, subject)
             if progress is not None:
                 progress(len(cache))
         return cache[units]
@@ -252,16 +272,7 @@ def goal_seek(
         got = evaluate(units)
         return got is not None and got.met
 
-    start = int(start_value // step)
-    floor = min(0, start)  # a negative original is searched down to itself, others to 0
-    ceiling = int(Decimal(10) ** 12 / step)
-    direction = _direction(evaluate, start, floor, 1 if step >= 1 else 100, target)
-    if direction == "largest":
-        found, beyond, bound = _largest(fits, start, floor, ceiling)
-    else:
-        found, beyond, bound = _smallest(fits, start, floor, ceiling)
-
-    def answer(**result: Any) -> GoalSeek:
+    def answer(direction: Direction, **result: Any) -> GoalSeek:
         return GoalSeek(
             field=path,
             target=target,
@@ -273,16 +284,60 @@ def goal_seek(
             **result,
         )
 
-    if found is None:
-        tried = ceiling if direction == "smallest" else floor
-        if evaluate(tried) is None:  # the far end is not allowed: report the last allowed try
-            tried = max((u for u, c in cache.items() if c is not None), default=floor)
-        at = evaluate(tried)
-        return answer(value=None, at=at, beyond=None, bound="infeasible", tried=step * tried)
+    if target == "sustainable" and subject.kind == "grant":  # no grant is recurring money
+        at = evaluate(int(start_value // step))
+        assert at is not None  # the scenario's own value
+        words = _refusal(scenario, subject, target, at, show, start_value)
+        return answer("smallest", value=None, at=at, beyond=None, bound="infeasible", **words)
+    start = int(start_value // step)
+    floor = min(0, start)  # a negative original is searched down to itself, others to 0
+    ceiling = _ceiling(path, step)
+    direction = _direction(evaluate, start, floor, 1 if step >= 1 else 100, target)
+    best = ceiling if direction == "smallest" else floor  # the most favourable value
+    if not fits(best):
+        at = evaluate(best) or evaluate(start)
+        assert at is not None  # the scenario's own value
+        words = _refusal(scenario, subject, target, at, show, step * best)
+        return answer(direction, value=None, at=at, beyond=None, bound="infeasible", **words)
+    if direction == "largest":
+        found, beyond, bound = _largest(fits, start, floor, ceiling)
+    else:
+        found, beyond, bound = _smallest(fits, start, floor, ceiling)
+    assert found is not None  # the most favourable value fits
     at, past = evaluate(found), (evaluate(beyond) if beyond is not None else None)
     if bound == "budget" and past is None:
         bound = "range"
-    return answer(value=step * found, at=at, beyond=past, bound=bound)
+    assert at is not None
+    value = step * found
+    sentence = _sentence(scenario, subject, target, direction, bound, value, at, past, show)
+    sentence += f" (now {show(start_value)})"
+    return answer(direction, value=value, at=at, beyond=past, bound=bound, answer=sentence + ".")
+
+
+def _subject(scenario: Scenario, path: str) -> Subject:
+    """What the field is: a funding source's money or end year, a role's positions, or else."""
+    parts = paths.parse(path)
+    label = describe(path).label.lower()
+    if parts[:2] == ("budget", "funding") and len(parts) == 4:
+        index = int(parts[2])
+        source = scenario.budget.funding[index]
+        if parts[3] in ("amount", "per_pupil"):
+            return Subject(source.kind, source.name, index)
+        if parts[3] == "end_year" and source.kind == "grant":
+            return Subject("grant_end", source.name, index)
+    if parts[0] == "schools" and len(parts) >= 4 and parts[-2] in ("members", "staff"):
+        name = str(parts[-1])
+        title = scenario.roles[name].title or name if name in scenario.roles else name
+        school = scenario.schools[int(parts[1])]
+        if parts[-2] == "staff":
+            return Subject("positions", title, where=f"on the staff of {school.name}")
+        team = school.teams[int(parts[3])]
+        each = f"each of the {team.count} teams '{team.name}'" if team.count > 1 else team.name
+        return Subject("positions", title, where=f"on {each} of {school.name}")
+    if parts[0] == "roles" and len(parts) == 3 and str(parts[1]) in scenario.roles:
+        spec = scenario.roles[str(parts[1])]
+        return Subject("other", f"{spec.title or parts[1]} {label}")
+    return Subject("other", label)
 
 
 def _check(
@@ -292,33 +347,186 @@ def _check(
     years: int | None,
     limit: Decimal | None,
     within: str,
+    subject: Subject,
 ) -> Check:
-    """The target's cost and limit for one scenario."""
+    """The target's cost and limit for one scenario, in the tightest year that counts."""
     if target == "budget":
         cost = recurring_total(recurring_items(spec, usage))
         if limit is not None:
-            return Check(cost, limit, "annual recurring cost", within)
+            return Check(cost, limit, "recurring staffing cost", within)
         revenue = project(spec, usage, 1).years[0].recurring_revenue
-        return Check(
-            cost, revenue, "annual recurring cost", "the scenario's year-1 recurring revenue"
-        )
+        return Check(cost, revenue, "recurring staffing cost", "the year-1 recurring money")
     multi: MultiYear = project(spec, usage, years)
     label = multi.verdict.label
+    counted = list(multi.years)
     if target == "sustainable":
-        last = multi.years[-1]
+        counted = counted[_from_year(multi) - 1 :]
+        worst = min(counted, key=lambda y: (y.recurring_surplus, y.year))
         return Check(
-            last.recurring_cost,
-            last.recurring_revenue,
-            f"recurring cost in {label(last.year)}",
+            worst.recurring_cost,
+            worst.recurring_revenue,
+            f"recurring cost in {label(worst.year)}",
             "recurring money that year",
+            label(worst.year),
         )
-    worst = min(multi.years, key=lambda y: (y.surplus, y.year))
+    if subject.kind == "grant" and subject.index is not None:
+        source = spec.budget.funding[subject.index]
+        last = source.last_year or len(counted)
+        counted = [y for y in counted if source.start_year <= y.year <= last] or counted
+    worst = min(counted, key=lambda y: (y.surplus, y.year))
     return Check(
         worst.total_cost,
         worst.total_revenue,
-        f"cost in {label(worst.year)} (the tightest year)",
+        f"cost in {label(worst.year)}",
         "money in that year",
+        label(worst.year),
     )
+
+
+def _from_year(multi: MultiYear) -> int:
+    """The first year sustainability counts: the grant cliff, or year 1 without grants (the
+    last year when grants run past the projection or have no end)."""
+    v = multi.verdict
+    if v.open_ended_grants:
+        return v.years
+    return min(v.cliff_year, v.years) if v.cliff_year else 1
+
+
+def _sentence(
+    scenario: Scenario,
+    subject: Subject,
+    target: Target,
+    direction: Direction,
+    bound: Bound,
+    value: Decimal,
+    at: Check,
+    past: Check | None,
+    show: Callable[[Decimal], str],
+) -> str:
+    """The answer in words a proposal can use."""
+    tail = f"{at.cost_label} {money(at.cost)} against {at.limit_label} {money(at.limit)}"
+    if bound == "unbounded":
+        return f"{subject.name}: no limit; the target does not depend on it ({tail})"
+    if subject.kind == "positions":
+        count = int(value)
+        head = (
+            f"At most {count} {subject.name} position{'s' if count != 1 else ''} "
+            f"{subject.where} {'fits' if count == 1 else 'fit'} within {at.limit_label} "
+            f"({money(at.limit)}): the recurring staffing cost is then {money(at.cost)}"
+        )
+        if past is not None:
+            head += f"; {count + 1} would make it {money(past.cost)}"
+        return head
+    if subject.kind == "grant_end":
+        year = int(value)
+        return (
+            f"{subject.name} must run through "
+            f"{year_label(scenario.budget.projection.first_year, year)} (year {year}) for "
+            f"every projected year to be funded; the tightest year is {at.year}: {tail}"
+        )
+    if bound == "range" and direction == "smallest":
+        return (
+            f"{subject.name} is not needed for this: the target is met even at "
+            f"{show(value)} ({tail})"
+        )
+    if subject.kind == "recurring" and target == "sustainable":
+        return (
+            f"Recurring money covers the plan from the grant cliff on when {subject.name} is "
+            f"{show(value)}{_per(scenario, subject)}; the tightest year is {at.year}: {tail}"
+        )
+    if subject.kind == "grant" and target == "funded":
+        return (
+            f"{subject.name} covers every year it runs at {show(value)}"
+            f"{_per(scenario, subject)}; the tightest of them is {at.year}: {tail}"
+        )
+    word = "largest" if direction == "largest" else "least"
+    head = f"The {word} {subject.name} that meets it is {show(value)}: {tail}"
+    if bound == "range" and direction == "largest":
+        return head + "; the field's allowed range ends here"
+    return head
+
+
+def _per(scenario: Scenario, subject: Subject) -> str:
+    """' a year', ' per pupil a year', or for a step-down grant its first year and shares."""
+    assert subject.index is not None
+    source = scenario.budget.funding[subject.index]
+    per = " per pupil" if source.per_pupil else ""
+    if len(source.shares) > 1:
+        steps = ", ".join(f"{share * 100:g}%" for share in source.shares[1:])
+        return f"{per} in its first year (then {steps} of it)"
+    return f"{per} a year"
+
+
+def _refusal(
+    scenario: Scenario,
+    subject: Subject,
+    target: Target,
+    at: Check,
+    show: Callable[[Decimal], str],
+    best: Decimal,
+) -> dict[str, str]:
+    """When no value meets the target: what stands in the way, and what would."""
+    recurring = next(
+        (i for i, f in enumerate(scenario.budget.funding) if f.kind == "recurring"), None
+    )
+    then = "funded" if target == "funded" else "sustainable"
+    ask = (
+        f"--goal-seek budget.funding[{recurring}].amount --target {then}"
+        if recurring is not None
+        else f"a recurring source in budget.funding and --target {then}"
+    )
+    short = f"{at.year or 'year 1'} is short {money(at.short)}"
+    if subject.kind == "grant" and target == "sustainable":
+        return {
+            "answer": f"No amount of {subject.name} sustains the plan: a grant is not "
+            "recurring money, and sustainability counts recurring money only"
+            + f" ({short} of recurring money).",
+            "remedy": f"What would: more recurring money ({ask}); or, for what this grant "
+            "must pay in the years it runs, --target funded.",
+        }
+    if subject.kind == "grant_end":
+        source = scenario.budget.funding[subject.index or 0]
+        if source.shares:
+            return {
+                "answer": f"{subject.name}'s shares set its years ({len(source.shares)} from "
+                f"year {source.start_year}): its end year cannot move on its own.",
+                "remedy": "What would: a share for each further year it should run, or a "
+                f"larger award (--goal-seek budget.funding[{subject.index}].amount "
+                "--target funded).",
+            }
+        return {
+            "answer": f"No end year of {subject.name} funds every projected year: even "
+            f"running through the projection, {short}.",
+            "remedy": f"What would: a larger award (--goal-seek budget.funding[{subject.index}]"
+            f".amount --target funded), or more recurring money ({ask}).",
+        }
+    if subject.kind == "grant":
+        return {
+            "answer": f"No amount of {subject.name} funds every year it runs: even paying all "
+            f"the costs it pays for, {short}.",
+            "remedy": "What would: letting it pay for more of the plan (pays_for), another "
+            f"grant, or more recurring money ({ask}).",
+        }
+    if target == "budget":
+        return {
+            "answer": f"Nothing fits: even at {show(best)} the recurring staffing cost is "
+            f"{money(at.cost)} against {at.limit_label} {money(at.limit)}.",
+            "remedy": "What would: fewer or cheaper other positions, another target "
+            "(--target sustainable or funded, with the plan's funding), or more recurring money.",
+        }
+    return {
+        "answer": f"No allowed value of {subject.name} meets it: at its most favourable, {short}.",
+        "remedy": f"What would: another field or target: recurring money ({ask}), or a "
+        "grant's amount with --target funded.",
+    }
+
+
+def _ceiling(path: str, step: Decimal) -> int:
+    """The largest value the search tries, in steps: the field's allowed maximum, else ten
+    billion (dollars: more than any school's budget; positions: far past every limit)."""
+    maximum = describe(path).maximum
+    top = Decimal(str(maximum)) if maximum is not None else Decimal(10) ** 10
+    return int(top / step)
 
 
 def _direction(
@@ -385,12 +593,6 @@ def _smallest(
         mid = (lo + hi) // 2
         lo, hi = (lo, mid) if fits(mid) else (mid, hi)
     return hi, lo, "budget"
-
-
-def _simulate(scenario: Scenario, seed: int, replications: int, workers: int | None) -> Usage:
-    from simulate.study.compare import simulate_years  # late: the study imports the budget
-
-    return simulate_years([scenario], seed, replications, workers)[0].usage
 
 
 def _default_unit(original: Decimal | int | float) -> Decimal:

@@ -9,12 +9,10 @@ at the line item; totals are exact sums of line items and floats appear only in 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
-
-import pandas as pd
 
 from simulate.schema.model import Role, Scenario
 
@@ -56,6 +54,7 @@ class LineItem:
     recurring: bool = True
     role: str = ""
     driver: Driver = "fixed"  # pay: grows with salaries; enrollment: scales with students
+    path: str = ""  # the scenario field its unit cost (or rate) comes from, for its source
 
 
 def key(item: LineItem) -> Key:
@@ -99,10 +98,17 @@ def recurring_items(scenario: Scenario, usage: Usage | None = None) -> list[Line
                 Decimal(str(usage.vacancy_days.get(name, 0.0))) / year,
                 Decimal(str(usage.leavers.get(name, 0.0))),
             )
-            items += _role_items(name, role, benefits_rate(scenario, role), worked)
+            own = role.benefits_rate is not None
+            rate_path = f"roles.{name}.benefits_rate" if own else "budget.benefits_rate"
+            items += _role_items(name, role, benefits_rate(scenario, role), worked, rate_path)
     subs = scenario.substitutes
     items += _item(
-        "substitutes", "substitute days", usage.substitute_days, subs.daily_rate, driver="pay"
+        "substitutes",
+        "substitute days",
+        usage.substitute_days,
+        subs.daily_rate,
+        driver="pay",
+        path="substitutes.daily_rate",
     )
     items += _item(
         "substitutes",
@@ -110,6 +116,7 @@ def recurring_items(scenario: Scenario, usage: Usage | None = None) -> list[Line
         usage.long_term_substitute_days,
         subs.long_term_daily_rate,
         driver="pay",
+        path="substitutes.long_term_daily_rate",
     )
     # the engine gives a rotation school without a device count one device per student
     devices = sum(
@@ -119,7 +126,11 @@ def recurring_items(scenario: Scenario, usage: Usage | None = None) -> list[Line
     )
     life = budget.devices.life_years
     items += _item(
-        "devices", f"devices (cost over {life} years)", devices, budget.devices.unit_cost / life
+        "devices",
+        f"devices (cost over {life} years)",
+        devices,
+        budget.devices.unit_cost / life,
+        path="budget.devices.unit_cost",
     )
     items += _item(
         "software",
@@ -127,6 +138,7 @@ def recurring_items(scenario: Scenario, usage: Usage | None = None) -> list[Line
         scenario.enrollment,
         budget.software_per_student,
         driver="enrollment",
+        path="budget.software_per_student",
     )
     return items
 
@@ -134,9 +146,10 @@ def recurring_items(scenario: Scenario, usage: Usage | None = None) -> list[Line
 def one_off_items(scenario: Scenario, year: int) -> list[LineItem]:
     """The one-off costs the scenario budgets for `year` (1-based), at their nominal amount."""
     items: list[LineItem] = []
-    for one in scenario.budget.one_off:
+    for i, one in enumerate(scenario.budget.one_off):
         if one.year == year:
-            items += _item(one.category, one.name, 1, one.amount, recurring=False)
+            path = f"budget.one_off[{i}].amount"
+            items += _item(one.category, one.name, 1, one.amount, recurring=False, path=path)
     return items
 
 
@@ -150,27 +163,43 @@ class RoleYear:
     leavers: Decimal  # holders who left during the year
 
 
-def _role_items(name: str, role: Role, rate: Decimal, year: RoleYear) -> list[LineItem]:
+def _role_items(
+    name: str, role: Role, rate: Decimal, year: RoleYear, rate_path: str
+) -> list[LineItem]:
     """A role's lines: pay per position for the position-years filled (a vacant position pays
     no salary, supplement or stipend), hourly wages for the hours worked, benefits on what was
     paid, and the replacement of leavers (mid-year and at the end of the year)."""
-    label = role.title or name
+    label, at = role.title or name, f"roles.{name}"
     filled = year.positions - year.vacant_years
-    items = _item("personnel", f"{label} salaries", filled, role.salary, "pay", name)
-    items += _item("personnel", f"{label} supplements", filled, role.supplement, "pay", name)
+    items = _item(
+        "personnel", f"{label} salaries", filled, role.salary, "pay", name, path=f"{at}.salary"
+    )
+    items += _item(
+        "personnel",
+        f"{label} supplements",
+        filled,
+        role.supplement,
+        "pay",
+        name,
+        path=f"{at}.supplement",
+    )
     if role.hourly_wage is not None:
         hours = year.days_worked * Decimal(str(role.hours_per_day))
+        wage, path = role.hourly_wage, f"{at}.hourly_wage"
         items += _item(
-            "hourly", f"{label} wages (hours worked)", hours, role.hourly_wage, "pay", name
+            "hourly", f"{label} wages (hours worked)", hours, wage, "pay", name, path=path
         )
-    stipends = _item("residency", f"{label} stipends", filled, role.stipend, "pay", name)
+    stipends = _item(
+        "residency", f"{label} stipends", filled, role.stipend, "pay", name, path=f"{at}.stipend"
+    )
     # benefits follow the pay: not on a stipend the programme pays without benefits
     pay = total(items) + (total(stipends) if role.stipend_benefits else Decimal(0))
-    items += _item("benefits", f"{label} benefits", rate, pay, "pay", name)
+    items += _item("benefits", f"{label} benefits", rate, pay, "pay", name, path=rate_path)
     items += stipends
     leavers = year.leavers + year.positions * Decimal(str(role.turnover_rate))
+    cost, path = role.replacement_cost, f"{at}.replacement_cost"
     items += _item(
-        "turnover", f"{label} replacements (leavers)", leavers, role.replacement_cost, "pay", name
+        "turnover", f"{label} replacements (leavers)", leavers, cost, "pay", name, path=path
     )
     return items
 
@@ -183,6 +212,7 @@ def _item(
     driver: Driver = "fixed",
     role: str = "",
     recurring: bool = True,
+    path: str = "",
 ) -> list[LineItem]:
     # six decimals: days and position-years averaged over years stay readable and exact in
     # every file (a spreadsheet keeps 15 digits)
@@ -190,7 +220,7 @@ def _item(
     amount = cents(quantity * unit_cost)
     if not amount:
         return []
-    return [LineItem(category, item, quantity, unit_cost, amount, recurring, role, driver)]
+    return [LineItem(category, item, quantity, unit_cost, amount, recurring, role, driver, path)]
 
 
 def total(items: Iterable[LineItem]) -> Decimal:
@@ -206,19 +236,51 @@ def per_pupil(amount: Decimal, enrollment: int) -> Decimal:
 
 
 def teacher_cost(scenario: Scenario) -> Decimal | None:
-    """Cost of one average teacher with benefits: the unit finance offices trade positions in.
+    """The average teacher position: the unit finance offices trade positions in.
 
-    The mean of (salary + supplement) x (1 + benefits rate) over the salaried roles with
-    `is_teacher: true`, weighted by their positions; stipends and hourly staff are left out.
-    None when the scenario has no salaried teacher positions.
+    The mean base salary x (1 + benefits rate) over the salaried roles with `is_teacher: true`,
+    weighted by their positions. Supplements, stipends and hourly staff are left out: a
+    position is priced on the salary schedule, so the same school's unit is the same whatever
+    supplements an arrangement adds and whatever it is compared with. None when the scenario
+    has no salaried teacher positions.
     """
     cost, count = Decimal(0), 0
     for name, n in positions(scenario).items():
         role = scenario.roles[name]
         if n and role.is_teacher and role.hourly_wage is None:
-            cost += n * (role.salary + role.supplement) * (1 + benefits_rate(scenario, role))
+            cost += n * role.salary * (1 + benefits_rate(scenario, role))
             count += n
     return cents(cost / count) if count else None
+
+
+def key_figures(scenario: Scenario, usage: Usage | None = None) -> dict[str, Decimal]:
+    """The budget's headline figures of one scenario, by the keys the measures catalogue's
+    budget entries name (their `exact`): recurring and year-1 cost, per pupil and in all, the
+    one-off costs of year 1, the district's other spending where given, the average teacher
+    position and the recurring cost counted in it."""
+    items = line_items(scenario, usage)
+    recurring, year1 = recurring_total(items), total(items)
+    enrollment = scenario.enrollment
+    out = {
+        "recurring_per_pupil": per_pupil(recurring, enrollment),
+        "recurring": recurring,
+        "year1_per_pupil": per_pupil(year1, enrollment),
+        "year1_total": year1,
+        "one_off": year1 - recurring,
+    }
+    other = scenario.budget.other_per_pupil
+    if other is not None:  # shown apart, never added to the staffing cost
+        out |= {"other_per_pupil": other, "whole_per_pupil": out["recurring_per_pupil"] + other}
+    unit = teacher_cost(scenario)
+    if unit:
+        out["average_teacher_position"] = unit
+        out["teacher_positions"] = (recurring / unit).quantize(CENT, rounding=ROUND_HALF_UP)
+    return out
+
+
+def differences(figures: dict[str, Decimal], baseline: dict[str, Decimal]) -> dict[str, Decimal]:
+    """Each key figure minus the baseline's, keyed `<key>_difference`."""
+    return {f"{k}_difference": v - baseline[k] for k, v in figures.items() if k in baseline}
 
 
 def position_cost(scenario: Scenario, name: str) -> Decimal:
@@ -243,194 +305,3 @@ def position_cost(scenario: Scenario, name: str) -> Decimal:
 def equivalents(amount: Decimal, unit: Decimal | None) -> float:
     """An amount in teacher-position equivalents (two decimals); 0 when there is no unit."""
     return float((amount / unit).quantize(CENT, rounding=ROUND_HALF_UP)) if unit else 0.0
-
-
-def frame(
-    items: list[LineItem],
-    enrollment: int,
-    unit: Decimal | None = None,
-    intervals: dict[Key, tuple[float, float]] | None = None,
-) -> pd.DataFrame:
-    """Line items as a table; money turns into floats only here (each exact to the cent).
-
-    With `unit` (see teacher_cost) a `teacher_positions` column gives each amount in
-    teacher-position equivalents; with `intervals` (by key) each amount gets its 95% interval
-    over the simulated years in `amount_ci_low` and `amount_ci_high`.
-    """
-    columns = ["category", "item", "role", "quantity", "unit_cost", "amount"]
-    columns += ["amount_ci_low", "amount_ci_high"] if intervals is not None else []
-    columns += ["per_pupil", "recurring", *(["teacher_positions"] if unit else [])]
-    rows = []
-    for i in items:
-        low, high = (intervals or {}).get(key(i), (float(i.amount), float(i.amount)))
-        rows.append(
-            {
-                "category": i.category,
-                "item": i.item,
-                "role": i.role,
-                "quantity": float(i.quantity),
-                "unit_cost": float(i.unit_cost),
-                "amount": float(i.amount),
-                "amount_ci_low": round(low, 2),
-                "amount_ci_high": round(high, 2),
-                "per_pupil": float(per_pupil(i.amount, enrollment)),
-                "recurring": i.recurring,
-                "teacher_positions": equivalents(i.amount, unit),
-            }
-        )
-    return pd.DataFrame(rows, columns=columns)
-
-
-COMPARISON_COLUMNS = [
-    "category",
-    "item",
-    "role",
-    "baseline_amount",
-    "amount",
-    "difference",
-    "baseline_per_pupil",
-    "per_pupil",
-    "per_pupil_difference",
-    "difference_teacher_positions",
-]
-
-
-def compare_budgets(
-    scenario: Scenario,
-    baseline: Scenario,
-    usage: Usage | None = None,
-    baseline_usage: Usage | None = None,
-    unit: Decimal | None = None,
-) -> pd.DataFrame:
-    """Year-1 line items of scenario against baseline: amounts, per pupil and differences.
-
-    Items are matched on (category, item, role); an item only one side has is zero on the
-    other. Rows follow the baseline's order, then the scenario's new items. `unit` defaults to
-    the baseline's average teacher (teacher_cost), so both sides are priced alike.
-    """
-    return _comparison(
-        scenario,
-        baseline,
-        usage,
-        baseline_usage,
-        unit,
-        key=lambda i: (i.category, i.item, i.role),
-    )
-
-
-def compare_categories(
-    scenario: Scenario,
-    baseline: Scenario,
-    usage: Usage | None = None,
-    baseline_usage: Usage | None = None,
-    unit: Decimal | None = None,
-) -> pd.DataFrame:
-    """Like compare_budgets, summed by category: where the money freed goes."""
-    out = _comparison(
-        scenario, baseline, usage, baseline_usage, unit, key=lambda i: (i.category, "", "")
-    )
-    return out.drop(columns=["item", "role"])
-
-
-def _comparison(
-    scenario: Scenario,
-    baseline: Scenario,
-    usage: Usage | None,
-    baseline_usage: Usage | None,
-    unit: Decimal | None,
-    key: Callable[[LineItem], tuple[str, str, str]],
-) -> pd.DataFrame:
-    """Both sides' year-1 line items summed by `key` (category, item, role), baseline first."""
-    unit = unit or teacher_cost(baseline) or teacher_cost(scenario)
-    sums: dict[tuple[str, str, str], list[Decimal]] = {}
-    for side, items in enumerate(
-        (line_items(baseline, baseline_usage), line_items(scenario, usage))
-    ):
-        for i in items:
-            sums.setdefault(key(i), [Decimal(0), Decimal(0)])[side] += i.amount
-    out = []
-    for (category, item, role), (was, now) in sums.items():
-        was_pp = per_pupil(was, baseline.enrollment)
-        now_pp = per_pupil(now, scenario.enrollment)
-        out.append(
-            {
-                "category": category,
-                "item": item,
-                "role": role,
-                "baseline_amount": float(was),
-                "amount": float(now),
-                "difference": float(now - was),
-                "baseline_per_pupil": float(was_pp),
-                "per_pupil": float(now_pp),
-                "per_pupil_difference": float(now_pp - was_pp),
-                "difference_teacher_positions": equivalents(now - was, unit),
-            }
-        )
-    return pd.DataFrame(out, columns=COMPARISON_COLUMNS)
-
-
-def role_table(
-    scenario: Scenario,
-    usage: Usage | None = None,
-    baseline: Scenario | None = None,
-    baseline_usage: Usage | None = None,
-    unit: Decimal | None = None,
-) -> pd.DataFrame:
-    """Positions and annual cost by role (all of a role's lines), against the baseline if given.
-
-    This is the table that shows a trade of positions: the teacher positions left unfilled,
-    the money they free, and the roles that money now pays for. `cost_per_position` is one
-    position filled all year (position_cost) and `position_units` that cost in average
-    teachers (`unit`), the units Opportunity Culture districts trade positions in.
-    """
-    counts, costs = positions(scenario), _cost_by_role(scenario, usage)
-
-    def each(role: str) -> dict[str, float]:
-        spec = scenario if role in scenario.roles else baseline
-        assert spec is not None
-        one = position_cost(spec, role)
-        return {"cost_per_position": float(one), "position_units": equivalents(one, unit)}
-
-    if baseline is None:
-        return pd.DataFrame(
-            [
-                {
-                    "role": role,
-                    "title": scenario.roles[role].title or role,
-                    "positions": n,
-                    "cost": float(costs.get(role, Decimal(0))),
-                    "teacher_positions": equivalents(costs.get(role, Decimal(0)), unit),
-                    **each(role),
-                }
-                for role, n in counts.items()
-            ]
-        )
-    was_counts, was_costs = positions(baseline), _cost_by_role(baseline, baseline_usage)
-    rows = []
-    for role in dict.fromkeys([*was_counts, *counts]):
-        n, was_n = counts.get(role, 0), was_counts.get(role, 0)
-        now, was = costs.get(role, Decimal(0)), was_costs.get(role, Decimal(0))
-        rows.append(
-            {
-                "role": role,
-                "title": (scenario.roles.get(role) or baseline.roles[role]).title or role,
-                "baseline_positions": was_n,
-                "positions": n,
-                "position_difference": n - was_n,
-                "baseline_cost": float(was),
-                "cost": float(now),
-                "cost_difference": float(now - was),
-                "difference_teacher_positions": equivalents(now - was, unit),
-                **each(role),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def _cost_by_role(scenario: Scenario, usage: Usage | None) -> dict[str, Decimal]:
-    """Recurring cost of each role's lines (salaries, benefits, stipends, wages)."""
-    out: dict[str, Decimal] = {}
-    for i in recurring_items(scenario, usage):
-        if i.role:
-            out[i.role] = out.get(i.role, Decimal(0)) + i.amount
-    return out

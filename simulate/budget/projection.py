@@ -4,9 +4,11 @@ Year 1 is the simulated year. Later years scale it: pay lines (salaries, supplem
 stipends, hourly wages, substitutes) grow with `salary_growth`; per-student lines follow
 enrollment; devices stay flat; one-off costs fall in their year. Positions do not follow
 enrollment: a school that changes staffing is a different scenario. Recurring funding grows
-with `revenue_growth` and enrollment; grants pay their nominal award in their years only.
-All money stays in Decimal cents, so each year's lines add up to its totals exactly. Years are
-shown as fiscal years (FY2027-28) when the scenario says when the first one starts.
+with `revenue_growth` and enrollment; grants pay in their years only, as they are written
+(the costs they pay for, step-downs, indirect charges: see budget.funding), which also says who
+pays each cost each year. A grant's revenue is what it pays of the plan's costs. All money
+stays in Decimal cents, so each year's lines add up to its totals exactly. Years are shown as
+fiscal years (FY2027-28) when the scenario says when the first one starts.
 """
 
 from __future__ import annotations
@@ -14,30 +16,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-import pandas as pd
-
+from simulate.budget.federal import in_base
+from simulate.budget.funding import Cost, YearFunding, allocate
 from simulate.budget.items import (
     LineItem,
     Usage,
     cents,
-    equivalents,
     one_off_items,
     recurring_items,
     teacher_cost,
 )
-from simulate.measures.formats import MULTIYEAR_MONEY, money
+from simulate.measures.formats import money
 from simulate.schema.model import Funding, Scenario
-
-MULTIYEAR_COLUMNS = [
-    "year",
-    "fiscal_year",
-    "enrollment",
-    *MULTIYEAR_MONEY,
-    "funded",
-    "recurring_covered",
-    "total_cost_teacher_positions",
-    "surplus_teacher_positions",
-]
 
 
 def year_label(first_year: int | None, year: int) -> str:
@@ -58,6 +48,7 @@ class Line:
     item: str
     amounts: tuple[Decimal, ...]  # year 1..N
     recurring: bool = True  # one-off costs and grants are not
+    base: LineItem | None = None  # a cost: the line item of year 1 (or of its one-off year)
 
 
 @dataclass(frozen=True)
@@ -68,7 +59,8 @@ class Year:
     recurring_cost: Decimal
     one_off_cost: Decimal
     recurring_revenue: Decimal
-    grant_revenue: Decimal
+    grant_revenue: Decimal  # what grants pay of the plan's costs (their indirect charges apart)
+    indirect: Decimal = Decimal(0)  # indirect charges grants pay, to the district's overhead
 
     @property
     def total_cost(self) -> Decimal:
@@ -146,48 +138,34 @@ class MultiYear:
     years: tuple[Year, ...]
     lines: tuple[Line, ...]
     verdict: Verdict
-    unit: Decimal | None  # year-1 average teacher with benefits (see budget.teacher_cost)
+    unit: Decimal | None  # year-1 average teacher position (see budget.teacher_cost)
+    funding: tuple[YearFunding, ...] = ()  # who pays what, year by year (budget.funding)
+    sources: tuple[Funding, ...] = ()  # the scenario's funding sources, in funding's order
+
+    def notes(self) -> list[str]:
+        """What a grant writer must know about the grants beside the verdict: a match the
+        costs a grant pays for cannot carry, and award money nothing it pays for needs."""
+        out = []
+        for j, source in enumerate(self.sources):
+            for label, year in zip(self.labels(), self.funding, strict=True):
+                paid = year.sources[j]
+                if paid.match_short:
+                    out.append(
+                        f"{source.name} requires {money(paid.match)} of district money in "
+                        f"{label} (${source.match:.2f} per grant dollar); the district pays "
+                        f"{money(paid.match - paid.match_short)} of the costs it pays for, so "
+                        f"{money(paid.match_short)} must come from other project costs"
+                    )
+                if source.kind == "grant" and paid.unspent:
+                    out.append(
+                        f"{source.name}: {money(paid.unspent)} of its award in {label} is more "
+                        "than the costs it pays for need"
+                    )
+        return out
 
     def labels(self) -> list[str]:
         """Each year as it reads in tables: FY2027-28, or year 1, year 2, ..."""
         return [self.verdict.label(y.year) for y in self.years]
-
-    def frame(self) -> pd.DataFrame:
-        """One row per year (money as floats, each exact to the cent)."""
-        rows = []
-        for y, label in zip(self.years, self.labels(), strict=True):
-            unit = cents(self.unit * y.pay_factor) if self.unit else None
-            rows.append(
-                {
-                    "year": y.year,
-                    "fiscal_year": label,
-                    "enrollment": y.enrollment,
-                    **{column: float(getattr(y, column)) for column in MULTIYEAR_MONEY},
-                    "funded": y.surplus >= 0,
-                    "recurring_covered": y.recurring_surplus >= 0,
-                    "total_cost_teacher_positions": equivalents(y.total_cost, unit),
-                    "surplus_teacher_positions": equivalents(y.surplus, unit),
-                }
-            )
-        return pd.DataFrame(rows, columns=MULTIYEAR_COLUMNS)
-
-    def items_frame(self) -> pd.DataFrame:
-        """Every cost line and funding source by year (wide), ready to paste into a budget;
-        the year columns are named year_1, year_2, ... or by fiscal year (FY2027-28)."""
-        heads = self.year_columns()
-        rows = []
-        for line in self.lines:
-            row: dict[str, object] = {
-                "side": line.side,
-                "category": line.category,
-                "item": line.item,
-                "recurring": line.recurring,
-            }
-            row |= {head: float(a) for head, a in zip(heads, line.amounts, strict=True)}
-            row["total"] = float(sum(line.amounts, Decimal(0)))
-            rows.append(row)
-        columns = ["side", "category", "item", "recurring", *heads, "total"]
-        return pd.DataFrame(rows, columns=columns)
 
     def year_columns(self) -> list[str]:
         """Column names of the years in wide tables: year_1, ... or FY2027-28, ..."""
@@ -216,16 +194,32 @@ def project(
     pay = [salary**k for k in range(n)]
 
     lines = [
-        Line("cost", i.category, i.item, tuple(_grow(i, pay[k], enrollments[k]) for k in range(n)))
+        Line(
+            "cost",
+            i.category,
+            i.item,
+            tuple(_grow(i, pay[k], enrollments[k]) for k in range(n)),
+            base=i,
+        )
         for i in base_items
     ]
-    one_offs: dict[tuple[str, str], list[Decimal]] = {}
+    one_offs: dict[tuple[str, str], tuple[list[Decimal], LineItem]] = {}
     for k in range(n):
         for i in one_off_items(scenario, k + 1):
-            one_offs.setdefault((i.category, i.item), [Decimal(0)] * n)[k] += i.amount
-    lines += [Line("cost", c, item, tuple(a), False) for (c, item), a in one_offs.items()]
-    for source in scenario.budget.funding:
-        amounts = tuple(_funding(source, k + 1, enrollments[k], revenue**k) for k in range(n))
+            one_offs.setdefault((i.category, i.item), ([Decimal(0)] * n, i))[0][k] += i.amount
+    lines += [
+        Line("cost", c, item, tuple(a), False, base) for (c, item), (a, base) in one_offs.items()
+    ]
+    funding = scenario.budget.funding
+    paid = tuple(
+        allocate(funding, _costs(scenario, lines, k), k + 1, enrollments[k], revenue**k)
+        for k in range(n)
+    )
+    for j, source in enumerate(funding):  # money in: recurring sources' all, grants' spent
+        amounts = tuple(
+            year.sources[j].available if source.kind == "recurring" else year.sources[j].total
+            for year in paid
+        )
         if any(amounts):
             lines.append(
                 Line("revenue", source.kind, source.name, amounts, source.kind == "recurring")
@@ -246,6 +240,7 @@ def project(
             one_off_cost=one_off_cost[k],
             recurring_revenue=recurring_revenue[k],
             grant_revenue=grant_revenue[k],
+            indirect=sum((p.indirect for p in paid[k].sources), Decimal(0)),
         )
         for k in range(n)
     )
@@ -253,9 +248,20 @@ def project(
         scenario.name,
         table,
         tuple(lines),
-        _verdict(table, scenario.budget.funding, params.first_year),
+        _verdict(table, funding, params.first_year),
         unit or teacher_cost(scenario),
+        paid,
+        tuple(funding),
     )
+
+
+def _costs(scenario: Scenario, lines: list[Line], k: int) -> list[Cost]:
+    """Year k's cost lines (0-based) as the funding sees them, in the projection's order."""
+    return [
+        Cost(line.amounts[k], line.base.role, line.category, in_base(line.base, scenario))
+        for line in lines
+        if line.base is not None
+    ]
 
 
 def _verdict(table: tuple[Year, ...], funding: list[Funding], first_year: int | None) -> Verdict:
@@ -267,8 +273,8 @@ def _verdict(table: tuple[Year, ...], funding: list[Funding], first_year: int | 
         start = y.year
     shortfall = Decimal(0) if start else -table[-1].recurring_surplus
     grants = [f for f in funding if f.kind == "grant"]
-    open_ended = tuple(f.name for f in grants if f.end_year is None)
-    cliff = max((f.end_year or 0) for f in grants) + 1 if grants and not open_ended else None
+    open_ended = tuple(f.name for f in grants if f.last_year is None)
+    cliff = max((f.last_year or 0) for f in grants) + 1 if grants and not open_ended else None
     gap = table[cliff - 1].surplus if cliff and cliff <= n else None
     return Verdict(start, shortfall, n, cliff, gap, open_ended, first_year)
 
@@ -279,13 +285,6 @@ def _grow(item: LineItem, pay: Decimal, enrollment: int) -> Decimal:
     if item.driver == "enrollment":
         return cents(item.unit_cost * enrollment)
     return item.amount
-
-
-def _funding(source: Funding, year: int, enrollment: int, growth: Decimal) -> Decimal:
-    if year < source.start_year or (source.end_year is not None and year > source.end_year):
-        return Decimal(0)
-    amount = source.amount + source.per_pupil * enrollment
-    return cents(amount * growth) if source.kind == "recurring" else cents(amount)
 
 
 def _whole(value: Decimal | int) -> int:

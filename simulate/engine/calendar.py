@@ -9,7 +9,8 @@ import numpy as np
 from simulate.engine.streams import stream
 from simulate.schema.model import Calendar
 
-DAY = 1440  # minutes; day d of the year starts at d * DAY
+DAY = 1440  # minutes; day d of the year starts at d * DAY, when absences are called in
+BELL = 60  # the school day starts this long after: cover is settled by then
 
 
 @dataclass(frozen=True)

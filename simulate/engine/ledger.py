@@ -1,38 +1,22 @@
 """The one ledger every output reads from: planned = delivered + lost, to the minute.
 
 Each entry is (activity, role, outcome, detail) -> amount, where outcome is 'delivered'
-(detail: who delivered it) or 'lost' (detail: the reason, a `Loss`). Planned is their sum, so
-the identity holds by construction and the tests check it against the schedules independently.
+(detail: who delivered it) or 'lost' (detail: the reason). Planned is their sum, so the
+identity holds by construction and the tests check it against the schedules independently.
+Loss reasons are declared by the modules that book them (see engine.modules.LOSS_REASONS);
+`unused` is the ledger's own: time set aside that nothing used, which measures keep apart from
+friction.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pandas as pd
 
-
-class Loss(StrEnum):
-    """Why planned time was lost; the value is what the ledger and every output show."""
-
-    ABSENCE = "absence"  # the adult was absent
-    VACANCY = "vacancy"  # the position was vacant
-    COVERAGE = "coverage"  # the adult was covering a class
-    CLOSURE = "closure"  # the school was closed
-    TESTING = "testing"  # a testing window cancelled the activity
-    DEVICE_SHORTAGE = "device_shortage"  # no device for an online station
-    COACH_ABSENT = "coach_absent"
-    COACHEE_ABSENT = "coachee_absent"
-    CAPACITY = "capacity"  # the coach had no coaching time left
-    UNCOVERED = "uncovered"  # nobody could cover the absent teacher's class
-    UNUSED = "unused"  # time set aside that nothing used (no one due, no student free)
-    STUDENT_ABSENT = "student_absent"  # the student was absent (student-minute ledgers)
-
-
-LOSS_REASONS = tuple(reason.value for reason in Loss)
+UNUSED = "unused"  # time set aside that nothing used (no one due, no student free)
 
 
 class Ledger:
@@ -43,9 +27,9 @@ class Ledger:
         if amount:
             self.amounts[(activity, role, "delivered", by or role)] += amount
 
-    def lost(self, activity: str, role: str, amount: float, reason: Loss) -> None:
+    def lost(self, activity: str, role: str, amount: float, reason: str) -> None:
         if amount:
-            self.amounts[(activity, role, "lost", reason.value)] += amount
+            self.amounts[(activity, role, "lost", reason)] += amount
 
     def merge(self, other: Ledger) -> None:
         for key, amount in other.amounts.items():

@@ -1,4 +1,10 @@
-"""Who is in a school: adults (one per position) and students (as arrays)."""
+"""Who is in a school: its adults (one per position), its students (as arrays) and its rooms.
+
+A roster is what the modules share and never change. What people do over the year is drawn up
+front by the module that owns the rule (absences by engine.modules.availability, vacancies by
+engine.modules.attrition, students' absences by engine.modules.attendance) and kept on them, as
+Starsim keeps a module's states on its people.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulate.engine.attendance import staff_multiplier, student_rates
 from simulate.engine.calendar import Days
 from simulate.engine.streams import stream
 from simulate.schema.model import Role, Scenario, School
@@ -21,8 +26,16 @@ class Adult:
     role: Role
     team: int  # team index, or NO_TEAM for school-wide staff
     homeroom: int  # classroom index, or -1
-    absent: np.ndarray = field(repr=False)  # bool per school day
-    vacant: np.ndarray = field(repr=False)  # bool per school day
+    needs_cover: bool  # when away, someone must take their place (scenario.coverage.needs_cover)
+    key: tuple[int | str, ...]  # identity of the position in its random streams
+    absent: np.ndarray = field(repr=False)  # bool per calendar day (set by availability)
+    vacant: np.ndarray = field(repr=False)  # bool per calendar day (set by attrition)
+
+    @property
+    def class_goes_on(self) -> bool:
+        """When this adult is away, its class is still taught (covered, or recorded as
+        uncovered): a homeroom adult whose absence needs cover."""
+        return self.homeroom >= 0 and self.needs_cover
 
 
 @dataclass
@@ -33,11 +46,65 @@ class Students:
     classroom: np.ndarray
     team: np.ndarray
     tiebreak: np.ndarray  # fixed random order for ties when forming groups
-    absent: np.ndarray  # days x students: absent that day (an absent student gets no minutes)
+    absent: np.ndarray  # calendar days x students (set by attendance): no minutes that day
 
     @property
     def count(self) -> int:
         return len(self.tier)
+
+
+@dataclass
+class Roster:
+    """One school of the run: its number (which keys its random streams), its spec, its people
+    and which students sit in which room and team."""
+
+    number: int
+    spec: School
+    adults: list[Adult]
+    team_rooms: list[list[int]]
+    team_shares: list[bool]  # the team deals its students to all its adults
+    team_specialized: list[bool]  # each teacher teaches every class of the team in turn
+    students: Students
+    # students are numbered classroom by classroom and teams hold consecutive classrooms, so
+    # a classroom's or a team's students are one slice (a view: cheap to credit)
+    room_students: list[slice] = field(init=False)
+    team_students: list[slice] = field(init=False)
+
+    def __post_init__(self) -> None:
+        bounds = np.searchsorted(self.students.classroom, np.arange(self.spec.classrooms + 1))
+        self.room_students = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        self.team_students = [
+            slice(bounds[rooms[0]], bounds[rooms[-1] + 1]) for rooms in self.team_rooms
+        ]
+
+    def taught_by(self, adult: Adult) -> tuple[slice, float]:
+        """Students a homeroom adult teaches, and the share of its minutes each receives."""
+        if self.team_specialized[adult.team]:
+            rooms = self.team_rooms[adult.team]
+            return self.team_students[adult.team], 1.0 / len(rooms)
+        return self.room_students[adult.homeroom], 1.0
+
+    def co_taught_room(self, adult: Adult, school_day: int) -> int:
+        """The classroom a co-teacher (no class of its own) joins on a school day: its team's
+        (or the school's) rooms in turn, one a day."""
+        team = adult.team
+        rooms = self.team_rooms[team] if team != NO_TEAM else range(self.spec.classrooms)
+        return list(rooms)[school_day % len(rooms)]
+
+
+def build_rosters(scenario: Scenario, days: Days, seed: int, replication: int) -> list[Roster]:
+    """Every school of the run (copies included), numbered in order: a school's number keys its
+    random streams, so the same school gets the same students and absences in every arrangement."""
+    rosters: list[Roster] = []
+    for spec in scenario.schools:
+        for _ in range(spec.copies):
+            number = len(rosters)
+            adults, rooms = build_adults(scenario, spec, number, days.count)
+            students = build_students(spec, number, days, seed, replication)
+            shares = [t.shares_students for t in spec.teams for _ in range(t.count)]
+            special = [t.specialized for t in spec.teams for _ in range(t.count)]
+            rosters.append(Roster(number, spec, adults, rooms, shares, special, students))
+    return rosters
 
 
 def build_students(
@@ -54,18 +121,12 @@ def build_students(
         np.arange(sum(t.count for t in school.teams)),
         [t.classrooms for t in school.teams for _ in range(t.count)],
     )
-    attendance = school.attendance
-    if attendance.absence_rate > 0:
-        rng_days = stream(seed, replication, "student_absence", number)
-        rates = student_rates(attendance.absence_rate, attendance.chronic_share, rng_days, n)
-        absent = rng_days.random((days.count, n)) < rates
-    else:
-        absent = np.zeros((days.count, n), dtype=bool)
+    absent = np.zeros((days.count, n), dtype=bool)
     return Students(tier.astype(np.int16), classroom, team_of_room[classroom], tiebreak, absent)
 
 
 def build_adults(
-    scenario: Scenario, school: School, number: int, n_days: int, seed: int, replication: int
+    scenario: Scenario, school: School, number: int, n_days: int
 ) -> tuple[list[Adult], list[list[int]]]:
     """Adults of one school, and the classrooms of each team."""
     adults: list[Adult] = []
@@ -73,6 +134,7 @@ def build_adults(
     team_rooms: list[list[int]] = []
     room = 0
     team_index = 0
+    cover = scenario.coverage.needs_cover
 
     def add(role_name: str, team: int, homeroom: int) -> None:
         role = scenario.roles[role_name]
@@ -81,9 +143,11 @@ def build_adults(
         # Whoever holds classroom c draws the same absences in every arrangement (common random
         # numbers); other adults are keyed by role and slot.
         key = (number, "homeroom", homeroom) if homeroom >= 0 else (number, role_name, slot)
-        absent = _absences(scenario, role, key, n_days, seed, replication)
-        vacant = _vacancy(scenario, role, key, n_days, seed, replication)
-        adults.append(Adult(len(adults), role_name, role, team, homeroom, absent, vacant))
+        needs_cover = role_name in cover if cover else role.homeroom
+        never = np.zeros(n_days, dtype=bool)
+        adults.append(
+            Adult(len(adults), role_name, role, team, homeroom, needs_cover, key, never, never)
+        )
 
     for template in school.teams:
         for _ in range(template.count):
@@ -100,44 +164,3 @@ def build_adults(
         for _ in range(n):
             add(role_name, NO_TEAM, -1)
     return adults, team_rooms
-
-
-def _absences(
-    scenario: Scenario, role: Role, key: tuple, n_days: int, seed: int, replication: int
-) -> np.ndarray:
-    absent = np.zeros(n_days, dtype=bool)
-    if role.absence_rate <= 0:
-        return absent
-    rate = role.absence_rate  # 1 means always absent, whatever the spread
-    if rate < 1:
-        spread = staff_multiplier(
-            role.absence_cv, stream(seed, replication, "absence_propensity", *key)
-        )
-        rate = min(1.0, rate * spread)
-    starts = stream(seed, replication, "absence", *key).random(n_days) < rate
-    episodes = scenario.absences
-    lengths = 1 + stream(seed, replication, "episode", *key).poisson(
-        episodes.mean_extra_days, n_days
-    )
-    lengths = np.minimum(lengths, episodes.max_days)
-    day = 0
-    for start in np.flatnonzero(starts):
-        if start < day:
-            continue  # already inside an episode
-        day = start + lengths[start]
-        absent[start:day] = True
-    return absent
-
-
-def _vacancy(
-    scenario: Scenario, role: Role, key: tuple, n_days: int, seed: int, replication: int
-) -> np.ndarray:
-    vacant = np.zeros(n_days, dtype=bool)
-    if role.attrition_rate <= 0:
-        return vacant
-    rng = stream(seed, replication, "attrition", *key)
-    leaves, when = rng.random(2)
-    if leaves < role.attrition_rate:
-        start = int(when * n_days)
-        vacant[start : start + scenario.coverage.hiring_delay_days] = True
-    return vacant

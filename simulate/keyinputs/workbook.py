@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from simulate import __version__
-from simulate.budget.workbook import set_text, workbook_bytes
 from simulate.keyinputs.parts import Edited, Input, Part, apply, parts
 from simulate.keyinputs.values import ValueProblem, convert
 from simulate.schema.errors import InputError
@@ -32,6 +31,7 @@ from simulate.schema.fields import FieldMeta
 from simulate.schema.loading import validate
 from simulate.schema.model import Scenario
 from simulate.schema.writing import plain
+from simulate.workbook import set_text, workbook_bytes
 
 BASE_SHEET = "Base"
 CHUNK = 30_000  # characters of the base's JSON per cell (Excel holds 32,767)

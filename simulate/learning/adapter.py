@@ -1,11 +1,12 @@
 """What the learning estimate reads from a finished engine: `Delivered` (estimate.py) and the
-cost of small-group time, built from today's engine state.
+cost of small-group time, built from the results the engine's modules declare.
 
-One approximation until the engine declares small-group minutes per student by who gave them:
-a student's minutes are split by role in the proportions its school's small groups were
-delivered (`small_group_by_role`), and a session's size is its tier's group size capped by the
-role's. Everything else (sessions, days absent, class size, each teacher's observations and
-absences, days on a led team) is read exactly.
+One approximation, though the engine now declares each student's small-group minutes by the
+leader's role and by the students in the session (engine.modules.small_groups): a student's
+minutes are split by role in the proportions its school's small groups were delivered, and a
+session's size is its tier's group size capped by the role's. Everything else (sessions, days
+absent, class size, each teacher's observations and absences, days on a led team) is read
+exactly.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import numpy as np
 
 from simulate.engine.core import Engine
 from simulate.engine.ledger import Ledger
-from simulate.engine.roster import NO_TEAM
-from simulate.engine.school import SchoolState
+from simulate.engine.modules.coaching import Coaching
+from simulate.engine.modules.small_groups import SmallGroups
+from simulate.engine.roster import NO_TEAM, Roster
 from simulate.learning.estimate import ALL, Delivered, Source, exposures, group_means, tutored
 from simulate.schema.model import Scenario
 
@@ -78,19 +80,22 @@ def delivered_by(engine: Engine) -> Delivered:
     )
 
 
-def _school(engine: Engine, school: SchoolState) -> Delivered:
+def _school(engine: Engine, school: Roster) -> Delivered:
     scenario = engine.scenario
     days = engine.days
     weeks = days.weeks or 1.0
     open_days = days.instructional & ~days.closed
     students = school.students
     n = students.count
-    tiers = school.tiers
-    received = school.received.small_group
+    grouped = engine.module(SmallGroups).results()
+    tiers = grouped.tiers[school.number]
+    received = grouped.minutes[school.number]
     sessions = received / tiers.session[students.tier] / weeks
-    total = sum(school.small_group_by_role.values())
+    led = grouped.by_role_student[school.number].sum(axis=0).tolist()
+    by_role = {r: m for r, m in zip(grouped.roles[school.number], led, strict=True) if m}
+    total = sum(by_role.values())
     small_group: defaultdict[Source, np.ndarray] = defaultdict(lambda: np.zeros(n))
-    for role, minutes in school.small_group_by_role.items():
+    for role, minutes in by_role.items():
         if not minutes:
             continue
         share = minutes / total
@@ -113,7 +118,8 @@ def _school(engine: Engine, school: SchoolState) -> Delivered:
     w = np.concatenate(weight) if weight else np.zeros(0)
     per_student = np.bincount(s, w, minlength=n)
     w = w / np.where(per_student[s] > 0, per_student[s], 1.0)  # each student's weights add to 1
-    observed = [school.observed.get(a.index) for a in teachers]
+    observations = engine.module(Coaching).results().observed[school.number]
+    observed = [observations.get(a.index) for a in teachers]
     return Delivered(
         tier=np.array(tiers.names, dtype=object)[students.tier],
         sessions_per_week=sessions,
@@ -141,7 +147,7 @@ def _kind(scenario: Scenario, role: str) -> str:
     return "teacher" if scenario.roles[role].is_teacher else "paraprofessional"
 
 
-def _on_team(school: SchoolState, role: str) -> np.ndarray:
+def _on_team(school: Roster, role: str) -> np.ndarray:
     """Per team of the school: whether the role holds a position on it."""
     teams = np.zeros(len(school.team_rooms), dtype=bool)
     for adult in school.adults:
@@ -150,7 +156,7 @@ def _on_team(school: SchoolState, role: str) -> np.ndarray:
     return teams
 
 
-def _led_share(school: SchoolState, open_days: np.ndarray) -> np.ndarray:
+def _led_share(school: Roster, open_days: np.ndarray) -> np.ndarray:
     """Per team: the share of open school days its multi-classroom leader was in post."""
     out = np.zeros(len(school.team_rooms))
     days = max(int(open_days.sum()), 1)

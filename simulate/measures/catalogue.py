@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from simulate.engine.coverage import LONG_TERM_SUBSTITUTE, SPLIT, SUBSTITUTE
-from simulate.engine.ledger import LOSS_REASONS
+from simulate.engine.modules import LOSS_REASONS
+from simulate.engine.modules.coverage import LONG_TERM_SUBSTITUTE, SPLIT, SUBSTITUTE
 from simulate.measures.formats import Kind
 from simulate.schema.errors import suggest
 from simulate.schema.model import ACTIVITIES, Scenario
@@ -25,6 +25,23 @@ ALL = "all"  # the group of a figure taken over everyone
 STAFFING_PER_PUPIL = "Staffing cost per pupil (roles modelled)"
 OTHER_PER_PUPIL = "Other spending per pupil (not modelled)"
 WHOLE_PER_PUPIL = "Whole spending per pupil"
+# The budget's headline figures, one label each: the catalogue's budget entries (those with
+# `exact`) carry these labels, and every output (terminal, summary.csv, budget.xlsx, report,
+# web app) shows the same number under the same label.
+RECURRING_PER_PUPIL = "Recurring staffing cost per pupil (roles modelled)"
+RECURRING_TOTAL = "Recurring staffing cost, all schools (roles modelled)"
+YEAR1_PER_PUPIL = "Year-1 staffing cost per pupil with one-off costs (roles modelled)"
+YEAR1_TOTAL = "Year-1 staffing cost with one-off costs, all schools (roles modelled)"
+ONE_OFF = "One-off costs in year 1"
+AVERAGE_TEACHER = "Average teacher position (base salary with benefits)"
+TEACHER_POSITIONS = "Recurring staffing cost in average teacher positions"
+AVERAGE_TEACHER_EXPLAIN = (
+    "The unit finance offices trade positions in: the mean base salary of the salaried "
+    "teaching roles (is_teacher: true), weighted by their positions, with each role's "
+    "benefits. Supplements, stipends and hourly staff are left out, so a school's teacher "
+    "position costs the same whatever supplements an arrangement adds, and whatever it is "
+    "compared with; later projected years scale it with salary growth."
+)
 LOST = "lost:"  # statistic prefix of a loss reason: "lost:absence"
 REASON = f"{LOST}<reason>"  # how the catalogue lists the loss-reason statistics
 # the ledger's loss reasons that are friction; `unused` is a statistic of its own
@@ -84,6 +101,7 @@ REASONS = {  # why planned time was lost (the ledger's loss reasons)
     "unused": "time set aside that nothing needed: no observation due, no student free for a "
     "group (not friction: what the arrangement leaves over)",
     "student_absent": "the student was absent that day",
+    "drill": "a fire drill or an assembly stopped every class",
 }
 
 
@@ -191,7 +209,7 @@ LEARNING_UNITS: tuple[tuple[str, str, str, Kind, str], ...] = (
 MEASURES: tuple[Measure, ...] = (
     Measure(
         "budget.per_pupil",
-        f"Recurring {STAFFING_PER_PUPIL[0].lower()}{STAFFING_PER_PUPIL[1:]}",
+        RECURRING_PER_PUPIL,
         "dollars per pupil per year",
         ("value",),
         (ALL,),
@@ -207,7 +225,7 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         "budget.total",
-        "Recurring staffing cost, all schools (roles modelled)",
+        RECURRING_TOTAL,
         "dollars a year",
         ("value",),
         (ALL,),
@@ -217,6 +235,92 @@ MEASURES: tuple[Measure, ...] = (
         "this year's vacancies, leavers, substitute days and hours; one-off costs not included.",
         notes=(Note("value", "The same cost for the whole enrollment of the scenario.", ALL),),
         exact=("recurring", "recurring_difference"),
+        whole_school=True,
+    ),
+    Measure(
+        "budget.year1_per_pupil",
+        YEAR1_PER_PUPIL,
+        "dollars per pupil in year 1",
+        ("value",),
+        (ALL,),
+        "money",
+        0,
+        "The recurring staffing cost per pupil plus the one-off costs budgeted for year 1 "
+        "(start-up, training), per enrolled student: what the first year costs, not what "
+        "the plan costs every year.",
+        exact=("year1_per_pupil", "year1_per_pupil_difference"),
+    ),
+    Measure(
+        "budget.year1_total",
+        YEAR1_TOTAL,
+        "dollars in year 1",
+        ("value",),
+        (ALL,),
+        "money",
+        0,
+        "The recurring staffing cost of the whole enrollment plus the one-off costs budgeted "
+        "for year 1.",
+        exact=("year1_total", "year1_total_difference"),
+        whole_school=True,
+    ),
+    Measure(
+        "budget.one_off",
+        ONE_OFF,
+        "dollars in year 1",
+        ("value",),
+        (ALL,),
+        "money",
+        0,
+        "The one-off costs (budget.one_off) budgeted for year 1; those of later years are in "
+        "the multi-year projection.",
+        exact=("one_off", "one_off_difference"),
+        whole_school=True,
+    ),
+    Measure(
+        "budget.other_per_pupil",
+        OTHER_PER_PUPIL,
+        "dollars per pupil per year",
+        ("value",),
+        (ALL,),
+        "money",
+        0,
+        "budget.other_per_pupil: what the district spends per pupil on everything the model "
+        "does not hold; shown apart, never added to the staffing cost.",
+        exact=("other_per_pupil", "other_per_pupil_difference"),
+    ),
+    Measure(
+        "budget.whole_per_pupil",
+        WHOLE_PER_PUPIL,
+        "dollars per pupil per year",
+        ("value",),
+        (ALL,),
+        "money",
+        0,
+        f"{RECURRING_PER_PUPIL} + {OTHER_PER_PUPIL.lower()}, where the scenario gives it.",
+        exact=("whole_per_pupil", "whole_per_pupil_difference"),
+    ),
+    Measure(
+        "budget.average_teacher_position",
+        AVERAGE_TEACHER,
+        "dollars a year",
+        ("value",),
+        (ALL,),
+        "money",
+        0,
+        AVERAGE_TEACHER_EXPLAIN,
+        exact=("average_teacher_position", "average_teacher_position_difference"),
+    ),
+    Measure(
+        "budget.teacher_positions",
+        TEACHER_POSITIONS,
+        "average teacher positions",
+        ("value",),
+        (ALL,),
+        "num2",
+        0,
+        f"The recurring staffing cost divided by the scenario's own {AVERAGE_TEACHER.lower()}: "
+        "the plan counted in the positions a finance office trades in.",
+        exact=("teacher_positions", "teacher_positions_difference"),
         whole_school=True,
     ),
     Measure(
@@ -475,6 +579,17 @@ MEASURES: tuple[Measure, ...] = (
         whole_school=True,
     ),
     Measure(
+        "drills.instruction_minutes_per_classroom",
+        "Instruction lost to fire drills and assemblies",
+        "minutes per classroom a year",
+        ("value",),
+        (ALL,),
+        "num0",
+        -1,
+        "Minutes of instruction that fire drills and assemblies took from each class over the "
+        "year, whoever was teaching it (shown only where the scenario models them).",
+    ),
+    Measure(
         "workload.planning_minutes_per_teacher_week",
         "Planning minutes per teacher per week",
         "minutes per teacher per week",
@@ -604,6 +719,28 @@ def measure(name: str) -> Measure:
         return CATALOGUE[name]
     except KeyError:
         raise KeyError(f"'{name}' is not in the measures catalogue") from None
+
+
+def budget_measures() -> list[Measure]:
+    """The budget's headline figures, in the order every output lists them."""
+    return [m for m in MEASURES if m.exact is not None]
+
+
+def difference_label(entry: Measure) -> str:
+    """How a budget figure's difference from the baseline is labelled everywhere."""
+    return f"{entry.label}, difference from baseline"
+
+
+def budget_rows() -> list[tuple[Measure, str, str, bool]]:
+    """Every headline budget figure, each followed by its difference from the baseline, as
+    every output lists them: (entry, column of the budget totals, label, is a difference)."""
+    rows = []
+    for entry in budget_measures():
+        assert entry.exact is not None
+        total, difference = entry.exact
+        rows += [(entry, total, entry.label, False)]
+        rows += [(entry, difference, difference_label(entry), True)]
+    return rows
 
 
 def exact_budget() -> dict[str, tuple[str, str]]:

@@ -1,4 +1,6 @@
-"""Metrics of one run, named as in DESIGN.md, read from the engine's ledger and arrays.
+"""Metrics of one run, named as in the measures catalogue, read from the engine's ledger and
+from the results its modules declare (engine.module: `results()`, and `figures()` for a
+module's own figures).
 
 Every figure is a float keyed by (metric, group, statistic); weekly figures are per
 instructional week. Empty denominators give 0, never NaN. What each metric means, and how it
@@ -11,10 +13,12 @@ from collections import defaultdict
 
 import numpy as np
 
-from simulate.budget import items as budget
-from simulate.budget.items import Usage
 from simulate.engine.core import Engine
-from simulate.engine.ledger import Ledger, Loss
+from simulate.engine.ledger import UNUSED, Ledger
+from simulate.engine.modules.coaching import Coaching
+from simulate.engine.modules.coverage import Coverage
+from simulate.engine.modules.instruction import Instruction
+from simulate.engine.modules.small_groups import SmallGroups
 from simulate.learning import adapter as learning_adapter
 from simulate.learning.figures import SmallGroupCost
 from simulate.learning.figures import figures as learning_figures
@@ -23,34 +27,15 @@ Key = tuple[str, str, str]
 ALL = "all"
 
 
-def usage(engine: Engine) -> Usage:
-    """What the year used that the budget prices: days on site, substitute days, and per role
-    the position-days vacant (no salary is paid) and the holders who left (each is replaced).
-    A leaver is seen by the vacancy it leaves, so one replaced the same day is not counted."""
-    days: defaultdict[str, float] = defaultdict(float)
-    vacant: defaultdict[str, float] = defaultdict(float)
-    leavers: defaultdict[str, float] = defaultdict(float)
-    for school in engine.schools:
-        for adult in school.adults:
-            days[adult.role_name] += float(school.days_worked[adult.index])
-            empty = int(adult.vacant.sum())
-            if empty:
-                vacant[adult.role_name] += float(empty)
-                leavers[adult.role_name] += 1.0
-    return Usage(
-        days_worked=dict(days),
-        substitute_days=float(sum(s.substitute_days for s in engine.schools)),
-        long_term_substitute_days=float(sum(s.long_term_substitute_days for s in engine.schools)),
-        vacancy_days=dict(vacant),
-        leavers=dict(leavers),
-    )
-
-
 def compute(
-    engine: Engine, ledger: Ledger | None = None, learned: learning_adapter.Year | None = None
+    engine: Engine,
+    ledger: Ledger | None = None,
+    learned: learning_adapter.Year | None = None,
+    role_costs: dict[str, float] | None = None,
 ) -> dict[Key, float]:
-    """Every figure of one run (pass the run's merged ledger, and its learning inputs, if you
-    already have them)."""
+    """Every figure of one run but the budget's (pass the run's merged ledger, and its learning
+    inputs, if you already have them); `role_costs` (each role's recurring cost this year, from
+    the study, which prices the year) gives small-group time its cost."""
     out: dict[Key, float] = {}
     ledger = ledger if ledger is not None else engine.ledger()
     weeks = engine.days.weeks or 1.0
@@ -70,44 +55,33 @@ def compute(
     _workload(out, ledger, weeks, teacher_roles, teachers)
     _ledger_totals(out, ledger)
     _lost_shares(out)
-    student_days = sum(s.student_days for s in engine.schools)
-    led = sum(s.led_student_days for s in engine.schools)
-    out[("reach.students_on_led_teams_share", ALL, "value")] = _ratio(led, student_days)
-    items = budget.line_items(engine.scenario, usage(engine))
-    _budget(out, engine, items)
-    _learning(out, engine, ledger, items, learned or learning_adapter.year(engine))
+    taught = engine.module(Instruction).results()
+    out[("reach.students_on_led_teams_share", ALL, "value")] = _ratio(
+        taught.led_student_days, taught.student_days
+    )
+    for module in engine.modules:
+        out.update(module.figures())
+    _learning(out, engine, ledger, role_costs or {}, learned or learning_adapter.year(engine))
     return out
-
-
-def _budget(out: dict[Key, float], engine: Engine, items: list[budget.LineItem]) -> None:
-    """This year's recurring cost (one-off start-up costs are the budget's, not a year's): it
-    varies between years with vacancies, leavers, substitute days and hours worked."""
-    scenario = engine.scenario
-    total = budget.recurring_total(items)
-    out[("budget.total", ALL, "value")] = float(total)
-    out[("budget.per_pupil", ALL, "value")] = float(budget.per_pupil(total, scenario.enrollment))
 
 
 def _learning(
     out: dict[Key, float],
     engine: Engine,
     ledger: Ledger,
-    items: list[budget.LineItem],
+    role_costs: dict[str, float],
     learned: learning_adapter.Year,
 ) -> None:
     """The learning estimate at the effect sizes' centres and what small-group time cost."""
     weeks = engine.days.weeks or 1.0
     reached = 0
-    for school in engine.schools:
-        target = school.tiers.dosage[school.students.tier]
-        got = school.received.small_group / weeks
+    grouped = engine.module(SmallGroups).results()
+    for tiers, tier, minutes in zip(grouped.tiers, grouped.tier, grouped.minutes, strict=True):
+        target = tiers.dosage[tier]
+        got = minutes / weeks
         reached += int(((target > 0) & (got >= REACHED * target)).sum())
     scheduled, delivered = learning_adapter.small_group_hours(ledger)
-    by_role: defaultdict[str, float] = defaultdict(float)
-    for item in items:
-        if item.recurring and item.role:
-            by_role[item.role] += float(item.amount)
-    cost = learning_adapter.small_group_cost(engine.scenario, dict(by_role))
+    cost = learning_adapter.small_group_cost(engine.scenario, role_costs)
     spent = SmallGroupCost(cost, scheduled, delivered, reached)
     out.update(learning_figures(learned, engine.scenario.learning, spent))
 
@@ -136,23 +110,24 @@ def _coaching(
         out[(name, f"role={role}", "realized")] = _ratio(
             ledger.total("observation", "delivered", roles={role}), n
         )
-    latency = np.array([x for s in engine.schools for x in s.feedback_latency], dtype=float)
+    coaching = engine.module(Coaching).results()
+    latency = np.array(coaching.latencies, dtype=np.float64)
     given = latency.size
     out[("coaching.feedback_latency_days", ALL, "mean")] = float(latency.mean()) if given else 0.0
     out[("coaching.feedback_latency_days", ALL, "p90")] = (
         float(np.percentile(latency, 90)) if given else 0.0
     )
-    on_time = sum(s.feedback_on_time for s in engine.schools)
+    on_time = coaching.on_time
     observed = ledger.total("observation", "delivered")
     out[("coaching.feedback_on_time_share", ALL, "value")] = _ratio(on_time, observed)
     out[("coaching.feedback_lost", ALL, "count")] = float(observed - given)
     weeks_seen = [w for w in np.unique(engine.days.week[engine.days.instructional])]
     observed_weeks = 0
     teacher_weeks = teachers * len(weeks_seen)
-    for school in engine.schools:
+    for school, observations in zip(engine.schools, coaching.observed, strict=True):
         for adult in school.adults:
-            if adult.role_name in teacher_roles and adult.index in school.observed:
-                observed_weeks += int((school.observed[adult.index][weeks_seen] > 0).sum())
+            if adult.role_name in teacher_roles and adult.index in observations:
+                observed_weeks += int((observations[adult.index][weeks_seen] > 0).sum())
     out[("coaching.teacher_weeks_observed_share", ALL, "value")] = _ratio(
         observed_weeks, teacher_weeks
     )
@@ -165,11 +140,16 @@ def _small_group(out: dict[Key, float], engine: Engine, weeks: float) -> None:
     """Minutes per student per week and how they compare with each tier's target, overall and
     by tier; tiers are matched by name across schools (each school lists its own)."""
     name = "small_group.minutes_per_student_week"
-    schools = engine.schools
-    per_student = _joined([s.received.small_group / weeks for s in schools])
-    target = _joined([s.tiers.dosage[s.students.tier] for s in schools])
-    tier = _joined([np.array(s.tiers.names, dtype=object)[s.students.tier] for s in schools])
-    names = list(dict.fromkeys(n for s in schools for n in s.tiers.names))
+    grouped = engine.module(SmallGroups).results()
+    per_student = _joined([minutes / weeks for minutes in grouped.minutes])
+    target = _joined([t.dosage[i] for t, i in zip(grouped.tiers, grouped.tier, strict=True)])
+    tier = _joined(
+        [
+            np.array(t.names, dtype=object)[i]
+            for t, i in zip(grouped.tiers, grouped.tier, strict=True)
+        ]
+    )
+    names = list(dict.fromkeys(n for t in grouped.tiers for n in t.names))
     groups = [(ALL, np.ones(per_student.size, dtype=bool))]
     groups += [(f"tier={n}", tier == n) for n in names]
     for group, mask in groups:
@@ -189,10 +169,7 @@ def _small_group(out: dict[Key, float], engine: Engine, weeks: float) -> None:
         out[("small_group.shortfall_minutes_week", group, "mean")] = (
             float(short.mean()) if short.size else 0.0
         )
-    by_role: defaultdict[str, float] = defaultdict(float)
-    for school in schools:
-        for role, minutes in school.small_group_by_role.items():
-            by_role[role] += minutes
+    by_role = grouped.by_role
     total = sum(by_role.values())
     for role, value in sorted(by_role.items()):
         out[("small_group.delivered_by_share", f"role={role}", "value")] = _ratio(value, total)
@@ -202,11 +179,17 @@ def _joined(parts: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0)
 
 
-def _relationships(out: dict[Key, float], engine: Engine) -> None:
+def known(engine: Engine) -> list[np.ndarray]:
+    """Per school, whether each adult knows each student (students x adults): at least the
+    scenario's contact threshold of minutes delivered together over the year."""
     threshold = engine.scenario.relationships.contact_threshold_minutes
-    known = [school.contact >= threshold for school in engine.schools]
-    per_student = np.concatenate([k.sum(axis=1) for k in known]) if known else np.zeros(0)
-    per_adult = np.concatenate([k.sum(axis=0) for k in known]) if known else np.zeros(0)
+    return [contact >= threshold for contact in contact_minutes(engine)]
+
+
+def _relationships(out: dict[Key, float], engine: Engine) -> None:
+    pairs = known(engine)
+    per_student = np.concatenate([k.sum(axis=1) for k in pairs]) if pairs else np.zeros(0)
+    per_adult = np.concatenate([k.sum(axis=0) for k in pairs]) if pairs else np.zeros(0)
     per_adult = per_adult[per_adult > 0]
     name = "relationships.adults_per_student"
     out[(name, ALL, "mean")] = float(per_student.mean()) if per_student.size else 0.0
@@ -229,23 +212,19 @@ def _class_size(out: dict[Key, float], engine: Engine, teachers: int) -> None:
 
 
 def _coverage(out: dict[Key, float], engine: Engine) -> None:
-    def total(field: str) -> float:
-        return float(sum(getattr(s, field) for s in engine.schools))
-
-    out[("coverage.absences", ALL, "count")] = total("absences")
-    out[("coverage.vacancy_days", ALL, "count")] = total("vacancy_days")
+    cover = engine.module(Coverage).results()
+    out[("coverage.absences", ALL, "count")] = float(cover.absences)
+    out[("coverage.vacancy_days", ALL, "count")] = float(cover.vacancy_days)
     # the daily pool's fill rate; vacancies held by long-term substitutes never ask the pool
     out[("coverage.substitute_fill_rate", ALL, "value")] = _ratio(
-        total("substitute_days"), total("substitute_requests")
+        cover.substitute_days, cover.substitute_requests
     )
-    out[("coverage.substitute_days", ALL, "count")] = total("substitute_days")
-    out[("coverage.long_term_substitute_days", ALL, "count")] = total("long_term_substitute_days")
-    by: defaultdict[str, float] = defaultdict(float)
-    for school in engine.schools:
-        for role, minutes in school.coverage_minutes.items():
-            by[role] += minutes
-    for role, minutes in sorted(by.items()):
-        out[("coverage.minutes", f"by={role}", "value")] = minutes
+    out[("coverage.substitute_days", ALL, "count")] = float(cover.substitute_days)
+    out[("coverage.long_term_substitute_days", ALL, "count")] = float(
+        cover.long_term_substitute_days
+    )
+    for role, minutes in sorted(cover.minutes.items()):
+        out[("coverage.minutes", f"by={role}", "value")] = float(minutes)
 
 
 def _workload(
@@ -268,7 +247,7 @@ def _ledger_totals(out: dict[Key, float], ledger: Ledger) -> None:
         group = f"activity={activity}"
         if outcome == "delivered":
             stats = ["delivered"]
-        elif detail == Loss.UNUSED:
+        elif detail == UNUSED:
             stats = ["unused"]
         else:
             stats = [f"lost:{detail}", "lost"]
@@ -282,6 +261,14 @@ def _lost_shares(out: dict[Key, float]) -> None:
         if metric == "ledger" and (stat.startswith("lost") or stat == "unused"):
             planned = out[("ledger", group, "planned")]
             out[("ledger.lost_share", group, stat)] = _ratio(amount, planned)
+
+
+def contact_minutes(engine: Engine) -> list[np.ndarray]:
+    """Per school, the minutes each student spent with each adult (students x adults): taught
+    as a class or in small groups, only minutes delivered."""
+    taught = engine.module(Instruction).results().contact
+    grouped = engine.module(SmallGroups).results().contact
+    return [a + b for a, b in zip(taught, grouped, strict=True)]
 
 
 def _ratio(num: float, den: float) -> float:

@@ -15,7 +15,7 @@ from typing import Literal
 import pandas as pd
 
 Kind = Literal["money", "pct", "num0", "num1", "num2"]  # how a figure is written (see fmt)
-DIGITS: dict[str, int] = {"money": 0, "pct": 1, "num0": 0, "num1": 1, "num2": 2}  # as shown
+DIGITS: dict[str, int] = {"money": 2, "pct": 1, "num0": 0, "num1": 1, "num2": 2}  # as shown
 
 # Columns that hold money in any table we write; everything else is a count, share or label.
 # Money columns of the multi-year table, each a field of budget.projection.Year of that name.
@@ -49,6 +49,15 @@ MONEY_COLUMNS = frozenset(
         "recurring_per_pupil_difference",
         "other_per_pupil",
         "whole_per_pupil",
+        "year1_total",
+        "year1_per_pupil",
+        "year1_total_difference",
+        "year1_per_pupil_difference",
+        "one_off_difference",
+        "other_per_pupil_difference",
+        "whole_per_pupil_difference",
+        "average_teacher_position",
+        "average_teacher_position_difference",
         # positions
         "baseline_cost",
         "cost",
@@ -102,8 +111,8 @@ def fmt(value: float | None, kind: str) -> str:
     """A figure as a planner reads it: $ with thousands, percent, or rounded number."""
     if value is None or math.isnan(value):
         return "—"
-    if kind == "money":
-        return ("−" if value < -0.005 else "") + f"${abs(value):,.0f}"
+    if kind == "money":  # to the cent, as the budget's exact figures
+        return ("−" if value < -0.005 else "") + f"${abs(value):,.2f}"
     if kind == "pct":
         return f"{value * 100:.1f}%"
     return f"{value:,.{DIGITS[kind]}f}".replace("-", "−")
@@ -114,5 +123,5 @@ def fmt_diff(value: float, kind: str) -> str:
     digits = DIGITS[kind]
     size = abs(value) * (100 if kind == "pct" else 1)
     sign = "" if round(size, digits) == 0 else ("+" if value > 0 else "−")
-    text = f"{sign}${size:,.0f}" if kind == "money" else f"{sign}{size:,.{digits}f}"
+    text = f"{sign}${size:,.2f}" if kind == "money" else f"{sign}{size:,.{digits}f}"
     return text + (" pts" if kind == "pct" else "")

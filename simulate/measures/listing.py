@@ -6,7 +6,7 @@ import json
 import textwrap
 from typing import Any
 
-from simulate.engine.ledger import LOSS_REASONS
+from simulate.engine.modules import LOSS_REASONS
 
 from .catalogue import ACTIVITY_LABELS, GROUP_KINDS, MEASURES, REASON, frame
 

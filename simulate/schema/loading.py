@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from simulate.schema import paths
 from simulate.schema.errors import FieldError, FieldErrors, InputError, suggest
 from simulate.schema.limits import MAX_EXTENDS
 from simulate.schema.model import Scenario, School
@@ -35,12 +36,28 @@ Origins = dict[FieldPath, tuple[str, int]]  # field path -> (file, line)
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
-def load_scenario(path: str | Path, confined_to: str | Path | None = None) -> Scenario:
+def load_scenario(
+    path: str | Path,
+    confined_to: str | Path | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Scenario:
     """Load and validate one scenario file; raise InputError on any problem.
 
     `confined_to`: a folder the scenario and every file it extends or includes must lie in,
-    named by relative paths only (for input from an upload; see the module docstring)."""
-    return load_data_and_scenario(path, confined_to)[1]
+    named by relative paths only (for input from an upload; see the module docstring).
+    `overrides`: field path -> value, set before validation (`--set`); an error in one names
+    the field without a line of the file."""
+    path = Path(path)
+    data, origins = load_tree(path, confined_to)
+    if not overrides:
+        return validate(data, str(path), origins)
+    try:
+        return validate(apply_overrides(data, overrides), str(path), origins)
+    except InputError as err:
+        changed = {dotted(paths.parse(p)) for p in overrides}
+        if err.field not in changed:
+            raise
+        raise InputError(f"{path} (--set)", err.field, err.problem, err.allowed) from None
 
 
 def load_data_and_scenario(
@@ -49,8 +66,17 @@ def load_data_and_scenario(
     """One scenario file read once: its plain data after `extends` and `include` (what an
     editor changes and writes back) and the validated Scenario, as load_scenario gives it."""
     path = Path(path)
-    data, origins = _load_tree(path, (), _confinement(path, confined_to))
+    data, origins = load_tree(path, confined_to)
     return data, validate(data, str(path), origins)
+
+
+def load_tree(
+    path: str | Path, confined_to: str | Path | None = None
+) -> tuple[dict[str, Any], Origins]:
+    """The scenario as plain data after `extends` and `include`, and where each field was
+    written: (file, line) by field path."""
+    path = Path(path)
+    return _load_tree(path, (), _confinement(path, confined_to))
 
 
 def load_data(path: str | Path, confined_to: str | Path | None = None) -> dict[str, Any]:

@@ -26,6 +26,29 @@ Duty = Literal[
 EVERY_DUTY = frozenset((*ACTIVITIES, "coverage"))
 
 Share = Annotated[float, Field(ge=0, le=1)]
+# The cost categories of budget line items (simulate.budget.items), besides those one-off costs
+# name: what a grant's pays_for may name besides roles.
+COST_CATEGORIES = (
+    "personnel",
+    "benefits",
+    "hourly",
+    "residency",
+    "turnover",
+    "substitutes",
+    "devices",
+    "software",
+)
+# SF-424A object classes (Budget Information, Non-Construction Programs, section B line 6)
+ObjectClass = Literal[
+    "personnel",
+    "fringe_benefits",
+    "travel",
+    "equipment",
+    "supplies",
+    "contractual",
+    "construction",
+    "other",
+]
 Count = Annotated[int, Field(ge=0)]
 Minutes = Annotated[int, Field(ge=0, le=1440)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
@@ -376,6 +399,23 @@ class TestingWindow(Strict):
     )
 
 
+class Drills(Strict):
+    """Fire drills and assemblies: days on which every class stops for a while."""
+
+    days: Annotated[int, Field(ge=0, le=60)] = Field(
+        0,
+        description="School days a year with a fire drill or an assembly that stops every class, "
+        "drawn at random for each school (0: none modelled). California requires a fire drill "
+        "every month at the elementary level (Education Code 32001; 5 CCR 550): about 10 in a "
+        "180-day year",
+    )
+    minutes: Annotated[int, Field(ge=0, le=240)] = Field(
+        15,
+        description="Minutes of instruction each one takes from every class [assumption: out, "
+        "counted and back in class]",
+    )
+
+
 class Calendar(Strict):
     """The school year: its days, the days without instruction, testing and closures."""
 
@@ -395,6 +435,7 @@ class Calendar(Strict):
     closure_rate: Share = Field(
         0.0, description="Chance per school day of an unplanned closure, e.g. weather (0 to 1)"
     )
+    drills: Drills = Field(Drills(), description="Fire drills and assemblies")
     day_minutes: Minutes = Field(
         460,
         description="Minutes in the staff working day (a full-time teacher's contract day); a "
@@ -635,10 +676,17 @@ class OneOff(Strict):
         1, description="Projection year it is paid in (1: the simulated year)"
     )
     category: Name = Field("one-off", description="Cost category it is shown under in tables")
+    object_class: ObjectClass = Field(
+        "other",
+        description="Where it goes in a federal budget (SF-424A object class): personnel, "
+        "fringe_benefits, travel, equipment (a unit of $10,000 or more, 2 CFR 200.1), "
+        "supplies, contractual (a vendor or partner under contract), construction or other",
+    )
 
 
 class Funding(Strict):
-    """A source of money: recurring (general fund, Title I, ...) or a time-limited grant."""
+    """A source of money: recurring (general fund, Title I, ...) or a time-limited grant, as
+    grants are written: the costs it pays for, a step-down, a match and an indirect-cost rate."""
 
     name: Name = Field(description="Name of the source (e.g. general fund, Title I)")
     kind: Literal["recurring", "grant"] = Field(
@@ -653,7 +701,45 @@ class Funding(Strict):
         1, description="First projection year it pays (1: the simulated year)"
     )
     end_year: Annotated[int, Field(ge=1, le=50)] | None = Field(
-        None, description="Last projection year it pays; leave out for no end"
+        None,
+        description="Last projection year it pays; leave out for no end (a grant with shares "
+        "ends after its last share)",
+    )
+    funder: Label = Field(
+        "",
+        description="Who gives the money (a federal agency, the state, a foundation, the "
+        "district), shown beside the source in the projection and the federal budget sheet",
+        json_schema_extra=COST_ONLY,
+    )
+    pays_for: list[Name] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Grants: the roles (e.g. resident) or cost categories (e.g. training) "
+        "whose cost the grant pays, and against which its match is counted; a grant without "
+        "an amount pays these costs in full, or its shares of them; leave out for a grant "
+        "toward the plan as a whole",
+    )
+    shares: list[Share] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Grants: the share paid in each year the grant runs, from start_year on "
+        "(1, 0.66, 0.33 is a three-year step-down): of its amount, or of the costs in "
+        "pays_for when it names no amount; the grant ends after the last share",
+    )
+    match: Annotated[float, Field(ge=0, le=10)] = Field(
+        0.0,
+        description="Grants: district money required for every grant dollar (cost sharing or "
+        "matching, 2 CFR 200.306): 0.8 is $0.80 of district money per grant dollar; the "
+        "projection shows it each year and says when the district's part of the costs in "
+        "pays_for falls short of it",
+    )
+    indirect_rate: Share = Field(
+        0.0,
+        description="Grants: indirect-cost rate charged to the grant on its modified total "
+        "direct costs (2 CFR 200.1: salaries, wages, benefits, supplies, services, travel; not "
+        "equipment or participant support), as a share (0.05 = 5%): the grant pays these "
+        "charges too, so less of a fixed award is left for the plan; 0 where the grant allows "
+        "none",
     )
 
     @model_validator(mode="after")
@@ -664,7 +750,30 @@ class Funding(Strict):
                 f"is {self.end_year}, before start_year {self.start_year}",
                 f"a year from {self.start_year} on, or leave it out for no end",
             )
+        if self.kind == "recurring":
+            for name in ("pays_for", "shares", "match", "indirect_rate"):
+                if getattr(self, name):
+                    raise FieldError(
+                        (name,),
+                        "is set on recurring money; it describes a grant",
+                        "kind: grant, or leave it out",
+                    )
+        last = self.start_year + len(self.shares) - 1
+        if self.shares and self.end_year not in (None, last):
+            raise FieldError(
+                ("end_year",),
+                f"is {self.end_year}, but the {len(self.shares)} shares from start_year "
+                f"{self.start_year} end in year {last}",
+                f"{last}, or leave it out",
+            )
         return self
+
+    @property
+    def last_year(self) -> int | None:
+        """The last projection year it pays: end_year, or the year of its last share."""
+        if self.shares:
+            return self.start_year + len(self.shares) - 1
+        return self.end_year
 
 
 class Devices(Strict):
@@ -803,6 +912,16 @@ class Scenario(Strict):
             check(role, ("coverage", "needs_cover", k))
         for k, role in enumerate(self.substitutes.fill_priority):
             check(role, ("substitutes", "fill_priority", k))
+        costs = sorted(known | {*COST_CATEGORIES, *(one.category for one in self.budget.one_off)})
+        for i, source in enumerate(self.budget.funding):
+            for k, name in enumerate(source.pays_for):
+                if name not in costs:
+                    raise FieldError(
+                        ("budget", "funding", i, "pays_for", k),
+                        f"names '{name}', which is neither a role nor a cost category"
+                        + suggest(name, costs),
+                        ", ".join(costs),
+                    )
         for role in self.learning.tutors:
             check(role, ("learning", "tutors", role))
         for name, spec in self.roles.items():

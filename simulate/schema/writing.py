@@ -1,17 +1,26 @@
 """Scenario data written back as YAML: plain values, no aliases, a comment header on top.
 
 Used wherever the package writes a scenario file for a user (`simulate new`, `simulate
-import`, the web app's workspace), so each such file reads like the bundled ones and loads
-through the same safe loader.
+import`, the web app's workspace, `simulate budget --apply`), so each such file reads like the
+bundled ones and loads through the same safe loader; `edited` changes fields of a user's own
+file and keeps its comments where it can.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+import textwrap
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import yaml
+
+from simulate.schema import paths
+from simulate.schema.errors import InputError
+from simulate.schema.loading import apply_overrides, load_scenario, load_tree, validate
+from simulate.schema.yamlsafe import FieldPath
 
 
 class _PlainDumper(yaml.SafeDumper):
@@ -64,3 +73,94 @@ def to_yaml(data: dict[str, Any], header: Sequence[str] = ()) -> str:
     )
     comments = "".join(f"# {line}".rstrip() + "\n" for line in header)
     return comments + body
+
+
+NOTE = "changed by simulate budget (was {old})"  # on the line of every value `edited` changes
+# a value on a line of its own: `  key: value  # comment` (in a list item too: `- key: value`)
+_BLOCK = r"^(?P<head>\s*(?:-\s+)?{key}\s*:\s*)(?P<value>[^#\s{{\[][^#\n]*?)(?P<tail>\s*(?:#.*)?)$"
+# a value inside a one-line mapping: `members: {{mcl: 1, tutor: 1}}`
+_FLOW = r"(?P<head>[{{,]\s*{key}\s*:\s*)(?P<value>[^,}}\s]+)"
+_REFERENCE = re.compile(r"^(?P<head>\s*(?:-\s+)?(?:extends|include)\s*:\s*)(?P<value>\S+)")
+
+
+def edited(source: Path, out: Path, changes: Mapping[str, Any]) -> tuple[str, str]:
+    """The scenario file `source` with fields changed, as it should be written at `out`.
+
+    Where every changed field is written in `source` itself, on a line of its own or in a
+    one-line mapping, the file's own text is kept with each value replaced (its comment then
+    begins by saying so, and what the value was),
+    and the files it extends or includes are named from `out`'s folder (by an absolute path
+    where they are not inside it: a scenario may not climb out of its folder). Otherwise (a
+    field `source` inherits, or text that does not read back the same) the whole scenario is
+    written as plain data under a header. Returns (text, why the comments were not kept, or "")."""
+    data, origins = load_tree(source)
+    wanted = validate(apply_overrides(data, dict(changes)), str(source)).model_dump()
+    text, why = _in_place(source, out, origins, changes)
+    if not why:
+        try:
+            why = "" if _reads_as(text, out, wanted) else "the edited text read back otherwise"
+        except InputError as err:
+            why = f"the edited text did not read back ({err.problem})"
+    if not why:
+        return text, ""
+    settings = ", ".join(f"{field} = {plain(value)}" for field, value in changes.items())
+    header = textwrap.wrap(
+        f"Written by simulate budget --apply from {source.name}, with {settings}. The "
+        f"comments of {source.name} (where each figure comes from) are not kept here: {why}. "
+        f"See {source.name} for them.",
+        96,
+    )
+    return to_yaml(apply_overrides(data, dict(changes)), header), why
+
+
+def _in_place(
+    source: Path,
+    out: Path,
+    origins: Mapping[FieldPath, tuple[str, int]],
+    changes: Mapping[str, Any],
+) -> tuple[str, str]:
+    """The file's text with each changed value replaced on its line, or why it cannot be."""
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    for field, value in changes.items():
+        where = origins.get(paths.parse(field))
+        if where is None or Path(where[0]) != source:
+            return (
+                "",
+                f"{field} is not written in {source.name} (it comes from the file it extends)",
+            )
+        key = re.escape(str(paths.parse(field)[-1]))
+        n = where[1] - 1
+        new = str(plain(value))
+        line = lines[n].rstrip("\r\n")
+        ending = lines[n][len(line) :]
+        block = re.match(_BLOCK.format(key=key), line)
+        if block is not None:
+            old, tail = block["value"].strip(), block["tail"]
+            said = tail.strip().removeprefix("#").strip()
+            note = f"# {NOTE.format(old=old)}" + (f"; {said}" if said else "")
+            gap = len(tail) - len(tail.lstrip()) + len(block["value"]) - len(new)
+            tail = " " * max(1, gap if said else 2) + note  # the comment stays in its column
+            lines[n] = block["head"] + new + tail + ending
+            continue
+        flow, count = re.subn(_FLOW.format(key=key), rf"\g<head>{new}", lines[n])
+        if count != 1:
+            return "", f"{field} is not on a line of its own in {source.name}"
+        lines[n] = flow
+    here = out.parent.resolve()
+    for n, line in enumerate(lines):  # extends and include, named from out's folder
+        reference = _REFERENCE.match(line)
+        if reference is not None and here != source.parent.resolve():
+            target = (source.parent / reference["value"].strip("'\"")).resolve()
+            name = target.relative_to(here) if target.is_relative_to(here) else target
+            lines[n] = reference["head"] + str(name) + line[reference.end() :]
+    return "".join(lines), ""
+
+
+def _reads_as(text: str, out: Path, wanted: dict[str, Any]) -> bool:
+    """Whether `text`, written at `out`, loads as the scenario `wanted` (a model_dump)."""
+    probe = out.with_name(f".{out.name}.check.yaml")
+    try:
+        probe.write_text(text, encoding="utf-8")
+        return load_scenario(probe).model_dump() == wanted
+    finally:
+        probe.unlink(missing_ok=True)

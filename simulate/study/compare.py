@@ -11,17 +11,31 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
-from typing import Any
 
 import pandas as pd
 
-from simulate.budget import items as budget_mod
+from simulate.budget.items import differences, key_figures
 from simulate.budget.projection import MultiYear, project
-from simulate.measures.catalogue import MEASURES, exact_budget
+from simulate.measures.catalogue import (
+    MEASURES,
+    Measure,
+    budget_measures,
+    budget_rows,
+    exact_budget,
+)
 from simulate.schema.errors import InputError
 from simulate.schema.model import Scenario
 from simulate.study.assumptions import assumption_diff
+from simulate.study.budget_tables import (
+    COMPARISON_COLUMNS,
+    compare_budgets,
+    federal_frame,
+    federal_summary_frame,
+    multiyear_frame,
+    who_pays_frame,
+)
 from simulate.study.executor import Executor, Task, chunk_size, chunks
 from simulate.study.inputs import resolve_baseline
 from simulate.study.progress import Progress
@@ -144,57 +158,43 @@ class Comparison:
 
     @cached_property
     def budget_totals(self) -> pd.DataFrame:
-        """Per scenario: annual total, recurring and one-off parts, per pupil, and vs baseline
-        (the whole-school difference only between scenarios of the same schools).
-
-        Sums are taken in exact Decimal cents and turned into floats only for the table.
-        """
-        rows: list[dict[str, Any]] = []
-        for result in self.results:
-            items = result.line_items
-            enrollment = result.scenario.enrollment
-            total = budget_mod.total(items)
-            recurring = budget_mod.recurring_total(items)
-            rows.append(
-                {
-                    "scenario": result.scenario.name,
-                    "enrollment": enrollment,
-                    "total": total,
-                    "recurring": recurring,
-                    "one_off": total - recurring,
-                    "per_pupil": budget_mod.per_pupil(total, enrollment),
-                    "recurring_per_pupil": budget_mod.per_pupil(recurring, enrollment),
-                }
-            )
-        base = next(r for r in rows if r["scenario"] == self.baseline)
-        for row in rows:
-            row["difference"] = row["total"] - base["total"]
-            row["per_pupil_difference"] = row["per_pupil"] - base["per_pupil"]
-            row["recurring_difference"] = row["recurring"] - base["recurring"]
-            row["recurring_per_pupil_difference"] = (
-                row["recurring_per_pupil"] - base["recurring_per_pupil"]
-            )
-        money = [
-            "total",
-            "recurring",
-            "one_off",
-            "per_pupil",
-            "recurring_per_pupil",
-            "difference",
-            "per_pupil_difference",
-            "recurring_difference",
-            "recurring_per_pupil_difference",
+        """Per scenario: the budget's headline figures (budget.items.key_figures) and their
+        differences from the baseline (whole-school figures only between scenarios of the
+        same schools). Exact Decimal cents, turned into floats only for the table."""
+        figures = {r.scenario.name: key_figures(r.scenario, r.usage) for r in self.results}
+        base = figures[self.baseline]
+        rows = [
+            {"scenario": name, "enrollment": r.scenario.enrollment, **values}
+            | differences(values, base)
+            for (name, values), r in zip(figures.items(), self.results, strict=True)
         ]
-        others = [r.scenario.budget.other_per_pupil for r in self.results]
-        if any(o is not None for o in others):  # shown apart, never added to the staffing cost
-            for row, other in zip(rows, others, strict=True):
-                row["other_per_pupil"] = other
-                row["whole_per_pupil"] = None if other is None else row["per_pupil"] + other
-            money += ["other_per_pupil", "whole_per_pupil"]
         frame = pd.DataFrame(rows)
-        frame[money] = frame[money].map(lambda v: float("nan") if v is None else float(v))
-        whole_school = ["difference", "recurring_difference"]
-        return frame if self.same_schools else frame.drop(columns=whole_school)
+        numbers = [c for c in frame.columns if c not in ("scenario", "enrollment")]
+        frame[numbers] = frame[numbers].map(lambda v: float("nan") if pd.isna(v) else float(v))
+        if self.same_schools:
+            return frame
+        whole = [m.exact[1] for m in budget_measures() if m.whole_school and m.exact]
+        return frame.drop(columns=[c for c in whole if c in frame.columns])
+
+    def budget_figures(self) -> pd.DataFrame:
+        """The headline figures by label, one column per scenario, then their differences
+        from the baseline: the Figures sheet of budget.xlsx. Money is Decimal (written as
+        currency), positions are numbers."""
+        totals = self.budget_totals.set_index("scenario")
+        rows = [
+            [label, *(_cell(totals.loc[n, key], entry.kind) for n in self.names)]
+            for entry, key, label, _ in self.figure_rows()
+        ]
+        # a scenario may be named "figure": columns from a list, never from dict keys
+        return pd.DataFrame(rows, columns=["figure", *self.names])
+
+    def figure_rows(self) -> list[tuple[Measure, str, str, bool]]:
+        """The headline budget figures this comparison has (catalogue.budget_rows): without
+        other spending where none is given, and differences only against another scenario
+        (and whole-school ones only between the same schools)."""
+        columns = set(self.budget_totals.columns)
+        single = len(self.names) == 1
+        return [row for row in budget_rows() if row[1] in columns and not (row[3] and single)]
 
     @cached_property
     def budget_by_category(self) -> pd.DataFrame:
@@ -206,12 +206,12 @@ class Comparison:
 
     @cached_property
     def budget_vs_baseline(self) -> pd.DataFrame:
-        """Line items of each other scenario against the baseline (budget.compare_budgets)."""
+        """Line items of each other scenario against the baseline (compare_budgets)."""
         base = self.base
         others = [r for r in self.results if r is not base]
         if not others:
-            return pd.DataFrame(columns=["scenario", *budget_mod.COMPARISON_COLUMNS])
-        compared = budget_mod.compare_budgets
+            return pd.DataFrame(columns=["scenario", *COMPARISON_COLUMNS])
+        compared = compare_budgets
         table = _stack(
             (r.scenario.name, compared(r.scenario, base.scenario, r.usage, base.usage))
             for r in others
@@ -225,17 +225,11 @@ class Comparison:
         """Multi-year projection per scenario over the same number of years (the longest asked).
 
         Year 1 is the simulated year's cost; funding, grant end years and growth come from
-        each scenario's budget section. Teacher-position equivalents are priced with the
-        baseline's average teacher, as `simulate budget --baseline` prices them.
+        each scenario's budget section. Teacher-position equivalents are counted in each
+        scenario's own average teacher position, as `simulate budget` counts them.
         """
         years = max(r.scenario.budget.projection.years for r in self.results)
-        base = budget_mod.teacher_cost(self.base.scenario)  # teacher positions priced alike
-        return {
-            r.scenario.name: project(
-                r.scenario, r.usage, years, base or budget_mod.teacher_cost(r.scenario)
-            )
-            for r in self.results
-        }
+        return {r.scenario.name: project(r.scenario, r.usage, years) for r in self.results}
 
     @property
     def has_funding(self) -> bool:
@@ -253,10 +247,10 @@ class Comparison:
                     "recurring_shortfall": float(v.shortfall),
                     "grant_cliff_year": v.cliff_year,  # blank: no time-limited grant
                     "gap_at_cliff": float(v.cliff_gap) if v.cliff_gap is not None else None,
-                    "verdict": v.text(),
+                    "verdict": "; ".join([v.text(), *multi.notes()]),
                 }
             )
-        from simulate.budget.tables import READ_ME, read_me
+        from simulate.study.budget_report import FIGURES, READ_ME, read_me
         from simulate.study.learning import READ_ME as LEARNING_READ_ME
         from simulate.study.learning import learning_sheets
 
@@ -269,14 +263,34 @@ class Comparison:
             READ_ME: pd.concat(
                 [about, pd.DataFrame([LEARNING_READ_ME], columns=about.columns)], ignore_index=True
             ),
+            FIGURES: self.budget_figures(),
             "Totals": self.budget_totals,
             "Line items": self.line_items,
             "By category": by_category,
             "Vs baseline": self.budget_vs_baseline,
-            "Multi-year": _stack((name, m.frame()) for name, m in self.projections.items()),
+            "Multi-year": _stack(
+                (name, multiyear_frame(m)) for name, m in self.projections.items()
+            ),
             "Verdict": pd.DataFrame(verdicts),
+            **self.federal_sheets(),
             **learning_sheets(self),
         }
+
+    def federal_sheets(self) -> dict[str, pd.DataFrame]:
+        """Who pays what each year, and the federal budget (SF-424A object classes by fiscal
+        year and funding source, with its justification), every scenario's in one sheet."""
+        specs = {r.scenario.name: r.scenario for r in self.results}
+        multis = self.projections.items()
+        sheets = {
+            "Who pays": _stack(
+                (n, who_pays_frame(m, specs[n])) for n, m in multis if specs[n].budget.funding
+            ),
+            "Federal budget (SF-424A)": _stack(
+                (n, federal_summary_frame(m, specs[n])) for n, m in multis
+            ),
+            "Federal justification": _stack((n, federal_frame(m, specs[n])) for n, m in multis),
+        }
+        return {title: frame for title, frame in sheets.items() if not frame.empty}
 
     @cached_property
     def learning(self) -> pd.DataFrame:
@@ -289,6 +303,13 @@ class Comparison:
     def assumptions(self) -> pd.DataFrame:
         """Every scenario input that differs between scenarios: field path, one column each."""
         return assumption_diff([r.scenario for r in self.results])
+
+
+def _cell(value: float, kind: str) -> Decimal | float | None:
+    """A figure as the Figures sheet holds it: money as Decimal cents, blank when absent."""
+    if pd.isna(value):
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.01")) if kind == "money" else value
 
 
 def _recentre(table: pd.DataFrame, exact: dict[tuple[str, str], float]) -> pd.DataFrame:
@@ -393,5 +414,7 @@ def _index(frame: pd.DataFrame) -> dict[tuple[str, ...], tuple[float, float, flo
 def _stack(parts: Iterable[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
     """One table from (scenario name, table) pairs, the scenario as its first column."""
     frames = [frame.assign(scenario=name) for name, frame in parts]
+    if not frames:
+        return pd.DataFrame(columns=["scenario"])
     stacked = pd.concat(frames, ignore_index=True)
     return stacked[["scenario", *stacked.columns.drop("scenario")]]

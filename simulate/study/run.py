@@ -10,14 +10,16 @@ from typing import Any
 import pandas as pd
 
 from simulate.budget import items as budget_mod
-from simulate.budget.intervals import intervals
 from simulate.engine.core import Engine
 from simulate.learning import adapter as learning_adapter
-from simulate.measures import compute as metrics_mod
 from simulate.measures.catalogue import STAFFING_PER_PUPIL, check_figure
+from simulate.measures.compute import Key
 from simulate.schema.model import Scenario
+from simulate.study.budget_tables import line_items_frame
+from simulate.study.figures import figures, usage
+from simulate.study.intervals import intervals
 from simulate.study.progress import Progress
-from simulate.study.stats import complete, summarize
+from simulate.study.stats import figures_table, summarize
 
 # Simulated years per scenario in a comparison and a budget, unless told otherwise: both
 # commands default to it, so the same scenario and seed give the same figures in both.
@@ -45,7 +47,7 @@ class Result:
     def budget(self) -> pd.DataFrame:
         """The year's line items at the mean usage, each with its 95% interval over the years."""
         spread = intervals(self.scenario, self.usage, self.usages)
-        return budget_mod.frame(self.line_items, self.scenario.enrollment, intervals=spread)
+        return line_items_frame(self.line_items, self.scenario.enrollment, intervals=spread)
 
     @cached_property
     def stats(self) -> pd.DataFrame:
@@ -75,17 +77,12 @@ class Result:
                 "ci_low": _round(row.ci_low),
                 "ci_high": _round(row.ci_high),
             }
-        total = budget_mod.total(self.line_items)
-        enrollment = self.scenario.enrollment
-        per_pupil = budget_mod.per_pupil(total, enrollment)
+        # the headline figures by key, as every output names them (budget.items.key_figures)
+        figures = budget_mod.key_figures(self.scenario, self.usage)
         budget: dict[str, Any] = {
             "counts": STAFFING_PER_PUPIL,
-            "total": float(total),
-            "per_pupil": float(per_pupil),
+            **{key: float(value) for key, value in figures.items()},
         }
-        other = self.scenario.budget.other_per_pupil
-        if other is not None:  # shown apart, never added to the staffing cost
-            budget |= {"other_per_pupil": float(other), "whole_per_pupil": float(per_pupil + other)}
         budget["line_items"] = [
             {"category": i.category, "item": i.item, "amount": float(i.amount)}
             for i in self.line_items
@@ -94,7 +91,7 @@ class Result:
             "scenario": self.scenario.name,
             "seed": self.seed,
             "replications": self.replications,
-            "enrollment": enrollment,
+            "enrollment": self.scenario.enrollment,
             "schools": sum(s.copies for s in self.scenario.schools),
             "budget": budget,
             "metrics": metrics,
@@ -107,7 +104,7 @@ class Replication:
     data (cheap to send back from a worker; tables are built once, in `combine`)."""
 
     replication: int
-    metrics: dict[metrics_mod.Key, float]
+    metrics: dict[Key, float]
     ledger: dict[tuple[str, str, str, str], float]
     usage: budget_mod.Usage
     learning: learning_adapter.Year | None = None  # what the learning estimate read
@@ -120,9 +117,9 @@ def run_replication(scenario: Scenario, seed: int, replication: int) -> Replicat
     learned = learning_adapter.year(engine)
     return Replication(
         replication,
-        metrics_mod.compute(engine, ledger, learned),
+        figures(engine, ledger, learned),
         dict(ledger.amounts),
-        metrics_mod.usage(engine),
+        usage(engine),
         learned,
     )
 
@@ -134,10 +131,7 @@ def run_replications(scenario: Scenario, seed: int, replications: range) -> list
 
 def combine(scenario: Scenario, seed: int, years: list[Replication]) -> Result:
     """One Result from years 0, 1, ... of a scenario, in that order (wherever they ran)."""
-    metrics = pd.DataFrame(
-        [(y.replication, *key, value) for y in years for key, value in sorted(y.metrics.items())],
-        columns=["replication", "metric", "group", "statistic", "value"],
-    )
+    metrics = figures_table([y.metrics for y in years])
     ledger = pd.DataFrame(
         [(y.replication, *key, amount) for y in years for key, amount in sorted(y.ledger.items())],
         columns=["replication", "activity", "role", "outcome", "detail", "amount"],
@@ -146,7 +140,7 @@ def combine(scenario: Scenario, seed: int, years: list[Replication]) -> Result:
         scenario,
         seed,
         len(years),
-        complete(metrics, len(years)),
+        metrics,
         ledger,
         _mean_usage([y.usage for y in years]),
         [y.usage for y in years],

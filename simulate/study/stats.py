@@ -43,21 +43,38 @@ def complete(metrics: pd.DataFrame, replications: int) -> pd.DataFrame:
     The engine emits a ledger reason (e.g. lost:closure) only in years where it happened;
     averaging over just those years would overstate it.
     """
-    keys = ["metric", "group", "statistic"]
-    grid = (
-        metrics[keys]
-        .drop_duplicates()
-        .merge(pd.DataFrame({"replication": range(replications)}), how="cross")
+    years: list[dict[tuple[str, str, str], float]] = [{} for _ in range(replications)]
+    columns = [metrics[c].tolist() for c in ("replication", "metric", "group", "statistic")]
+    for r, metric, group, statistic, value in zip(*columns, metrics["value"].tolist(), strict=True):
+        years[r][(metric, group, statistic)] = value
+    return figures_table(years)
+
+
+def figures_table(years: Sequence[dict[tuple[str, str, str], float]]) -> pd.DataFrame:
+    """Each year's figures (metric, group, statistic) as one tidy table, sorted by year and
+    figure, with a row for every figure any year has (0 where a year has not)."""
+    figures = sorted(set().union(*years))
+    value = [float(year.get(figure, 0.0)) for year in years for figure in figures]
+    return pd.DataFrame(
+        {
+            "replication": np.repeat(np.arange(len(years)), len(figures)),
+            "metric": [f[0] for f in figures] * len(years),
+            "group": [f[1] for f in figures] * len(years),
+            "statistic": [f[2] for f in figures] * len(years),
+            "value": value,
+        }
     )
-    full = grid.merge(metrics, on=["replication", *keys], how="left")
-    full["value"] = full["value"].fillna(0.0)
-    full = full[["replication", *keys, "value"]].sort_values(["replication", *keys])
-    return full.reset_index(drop=True)
 
 
 def summarize(metrics: pd.DataFrame) -> pd.DataFrame:
     """Mean with a 95% t-interval per (metric, group, statistic); zero width for one run."""
-    grouped = metrics.groupby(["metric", "group", "statistic"], sort=True)["value"]
+    keys = ["metric", "group", "statistic"]
+    rows = sorted(zip(*(metrics[k].tolist() for k in [*keys, "value"]), strict=True))
+    if len({row[:3] for row in rows}) == len(rows):  # one run: each figure is its own mean
+        value = [row[3] for row in rows]
+        columns = {k: [row[i] for row in rows] for i, k in enumerate(keys)}
+        return pd.DataFrame(columns | {"value": value, "ci_low": value, "ci_high": value})
+    grouped = metrics.groupby(keys, sort=True)["value"]
     out = grouped.agg(["mean", "std", "count"]).reset_index()
     std = out["std"].fillna(0.0).to_numpy()
     n = out["count"].to_numpy()

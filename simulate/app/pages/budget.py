@@ -1,8 +1,10 @@
-"""The budget form, and a budget study run as `simulate budget` runs it (budget_study, with
-the same goal check first), into a run folder."""
+"""The budget form, a budget study run as `simulate budget` runs it (budget_study, with the
+same goal check first) into a run folder, and a goal-seek answer applied (as --apply)."""
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -13,6 +15,7 @@ from starlette.routing import Route
 from simulate.app.checks import readable
 from simulate.app.jobs import Busy, Job
 from simulate.app.site import Site, number, replications, site
+from simulate.budget.goalseek import TARGETS
 from simulate.schema import limits
 from simulate.schema.errors import InputError
 
@@ -31,7 +34,7 @@ def budget_page(request: Request, status: int, error: str, values: dict[str, str
         status,
         entries=entries,
         goals=goal_fields(s, entries),
-        targets=TARGET_WORDS,
+        targets=TARGETS,
         error=error,
         form=values,
     )
@@ -62,13 +65,6 @@ def _row_name(row: Any) -> str:
     return str(named) if named else str(row.label)
 
 
-TARGET_WORDS = {  # goal-seek's targets (simulate budget --target), as the form offers them
-    "budget": "the largest value that keeps the yearly cost within the baseline's (or within "
-    "the scenario's recurring money)",
-    "sustainable": "the smallest value that makes the plan sustainable (recurring money "
-    "covers recurring cost in the last projected year)",
-    "funded": "the smallest value that funds every projected year, grants included",
-}
 
 
 async def start(request: Request) -> Response:
@@ -95,8 +91,6 @@ def start_budget(s: Site, values: dict[str, str]) -> str:
     count = replications(values.get("replications", "20"))
     goal = values.get("goal", "").strip() or None
     target = values.get("target", "budget")
-    if target not in TARGET_WORDS:
-        raise InputError(None, "target", f"is '{target:.40}'", ", ".join(TARGET_WORDS))
     _, scenario = s.ws.load(slug)
     baseline = s.ws.load(base_slug)[1] if base_slug else None
     if goal is not None:  # as the command line: a bad field fails before any run
@@ -114,7 +108,7 @@ def start_budget(s: Site, values: dict[str, str]) -> str:
         "years": years,
         "goal": goal,
         "goal_label": dict(goal_fields(s, s.valid_entries())).get(goal or "", goal),
-        "target": target if goal else None,
+        "target": target,
     }
     run_id = s.ws.new_run(record)
     folder = s.ws.run_folder(run_id)
@@ -124,7 +118,8 @@ def start_budget(s: Site, values: dict[str, str]) -> str:
     job = Job(run_id, "budget", f"the budget of {scenario.name}", total=total)
 
     def work(job: Job) -> None:
-        from simulate.budget.study import budget_study
+        from simulate.outputs import save_budget
+        from simulate.study.budget_study import budget_study
 
         report = budget_study(
             scenario,
@@ -137,12 +132,56 @@ def start_budget(s: Site, values: dict[str, str]) -> str:
             progress=job.progress,
             simulating=job.progress,
         )
-        report.write(folder)
+        save_budget(report, folder)
 
     return s.launch(job, work)
+
+
+async def apply(request: Request) -> Response:
+    """Apply a budget run's goal-seek answer: a new scenario with the value found (the run's
+    scenario kept as it was), and its budget, as `simulate budget --apply` shows it."""
+    s = site(request)
+    try:
+        run_id = await run_in_threadpool(apply_answer, s, request.path_params["id"])
+    except Busy as busy:
+        return s.busy(request, busy.job)
+    except InputError as err:
+        return s.problem(request, readable(err, "the goal-seek answer"))
+    return RedirectResponse(f"/runs/{run_id}", status_code=303)
+
+
+def apply_answer(s: Site, run_id: str) -> str:
+    """Write the scenario with the answer of run `run_id` beside it and start its budget."""
+    from simulate.schema.writing import edited
+
+    record = s.ws.record(run_id)
+    summary_path = s.ws.run_folder(run_id) / "summary.json"
+    goal = json.loads(summary_path.read_text(encoding="utf-8")).get("goal_seek") or {}
+    if record.get("kind") != "budget" or goal.get("value") is None:
+        raise InputError(None, "goal-seek", "this run has no goal-seek answer to apply")
+    slug = record["files"][0].removesuffix(".yaml")
+    _, scenario = s.ws.load(slug)
+    value = _setting(goal["value"], goal["unit"])
+    name = f"{scenario.name} ({goal['field']} = {value})"[:200]
+    new = s.ws.free_slug(name)
+    source = s.ws.scenario_file(slug)
+    text, _ = edited(source, s.ws.scenario_path(new), {"name": name, goal["field"]: value})
+    s.ws.check_text(text, f"{new}.yaml")
+    s.ws.save_scenario(new, text)
+    base = record["files"][1].removesuffix(".yaml") if len(record["files"]) > 1 else ""
+    values = {"scenario": new, "baseline": base, "replications": str(record["replications"])}
+    return start_budget(s, values | {"years": str(record.get("years") or "")})
+
+
+def _setting(value: float, unit: float) -> Decimal | int | float:
+    """A goal-seek answer as its field holds it: money to the cent, whole counts, rates."""
+    if unit == 0.01:
+        return Decimal(str(round(value, 2)))
+    return int(value) if unit == 1 else value
 
 
 ROUTES = [
     Route("/budget", form, methods=["GET"]),
     Route("/budget", start, methods=["POST"]),
+    Route("/runs/{id:str}/apply", apply, methods=["POST"]),
 ]

@@ -27,6 +27,9 @@ DOWNLOADS = {  # run outputs offered for download, in this order, when a run has
     "multiyear_items.csv": "projection by line",
     "comparison.csv": "against the baseline",
     "positions.csv": "positions",
+    "who_pays.csv": "who pays what each year",
+    "federal_summary.csv": "federal budget (SF-424A object classes)",
+    "federal_budget.csv": "federal budget justification",
     "goal_seek.csv": "goal-seek answer",
 }
 MEDIA = {

@@ -8,13 +8,11 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 
 from simulate.measures.catalogue import (
-    OTHER_PER_PUPIL,
-    STAFFING_PER_PUPIL,
-    WHOLE_PER_PUPIL,
     capital,
     measure,
 )
 from simulate.measures.formats import fmt, fmt_diff
+from simulate.study.budget_tables import WHO_PAYS_COLUMNS, multiyear_frame, who_pays_frame
 
 from ..charts import INK, style
 from ..context import Page, Section
@@ -25,20 +23,7 @@ if TYPE_CHECKING:
 
 PER_PUPIL = measure("budget.per_pupil")
 TOTAL = measure("budget.total")
-# (label, column of Comparison.budget_totals) in the budget section's totals table
-BUDGET_LINES = [
-    ("Staffing cost in year 1 (roles modelled)", "total"),
-    ("recurring", "recurring"),
-    ("one-off (year 1)", "one_off"),
-    (f"{STAFFING_PER_PUPIL}, recurring", "recurring_per_pupil"),
-    (f"{STAFFING_PER_PUPIL}, year 1 with one-off costs", "per_pupil"),
-    ("Difference from baseline, recurring", "recurring_difference"),
-    ("Difference per pupil, recurring", "recurring_per_pupil_difference"),
-    ("Difference from baseline, year 1 with one-off costs", "difference"),
-    (OTHER_PER_PUPIL, "other_per_pupil"),
-    (WHOLE_PER_PUPIL, "whole_per_pupil"),
-]
-# (label, column of MultiYear.frame()) in the year-by-year table
+# (label, column of multiyear_frame) in the year-by-year table
 YEAR_LINES = [
     ("Total cost", "total_cost"),
     ("Recurring money", "recurring_revenue"),
@@ -48,19 +33,19 @@ YEAR_LINES = [
 
 
 def totals_table(page: Page) -> str:
+    """The headline figures by label (the catalogue's budget entries), to the cent, with
+    each difference from the baseline on a row of its own."""
     c = page.c
     totals = c.budget_totals.set_index("scenario")
     body = []
-    for label, column in BUDGET_LINES:
-        if column not in totals.columns:  # no other spending given, or different schools
-            continue
+    for entry, key, label, difference in c.figure_rows():
         cells = ""
         for name in page.names:
-            v = float(totals.loc[name, column])
-            if "difference" not in column:
-                text = fmt(v, "money")
+            v = float(totals.loc[name, key])
+            if not difference:
+                text = fmt(v, entry.kind)
             else:
-                text = "—" if name == c.baseline else fmt_diff(v, "money")
+                text = "—" if name == c.baseline else fmt_diff(v, entry.kind)
             cells += f'<td class="num" data-value="{raw(v)}">{text}</td>'
         body.append(f"<tr><th scope=row>{esc(label)}</th>{cells}</tr>")
     note = (
@@ -93,7 +78,7 @@ def by_category_chart(page: Page) -> str:
 def projection_block(page: Page) -> str:
     """Multi-year cost against funding: the grant cliff and the sustainability verdict."""
     c = page.c
-    frames = {name: multi.frame() for name, multi in c.projections.items()}
+    frames = {name: multiyear_frame(multi) for name, multi in c.projections.items()}
     labels = year_labels(page)
     fig = go.Figure()
     for name, frame in frames.items():
@@ -152,7 +137,11 @@ def projection_block(page: Page) -> str:
     for name, multi in c.projections.items():
         verdict = multi.verdict
         tone = "good" if verdict.sustainable else "bad"
-        text = verdict.text() if c.has_funding else "no funding sources given"
+        text = (
+            "; ".join([verdict.text(), *multi.notes()])
+            if c.has_funding
+            else ("no funding sources given")
+        )
         rows.append(
             f"<tr><th scope=row>{page.scenario_head(name)}</th>"
             f'<td class="{tone if c.has_funding else ""}">{esc(text)}</td></tr>'
@@ -203,7 +192,41 @@ def year_table(page: Page, frames: dict[str, pd.DataFrame]) -> str:
             body.append(f"<tr>{head}<td>{label}</td>{cells}</tr>")
     year_heads = "".join(f'<th class="num">{capital(x)}</th>' for x in year_labels(page)[:years])
     years_table = table("years", "<th>Scenario</th><th></th>" + year_heads, body)
-    return f"<details><summary>Year-by-year figures</summary>{years_table}</details>"
+    return (
+        f"<details><summary>Year-by-year figures</summary>{years_table}</details>"
+        + who_pays_table(page)
+    )
+
+
+def who_pays_table(page: Page) -> str:
+    """Who pays what each year, per scenario with funding: each source's part of the costs,
+    grants' indirect charges and required match, and what no source pays."""
+    c = page.c
+    body, heads = [], year_labels(page)
+    for r in c.results:
+        if not r.scenario.budget.funding:
+            continue
+        frame = who_pays_frame(c.projections[r.scenario.name], r.scenario)
+        for i, row in enumerate(frame.itertuples(index=False)):
+            head = (
+                f'<th scope="row" rowspan="{len(frame)}">{page.scenario_head(r.scenario.name)}</th>'
+                if i == 0
+                else ""
+            )
+            values = list(row)[len(WHO_PAYS_COLUMNS) : len(WHO_PAYS_COLUMNS) + len(heads)]
+            cells = "".join(
+                f'<td class="num" data-value="{raw(float(v))}">{fmt(float(v), "money")}</td>'
+                for v in values
+            )
+            who = esc(row.source) + (
+                f" <span class=note>({esc(row.funder)})</span>" if row.funder else ""
+            )
+            body.append(f"<tr>{head}<td>{who}</td><td>{esc(row.what)}</td>{cells}</tr>")
+    if not body:
+        return ""
+    year_heads = "".join(f'<th class="num">{capital(x)}</th>' for x in heads)
+    who = table("years", "<th>Scenario</th><th>Source</th><th></th>" + year_heads, body)
+    return f"<details><summary>Who pays what each year</summary>{who}</details>"
 
 
 def line_items_table(page: Page) -> str:

@@ -18,6 +18,7 @@ ABSENCES = measure("coverage.absences")
 FILL_RATE = measure("coverage.substitute_fill_rate")
 SUBSTITUTE_DAYS = measure("coverage.substitute_days")
 COVERED_BY = measure("coverage.minutes")
+DRILLS = measure("drills.instruction_minutes_per_classroom")
 
 
 def chart(page: Page, activities: list[str], reasons: list[str]) -> go.Figure:
@@ -86,6 +87,8 @@ def content(page: Page) -> str:
         row(FILL_RATE),
         row(SUBSTITUTE_DAYS, "count", label=f"{SUBSTITUTE_DAYS.label} ({word('count')})"),
     ]
+    if any(page.mean(n, DRILLS.name, "all", "value") for n in page.names):
+        rows.append(row(DRILLS, label=f"{DRILLS.label} ({DRILLS.unit})"))
     glossary = "".join(
         f"<li><b>{esc(r.replace('_', ' '))}</b>: {REASONS.get(r, 'as recorded by the engine')}</li>"
         for r in reasons

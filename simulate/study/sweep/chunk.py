@@ -12,13 +12,13 @@ from simulate.study.sweep.spec import Key, RunTask
 def run_chunk(base: dict[str, Any], keys: list[Key], tasks: list[RunTask]) -> list[list[float]]:
     """Run a chunk of runs; return one list of metric values per task, in task order."""
     from simulate.engine.core import Engine
-    from simulate.measures import compute as metrics_mod
+    from simulate.study.figures import figures
 
     out: list[list[float]] = []
     cached: tuple[int, Scenario] | None = None  # a point's runs are consecutive: validate once
     for _run_id, point, replication, seed, overrides in tasks:
         if cached is None or cached[0] != point:
             cached = (point, validate(apply_overrides(base, overrides), "<sweep point>"))
-        values = metrics_mod.compute(Engine(cached[1], seed, replication).run())
+        values = figures(Engine(cached[1], seed, replication).run())
         out.append([float(values.get(key, 0.0)) for key in keys])
     return out

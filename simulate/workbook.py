@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 from collections.abc import Collection, Mapping
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
@@ -67,11 +68,15 @@ def write_workbook(
 
 
 def set_value(cell: Cell, value: Any) -> None:
-    """A number as a number, text as text (set_text), numpy scalars as Python ones."""
+    """A number as a number, text as text (set_text), numpy scalars as Python ones; a Decimal
+    is money (exact cents) wherever it stands, so it gets the currency format."""
     if hasattr(value, "item"):  # numpy scalar -> Python number
         value = value.item()
     if isinstance(value, str):
         set_text(cell, value)
+    elif isinstance(value, Decimal):
+        cell.value = float(value)
+        cell.number_format = CURRENCY
     else:
         cell.value = value
 

@@ -15,21 +15,22 @@ from simulate.budget import items as b
 from simulate.schema.model import Scenario
 from simulate.study.stats import half_width
 
-TOTAL: b.Key = ("total", "", "")  # the key of the whole year's interval
+RECURRING: b.Key = ("recurring", "", "")  # the key of the recurring cost's interval
 
 
 def intervals(
     scenario: Scenario, usage: b.Usage | None, usages: list[b.Usage]
 ) -> dict[b.Key, tuple[float, float]]:
-    """(low, high) per line item key, and for the total under TOTAL."""
+    """(low, high) per line item key, and for the recurring cost under RECURRING."""
     items = b.line_items(scenario, usage)
     years = [{b.key(i): i.amount for i in b.line_items(scenario, u)} for u in usages]
     out: dict[b.Key, tuple[float, float]] = {}
     for item in items:
         half = half_width([float(y.get(b.key(item), 0)) for y in years])
         out[b.key(item)] = _around(float(item.amount), half)
-    half = half_width([float(sum(y.values(), Decimal(0))) for y in years])
-    out[TOTAL] = _around(float(b.total(items)), half)
+    recurring = {b.key(i) for i in items if i.recurring}
+    half = half_width([float(sum((y.get(k, 0) for k in recurring), Decimal(0))) for y in years])
+    out[RECURRING] = _around(float(b.recurring_total(items)), half)
     return out
 
 

@@ -11,8 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from simulate.budget.goalseek import Target, check_goal, goal_seek
-from simulate.budget.tables import BudgetReport, report
+from simulate.budget.items import Usage
+from simulate.schema.loading import apply_overrides, validate
 from simulate.schema.model import Scenario
+from simulate.study.budget_report import BudgetReport, report
+from simulate.study.compare import simulate_years
 from simulate.study.progress import Progress
 from simulate.study.run import REPLICATIONS
 
@@ -26,6 +29,7 @@ def budget_study(
     replications: int = REPLICATIONS,
     goal_field: str | None = None,
     target: Target = "budget",
+    apply: bool = False,
     file: str = "<scenario>",
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
@@ -35,11 +39,10 @@ def budget_study(
 
     `years` overrides the projection's length; `goal_field` (a field path such as
     roles.mcl.supplement or budget.funding[0].amount) adds the value of that field that meets
-    `target` (see simulate.budget.goalseek), calling `progress(n)` after its n-th evaluation.
+    `target` (see simulate.budget.goalseek), calling `progress(n)` after its n-th evaluation;
+    with `apply`, the report is that of the scenario with the value found (when one is).
     `simulating(done, total)` counts simulated years. `file` names the scenario in errors.
     """
-    from simulate.study.compare import simulate_years  # late: the study imports the budget
-
     if goal_field is not None:  # a bad field or target fails before any simulation
         check_goal(scenario, goal_field, target, file, baseline is not None)
     specs = [scenario] + ([baseline] if baseline is not None else [])
@@ -48,7 +51,7 @@ def budget_study(
     base_usage = results[1].usage if baseline is not None else None
     study = report(scenario, usage, baseline, base_usage, years, results[0].usages)
     if goal_field is not None:
-        study.goal = goal_seek(
+        goal = goal_seek(
             scenario.model_dump(mode="json"),
             goal_field,
             target=target,
@@ -56,10 +59,37 @@ def budget_study(
             baseline=baseline,
             baseline_usage=base_usage,
             usage=usage,
-            seed=seed,
-            replications=replications,
+            simulate=usage_of(seed, replications, workers),
             years=years,
-            workers=workers,
             progress=progress,
         )
+        if apply and goal.found:
+            data = apply_overrides(scenario.model_dump(mode="json"), {goal_field: goal.setting()})
+            applied = validate(data, file)
+            if goal.reran_simulation:  # the engine reads the field: simulate the years again
+                usage, usages = _usages(applied, seed, replications, workers)
+            else:
+                usages = results[0].usages
+            study = report(applied, usage, baseline, base_usage, years, usages)
+        study.goal = goal
     return study
+
+
+def _usages(
+    scenario: Scenario, seed: int, replications: int, workers: int | None
+) -> tuple[Usage, list[Usage]]:
+    """The mean usage of a scenario's simulated years, and each year's."""
+    result = simulate_years([scenario], seed, replications, workers)[0]
+    return result.usage, result.usages
+
+
+def usage_of(
+    seed: int, replications: int, workers: int | None = None
+) -> Callable[[Scenario], Usage]:
+    """What goal-seek calls to simulate a scenario: its mean usage over the same years (seed
+    and replications) as the study's, so a value found prices the same simulated years."""
+
+    def simulate(scenario: Scenario) -> Usage:
+        return _usages(scenario, seed, replications, workers)[0]
+
+    return simulate

@@ -1,0 +1,99 @@
+"""Absences and availability: who is in school each day.
+
+Each holder of a position starts an absence on a day with the role's `absence_rate` times a
+gamma draw of its own (`absence_cv`: a few people carry much of the total, as in NCTQ's
+figures); an episode lasts 1 + Poisson(`absences.mean_extra_days`) days, at most
+`absences.max_days`. Whoever holds classroom c draws the same absences in every arrangement.
+An absent adult's plans are lost, but its class, where it needs cover, goes on
+(engine.modules.coverage). Offers each school's status matrix (calendar days x adults:
+PRESENT, ABSENT or VACANT, a vacancy first) to the modules after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simulate.engine.attendance import staff_multiplier
+from simulate.engine.module import Module
+from simulate.engine.roster import Adult
+
+if TYPE_CHECKING:
+    from simulate.engine.core import Engine
+
+ABSENCE = "absence"
+PRESENT, ABSENT, VACANT = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Presence:
+    """What availability offers: per role, the days its holders were in school while it was
+    open (what hourly staff are paid for); per school, each adult's days absent."""
+
+    days_worked: dict[str, float]
+    absence_days: list[np.ndarray]
+
+
+class Availability(Module[Presence]):
+    name = "availability"
+    order = 30
+    reads = ("roles.*.absence_rate", "roles.*.absence_cv", "absences")
+    streams = ("absence_propensity", "absence", "episode")
+    losses = (ABSENCE,)
+
+    def __init__(self, run: Engine) -> None:
+        super().__init__(run)
+        self.status: list[np.ndarray] = []  # per school: calendar days x adults
+        self.rows: list[list[list[int]]] = []  # the same as lists per day (fast to read)
+        for school, sheet in zip(run.schools, run.timesheets, strict=True):
+            for adult in school.adults:
+                adult.absent = self._absences(adult)
+            status = np.zeros((run.days.count, len(school.adults)), dtype=np.int8)
+            for a in school.adults:
+                status[a.absent, a.index] = ABSENT
+                status[a.vacant, a.index] = VACANT
+            self.status.append(status)
+            alike: dict[bytes, list[int]] = {}  # most days look alike: share their lists
+            rows = []
+            for row in status:
+                rows.append(alike.setdefault(row.tobytes(), row.tolist()))
+            self.rows.append(rows)
+            sheet.take_away(ABSENCE, status == ABSENT)
+
+    def _absences(self, adult: Adult) -> np.ndarray:
+        n_days = self.run.days.count
+        absent = np.zeros(n_days, dtype=bool)
+        role = adult.role
+        if role.absence_rate <= 0:
+            return absent
+        rate = role.absence_rate  # 1 means always absent, whatever the spread
+        if rate < 1:
+            spread = staff_multiplier(role.absence_cv, self.rng("absence_propensity", *adult.key))
+            rate = min(1.0, rate * spread)
+        starts = self.rng("absence", *adult.key).random(n_days) < rate
+        episodes = self.run.scenario.absences
+        extra = self.rng("episode", *adult.key).poisson(episodes.mean_extra_days, n_days)
+        lengths = np.minimum(1 + extra, episodes.max_days)
+        day = 0
+        for start in np.flatnonzero(starts):
+            if start < day:
+                continue  # already inside an episode
+            day = start + lengths[start]
+            absent[start:day] = True
+        return absent
+
+    def results(self) -> Presence:
+        days = self.run.days
+        open_ = days.instructional & ~days.closed
+        worked: dict[str, float] = {}
+        away = []
+        for school, status in zip(self.run.schools, self.status, strict=True):
+            present = (status[open_] == PRESENT).sum(axis=0)
+            for adult in school.adults:
+                worked[adult.role_name] = worked.get(adult.role_name, 0.0) + float(
+                    present[adult.index]
+                )
+            away.append((status[open_] == ABSENT).sum(axis=0))
+        return Presence(worked, away)

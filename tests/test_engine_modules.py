@@ -1,0 +1,92 @@
+"""The module protocol (engine.module): what each sub-model declares is what it does."""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any
+
+import pytest
+from conftest import BUNDLED
+from pydantic import BaseModel
+
+from simulate.engine import Engine
+from simulate.engine.module import Module
+from simulate.engine.modules import LOSS_REASONS, MODULES
+from simulate.schema.loading import load_scenario
+from simulate.schema.model import ACTIVITIES, Scenario
+
+
+def test_modules_are_found_and_run_in_their_declared_order() -> None:
+    orders = [kind.order for kind in MODULES]
+    assert orders == sorted(orders) and len(set(orders)) == len(orders)
+    engine = Engine(load_scenario("scenarios/traditional.yaml"), 0)
+    assert [type(m) for m in engine.modules] == list(MODULES)
+    assert {kind.name for kind in MODULES} >= {
+        "closures",
+        "attrition",
+        "availability",
+        "attendance",
+        "coverage",
+        "testing",
+        "instruction",
+        "small_groups",
+        "stations",
+        "coaching",
+        "duties",
+    }
+
+
+def test_every_activity_is_booked_by_exactly_one_module() -> None:
+    """What friction leaves of an activity must be booked by someone, and by one module only,
+    or the ledger would lose or double minutes."""
+    booked = [activity for kind in MODULES for activity in kind.books]
+    assert sorted(booked) == sorted([*ACTIVITIES, "online", "observation"])
+
+
+def _field(model: Any, path: str) -> None:
+    """Follow a declared field path (with * for any list item or mapping key) through the
+    scenario model; AssertionError names the first part that is not there."""
+    annotation: Any = model
+    for part in path.split("."):
+        annotation = _strip(annotation)
+        origin = typing.get_origin(annotation)
+        if part == "*":
+            assert origin in (list, dict), f"{path}: '*' over a {annotation}"
+            annotation = typing.get_args(annotation)[-1]
+            continue
+        assert isinstance(annotation, type) and issubclass(annotation, BaseModel), path
+        assert part in annotation.model_fields, f"{path}: no field '{part}'"
+        annotation = annotation.model_fields[part].annotation
+
+
+def _strip(annotation: Any) -> Any:
+    """A type without Annotated and Optional."""
+    while True:
+        if typing.get_origin(annotation) is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+            continue
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+            annotation = args[0]
+            continue
+        return annotation
+
+
+@pytest.mark.parametrize("kind", MODULES, ids=lambda k: k.name)
+def test_declared_parameters_are_fields_of_the_scenario(kind: type[Module[Any]]) -> None:
+    for path in kind.reads:
+        _field(Scenario, path)
+
+
+def test_an_undeclared_stream_is_refused() -> None:
+    engine = Engine(load_scenario("scenarios/traditional.yaml"), 0)
+    with pytest.raises(ValueError, match="does not declare"):
+        engine.modules[0].rng("students", 0)
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_every_loss_in_the_ledger_is_a_declared_reason(path) -> None:
+    ledger = Engine(load_scenario(path), 2).run().ledger()
+    reasons = {detail for (_, _, outcome, detail) in ledger.amounts if outcome == "lost"}
+    assert reasons and reasons <= set(LOSS_REASONS)

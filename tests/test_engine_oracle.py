@@ -1,0 +1,134 @@
+"""The engine's numpy against a plain oracle (tests/oracle.py): small-group seating of every
+regrouping window and the online stations of every day, on every bundled scenario and on small
+random scenarios. Each must agree to the last bit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import oracle
+import pytest
+from conftest import BUNDLED, build
+from hypothesis import given
+from hypothesis import strategies as st
+from test_properties import SETTINGS, scenarios
+from yearview import contact, grouped_by_role, received
+
+from simulate.engine import Engine
+from simulate.engine.modules.instruction import Instruction
+from simulate.measures.compute import compute
+from simulate.schema.loading import load_scenario
+from simulate.schema.model import Scenario
+
+
+def assert_same_year(one: Engine, two: Engine) -> None:
+    assert dict(one.ledger().amounts) == dict(two.ledger().amounts)
+    assert compute(one) == compute(two)
+    for school in one.schools:
+        n = school.number
+        a, b = received(one, n)["small_group"], received(two, n)["small_group"]
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(contact(one, n), contact(two, n))
+    assert grouped_by_role(one) == grouped_by_role(two)
+
+
+def seated_both_ways(scenario: Scenario, seed: int, monkeypatch: Any) -> tuple[Engine, Engine]:
+    engine = Engine(scenario, seed).run()
+    with monkeypatch.context() as patch:
+        oracle.plain_seating(patch)
+        plain = Engine(scenario, seed).run()
+    return engine, plain
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_seating_matches_the_plain_oracle_on_every_bundled_scenario(path, monkeypatch) -> None:
+    assert_same_year(*seated_both_ways(load_scenario(path), 21, monkeypatch))
+
+
+@SETTINGS
+@given(spec=scenarios(), seed=st.integers(0, 2**32 - 1))
+def test_seating_matches_the_plain_oracle_on_random_scenarios(spec, seed: int) -> None:
+    scenario = build(spec)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        assert_same_year(*seated_both_ways(scenario, seed, monkeypatch))
+
+
+def assert_online_matches(engine: Engine) -> None:
+    days = engine.days
+    open_days = np.flatnonzero(days.instructional & ~days.closed)
+    school_day = (np.cumsum(days.instructional) - 1)[open_days]
+    ledger = engine.ledger()
+    expected = {"delivered": 0.0, "device_shortage": 0.0, "student_absent": 0.0}
+    for school in engine.schools:
+        plain = oracle.online(school, open_days, school_day)
+        np.testing.assert_array_equal(received(engine, school.number)["online"], plain["minutes"])
+        for key in expected:
+            expected[key] += plain[key]
+    assert ledger.total("online", "delivered") == expected["delivered"]
+    assert ledger.total("online", "lost", detail="device_shortage") == expected["device_shortage"]
+    assert ledger.total("online", "lost", detail="student_absent") == expected["student_absent"]
+
+
+@pytest.mark.parametrize("replication", [0, 1])
+def test_online_stations_match_the_plain_oracle_on_the_bundled_rotation(replication: int) -> None:
+    scenario = load_scenario("scenarios/lab_rotation.yaml")
+    engine = Engine(scenario, 21, replication).run()
+    assert engine.ledger().total("online", "delivered") > 0
+    assert_online_matches(engine)
+
+
+def scarce_devices(spec: dict[str, Any]) -> dict[str, Any]:
+    """The same scenario with a rotation of two online stations and devices for a few."""
+    for school in spec["schools"]:
+        school["rotation"] = {
+            "blocks_per_day": 2,
+            "waves": 2,
+            "stations": [
+                {"kind": "online", "minutes": 15},
+                {"kind": "small_group", "minutes": 20},
+                {"kind": "online", "minutes": 10},
+            ],
+        }
+        school["devices"] = 7
+        school["attendance"] = {"absence_rate": 0.1, "chronic_share": 0.3}
+    return spec
+
+
+@SETTINGS
+@given(spec=scenarios(), seed=st.integers(0, 2**32 - 1))
+def test_online_stations_match_the_plain_oracle_on_random_scenarios(spec, seed: int) -> None:
+    assert_online_matches(Engine(build(spec), seed).run())
+    assert_online_matches(Engine(build(scarce_devices(spec)), seed).run())
+
+
+def assert_instruction_matches(engine: Engine) -> None:
+    taught = engine.module(Instruction).results()
+    ledger = engine.ledger()
+    lines = {
+        (role, outcome, detail): amount
+        for (activity, role, outcome, detail), amount in ledger.amounts.items()
+        if activity == "instruction" and (outcome == "delivered" or detail == "uncovered")
+    }
+    expected: dict[tuple[str, str, str], float] = {}
+    led = 0.0
+    for school in engine.schools:
+        plain = oracle.instruction(engine, school)
+        np.testing.assert_allclose(taught.minutes[school.number], plain["minutes"], rtol=1e-12)
+        np.testing.assert_allclose(taught.contact[school.number], plain["contact"], rtol=1e-12)
+        for key, amount in plain["ledger"].items():
+            expected[key] = expected.get(key, 0.0) + amount
+        led += plain["led"]
+    assert lines == expected
+    assert taught.led_student_days == led
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_instruction_matches_the_plain_oracle_on_every_bundled_scenario(path) -> None:
+    assert_instruction_matches(Engine(load_scenario(path), 21).run())
+
+
+@SETTINGS
+@given(spec=scenarios(), seed=st.integers(0, 2**32 - 1))
+def test_instruction_matches_the_plain_oracle_on_random_scenarios(spec, seed: int) -> None:
+    assert_instruction_matches(Engine(build(spec), seed).run())
