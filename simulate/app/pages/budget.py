@@ -65,8 +65,6 @@ def _row_name(row: Any) -> str:
     return str(named) if named else str(row.label)
 
 
-
-
 async def start(request: Request) -> Response:
     s = site(request)
     values = {k: str(v) for k, v in (await request.form()).items()}
