@@ -164,7 +164,7 @@ def test_budget_page_words(tmp_path: Path) -> None:
     c = client(tmp_path / "ws")
     assert c.post("/new", data=LINCOLN).status_code == 303
     page = c.get("/budget").text
-    assert 'name="target"' in page and "makes the plan sustainable" in page
+    assert 'name="target"' in page and "sustainable: recurring money covers" in page
     options = re.findall(r">([^<]*)</option>", page.split('name="goal"')[1].split("</select>")[0])
     assert "Funding sources: Title I, Part A (share spent on these roles): Amount" in options
     assert not any("budget." in option or "1: " in option for option in options)
