@@ -40,17 +40,26 @@ def test_problems_finds_every_rule_broken_and_the_command_line_says_the_first() 
 
 def test_my_school_shows_every_problem_next_to_its_field_as_typed(tmp_path: Path) -> None:
     c = client(tmp_path / "ws")
-    form = {**LINCOLN, "classrooms": "22", "tier_share_0": "0.75", "teacher_salary": "lots"}
+    form = {
+        **LINCOLN,
+        "classrooms": "3",
+        "tier_share_0": "0.75",
+        "teacher_salary": "lots",
+        "pilot_grades": "9",
+        "funding": "General fund",
+    }
     checked = c.post("/new/check", data=form).text
     spans = dict(re.findall(r'id="msg-([a-z_]+)" hx-swap-oob="true">([^<]*)<', checked))
-    assert "multiple of" in spans["classrooms"]
+    assert "fewer than the 4 grades" in spans["classrooms"]
     assert "shares add up to 1.05" in spans["tiers"]
-    assert "&#39;lots&#39; is not a number" in spans["teacher_salary"]
-    assert spans["enrollment"] == spans["name"] == ""
-    assert "3 problems" in checked
+    assert "&#39;lots&#39; is not an amount of money" in spans["teacher_salary"]
+    assert "names 9, not a grade of the school" in spans["pilot_grades"]
+    assert "not a funding line" in spans["funding"]
+    assert spans["enrollment"] == spans["name"] == spans["benefits_rate"] == ""
+    assert "5 problems" in checked
     created = c.post("/new", data=form)  # the same, all at once, when sent
     assert created.status_code == 400 and slugs(c) == []
-    for key in ("classrooms", "tiers", "teacher_salary"):
+    for key in ("classrooms", "tiers", "teacher_salary", "pilot_grades", "funding"):
         assert re.search(rf'id="msg-{key}">[^<]+<', created.text), key
     good = c.post("/new/check", data=LINCOLN).text
     assert 'id="new-error"' not in good and 'id="msg-classrooms" hx-swap-oob="true"><' in good

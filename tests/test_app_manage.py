@@ -127,7 +127,7 @@ def test_runs_are_named_by_what_they_compare() -> None:
     three = {**run, "scenarios": ["Today", "MCL", "MCL+R"], "replications": 3}
     assert run_title(three) == "Today vs MCL and MCL+R, 3 simulated years"
     budget = {"kind": "budget", "scenarios": ["MCL", "Today"], "baseline": "Today"}
-    assert run_title({**budget, "replications": 5, "goal_label": "Roles: MCL: Supplement"}) == (
+    assert run_title({**budget, "replications": 5, "goal_words": "Roles: MCL: Supplement"}) == (
         "Budget of MCL against Today, 5 simulated years, goal-seek: Roles: MCL: Supplement"
     )
     assert run_title({"id": "20240101-000000"}) == "Run 20240101-000000"

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from simulate import __version__
+from simulate.app.checks import in_words
 from simulate.app.jobs import Busy, Job, Jobs
 from simulate.app.pool import WarmPool
 from simulate.app.trials import Trials
@@ -48,6 +49,7 @@ class Site:
         self.env.filters["run_title"] = run_title
         self.env.filters["figure"] = figure
         self.env.filters["change"] = change
+        self.env.filters["in_words"] = in_words
         self.env.globals["limits"] = limits
 
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
@@ -136,7 +138,7 @@ def run_title(record: dict[str, Any]) -> str:
         return text + tail
     if record.get("kind") == "budget" and names:
         text = f"Budget of {names[0]}" + (f" against {baseline}" if baseline else "")
-        goal = record.get("goal_label") or record.get("goal")
+        goal = record.get("goal_words") or record.get("goal")
         return text + tail + (f", goal-seek: {goal}" if goal else "")
     return f"Run {record.get('id', '')}"
 
@@ -146,7 +148,7 @@ def _and(names: list[str]) -> str:
 
 
 def figure(value: Any, kind: str = "money") -> Any:
-    """A number as the reports write it (measures.formats: money in whole dollars, a true
+    """A number as the reports write it (measures.formats: money as $2,509,656.50, a true
     minus sign; "count": a whole number), kept on one line; other text is shown as it is."""
     from simulate.measures.formats import fmt
 

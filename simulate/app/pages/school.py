@@ -3,8 +3,8 @@ by `simulate new`'s new_scenario."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -32,8 +32,17 @@ DEFAULTS = {
     "tier_share_2": "0.10",
     "tier_name_3": "",
     "tier_share_3": "",
+    "pilot_grades": "",
+    "buildings": "",
+    "district": "",
+    "team_size": "",
     "teacher_salary": "",
+    "salary_schedule": "",
     "benefits_rate": "",
+    "substitute_rate": "",
+    "pay_source": "",
+    "funding": "",
+    "school_source": "",
 }
 # error field -> the form field it is shown next to
 FIELDS = {
@@ -44,8 +53,15 @@ FIELDS = {
     "need_tiers": "tiers",
     "schools[0].need_tiers": "tiers",
     "teacher_salary": "teacher_salary",
+    "salary schedule": "salary_schedule",
     "budget.benefits_rate": "benefits_rate",
     "benefits_rate": "benefits_rate",
+    "substitutes.daily_rate": "substitute_rate",
+    "substitute_rate": "substitute_rate",
+    "funding": "funding",
+    "pilot_grades": "pilot_grades",
+    "buildings": "buildings",
+    "team_size": "team_size",
     "schools[0].grades": "grades",
     "schools[0].name": "name",
     "name": "name",
@@ -90,7 +106,8 @@ async def create(request: Request) -> Response:
     if errors:
         return school_page(request, 400, DEFAULTS | values, errors, chosen)
     made = await run_in_threadpool(make_schools, site(request), values, chosen)
-    return RedirectResponse(f"/?notice=Created: {', '.join(made)}", status_code=303)
+    notice = quote(f"Created: {'; '.join(made)}")
+    return RedirectResponse(f"/?notice={notice}", status_code=303)
 
 
 async def check(request: Request) -> Response:
@@ -102,21 +119,13 @@ async def check(request: Request) -> Response:
     return site(request).page(request, "new_checks.html", errors=errors, keys=KEYS, oob=True)
 
 
-KEYS = [
-    "name",
-    "enrollment",
-    "classrooms",
-    "grades",
-    "tiers",
-    "teacher_salary",
-    "benefits_rate",
-    "arrangement",
-]
+KEYS = list(dict.fromkeys(FIELDS.values()))  # the fields a message is shown next to
+TEXTS = ("pilot_grades", "buildings", "team_size", "salary_schedule", "funding")
 NEUTRAL = {  # what a field with a problem is taken as while the others are checked
     "tiers": {k: v for k, v in DEFAULTS.items() if k.startswith("tier_")},
-    "teacher_salary": {"teacher_salary": ""},
-    "benefits_rate": {"benefits_rate": ""},
     **{key: {key: DEFAULTS[key]} for key in ("name", "enrollment", "classrooms", "grades")},
+    **{key: {key: ""} for key in ("teacher_salary", "benefits_rate", "substitute_rate")},
+    **{key: {key: ""} for key in TEXTS},
 }
 
 
@@ -142,37 +151,83 @@ def problems(values: dict[str, str], chosen: list[str]) -> dict[str, str]:
 
 
 def make_schools(s: Site, values: dict[str, str], chosen: list[str]) -> list[str]:
-    """One scenario per chosen arrangement, all or none; their names."""
-    names = []
+    """One scenario per chosen arrangement, all or none, each named apart from the
+    workspace's others; what each is and what `new` chose."""
+    said = []
     for scenario in scenarios(values, chosen):
         slug = add(s.ws, scenario.yaml(), scenario.scenario.name)
-        names.append(s.ws.load(slug)[1].name)
-    return names
+        said.append(" ".join([s.ws.load(slug)[1].name + ":", *scenario.chose]))
+    return said
 
 
 def scenarios(values: dict[str, str], chosen: list[str]) -> list[NewScenario]:
     """The school of the form in each chosen arrangement; InputError for the first problem."""
-    from simulate.schema.new import MySchool, new_scenario
+    from simulate.schema.new import new_scenario
 
     if not chosen:
         raise InputError(None, "arrangement", "choose at least one arrangement")
+    school = my_school(values)
+    return [new_scenario(school, arrangement) for arrangement in chosen]
+
+
+def my_school(values: dict[str, str]) -> Any:
+    """The school the form describes (simulate.schema.new.MySchool), read as the command line
+    reads `simulate new`'s options: money as $58,000, shares as 0.35 or 35%."""
+    from simulate.schema.new import MySchool
+    from simulate.schema.typed import (
+        building,
+        funding_line,
+        salary_schedule,
+        typed_money,
+        typed_share,
+    )
+
+    def text(name: str) -> str:
+        return values.get(name, "").strip()
+
     tiers = {}
     for k in range(4):
-        name = values.get(f"tier_name_{k}", "").strip()
+        name = text(f"tier_name_{k}")
         if name:
-            tiers[name] = number(values.get(f"tier_share_{k}", ""), "need_tiers", float)
-    salary = values.get("teacher_salary", "").strip()
-    benefits = values.get("benefits_rate", "").strip()
-    school = MySchool(
-        enrollment=number(values.get("enrollment", ""), "enrollment", int),
-        classrooms=number(values.get("classrooms", ""), "classrooms", int),
-        name=values.get("name", "").strip() or "My school",
-        grades=[g.strip() for g in values.get("grades", "").split(",") if g.strip()] or None,
+            tiers[name] = number(text(f"tier_share_{k}"), "need_tiers", float)
+    rooms = [number(n, "classrooms", int) for n in text("classrooms").split(",")]
+    pay_source, school_source = text("pay_source"), text("school_source")
+    pay = {  # form field -> the section of the figures it sets
+        "teacher_salary": "roles",
+        "salary_schedule": "roles",
+        "benefits_rate": "budget.benefits_rate",
+        "substitute_rate": "substitutes.daily_rate",
+    }
+    sources = {path: pay_source for name, path in pay.items() if pay_source and text(name)}
+    if school_source:
+        sources |= {p: school_source for p in ("schools[0].enrollment", "schools[0].classrooms")}
+    schedule = text("salary_schedule")
+    grades = _words(text("grades"))
+    others = [line for line in text("buildings").splitlines() if line.strip()]
+    return MySchool(
+        enrollment=number(text("enrollment"), "enrollment", int),
+        classrooms=rooms[0] if len(rooms) == 1 else rooms,
+        name=text("name") or "My school",
+        grades=grades,
+        pilot_grades=_words(text("pilot_grades")),
+        buildings=[building(line, "buildings", grades) for line in others],
+        district=text("district") or None,
+        team_size=number(text("team_size"), "team_size", int) if text("team_size") else None,
         tiers=tiers or None,
-        teacher_salary=Decimal(str(number(salary, "teacher_salary", float))) if salary else None,
-        benefits_rate=number(benefits, "benefits_rate", float) if benefits else None,
+        teacher_salary=typed_money(text("teacher_salary"), "teacher_salary"),
+        salary_schedule=salary_schedule(schedule, "salary schedule") if schedule else None,
+        benefits_rate=typed_share(text("benefits_rate"), "benefits_rate"),
+        substitute_daily_rate=typed_money(text("substitute_rate"), "substitute_rate"),
+        funding=[
+            funding_line(line, "funding") for line in text("funding").splitlines() if line.strip()
+        ]
+        or None,
+        sources=sources,
     )
-    return [new_scenario(school, arrangement) for arrangement in chosen]
+
+
+def _words(text: str) -> list[str] | None:
+    return [w.strip() for w in text.split(",") if w.strip()] or None
 
 
 ROUTES = [
