@@ -160,6 +160,19 @@ def test_different_schools_are_judged_before_the_run(
         assert list(runs.iterdir()) == []  # refused before any run folder
 
 
+def test_the_compare_page_ticks_one_schools_scenarios_first(tmp_path: Path) -> None:
+    """With two schools in the workspace, the default comparison is a fair one: today's
+    staffing and the other arrangements of its school, not the other school."""
+    c = client(tmp_path / "ws")
+    assert c.post("/new", data=LINCOLN).status_code == 303
+    lincoln = set(slugs(c))
+    oak = {**LINCOLN, "tier_share_0": "0.6", "tier_share_2": "0.2", "name": "Oak"}
+    assert c.post("/new", data={**oak, "arrangement": "mcl_teams"}).status_code == 303
+    page = c.get("/compare").text
+    assert set(re.findall(r'name="scenario" value="([^"]+)" checked', page)) == lincoln
+    assert "cannot be compared" not in page and len(slugs(c)) == 3
+
+
 def test_budget_page_words(tmp_path: Path) -> None:
     c = client(tmp_path / "ws")
     assert c.post("/new", data=LINCOLN).status_code == 303

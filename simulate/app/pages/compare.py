@@ -34,15 +34,12 @@ def compare_page(
     values: dict[str, str],
     ticked: list[str] | None = None,
 ) -> Response:
-    """The compare form: every scenario ticked (one of each name), today's staffing the
-    baseline."""
+    """The compare form: the scenarios of one school ticked (default_ticks), today's
+    staffing the baseline."""
     from simulate.schema import bundled
 
     if ticked is None:
-        names: dict[str, str] = {}
-        for e in entries:
-            names.setdefault(e.name, e.slug)
-        ticked = list(names.values())
+        ticked = default_ticks(site(request), entries)
     today = next((e for e in entries if e.origin == bundled.TODAY and e.slug in ticked), None)
     first = today or next((e for e in entries if e.slug in ticked), None)
     baseline = values.get("baseline") or (first.slug if first else "")
@@ -59,6 +56,26 @@ def compare_page(
         form=values,
         judged=judge(site(request), ticked) if ticked else None,
     )
+
+
+def default_ticks(s: Site, entries: list[Any]) -> list[str]:
+    """What the compare form ticks first: one scenario of each name, of the same school as
+    today's staffing (or the first scenario), so the comparison offered is a fair one."""
+    from simulate.schema import bundled
+    from simulate.study.schools import school_difference
+
+    named: dict[str, Any] = {}
+    for e in entries:
+        named.setdefault(e.name, e)
+    if not named:
+        return []
+    first = next(
+        (e for e in named.values() if e.origin == bundled.TODAY), next(iter(named.values()))
+    )
+    anchor = s.ws.load(first.slug)[1]
+    return [
+        e.slug for e in named.values() if school_difference([anchor, s.ws.load(e.slug)[1]]) is None
+    ]
 
 
 async def check(request: Request) -> Response:
