@@ -43,6 +43,7 @@ RUN_FILES = {
 }
 COMPARISON_FILES = {
     "report": "report.html",
+    "board": "board.html",
     "summary": "summary.csv",
     "differences": "differences.csv",
     "budget": "budget.xlsx",
@@ -61,9 +62,11 @@ def save_run(result: Result, out: str | Path) -> dict[str, Path]:
 
 
 def save_comparison(comparison: Comparison, out: str | Path) -> dict[str, Path]:
-    """Write report.html, summary.csv, differences.csv and budget.xlsx into out, all or none."""
+    """Write report.html, board.html (the one-page board summary), summary.csv,
+    differences.csv and budget.xlsx into out, all or none."""
     # plotly and openpyxl take a while to import: only when a comparison is saved
     from simulate.report import write_report
+    from simulate.report.board import write_board
     from simulate.workbook import write_workbook
 
     out = Path(out)
@@ -71,6 +74,7 @@ def save_comparison(comparison: Comparison, out: str | Path) -> dict[str, Path]:
     by_scenario = {"By category": comparison.names}  # one money column per scenario
     with staged_set(out) as stage:
         write_report(comparison, stage / COMPARISON_FILES["report"])
+        write_board(comparison, stage / COMPARISON_FILES["board"])
         write_csv(stage / COMPARISON_FILES["summary"], comparison.summary)
         write_csv(stage / COMPARISON_FILES["differences"], comparison.differences)
         write_workbook(stage / COMPARISON_FILES["budget"], sheets, extra_money=by_scenario)

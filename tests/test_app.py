@@ -402,8 +402,9 @@ def test_budget_page_shows_the_projection_verdict_and_goal_seek(
     assert "goal-seek: Multi-classroom leader: supplement" in page  # in words on the page
     table = page[page.index('<table id="projection">') :]
     table = table[: table.index("</table>")]
-    assert re.search(r"<td>\$[\d,]+\.\d\d</td>", table)  # money as money, never 2509656.5
-    assert not re.search(r"<td>-?\d+\.\d+</td>", table)
+    money = r'<td class="num"><span class="fig">−?\$[\d,]+\.\d\d</span></td>'
+    assert re.search(money, table)  # money as money, never 2509656.5
+    assert not re.search(r">-?\d+\.\d+<", table)
     assert "Nothing fits: even at $0.00" in page  # teams cost more
     assert re.search(r"(sustainable|not sustainable)", page)
     assert f"/runs/{run_id}/files/budget.xlsx?download=1" in page
@@ -443,6 +444,10 @@ def test_vendored_files_match_their_recorded_versions() -> None:
         digest = hashlib.sha256((vendor / name).read_bytes()).hexdigest()
         assert f"{digest}  {name}" in readme
     assert (vendor / "htmx.LICENSE").is_file() and (vendor / "jsoneditor.LICENSE").is_file()
+    tests = Path(__file__).parent / "vendor"  # axe-core, for the browser tests only
+    digest = hashlib.sha256((tests / "axe.min.js").read_bytes()).hexdigest()
+    assert f"{digest}  axe.min.js" in (tests / "README.md").read_text(encoding="utf-8")
+    assert (tests / "axe.LICENSE").read_text(encoding="utf-8").startswith("Mozilla Public License")
 
 
 def test_plausibility_warnings_are_shown_next_to_their_field(

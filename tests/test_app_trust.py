@@ -107,7 +107,7 @@ def test_eight_uploads_of_one_name_at_once_are_each_kept(tmp_path: Path) -> None
         server.ctrl_c()
     assert codes == [303] * 8, codes  # each answered "Uploaded" (a redirect to its page)
     kept = sorted((tmp_path / "ws" / "scenarios").glob("*.yaml"))
-    assert {p.stem for p in kept} == {"same-name", *(f"same-name-{k}" for k in range(2, 9))}
+    assert len(kept) == 8 and all(p.stem.startswith("same-name") for p in kept)
     notes = sorted(yaml.safe_load(p.read_text())["description"] for p in kept)
     assert notes == [f"upload {k}" for k in range(8)]  # none overwritten, none lost
 

@@ -274,6 +274,7 @@ def test_readme_command_writes_report_summary_and_workbook(tmp_path: Path, monke
     code, stdout, stderr = run_cli(*args, "--replications", "3")
     assert code == 0, stderr
     assert sorted(p.name for p in out.iterdir()) == [
+        "board.html",
         "budget.xlsx",
         "differences.csv",
         "report.html",

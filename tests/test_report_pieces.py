@@ -11,7 +11,7 @@ from conftest import SCENARIOS
 import simulate
 from simulate.budget import items as budget_mod
 from simulate.report import Row, text_summary
-from simulate.report.cells import difference_html, interval_html
+from simulate.report.cells import difference_html, figure, interval_html
 from simulate.report.text import SHORT_ROWS
 from simulate.study.compare import Comparison, compare
 
@@ -39,9 +39,18 @@ def test_budget_rows_are_the_exact_line_item_sums_and_their_differences(two: Com
 
 
 def test_an_interval_is_cut_where_the_figure_cannot_go() -> None:
-    assert interval_html((0.995, 0.98, 1.01), "pct") == '<div class="ci">98.0% – 100.0%</div>'
-    assert interval_html((0.01, -0.02, 0.04), "pct") == '<div class="ci">0.0% – 4.0%</div>'
-    assert interval_html((-5.0, -8.0, -2.0), "num0") == '<div class="ci">−8 – −2</div>'
+    n = figure
+    assert (
+        interval_html((0.995, 0.98, 1.01), "pct")
+        == f'<div class="ci">{n("98.0%")} – {n("100.0%")}</div>'
+    )
+    assert (
+        interval_html((0.01, -0.02, 0.04), "pct")
+        == f'<div class="ci">{n("0.0%")} – {n("4.0%")}</div>'
+    )
+    assert (
+        interval_html((-5.0, -8.0, -2.0), "num0") == f'<div class="ci">{n("−8")} – {n("−2")}</div>'
+    )
     assert interval_html((3.0, 3.01, 3.04), "num1") == ""  # both ends read 3.0
     assert interval_html((3.0, float("nan"), float("nan")), "num1") == ""
 
@@ -66,8 +75,8 @@ def test_a_difference_is_coloured_only_when_clearly_better_or_worse(
 
 def test_a_share_difference_shows_points_and_stays_within_100() -> None:
     cell = difference_html((0.9, 0.7, 1.1), Row("x", "m", kind="pct", better=1))
-    assert "vs baseline: +90.0 pts" in cell
-    assert "+70.0 pts to +100.0 pts" in cell
+    assert f"vs baseline: {figure('+90.0 pts')}" in cell
+    assert f"{figure('+70.0 pts')} to {figure('+100.0 pts')}" in cell
 
 
 def test_text_summary_has_a_line_per_scenario_and_one_per_difference(two: Comparison) -> None:

@@ -19,7 +19,7 @@ from simulate.keyinputs.notes import settle
 from simulate.keyinputs.parts import Applied, Edited, apply, parts
 from simulate.keyinputs.values import ValueProblem, convert
 from simulate.schema.errors import InputError, printable
-from simulate.schema.loading import validate
+from simulate.schema.loading import problems, validate
 from simulate.schema.model import Scenario
 
 NOTE = "note:"  # a short-form field `note:<row key>` holds that row's Source/notes text
@@ -64,11 +64,12 @@ def readable(err: InputError, source: str | None = None) -> str:
 
 
 def check(data: Any, file: str) -> tuple[Scenario | None, list[Message]]:
-    """The scenario if `data` is valid, and what to show: its error, or its warnings."""
-    try:
-        scenario = validate(json.loads(json.dumps(data, default=str)), file)
-    except InputError as err:
-        return None, [from_error(err)]
+    """The scenario if `data` is valid, and what to show: all its errors, or its warnings."""
+    plain = json.loads(json.dumps(data, default=str))
+    found = problems(plain, file)
+    if found:
+        return None, [from_error(err) for err in found]
+    scenario = validate(plain, file)
     return scenario, plausibility(scenario, file)
 
 
@@ -89,11 +90,11 @@ def apply_form(
     """The short form's values (field path -> text) over a scenario's data.
 
     Returns the new data, the scenario if it is valid, and every message: each field whose
-    text is not a value of its kind, else the scenario's error or warnings.
+    text is not a value of its kind, and the scenario's errors (or its warnings).
     """
     data = json.loads(json.dumps(data))
     original = json.loads(json.dumps(data))
-    problems: list[Message] = []
+    typed: list[Message] = []  # texts that are not values of their fields' kinds
     done = Applied()
     edits = []
     for part in parts(before):
@@ -107,7 +108,7 @@ def apply_form(
                     value = convert(item.meta, form[item.path])
                 except ValueProblem as bad:
                     err = InputError(file, item.path, bad.problem, bad.allowed)
-                    problems.append(from_error(err, before))
+                    typed.append(from_error(err, before))
                     continue
                 name = item.path[len(row.key) + 1 :] if part.table else ""
                 values[name] = value
@@ -116,11 +117,56 @@ def apply_form(
                 rows.append(Edited(row.key, values, note=note))
         apply(data, before, part, rows, done)
         edits.append((part, rows))
-    if problems:
-        return data, None, problems
     data["notes"] = settle(original, data, edits, done, "the form", before)
-    scenario, messages = check(data, file)
+    scenario, messages = check(data, file)  # the bad fields keep their values before
+    if typed:
+        paths = {m.path for m in typed}
+        return data, None, typed + [m for m in messages if m.path not in paths]
     return data, scenario, messages
+
+
+# A rule across fields is shown beside each field it involves, besides its own table or
+# section: teams that do not fill the classrooms, beside the school's classrooms too.
+INVOLVES = {"teams": ("classrooms",)}
+
+
+def placed(messages: list[Message], parts: list[Any]) -> dict[str, list[str]]:
+    """Where each message is shown: an HTML id (see site.field_id) -> the texts shown there.
+
+    A message about one field of the form goes beside it; one about a table or a section
+    (tier shares adding to 1.05, teams against classrooms) goes at the top of the part the
+    fields under its path belong to, and beside each field INVOLVES names."""
+    from simulate.app.site import field_id
+
+    inputs = {i.path for p in parts for r in p.rows for i in r.inputs}
+    out: dict[str, list[str]] = {}
+    for m in messages:
+        if not m.path:
+            continue
+        if m.path in inputs:
+            out.setdefault(field_id(m.path), []).append(m.text)
+            continue
+        for part in parts:
+            under = [i.path for r in part.rows for i in r.inputs]
+            if any(p.startswith((m.path + ".", m.path + "[")) for p in under) or any(
+                m.path.startswith(r.key + ".") for r in part.rows
+            ):
+                out.setdefault(f"part-{part.sheet}", []).append(m.text)
+                break
+        head, _, last = m.path.rpartition(".")
+        for other in INVOLVES.get(last, ()):
+            path = f"{head}.{other}" if head else other
+            if path in inputs:
+                out.setdefault(field_id(path), []).append(m.text)
+    return out
+
+
+def anchors(parts: list[Any]) -> list[str]:
+    """Every place a message may be shown (placed's keys), so that a check clears them."""
+    from simulate.app.site import field_id
+
+    ids = [field_id(i.path) for p in parts for r in p.rows for i in r.inputs]
+    return ids + [f"part-{p.sheet}" for p in parts]
 
 
 def with_notes(data: dict[str, Any], before: Mapping[str, Any]) -> dict[str, Any]:

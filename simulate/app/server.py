@@ -110,6 +110,7 @@ def serve(
                 echo(f"simulate serve: {url}  (workspace: {site.ws.root}; Ctrl-C stops it)")
                 if open_browser:
                     webbrowser.open(url)
+                site.pool.warm()  # the first comparison need not wait for workers and imports
 
         threading.Thread(target=announce, name="announce", daemon=True).start()
         quiet = _CancelledAtShutdown()
@@ -124,6 +125,7 @@ def serve(
         finally:
             logging.getLogger("uvicorn.error").removeFilter(quiet)
             site.jobs.stop()
+            site.pool.close()
             site.ws.mark_unfinished()
             sock.close()
     echo("simulate serve: stopped")

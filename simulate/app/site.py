@@ -18,8 +18,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from simulate import __version__
-from simulate.app.checks import Message, in_words
+from simulate.app.checks import in_words
 from simulate.app.jobs import Busy, Job, Jobs
+from simulate.app.pool import WarmPool
+from simulate.app.trials import Trials
 from simulate.app.workspace import Workspace
 from simulate.schema import limits
 from simulate.schema.errors import InputError
@@ -30,18 +32,23 @@ MAX_BODY = 2 * MAX_UPLOAD
 
 
 class Site:
-    """The workspace, its one job slot and the page templates."""
+    """The workspace, its one job slot, the warm pool of workers (and the levers' trials
+    that share it) and the page templates."""
 
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
         self.jobs = Jobs()
+        self.pool = WarmPool()
+        self.trials = Trials(self.pool)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=True,  # every user string is escaped in every page
         )
         self.env.filters["field_id"] = field_id
         self.env.filters["shown"] = shown
-        self.env.filters["dollars"] = dollars
+        self.env.filters["run_title"] = run_title
+        self.env.filters["figure"] = figure
+        self.env.filters["change"] = change
         self.env.filters["in_words"] = in_words
         self.env.globals["limits"] = limits
 
@@ -117,8 +124,52 @@ def replications(text: str) -> int:
     return value
 
 
-def by_path(messages: list[Message]) -> dict[str, Message]:
-    return {m.path: m for m in messages if m.path}
+def run_title(record: dict[str, Any]) -> str:
+    """A run named by what it compares: "Today vs MCL teams, 20 years"; "Budget of MCL
+    teams against Today, 20 years, goal-seek: MCL supplement"."""
+    names = [str(n) for n in record.get("scenarios") or []]
+    baseline = record.get("baseline")
+    years = record.get("replications")
+    tail = f", {years} simulated years" if years else ""
+    if record.get("kind") == "compare" and names:
+        first = baseline if baseline in names else names[0]
+        others = [n for n in names if n != first]
+        text = f"{first} vs {_and(others)}" if others else first
+        return text + tail
+    if record.get("kind") == "budget" and names:
+        text = f"Budget of {names[0]}" + (f" against {baseline}" if baseline else "")
+        goal = record.get("goal_words") or record.get("goal")
+        return text + tail + (f", goal-seek: {goal}" if goal else "")
+    return f"Run {record.get('id', '')}"
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def figure(value: Any, kind: str = "money") -> Any:
+    """A number as the reports write it (measures.formats: money as $2,509,656.50, a true
+    minus sign; "count": a whole number), kept on one line; other text is shown as it is."""
+    from simulate.measures.formats import fmt
+
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return value
+    return _kept(fmt(number, "num0" if kind == "count" else kind))
+
+
+def change(value: float, kind: str) -> Any:
+    """A difference with its sign, as the reports write it, kept on one line."""
+    from simulate.measures.formats import fmt_diff
+
+    return _kept(fmt_diff(value, kind))
+
+
+def _kept(text: str) -> Any:
+    from markupsafe import Markup, escape
+
+    return Markup('<span class="fig">{}</span>').format(escape(text))
 
 
 def field_id(path: str) -> str:
@@ -137,13 +188,3 @@ def shown(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     return str(value)
-
-
-def dollars(value: Any) -> str:
-    """An amount read from a run's files, as a planner reads money: $2,509,656.50."""
-    from simulate.measures.formats import money
-
-    try:
-        return money(Decimal(str(value)))
-    except ArithmeticError:
-        return str(value)

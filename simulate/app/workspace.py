@@ -52,7 +52,7 @@ class Entry:
 
 def origin(text: str, name: str) -> str | None:
     """The bundled scenario a scenario file was made from, as its comment header says, or
-    the one it is (by its name) when the header does not say."""
+    the one it is (by its name, less a "(copy)" or "(2)") when the header does not say."""
     from simulate.schema import bundled
 
     header = []
@@ -63,6 +63,7 @@ def origin(text: str, name: str) -> str | None:
     found = ORIGIN.search(" ".join(header))
     if found:
         return found.group(1)
+    name = re.sub(r"( \((copy|\d+)\))+$", "", name)  # a copy, or a name made unique
     return next((stem for stem, title in bundled.titles().items() if title == name), None)
 
 
@@ -149,6 +150,17 @@ class Workspace:
         raise InputError(
             name, None, f"the workspace already holds {MAX_SAME_NAME} scenarios of this name"
         )
+
+    def free_slug(self, name: str, keep: str | None = None) -> str:
+        """A new file name for a scenario called `name`: lowercase, dashes, unique (or
+        `keep`, the scenario's own file name, when it is what the name gives)."""
+        text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+        base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48] or "scenario"
+        slug, k = base, 1
+        while slug != keep and (self.scenarios / f"{slug}.yaml").exists():
+            k += 1
+            slug = f"{base}-{k}"
+        return slug
 
     def save_scenario(self, slug: str, text: str) -> Path:
         return write_text(self.scenario_path(slug), text)

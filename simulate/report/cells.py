@@ -10,6 +10,11 @@ from .charts import Interval
 from .figures import Row
 
 
+def figure(text: str) -> str:
+    """A figure kept on one line, so that its sign never wraps away from its digits."""
+    return f'<span class="n">{text}</span>'
+
+
 def clear(diff: Interval, kind: str) -> bool:
     """A difference worth a reader's attention: it does not round to zero as shown, and its
     95% interval excludes zero (a NaN bound never does)."""
@@ -27,7 +32,7 @@ def interval_html(value: Interval, kind: str) -> str:
     high = min(high, 1.0) if kind == "pct" and mean <= 1 else high
     if fmt(low, kind) == fmt(high, kind):
         return ""
-    return f'<div class="ci">{fmt(low, kind)} – {fmt(high, kind)}</div>'
+    return f'<div class="ci">{figure(fmt(low, kind))} – {figure(fmt(high, kind))}</div>'
 
 
 def difference_html(diff: Interval, row: Row) -> str:
@@ -42,5 +47,5 @@ def difference_html(diff: Interval, row: Row) -> str:
             low, high = max(low, -1.0), min(high, 1.0)
         low_shown, high_shown = fmt_diff(low, row.kind), fmt_diff(high, row.kind)
         if low_shown != high_shown:
-            span = f"<br><span>{low_shown} to {high_shown}</span>"
-    return f'<div class="d {tone}">vs baseline: {fmt_diff(mean, row.kind)}{span}</div>'
+            span = f"<br><span>{figure(low_shown)} to {figure(high_shown)}</span>"
+    return f'<div class="d {tone}">vs baseline: {figure(fmt_diff(mean, row.kind))}{span}</div>'

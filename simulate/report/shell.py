@@ -54,7 +54,7 @@ th, td { border-bottom: 1px solid var(--line); padding: 7px 10px; text-align: le
 thead th { background: #f1f5f9; font-weight: 600; font-size: 13.5px; position: sticky; top: 37px; }
 tbody tr:hover { background: #f8fafc; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.num .v, td.num .ci { white-space: nowrap; }
+td.num .v, .n { white-space: nowrap; }
 .d span { font-weight: 400; }
 table.metrics thead th:not(:first-child) { text-align: right; }
 table.metrics { table-layout: fixed; }
@@ -82,13 +82,18 @@ figure.chart { margin: 8px 0 12px; }
 ul.glossary { columns: 2; font-size: 13px; color: #374151; margin: 0 0 8px; }
 details summary { cursor: pointer; color: var(--accent); margin: 8px 0; }
 footer { color: var(--muted); font-size: 12.5px; text-align: center; margin-top: 20px; }
-@media (max-width: 900px) { .two { grid-template-columns: 1fr; } ul.glossary { columns: 1; } }
+@media (max-width: 900px) { .two { grid-template-columns: 1fr; } ul.glossary { columns: 1; }
+  main { padding: 0 10px 32px; } section { padding: 14px 12px; overflow-x: auto; }
+  table.metrics { table-layout: auto; } table.metrics thead th:first-child { width: auto; }
+  th, td { padding: 6px 6px; } thead th { position: static; } }
 @media print {
   body { background: #fff; font-size: 11pt; }
   nav { display: none; }
   main { max-width: none; padding: 0; }
   section { border: none; padding: 0; margin: 0 0 14pt; page-break-inside: auto; }
   figure.chart, table.metrics tr, .card { break-inside: avoid; }
+  table.metrics { table-layout: auto; } table.metrics thead th:first-child { width: auto; }
+  .plot { width: 100% !important; } td.num .v { font-size: 10.5pt; }
   h2 { break-after: avoid; }
   thead th { position: static; }
   details { display: block; }

@@ -58,6 +58,23 @@ class FieldError(ValueError):
         super().__init__(problem)
 
 
+class FieldErrors(ValueError):
+    """Several cross-field rules of one model broken at once, so that a form can show every
+    problem together; the command line reports the first."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        self.errors = errors
+        super().__init__(errors[0].problem)
+
+
+def raise_all(errors: list[FieldError]) -> None:
+    """Raise the broken rules found by a model validator: none, one, or all of them."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise FieldErrors(errors)
+
+
 def suggest(word: object, choices: Iterable[str]) -> str:
     """'; did you mean 'x'?' for the closest choice, or '' when nothing is close."""
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)

@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from simulate.schema import paths
-from simulate.schema.errors import FieldError, InputError, suggest
+from simulate.schema.errors import FieldError, FieldErrors, InputError, suggest
 from simulate.schema.limits import MAX_EXTENDS
 from simulate.schema.model import Scenario, School
 from simulate.schema.paths import alternatives_of, model_in, set_value, step
@@ -118,6 +118,21 @@ def validate(data: Any, file: str, lines: dict[FieldPath, int] | Origins | None 
         return Scenario.model_validate(data)
     except ValidationError as err:
         raise _to_input_error(err, file, origins, data) from None
+
+
+def problems(data: Any, file: str) -> list[InputError]:
+    """Every problem of plain data as a scenario, at once (a form shows them all); [] if
+    it is valid. `validate` raises the first of them."""
+    try:
+        validate(data, file)
+    except InputError as first:
+        try:
+            Scenario.model_validate(data)
+        except ValidationError as err:
+            found = _input_errors(err, file, {}, data)
+            return found if first.message() in {e.message() for e in found} else [first, *found]
+        return [first]
+    return []
 
 
 def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -375,14 +390,27 @@ def _origin(loc: FieldPath, origins: Origins, file: str) -> tuple[str, int | Non
 
 # ---- validation messages ------------------------------------------------------------------
 def _to_input_error(err: ValidationError, file: str, origins: Origins, data: Any) -> InputError:
-    errors = err.errors()
-    # An unknown field explains a "missing" one beside it (membrs vs members): report it first.
-    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    """The clearest problem: the first of _input_errors."""
+    return _input_errors(err, file, origins, data)[0]
+
+
+def _input_errors(err: ValidationError, file: str, origins: Origins, data: Any) -> list[InputError]:
+    """Every problem pydantic found, each as the command line words it; an unknown field
+    first, as it explains a "missing" one beside it (membrs vs members)."""
+    errors = sorted(err.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    out: list[InputError] = []
+    for found in errors:
+        cause = found.get("ctx", {}).get("error")
+        causes = cause.errors if isinstance(cause, FieldErrors) else [cause]
+        out += [_one_error(found, c, file, origins, data) for c in causes]
+    return out
+
+
+def _one_error(first: Any, cause: Any, file: str, origins: Origins, data: Any) -> InputError:
     loc = _field_path(first["loc"], data)
     kind = first["type"]
     allowed = None
     problem = first["msg"]
-    cause = first.get("ctx", {}).get("error")
     if isinstance(cause, FieldError):
         loc = (*loc, *cause.loc)
         problem, allowed = cause.problem, cause.allowed

@@ -21,7 +21,7 @@ from pydantic import (
 )
 
 from simulate.schema import limits
-from simulate.schema.errors import FieldError, suggest
+from simulate.schema.errors import FieldError, raise_all, suggest
 from simulate.schema.text import money_text, one_line, paragraphs
 
 ACTIVITIES = ("instruction", "small_group", "coaching", "planning", "collaboration", "supervision")
@@ -505,17 +505,23 @@ class School(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> School:
+        broken: list[FieldError] = []  # every rule broken, so a form can show them all
         total = sum(t.share for t in self.need_tiers)
         if abs(total - 1.0) > 1e-6:
-            raise FieldError(
-                ("need_tiers",),
-                f"shares add up to {total:g}, they must add up to 1",
-                "shares between 0 and 1 that sum to 1",
+            broken.append(
+                FieldError(
+                    ("need_tiers",),
+                    f"shares add up to {total:g}, they must add up to 1",
+                    "shares between 0 and 1 that sum to 1",
+                )
             )
         names = [t.name for t in self.need_tiers]
         if len(set(names)) != len(names):
-            raise FieldError(("need_tiers",), "names must be unique")
-        _check_positions(self)
+            broken.append(FieldError(("need_tiers",), "names must be unique"))
+        try:
+            _check_positions(self)
+        except FieldError as err:
+            broken.append(err)
         rooms = sum(t.count * t.classrooms for t in self.teams)
         if self.periods is not None:
             _check_period_day(self, rooms)
@@ -528,20 +534,25 @@ class School(Strict):
                     "at least 1 (0 only for a department of a school with a period day)",
                 )
         if rooms != self.classrooms:
-            raise FieldError(
-                ("teams",),
-                f"teams hold {rooms} classrooms (count x classrooms) but the school has "
-                f"{self.classrooms}; they must be equal",
+            broken.append(
+                FieldError(
+                    ("teams",),
+                    f"teams hold {rooms} classrooms (count x classrooms) but the school has "
+                    f"{self.classrooms}; they must be equal",
+                )
             )
         online = self.rotation is not None and any(
             s.kind == "online" for s in self.rotation.stations
         )
         if self.devices is not None and not online:
-            raise FieldError(
-                ("devices",),
-                "is set but no online station uses devices, so it would be silently ignored",
-                "leave devices out, or add a rotation with an online station",
+            broken.append(
+                FieldError(
+                    ("devices",),
+                    "is set but no online station uses devices, so it would be silently ignored",
+                    "leave devices out, or add a rotation with an online station",
+                )
             )
+        raise_all(broken)
         return self
 
 

@@ -9,6 +9,7 @@ comparing two independent means.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -335,6 +336,7 @@ def compare(
     workers: int | None = None,
     progress: Progress | None = None,
     allow_different_schools: bool = False,
+    executor: Executor | None = None,
 ) -> Comparison:
     """Run each scenario `replications` times on the same seeds and collect the results.
 
@@ -357,7 +359,7 @@ def compare(
         )
     baseline = resolve_baseline(names, baseline)
     differ = check_same_schools(scenarios, allow_different_schools)
-    results = simulate_years(scenarios, seed, replications, workers, progress)
+    results = simulate_years(scenarios, seed, replications, workers, progress, executor)
     return Comparison(results, baseline, seed, replications, differ)
 
 
@@ -367,6 +369,7 @@ def simulate_years(
     replications: int = REPLICATIONS,
     workers: int | None = None,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> list[Result]:
     """One Result per scenario, each of `replications` years from the same master seed.
 
@@ -374,7 +377,8 @@ def simulate_years(
     this process may use, once there is enough work); the results are identical either way
     because every run is keyed by (seed, replication) alone. `progress(done, total)` counts
     simulated years. Compare and budget both run their years here, so the same scenario and
-    seed give the same figures in both.
+    seed give the same figures in both. `executor`: one kept warm by the caller (the web app),
+    used and left open, instead of a new one.
     """
     if replications < 1:
         raise InputError(None, "replications", f"is {replications}", "1 or more")
@@ -387,7 +391,7 @@ def simulate_years(
         scenario, reps = task.key
         years.update(((scenario, rep), year) for rep, year in zip(reps, chunk, strict=True))
 
-    with Executor(workers) as executor:
+    with nullcontext(executor) if executor is not None else Executor(workers) as executor:
         size = chunk_size(runs, executor.slots)
         tasks = [
             Task(run_replications, (spec, seed, reps), key=(i, reps), runs=len(reps))

@@ -65,6 +65,14 @@ def school_difference(scenarios: Sequence[Scenario]) -> SchoolDifference | None:
     return None
 
 
+def per_pupil_fair(found: SchoolDifference) -> bool:
+    """Whether scenarios that differ as `found` says still compare fairly per pupil: schools
+    of other sizes do (per-pupil and per-student figures scale with them); schools whose
+    students need other help (other need tiers) do not, since every per-pupil figure would
+    then mix the arrangement with the students."""
+    return not found.path.endswith("need_tiers")
+
+
 def check_same_schools(
     scenarios: Sequence[Scenario],
     allow_different: bool = False,

@@ -54,9 +54,15 @@ def goal_fields(s: Site, entries: list[Any]) -> list[tuple[str, str]]:
             for row in part.rows:
                 for item in row.inputs:
                     if item.meta.kind in ("money", "int", "float") and not item.meta.entry:
-                        where = f"{part.title}: {row.label}" if part.table else part.title
+                        where = f"{part.title}: {_row_name(row)}" if part.table else part.title
                         seen.setdefault(item.path, f"{where}: {item.label}")
     return sorted(seen.items(), key=lambda kv: (kv[0] != "roles.mcl.supplement", kv[1]))
+
+
+def _row_name(row: Any) -> str:
+    """A table row as the planner knows it: a funding line or one-off cost by its name."""
+    named = next((i.value for i in row.inputs if i.path == f"{row.key}.name"), None)
+    return str(named) if named else str(row.label)
 
 
 async def start(request: Request) -> Response:
@@ -106,7 +112,8 @@ def start_budget(s: Site, values: dict[str, str]) -> str:
     folder = s.ws.run_folder(run_id)
     for name in set(slugs):
         (folder / "inputs" / f"{name}.yaml").write_bytes(s.ws.scenario_file(name).read_bytes())
-    job = Job(run_id, "budget", f"the budget of {scenario.name}")
+    total = (len(slugs)) * count
+    job = Job(run_id, "budget", f"the budget of {scenario.name}", total=total)
 
     def work(job: Job) -> None:
         from simulate.outputs import save_budget
@@ -121,6 +128,7 @@ def start_budget(s: Site, values: dict[str, str]) -> str:
             target=target,  # type: ignore[arg-type]
             file=f"{slug}.yaml",
             progress=job.progress,
+            simulating=job.progress,
         )
         save_budget(report, folder)
 

@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from simulate import __version__
 from simulate.app.checks import readable
+from simulate.app.manage import add, trashed
 from simulate.app.site import MAX_UPLOAD, Site, site
 from simulate.schema.errors import InputError
 
@@ -24,11 +25,13 @@ async def home(request: Request) -> Response:
     s = site(request)
     entries = await run_in_threadpool(s.ws.entries)
     runs = [s.ws.record(run_id) for run_id in s.ws.run_ids()]
+    trash = await run_in_threadpool(trashed, s.ws)
     return s.page(
         request,
         "home.html",
         entries=entries,
         runs=runs,
+        trash=trash,
         bundled=bundled.titles(),
         workspace=str(s.ws.root),
         error="",
@@ -49,7 +52,7 @@ async def add_bundled(request: Request) -> Response:
         f"A copy of the bundled scenario '{path.stem}' (simulate {__version__}).",
         "",
     ]
-    slug = s.ws.add_scenario(scenario.name, to_yaml(data, header))
+    slug = await run_in_threadpool(add, s.ws, to_yaml(data, header), scenario.name)
     return RedirectResponse(f"/scenarios/{slug}", status_code=303)
 
 
@@ -85,13 +88,13 @@ def take_upload(s: Site, name: str, content: bytes) -> str:
             f"Fields the workbook changed: {', '.join(made.changed) or 'none'}.",
             "",
         ]
-        return s.ws.add_scenario(made.scenario.name, to_yaml(made.data, header))
+        return add(s.ws, to_yaml(made.data, header), made.scenario.name)
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(name, None, "is not UTF-8 text", "a YAML file") from None
     scenario = s.ws.check_text(text, name)
-    return s.ws.add_scenario(scenario.name, text)
+    return add(s.ws, text, scenario.name)
 
 
 ROUTES = [

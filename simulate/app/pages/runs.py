@@ -18,6 +18,7 @@ from simulate.app.site import site
 
 DOWNLOADS = {  # run outputs offered for download, in this order, when a run has them
     "report.html": "the report (one file, opens offline)",
+    "board.html": "the board summary: one page to print or save as PDF",
     "summary.csv": "every figure of every scenario",
     "differences.csv": "differences against the baseline",
     "budget.xlsx": "budget workbook",

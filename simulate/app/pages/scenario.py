@@ -3,17 +3,30 @@ YAML text), each checked as typed and saved; its YAML file and key-inputs workbo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from simulate.app.checks import NOTE, Message, apply_form, check, from_error, with_notes
+from simulate.app.checks import (
+    NOTE,
+    Message,
+    anchors,
+    apply_form,
+    check,
+    from_error,
+    placed,
+    with_notes,
+)
 from simulate.app.guard import json_value
-from simulate.app.site import MAX_UPLOAD, Site, by_path, site
+from simulate.app.site import MAX_UPLOAD, Site, site
 from simulate.schema.errors import InputError
+
+if TYPE_CHECKING:
+    from simulate.app.workspace import Workspace
+    from simulate.schema.model import Scenario
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -63,7 +76,7 @@ def editor_page(
         note_field=NOTE,
         form=form or {},
         messages=messages,
-        by_path=by_path(messages),
+        placed=placed(messages, parts(scenario)),
         text=text,
         editor={"schema": editor_schema(), "data": data},
     )
@@ -78,10 +91,15 @@ async def check_form(request: Request) -> Response:
         from simulate.keyinputs.parts import parts
 
         data, before = site(request).ws.load(slug)
-        _, _, messages = apply_form(data, before, form, f"{slug}.yaml")
-        paths = [i.path for p in parts(before) for r in p.rows for i in r.inputs]
+        _, scenario, messages = apply_form(data, before, form, f"{slug}.yaml")
+        messages += name_taken(site(request).ws, slug, scenario)
+        shown = parts(before)
         return site(request).page(
-            request, "checks.html", messages=messages, by_path=by_path(messages), paths=paths
+            request,
+            "checks.html",
+            messages=messages,
+            placed=placed(messages, shown),
+            anchors=anchors(shown),
         )
 
     return await run_in_threadpool(run)
@@ -95,12 +113,23 @@ async def save_form(request: Request) -> Response:
         ws = site(request).ws
         data, before = ws.load(slug)
         new, scenario, messages = apply_form(data, before, form, f"{slug}.yaml")
-        if scenario is None:
+        messages += name_taken(ws, slug, scenario)
+        if scenario is None or any(m.level == "error" for m in messages):
             return editor_page(request, slug, form, messages, 400)
         ws.save_data(slug, new, "key inputs edited")
         return RedirectResponse(f"/scenarios/{slug}?notice=Saved", status_code=303)
 
     return await run_in_threadpool(run)
+
+
+def name_taken(ws: Workspace, slug: str, scenario: Scenario | None) -> list[Message]:
+    """An error beside the name when another scenario of the workspace has it."""
+    from simulate.app.manage import names_in_use
+
+    if scenario is None or scenario.name not in names_in_use(ws, but=slug):
+        return []
+    err = InputError(f"{slug}.yaml", "name", f"'{scenario.name}' is the name of another scenario")
+    return [from_error(err)]
 
 
 async def validate_data(request: Request) -> Response:

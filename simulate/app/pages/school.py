@@ -3,7 +3,7 @@ by `simulate new`'s new_scenario."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
@@ -12,8 +12,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from simulate.app.checks import from_error, readable
+from simulate.app.manage import add
 from simulate.app.site import Site, number, site
 from simulate.schema.errors import InputError
+
+if TYPE_CHECKING:
+    from simulate.schema.new import NewScenario
 
 DEFAULTS = {
     "name": "My school",
@@ -89,6 +93,7 @@ def school_page(
         picked=chosen if chosen is not None else [bundled.TODAY, "mcl_teams"],
         form=values,
         errors=errors,
+        keys=KEYS,
         bundled_school=f"{today.enrollment} students in {today.classrooms} classrooms",
     )
 
@@ -97,29 +102,72 @@ async def create(request: Request) -> Response:
     sent = await request.form()
     values = {k: v for k, v in sent.items() if isinstance(v, str)}
     chosen = [str(a) for a in sent.getlist("arrangement")]
-    try:
-        made = await run_in_threadpool(make_schools, site(request), values, chosen)
-    except InputError as err:
-        key = FIELDS.get(err.field or "", "general")
-        errors = {key: from_error(err).text, "general": readable(err, "your school")}
+    errors = await run_in_threadpool(problems, values, chosen)
+    if errors:
         return school_page(request, 400, DEFAULTS | values, errors, chosen)
+    made = await run_in_threadpool(make_schools, site(request), values, chosen)
     notice = quote(f"Created: {'; '.join(made)}")
     return RedirectResponse(f"/?notice={notice}", status_code=303)
 
 
+async def check(request: Request) -> Response:
+    """The form checked as the planner types (an htmx fragment): every problem at once."""
+    sent = await request.form()
+    values = {k: v for k, v in sent.items() if isinstance(v, str)}
+    chosen = [str(a) for a in sent.getlist("arrangement")]
+    errors = await run_in_threadpool(problems, values, chosen)
+    return site(request).page(request, "new_checks.html", errors=errors, keys=KEYS, oob=True)
+
+
+KEYS = list(dict.fromkeys(FIELDS.values()))  # the fields a message is shown next to
+TEXTS = ("pilot_grades", "buildings", "team_size", "salary_schedule", "funding")
+NEUTRAL = {  # what a field with a problem is taken as while the others are checked
+    "tiers": {k: v for k, v in DEFAULTS.items() if k.startswith("tier_")},
+    **{key: {key: DEFAULTS[key]} for key in ("name", "enrollment", "classrooms", "grades")},
+    **{key: {key: ""} for key in ("teacher_salary", "benefits_rate", "substitute_rate")},
+    **{key: {key: ""} for key in TEXTS},
+}
+
+
+def problems(values: dict[str, str], chosen: list[str]) -> dict[str, str]:
+    """Every problem of the form at once, each under the field it is shown next to (KEYS;
+    'general': the first, as one line). The rules are new_scenario's: a field with a
+    problem is taken at its default and the rest checked again, until none is left."""
+    errors: dict[str, str] = {}
+    values = dict(values)
+    while True:
+        try:
+            scenarios(values, chosen)
+            return errors
+        except InputError as err:
+            key = FIELDS.get(err.field or "", "general")
+            errors.setdefault("general", readable(err, "your school"))
+            if key in errors:
+                return errors
+            errors[key] = from_error(err).text
+            if key not in NEUTRAL:
+                return errors
+            values |= NEUTRAL[key]
+
+
 def make_schools(s: Site, values: dict[str, str], chosen: list[str]) -> list[str]:
-    """One scenario per chosen arrangement, all or none; what each is and what `new` chose."""
+    """One scenario per chosen arrangement, all or none, each named apart from the
+    workspace's others; what each is and what `new` chose."""
+    said = []
+    for scenario in scenarios(values, chosen):
+        slug = add(s.ws, scenario.yaml(), scenario.scenario.name)
+        said.append(" ".join([s.ws.load(slug)[1].name + ":", *scenario.chose]))
+    return said
+
+
+def scenarios(values: dict[str, str], chosen: list[str]) -> list[NewScenario]:
+    """The school of the form in each chosen arrangement; InputError for the first problem."""
     from simulate.schema.new import new_scenario
 
     if not chosen:
         raise InputError(None, "arrangement", "choose at least one arrangement")
     school = my_school(values)
-    made = [new_scenario(school, arrangement) for arrangement in chosen]  # all or none
-    said = []
-    for scenario in made:
-        s.ws.add_scenario(scenario.scenario.name, scenario.yaml())  # a free name, claimed at once
-        said.append(" ".join([scenario.scenario.name + ":", *scenario.chose]))
-    return said
+    return [new_scenario(school, arrangement) for arrangement in chosen]
 
 
 def my_school(values: dict[str, str]) -> Any:
@@ -185,4 +233,5 @@ def _words(text: str) -> list[str] | None:
 ROUTES = [
     Route("/new", form, methods=["GET"]),
     Route("/new", create, methods=["POST"]),
+    Route("/new/check", check, methods=["POST"]),
 ]

@@ -1,0 +1,80 @@
+"""The app's warm pool of simulation workers, so a comparison or a lever's trial does not
+wait for workers to start and import the engine (study.executor's fork server).
+
+One user of the pool at a time (its completions are not shared between two runs): a
+comparison waits for it; a lever's first quick answer takes it only if it is free, and runs
+in its own thread otherwise.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simulate.study.executor import Executor
+
+# What a comparison's first save needs (the report's plotly, the workbook's openpyxl, pandas):
+# imported while the server waits for its first request, not during the planner's first run.
+WARM_IMPORTS = ("simulate.outputs", "simulate.report", "simulate.study.compare", "plotly")
+
+
+class WarmPool:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._executor: Executor | None = None
+
+    def _ready(self) -> Executor:
+        from simulate.study.executor import Executor
+
+        if self._executor is None or self._executor.closed:
+            self._executor = Executor()  # every CPU this process may use
+        return self._executor
+
+    @contextmanager
+    def use(self, wait: bool = True) -> Iterator[Executor | None]:
+        """The pool, for one run at a time; None (without waiting) when it is busy and
+        `wait` is false."""
+        if not self._lock.acquire(blocking=wait):
+            yield None
+            return
+        try:
+            yield self._ready()
+        finally:
+            self._lock.release()
+
+    def warm(self) -> None:
+        """Import what runs and reports need, and start the workers (in a thread, once the
+        server answers)."""
+        import importlib
+
+        from simulate.schema import bundled
+        from simulate.schema.loading import load_scenario
+        from simulate.study.run import run_replications
+
+        for name in WARM_IMPORTS:
+            importlib.import_module(name)
+        scenario = load_scenario(bundled.path(bundled.TODAY))
+        with self.use(wait=False) as executor:
+            if executor is None:
+                return
+            from simulate.study.executor import Task
+
+            tasks = [
+                Task(run_replications, (scenario, 0, range(0)), k) for k in range(executor.slots)
+            ]
+            executor.run(tasks, lambda task, result: None)
+
+    def abort(self) -> None:
+        """Stop the workers now, whoever uses them (the user's run fails and the pool
+        starts anew at its next use)."""
+        executor = self._executor
+        if executor is not None:
+            executor.close(abort=True)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._executor is not None:
+                self._executor.close(abort=True)

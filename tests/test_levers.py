@@ -1,0 +1,187 @@
+"""Levers (simulate.schema.levers): each a named change to a scenario's data, defined once,
+checked here on every bundled arrangement, and the app's view of them (a quick answer, a
+refined one, a set of levers saved as a scenario)."""
+
+from __future__ import annotations
+
+import copy
+import re
+import time
+from pathlib import Path
+
+import pytest
+from test_app import LINCOLN, client, slugs
+
+import simulate
+from simulate.schema import bundled
+from simulate.schema.errors import InputError
+from simulate.schema.levers import LEVERS, pull, refusals
+from simulate.schema.loading import load_data
+from simulate.schema.model import Scenario
+
+
+def positions(scenario: Scenario, role: str) -> int:
+    return sum(
+        s.copies * (s.staff.get(role, 0) + sum(t.count * t.members.get(role, 0) for t in s.teams))
+        for s in scenario.schools
+    )
+
+
+def teams(scenario: Scenario) -> int:
+    return sum(s.copies * t.count for s in scenario.schools for t in s.teams)
+
+
+@pytest.mark.parametrize("stem", bundled.names())
+def test_every_lever_applies_or_says_why_and_leaves_its_input_alone(stem: str) -> None:
+    data = load_data(bundled.path(stem))
+    kept = copy.deepcopy(data)
+    why = refusals(data)
+    assert set(why) == set(LEVERS)
+    for name, reason in why.items():
+        if reason is None:
+            _, scenario, said = pull(data, [name])
+            assert len(said) == 1 and said[0].startswith(LEVERS[name].title + ": ")
+            assert scenario.enrollment == simulate.load_scenario(bundled.path(stem)).enrollment
+        else:
+            assert reason and "." not in reason.split()[0]  # words, not a field path
+            with pytest.raises(InputError, match=re.escape(LEVERS[name].title)):
+                pull(data, [name])
+    assert data == kept
+
+
+def test_a_tutor_and_a_resident_join_every_team() -> None:
+    data = load_data(bundled.path("mcl_teams"))
+    before = simulate.load_scenario(bundled.path("mcl_teams"))
+    _, after, _ = pull(data, ["tutor_per_team", "resident_per_team"])
+    assert positions(after, "tutor") == positions(after, "resident") == teams(before) == 6
+    assert (
+        after.roles["tutor"]
+        == simulate.load_scenario(bundled.path("mcl_residents_tutors")).roles["tutor"]
+    )
+    mcl_plan = next(p for p in after.coaching if p.coach == "mcl")
+    assert "resident" in mcl_plan.coachees  # a resident is coached by the team's leader
+
+
+@pytest.mark.parametrize("stem", ["traditional", "mcl_teams", "mcl_within_budget"])
+def test_class_size_rises_by_two_with_one_homeroom_teacher_a_classroom(stem: str) -> None:
+    data = load_data(bundled.path(stem))
+    before = simulate.load_scenario(bundled.path(stem)).schools[0]
+    _, after, _ = pull(data, ["class_size_plus_two"])
+    school = after.schools[0]
+    size = before.enrollment / before.classrooms
+    assert school.classrooms == round(before.enrollment / (size + 2))
+    assert sum(t.count * t.classrooms for t in school.teams) == school.classrooms
+    homeroom = [r for r, spec in after.roles.items() if spec.homeroom]
+    held = sum(t.count * t.members.get(r, 0) for t in school.teams for r in homeroom)
+    was = sum(t.count * t.members.get(r, 0) for t in before.teams for r in homeroom)
+    assert held == was - (before.classrooms - school.classrooms)
+
+
+def test_grades_3_to_5_become_mcl_teams_and_k_2_keep_their_teachers() -> None:
+    data = load_data(bundled.path("traditional"))
+    _, after, _ = pull(data, ["grades_3_5_mcl"])
+    school = after.schools[0]
+    shapes = sorted((t.count, t.classrooms, tuple(sorted(t.members.items()))) for t in school.teams)
+    assert shapes == [(3, 4, (("mcl", 1), ("team_teacher", 4))), (3, 4, (("teacher", 4),))]
+    assert school.classrooms == 24
+    assert after.roles["mcl"] == simulate.load_scenario(bundled.path("mcl_teams")).roles["mcl"]
+    assert any(p.coach == "mcl" and p.coachees == ["team_teacher"] for p in after.coaching)
+    assert "team_teacher" in after.coverage.needs_cover and after.coverage.cascade[0] == "mcl"
+
+
+@pytest.mark.parametrize(("lever", "more"), [("caseload_down", True), ("caseload_up", False)])
+def test_a_leaders_caseload_changes_the_number_of_teams_not_the_classrooms(
+    lever: str, more: bool
+) -> None:
+    data = load_data(bundled.path("mcl_teams"))
+    before = simulate.load_scenario(bundled.path("mcl_teams"))
+    _, after, _ = pull(data, [lever])
+    school = after.schools[0]
+    assert school.classrooms == 24 == sum(t.count * t.classrooms for t in school.teams)
+    assert all(2 <= t.classrooms <= 8 for t in school.teams)
+    assert all(t.members["team_teacher"] == t.classrooms for t in school.teams)
+    assert (positions(after, "mcl") > positions(before, "mcl")) == more
+
+
+def test_an_unknown_lever_and_an_impossible_set_are_refused_in_words() -> None:
+    data = load_data(bundled.path("traditional"))
+    with pytest.raises(InputError, match="'tutors' is not a lever"):
+        pull(data, ["tutors"])
+    with pytest.raises(InputError, match="no team has a leader"):
+        pull(data, ["caseload_up"])
+    _, combined, _ = pull(data, ["grades_3_5_mcl", "caseload_down"])  # MCL teams made first
+    assert positions(combined, "mcl") == 4  # 12 classrooms in teams of 3
+
+
+@pytest.mark.slow
+def test_the_app_tries_levers_quickly_then_refines_and_saves_them(tmp_path: Path) -> None:
+    c = client(tmp_path / "ws")
+    assert c.post("/new", data=LINCOLN).status_code == 303
+    teams_slug, today = slugs(c)
+    page = c.get(f"/levers/{today}").text
+    assert 'value="tutor_per_team"' in page and "Not for this scenario" in page
+    quick = c.post(f"/levers/{today}/effects", data={"lever": ["tutor_per_team"]}).text
+    assert "A first look from 2 simulated years" in quick and 'hx-trigger="every 1s"' in quick
+    assert "Small-group minutes per student per week" in quick
+    deadline = time.monotonic() + 240
+    refined = quick
+    while "From 20 simulated years" not in refined and time.monotonic() < deadline:
+        time.sleep(0.5)
+        refined = c.get(f"/levers/{today}/effects?lever=tutor_per_team").text
+    assert "From 20 simulated years" in refined and "every 1s" not in refined
+    # the refined answer is the one a 20-year run of both scenarios gives
+    from simulate.study.compare import simulate_years
+
+    data, before = c.app.state.site.ws.load(today)  # type: ignore[attr-defined]
+    _, after, _ = pull(data, ["tutor_per_team"])
+    base, tried = simulate_years([before, after], 0, 20, workers=1)
+    shown = re.search(
+        r"per student per week<small[^/]*</small></th><td[^>]*><span[^>]*>(\d+)<", refined
+    )
+    assert shown and int(shown.group(1)) == round(
+        base.value("small_group.minutes_per_student_week")
+    )
+    assert tried.value("small_group.minutes_per_student_week") > base.value(
+        "small_group.minutes_per_student_week"
+    )
+    refused = c.post(f"/levers/{today}/effects", data={"lever": ["caseload_up"]}).text
+    assert 'id="levers-error"' in refused and "no team has a leader" in refused
+
+    saved = c.post(
+        f"/levers/{today}/save", data={"lever": ["tutor_per_team"], "name": "Lincoln + tutors"}
+    )
+    assert saved.status_code == 303
+    new = saved.headers["location"].split("/scenarios/")[1].split("?")[0]
+    loaded = simulate.load_scenario(tmp_path / "ws" / "scenarios" / f"{new}.yaml")
+    assert loaded == after.model_copy(update={"name": "Lincoln + tutors"})
+    text = (tmp_path / "ws" / "scenarios" / f"{new}.yaml").read_text(encoding="utf-8")
+    assert "Add a tutor to every team: 4 tutor positions added" in text
+    assert teams_slug in slugs(c)
+
+
+@pytest.mark.slow
+def test_a_newer_set_of_levers_is_refined_first_and_an_older_one_when_looked_at_again(
+    tmp_path: Path,
+) -> None:
+    c = client(tmp_path / "ws")
+    assert c.post("/new", data=LINCOLN).status_code == 303
+    _, today = slugs(c)
+
+    def refined(lever: str, wait: float) -> bool:
+        deadline = time.monotonic() + wait
+        while True:
+            page = c.get(f"/levers/{today}/effects?lever={lever}").text
+            if "From 20 simulated years" in page or time.monotonic() > deadline:
+                return "From 20 simulated years" in page
+            time.sleep(0.5)
+
+    c.post(f"/levers/{today}/effects", data={"lever": ["tutor_per_team"]})
+    c.post(f"/levers/{today}/effects", data={"lever": ["resident_per_team"]})  # stops the first
+    assert refined("resident_per_team", 240)
+    assert refined("tutor_per_team", 240)  # looked at again: refined in its turn
+
+
+@pytest.mark.parametrize("stem", ["middle_mcl_teams", "high_tutoring"])
+def test_levers_refuse_a_school_with_a_period_day_in_words(stem: str) -> None:
+    why = refusals(load_data(bundled.path(stem)))
+    assert all(reason is not None and "period day" in reason for reason in why.values())
