@@ -147,8 +147,8 @@ def _school(scenario: Scenario) -> Part:
             ("enrollment", "Enrollment (students)"),
             ("classrooms", "Classrooms (homerooms)"),
             *([("copies", "Copies of this school")] if many else []),
-            ("attendance.absence_rate", "Students: mean share of days absent"),
-            ("attendance.chronic_share", "Students: share chronically absent"),
+            ("attendance.chronic_share", "Students: share chronically absent (10%+ of days)"),
+            ("attendance.severe_share", "Students: share severely absent (20%+ of days)"),
             *([("devices", "Devices for online stations")] if school.rotation else []),
         ]
         rows += [_form_row(scenario, f"{at}.{f}", head + text) for f, text in fields]

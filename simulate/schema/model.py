@@ -224,19 +224,35 @@ class NeedTier(Strict):
 
 
 class Attendance(Strict):
-    """Students miss days: each student's absence rate is drawn from a beta distribution with
-    this mean, spread so that `chronic_share` of students miss 10% or more of a 180-day year."""
+    """Students miss days: each student's daily absence rate is drawn from the one logit-normal
+    spread that gives both public shares over a 180-day year, those missing 10% or more of the
+    days (chronic absence) and those missing 20% or more (severe chronic absence), as report
+    cards publish them (schema/absence.py). The mean days missed follows from the two."""
 
-    absence_rate: Annotated[float, Field(ge=0, le=0.5)] = Field(
-        0.0,
-        description="Mean share of school days a student misses (0.07 = 7%); an absent student "
-        "gets no minutes that day",
-    )
     chronic_share: Share = Field(
         0.0,
         description="Share of students chronically absent: missing 10% or more of a 180-day "
-        "year (0 to 1)",
+        "year (0 to 1; 0 with severe_share 0: students are never absent)",
     )
+    severe_share: Share = Field(
+        0.0,
+        description="Share of students severely chronically absent: missing 20% or more of a "
+        "180-day year (0 to 1, below chronic_share); an absent student gets no minutes that day",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_mean(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "absence_rate" in data:
+            raise FieldError(
+                ("absence_rate",),
+                "is no longer an input: the spread of student absence is fitted to two shares "
+                "report cards publish, chronic_share (10% or more of days missed) and "
+                "severe_share (20% or more), and the mean days missed follows from them",
+                "chronic_share and severe_share (e.g. 0.20 and 0.03: Massachusetts elementary "
+                "schools with 18-22% chronically absent have a median of 3% severely absent)",
+            )
+        return data
 
 
 class Station(Strict):
@@ -992,24 +1008,25 @@ def _check_positions(school: School) -> None:
 
 
 def _check_attendance(attendance: Attendance, loc: tuple[str | int, ...]) -> None:
-    """The chronic-absence share must be one a beta spread of the mean rate can give."""
-    from simulate.schema.absence import YEAR, beta_concentration, chronic_range
+    """The two shares must be ones a spread of student absence gives."""
+    from simulate.schema.absence import fit
 
-    mean, share = attendance.absence_rate, attendance.chronic_share
-    if mean == 0:
-        if share:
-            raise FieldError(
-                (*loc, "chronic_share"),
-                f"is {share:g} but absence_rate is 0: nobody misses a day",
-                "0, or set absence_rate",
-            )
+    chronic, severe = attendance.chronic_share, attendance.severe_share
+    if chronic == severe == 0:
         return
-    if beta_concentration(round(mean, 12), round(share, 12), YEAR) is None:
-        low, high = chronic_range(round(mean, 12), YEAR)
+    if not 0 < severe < chronic:
         raise FieldError(
-            (*loc, "chronic_share"),
-            f"is {share:g}, which no spread of a mean absence rate of {mean:g} over a "
-            f"{YEAR}-day year gives",
-            f"{low:.3f} to {high:.3f} at this absence_rate; raise absence_rate for a higher "
-            "chronic share",
+            (*loc, "severe_share"),
+            f"is {severe:g} with chronic_share {chronic:g}: every student who misses 20% of the "
+            "days also misses 10%, and some chronically absent students miss 20% or more",
+            f"more than 0 and less than chronic_share ({chronic:g}); both 0 for students who "
+            "are never absent",
+        )
+    if fit(round(chronic, 12), round(severe, 12)) is None:
+        raise FieldError(
+            (*loc, "severe_share"),
+            f"is {severe:g} with chronic_share {chronic:g}: no spread of student absence over "
+            "a 180-day year gives these two shares",
+            "a severe share well below the chronic share (Massachusetts elementary schools: "
+            "about a seventh of it)",
         )
