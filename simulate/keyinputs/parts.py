@@ -265,7 +265,7 @@ def _budget(scenario: Scenario) -> Part:
         ("budget.software_per_student", "Software per student"),
         ("budget.devices.unit_cost", "Price of one device"),
         ("budget.devices.life_years", "Device life"),
-        ("substitutes.per_day", "District substitutes per day"),
+        ("substitutes.pool", "Substitutes on the district's list"),
         ("substitutes.daily_rate", "Substitute daily rate"),
         ("substitutes.long_term_daily_rate", "Long-term substitute daily rate"),
         *((f"budget.projection.{name}", None) for name in _scalar_fields(Projection)),

@@ -476,7 +476,8 @@ class Calendar(Strict):
 
 
 class AbsenceEpisodes(Strict):
-    """Length of an absence episode in days: 1 + Poisson(mean_extra_days), at most max_days."""
+    """Adults' absence episodes: how long they last (1 + Poisson(mean_extra_days) school days,
+    at most max_days) and how much notice the substitute pool gets."""
 
     mean_extra_days: Annotated[float, Field(ge=0, le=30)] = Field(
         0.0, description="Mean school days an absence lasts beyond its first day"
@@ -484,13 +485,47 @@ class AbsenceEpisodes(Strict):
     max_days: Annotated[int, Field(ge=1, le=60)] = Field(
         10, description="Longest absence episode, in school days"
     )
+    known_ahead_share: Share = Field(
+        0.0,
+        description="Share of absence episodes known in advance (training, planned leave), "
+        "posted to the substitute pool before the day; the rest (illness) are reported the "
+        "same morning, every day of the episode at once",
+    )
+    mean_notice_days: Annotated[float, Field(ge=1, le=60)] = Field(
+        10.0,
+        description="Mean school days of notice of an absence known in advance (at least one; "
+        "geometric)",
+    )
 
 
 class Substitutes(Strict):
-    """The district's substitute pool, shared by every school of a run."""
+    """The district's substitute market: a pool of substitutes shared by every school of a run,
+    each with the days it will work and the schools and grades it will take, who pick up the
+    jobs absences post over time (engine/modules/coverage.py)."""
 
-    per_day: Count = Field(
-        0, description="Substitutes the district pool can place per day, across all schools"
+    pool: Annotated[int, Field(ge=0, le=limits.MAX_SUBSTITUTES)] = Field(
+        0,
+        description="Substitutes on the district's list, shared by every school of the run",
+    )
+    willing_share: Share = Field(
+        0.5,
+        description="Mean share of school days a substitute on the list is willing to work; "
+        "each substitute's own share is drawn around it (beta, concentration 2)",
+    )
+    checks_per_day: Annotated[float, Field(ge=0, le=100)] = Field(
+        2.0,
+        description="How often a substitute looks for jobs each day (answers the system's "
+        "call, opens the app): the pace at which posted jobs are taken",
+    )
+    reach: Share = Field(
+        1.0,
+        description="Share of the district's schools a substitute will travel to, the nearest "
+        "first (at least one)",
+    )
+    grades_share: Share = Field(
+        1.0,
+        description="Chance that a substitute takes jobs in a given grade (each grade drawn "
+        "for each substitute)",
     )
     daily_rate: Money = Field(
         Decimal(0),
@@ -504,8 +539,22 @@ class Substitutes(Strict):
     )
     fill_priority: list[str] = Field(
         default_factory=list,
-        description="Roles whose absences get substitutes from the pool, in order of priority",
+        description="Roles whose absences are posted to the substitute pool; a substitute "
+        "takes the first listed first",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_daily_count(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "per_day" in data:
+            raise FieldError(
+                ("per_day",),
+                "is no longer an input: the fill rate comes from a market of substitutes who "
+                "take the posted jobs over time",
+                "pool (substitutes on the district's list), with willing_share, "
+                "checks_per_day, reach and grades_share",
+            )
+        return data
 
 
 class Coverage(Strict):
