@@ -503,13 +503,33 @@ def _write_new_file(out: Path, text: str, force: bool, option: str = "--out") ->
 @click.option("--enrollment", type=click.IntRange(min=1, max=100_000), required=True)
 @click.option(
     "--classrooms",
-    type=click.IntRange(min=1, max=2_000),
     required=True,
-    help="Classrooms today (one teacher each): grade-level arrangements take any multiple of "
-    "the grades, others whole teams.",
+    metavar="N|N,N,...",
+    help="Classrooms today (one teacher each): the total, spread evenly over the grades, or "
+    "one count per grade (e.g. 3,3,4,3,3,2). Teams are made from them grade by grade.",
 )
 @click.option("--name", default="My school", show_default=True, help="Name of the school.")
 @click.option("--grades", help="Grades served, comma-separated (e.g. K,1,2,3,4,5).")
+@click.option(
+    "--pilot-grades",
+    metavar="G,G,...",
+    help="Grades that take the arrangement (e.g. 3,4,5); the others keep today's staffing.",
+)
+@click.option(
+    "--building",
+    "buildings",
+    multiple=True,
+    metavar="'NAME; N; N[; GRADES]'",
+    help="Another building of the district, with its enrollment and classrooms, and the "
+    "grades that take the arrangement: all (the default), none, or a list (3,4,5). The "
+    "buildings share the pay, the funding and the substitute pool (repeatable).",
+)
+@click.option("--district", help="Name of the district, for a scenario of several buildings.")
+@click.option(
+    "--team-size",
+    type=click.IntRange(min=1, max=20),
+    help="Homerooms a team should hold; teams come as near it as the grades allow.",
+)
 @click.option(
     "--tier",
     "tiers",
@@ -517,26 +537,66 @@ def _write_new_file(out: Path, text: str, force: bool, option: str = "--out") ->
     metavar="NAME=SHARE",
     help="Share of students in a need tier (repeat for each tier; shares add up to 1).",
 )
-@click.option("--teacher-salary", type=float, help="Base salary of every teaching role, $.")
-@click.option("--benefits-rate", type=float, help="Benefits as a share of pay (0.35 = 35%).")
+@click.option("--teacher-salary", metavar="$", help="Base salary of every teaching role.")
+@click.option(
+    "--salary",
+    "salaries",
+    multiple=True,
+    metavar="ROLE=$",
+    help="Base salary of one role, e.g. principal=$105,000 (repeatable).",
+)
+@click.option(
+    "--salary-schedule",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The district's salary schedule for every teaching role: a CSV of step, lane, "
+    "salary, staff (how many of today's teachers are paid at that step and lane).",
+)
+@click.option("--benefits-rate", metavar="SHARE", help="Benefits as a share of pay (0.35 or 35%).")
+@click.option("--substitute-rate", metavar="$", help="Daily rate of a day-to-day substitute.")
+@click.option(
+    "--funding",
+    "funding",
+    multiple=True,
+    metavar="LINE",
+    help="One of the district's recurring funding lines, in place of the bundled district's: "
+    "'NAME=AMOUNT', 'NAME=AMOUNT per pupil' or 'NAME=AMOUNT per eligible pupil, SHARE "
+    "eligible', then '; SOURCE' (repeat for each line).",
+)
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="FIELD=SOURCE",
+    help="Where one of your figures comes from, e.g. 'roles.principal.salary=district HR, "
+    "2026-27 salary schedule' (repeatable).",
+)
 @click.option(
     "--set",
     "settings",
     multiple=True,
     metavar="FIELD=VALUE",
-    help="Any other field by path, e.g. roles.principal.salary=105000 (repeatable).",
+    help="Any other field by path, e.g. roles.principal.schedule.coaching=45 (repeatable).",
 )
 @click.option("--out", "out", type=click.Path(path_type=Path), help="YAML file [default: stdout].")
 @click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
 def new(
     arrangement: str,
     enrollment: int,
-    classrooms: int,
+    classrooms: str,
     name: str,
     grades: str | None,
+    pilot_grades: str | None,
+    buildings: tuple[str, ...],
+    district: str | None,
+    team_size: int | None,
     tiers: tuple[str, ...],
-    teacher_salary: float | None,
-    benefits_rate: float | None,
+    teacher_salary: str | None,
+    salaries: tuple[str, ...],
+    salary_schedule: Path | None,
+    benefits_rate: str | None,
+    substitute_rate: str | None,
+    funding: tuple[str, ...],
+    sources: tuple[str, ...],
     settings: tuple[str, ...],
     out: Path | None,
     force: bool,
@@ -545,30 +605,84 @@ def new(
 
     Arrangements: traditional, mcl_teams, mcl_residents_tutors, mcl_within_budget,
     lab_rotation, subject_specialization. Two calls with the same school figures give
-    scenarios that compare fairly: same students, classrooms today and need tiers.
+    scenarios that compare fairly: same students, classrooms today and need tiers. What it
+    chose for the teams is printed on stderr and written in the file's header.
     """
-    from decimal import Decimal
-
     from simulate.schema.new import MySchool, new_scenario
+    from simulate.schema.typed import building, funding_line, typed_money, typed_share
+    from simulate.schema.typed import salary_schedule as read_schedule
 
     school = MySchool(
         enrollment=enrollment,
-        classrooms=classrooms,
+        classrooms=_counts(classrooms, "--classrooms"),
         name=name,
-        grades=[g.strip() for g in grades.split(",") if g.strip()] if grades else None,
+        grades=_words(grades),
+        pilot_grades=_words(pilot_grades),
+        buildings=[building(text, "--building", _words(grades)) for text in buildings],
+        district=district,
+        team_size=team_size,
         tiers=(
             {k: _number(v, "--tier") for k, v in _pairs(tiers, "--tier").items()} if tiers else None
         ),
-        teacher_salary=Decimal(str(teacher_salary)) if teacher_salary is not None else None,
-        benefits_rate=benefits_rate,
+        teacher_salary=typed_money(teacher_salary, "--teacher-salary"),
+        salaries=_salaries(salaries),
+        salary_schedule=(
+            read_schedule(_read_text(salary_schedule), str(salary_schedule))
+            if salary_schedule is not None
+            else None
+        ),
+        benefits_rate=typed_share(benefits_rate, "--benefits-rate"),
+        substitute_daily_rate=typed_money(substitute_rate, "--substitute-rate"),
+        funding=[funding_line(line) for line in funding] if funding else None,
+        sources=_pairs(sources, "--source"),
         settings={k: _yaml_value(v, "--set") for k, v in _pairs(settings, "--set").items()},
     )
     made = new_scenario(school, arrangement)
+    for line in made.chose:
+        say(line, err=True)
     if out is None:
         click.echo(made.yaml(), nl=False)
         return
     _write_new_file(out, made.yaml(), force)
     click.echo(f"{made.scenario.name} -> {out}")
+
+
+def _words(text: str | None) -> list[str] | None:
+    return [w.strip() for w in text.split(",") if w.strip()] if text else None
+
+
+def _counts(text: str, option: str) -> int | list[int]:
+    """A total, or one count per grade separated by commas."""
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        counts = [int(p) for p in parts]
+    except ValueError:
+        raise InputError(
+            None, option, f"'{text}' is not a count", "a whole number, or one per grade: 3,3,4"
+        ) from None
+    if min(counts) < 1 or sum(counts) > 2_000:
+        raise InputError(None, option, f"'{text}' is out of range", "1 to 2,000 classrooms")
+    return counts[0] if len(counts) == 1 else counts
+
+
+def _salaries(items: tuple[str, ...]) -> dict[str, Any]:
+    """--salary ROLE=$ options: each role's amount, which may not be left blank."""
+    from simulate.schema.typed import typed_money
+
+    out = {}
+    for role, text in _pairs(items, "--salary").items():
+        amount = typed_money(text, "--salary")
+        if amount is None:
+            raise InputError(None, "--salary", f"'{role}=' gives no amount", "ROLE=$58,000")
+        out[role] = amount
+    return out
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(str(path), None, f"cannot be read ({err})") from None
 
 
 def _scenario_data(reference: str) -> tuple[dict[str, Any], Any, str]:

@@ -78,9 +78,8 @@ def test_every_page_renders(made: tuple[TestClient, list[str]]) -> None:
     home = c.get("/").text
     assert "Lincoln &lt;b&gt;Elementary&lt;/b&gt;: Traditional" in home  # escaped, not markup
     assert "<b>Elementary</b>" not in home
-    assert c.get("/schema.json").json()["definitions"]["Role"]["properties"]["salary"]["type"] == (
-        "number"
-    )
+    salary = c.get("/schema.json").json()["definitions"]["Role"]["properties"]["salary"]
+    assert (salary["type"], salary["minimum"]) == ("number", 0)  # money keeps its range
     assert c.get("/static/vendor/htmx.min.js").status_code == 200
     missing = c.get("/scenarios/nope")
     assert missing.status_code == 404
@@ -107,16 +106,16 @@ def test_my_school_makes_fair_scenarios_in_the_workspace(
 
 def test_my_school_errors_are_shown_next_to_the_field(tmp_path: Path) -> None:
     c = client(tmp_path / "ws")
-    response = c.post("/new", data={**LINCOLN, "classrooms": "22"})
+    response = c.post("/new", data={**LINCOLN, "classrooms": "3"})
     assert response.status_code == 400
-    assert "multiple of 4" in response.text
-    assert re.search(r'id="msg-classrooms">[^<]*multiple of 4', response.text)
+    assert "fewer than the 4 grades" in response.text
+    assert re.search(r'id="msg-classrooms">[^<]*fewer than the 4 grades', response.text)
     assert slugs(c) == []  # nothing half-made
     # the message names the school and the arrangement's title, not an internal tag
     title = bundled.titles()["traditional"]
     general = re.search(r'id="new-error">([^<]*)', response.text)
     assert general and general.group(1).startswith(
-        f"Lincoln &lt;b&gt;Elementary&lt;/b&gt; as {title}: classrooms: is 22; "
+        f"Lincoln &lt;b&gt;Elementary&lt;/b&gt; as {title}: classrooms: is 3, "
     )
     typo = c.post("/new", data={**LINCOLN, "classrooms": "lots"})
     assert 'id="new-error">your school: classrooms: &#39;lots&#39; is not a whole number' in (
@@ -133,8 +132,8 @@ def test_arrangements_are_listed_by_title_with_the_file_stem_as_value(tmp_path: 
         assert re.search(rf'value="{stem}" ?(checked)?> {re.escape(titles[stem])}</label>', new)
     assert "> mcl_within_budget<" not in new
     school = simulate.load_scenario(bundled.path("traditional")).schools[0]
-    note = re.search(r'id="funding-note">([^<]*)', new)
-    assert note and "Funding is not rescaled" in note.group(1)
+    note = re.search(r'id="funding-note">(.*?)</p>', new, re.S)
+    assert note and "keeps the bundled district's lines" in note.group(1)
     assert f"({school.enrollment} students in {school.classrooms} classrooms)" in note.group(1)
     home = c.get("/").text
     assert f'<option value="mcl_within_budget">{titles["mcl_within_budget"]}</option>' in home
@@ -193,7 +192,8 @@ def test_key_inputs_are_checked_as_typed_and_saved(
     assert bad.status_code == 200
     message = "expected a number, got &#39;lots&#39; (allowed: at least 0; cents at most)"
     assert f'id="m-{field_id(path)}" hx-swap-oob="true">{message}' in bad.text
-    assert f"{teams}.yaml: {path}: {message}" in bad.text  # the CLI's line
+    assert f"error: Team teacher: salary: {message}" in bad.text  # in words, not its path
+    assert path not in bad.text.split('<span class="msg"')[0]
     negative = c.post(f"/scenarios/{teams}/check", data={path: "-1"})
     assert "is -1, below the lowest allowed (allowed: at least 0" in negative.text
     fine = c.post(f"/scenarios/{teams}/check", data={path: "66000"})
@@ -399,6 +399,11 @@ def test_budget_page_shows_the_projection_verdict_and_goal_seek(
     page = c.get(f"/runs/{run_id}").text
     assert "<svg" in page and "grant cliff" in page
     assert "goal-seek roles.mcl.supplement (budget:" in page
+    assert "goal-seek: Multi-classroom leader: supplement" in page  # in words on the page
+    table = page[page.index('<table id="projection">') :]
+    table = table[: table.index("</table>")]
+    assert re.search(r"<td>\$[\d,]+\.\d\d</td>", table)  # money as money, never 2509656.5
+    assert not re.search(r"<td>-?\d+\.\d+</td>", table)
     assert "Nothing fits: even at $0.00" in page  # teams cost more
     assert re.search(r"(sustainable|not sustainable)", page)
     assert f"/runs/{run_id}/files/budget.xlsx?download=1" in page
@@ -453,6 +458,100 @@ def test_plausibility_warnings_are_shown_next_to_their_field(
     c, (teams, _) = made
     checked = c.post(f"/scenarios/{teams}/check", data={"schools[0].enrollment": "960"}).text
     assert '<li class="warning">warning: ' in checked
+
+
+def test_my_school_takes_classrooms_by_grade_a_pilot_its_pay_and_funding(tmp_path: Path) -> None:
+    c = client(tmp_path / "ws")
+    form = {
+        **LINCOLN,
+        "grades": "K, 1, 2, 3, 4, 5",
+        "classrooms": "3, 3, 4, 3, 3, 2",
+        "pilot_grades": "3, 4, 5",
+        "teacher_salary": "$58,000",
+        "benefits_rate": "35%",
+        "substitute_rate": "$150",
+        "pay_source": "district HR, 2026-27 salary schedule",
+        "funding": "General fund=$4,350 per pupil; district budget office, FY2027\n"
+        "Title I=$1,227 per eligible pupil, 62% eligible",
+        "arrangement": ["mcl_teams"],
+    }
+    response = c.post("/new", data=form)
+    assert response.status_code == 303, response.text
+    home = c.get(response.headers["location"]).text
+    assert "8 of today&#39;s classrooms (3: 3, 4: 3, 5: 2) make 2 MCL teams" in home  # chose
+    assert "Grades K, 1, 2 keep today&#39;s staffing" in home
+    [file] = (tmp_path / "ws" / "scenarios").glob("*.yaml")
+    spec = simulate.load_scenario(file)
+    assert spec.schools[0].classrooms == 18
+    assert spec.roles["team_teacher"].salary == 58000 and spec.budget.benefits_rate == 0.35
+    assert spec.substitutes.daily_rate == 150
+    assert spec.notes["roles.team_teacher.salary"].source == "district HR, 2026-27 salary schedule"
+    assert [f.name for f in spec.budget.funding][:2] == ["General fund", "Title I"]
+    assert spec.notes["budget.funding[0]"].source == "district budget office, FY2027"
+    editor = c.get(f"/scenarios/{file.stem}").text
+    assert 'id="bundled-funding"' not in editor  # the district's own lines
+    bad = c.post("/new", data={**form, "funding": "General fund"})
+    assert bad.status_code == 400 and re.search(
+        r'id="msg-funding">[^<]*not a funding line', bad.text
+    )
+    money = c.post("/new", data={**form, "teacher_salary": "58,00"})
+    assert "&#39;58,00&#39; is not an amount of money" in money.text
+
+
+def test_notes_survive_the_apps_saves_and_take_a_typed_source(
+    made: tuple[TestClient, list[str]], tmp_path: Path
+) -> None:
+    c, (teams, _) = made
+    file = tmp_path / "ws" / "scenarios" / f"{teams}.yaml"
+    before = simulate.load_scenario(file)
+    page = c.get(f"/scenarios/{teams}").text
+    assert 'id="bundled-funding"' in page and "General fund, school base allotment" in page
+    assert "Supplement: [public] Public Impact, Opportunity Culture dashboard" in page
+    # saved without a change, every note stays
+    assert c.post(f"/scenarios/{teams}/save", data={}).status_code == 303
+    assert simulate.load_scenario(file).notes == before.notes
+    # a source typed for a changed figure is its note; another changed figure is noted as
+    # typed in the form; the row's other notes stay
+    key = "roles.team_teacher"
+    shown = re.search(rf'name="note:{key}"[^>]*>([^<]*)</textarea>', page)
+    assert shown is not None
+    typed = "\n".join(
+        "Salary: district HR, 2026-27" if line.startswith("Salary:") else line
+        for line in shown.group(1).replace("&#39;", "'").splitlines()
+    )
+    saved = c.post(
+        f"/scenarios/{teams}/save",
+        data={f"{key}.salary": "$66,000", f"note:{key}": typed, "roles.mcl.supplement": "13000"},
+    )
+    assert saved.status_code == 303
+    after = simulate.load_scenario(file)
+    assert after.notes[f"{key}.salary"].source == "district HR, 2026-27"
+    assert after.notes["roles.mcl.supplement"].kind == "local"
+    assert "typed in the form" in after.notes["roles.mcl.supplement"].text
+    assert after.notes[f"{key}.supplement"] == before.notes[f"{key}.supplement"]
+    # the full form: a changed figure loses its old note, the others keep theirs
+    data = simulate.schema.loading.load_data(file)
+    data["roles"]["team_teacher"]["supplement"] = 2000
+    assert c.post(f"/scenarios/{teams}/data", json=data).json()["saved"] is True
+    full = simulate.load_scenario(file)
+    assert f"{key}.supplement" not in full.notes
+    assert full.notes[f"{key}.salary"] == after.notes[f"{key}.salary"]
+
+
+def test_my_school_takes_the_districts_other_buildings(tmp_path: Path) -> None:
+    c = client(tmp_path / "ws")
+    form = {**LINCOLN, "buildings": "Oak; 400; 16; none", "district": "Springfield"}
+    response = c.post("/new", data={**form, "arrangement": ["mcl_teams"]})
+    assert response.status_code == 303, response.text
+    [file] = (tmp_path / "ws" / "scenarios").glob("*.yaml")
+    spec = simulate.load_scenario(file)
+    assert spec.name.startswith("Springfield: ") and [s.name for s in spec.schools] == [
+        "Lincoln <b>Elementary</b>",
+        "Oak",
+    ]
+    bad = c.post("/new", data={**form, "buildings": "Oak"})
+    assert bad.status_code == 400
+    assert re.search(r'id="msg-buildings">[^<]*is not a building', bad.text)
 
 
 def test_a_goal_seek_answer_is_applied_to_a_copy_and_budgeted(tmp_path: Path) -> None:

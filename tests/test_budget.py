@@ -25,7 +25,8 @@ from simulate.study.figures import usage as engine_usage
 
 
 def with_budget(d: dict[str, Any], **budget: Any) -> dict[str, Any]:
-    return {**d, "budget": {**d.get("budget", {}), **budget}}
+    """The scenario with these budget sections; notes on what they replace go with them."""
+    return apply_overrides(d, {f"budget.{name}": value for name, value in budget.items()})
 
 
 def recurring_cost(d: dict[str, Any], usage: b.Usage | None = None) -> Decimal:

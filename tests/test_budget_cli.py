@@ -178,10 +178,22 @@ def test_apply_writes_the_scenario_with_the_answer_and_shows_its_budget(tmp_path
     value = applied.budget.funding[0].amount
     assert value > 160000 and f"budget.funding[0].amount = {value} -> {target}" in stdout
     text = target.read_text(encoding="utf-8")
-    assert f"amount: {value}" in text and "# changed by simulate budget (was 160000); " in text
+    assert f"amount: {value}  # changed by simulate budget (was 160000)" in text
     original = (folder / "mcl_teams.yaml").read_text(encoding="utf-8").splitlines()
-    assert len(text.splitlines()) == len(original)  # every line and comment kept: one changed
-    assert sum(a != b for a, b in zip(text.splitlines(), original, strict=True)) == 1
+    # every line and comment kept: the value changed, and the figure's note said anew (its
+    # bundled note was written for 160000)
+    assert (
+        "\nnotes:\n  budget.funding[0].amount:\n    kind: assumption\n"
+        f"    text: Set by simulate budget --apply to {value} (was 160000).\n"
+    ) in text
+    assert len(text.splitlines()) == len(original) + 3
+    assert [line for line in text.splitlines() if line not in original] == [
+        f"      amount: {value}  # changed by simulate budget (was 160000)",
+        "  budget.funding[0].amount:",
+        f"    text: Set by simulate budget --apply to {value} (was 160000).",
+    ]
+    note = applied.notes["budget.funding[0].amount"]
+    assert note.kind == "assumption" and "was 160000" in note.text
     # the budget shown is the one with the value: sustainable from the cliff on
     assert "\nsustainable" in stdout and "grant cliff in FY2029-30: surplus of $" in stdout
 

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 import simulate
 from simulate.cli import main
 from simulate.schema.errors import InputError
+from simulate.schema.loading import apply_overrides
 from simulate.study.assumptions import assumption_diff
 from simulate.study.compare import Comparison, compare
 from simulate.study.stats import complete
@@ -215,21 +216,27 @@ def test_projection_covers_every_scenario_over_the_same_years(three: Comparison)
 
 def test_assumptions_list_exactly_the_inputs_that_differ() -> None:
     base = data("traditional")
-    changed = data("traditional")
+    changed = apply_overrides(data("traditional"), {"roles.teacher.salary": 80000})
     changed["name"] = "Higher pay"
-    changed["roles"]["teacher"]["salary"] = 80000
     changed["schools"][0]["need_tiers"] = list(reversed(changed["schools"][0]["need_tiers"]))
-    table = assumption_diff([build(base), build(changed)])
-    assert list(table.field) == ["roles.teacher.salary"]
-    assert list(table.iloc[0])[1:] == ["72030", "80000"]
-    assert assumption_diff([build(base), build({**base, "name": "Same"})]).empty
+    changed["notes"]["roles.teacher.salary"] = {"kind": "local", "source": "district HR, 2026-27"}
+    [difference] = assumption_diff([build(base), build(changed)])
+    assert difference.path == "roles.teacher.salary"
+    assert difference.label == "Classroom teacher: salary"
+    assert difference.values == ("$72,030", "$80,000")
+    before, after = difference.notes
+    assert before is not None and before.kind == "public" and "NEA" in before.source
+    assert after is not None and after.source == "district HR, 2026-27"
+    assert assumption_diff([build(base), build({**base, "name": "Same"})]) == []
 
 
 def test_assumptions_show_a_role_one_scenario_lacks(three: Comparison) -> None:
-    table = three.assumptions.set_index("field")
-    assert table.loc["roles.tutor.hourly_wage", three.baseline] == "—"
-    assert table.loc["roles.tutor.hourly_wage", "MCL teams with residents and tutors"] != "—"
-    assert "name" not in table.index and "description" not in table.index
+    rows = {d.label: d for d in three.assumptions}
+    wage = rows["Tutor: hourly wage"]
+    assert wage.values[three.names.index(three.baseline)] == "—"
+    assert wage.values[three.names.index("MCL teams with residents and tutors")] == "$23"
+    assert "Name" not in rows and "Description" not in rows
+    assert not any("." in d.label.split(":")[0] and "[" in d.label for d in three.assumptions)
 
 
 def test_baseline_is_chosen_by_name() -> None:

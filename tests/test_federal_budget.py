@@ -177,7 +177,9 @@ def test_every_amount_has_a_justification_and_the_csv_is_the_sheet(
     assert not detail.basis.isna().any() and not detail.source.isna().any()
     tutor = detail[(detail.line == "Tutor wages (hours worked)") & (detail.fiscal_year == YEARS[0])]
     assert tutor.basis.str.startswith("7,560 hours worked x $23.00 an hour = $173,880.00; ").all()
-    assert set(tutor.source) == {"scenario input: Tutor hourly wage"}
+    [source] = set(tutor.source)  # the input, and its note: where the figure comes from
+    assert source.startswith("scenario input: Tutor hourly wage; Assumption: BLS OOH, teacher")
+    assert "$28,900 over 180 days x 7 hours" in source
     grown = detail[(detail.line == "Principal salaries") & (detail.fiscal_year == YEARS[2])]
     assert grown.basis.str.startswith(
         "1 position-years filled x $110,000.00 x 1.03^2 (salary growth) = $116,699.00"

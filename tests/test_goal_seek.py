@@ -200,8 +200,7 @@ def test_when_nothing_fits_the_budget_it_says_so_without_a_figure_from_the_searc
 
 
 def test_targets_other_than_the_budget_need_funding_sources() -> None:
-    d = data("mcl_teams")
-    d["budget"]["funding"] = []
+    d = apply_overrides(data("mcl_teams"), {"budget.funding": []})  # their notes go too
     with pytest.raises(InputError) as err:
         simulate.budget_study(build(d), goal_field="roles.mcl.supplement", target="sustainable")
     assert err.value.field == "budget.funding"

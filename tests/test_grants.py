@@ -133,7 +133,7 @@ def test_recurring_money_pays_the_rest_in_proportion_exact_to_the_cent() -> None
             paid = sum((p.direct[i] for p in year.sources), Decimal(0))
             assert paid + year.unfunded[i] == line.amounts[k]
         for source, paid in zip(scenario.budget.funding, year.sources, strict=True):
-            money_in = c((source.amount + source.per_pupil * 600) * GROWTH**k)
+            money_in = c(source.revenue(600) * GROWTH**k)
             assert paid.available == money_in and 0 <= paid.total <= money_in
     # today's staffing is covered with a margin: nothing unpaid, the rest is unspent
     assert all(not any(y.unfunded) for y in multi.funding)

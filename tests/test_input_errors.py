@@ -183,7 +183,7 @@ def test_missing_fields_are_named(tmp_path: Path, drop: str, field: str) -> None
         (
             "substitutes:\n  pool: -1\n",
             "substitutes.pool",
-            "below the lowest allowed (allowed: at least 0",
+            "below the lowest allowed (allowed: 0 to 20,000",
         ),
         ("school:\n  enrollment: -5\n", "schools[0].enrollment", "below the lowest allowed"),
         (

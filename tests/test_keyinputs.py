@@ -19,6 +19,7 @@ from simulate.cli import main
 from simulate.keyinputs.workbook import read, template
 from simulate.schema.fields import describe
 from simulate.schema.loading import load_data, validate
+from simulate.schema.notes import without
 from simulate.workbook import ZIP_TIME
 
 
@@ -69,11 +70,12 @@ def test_bundled_names_work_and_the_same_scenario_gives_the_same_bytes(
 
 def test_the_sheets_hold_plain_values_with_drop_downs_and_checks(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(make_template(tmp_path, "mcl_residents_tutors"))
-    assert book.sheetnames[:8] == [
+    assert book.sheetnames[:9] == [
         "About",
         "School",
         "Tiers",
         "Roles",
+        "Pay scale",
         "Teams",
         "Funding",
         "One-offs",
@@ -119,7 +121,9 @@ def test_edited_values_become_overrides_and_only_they_change(tmp_path: Path) -> 
         roles = workbook["Roles"]
         row = next(r for r in roles.iter_rows(min_row=3) if r[0].value == "roles.mcl")
         row[3].value = 15000  # supplement
-        workbook["Funding"].append([None, "Local foundation", "grant", 40000, None, 1, 2])
+        workbook["Funding"].append(
+            [None, "Local foundation", "grant", 40000, None, None, None, 1, 2]
+        )
         workbook["Funding"].delete_rows(4)  # the per-pupil allocation (budget.funding[1])
 
     result, out = import_(tmp_path, edited(book, edit))
@@ -134,7 +138,20 @@ def test_edited_values_become_overrides_and_only_they_change(tmp_path: Path) -> 
         "Local foundation",
     ]
     assert got.budget.funding[3].end_year == 2 and got.budget.funding[3].amount == 40000
-    assert got.model_copy(update={"roles": base.roles, "budget": base.budget}) == base
+    same = {"roles": base.roles, "budget": base.budget, "notes": base.notes}
+    assert got.model_copy(update=same) == base
+    # notes follow their figures: the removed line's go with it, the others move with theirs,
+    # and what was typed anew is noted as the school's own
+    title_i = "budget.funding[{}].per_eligible_pupil"
+    assert got.notes[title_i.format(1)] == base.notes[title_i.format(2)]
+    assert got.notes["budget.funding[2]"] == base.notes["budget.funding[3]"]
+    assert "budget.funding[3]" not in got.notes and "budget.funding[0].amount" in got.notes
+    for path in ("roles.mcl.supplement", "budget.funding[3].amount"):
+        assert got.notes[path].kind == "local" and "typed in school.xlsx: " in got.notes[path].text
+    edited_here = ("budget.funding", "roles.mcl.supplement")
+    assert {k: v for k, v in got.notes.items() if not k.startswith(edited_here)} == {
+        k: v for k, v in base.notes.items() if not k.startswith(edited_here)
+    }
     text = out.read_text(encoding="utf-8")
     assert "#   roles.mcl.supplement\n#   budget.funding\n" in text
 
@@ -147,6 +164,7 @@ def test_sheet_values_win_over_another_base(tmp_path: Path) -> None:
     other["schools"][0]["enrollment"] = 480
     other["budget"]["projection"]["salary_growth"] = 0.0
     other["budget"]["funding"] = other["budget"]["funding"][:1]  # rows 2-3 come back as new
+    other["notes"] = without(other["notes"], ["budget.funding[1]", "budget.funding[2]"])
     base_file = tmp_path / "other.yaml"
     base_file.write_text(json.dumps(other), encoding="utf-8")
     result, out = import_(tmp_path, book, "--base", str(base_file))
@@ -229,3 +247,54 @@ def test_existing_out_files_are_kept(tmp_path: Path) -> None:
     assert cli("template", "--out", str(book), "--force").exit_code == 0
     missing = cli("template", "--from", "tradition", "--out", str(tmp_path / "x.xlsx"))
     assert missing.exit_code == 2 and "did you mean 'traditional'" in missing.stderr
+
+
+def test_a_salary_schedule_typed_in_the_workbook_pays_the_role(tmp_path: Path) -> None:
+    """The district's schedule: rows added to Pay scale for the classroom teacher, whose
+    salary is set to 0 on Roles; left there, the salary and the schedule clash, said at the
+    salary's cell."""
+    book = make_template(tmp_path, "traditional")
+
+    def schedule(workbook: Any, blank: bool = True) -> None:
+        pay = workbook["Pay scale"]
+        for k, (step, lane, amount, staff) in enumerate(
+            [(1, "BA", "$46,000", 6), (5, "BA", "$52,000", 10), (10, "MA", "$64,000", 8)]
+        ):
+            pay.append(
+                [
+                    f"roles.teacher.salary_schedule[{k}]",
+                    step,
+                    lane,
+                    amount,
+                    staff,
+                    "district HR, 2026-27 salary schedule",
+                ]
+            )
+        if blank:
+            row = next(
+                r for r in workbook["Roles"].iter_rows(min_row=3) if r[0].value == "roles.teacher"
+            )
+            row[2].value = 0
+
+    clash = tmp_path / "clash.xlsx"
+    clash.write_bytes(book.read_bytes())
+    result, _ = import_(tmp_path, edited(clash, lambda b: schedule(b, blank=False)))
+    assert result.exit_code == 2
+    assert "clash.xlsx: Roles!C3: roles.teacher.salary: is 72030 and the role has a " in (
+        result.stderr
+    )
+    result, out = import_(tmp_path, edited(book, schedule))
+    assert result.exit_code == 0, result.stderr
+    spec = simulate.load_scenario(out)
+    teacher = spec.roles["teacher"]
+    assert teacher.salary == 0 and [s.salary for s in teacher.salary_schedule] == [
+        46000,
+        52000,
+        64000,
+    ]
+    assert spec.notes["roles.teacher.salary_schedule[0]"].source == (
+        "district HR, 2026-27 salary schedule"
+    )
+    items = simulate.run(spec, seed=0).budget
+    line = items[items["item"] == "Classroom teacher salaries"].iloc[0]
+    assert line["unit_cost"] == pytest.approx((6 * 46000 + 10 * 52000 + 8 * 64000) / 24, abs=0.01)

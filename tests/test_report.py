@@ -207,11 +207,18 @@ def test_script_json_cannot_close_the_script_element() -> None:
     assert json.loads(text) == {"name": "</script><!-- & -->"}
 
 
-def test_assumptions_table_lists_the_differing_inputs(page: str) -> None:
+def test_assumptions_table_lists_the_differing_inputs_in_words(page: str) -> None:
     section = page[page.index('<section id="assumptions">') : page.index('<section id="method">')]
-    assert "roles.tutor.hourly_wage" in section
-    assert "coverage.cascade" in section
-    assert "roles.teacher.salary" not in section  # the same in all three
+    differing = section[: section.index("<h3>Where every figure comes from")]
+    assert "Tutor: hourly wage" in differing and "$23" in differing
+    assert "Coverage: cascade" in differing
+    assert "Instructional coach, Principal, split the class" in differing  # roles by title
+    assert "Classroom teacher: salary" not in differing  # the same in all three
+    for path in ("roles.tutor", "coverage.cascade", "budget.funding[", "schools[0]"):
+        assert path not in section  # the planner's words, never field paths
+    # every figure of every scenario, with its source
+    assert section.count("<details><summary>") == 3
+    assert "Public source: NEA, Rankings of the States 2024" in section
 
 
 @pytest.mark.parametrize(

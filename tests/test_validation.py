@@ -210,7 +210,7 @@ def student_days_absent(edit: Edit = unchanged) -> tuple[float, str]:
 
 
 def student_days_absent_fewer(edit: Edit = unchanged) -> tuple[float, str]:
-    """[held out] days a student misses at Birch, a district school with fewer chronically
+    """[held out] days a student misses at Oak, a district school with fewer chronically
     absent students (Runkle: 10.4)."""
     return days_missed("district", edit, 1, 10.4)
 
@@ -263,14 +263,14 @@ def no_substitutes(d: dict[str, Any]) -> None:
 
 
 def no_notice(d: dict[str, Any]) -> None:
-    """Every absence reported the morning it starts."""
-    d["absences"]["known_ahead_share"] = 0.0
+    """No job posted before its day: every absence a single day, reported the morning it
+    starts (a later day of an episode reported that morning is itself posted ahead)."""
+    d["absences"].update(known_ahead_share=0.0, mean_extra_days=0.0)
 
 
 def benefits_half_as_much_again(d: dict[str, Any]) -> None:
-    for role in d["roles"].values():
-        if role.get("benefits_rate") is not None:
-            role["benefits_rate"] = float(role["benefits_rate"]) * 1.5
+    budget = d["budget"]
+    budget["benefits_rate"] = float(budget["benefits_rate"]) * 1.5
 
 
 # each modelled mechanism broken in turn, and the rows that depend on it: each must fail

@@ -2,8 +2,10 @@
 plausibility warnings.
 
 Errors are the InputError the CLI prints, split into the field it names and its words, so the
-page and `simulate validate` say the same thing. Values typed into the short form go through
-the key inputs' converter and parts.apply, as a workbook's cells do.
+page and `simulate validate` say the same thing; a page names the field in the planner's words
+(simulate.schema.words), never by its path. Values typed into the short form go through the
+key inputs' converter and parts.apply, and its Source/notes through keyinputs.notes, as a
+workbook's cells do.
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from simulate.keyinputs.parts import Edited, apply, parts
+from simulate.keyinputs.notes import settle
+from simulate.keyinputs.parts import Applied, Edited, apply, parts
 from simulate.keyinputs.values import ValueProblem, convert
 from simulate.schema.errors import InputError, printable
 from simulate.schema.loading import validate
 from simulate.schema.model import Scenario
+
+NOTE = "note:"  # a short-form field `note:<row key>` holds that row's Source/notes text
 
 
 @dataclass(frozen=True)
@@ -26,11 +31,25 @@ class Message:
     text: str  # next to the field: what is wrong and what is allowed
     line: str  # the whole line, as the command line prints it
     level: Literal["error", "warning"] = "error"
+    label: str = ""  # the field in the planner's words ('' for the scenario as a whole)
 
 
-def from_error(err: InputError) -> Message:
+def from_error(err: InputError, scenario: Scenario | None = None) -> Message:
     text = err.problem + (f" (allowed: {err.allowed})" if err.allowed else "")
-    return Message(err.field or "", text, err.message())
+    field = err.field or ""
+    return Message(field, text, err.message(), label=in_words(field, scenario))
+
+
+def in_words(path: str, scenario: Scenario | None = None) -> str:
+    """A field path as a page names it; text that is not a path (an option) as it is."""
+    from simulate.schema.words import label
+
+    if not path:
+        return ""
+    try:
+        return label(path, scenario)
+    except (InputError, AttributeError, IndexError, KeyError):
+        return path
 
 
 def readable(err: InputError, source: str | None = None) -> str:
@@ -59,7 +78,8 @@ def plausibility(scenario: Scenario, file: str) -> list[Message]:
     from simulate.schema.plausibility import warnings
 
     return [
-        Message(w.path, w.message, f"warning: {file}: {w}", "warning") for w in warnings(scenario)
+        Message(w.path, w.message, f"warning: {file}: {w}", "warning", in_words(w.path, scenario))
+        for w in warnings(scenario)
     ]
 
 
@@ -72,7 +92,10 @@ def apply_form(
     text is not a value of its kind, else the scenario's error or warnings.
     """
     data = json.loads(json.dumps(data))
+    original = json.loads(json.dumps(data))
     problems: list[Message] = []
+    done = Applied()
+    edits = []
     for part in parts(before):
         rows: list[Edited] = []
         for row in part.rows:
@@ -84,14 +107,31 @@ def apply_form(
                     value = convert(item.meta, form[item.path])
                 except ValueProblem as bad:
                     err = InputError(file, item.path, bad.problem, bad.allowed)
-                    problems.append(from_error(err))
+                    problems.append(from_error(err, before))
                     continue
                 name = item.path[len(row.key) + 1 :] if part.table else ""
                 values[name] = value
-            if values or part.lists:
-                rows.append(Edited(row.key, values))
-        apply(data, before, part, rows)
+            note = form.get(f"{NOTE}{row.key}")
+            if values or part.lists or note is not None:
+                rows.append(Edited(row.key, values, note=note))
+        apply(data, before, part, rows, done)
+        edits.append((part, rows))
     if problems:
         return data, None, problems
+    data["notes"] = settle(original, data, edits, done, "the form", before)
     scenario, messages = check(data, file)
     return data, scenario, messages
+
+
+def with_notes(data: dict[str, Any], before: Mapping[str, Any]) -> dict[str, Any]:
+    """The full form's data with its notes kept true: a note the form left as it was stays
+    only while its figures are as they were (simulate.schema.notes.carried); notes typed
+    in the form are kept."""
+    from simulate.schema.notes import carried
+
+    old = before.get("notes") or {}
+    typed = data.get("notes")
+    if not isinstance(typed, dict) or not isinstance(old, dict):
+        return data
+    given = {key: note for key, note in typed.items() if old.get(key) != note}
+    return {**data, "notes": carried(old, before, data, given)}

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from simulate import __version__
-from simulate.app.checks import Message
+from simulate.app.checks import Message, in_words
 from simulate.app.jobs import Busy, Job, Jobs
 from simulate.app.workspace import Workspace
 from simulate.schema import limits
@@ -41,6 +41,8 @@ class Site:
         )
         self.env.filters["field_id"] = field_id
         self.env.filters["shown"] = shown
+        self.env.filters["dollars"] = dollars
+        self.env.filters["in_words"] = in_words
         self.env.globals["limits"] = limits
 
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
@@ -135,3 +137,13 @@ def shown(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     return str(value)
+
+
+def dollars(value: Any) -> str:
+    """An amount read from a run's files, as a planner reads money: $2,509,656.50."""
+    from simulate.measures.formats import money
+
+    try:
+        return money(Decimal(str(value)))
+    except ArithmeticError:
+        return str(value)

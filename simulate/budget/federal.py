@@ -26,6 +26,7 @@ from simulate.budget.items import LineItem
 from simulate.measures.formats import money
 from simulate.schema.fields import describe
 from simulate.schema.model import OneOff, Scenario
+from simulate.schema.notes import in_words, note_for
 
 # (line, class) in SF-424A order; the names are the scenario format's (OneOff.object_class)
 OBJECT_CLASSES = {
@@ -120,10 +121,17 @@ def _number(value: Decimal) -> str:
 
 def source_of(scenario: Scenario, path: str) -> str:
     """Where a price comes from, for the justification's Source column: the scenario input it
-    is read from, by its label. The scenario file notes each figure's source beside it; when
-    scenarios carry those notes as data, their citation is what this returns."""
+    is read from, by its label, and the figure's note (simulate.schema.notes): a public
+    source, the school's own figure, or an assumption."""
     if not path:
         return ""
+    note = note_for(scenario, path)
+    cited = f"; {in_words(note)}" if note is not None else ""
+    return _input(scenario, path) + cited
+
+
+def _input(scenario: Scenario, path: str) -> str:
+    """The scenario input a price is read from, by its label."""
     label = describe(path).label.lower()
     parts = path.split(".")
     if parts[0] == "roles":

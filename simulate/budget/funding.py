@@ -99,7 +99,7 @@ def allocate(
         else:
             paid.append(None)  # recurring money pays after every grant
     recurring = [
-        cents((s.amount + s.per_pupil * enrollment) * growth)
+        cents(s.revenue(enrollment) * growth)
         if s.kind == "recurring" and running(s, year)
         else Decimal(0)
         for s in funding
@@ -126,9 +126,10 @@ def _grant(
     """What one running grant pays of each cost, taken from `left` (changed in place)."""
     rate = Decimal(str(source.indirect_rate))
     covered = [i for i, c in enumerate(costs) if pays_for(source, c)]
-    award = cents((source.amount + source.per_pupil * enrollment) * share(source, year))
+    award = cents(source.revenue(enrollment) * share(source, year))
     direct = [Decimal(0)] * len(costs)
-    if source.amount or source.per_pupil or not source.pays_for:  # an award (maybe of 0)
+    awarded = source.amount or source.per_pupil or source.per_eligible_pupil
+    if awarded or not source.pays_for:  # an award (maybe of 0)
         need = sum((left[i] for i in covered), Decimal(0))
         base = sum((left[i] for i in covered if costs[i].in_base), Decimal(0))
         part = base / need if need else Decimal(0)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from simulate.budget.pay import salary
 from simulate.schema.model import Role, Scenario
 
 CENT = Decimal("0.01")
@@ -171,9 +172,8 @@ def _role_items(
     paid, and the replacement of leavers (mid-year and at the end of the year)."""
     label, at = role.title or name, f"roles.{name}"
     filled = year.positions - year.vacant_years
-    items = _item(
-        "personnel", f"{label} salaries", filled, role.salary, "pay", name, path=f"{at}.salary"
-    )
+    scale = f"{at}.salary_schedule" if role.salary_schedule else f"{at}.salary"
+    items = _item("personnel", f"{label} salaries", filled, salary(role), "pay", name, path=scale)
     items += _item(
         "personnel",
         f"{label} supplements",
@@ -248,7 +248,7 @@ def teacher_cost(scenario: Scenario) -> Decimal | None:
     for name, n in positions(scenario).items():
         role = scenario.roles[name]
         if n and role.is_teacher and role.hourly_wage is None:
-            cost += n * role.salary * (1 + benefits_rate(scenario, role))
+            cost += n * salary(role) * (1 + benefits_rate(scenario, role))
             count += n
     return cents(cost / count) if count else None
 
@@ -298,7 +298,7 @@ def position_cost(scenario: Scenario, name: str) -> Decimal:
     if role.hourly_wage is not None:
         wages = role.hourly_wage * days * Decimal(str(role.hours_per_day))
     stipend = role.stipend if role.stipend_benefits else Decimal(0)
-    benefited = role.salary + role.supplement + wages + stipend
+    benefited = salary(role) + role.supplement + wages + stipend
     return cents(benefited * (1 + rate) + role.stipend - stipend)
 
 

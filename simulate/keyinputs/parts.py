@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from simulate.schema import paths
 from simulate.schema.errors import InputError
 from simulate.schema.fields import FieldMeta, describe, value_kind
-from simulate.schema.model import Funding, OneOff, Projection, Role, Scenario
+from simulate.schema.model import Funding, OneOff, PayStep, Projection, Role, Scenario
 from simulate.schema.writing import plain
 
 
@@ -62,6 +62,18 @@ class Edited:
     values: dict[str, Any]  # a form: {"": value}; a table: field below the item -> value
     where: dict[str, str] = field(default_factory=dict)  # field -> where it was typed
     into: str | None = None  # a row without a key: the list it adds to (default: adds_to)
+    note: str | None = None  # the Source/notes text as typed (None: not given)
+    sheet_key: str | None = None  # the key the sheet showed, when it is new over this base
+    placed: str | None = None  # a row without a key: the path of the item it became
+
+
+@dataclass
+class Applied:
+    """What the edits of the parts did to the data: for simulate.keyinputs.notes.settle."""
+
+    changed: list[str] = field(default_factory=list)  # field paths whose values changed
+    added: list[str] = field(default_factory=list)  # field paths of the items rows added
+    moves: dict[str, str | None] = field(default_factory=dict)  # item path -> new (None: gone)
 
 
 def parts(scenario: Scenario) -> list[Part]:
@@ -70,6 +82,7 @@ def parts(scenario: Scenario) -> list[Part]:
         _school(scenario),
         _tiers(scenario),
         _roles(scenario),
+        _pay_scale(scenario),
         _teams(scenario),
         _list_table(
             scenario,
@@ -212,6 +225,37 @@ def _roles(scenario: Scenario) -> Part:
     )
 
 
+def _pay_scale(scenario: Scenario) -> Part:
+    """The district's salary schedules: a row per step and lane of a salaried role."""
+    salaried = [name for name, role in scenario.roles.items() if role.hourly_wage is None]
+    columns = [
+        (name, describe(f"roles.x.salary_schedule[0].{name}").label)
+        for name in _scalar_fields(PayStep)
+    ]
+    keys, lists = [], []
+    for name in salaried:
+        role = scenario.roles[name]
+        at = f"roles.{name}.salary_schedule"
+        lists.append(at)
+        for k, step in enumerate(role.salary_schedule):
+            lane = f", {step.lane}" if step.lane else ""
+            keys.append((f"{at}[{k}]", f"{role.title or name}: step {step.step}{lane}"))
+    return Part(
+        "Pay scale",
+        "Salary schedules",
+        "The district's salary schedule of a salaried role, with how many of its staff are "
+        "paid at each step and lane: the role's salary is then their average. To give a role "
+        "one, add rows with the Key roles.ROLE.salary_schedule[0], [1], ... and set its "
+        "salary on Roles to 0.",
+        True,
+        tuple(columns),
+        _table_rows(scenario, keys, columns),
+        _metas("roles.x.salary_schedule[0]", columns),
+        tuple(lists),
+        None,
+    )
+
+
 def _teams(scenario: Scenario) -> Part:
     columns = [("name", "Team"), ("count", "Teams"), ("classrooms", "Classrooms per team")]
     columns += [
@@ -282,8 +326,11 @@ def _budget(scenario: Scenario) -> Part:
 
 
 # ---- writing edits back -------------------------------------------------------------------
-def apply(data: dict[str, Any], scenario: Scenario, part: Part, rows: list[Edited]) -> list[str]:
-    """Apply what was typed in one part to plain scenario data; return the changed paths.
+def apply(
+    data: dict[str, Any], scenario: Scenario, part: Part, rows: list[Edited], done: Applied
+) -> list[str]:
+    """Apply what was typed in one part to plain scenario data; return the changed paths
+    (and add them, and the list items that moved, to `done`).
 
     `scenario` is `data` validated (the values before the edit). InputError names the place
     of a row whose key is not one of the part's.
@@ -304,8 +351,11 @@ def apply(data: dict[str, Any], scenario: Scenario, part: Part, rows: list[Edite
             if value != current(scenario, path, meta):
                 _put(data, path, meta, value)
                 changed.append(path)
+    done.changed += changed
     if part.lists:
-        changed += _rebuild_lists(data, part, rows)
+        rebuilt = _rebuild_lists(data, part, rows, done.moves)
+        changed += rebuilt
+        done.added += [f"{row.placed}.{name}" for row in rows if row.placed for name in row.values]
     else:
         for row in rows:
             if row.key is None and any(v not in (None, "") for v in row.values.values()):
@@ -327,8 +377,11 @@ def _put(data: dict[str, Any], path: str, meta: FieldMeta, value: Any) -> None:
     paths.set_value(data, path, plain(value))
 
 
-def _rebuild_lists(data: dict[str, Any], part: Part, rows: list[Edited]) -> list[str]:
-    """Each list of the part made up of its rows, in their order, with added rows."""
+def _rebuild_lists(
+    data: dict[str, Any], part: Part, rows: list[Edited], moves: dict[str, str | None]
+) -> list[str]:
+    """Each list of the part made up of its rows, in their order, with added rows; where an
+    item moved or went, `moves` says so, and an added row learns the path of its item."""
     items: dict[str, list[Any]] = {at: [] for at in part.lists}
     keys: dict[str, list[str | None]] = {at: [] for at in part.lists}
     for row in rows:
@@ -345,6 +398,7 @@ def _rebuild_lists(data: dict[str, Any], part: Part, rows: list[Edited]) -> list
                     _set_below(item, name, plain(value))
             items[into].append(item)
             keys[into].append(None)
+            row.placed = f"{into}[{len(items[into]) - 1}]"
         else:
             at = row.key.rsplit("[", 1)[0]
             items[at].append(copy.deepcopy(paths.get(data, row.key)))
@@ -355,6 +409,8 @@ def _rebuild_lists(data: dict[str, Any], part: Part, rows: list[Edited]) -> list
         if keys[at] != before:
             paths.set_value(data, at, items[at])
             changed.append(at)
+            moves |= {key: None for key in before if key not in keys[at]}
+            moves |= {key: f"{at}[{k}]" for k, key in enumerate(keys[at]) if key is not None}
     return changed
 
 

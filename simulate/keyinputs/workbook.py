@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from simulate import __version__
-from simulate.keyinputs.parts import Edited, Input, Part, apply, parts
+from simulate.keyinputs.notes import cell_text, settle
+from simulate.keyinputs.parts import Applied, Edited, Input, Part, apply, parts
 from simulate.keyinputs.values import ValueProblem, convert
 from simulate.schema.errors import InputError
 from simulate.schema.fields import FieldMeta
@@ -41,8 +42,10 @@ MAX_ROWS = 5_000
 EXTRA_ROWS = 20  # rows below a table that keep its drop-downs and checks, for added items
 
 CURRENCY = '"$"#,##0.00'
-FORM_HEADER = ("Key", "Field", "Value", "Unit", "Allowed", "Help", "Source/notes")
+NOTES = "Source/notes"
+FORM_HEADER = ("Key", "Field", "Value", "Unit", "Allowed", "Help", NOTES)
 VALUE_COLUMN = 3  # C: where a form's values are
+NOTES_COLUMN = 7  # G: where a form's notes are (a table's are in its last column)
 
 
 @dataclass(frozen=True)
@@ -62,9 +65,10 @@ def template(data: dict[str, Any], scenario: Scenario, source: str) -> bytes:
     about = book.active
     about.title = "About"
     _about(about, scenario, source)
+    notes = {key: note for key, note in scenario.notes.items()}
     for part in parts(scenario):
         sheet = book.create_sheet(part.sheet)
-        (_table if part.table else _form)(sheet, part)
+        (_table if part.table else _form)(sheet, part, notes)
     base = book.create_sheet(BASE_SHEET)
     base.sheet_state = "veryHidden"
     text = json.dumps({"source": source, "scenario": plain(data)}, ensure_ascii=False)
@@ -85,6 +89,13 @@ def _about(sheet: Any, scenario: Scenario, source: str) -> None:
         "value goes). Blank means 'none' where a field allows it.",
         "Add a row at the bottom of Tiers, Funding or One-offs (leave its Key blank) for "
         "another item; delete a row there to drop its item.",
+        f"{NOTES}: where each figure comes from, one note a line: [public], [local] or "
+        "[assumption], then the source, then ' | ' and what the figure is. Type your own "
+        "source over it (e.g. 'district HR, 2026-27 salary schedule': a note without a kind "
+        "is local); in a table, 'Column: ...' notes one column, a line without a column "
+        "name the whole row. A figure you change keeps no old note: give it yours, or it is "
+        "noted as your own figure typed in this workbook. Notes reach the report and the "
+        "Sources sheet of budget.xlsx.",
         "Everything else of the scenario rides along unchanged in this workbook.",
         "Read it back: simulate import THIS-FILE.xlsx --out school.yaml "
         "(or upload it in `simulate serve`).",
@@ -98,7 +109,7 @@ def _about(sheet: Any, scenario: Scenario, source: str) -> None:
     sheet.column_dimensions["A"].width = 110
 
 
-def _form(sheet: Any, part: Part) -> None:
+def _form(sheet: Any, part: Part, notes: dict[str, Any]) -> None:
     from openpyxl.styles import Font
 
     _header(sheet, FORM_HEADER)
@@ -110,13 +121,14 @@ def _form(sheet: Any, part: Part) -> None:
         _value_cell(cell, item)
         for c, text in enumerate((item.meta.unit, item.meta.allowed(), item.meta.help), start=4):
             _text_cell(sheet.cell(row=r, column=c), text)
+        _note_cell(sheet.cell(row=r, column=NOTES_COLUMN), cell_text(notes, row.key, None))
         _check(sheet, item.meta, cell.coordinate, row.label)
-    for letter, width in zip("ABCDEFG", (34, 40, 28, 16, 30, 70, 40), strict=True):
+    for letter, width in zip("ABCDEFG", (34, 40, 28, 16, 30, 70, 60), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "C2"
 
 
-def _table(sheet: Any, part: Part) -> None:
+def _table(sheet: Any, part: Part, notes: dict[str, Any]) -> None:
     from openpyxl.comments import Comment
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -131,10 +143,13 @@ def _table(sheet: Any, part: Part) -> None:
     for c, meta in enumerate(metas, start=2):
         if meta is not None and meta.help:
             sheet.cell(row=1, column=c).comment = Comment(meta.help, f"simulate {__version__}")
+    columns = dict(part.columns)
     for r, row in enumerate(part.rows, start=3):
         _text_cell(sheet.cell(row=r, column=1), row.key).font = Font(color="808080")
         for c, item in enumerate(row.inputs, start=2):
             _value_cell(sheet.cell(row=r, column=c), item)
+        note = cell_text(notes, row.key, columns)
+        _note_cell(sheet.cell(row=r, column=len(part.columns) + 2), note)
     last = 2 + len(part.rows) + EXTRA_ROWS
     for c, meta in enumerate(metas, start=2):
         letter = get_column_letter(c)
@@ -145,7 +160,7 @@ def _table(sheet: Any, part: Part) -> None:
                     sheet.cell(row=r, column=c).number_format = CURRENCY
         sheet.column_dimensions[letter].width = min(max(12, len(part.columns[c - 2][1]) + 2), 40)
     sheet.column_dimensions["A"].width = 26
-    sheet.column_dimensions[get_column_letter(len(metas) + 2)].width = 40
+    sheet.column_dimensions[get_column_letter(len(metas) + 2)].width = 60
     sheet.freeze_panes = "B3"
 
 
@@ -164,6 +179,13 @@ def _text_cell(cell: Any, text: str) -> Any:
     if text != "":
         set_text(cell, text)
     return cell
+
+
+def _note_cell(cell: Any, text: str) -> None:
+    from openpyxl.styles import Alignment
+
+    _text_cell(cell, text)
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def _value_cell(cell: Any, item: Input) -> None:
@@ -224,20 +246,29 @@ def read(content: bytes, name: str, base: tuple[dict[str, Any], str] | None = No
     """The scenario a key-inputs workbook describes, over `base` (plain data and what it is)
     or else over the copy of the base the workbook carries."""
     book = _open(content, name)
-    if base is None:
-        base = _carried_base(book, name)
+    carried = _carried_base(book, name) if base is None or BASE_SHEET in book.sheetnames else None
+    base = base or carried
+    assert base is not None
     data, label = json.loads(json.dumps(base[0])), base[1]
+    original = json.loads(json.dumps(data))
     before = validate(json.loads(json.dumps(data)), label)
+    shown_from = before if carried is None or carried is base else validate(carried[0], carried[1])
     where: dict[str, str] = {}
     changed: list[str] = []
+    done = Applied()
+    edits = []
     for part in parts(before):
         if part.sheet not in book.sheetnames:
             raise InputError(name, None, f"has no sheet '{part.sheet}'", ", ".join(book.sheetnames))
         sheet = book[part.sheet]
         reader = _table_rows if part.table else _form_rows
         rows = reader(sheet, part, name, label)
-        changed += apply(data, before, part, rows)
+        changed += apply(data, before, part, rows, done)
+        edits.append((part, rows))
         where |= _final_places(part, rows)
+    data["notes"] = settle(original, data, edits, done, name, shown_from)
+    if not data["notes"]:
+        del data["notes"]
     try:
         scenario = validate(json.loads(json.dumps(data)), name)
     except InputError as err:
@@ -322,8 +353,17 @@ def _form_rows(sheet: Any, part: Part, name: str, base: str) -> list[Edited]:
             continue
         if key not in metas:
             raise _unknown_key(f"{name}: {part.sheet}!A{r}", key, base)
-        rows.append(Edited(key, {"": _typed(metas[key], raw, place, key)}, {"": place}))
+        note = _note(sheet, r, NOTES_COLUMN)
+        rows.append(Edited(key, {"": _typed(metas[key], raw, place, key)}, {"": place}, note=note))
     return rows
+
+
+def _note(sheet: Any, r: int, column: int) -> str | None:
+    """The Source/notes text of a row; None when the sheet has no such column."""
+    if str(sheet.cell(row=1, column=column).value or "").strip() != NOTES:
+        return None
+    value = sheet.cell(row=r, column=column).value
+    return "" if value is None else str(value)
 
 
 def _table_rows(sheet: Any, part: Part, name: str, base: str) -> list[Edited]:
@@ -332,7 +372,7 @@ def _table_rows(sheet: Any, part: Part, name: str, base: str) -> list[Edited]:
     known = {row.key for row in part.rows}
     rows = []
     for r in range(3, min(sheet.max_row, MAX_ROWS) + 1):
-        key = _key(sheet.cell(row=r, column=1).value)
+        key = sheet_key = _key(sheet.cell(row=r, column=1).value)
         into = None
         if key is not None and key not in known:
             into = key.rsplit("[", 1)[0]
@@ -348,9 +388,10 @@ def _table_rows(sheet: Any, part: Part, name: str, base: str) -> list[Edited]:
             if key is None and raw in (None, ""):
                 continue
             values[field], where[field] = _typed(meta, raw, place, path), place
+        note = _note(sheet, r, len(part.columns) + 2)
         if key is None and not values:
             continue
-        rows.append(Edited(key, values, where, into))
+        rows.append(Edited(key, values, where, into, note, sheet_key=sheet_key))
     return rows
 
 

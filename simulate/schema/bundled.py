@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from simulate.schema.errors import InputError, suggest
 
@@ -30,6 +31,28 @@ def titles() -> dict[str, str]:
     from simulate.schema.loading import load_data
 
     return {stem: str(load_data(path(stem)).get("name") or stem) for stem in names()}
+
+
+def is_district_funding(line: Any) -> bool:
+    """Whether a funding line (schema.model.Funding) is one of the bundled district's
+    recurring lines, as every bundled scenario has them: then it is not the planner's."""
+    return line.kind == "recurring" and _money_of(line) in _district_funding()
+
+
+@cache
+def _district_funding() -> frozenset[tuple[Any, ...]]:
+    from simulate.schema.loading import load_scenario
+
+    return frozenset(
+        _money_of(line)
+        for stem in names()
+        for line in load_scenario(path(stem)).budget.funding
+        if line.kind == "recurring"
+    )
+
+
+def _money_of(line: Any) -> tuple[Any, ...]:
+    return (line.name, line.amount, line.per_pupil, line.per_eligible_pupil, line.eligible_share)
 
 
 def path(name: str) -> Path:

@@ -124,11 +124,17 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str
     """Return a deep copy of data with field-path overrides set, e.g. 'roles.mcl.supplement'.
 
     Paths follow simulate.schema.paths: a path the scenario format does not allow is an
-    InputError naming it, never a new key.
+    InputError naming it, never a new key. A note on a field set here, on a field inside it
+    or on a section holding it no longer describes it and is dropped
+    (simulate.schema.notes.without).
     """
+    from simulate.schema.notes import without
+
     out = json.loads(json.dumps(data, default=str))
     for field_path, value in overrides.items():
         set_value(out, field_path, value)
+    if isinstance(out.get("notes"), dict):
+        out["notes"] = without(out["notes"], overrides)
     return out
 
 
@@ -184,20 +190,42 @@ def _load_tree(
         # `school:` over a one-school base overrides that school's fields one by one
         if one_school and len(base.get("schools") or []) == 1:
             data["schools"] = [_deep_merge(base["schools"][0], data["schools"][0])]
+        own_notes = data.pop("notes", None)
         data = _deep_merge(base, data)
+        data.pop("notes", None)
+        notes = _carried_notes(base, data, own_notes)
+        if notes:
+            data["notes"] = notes
         origins = _merge_origins(data, base_origins, origins)
     schools = data.get("schools")
     if isinstance(schools, list):
         for i, entry in enumerate(schools):
             if isinstance(entry, dict) and "include" in entry:
-                schools[i], origins = _include(path, entry, ("schools", i), origins, root)
+                schools[i], origins, notes = _include(path, entry, ("schools", i), origins, root)
+                if notes and isinstance(data.get("notes", {}), dict):
+                    data["notes"] = {**notes, **data.get("notes", {})}
     return data, origins
+
+
+def _carried_notes(base: dict[str, Any], merged: dict[str, Any], own: Any) -> Any:
+    """The base's notes on figures the file leaves as they were, then the file's own notes
+    (simulate.schema.notes.carried): a base's note never vouches for a figure set over it."""
+    from simulate.schema.notes import carried
+
+    if own is not None and not isinstance(own, dict):
+        return own  # not a mapping: validation names it
+    inherited = base.get("notes")
+    if not isinstance(inherited, dict):
+        return own
+    return carried(inherited, base, merged, own)
 
 
 def _include(
     path: Path, entry: dict[str, Any], at: FieldPath, origins: Origins, root: Path | None
-) -> tuple[dict[str, Any], Origins]:
-    """Replace {include: file, ...overrides} by the school file's fields plus the overrides."""
+) -> tuple[dict[str, Any], Origins, dict[str, Any]]:
+    """Replace {include: file, ...overrides} by the school file's fields plus the overrides;
+    the school file's notes (keyed by paths inside the school) come back keyed by paths in
+    the scenario, for its `notes`."""
     rest = {k: v for k, v in entry.items() if k != "include"}
     line = origins.get((*at, "include"), ("", None))[1]
     field = f"{dotted(at)}.include"
@@ -211,11 +239,26 @@ def _include(
             "name, enrollment, classrooms, need_tiers, teams, ...",
         )
     _looks_like(school, School, school_path, str(path), field, line)
+    notes = school.pop("notes", None) or {}
+    if not isinstance(notes, dict):
+        raise InputError(
+            str(school_path),
+            "notes",
+            f"must be a mapping of field paths to notes, not a {_kind(notes)}",
+            line=lines.get(("notes",)),
+        )
+    lifted = {f"{dotted(at)}.{key}": note for key, note in notes.items()}
+    note_origins = {
+        ("notes", f"{dotted(at)}.{p[1]}", *p[2:]): (str(school_path), n)
+        for p, n in lines.items()
+        if p[:1] == ("notes",) and len(p) > 1
+    }
     merged = _deep_merge(school, rest)
     school_origins = {(*at, *p): (str(school_path), n) for p, n in lines.items()}
     here = {p: v for p, v in origins.items() if p[: len(at)] == at}
     others = {p: v for p, v in origins.items() if p[: len(at)] != at}
-    return merged, others | _merge_origins(merged, school_origins, here, at)
+    merged_origins = _merge_origins(merged, school_origins, here, at)
+    return merged, others | merged_origins | note_origins, lifted
 
 
 def _resolve(

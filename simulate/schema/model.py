@@ -10,11 +10,19 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from simulate.schema import limits
 from simulate.schema.errors import FieldError, suggest
-from simulate.schema.text import one_line, paragraphs
+from simulate.schema.text import money_text, one_line, paragraphs
 
 ACTIVITIES = ("instruction", "small_group", "coaching", "planning", "collaboration", "supervision")
 Activity = Literal[
@@ -51,12 +59,16 @@ ObjectClass = Literal[
 ]
 Count = Annotated[int, Field(ge=0)]
 Minutes = Annotated[int, Field(ge=0, le=1440)]
-Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+# `$58,000` typed anywhere (a file, --set, a form) is 58000 (simulate.schema.text.money_text).
+Money = Annotated[
+    Decimal, Field(ge=0, max_digits=14, decimal_places=2), BeforeValidator(money_text)
+]
 # User text: shown in tables, workbooks, reports and on terminals, so control characters (an
 # escape sequence, a NUL) are refused here rather than failing a writer after the simulation.
 Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(one_line)]
 Label = Annotated[str, Field(max_length=200), AfterValidator(one_line)]
 Text = Annotated[str, Field(max_length=limits.MAX_TEXT_CHARS), AfterValidator(paragraphs)]
+Citation = Annotated[str, Field(max_length=1000), AfterValidator(one_line)]
 # Fields the engine never reads: changing one changes prices (or labels), not the simulated year.
 # Goal-seek reuses the simulated year for them (simulate.schema.paths.is_cost_only).
 COST_ONLY: dict[str, Any] = {"cost_only": True}
@@ -79,6 +91,22 @@ class RampStep(Strict):
     )
 
 
+class PayStep(Strict):
+    """One step and lane of a district's salary schedule, with the staff paid on it."""
+
+    step: Annotated[int, Field(ge=0, le=60)] = Field(
+        description="Step on the schedule (usually years of service)"
+    )
+    lane: Label = Field(
+        "", description="Lane of the schedule (e.g. BA, MA, MA+30); blank for a single lane"
+    )
+    salary: Money = Field(description="Annual salary at this step and lane, in dollars")
+    staff: Annotated[float, Field(ge=0, le=100_000)] = Field(
+        description="How many of the role's staff are paid at this step and lane (a count "
+        "or a share: only the proportions matter)"
+    )
+
+
 class Role(Strict):
     """A kind of position: its pay, its day, what it may do and how often its holder is away."""
 
@@ -90,6 +118,13 @@ class Role(Strict):
     salary: Money = Field(
         Decimal(0),
         description="Annual base salary per position, in dollars",
+        json_schema_extra=COST_ONLY,
+    )
+    salary_schedule: list[PayStep] = Field(
+        default_factory=list,
+        description="The district's salary schedule for this role, steps and lanes with the "
+        "staff on each: the role's salary is then their average, weighted by staff (leave "
+        "salary out)",
         json_schema_extra=COST_ONLY,
     )
     supplement: Money = Field(
@@ -133,7 +168,9 @@ class Role(Strict):
         "gets none",
     )
     group_size: Annotated[int, Field(ge=0, le=40)] = Field(
-        0, description="Most students in one small group this role leads (0: no small groups)"
+        0,
+        description="Most students in one small group this role leads (0: no small groups)",
+        title="Largest small group",
     )
     homeroom: bool = Field(
         False,
@@ -156,17 +193,20 @@ class Role(Strict):
         description="How much holders of the role differ in absence: each holder's rate is "
         "absence_rate times a gamma draw of mean 1 and this coefficient of variation (0: "
         "everyone alike); a few people with long absences carry much of the total",
+        title="Spread of absence between people",
     )
     attrition_rate: Share = Field(
         0.0,
         description="Chance per year that the holder leaves mid-year, leaving a vacancy (0 to 1); "
         "the position's pay stops while it is vacant",
+        title="Mid-year leaving rate",
     )
     turnover_rate: Share = Field(
         0.0,
         description="Share of positions whose holder leaves at the end of each year, on top of "
         "the mid-year leavers of attrition_rate (0 to 1); each leaver costs replacement_cost",
         json_schema_extra=COST_ONLY,
+        title="End-of-year turnover rate",
     )
     replacement_cost: Money = Field(
         Decimal(0),
@@ -179,6 +219,33 @@ class Role(Strict):
         description="Duties allowed from which week (residents ramp up over the year); "
         "empty: every duty from the first day",
     )
+
+    @model_validator(mode="after")
+    def _one_salary(self) -> Role:
+        """A salary or a salary schedule, not both; a schedule with its staff on it."""
+        if not self.salary_schedule:
+            return self
+        if self.salary:
+            raise FieldError(
+                ("salary",),
+                f"is {self.salary} and the role has a salary_schedule too",
+                "one of them: leave salary out (0) to pay the schedule's average",
+            )
+        if not any(step.staff for step in self.salary_schedule):
+            raise FieldError(
+                ("salary_schedule",),
+                "has no staff on any step, so it has no average salary",
+                "the staff paid at each step and lane",
+            )
+        cells = [(step.step, step.lane) for step in self.salary_schedule]
+        for k, cell in enumerate(cells):
+            if cell in cells[:k]:
+                raise FieldError(
+                    ("salary_schedule", k),
+                    f"step {cell[0]}{f', lane {cell[1]}' if cell[1] else ''} is given twice",
+                    "each step and lane once",
+                )
+        return self
 
     def duties_in_week(self, week: int) -> frozenset[str]:
         """Duties allowed in a (1-based) week; without a ramp every duty is allowed."""
@@ -200,7 +267,10 @@ class NeedTier(Strict):
         description="Name of the tier (e.g. core, strategic, intensive); tiers are matched by "
         "name across schools"
     )
-    share: Share = Field(description="Share of the school's students in this tier (0 to 1)")
+    share: Share = Field(
+        description="Share of the school's students in this tier (0 to 1)",
+        title="Share of students",
+    )
     dosage_minutes_per_week: Minutes = Field(
         0,
         title="Weekly small-group target",
@@ -210,16 +280,19 @@ class NeedTier(Strict):
         5,
         description="Most students of this tier in one small-group session (intensive support "
         "is usually 1-3, strategic 3-5); a role's group_size caps it further",
+        title="Largest group",
     )
     session_minutes: Annotated[int, Field(ge=1, le=240)] | None = Field(
         None,
         description="Length of one small-group session for this tier, in minutes; leave out "
         "for small_groups.session_minutes",
+        title="Session length",
     )
     max_sessions_per_day: Annotated[int, Field(ge=1, le=10)] | None = Field(
         None,
         description="Most small-group sessions a student of this tier attends a day, with one "
         "adult or several; leave out for small_groups.max_sessions_per_student_per_day",
+        title="Most sessions a day",
     )
 
 
@@ -233,11 +306,13 @@ class Attendance(Strict):
         0.0,
         description="Share of students chronically absent: missing 10% or more of a 180-day "
         "year (0 to 1; 0 with severe_share 0: students are never absent)",
+        title="Share chronically absent",
     )
     severe_share: Share = Field(
         0.0,
         description="Share of students severely chronically absent: missing 20% or more of a "
         "180-day year (0 to 1, below chronic_share); an absent student gets no minutes that day",
+        title="Share severely absent",
     )
 
     @model_validator(mode="before")
@@ -249,8 +324,9 @@ class Attendance(Strict):
                 "is no longer an input: the spread of student absence is fitted to two shares "
                 "report cards publish, chronic_share (10% or more of days missed) and "
                 "severe_share (20% or more), and the mean days missed follows from them",
-                "chronic_share and severe_share (e.g. 0.20 and 0.03: Massachusetts elementary "
-                "schools with 18-22% chronically absent have a median of 3% severely absent)",
+                "chronic_share and severe_share (e.g. 0.20 and 0.059: a Massachusetts "
+                "elementary school with 20.1% chronically absent had 5.9% severely absent in "
+                "2023-24)",
             )
         return data
 
@@ -299,8 +375,12 @@ class Team(Strict):
     """Adults who share a set of classrooms: a grade-level team, or an MCL's team."""
 
     name: Name = Field(description="Name of the team (e.g. grade-level team, MCL team)")
-    count: Count = Field(1, description="How many teams of this shape the school has")
-    classrooms: Annotated[int, Field(ge=1, le=20)] = Field(1, description="Classrooms per team")
+    count: Count = Field(
+        1, description="How many teams of this shape the school has", title="Teams"
+    )
+    classrooms: Annotated[int, Field(ge=1, le=20)] = Field(
+        1, description="Classrooms per team", title="Classrooms per team"
+    )
     members: dict[Name, Count] = Field(description="Positions per team, by role name")
     shares_students: bool = Field(
         True,
@@ -448,6 +528,7 @@ class Calendar(Strict):
         "teachers are required by contract to work 38.4 hours a week (NCES NTPS 2020-21), "
         "about 460 minutes a day",
         json_schema_extra=COST_ONLY,
+        title="Staff working day, in minutes",
     )
 
     @model_validator(mode="after")
@@ -480,21 +561,25 @@ class AbsenceEpisodes(Strict):
     at most max_days) and how much notice the substitute pool gets."""
 
     mean_extra_days: Annotated[float, Field(ge=0, le=30)] = Field(
-        0.0, description="Mean school days an absence lasts beyond its first day"
+        0.0,
+        description="Mean school days an absence lasts beyond its first day",
+        title="Mean extra days per absence",
     )
     max_days: Annotated[int, Field(ge=1, le=60)] = Field(
-        10, description="Longest absence episode, in school days"
+        10, description="Longest absence episode, in school days", title="Longest absence, in days"
     )
     known_ahead_share: Share = Field(
         0.0,
         description="Share of absence episodes known in advance (training, planned leave), "
         "posted to the substitute pool before the day; the rest (illness) are reported the "
         "same morning, every day of the episode at once",
+        title="Share of absences known ahead",
     )
     mean_notice_days: Annotated[float, Field(ge=1, le=60)] = Field(
         10.0,
         description="Mean school days of notice of an absence known in advance (at least one; "
         "geometric)",
+        title="Days of notice",
     )
 
 
@@ -506,26 +591,32 @@ class Substitutes(Strict):
     pool: Annotated[int, Field(ge=0, le=limits.MAX_SUBSTITUTES)] = Field(
         0,
         description="Substitutes on the district's list, shared by every school of the run",
+        title="Substitutes on the list",
     )
     willing_share: Share = Field(
         0.5,
         description="Mean share of school days a substitute on the list is willing to work; "
-        "each substitute's own share is drawn around it (beta, concentration 2)",
+        "each substitute's own share is drawn around it (beta, concentration 1: many on a "
+        "list seldom work)",
+        title="Share of days a substitute will work",
     )
     checks_per_day: Annotated[float, Field(ge=0, le=100)] = Field(
         2.0,
         description="How often a substitute looks for jobs each day (answers the system's "
         "call, opens the app): the pace at which posted jobs are taken",
+        title="Looks for jobs per day",
     )
     reach: Share = Field(
         1.0,
         description="Share of the district's schools a substitute will travel to, the nearest "
         "first (at least one)",
+        title="Share of schools a substitute reaches",
     )
     grades_share: Share = Field(
         1.0,
         description="Chance that a substitute takes jobs in a given grade (each grade drawn "
         "for each substitute)",
+        title="Share of grades a substitute takes",
     )
     daily_rate: Money = Field(
         Decimal(0),
@@ -536,6 +627,7 @@ class Substitutes(Strict):
         Decimal(0),
         description="Pay per day of a long-term substitute covering a vacancy, in dollars",
         json_schema_extra=COST_ONLY,
+        title="Long-term daily rate",
     )
     fill_priority: list[str] = Field(
         default_factory=list,
@@ -574,7 +666,9 @@ class Coverage(Strict):
         "or the cascade",
     )
     hiring_delay_days: Annotated[int, Field(ge=0, le=260)] = Field(
-        30, description="School days a position stays vacant after its holder leaves"
+        30,
+        description="School days a position stays vacant after its holder leaves",
+        title="Days to fill a vacancy",
     )
 
 
@@ -590,15 +684,18 @@ class CoachingPlan(Strict):
         description="Target observations per coachee per week"
     )
     observation_minutes: Annotated[int, Field(ge=1, le=240)] = Field(
-        15, description="Coach's minutes per observation"
+        15, description="Coach's minutes per observation", title="Minutes per observation"
     )
     feedback_minutes: Annotated[int, Field(ge=0, le=240)] = Field(
-        10, description="Coach's minutes of feedback per observation"
+        10,
+        description="Coach's minutes of feedback per observation",
+        title="Minutes of feedback per observation",
     )
     feedback_window_days: Annotated[int, Field(ge=0, le=60)] = Field(
         2,
         description="School days after an observation within which feedback counts as on "
         "time; later feedback is late or lost",
+        title="Feedback window, in days",
     )
 
 
@@ -609,14 +706,18 @@ class SmallGroups(Strict):
         20,
         description="Length of one small-group session, in minutes, for tiers that do not set "
         "their own",
+        title="Session length",
     )
     regroup_every_days: Annotated[int, Field(ge=1, le=260)] = Field(
-        10, description="School days between data-driven regroupings of students"
+        10,
+        description="School days between data-driven regroupings of students",
+        title="Days between regroupings",
     )
     max_sessions_per_student_per_day: Annotated[int, Field(ge=1, le=10)] = Field(
         2,
         description="Most small-group sessions one student attends per day, for tiers that do "
         "not set their own",
+        title="Most sessions a student a day",
     )
 
 
@@ -626,6 +727,7 @@ class Relationships(Strict):
     contact_threshold_minutes: Annotated[int, Field(ge=1)] = Field(
         600,
         description="Minutes per year an adult must actually spend with a student to know them",
+        title="Minutes a year to know a student",
     )
 
 
@@ -751,6 +853,16 @@ class Funding(Strict):
     per_pupil: Money = Field(
         Decimal(0), description="Amount per enrolled student per year, in dollars"
     )
+    per_eligible_pupil: Money = Field(
+        Decimal(0),
+        description="Amount per eligible student per year, in dollars (e.g. Title I per "
+        "formula-eligible child, or the share of it spent on the roles modelled)",
+    )
+    eligible_share: Share = Field(
+        0.0,
+        title="Share of students eligible",
+        description="Share of enrolled students who count for per_eligible_pupil (0 to 1)",
+    )
     start_year: Annotated[int, Field(ge=1, le=50)] = Field(
         1, description="First projection year it pays (1: the simulated year)"
     )
@@ -797,12 +909,18 @@ class Funding(Strict):
     )
 
     @model_validator(mode="after")
-    def _years_in_order(self) -> Funding:
+    def _consistent(self) -> Funding:
         if self.end_year is not None and self.end_year < self.start_year:
             raise FieldError(
                 ("end_year",),
                 f"is {self.end_year}, before start_year {self.start_year}",
                 f"a year from {self.start_year} on, or leave it out for no end",
+            )
+        if self.per_eligible_pupil and not self.eligible_share:
+            raise FieldError(
+                ("eligible_share",),
+                "is 0, so per_eligible_pupil would pay nothing",
+                "the share of students eligible, above 0",
             )
         if self.kind == "recurring":
             for name in ("pays_for", "shares", "match", "indirect_rate"):
@@ -821,6 +939,13 @@ class Funding(Strict):
                 f"{last}, or leave it out",
             )
         return self
+
+    def revenue(self, enrollment: int | Decimal) -> Decimal:
+        """Money a year for this enrollment: the fixed sum, per pupil, and per eligible pupil."""
+        eligible = Decimal(enrollment) * Decimal(str(self.eligible_share))
+        return (
+            self.amount + self.per_pupil * Decimal(enrollment) + self.per_eligible_pupil * eligible
+        )
 
     @property
     def last_year(self) -> int | None:
@@ -883,12 +1008,37 @@ class Budget(Strict):
         "(other staff, operations, transport, central office), in dollars; shown on its own "
         "line next to the staffing cost so the whole per-pupil figure can be read, never "
         "added to it",
+        title="Other spending per pupil",
     )
     one_off: list[OneOff] = Field(default_factory=list, description="One-off costs")
     funding: list[Funding] = Field(
         default_factory=list, description="Funding sources: recurring money and grants"
     )
     projection: Projection = Field(Projection(), description="The multi-year projection")
+
+
+class Note(Strict):
+    """Where a figure comes from: a public source, the planner's own (local) figure, or an
+    assumption, with what it is and how it was derived."""
+
+    kind: Literal["public", "local", "assumption"] = Field(
+        description="public: from a published source (give it); local: the school's or "
+        "district's own figure; assumption: chosen by whoever wrote the scenario"
+    )
+    source: Citation = Field(
+        "",
+        description="The citation: who published it, the title, the year and table (e.g. "
+        "district HR, 2026-27 salary schedule)",
+    )
+    text: Text = Field("", description="What the figure is and how it was derived")
+
+    @model_validator(mode="after")
+    def _public_names_its_source(self) -> Note:
+        if self.kind == "public" and not self.source.strip():
+            raise FieldError(
+                ("source",), "is empty, but a public figure needs its source", "the citation"
+            )
+        return self
 
 
 class Scenario(Strict):
@@ -928,6 +1078,29 @@ class Scenario(Strict):
         description="Prices besides pay, one-off costs, funding and the projection",
         json_schema_extra=COST_ONLY,
     )
+    notes: dict[str, Note] = Field(
+        default_factory=dict,
+        description="Where each figure comes from, by the field path it describes (e.g. "
+        "roles.teacher.salary, budget.funding[1].per_pupil); a note on a section describes "
+        "every figure in it that has no note of its own",
+        json_schema_extra=COST_ONLY,
+    )
+
+    @field_validator("notes", mode="before")
+    @classmethod
+    def _notes_by_canonical_path(cls, notes: Any) -> Any:
+        """Keys as simulate.schema.paths writes them (`budget.funding.1.amount` becomes
+        `budget.funding[1].amount`), so a note is found however its path was typed."""
+        from simulate.schema.notes import canonical_keys
+
+        return canonical_keys(notes)
+
+    @model_validator(mode="after")
+    def _notes_name_fields(self) -> Scenario:
+        from simulate.schema.notes import check_keys
+
+        check_keys(self)
+        return self
 
     @model_validator(mode="after")
     def _roles_exist(self) -> Scenario:

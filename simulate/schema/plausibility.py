@@ -139,7 +139,7 @@ def _defaults(scenario: Scenario) -> Iterator[Warning]:
             "is left out: pay stays flat over the projection (the average teacher salary "
             "rose 3.8% in 2023-24, NEA)",
         )
-    pay = any(r.salary or r.hourly_wage or r.stipend for r in roles)
+    pay = any(r.salary or r.salary_schedule or r.hourly_wage or r.stipend for r in roles)
     if (
         pay
         and _left_out(scenario.budget, "benefits_rate")

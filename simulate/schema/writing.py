@@ -20,7 +20,7 @@ import yaml
 from simulate.schema import paths
 from simulate.schema.errors import InputError
 from simulate.schema.loading import apply_overrides, load_scenario, load_tree, validate
-from simulate.schema.yamlsafe import FieldPath
+from simulate.schema.yamlsafe import FieldPath, dotted
 
 
 class _PlainDumper(yaml.SafeDumper):
@@ -35,9 +35,14 @@ def _scalar(value: Any) -> bool:
 
 
 def _mapping(dumper: yaml.SafeDumper, data: dict[str, Any]) -> yaml.Node:
-    """A mapping of a few plain values on one line, as the bundled files write them."""
+    """A mapping of a few short plain values on one line, as the bundled files write them;
+    one with a long text (a note) a field a line."""
     short = len(data) <= 8 and all(_scalar(v) for v in data.values())
+    short = short and all(len(str(v)) <= SHORT_TEXT for v in data.values())
     return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=short)
+
+
+SHORT_TEXT = 40  # longest value of a mapping written on one line
 
 
 def _sequence(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
@@ -94,8 +99,11 @@ def edited(source: Path, out: Path, changes: Mapping[str, Any]) -> tuple[str, st
     field `source` inherits, or text that does not read back the same) the whole scenario is
     written as plain data under a header. Returns (text, why the comments were not kept, or "")."""
     data, origins = load_tree(source)
-    wanted = validate(apply_overrides(data, dict(changes)), str(source)).model_dump()
-    text, why = _in_place(source, out, origins, changes)
+    notes = _notes_of(data, changes)
+    changed = apply_overrides(data, dict(changes))
+    changed["notes"] = {**changed.get("notes", {}), **notes}
+    wanted = validate(changed, str(source)).model_dump()
+    text, why = _in_place(source, out, origins, changes, notes)
     if not why:
         try:
             why = "" if _reads_as(text, out, wanted) else "the edited text read back otherwise"
@@ -110,7 +118,20 @@ def edited(source: Path, out: Path, changes: Mapping[str, Any]) -> tuple[str, st
         f"See {source.name} for them.",
         96,
     )
-    return to_yaml(apply_overrides(data, dict(changes)), header), why
+    return to_yaml(changed, header), why
+
+
+def _notes_of(data: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """A note for each changed figure: the note written for the old value no longer holds."""
+    out = {}
+    for field, value in changes.items():
+        key = dotted(paths.parse(field))
+        if paths.kind_at(field) in paths.NUMERIC:
+            old = plain(paths.get(data, field))
+            was = "none" if old is None else old
+            text = f"Set by simulate budget --apply to {plain(value)} (was {was})."
+            out[key] = {"kind": "assumption", "text": text}
+    return out
 
 
 def _in_place(
@@ -118,8 +139,10 @@ def _in_place(
     out: Path,
     origins: Mapping[FieldPath, tuple[str, int]],
     changes: Mapping[str, Any],
+    notes: Mapping[str, Any],
 ) -> tuple[str, str]:
-    """The file's text with each changed value replaced on its line, or why it cannot be."""
+    """The file's text with each changed value replaced on its line and each changed figure's
+    note replaced (or added to its notes), or why it cannot be."""
     lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
     for field, value in changes.items():
         where = origins.get(paths.parse(field))
@@ -146,6 +169,7 @@ def _in_place(
         if count != 1:
             return "", f"{field} is not on a line of its own in {source.name}"
         lines[n] = flow
+    lines = _with_notes(lines, source, origins, notes)
     here = out.parent.resolve()
     for n, line in enumerate(lines):  # extends and include, named from out's folder
         reference = _REFERENCE.match(line)
@@ -154,6 +178,44 @@ def _in_place(
             name = target.relative_to(here) if target.is_relative_to(here) else target
             lines[n] = reference["head"] + str(name) + line[reference.end() :]
     return "".join(lines), ""
+
+
+def _with_notes(
+    lines: list[str],
+    source: Path,
+    origins: Mapping[FieldPath, tuple[str, int]],
+    notes: Mapping[str, Any],
+) -> list[str]:
+    """The file's lines with each note in place of the one written for its key, or added
+    below `notes:` (a notes section at the end where the file has none)."""
+    lines = list(lines)
+    for key, note in notes.items():
+        block = yaml.dump(
+            {key: note}, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=96
+        )
+        entry = ["  " + line + "\n" for line in block.splitlines()]
+        where = origins.get(("notes", key))
+        if where is not None and Path(where[0]) == source:
+            start = where[1] - 1
+            depth = len(lines[start]) - len(lines[start].lstrip())
+            end = start + 1
+            while end < len(lines) and (
+                not lines[end].strip() or len(lines[end]) - len(lines[end].lstrip()) > depth
+            ):
+                end += 1
+            lines[start:end] = entry
+            continue
+        section = next((n for n, line in enumerate(lines) if _NOTES.match(line)), None)
+        if section is not None:
+            lines[section + 1 : section + 1] = entry
+        else:
+            if lines and not lines[-1].endswith("\n"):
+                lines[-1] += "\n"
+            lines += ["\n", "notes:\n", *entry]
+    return lines
+
+
+_NOTES = re.compile(r"^notes\s*:\s*(#.*)?$")  # the top-level notes section
 
 
 def _reads_as(text: str, out: Path, wanted: dict[str, Any]) -> bool:

@@ -1,72 +1,94 @@
-"""The inputs that differ between scenarios, for the report's assumptions table."""
+"""The inputs that differ between scenarios, for the report's assumptions table: each in the
+planner's words (simulate.schema.words) with its value and its source in every scenario."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
+from simulate.schema.model import Note, Scenario
+from simulate.schema.notes import note_for
+from simulate.schema.words import label, written
+from simulate.schema.yamlsafe import FieldPath, dotted
 
-from simulate.schema.model import Scenario
+
+@dataclass(frozen=True)
+class Difference:
+    """One input that is not the same in all scenarios."""
+
+    path: str  # its field path in the first scenario that has it
+    label: str  # as a planner reads it
+    values: tuple[str, ...]  # in each scenario, with its unit ("—": the scenario has none)
+    notes: tuple[Note | None, ...]  # where each scenario's value comes from
 
 
-def assumption_diff(scenarios: Sequence[Scenario]) -> pd.DataFrame:
-    """Field paths whose values differ between scenarios (name and description left out).
+def assumption_diff(scenarios: Sequence[Scenario]) -> list[Difference]:
+    """Inputs whose values differ between scenarios (name, description and notes left out).
 
-    List items that carry a name (schools, teams, tiers) or a coach are keyed by it, so a
-    reordered list does not show as a difference. A path missing from some scenarios is shown
-    only where some scenario sets it to something other than the schema default.
+    List items that carry a name (schools, teams, tiers) or a coach are matched by it, so a
+    reordered list does not show as a difference. An input missing from some scenarios is
+    shown only where some scenario sets it to something other than the schema default.
     """
-    names = [s.name for s in scenarios]
-    flat = [_flatten(s.model_dump(mode="json")) for s in scenarios]
-    explicit = [set(_flatten(s.model_dump(mode="json", exclude_defaults=True))) for s in scenarios]
-    paths = sorted({p for f in flat for p in f} - {"name", "description"}, key=_path_order)
-    rows = []
-    for path in paths:
-        values = [f.get(path, _MISSING) for f in flat]
+    flat = [_flatten(s.model_dump(exclude={"notes"})) for s in scenarios]
+    explicit = [
+        set(_flatten(s.model_dump(mode="json", exclude_defaults=True, exclude={"notes"})))
+        for s in scenarios
+    ]
+    in_order = dict.fromkeys(k for f in flat for k in f if k not in ("name", "description"))
+    keys = sorted(in_order, key=_section_order)  # the model's order within a section
+    out = []
+    for key in keys:
+        found = [f.get(key) for f in flat]
+        values = [v[1] if v is not None else _MISSING for v in found]
         if all(v == values[0] for v in values):
             continue
         if _MISSING in values and not any(
-            path in e for e, v in zip(explicit, values, strict=True) if v is not _MISSING
+            key in e for e, v in zip(explicit, values, strict=True) if v is not _MISSING
         ):
             continue
-        rows.append([path, *(_show(v) for v in values)])
-    return pd.DataFrame(rows, columns=["field", *names])
+        first = next(i for i, v in enumerate(found) if v is not None)
+        path = dotted(found[first][0])  # type: ignore[index]
+        out.append(
+            Difference(
+                path,
+                label(path, scenarios[first]),
+                tuple(
+                    written(dotted(f[0]), f[1], s) if f is not None else "—"
+                    for f, s in zip(found, scenarios, strict=True)
+                ),
+                tuple(
+                    note_for(s, dotted(f[0])) if f is not None else None
+                    for f, s in zip(found, scenarios, strict=True)
+                ),
+            )
+        )
+    return out
 
 
 _MISSING = object()
 
 
-def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
+def _flatten(node: Any, key: str = "", at: FieldPath = ()) -> dict[str, tuple[FieldPath, Any]]:
+    """Leaf values by a key that names list items by their name (or coach), each with its
+    real field path."""
     if isinstance(node, dict):
-        out: dict[str, Any] = {}
-        for key, value in node.items():
-            out.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        out: dict[str, tuple[FieldPath, Any]] = {}
+        for name, value in node.items():
+            out.update(_flatten(value, f"{key}.{name}" if key else str(name), (*at, name)))
         return out
     if isinstance(node, list) and node and all(isinstance(x, dict) for x in node):
         labels = [x.get("name", x.get("coach")) for x in node]
-        if any(label is None for label in labels) or len(set(labels)) < len(labels):
+        if any(x is None for x in labels) or len(set(labels)) < len(labels):
             labels = [str(i) for i in range(len(node))]
         out = {}
-        for label, item in zip(labels, node, strict=True):
-            out.update(_flatten(item, f"{prefix}[{label}]"))
+        for i, (name, item) in enumerate(zip(labels, node, strict=True)):
+            out.update(_flatten(item, f"{key}[{name}]", (*at, i)))
         return out
-    return {prefix: node}
+    return {key: (at, node)}
 
 
-def _path_order(path: str) -> tuple[int, str]:
-    top = path.split(".")[0].split("[")[0]
+def _section_order(key: str) -> int:
+    top = key.split(".")[0].split("[")[0]
     order = ["calendar", "roles", "schools", "coaching", "small_groups", "relationships"]
-    return (order.index(top) if top in order else len(order), path)
-
-
-def _show(value: Any) -> str:
-    if value is _MISSING:
-        return "—"
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(_show(v) for v in value) if value else "none"
-    return str(value)
+    return order.index(top) if top in order else len(order)

@@ -16,6 +16,7 @@ import pandas as pd
 from simulate.budget import items as b
 from simulate.budget.goalseek import GoalSeek
 from simulate.budget.projection import MultiYear, project
+from simulate.budget.sources import SOURCES, source_rows
 from simulate.measures.catalogue import (
     OTHER_PER_PUPIL,
     RECURRING_TOTAL,
@@ -218,7 +219,8 @@ class BudgetReport:
         verdict = pd.DataFrame({"verdict": self.verdict_lines()})
         scenarios = [self.scenario] + ([self.baseline] if self.baseline else [])
         sheets = {READ_ME: read_me(scenarios), FIGURES: self.figures_frame(), "Verdict": verdict}
-        return sheets | {SHEETS[k]: f for k, f in self.tables().items()}
+        sheets |= {SHEETS[k]: f for k, f in self.tables().items()}
+        return sheets | {SOURCES: pd.DataFrame(source_rows(scenarios))}
 
 
 def report(

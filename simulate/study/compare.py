@@ -26,7 +26,7 @@ from simulate.measures.catalogue import (
 )
 from simulate.schema.errors import InputError
 from simulate.schema.model import Scenario
-from simulate.study.assumptions import assumption_diff
+from simulate.study.assumptions import Difference, assumption_diff
 from simulate.study.budget_tables import (
     COMPARISON_COLUMNS,
     compare_budgets,
@@ -249,6 +249,7 @@ class Comparison:
                     "verdict": "; ".join([v.text(), *multi.notes()]),
                 }
             )
+        from simulate.budget.sources import SOURCES, source_rows
         from simulate.study.budget_report import FIGURES, READ_ME, read_me
         from simulate.study.learning import READ_ME as LEARNING_READ_ME
         from simulate.study.learning import learning_sheets
@@ -273,6 +274,7 @@ class Comparison:
             "Verdict": pd.DataFrame(verdicts),
             **self.federal_sheets(),
             **learning_sheets(self),
+            SOURCES: pd.DataFrame(source_rows([r.scenario for r in self.results])),
         }
 
     def federal_sheets(self) -> dict[str, pd.DataFrame]:
@@ -299,8 +301,9 @@ class Comparison:
         return estimate_table(self)
 
     @cached_property
-    def assumptions(self) -> pd.DataFrame:
-        """Every scenario input that differs between scenarios: field path, one column each."""
+    def assumptions(self) -> list[Difference]:
+        """Every scenario input that differs between scenarios, with its value and source in
+        each."""
         return assumption_diff([r.scenario for r in self.results])
 
 

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from simulate.app.checks import readable
+from simulate.app.checks import in_words, readable
 from simulate.app.jobs import Busy, Job
 from simulate.app.site import Site, number, replications, site
 from simulate.budget.goalseek import TARGETS
@@ -99,6 +99,7 @@ def start_budget(s: Site, values: dict[str, str]) -> str:
         "seed": 0,
         "years": years,
         "goal": goal,
+        "goal_words": in_words(goal, scenario) if goal else None,
         "target": target,
     }
     run_id = s.ws.new_run(record)

@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from simulate.app.checks import Message, apply_form, check, from_error
-from simulate.app.site import MAX_UPLOAD, by_path, site
+from simulate.app.checks import NOTE, Message, apply_form, check, from_error, with_notes
+from simulate.app.site import MAX_UPLOAD, Site, by_path, site
 from simulate.schema.errors import InputError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,7 +31,9 @@ def editor_page(
     status: int,
 ) -> Response:
     from simulate.app.editor import editor_schema
+    from simulate.keyinputs.notes import cell_text
     from simulate.keyinputs.parts import parts
+    from simulate.schema import bundled
 
     s = site(request)
     path = s.ws.scenario_file(slug)
@@ -44,13 +46,21 @@ def editor_page(
         )
     if not messages:
         _, messages = check(data, path.name)
+    shown = parts(scenario)
     return s.page(
         request,
         "editor.html",
         status,
         slug=slug,
         scenario=scenario,
-        parts=parts(scenario),
+        parts=shown,
+        notes={
+            row.key: cell_text(scenario.notes, row.key, dict(p.columns) if p.table else None)
+            for p in shown
+            for row in p.rows
+        },
+        bundled_funding=[f.name for f in scenario.budget.funding if bundled.is_district_funding(f)],
+        note_field=NOTE,
         form=form or {},
         messages=messages,
         by_path=by_path(messages),
@@ -96,17 +106,15 @@ async def save_form(request: Request) -> Response:
 async def validate_data(request: Request) -> Response:
     """The full form's data checked (JSON in, messages out)."""
     slug = request.path_params["slug"]
-    data = await _json(request)
-    site(request).ws.scenario_file(slug)
+    data = await run_in_threadpool(_full_form, site(request), slug, await _json(request))
     _, messages = await run_in_threadpool(check, data, f"{slug}.yaml")
     return JSONResponse({"messages": [m.__dict__ for m in messages]})
 
 
 async def save_data(request: Request) -> Response:
     slug = request.path_params["slug"]
-    data = await _json(request)
     ws = site(request).ws
-    ws.scenario_file(slug)
+    data = await run_in_threadpool(_full_form, site(request), slug, await _json(request))
     scenario, messages = await run_in_threadpool(check, data, f"{slug}.yaml")
     if scenario is None:
         return JSONResponse({"saved": False, "messages": [m.__dict__ for m in messages]}, 400)
@@ -158,6 +166,19 @@ async def schema(request: Request) -> Response:
     from simulate.app.editor import editor_schema
 
     return JSONResponse(editor_schema())
+
+
+def _full_form(s: Site, slug: str, data: Any) -> Any:
+    """The full form's data, its notes kept true to the figures (checks.with_notes) against
+    the scenario as saved."""
+    s.ws.scenario_file(slug)  # a slug of the workspace, or InputError
+    if not isinstance(data, dict):
+        return data
+    try:
+        before, _ = s.ws.load(slug)
+    except InputError:  # a file that does not load has no notes to keep
+        return data
+    return with_notes(data, before)
 
 
 async def _form_text(request: Request) -> dict[str, str]:

@@ -3,7 +3,8 @@ by `simulate new`'s new_scenario."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -27,8 +28,17 @@ DEFAULTS = {
     "tier_share_2": "0.10",
     "tier_name_3": "",
     "tier_share_3": "",
+    "pilot_grades": "",
+    "buildings": "",
+    "district": "",
+    "team_size": "",
     "teacher_salary": "",
+    "salary_schedule": "",
     "benefits_rate": "",
+    "substitute_rate": "",
+    "pay_source": "",
+    "funding": "",
+    "school_source": "",
 }
 # error field -> the form field it is shown next to
 FIELDS = {
@@ -39,8 +49,15 @@ FIELDS = {
     "need_tiers": "tiers",
     "schools[0].need_tiers": "tiers",
     "teacher_salary": "teacher_salary",
+    "salary schedule": "salary_schedule",
     "budget.benefits_rate": "benefits_rate",
     "benefits_rate": "benefits_rate",
+    "substitutes.daily_rate": "substitute_rate",
+    "substitute_rate": "substitute_rate",
+    "funding": "funding",
+    "pilot_grades": "pilot_grades",
+    "buildings": "buildings",
+    "team_size": "team_size",
     "schools[0].grades": "grades",
     "schools[0].name": "name",
     "name": "name",
@@ -86,38 +103,84 @@ async def create(request: Request) -> Response:
         key = FIELDS.get(err.field or "", "general")
         errors = {key: from_error(err).text, "general": readable(err, "your school")}
         return school_page(request, 400, DEFAULTS | values, errors, chosen)
-    return RedirectResponse(f"/?notice=Created: {', '.join(made)}", status_code=303)
+    notice = quote(f"Created: {'; '.join(made)}")
+    return RedirectResponse(f"/?notice={notice}", status_code=303)
 
 
 def make_schools(s: Site, values: dict[str, str], chosen: list[str]) -> list[str]:
-    """One scenario per chosen arrangement, all or none; their names."""
-    from simulate.schema.new import MySchool, new_scenario
+    """One scenario per chosen arrangement, all or none; what each is and what `new` chose."""
+    from simulate.schema.new import new_scenario
 
     if not chosen:
         raise InputError(None, "arrangement", "choose at least one arrangement")
-    tiers = {}
-    for k in range(4):
-        name = values.get(f"tier_name_{k}", "").strip()
-        if name:
-            tiers[name] = number(values.get(f"tier_share_{k}", ""), "need_tiers", float)
-    salary = values.get("teacher_salary", "").strip()
-    benefits = values.get("benefits_rate", "").strip()
-    school = MySchool(
-        enrollment=number(values.get("enrollment", ""), "enrollment", int),
-        classrooms=number(values.get("classrooms", ""), "classrooms", int),
-        name=values.get("name", "").strip() or "My school",
-        grades=[g.strip() for g in values.get("grades", "").split(",") if g.strip()] or None,
-        tiers=tiers or None,
-        teacher_salary=Decimal(str(number(salary, "teacher_salary", float))) if salary else None,
-        benefits_rate=number(benefits, "benefits_rate", float) if benefits else None,
-    )
+    school = my_school(values)
     made = [new_scenario(school, arrangement) for arrangement in chosen]  # all or none
-    names = []
+    said = []
     for scenario in made:
         slug = s.ws.free_slug(scenario.scenario.name)
         s.ws.save_scenario(slug, scenario.yaml())
-        names.append(scenario.scenario.name)
-    return names
+        said.append(" ".join([scenario.scenario.name + ":", *scenario.chose]))
+    return said
+
+
+def my_school(values: dict[str, str]) -> Any:
+    """The school the form describes (simulate.schema.new.MySchool), read as the command line
+    reads `simulate new`'s options: money as $58,000, shares as 0.35 or 35%."""
+    from simulate.schema.new import MySchool
+    from simulate.schema.typed import (
+        building,
+        funding_line,
+        salary_schedule,
+        typed_money,
+        typed_share,
+    )
+
+    def text(name: str) -> str:
+        return values.get(name, "").strip()
+
+    tiers = {}
+    for k in range(4):
+        name = text(f"tier_name_{k}")
+        if name:
+            tiers[name] = number(text(f"tier_share_{k}"), "need_tiers", float)
+    rooms = [number(n, "classrooms", int) for n in text("classrooms").split(",")]
+    pay_source, school_source = text("pay_source"), text("school_source")
+    pay = {  # form field -> the section of the figures it sets
+        "teacher_salary": "roles",
+        "salary_schedule": "roles",
+        "benefits_rate": "budget.benefits_rate",
+        "substitute_rate": "substitutes.daily_rate",
+    }
+    sources = {path: pay_source for name, path in pay.items() if pay_source and text(name)}
+    if school_source:
+        sources |= {p: school_source for p in ("schools[0].enrollment", "schools[0].classrooms")}
+    schedule = text("salary_schedule")
+    grades = _words(text("grades"))
+    others = [line for line in text("buildings").splitlines() if line.strip()]
+    return MySchool(
+        enrollment=number(text("enrollment"), "enrollment", int),
+        classrooms=rooms[0] if len(rooms) == 1 else rooms,
+        name=text("name") or "My school",
+        grades=grades,
+        pilot_grades=_words(text("pilot_grades")),
+        buildings=[building(line, "buildings", grades) for line in others],
+        district=text("district") or None,
+        team_size=number(text("team_size"), "team_size", int) if text("team_size") else None,
+        tiers=tiers or None,
+        teacher_salary=typed_money(text("teacher_salary"), "teacher_salary"),
+        salary_schedule=salary_schedule(schedule, "salary schedule") if schedule else None,
+        benefits_rate=typed_share(text("benefits_rate"), "benefits_rate"),
+        substitute_daily_rate=typed_money(text("substitute_rate"), "substitute_rate"),
+        funding=[
+            funding_line(line, "funding") for line in text("funding").splitlines() if line.strip()
+        ]
+        or None,
+        sources=sources,
+    )
+
+
+def _words(text: str) -> list[str] | None:
+    return [w.strip() for w in text.split(",") if w.strip()] or None
 
 
 ROUTES = [
