@@ -26,11 +26,11 @@ from simulate.schema.new import arrangements
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = sorted(arrangements(), key=lambda name: name != "traditional")  # today first
-VARIANTS = {  # name -> substitutes a day in the district pool
+VARIANTS = {  # name -> substitutes on the district's list
     "Traditional, no substitutes": 0,
-    "Traditional, one substitute a day": 1,
-    "Traditional, three substitutes a day": 3,
-    "Traditional, five substitutes a day": 5,
+    "Traditional, three substitutes": 3,
+    "Traditional, seven substitutes": 7,
+    "Traditional, fifteen substitutes": 15,
 }
 
 
@@ -39,10 +39,10 @@ def scenarios(folder: Path) -> list[Path]:
     for path in (ROOT / "scenarios").glob("*.yaml"):
         shutil.copy(path, folder / path.name)
     files = [folder / f"{name}.yaml" for name in BUNDLED]
-    for k, (name, per_day) in enumerate(VARIANTS.items()):
+    for k, (name, pool) in enumerate(VARIANTS.items()):
         variant = folder / f"variant_{k}.yaml"
         variant.write_text(
-            f"extends: traditional.yaml\nname: {name}\nsubstitutes:\n  per_day: {per_day}\n",
+            f"extends: traditional.yaml\nname: {name}\nsubstitutes:\n  pool: {pool}\n",
             encoding="utf-8",
         )
         files.append(variant)

@@ -22,7 +22,7 @@ from simulate.schema.loading import load_data, validate
 data = load_data(sys.argv[1])
 n = int(sys.argv[2])
 data["schools"] = [dict(data["schools"][0], copies=n)]
-data["substitutes"] = dict(data.get("substitutes", {}), per_day=max(1, n))
+data["substitutes"] = dict(data.get("substitutes", {}), pool=n * data["substitutes"]["pool"])
 scenario = validate(data, sys.argv[1])
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 Engine(scenario, seed=1)  # warm the calibration caches

@@ -46,7 +46,7 @@ def spec_file(folder: Path, runs: int) -> Path:
         "seed": 1,
         "parameters": {
             "roles.teacher.absence_rate": {"low": 0.01, "high": 0.08},
-            "substitutes.per_day": {"low": 0, "high": 3},
+            "substitutes.pool": {"low": 0, "high": 10},
         },
         "metrics": [
             "coverage.substitute_fill_rate.value",

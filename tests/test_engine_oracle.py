@@ -98,7 +98,7 @@ def scarce_devices(spec: dict[str, Any]) -> dict[str, Any]:
             ],
         }
         school["devices"] = 7
-        school["attendance"] = {"absence_rate": 0.1, "chronic_share": 0.3}
+        school["attendance"] = {"chronic_share": 0.3, "severe_share": 0.08}
     return spec
 
 

@@ -186,7 +186,7 @@ def covered_day() -> dict[str, Any]:
     scenario["roles"]["coach"] = {"schedule": {"coaching": 30, "planning": 300}}
     scenario["schools"][0]["staff"] = {"coach": 1}
     scenario["coverage"] = {"needs_cover": ["teacher"], "cascade": ["coach"]}
-    scenario["schools"][0]["attendance"] = {"absence_rate": 0.3, "chronic_share": 0.8}
+    scenario["schools"][0]["attendance"] = {"chronic_share": 0.8, "severe_share": 0.5}
     return scenario
 
 

@@ -13,7 +13,7 @@ from conftest import build, data, frictionless
 import simulate
 from simulate.engine.core import Engine
 from simulate.engine.modules import coverage
-from simulate.engine.modules.coverage import Coverage, SubstitutePool
+from simulate.engine.modules.coverage import BY_SUBSTITUTE, Coverage, SubstitutePool
 from simulate.engine.modules.drills import Drills
 
 
@@ -47,7 +47,7 @@ def pair_school(p: float, teams: int = 24) -> dict[str, Any]:
             }
         ],
         "absences": {"mean_extra_days": 0.0},
-        "substitutes": {"per_day": 0, "fill_priority": ["teacher"]},
+        "substitutes": {"pool": 0, "fill_priority": ["teacher"]},
         "coverage": {"needs_cover": ["teacher"], "cascade": ["tutor"]},
     }
 
@@ -80,8 +80,8 @@ def test_no_absences_means_no_coverage_losses() -> None:
 def test_a_larger_substitute_pool_never_lowers_the_fill_rate() -> None:
     base = data("district")
     rates = []
-    for per_day in range(0, 9, 2):
-        d = dict(base, substitutes={**base["substitutes"], "per_day": per_day})
+    for pool in (0, 8, 25, 60):
+        d = dict(base, substitutes={**base["substitutes"], "pool": pool})
         rates.append(simulate.run(build(d), seed=8).value("coverage.substitute_fill_rate", "value"))
     assert rates == sorted(rates)
     assert rates[0] < rates[-1]
@@ -91,12 +91,27 @@ def test_substitutes_go_first_to_the_roles_listed_first() -> None:
     d = pair_school(0.3)
     d["roles"]["tutor"]["absence_rate"] = 0.3
     d["coverage"] = {"needs_cover": ["teacher", "tutor"], "cascade": []}
-    d["substitutes"] = {"per_day": 3, "fill_priority": ["tutor", "teacher"]}
+    d["substitutes"] = {
+        "pool": 3,
+        "willing_share": 1.0,
+        "checks_per_day": 100,
+        "fill_priority": ["tutor", "teacher"],
+    }
     engine = Engine(build(d), seed=2).run()
     school = engine.schools[0]
     tutor_absent = sum(int(a.absent.sum()) for a in school.adults if a.role_name == "tutor")
-    # tutors are absent ~0.3 x 24 = 7 a day, more than the pool of 3: every sub goes to tutors
-    assert yearview.covered_by(engine).get("substitute", 0) == 3 * 180 * 300
+    # tutors are absent ~0.3 x 24 = 7 a day, more than the pool of 3, who work every day and
+    # look for jobs 100 times a day: a substitute takes a teacher's class only on a day when
+    # every absent tutor has one, and they work nearly every day (a morning without a look
+    # before the bell, a chance of exp(-100/24) each, is a day missed)
+    cover = engine.module(Coverage).cover[0]
+    by_sub = cover == BY_SUBSTITUTE
+    tutors = [a.index for a in school.adults if a.role_name == "tutor"]
+    teachers = [a.index for a in school.adults if a.role_name == "teacher"]
+    tutors_waiting = ((cover[:, tutors] != -1) & ~by_sub[:, tutors]).any(axis=1)
+    assert not (by_sub[:, teachers].any(axis=1) & tutors_waiting).any()
+    assert 0.95 * 3 * 180 <= by_sub.sum() <= 3 * 180
+    assert yearview.covered_by(engine)["substitute"] == by_sub.sum() * 300
     assert tutor_absent > 3 * 180
 
 
@@ -346,7 +361,7 @@ def drilled(days: int, minutes: int, absent: float = 0.0) -> dict[str, Any]:
     d["schools"][0]["teams"] = [{"name": "class", "members": {"teacher": 1}}]
     d["roles"]["teacher"]["absence_rate"] = absent
     d["coverage"] = {"needs_cover": ["teacher"], "cascade": ["building_coach"]}
-    d["substitutes"] = {"per_day": 0, "fill_priority": []}
+    d["substitutes"] = {"pool": 0, "fill_priority": []}
     d["calendar"]["drills"] = {"days": days, "minutes": minutes}
     return d
 

@@ -180,9 +180,9 @@ def test_missing_fields_are_named(tmp_path: Path, drop: str, field: str) -> None
     ("text", "field", "word"),
     [
         (
-            "substitutes:\n  per_day: -1\n",
-            "substitutes.per_day",
-            "below the lowest allowed (allowed: at least 0",
+            "substitutes:\n  pool: -1\n",
+            "substitutes.pool",
+            "below the lowest allowed (allowed: 0 to 20,000",
         ),
         ("school:\n  enrollment: -5\n", "schools[0].enrollment", "below the lowest allowed"),
         (

@@ -225,9 +225,9 @@ def test_the_buildings_of_a_district_each_adopt_their_way(tmp_path: Path) -> Non
     assert [t.name for t in birch.teams][-2:] == ["MCL team (grade 3)", "MCL team (grades 4-5)"]
     assert (maple.classrooms, oak.classrooms, birch.classrooms) == (24, 16, 20)
     # one pool and one funding formula for the district: both follow its size
-    assert spec.substitutes.per_day == round(2 * 60 / 24)
+    assert spec.substitutes.pool == round(7 * 60 / 24)
     assert spec.budget.funding[0].amount == 3 * 160000
-    assert note_for(spec, "substitutes.per_day").kind == "assumption"
+    assert note_for(spec, "substitutes.pool").kind == "assumption"
     for path in figures(spec):
         assert note_for(spec, path) is not None, path
     base = simulate.load_scenario(bundled.path("traditional"))

@@ -200,7 +200,7 @@ def sandbox(tmp_path: Path) -> dict[str, Path]:
         "design": "grid",
         "replications": 1,
         "seed": 3,
-        "parameters": {"substitutes.per_day": [0, 1]},
+        "parameters": {"substitutes.pool": [0, 1]},
         "metrics": ["coverage.absences.count"],
     }
     (places["inputs"] / "spec.yaml").write_text(yaml.safe_dump(spec))

@@ -203,7 +203,7 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
             "max_days": draw(st.integers(1, 10)),
         },
         "substitutes": {
-            "per_day": draw(st.integers(0, 5)),
+            "pool": draw(st.integers(0, 12)),
             "daily_rate": draw(st.sampled_from([0, 130, 133.33])),
             "long_term_daily_rate": 180,
             "fill_priority": draw(st.lists(st.sampled_from(ROLES), unique=True, max_size=3)),

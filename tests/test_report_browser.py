@@ -271,7 +271,7 @@ def test_sweep_report_draws_every_chart_and_shows_user_text_as_text(tmp_path: Pa
                 "scenario": str(SCENARIOS / "traditional.yaml"),
                 "design": "grid",
                 "parameters": {
-                    "substitutes.per_day": [0, 2],
+                    "substitutes.pool": [0, 2],
                     "roles.teacher.absence_rate": [0.02, 0.06],
                 },
                 "metrics": [

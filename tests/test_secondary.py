@@ -264,7 +264,7 @@ def test_with_no_cover_periods_colleagues_never_cover() -> None:
 
 def test_no_substitutes_sends_every_absence_period_by_period() -> None:
     d = data(MIDDLE)
-    d["substitutes"]["per_day"] = 0
+    d["substitutes"]["pool"] = 0
     d["coverage"]["vacancy_cover"] = "cascade"
     engine = Engine(build(d), 1).run()
     cover = engine.module(Coverage).results()
@@ -341,10 +341,13 @@ def test_part_day_absence_misses_each_period_at_its_rate() -> None:
         got = out[("secondary.class_absence_share", f"period={p + 1}", "value")]
         assert abs(got - rate) < 0.004  # 1,200 students x 180 days a period
     # on top of full-day absence, the two add (independently)
-    d["schools"][0]["attendance"] = {"absence_rate": 0.09, "chronic_share": 0.28}
-    out = compute(Engine(build(d), 8).run())
-    first = out[("secondary.class_absence_share", "period=1", "value")]
-    assert abs(first - (0.09 + 0.07 - 0.09 * 0.07)) < 0.01
+    d["schools"][0]["attendance"] = {"chronic_share": 0.28, "severe_share": 0.082}
+    engine = Engine(build(d), 8).run()
+    days = engine.days.instructional & ~engine.days.closed
+    away = float(engine.schools[0].students.absent[days].mean())  # whole days missed
+    assert away > 0.05
+    first = compute(engine)[("secondary.class_absence_share", "period=1", "value")]
+    assert abs(first - (away + 0.07 - away * 0.07)) < 0.01
 
 
 # ---- determinism and common random numbers ----------------------------------------------------

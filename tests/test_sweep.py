@@ -23,13 +23,11 @@ def test_grid_has_one_row_per_run_with_the_listed_values(tmp_path: Path) -> None
     frame = results(out)
     assert len(frame) == 3 * 3 * 2 == result.done
     assert frame["run_id"].tolist() == list(range(18))
-    combos = set(
-        zip(frame["roles.teacher.absence_rate"], frame["substitutes.per_day"], strict=True)
-    )
+    combos = set(zip(frame["roles.teacher.absence_rate"], frame["substitutes.pool"], strict=True))
     assert combos == set(itertools.product([0.02, 0.05, 0.08], [0, 1, 2]))
     assert frame.groupby("point").size().eq(2).all()
     assert sorted(frame["replication"].unique()) == [0, 1]
-    assert frame["substitutes.per_day"].dtype == np.int64
+    assert frame["substitutes.pool"].dtype == np.int64
     metric_columns = [m.column for m in result.sweep.metrics]
     assert metric_columns == [
         "coverage.substitute_fill_rate.value",
@@ -41,18 +39,19 @@ def test_grid_has_one_row_per_run_with_the_listed_values(tmp_path: Path) -> None
         "run_id",
         "point",
         "roles.teacher.absence_rate",
-        "substitutes.per_day",
+        "substitutes.pool",
         "replication",
         "seed",
         *metric_columns,
     ]
     assert np.isfinite(frame[metric_columns].to_numpy()).all()
-    # the figures respond to the parameters as they must: no pool, no substitute days;
-    # a pool of k places at most k a day
+    # the figures respond to the parameters as they must: no pool, no substitute days; a
+    # substitute works one job a day; a larger pool works more days
     days = frame["coverage.substitute_days.count"]
-    assert (days <= frame["substitutes.per_day"] * 30).all()
-    assert (days[frame["substitutes.per_day"] == 0] == 0).all()
-    assert (days[frame["substitutes.per_day"] > 0] > 0).all()
+    assert (days <= frame["substitutes.pool"] * 30).all()
+    assert (days[frame["substitutes.pool"] == 0] == 0).all()
+    by_pool = days.groupby(frame["substitutes.pool"]).mean()
+    assert by_pool.is_monotonic_increasing and by_pool.iloc[-1] > 0
     more = frame.groupby("roles.teacher.absence_rate")["coverage.absences.count"].mean()
     assert more.is_monotonic_increasing
 
@@ -137,7 +136,7 @@ def test_sobol_index_of_an_ignored_parameter_is_zero(tmp_path: Path) -> None:
         replications=1,
         parameters={
             "roles.teacher.absence_rate": {"low": 0.01, "high": 0.08},
-            "substitutes.per_day": {"low": 0, "high": 3},
+            "substitutes.pool": {"low": 0, "high": 3},
             "budget.devices.life_years": {"low": 1, "high": 10},
         },
     )
@@ -152,7 +151,7 @@ def test_sobol_index_of_an_ignored_parameter_is_zero(tmp_path: Path) -> None:
         for metric in table.metric.unique():
             row = table[(table.metric == metric) & (table.parameter == "budget.devices.life_years")]
             assert row[row["index"] == index]["value"].abs().max() <= 0.01
-    assert fill.loc[("substitutes.per_day", "ST"), "value"] > 0.3
+    assert fill.loc[("substitutes.pool", "ST"), "value"] > 0.3
     assert set(table["index"]) == {"S1", "ST"}
     # 16 samples are too few: the table says which indices cannot be trusted, and why
     inside = table["value"].between(0, 1)
@@ -192,7 +191,7 @@ def test_tornado_and_main_effects_are_drawn_on_the_metric_own_scale(tmp_path: Pa
 def test_morris_and_latin_hypercube_run_and_rank(tmp_path: Path) -> None:
     params = {
         "roles.teacher.absence_rate": {"low": 0.01, "high": 0.08},
-        "substitutes.per_day": {"low": 0, "high": 3},
+        "substitutes.pool": {"low": 0, "high": 3},
         "relationships.contact_threshold_minutes": {"low": 100, "high": 1000},
     }
     morris = sweep(
@@ -218,8 +217,8 @@ def test_morris_and_latin_hypercube_run_and_rank(tmp_path: Path) -> None:
     )
     frame = results(tmp_path / "lhs")
     assert len(frame) == 12
-    assert frame["substitutes.per_day"].between(0, 3).all()
-    assert set(frame["substitutes.per_day"]) == {0, 1, 2, 3}  # 12 strata cover every integer
+    assert frame["substitutes.pool"].between(0, 3).all()
+    assert set(frame["substitutes.pool"]) == {0, 1, 2, 3}  # 12 strata cover every integer
     assert lhs.sensitivity is not None and {"src", "r2"} <= set(lhs.sensitivity["index"])
 
 

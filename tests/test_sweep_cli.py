@@ -67,12 +67,12 @@ BAD: list[tuple[dict[str, Any], list[str]]] = [
         ["coverage.vacancy_cover", "not a numeric field"],
     ),
     (
-        {"parameters": {"substitutes.per_day": {"low": 0, "high": 3}}},
-        ["parameters.substitutes.per_day", "needs levels"],
+        {"parameters": {"substitutes.pool": {"low": 0, "high": 3}}},
+        ["parameters.substitutes.pool", "needs levels"],
     ),
     (
-        {"parameters": {"substitutes.per_day": [0.5, 1]}},
-        ["parameters.substitutes.per_day", "whole numbers"],
+        {"parameters": {"substitutes.pool": [0.5, 1]}},
+        ["parameters.substitutes.pool", "whole numbers"],
     ),
     ({"parameters": {"schools.3.enrollment": [100]}}, ["schools", "not an index"]),
     ({"design": "lhs"}, ["samples", "needs samples"]),
@@ -80,7 +80,7 @@ BAD: list[tuple[dict[str, Any], list[str]]] = [
         {
             "parameters": {
                 "roles.teacher.absence_rate": {"low": 0, "high": 1, "levels": 2000},
-                "substitutes.per_day": {"low": 0, "high": 5000, "levels": 1000},
+                "substitutes.pool": {"low": 0, "high": 5000, "levels": 1000},
             }
         },
         ["parameters", "2,000,000 points", "at most 1,000,000"],

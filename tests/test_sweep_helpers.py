@@ -25,7 +25,7 @@ def short_year(folder: Path, days: int = 30) -> Path:
 
 
 def write_spec(folder: Path, **fields: Any) -> Path:
-    """A grid over teacher absence (3 values) x substitutes per day (0..2), 2 replications."""
+    """A grid over teacher absence (3 values) x substitutes on the list (0..2), 2 replications."""
     base = fields.pop("scenario", None) or short_year(folder).name
     spec: dict[str, Any] = {
         "name": "test sweep",
@@ -35,7 +35,7 @@ def write_spec(folder: Path, **fields: Any) -> Path:
         "seed": 11,
         "parameters": {
             "roles.teacher.absence_rate": [0.02, 0.05, 0.08],
-            "substitutes.per_day": {"low": 0, "high": 2, "levels": 3},
+            "substitutes.pool": {"low": 0, "high": 2, "levels": 3},
         },
         "metrics": [
             "coverage.substitute_fill_rate.value",

@@ -1,10 +1,10 @@
 """How absence propensity varies between people, calibrated to the public spread.
 
-Students: each student's daily absence rate is Beta(a, b) with the scenario's mean, and a
-concentration chosen so that the share of students who miss 10% or more of the school days
-(chronic absence, as ED and Attendance Works count it) matches the scenario's over a full
-180-day year, the year those public figures count. Days missed is then beta-binomial, so the
-calibration is exact for such a year; a shorter calendar keeps the same students.
+Students: each student's daily absence rate is logit-normal, with the one spread that gives
+the scenario's shares of students missing 10% or more and 20% or more of a full 180-day year
+(chronic and severe chronic absence, as report cards count them; schema/absence.py). Days
+missed is then binomial at each student's rate, so the calibration is exact for such a year; a
+shorter calendar keeps the same students.
 
 Staff: each holder's absence rate is the role's rate times a gamma draw of mean 1 and the role's
 coefficient of variation; a few people with long absences carry much of the total, as in NCTQ's
@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulate.schema.absence import YEAR, beta_concentration
+from simulate.schema.absence import fit
 
 
-def student_rates(mean: float, share: float, rng: np.random.Generator, n: int) -> np.ndarray:
+def student_rates(chronic: float, severe: float, rng: np.random.Generator, n: int) -> np.ndarray:
     """Each student's daily absence rate (zeros when students are never absent)."""
-    if mean <= 0:
+    spread = fit(round(chronic, 12), round(severe, 12))
+    if spread is None:  # never absent (the scenario check refuses any other pair)
         return np.zeros(n)
-    concentration = beta_concentration(round(mean, 12), round(share, 12), YEAR)
-    if concentration is None:  # the scenario check refuses this; keep the mean regardless
-        return np.full(n, mean)
-    return rng.beta(mean * concentration, (1 - mean) * concentration, n)
+    mu, sigma = spread
+    return 1.0 / (1.0 + np.exp(-(mu + sigma * rng.standard_normal(n))))
 
 
 def staff_multiplier(cv: float, rng: np.random.Generator) -> float:

@@ -160,8 +160,8 @@ def _school(scenario: Scenario) -> Part:
             ("enrollment", "Enrollment (students)"),
             ("classrooms", "Classrooms (homerooms)"),
             *([("copies", "Copies of this school")] if many else []),
-            ("attendance.absence_rate", "Students: mean share of days absent"),
-            ("attendance.chronic_share", "Students: share chronically absent"),
+            ("attendance.chronic_share", "Students: share chronically absent (10%+ of days)"),
+            ("attendance.severe_share", "Students: share severely absent (20%+ of days)"),
             *([("devices", "Devices for online stations")] if school.rotation else []),
         ]
         rows += [_form_row(scenario, f"{at}.{f}", head + text) for f, text in fields]
@@ -309,7 +309,7 @@ def _budget(scenario: Scenario) -> Part:
         ("budget.software_per_student", "Software per student"),
         ("budget.devices.unit_cost", "Price of one device"),
         ("budget.devices.life_years", "Device life"),
-        ("substitutes.per_day", "District substitutes per day"),
+        ("substitutes.pool", "Substitutes on the district's list"),
         ("substitutes.daily_rate", "Substitute daily rate"),
         ("substitutes.long_term_daily_rate", "Long-term substitute daily rate"),
         *((f"budget.projection.{name}", None) for name in _scalar_fields(Projection)),

@@ -64,7 +64,27 @@ STATISTICS = {
     "max": "largest",
     "planning": "colleagues' planning lost",
     "instruction": "instruction lost",
+    "students": "students with a target",
+    "gini": "Gini coefficient (0: everyone alike, 1: one bears all)",
+    "top10": "share borne by the most-loaded tenth",
 }
+# Students by the share of the days school was open that they missed, as Attendance Works
+# bands them (satisfactory, at risk, chronic, severe chronic): name, from, to (share of days),
+# and how the band reads.
+ATTENDANCE_BANDS = (
+    ("under_5", 0.0, 0.05, "Students missing under 5% of days"),
+    ("5_to_10", 0.05, 0.10, "Students missing 5-10% of days"),
+    ("10_to_20", 0.10, 0.20, "Students missing 10-20% of days"),
+    ("20_plus", 0.20, 1.01, "Students missing 20% or more of days"),
+)
+# Substitute requests by the school days of notice the pool had before the day: name, fewest
+# days, most days, and how the group reads.
+NOTICE_BANDS = (
+    ("0", 0, 0, "Reported the same morning"),
+    ("1", 1, 1, "Reported 1 school day ahead"),
+    ("2-4", 2, 4, "Reported 2-4 school days ahead"),
+    ("5+", 5, 10_000, "Reported 5 or more school days ahead"),
+)
 # Kinds of group a metric may be split by: what comes after the '=' in a group name.
 GROUP_KINDS = {
     "role": "a role of the scenario",
@@ -74,8 +94,13 @@ GROUP_KINDS = {
     "level": "middle or high (schools with a period day)",
     "course": "a course of a school with a period day",
     "period": "a class period of the day (1 is the first)",
+    "band": "students by the share of school days they missed: "
+    + ", ".join(band for band, *_ in ATTENDANCE_BANDS),
+    "notice": "absences by the notice the substitute pool had: 0 (reported the same morning), "
+    "1, 2-4 or 5+ school days",
+    "school": "a school of the scenario, by name (copies of a school together)",
 }
-# How a group reads in a table row ({} is the role title, tier name or activity label).
+# How a group reads in a table row ({} is the role title, tier name, activity or band label).
 GROUP_TITLES = {
     "role": "{}",
     "tier": "Tier {}",
@@ -84,6 +109,9 @@ GROUP_TITLES = {
     "level": "{} schools",
     "course": "{}",
     "period": "Period {}",
+    "band": "{}",
+    "notice": "{}",
+    "school": "{}",
 }
 UNCOVERED = "uncovered"  # by= value of a class period nobody covered
 COVERER_TITLES = {  # by= values that are not roles of the scenario
@@ -153,6 +181,9 @@ class Measure:
     whole_school: bool = False  # a total over the whole enrollment: comparable only between
     # scenarios of the same schools (not a per-pupil, per-student or per-teacher figure)
     signed: bool = False  # may be negative (an estimated effect); every other figure is >= 0
+    # A share of something that may not happen (no absence to fill, no student in a band): a
+    # year without it has no figure, never 0, and a table shows this word where none had one.
+    empty: str = ""
 
     def kind_of(self, statistic: str) -> Kind:
         return dict(self.kinds).get(statistic, self.kind)
@@ -203,7 +234,15 @@ def group_title(group: str, role_title: Callable[[str], str] | None = None) -> s
         value = activity_label(group)
     elif kind == "level":
         value = value.capitalize()
+    elif kind in BAND_TITLES:
+        value = BAND_TITLES[kind].get(value, value)
     return GROUP_TITLES[kind].format(value)
+
+
+BAND_TITLES = {
+    "band": {name: title for name, _, _, title in ATTENDANCE_BANDS},
+    "notice": {name: title for name, _, _, title in NOTICE_BANDS},
+}
 
 
 def activity_label(group: str) -> str:
@@ -418,22 +457,27 @@ MEASURES: tuple[Measure, ...] = (
         "small_group.reaching_target_share",
         "Students reaching their dosage target",
         "share of students with a target",
-        ("value",),
-        (ALL, "tier"),
+        ("value", "students"),
+        (ALL, "tier", "band"),
         "pct",
         1,
         "Share of students with a small-group target (the higher need tiers) who got at least "
-        "90% of their tier's weekly target, on average over the year.",
+        "90% of their tier's weekly target, on average over the year; by attendance band, "
+        "for the students who are there least.",
+        kinds=(("students", "num0"),),
+        neutral=("students",),
+        notes=(Note("students", "Students with a dosage target: those a share counts."),),
         everyone="all with a target",
         short="reaching target",
         abbrev="at target",
+        empty="no students",
     ),
     Measure(
         "small_group.target_delivered_share",
         "Share of the dosage target delivered",
         "share of target minutes",
         ("value",),
-        (ALL, "tier"),
+        (ALL, "tier", "band"),
         "pct",
         1,
         "Minutes delivered against the tiers' weekly targets, each student's minutes counted up "
@@ -441,19 +485,21 @@ MEASURES: tuple[Measure, ...] = (
         everyone="all with a target",
         short="of target delivered",
         abbrev="of target",
+        empty="no students",
     ),
     Measure(
         "small_group.shortfall_minutes_week",
         "Weekly shortfall against the dosage target",
         "minutes per student per week",
         ("mean",),
-        (ALL, "tier"),
+        (ALL, "tier", "band"),
         "num0",
         -1,
         "Minutes a week by which a student with a target falls short of it, on average (0 for "
         "a student who reaches it).",
         everyone="all with a target",
         short="weekly shortfall",
+        empty="no students",
     ),
     Measure(
         "small_group.delivered_by_share",
@@ -545,11 +591,50 @@ MEASURES: tuple[Measure, ...] = (
         "Absences filled by a substitute",
         "share of substitute requests",
         ("value",),
-        (ALL,),
+        (ALL, "notice", "school"),
         "pct",
         1,
-        "Share of teacher absences for which the district pool sent a substitute; the rest "
-        "fall to colleagues, who lose what they had planned.",
+        "Share of the days an absent adult asked the district's substitute pool for cover that a "
+        "substitute took, by the notice the pool had and by school; the rest fall to "
+        "colleagues, who lose what they had planned. It comes from the market: the pool's "
+        "substitutes, their days and schools, and every school's requests.",
+        empty="no absences",
+    ),
+    Measure(
+        "coverage.substitute_requests",
+        "Substitute requests",
+        "adult-days a year",
+        ("count",),
+        (ALL, "notice", "school"),
+        "num0",
+        0,
+        "Days an absent adult (or a vacant position without a long-term substitute) asked the "
+        "district's substitute pool for cover, by the notice it gave and by school.",
+        whole_school=True,
+    ),
+    Measure(
+        "substitutes.pool_working_share",
+        "Substitutes on the list who worked in a month",
+        "share of the pool, per month",
+        ("value",),
+        (ALL,),
+        "pct",
+        0,
+        "Share of the district's substitutes who took at least one job in a month, on average "
+        "over the school months (Frontline reports 42% in February 2016).",
+        empty="no substitutes",
+    ),
+    Measure(
+        "substitutes.days_worked_per_month",
+        "Days a working substitute works in a month",
+        "days per month",
+        ("mean",),
+        (ALL,),
+        "num1",
+        0,
+        "Days worked in a month by the substitutes who worked at all that month (Frontline "
+        "reports 7.3 to 7.5).",
+        empty="no substitute worked",
     ),
     Measure(
         "coverage.substitute_days",
@@ -594,6 +679,59 @@ MEASURES: tuple[Measure, ...] = (
         0,
         "Minutes spent with an absent adult's class, by who covered it.",
         whole_school=True,
+    ),
+    Measure(
+        "coverage.duties_per_adult",
+        "Coverage duties per adult",
+        "days a year",
+        ("mean", "p90", "max", "gini", "top10"),
+        (ALL, "role"),
+        "num1",
+        -1,
+        "Days an adult covered an absent colleague's class, or took in students from a class "
+        "split among its team, over the year; all: the adults of the roles that cover (the "
+        "cascade's roles, and the homeroom roles where classes are split). The Gini "
+        "coefficient and the share borne by the most-loaded tenth say how evenly it falls.",
+        neutral=("gini", "top10"),
+        kinds=(("gini", "num2"), ("top10", "pct")),
+        everyone="adults who cover",
+        empty="nobody covers",
+    ),
+    Measure(
+        "absence.days_per_adult",
+        "Days absent per adult",
+        "days a year",
+        ("mean", "p90", "max"),
+        (ALL, "role"),
+        "num1",
+        -1,
+        "School days an adult was absent while school was open (vacancies not counted); a few "
+        "adults with long absences carry much of the total.",
+        everyone="all adults",
+    ),
+    Measure(
+        "attendance.students_share",
+        "Students by days missed",
+        "share of students",
+        ("value",),
+        ("band",),
+        "pct",
+        0,
+        "Share of students by the share of open school days they missed: under 5% "
+        "(satisfactory), 5-10% (at risk), 10-20% (chronically absent) and 20% or more "
+        "(severely chronically absent), as Attendance Works bands them.",
+    ),
+    Measure(
+        "attendance.days_absent_per_student",
+        "Days absent per student",
+        "days a year",
+        ("mean",),
+        (ALL,),
+        "num1",
+        -1,
+        "School days a student missed while school was open, on average: it follows from the "
+        "chronic and severe chronic shares the scenario gives.",
+        everyone="all students",
     ),
     Measure(
         "drills.instruction_minutes_per_classroom",
@@ -925,6 +1063,9 @@ def group_names(scenario: Scenario) -> dict[str, set[str]]:
         "level": {d.level for d in days},
         "course": {c.name for d in days for c in d.courses},
         "period": {str(p + 1) for d in days for p in range(d.periods_per_day)},
+        "band": {name for name, *_ in ATTENDANCE_BANDS},
+        "notice": {name for name, *_ in NOTICE_BANDS},
+        "school": {s.name for s in scenario.schools},
     }
 
 

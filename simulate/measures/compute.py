@@ -3,8 +3,10 @@ from the results its modules declare (engine.module: `results()`, and `figures()
 module's own figures).
 
 Every figure is a float keyed by (metric, group, statistic); weekly figures are per
-instructional week. Empty denominators give 0, never NaN. What each metric means, and how it
-is shown, is in catalogue.py; every command (run, compare, sweep) takes its figures from here.
+instructional week. Empty denominators give 0, never NaN, except for the shares the catalogue
+marks `empty` (a fill rate with no absence to fill): those are left out, so a year without
+anything to measure has no figure rather than 0. What each metric means, and how it is shown,
+is in catalogue.py; every command (run, compare, sweep) takes its figures from here.
 """
 
 from __future__ import annotations
@@ -15,9 +17,17 @@ import numpy as np
 
 from simulate.engine.core import Engine
 from simulate.engine.ledger import UNUSED, Ledger
+from simulate.engine.modules.attendance import StudentAttendance
 from simulate.engine.modules.availability import PRESENT, Availability
 from simulate.engine.modules.coaching import Coaching
-from simulate.engine.modules.coverage import BY_PERIODS, COVERERS, NOT_ASKED, UNCOVERED, Coverage
+from simulate.engine.modules.coverage import (
+    BY_PERIODS,
+    COVERERS,
+    NOT_ASKED,
+    SPLIT,
+    UNCOVERED,
+    Coverage,
+)
 from simulate.engine.modules.instruction import Instruction
 from simulate.engine.modules.period_coverage import PeriodCoverage
 from simulate.engine.modules.small_groups import SmallGroups
@@ -28,6 +38,7 @@ from simulate.engine.timetable import NONE
 from simulate.learning import adapter as learning_adapter
 from simulate.learning.figures import SmallGroupCost
 from simulate.learning.figures import figures as learning_figures
+from simulate.measures.catalogue import ATTENDANCE_BANDS, NOTICE_BANDS
 
 Key = tuple[str, str, str]
 ALL = "all"
@@ -54,11 +65,13 @@ def compute(
     teachers = sum(count_by_role[r] for r in teacher_roles)
 
     _coaching(out, engine, ledger, weeks, count_by_role, teacher_roles, teachers)
-    _small_group(out, engine, weeks)
+    bands = _attendance(out, engine)
+    _small_group(out, engine, weeks, bands)
     _relationships(out, engine)
     _class_size(out, engine, teachers)
     _coverage(out, engine)
     _secondary(out, engine, weeks)
+    _per_adult(out, engine)
     _workload(out, ledger, weeks, teacher_roles, teachers)
     _ledger_totals(out, ledger)
     _lost_shares(out)
@@ -143,9 +156,28 @@ def _coaching(
 REACHED = 0.9  # a student reaches the target with at least 90% of its weekly minutes
 
 
-def _small_group(out: dict[Key, float], engine: Engine, weeks: float) -> None:
-    """Minutes per student per week and how they compare with each tier's target, overall and
-    by tier; tiers are matched by name across schools (each school lists its own)."""
+def _attendance(out: dict[Key, float], engine: Engine) -> np.ndarray:
+    """Days absent per student, and students by the share of open days they missed (the
+    attendance bands); returns each student's band (every school's students in turn)."""
+    days = engine.days
+    open_days = int((days.instructional & ~days.closed).sum())
+    missed = _joined(engine.module(StudentAttendance).results().days_absent)
+    share = missed / open_days if open_days else np.zeros(missed.size)
+    band = np.zeros(missed.size, dtype=np.int64)
+    for k, (_, low, _, _) in enumerate(ATTENDANCE_BANDS):
+        band[share >= low - 1e-12] = k
+    if missed.size:
+        out[("attendance.days_absent_per_student", ALL, "mean")] = float(missed.mean())
+        counts = np.bincount(band, minlength=len(ATTENDANCE_BANDS)) / missed.size
+        for (name, *_), value in zip(ATTENDANCE_BANDS, counts, strict=True):
+            out[("attendance.students_share", f"band={name}", "value")] = float(value)
+    return band
+
+
+def _small_group(out: dict[Key, float], engine: Engine, weeks: float, bands: np.ndarray) -> None:
+    """Minutes per student per week and how they compare with each tier's target, overall, by
+    tier and by attendance band; tiers are matched by name across schools (each school lists
+    its own). A group with no student with a target has no share (not 0)."""
     name = "small_group.minutes_per_student_week"
     grouped = engine.module(SmallGroups).results()
     per_student = _joined([minutes / weeks for minutes in grouped.minutes])
@@ -164,17 +196,21 @@ def _small_group(out: dict[Key, float], engine: Engine, weeks: float) -> None:
         out[(name, group, "mean")] = float(values.mean()) if values.size else 0.0
         for q in (10, 50, 90):
             out[(name, group, f"p{q}")] = float(np.percentile(values, q)) if values.size else 0.0
+    groups += [(f"band={b}", bands == k) for k, (b, *_) in enumerate(ATTENDANCE_BANDS)]
+    for group, mask in groups:
         targeted = mask & (target > 0)
         got, wanted = per_student[targeted], target[targeted]
-        out[("small_group.reaching_target_share", group, "value")] = _ratio(
-            (got >= REACHED * wanted).sum(), got.size
+        if not got.size:
+            continue
+        out[("small_group.reaching_target_share", group, "value")] = float(
+            (got >= REACHED * wanted).mean()
         )
+        out[("small_group.reaching_target_share", group, "students")] = float(got.size)
         out[("small_group.target_delivered_share", group, "value")] = _ratio(
             np.minimum(got, wanted).sum(), wanted.sum()
         )
-        short = np.maximum(wanted - got, 0.0)
-        out[("small_group.shortfall_minutes_week", group, "mean")] = (
-            float(short.mean()) if short.size else 0.0
+        out[("small_group.shortfall_minutes_week", group, "mean")] = float(
+            np.maximum(wanted - got, 0.0).mean()
         )
     by_role = grouped.by_role
     total = sum(by_role.values())
@@ -223,19 +259,82 @@ def _class_size(out: dict[Key, float], engine: Engine, teachers: int) -> None:
 
 
 def _coverage(out: dict[Key, float], engine: Engine) -> None:
+    """What coverage needed and who answered: the fill rate over all requests, by notice and by
+    school (none where nothing was asked), and the substitutes' months."""
     cover = engine.module(Coverage).results()
     out[("coverage.absences", ALL, "count")] = float(cover.absences)
     out[("coverage.vacancy_days", ALL, "count")] = float(cover.vacancy_days)
-    # the daily pool's fill rate; vacancies held by long-term substitutes never ask the pool
-    out[("coverage.substitute_fill_rate", ALL, "value")] = _ratio(
-        cover.substitute_days, cover.substitute_requests
-    )
     out[("coverage.substitute_days", ALL, "count")] = float(cover.substitute_days)
     out[("coverage.long_term_substitute_days", ALL, "count")] = float(
         cover.long_term_substitute_days
     )
+    # vacancies held by long-term substitutes never ask the pool
+    totals: dict[str, list[int]] = {ALL: [0, 0]}
+    for (notice, school), (asked, filled) in cover.requests.items():
+        band = next(name for name, low, high, _ in NOTICE_BANDS if low <= notice <= high)
+        for group in (f"notice={band}", f"school={school}", ALL):
+            pair = totals.setdefault(group, [0, 0])
+            pair[0] += asked
+            pair[1] += filled
+    for group, (asked, filled) in totals.items():
+        out[("coverage.substitute_requests", group, "count")] = float(asked)
+        if asked:
+            out[("coverage.substitute_fill_rate", group, "value")] = filled / asked
     for role, minutes in sorted(cover.minutes.items()):
         out[("coverage.minutes", f"by={role}", "value")] = float(minutes)
+    worked = cover.pool_days  # substitutes x school months: days worked
+    if worked.size:
+        out[("substitutes.pool_working_share", ALL, "value")] = float((worked > 0).mean())
+        if (worked > 0).any():
+            out[("substitutes.days_worked_per_month", ALL, "mean")] = float(
+                worked[worked > 0].mean()
+            )
+
+
+def _per_adult(out: dict[Key, float], engine: Engine) -> None:
+    """Absence days per adult, and coverage duties per adult with how evenly they fall, over
+    everyone and by role."""
+    scenario = engine.scenario
+    away = engine.module(Availability).results().absence_days
+    duties = engine.module(Coverage).results().duties
+    adults = [a for school in engine.schools for a in school.adults]
+    role = np.array([a.role_name for a in adults], dtype=object)
+    absent = _joined([a.astype(float) for a in away])
+    _spread(out, "absence.days_per_adult", ALL, absent, ("mean", "p90", "max"))
+    covering = set(scenario.coverage.cascade)
+    splits = SPLIT in covering
+    who = np.array([a.role_name in covering or (splits and a.class_goes_on) for a in adults])
+    covered = _joined(duties)
+    stats = ("mean", "p90", "max", "gini", "top10")
+    if who.any():
+        _spread(out, "coverage.duties_per_adult", ALL, covered[who], stats)
+    for name in sorted(set(role)):
+        mine = role == name
+        _spread(out, "absence.days_per_adult", f"role={name}", absent[mine], ("mean", "p90", "max"))
+        if who[mine].any():
+            _spread(out, "coverage.duties_per_adult", f"role={name}", covered[mine], stats)
+
+
+def _spread(
+    out: dict[Key, float], metric: str, group: str, values: np.ndarray, stats: tuple[str, ...]
+) -> None:
+    """A distribution's figures: mean, p90, max, and how unevenly it falls (Gini, the share of
+    the most-loaded tenth), these two only when anyone has any."""
+    figures = {
+        "mean": float(values.mean()),
+        "p90": float(np.percentile(values, 90)),
+        "max": float(values.max()),
+    }
+    total = float(values.sum())
+    if total > 0:
+        ordered = np.sort(values)[::-1]
+        n = ordered.size
+        ranks = np.arange(1, n + 1)
+        figures["gini"] = float((n + 1 - 2 * (ranks * ordered).sum() / total) / n)
+        figures["top10"] = float(ordered[: max(1, -(-n // 10))].sum() / total)
+    for stat in stats:
+        if stat in figures:
+            out[(metric, group, stat)] = figures[stat]
 
 
 def _secondary(out: dict[Key, float], engine: Engine, weeks: float) -> None:

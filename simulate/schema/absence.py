@@ -1,96 +1,90 @@
-"""The spread of student absence an absence rate and a chronic-absence share define.
+"""The spread of student absence two public shares define: chronic and severe chronic absence.
 
-Each student's daily absence rate is Beta(a, b) with the scenario's mean, and a concentration
-a + b chosen so that the share of students who miss 10% or more of the school days (chronic
-absence, as ED and Attendance Works count it) matches the scenario's over a full 180-day year,
-the year those public figures count. The scenario check refuses a share no such spread gives;
-the engine draws the students' rates from the concentration (engine/attendance.py).
+A school report card gives the share of students who miss 10% or more of the school days
+(chronic absence, as ED and Attendance Works count it) and, in several states, the share who
+miss 20% or more (severe chronic absence: Massachusetts, Connecticut, ...). Each student's
+daily absence rate is logit-normal, expit(mu + sigma Z) with Z standard normal, and the days a
+student misses in a 180-day year are binomial at that rate; (mu, sigma) are the one pair that
+gives both shares over such a year, the year those figures count. Two shares fix the spread:
+nothing is chosen, and the mean days missed follows from them (docs/validation.md checks it
+against the published mean). The scenario check refuses a pair no such spread gives; the
+engine draws the students' rates from the pair (engine/attendance.py).
 """
 
 from __future__ import annotations
 
 import math
 from functools import lru_cache
-from typing import overload
+from statistics import NormalDist
 
 import numpy as np
 
 CHRONIC = 0.10  # missing 10% or more of the school days is chronic absence
-YEAR = 180  # school days in the year the public chronic-absence figures count
-
-
-@overload
-def chronic_share(mean: float, concentration: float, days: int) -> float: ...
-@overload
-def chronic_share(mean: float, concentration: np.ndarray, days: int) -> np.ndarray: ...
-def chronic_share(mean: float, concentration: float | np.ndarray, days: int) -> float | np.ndarray:
-    """Share of students missing >= 10% of `days` when rates are Beta(mean, concentration),
-    for one concentration or an array of them."""
-    c = np.atleast_1d(np.asarray(concentration, dtype=float))[:, None]
-    a, b = mean * c, (1 - mean) * c
-    k = np.arange(math.ceil(CHRONIC * days - 1e-9), days + 1, dtype=float)[None, :]
-    log_choose = _lgamma(days + 1.0) - _lgamma(k + 1) - _lgamma(days - k + 1)
-    log_b = _lgamma(k + a) + _lgamma(days - k + b) - _lgamma(days + a + b)
-    log_beta = _lgamma(a) + _lgamma(b) - _lgamma(a + b)
-    shares = np.exp(log_choose + log_b - log_beta).sum(axis=1)
-    return shares if np.ndim(concentration) else float(shares[0])
-
-
-# Lanczos approximation of log-gamma (g = 7, 9 terms): about 15 significant digits for x > 0
-_G = 7.0
-_LANCZOS = (
-    0.99999999999980993,
-    676.5203681218851,
-    -1259.1392167224028,
-    771.32342877765313,
-    -176.61502916214059,
-    12.507343278686905,
-    -0.13857109526572012,
-    9.9843695780195716e-6,
-    1.5056327351493116e-7,
+SEVERE = 0.20  # missing 20% or more is severe chronic absence
+YEAR = 180  # school days in the year the public figures count
+# Gauss-Hermite nodes and weights for the standard normal (probabilists' Hermite)
+_NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(64)
+_WEIGHTS = _WEIGHTS / _WEIGHTS.sum()
+_DAYS = np.arange(YEAR + 1, dtype=float)
+_LOG_CHOOSE = np.array(
+    [
+        math.lgamma(YEAR + 1) - math.lgamma(k + 1) - math.lgamma(YEAR - k + 1)
+        for k in range(YEAR + 1)
+    ]
 )
 
 
-def _lgamma(x: np.ndarray | float) -> np.ndarray:
-    """log Gamma(x) for x > 0, elementwise (numpy has none, and scipy takes a third of a second
-    to import); below 1 it steps up with Gamma(x) = Gamma(x + 1) / x."""
-    x = np.asarray(x, dtype=float)
-    small = x < 1
-    y = np.where(small, x + 1, x) - 1
-    series = np.full_like(y, _LANCZOS[0])
-    for i, coefficient in enumerate(_LANCZOS[1:], start=1):
-        series = series + coefficient / (y + i)
-    t = y + _G + 0.5
-    value = 0.5 * math.log(2 * math.pi) + (y + 0.5) * np.log(t) - t + np.log(series)
-    return np.where(small, value - np.log(x), value)
+def _days_missed(mu: float, sigma: float) -> np.ndarray:
+    """The distribution of days missed in a 180-day year (0 to 180) at (mu, sigma)."""
+    rate = 1.0 / (1.0 + np.exp(-(mu + sigma * _NODES)))
+    rate = np.clip(rate, 1e-300, 1 - 1e-16)[:, None]
+    log_pmf = _LOG_CHOOSE + _DAYS * np.log(rate) + (YEAR - _DAYS) * np.log1p(-rate)
+    return _WEIGHTS @ np.exp(log_pmf)
 
 
-GRID = np.logspace(-2, 6, 161)  # concentrations searched, from very spread to all alike
+def share_missing(mu: float, sigma: float, threshold: float) -> float:
+    """Share of students who miss `threshold` of a 180-day year or more."""
+    first = math.ceil(threshold * YEAR - 1e-9)
+    return float(_days_missed(mu, sigma)[first:].sum())
 
 
-@lru_cache(maxsize=256)
-def chronic_range(mean: float, days: int) -> tuple[float, float]:
-    """The lowest and highest chronic-absence share a beta spread of `mean` can give."""
-    shares = chronic_share(mean, GRID, days)
-    return float(shares.min()), float(shares.max())
+def mean_rate(mu: float, sigma: float) -> float:
+    """The mean share of days a student misses at (mu, sigma)."""
+    return float(_WEIGHTS @ (1.0 / (1.0 + np.exp(-(mu + sigma * _NODES)))))
 
 
 @lru_cache(maxsize=256)
-def beta_concentration(mean: float, share: float, days: int) -> float | None:
-    """The concentration a + b that gives `share` chronically absent, or None if no beta
-    distribution with this mean can. Where two spreads give the share (the share first rises,
-    then falls, as the spread grows for a mean under 10%), the less dispersed one is taken."""
-    gap = chronic_share(mean, GRID, days) - share
-    crossing = np.flatnonzero(np.sign(gap[:-1]) != np.sign(gap[1:]))
-    if gap[-1] == 0:
-        return float(GRID[-1])
-    if not crossing.size:
+def fit(chronic: float, severe: float) -> tuple[float, float] | None:
+    """(mu, sigma) that give `chronic` students missing 10% or more of the days and `severe`
+    missing 20% or more, or None if no logit-normal spread does (it needs 0 < severe <
+    chronic < 1). Newton's method from the pair that would fit without the day-to-day chance
+    (rates alone above 10% and 20%), on (mu, log sigma)."""
+    if not 0 < severe < chronic < 1:
         return None
-    i = int(crossing[-1])  # the least dispersed crossing
-    lo, hi = GRID[i], GRID[i + 1]
-    rising = gap[i + 1] > gap[i]
-    for _ in range(60):
-        mid = math.sqrt(lo * hi)
-        above = chronic_share(mean, mid, days) >= share
-        lo, hi = (lo, mid) if above == rising else (mid, hi)
-    return math.sqrt(lo * hi)
+    normal = NormalDist()
+    low, high = normal.inv_cdf(1 - chronic), normal.inv_cdf(1 - severe)
+    sigma = (_logit(SEVERE) - _logit(CHRONIC)) / (high - low)
+    x = np.array([_logit(CHRONIC) - sigma * low, math.log(sigma)])
+    target = np.array([chronic, severe])
+
+    def gap(point: np.ndarray) -> np.ndarray:
+        mu, log_sigma = point
+        s = math.exp(min(log_sigma, 5.0))
+        return np.array([share_missing(mu, s, CHRONIC), share_missing(mu, s, SEVERE)]) - target
+
+    for _ in range(50):
+        now = gap(x)
+        if np.abs(now).max() < 1e-10:
+            return float(x[0]), math.exp(float(x[1]))
+        step = 1e-6
+        jacobian = np.column_stack([(gap(x + step * e) - now) / step for e in np.eye(2)])
+        try:
+            move = np.linalg.solve(jacobian, now)
+        except np.linalg.LinAlgError:
+            return None
+        x = x - np.clip(move, -1.0, 1.0)  # damped: the shares flatten far from the answer
+    return None
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1 - p))

@@ -48,6 +48,9 @@ MAX_COPIES = 500  # copies of one school
 MAX_POSITIONS_PER_SCHOOL = 1_000  # team members x team count + staff, in one copy of a school
 MAX_ADULTS = 10_000  # positions over all schools and copies of a run
 MAX_STUDENTS = 250_000  # enrollment over all schools and copies of a run
+# Substitutes on a district's list: each is a row of the market's day-by-day arrays (the
+# largest US districts list a few thousand).
+MAX_SUBSTITUTES = 20_000
 
 # ---- studies --------------------------------------------------------------------------------
 MAX_REPLICATIONS = 10_000  # simulated years per scenario

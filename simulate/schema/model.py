@@ -305,21 +305,38 @@ class NeedTier(Strict):
 
 
 class Attendance(Strict):
-    """Students miss days: each student's absence rate is drawn from a beta distribution with
-    this mean, spread so that `chronic_share` of students miss 10% or more of a 180-day year."""
+    """Students miss days: each student's daily absence rate is drawn from the one logit-normal
+    spread that gives both public shares over a 180-day year, those missing 10% or more of the
+    days (chronic absence) and those missing 20% or more (severe chronic absence), as report
+    cards publish them (schema/absence.py). The mean days missed follows from the two."""
 
-    absence_rate: Annotated[float, Field(ge=0, le=0.5)] = Field(
-        0.0,
-        description="Mean share of school days a student misses (0.07 = 7%); an absent student "
-        "gets no minutes that day",
-        title="Mean share of days absent",
-    )
     chronic_share: Share = Field(
         0.0,
         description="Share of students chronically absent: missing 10% or more of a 180-day "
-        "year (0 to 1)",
+        "year (0 to 1; 0 with severe_share 0: students are never absent)",
         title="Share chronically absent",
     )
+    severe_share: Share = Field(
+        0.0,
+        description="Share of students severely chronically absent: missing 20% or more of a "
+        "180-day year (0 to 1, below chronic_share); an absent student gets no minutes that day",
+        title="Share severely absent",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_mean(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "absence_rate" in data:
+            raise FieldError(
+                ("absence_rate",),
+                "is no longer an input: the spread of student absence is fitted to two shares "
+                "report cards publish, chronic_share (10% or more of days missed) and "
+                "severe_share (20% or more), and the mean days missed follows from them",
+                "chronic_share and severe_share (e.g. 0.20 and 0.059: a Massachusetts "
+                "elementary school with 20.1% chronically absent had 5.9% severely absent in "
+                "2023-24)",
+            )
+        return data
 
 
 class Station(Strict):
@@ -646,7 +663,8 @@ class Calendar(Strict):
 
 
 class AbsenceEpisodes(Strict):
-    """Length of an absence episode in days: 1 + Poisson(mean_extra_days), at most max_days."""
+    """Adults' absence episodes: how long they last (1 + Poisson(mean_extra_days) school days,
+    at most max_days) and how much notice the substitute pool gets."""
 
     mean_extra_days: Annotated[float, Field(ge=0, le=30)] = Field(
         0.0,
@@ -656,15 +674,55 @@ class AbsenceEpisodes(Strict):
     max_days: Annotated[int, Field(ge=1, le=60)] = Field(
         10, description="Longest absence episode, in school days", title="Longest absence, in days"
     )
+    known_ahead_share: Share = Field(
+        0.0,
+        description="Share of absence episodes known in advance (training, planned leave), "
+        "posted to the substitute pool before the day; the rest (illness) are reported the "
+        "same morning, every day of the episode at once",
+        title="Share of absences known ahead",
+    )
+    mean_notice_days: Annotated[float, Field(ge=1, le=60)] = Field(
+        10.0,
+        description="Mean school days of notice of an absence known in advance (at least one; "
+        "geometric)",
+        title="Days of notice",
+    )
 
 
 class Substitutes(Strict):
-    """The district's substitute pool, shared by every school of a run."""
+    """The district's substitute market: a pool of substitutes shared by every school of a run,
+    each with the days it will work and the schools and grades it will take, who pick up the
+    jobs absences post over time (engine/modules/coverage.py)."""
 
-    per_day: Count = Field(
+    pool: Annotated[int, Field(ge=0, le=limits.MAX_SUBSTITUTES)] = Field(
         0,
-        description="Substitutes the district pool can place per day, across all schools",
-        title="Substitutes per day",
+        description="Substitutes on the district's list, shared by every school of the run",
+        title="Substitutes on the list",
+    )
+    willing_share: Share = Field(
+        0.5,
+        description="Mean share of school days a substitute on the list is willing to work; "
+        "each substitute's own share is drawn around it (beta, concentration 1: many on a "
+        "list seldom work)",
+        title="Share of days a substitute will work",
+    )
+    checks_per_day: Annotated[float, Field(ge=0, le=100)] = Field(
+        2.0,
+        description="How often a substitute looks for jobs each day (answers the system's "
+        "call, opens the app): the pace at which posted jobs are taken",
+        title="Looks for jobs per day",
+    )
+    reach: Share = Field(
+        1.0,
+        description="Share of the district's schools a substitute will travel to, the nearest "
+        "first (at least one)",
+        title="Share of schools a substitute reaches",
+    )
+    grades_share: Share = Field(
+        1.0,
+        description="Chance that a substitute takes jobs in a given grade (each grade drawn "
+        "for each substitute)",
+        title="Share of grades a substitute takes",
     )
     daily_rate: Money = Field(
         Decimal(0),
@@ -679,8 +737,22 @@ class Substitutes(Strict):
     )
     fill_priority: list[str] = Field(
         default_factory=list,
-        description="Roles whose absences get substitutes from the pool, in order of priority",
+        description="Roles whose absences are posted to the substitute pool; a substitute "
+        "takes the first listed first",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_daily_count(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "per_day" in data:
+            raise FieldError(
+                ("per_day",),
+                "is no longer an input: the fill rate comes from a market of substitutes who "
+                "take the posted jobs over time",
+                "pool (substitutes on the district's list), with willing_share, "
+                "checks_per_day, reach and grades_share",
+            )
+        return data
 
 
 class Coverage(Strict):
@@ -1424,24 +1496,25 @@ def takes_course(course: Course, grade: str, tier: str) -> bool:
 
 
 def _check_attendance(attendance: Attendance, loc: tuple[str | int, ...]) -> None:
-    """The chronic-absence share must be one a beta spread of the mean rate can give."""
-    from simulate.schema.absence import YEAR, beta_concentration, chronic_range
+    """The two shares must be ones a spread of student absence gives."""
+    from simulate.schema.absence import fit
 
-    mean, share = attendance.absence_rate, attendance.chronic_share
-    if mean == 0:
-        if share:
-            raise FieldError(
-                (*loc, "chronic_share"),
-                f"is {share:g} but absence_rate is 0: nobody misses a day",
-                "0, or set absence_rate",
-            )
+    chronic, severe = attendance.chronic_share, attendance.severe_share
+    if chronic == severe == 0:
         return
-    if beta_concentration(round(mean, 12), round(share, 12), YEAR) is None:
-        low, high = chronic_range(round(mean, 12), YEAR)
+    if not 0 < severe < chronic:
         raise FieldError(
-            (*loc, "chronic_share"),
-            f"is {share:g}, which no spread of a mean absence rate of {mean:g} over a "
-            f"{YEAR}-day year gives",
-            f"{low:.3f} to {high:.3f} at this absence_rate; raise absence_rate for a higher "
-            "chronic share",
+            (*loc, "severe_share"),
+            f"is {severe:g} with chronic_share {chronic:g}: every student who misses 20% of the "
+            "days also misses 10%, and some chronically absent students miss 20% or more",
+            f"more than 0 and less than chronic_share ({chronic:g}); both 0 for students who "
+            "are never absent",
+        )
+    if fit(round(chronic, 12), round(severe, 12)) is None:
+        raise FieldError(
+            (*loc, "severe_share"),
+            f"is {severe:g} with chronic_share {chronic:g}: no spread of student absence over "
+            "a 180-day year gives these two shares",
+            "a severe share well below the chronic share (Massachusetts elementary schools: "
+            "about a seventh of it)",
         )

@@ -576,10 +576,10 @@ def _scaled(base: Scenario, homerooms: int, schools: int, own_funding: bool) -> 
     """The district's substitute pool follows the classrooms of all its schools; the bundled
     district's fixed funding (a base allotment per school) follows the schools."""
     out: dict[str, Any] = {}
-    pool = base.substitutes.per_day
+    pool = base.substitutes.pool
     scaled = max(1, round(pool * homerooms / base.schools[0].classrooms)) if pool else 0
     if scaled != pool:
-        out["substitutes.per_day"] = scaled
+        out["substitutes.pool"] = scaled
     if schools > 1 and not own_funding:
         for k, line in enumerate(base.budget.funding):
             if line.kind == "recurring" and line.amount:
@@ -689,7 +689,7 @@ def _notes(
         last = path.rsplit(".", 1)[-1]
         if path in ("name", "schools", "budget.funding") or last in NOT_FIGURES:
             continue
-        if ".staff." in path or last == "devices" or path == "substitutes.per_day":
+        if ".staff." in path or last == "devices" or path == "substitutes.pool":
             notes[path] = scaled
         elif path.startswith("budget.funding["):  # the bundled formula for several schools
             notes[path] = {

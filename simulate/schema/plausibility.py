@@ -177,7 +177,7 @@ def _defaults(scenario: Scenario) -> Iterator[Warning]:
             "is left out: long-term substitutes covering vacancies cost nothing; long-term "
             "substitutes are usually paid the teacher schedule's per diem (about $250 a day)",
         )
-    if subs.per_day and _left_out(subs, "daily_rate"):
+    if subs.pool and _left_out(subs, "daily_rate"):
         yield Warning(
             "substitutes.daily_rate",
             "is left out: substitute days cost nothing (BLS 2023: about $21 an hour)",

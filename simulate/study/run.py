@@ -12,7 +12,7 @@ import pandas as pd
 from simulate.budget import items as budget_mod
 from simulate.engine.core import Engine
 from simulate.learning import adapter as learning_adapter
-from simulate.measures.catalogue import STAFFING_PER_PUPIL, check_figure
+from simulate.measures.catalogue import STAFFING_PER_PUPIL, check_figure, measure
 from simulate.measures.compute import Key
 from simulate.schema.model import Scenario
 from simulate.study.budget_tables import line_items_frame
@@ -59,14 +59,20 @@ class Result:
 
         ValueError, with the closest valid name, for a metric, statistic or group the measures
         catalogue does not have for this scenario; a valid figure the years never produced
-        (a loss reason that never happened) is 0."""
+        (a loss reason that never happened) is 0, but a share with nothing to measure in any
+        year (a fill rate without absences) has no value: ValueError says so."""
         check_figure(self.scenario, metric, group, statistic)
         rows = self.stats[
             (self.stats.metric == metric)
             & (self.stats.group == group)
             & (self.stats.statistic == statistic)
         ]
-        return float(rows["value"].iloc[0]) if len(rows) else 0.0
+        if len(rows):
+            return float(rows["value"].iloc[0])
+        empty = measure(metric).empty
+        if empty:
+            raise ValueError(f"{metric} ({group}, {statistic}) has no value: {empty} in any year")
+        return 0.0
 
     def summary(self) -> dict[str, Any]:
         metrics: dict[str, Any] = {}

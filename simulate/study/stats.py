@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from simulate.measures.catalogue import CATALOGUE
+
 Z95 = 1.959963984540054  # normal quantile; with few replications we use Student's t below
 T95 = {
     1: 12.706,
@@ -41,7 +43,8 @@ def complete(metrics: pd.DataFrame, replications: int) -> pd.DataFrame:
     """Give every figure a row in every replication; a figure a run did not emit is zero.
 
     The engine emits a ledger reason (e.g. lost:closure) only in years where it happened;
-    averaging over just those years would overstate it.
+    averaging over just those years would overstate it. A share the catalogue marks `empty`
+    (a fill rate in a year without absences) stays absent: it had nothing to measure.
     """
     years: list[dict[tuple[str, str, str], float]] = [{} for _ in range(replications)]
     columns = [metrics[c].tolist() for c in ("replication", "metric", "group", "statistic")]
@@ -52,16 +55,23 @@ def complete(metrics: pd.DataFrame, replications: int) -> pd.DataFrame:
 
 def figures_table(years: Sequence[dict[tuple[str, str, str], float]]) -> pd.DataFrame:
     """Each year's figures (metric, group, statistic) as one tidy table, sorted by year and
-    figure, with a row for every figure any year has (0 where a year has not)."""
+    figure, with a row for every figure any year has (0 where a year has not), but for the
+    shares the catalogue marks `empty`, which have rows only in the years that had them."""
     figures = sorted(set().union(*years))
-    value = [float(year.get(figure, 0.0)) for year in years for figure in figures]
+    sparse = {f for f in figures if f[0] in CATALOGUE and CATALOGUE[f[0]].empty}
+    rows = [
+        (r, figure, year.get(figure, 0.0))
+        for r, year in enumerate(years)
+        for figure in figures
+        if figure in year or figure not in sparse
+    ]
     return pd.DataFrame(
         {
-            "replication": np.repeat(np.arange(len(years)), len(figures)),
-            "metric": [f[0] for f in figures] * len(years),
-            "group": [f[1] for f in figures] * len(years),
-            "statistic": [f[2] for f in figures] * len(years),
-            "value": value,
+            "replication": np.array([row[0] for row in rows], dtype=np.int64),
+            "metric": [row[1][0] for row in rows],
+            "group": [row[1][1] for row in rows],
+            "statistic": [row[1][2] for row in rows],
+            "value": np.array([float(row[2]) for row in rows], dtype=float),
         }
     )
 

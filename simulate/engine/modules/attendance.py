@@ -1,5 +1,5 @@
-"""Student attendance: each student's daily absence rate is drawn once (a beta spread around the
-school's mean, calibrated in engine.attendance to the share chronically absent), then each day
+"""Student attendance: each student's daily absence rate is drawn once (the logit-normal spread
+that gives the school's chronic and severe chronic shares, engine.attendance), then each day
 drawn at that rate. An absent student receives no minutes that day (the modules that credit
 students read `Students.absent`). In a school with a period day a student in school may still
 miss a class (part-day absence: skipping, arriving late, leaving early): each period at the
@@ -47,11 +47,11 @@ class StudentAttendance(Module[Attendance]):
                 )
                 school.students.skips = draws < rates[None, :, None]
             attendance = school.spec.attendance
-            if attendance.absence_rate <= 0:
+            if attendance.chronic_share <= 0:
                 continue
             n = school.students.count
             rng = self.rng("student_absence", school.number)
-            rates = student_rates(attendance.absence_rate, attendance.chronic_share, rng, n)
+            rates = student_rates(attendance.chronic_share, attendance.severe_share, rng, n)
             school.students.absent = rng.random((run.days.count, n)) < rates
 
     def results(self) -> Attendance:

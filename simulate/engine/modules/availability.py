@@ -3,10 +3,13 @@
 Each holder of a position starts an absence on a day with the role's `absence_rate` times a
 gamma draw of its own (`absence_cv`: a few people carry much of the total, as in NCTQ's
 figures); an episode lasts 1 + Poisson(`absences.mean_extra_days`) days, at most
-`absences.max_days`. Whoever holds classroom c draws the same absences in every arrangement.
-An absent adult's plans are lost, but its class, where it needs cover, goes on
-(engine.modules.coverage). Offers each school's status matrix (calendar days x adults:
-PRESENT, ABSENT or VACANT, a vacancy first) to the modules after it.
+`absences.max_days`. An episode is known in advance with chance `absences.known_ahead_share`
+(training, planned leave), with a geometric notice of `absences.mean_notice_days` school days;
+otherwise (illness) it is reported the morning it starts, all its days at once. Whoever holds
+classroom c draws the same absences in every arrangement. An absent adult's plans are lost,
+but its class, where it needs cover, goes on (engine.modules.coverage). Offers each school's
+status matrix (calendar days x adults: PRESENT, ABSENT or VACANT, a vacancy first), and for
+each day away the school days of notice it gave, to the modules after it.
 """
 
 from __future__ import annotations
@@ -47,13 +50,21 @@ class Availability(Module[Presence]):
         super().__init__(run)
         self.status: list[np.ndarray] = []  # per school: calendar days x adults
         self.rows: list[list[list[int]]] = []  # the same as lists per day (fast to read)
+        # per school: calendar days x adults, the school days of notice each day away gave
+        # (0: reported that morning); a vacancy is known from its first day
+        self.notice: list[np.ndarray] = []
         for school, sheet in zip(run.schools, run.timesheets, strict=True):
+            notice = np.zeros((run.days.count, len(school.adults)), dtype=np.int32)
             for adult in school.adults:
-                adult.absent = self._absences(adult)
+                adult.absent = self._absences(adult, notice[:, adult.index])
             status = np.zeros((run.days.count, len(school.adults)), dtype=np.int8)
             for a in school.adults:
                 status[a.absent, a.index] = ABSENT
                 status[a.vacant, a.index] = VACANT
+                if a.vacant.any():
+                    vacant = np.flatnonzero(a.vacant)
+                    notice[vacant, a.index] = vacant - vacant[0]
+            self.notice.append(notice)
             self.status.append(status)
             alike: dict[bytes, list[int]] = {}  # most days look alike: share their lists
             rows = []
@@ -62,7 +73,8 @@ class Availability(Module[Presence]):
             self.rows.append(rows)
             sheet.take_away(ABSENCE, status == ABSENT)
 
-    def _absences(self, adult: Adult) -> np.ndarray:
+    def _absences(self, adult: Adult, notice: np.ndarray) -> np.ndarray:
+        """The days the adult is away, and (written into `notice`) the notice each gave."""
         n_days = self.run.days.count
         absent = np.zeros(n_days, dtype=bool)
         role = adult.role
@@ -74,14 +86,19 @@ class Availability(Module[Presence]):
             rate = min(1.0, rate * spread)
         starts = self.rng("absence", *adult.key).random(n_days) < rate
         episodes = self.run.scenario.absences
-        extra = self.rng("episode", *adult.key).poisson(episodes.mean_extra_days, n_days)
-        lengths = np.minimum(1 + extra, episodes.max_days)
+        # an episode's length, then (drawn after, so lengths stay as they were) its notice
+        told = self.rng("episode", *adult.key)
+        lengths = np.minimum(1 + told.poisson(episodes.mean_extra_days, n_days), episodes.max_days)
+        ahead = told.random(n_days) < episodes.known_ahead_share
+        days_ahead = np.where(ahead, told.geometric(1.0 / episodes.mean_notice_days, n_days), 0)
         day = 0
-        for start in np.flatnonzero(starts):
+        for start in np.flatnonzero(starts).tolist():
             if start < day:
                 continue  # already inside an episode
-            day = start + lengths[start]
+            day = start + int(lengths[start])
             absent[start:day] = True
+            posted = max(0, start - int(days_ahead[start]))
+            notice[start:day] = np.arange(start, min(day, n_days)) - posted
         return absent
 
     def results(self) -> Presence:

@@ -2,17 +2,19 @@
 
 Each open day, when absences are called in, every adult away (absent, or a vacant position)
 whose role needs cover asks for it (a `Request`). A vacancy may be held by a long-term
-substitute. Other requests go to the district's substitute pool, shared by all schools of the
-run, which answers by the bell (`SubstitutePool`: today a daily placement by role priority,
-the order of schools rotating from day to day; the substitute market replaces this one class,
-answering the same requests over time). At the bell, what the pool did not fill goes down the
-school's coverage cascade, in the scenario's order (e.g. tutor, resident, MCL, coach, then
-splitting the class among the team's teachers): each adult who may cover is a SimPy resource,
-held for as long as the class takes, so an adult already covering is not free for the next
-request. Covering, an adult gives up its own plans in CANCEL_ORDER. This is a SimPy process
-(the desk) because it is where people wait: requests wait for the pool until the bell, and
-classes for a free colleague. The class itself is booked by engine.modules.instruction from
-what this module offers: who covered each class on each day (`cover`).
+substitute. The roles the pool fills ask the district's substitute market
+(`SubstitutePool`), shared by all schools of the run: each day away is a job (its start, the
+bell of its day, and its length, the class's minutes), posted when the absence is known (the
+morning it starts, or days ahead for training and planned leave; engine.modules.availability),
+and the pool's substitutes, each willing on some days and in some schools and grades, take
+jobs over time. At the bell, what the market did not fill goes down the school's coverage
+cascade, in the scenario's order (e.g. tutor, resident, MCL, coach, then splitting the class
+among the team's teachers): each adult who may cover is a SimPy resource, held for as long as
+the class takes, so an adult already covering is not free for the next request. Covering, an
+adult gives up its own plans in CANCEL_ORDER. The desk is a SimPy process because it is where
+people wait: requests wait for the market until the bell, and classes for a free colleague.
+The class itself is booked by engine.modules.instruction from what this module offers: who
+covered each class on each day (`cover`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ SPLIT = "split"
 # engine.modules.period_coverage)
 NOT_ASKED, UNCOVERED, BY_SUBSTITUTE, BY_LONG_TERM, BY_SPLIT, BY_PERIODS = -1, -2, -3, -4, -5, -6
 COVERERS = {BY_SUBSTITUTE: SUBSTITUTE, BY_LONG_TERM: LONG_TERM_SUBSTITUTE, BY_SPLIT: SPLIT}
+# How alike substitutes are in the days they will work: each one's share of days is beta with
+# the pool's mean and this concentration (1: many on the list hardly ever work, a few work
+# most days, as Frontline finds: most of a list takes no job in a given month) [assumption]
+WILLING_CONCENTRATION = 1.0
 # When an adult covers a class, its own plans are cancelled in this order.
 CANCEL_ORDER = (
     "small_group",
@@ -59,11 +65,14 @@ class Cover:
 
     absences: int  # adult-days absent that needed cover
     vacancy_days: int  # adult-days of a vacant position that needed cover
-    substitute_requests: int  # adult-days that asked the district pool for a substitute
-    substitute_days: int  # of those, filled
+    substitute_days: int  # requests a substitute from the pool filled
     long_term_substitute_days: int
     minutes: dict[str, float]  # minutes spent with an absent adult's class, by who covered
-    duties: list[np.ndarray]  # per school: days each adult spent covering a class
+    # per school: days each adult covered a class, or took in students from a split class
+    duties: list[np.ndarray]
+    # (school days of notice, school name) -> [requests to the pool, of those filled]
+    requests: dict[tuple[int, str], list[int]]
+    pool_days: np.ndarray  # substitutes x school months (4 instructional weeks): days worked
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,36 +84,238 @@ class Request:
     vacancy: bool  # a vacant position, not an absence
 
 
-class SubstitutePool:
-    """The district's daily substitutes, shared by all schools of the run: `per_day` of them,
-    placed when absences are called in, to the requests of the roles in `fill_priority` (the
-    first listed first; then schools in an order that rotates from day to day, then adults in
-    order). `answer` is the seam the substitute market replaces: it takes the day's requests
-    and returns a SimPy event that succeeds, by the bell, with those filled."""
+@dataclass(frozen=True)
+class Job:
+    """A job posted to the substitute market: an adult's class from `start` for `length`
+    minutes, posted at `posted` (minutes on the clock). A job is about time, not about
+    elementary days: a period of a secondary day is a job too."""
 
-    def __init__(self, run: Engine) -> None:
+    school: int  # the school's number
+    adult: int  # the absent adult's index in its school
+    grade: int  # the class's grade (index in SubstitutePool.grades), or -1: any
+    priority: int  # the role's place in substitutes.fill_priority
+    start: int
+    length: int
+    posted: int
+
+    @property
+    def day(self) -> int:
+        return self.start // DAY
+
+
+class SubstitutePool:
+    """The district's substitute market, shared by all schools of the run.
+
+    The pool is `substitutes.pool` people. Each is willing to work on some school days (a share
+    drawn from a beta of mean `willing_share`, then day by day), will travel to its nearest
+    `reach` share of the district's schools (schools and homes spread around the district
+    [assumption]) and takes each grade with chance `grades_share`; a substitute works one job a
+    day. Jobs are posted when absences are known (`Job.posted`). Each substitute looks for
+    jobs `checks_per_day` times a day at random moments (a Poisson process); looking, it takes
+    the job it may take (willing that day, not booked, its school and grade) of the role listed
+    first in `fill_priority`, then the one that starts first. As the chance of looking is the
+    same for everyone, the next substitute to take a job is one of those who may take some job,
+    at random, after an exponential wait at their combined pace: one SimPy process (the board)
+    steps from one posting, taking or bell to the next. At a job's start (the bell) the market
+    closes it: taken, or left to the school's cascade.
+
+    `answer` is what the coverage desk calls: the day's requests in, and a SimPy event that
+    succeeds, at the bell, with those a substitute took."""
+
+    def __init__(self, run: Engine, coverage: Coverage) -> None:
         self.env = run.env
-        self.substitutes = run.scenario.substitutes
-        self.priority = {role: i for i, role in enumerate(self.substitutes.fill_priority)}
-        self.schools = len(run.schools)
+        self.run = run
+        spec = run.scenario.substitutes
+        self.priority = {role: i for i, role in enumerate(spec.fill_priority)}
+        n, days = spec.pool, run.days.count
+        people = coverage.rng("substitute_pool")
+        schools = len(run.schools)
+        # homes and schools around the district: each substitute takes its nearest schools
+        home = people.random(n)
+        place = np.arange(schools) / max(schools, 1)
+        gap = np.abs(home[:, None] - place[None, :])
+        distance = np.minimum(gap, 1.0 - gap)
+        nearest = np.argsort(distance, axis=1, kind="stable")
+        reach = max(1, int(np.ceil(spec.reach * schools - 1e-9)))
+        schools_ok = np.zeros((n, schools), dtype=bool)
+        np.put_along_axis(schools_ok, nearest[:, :reach], True, axis=1)
+        self.schools_ok = np.ascontiguousarray(schools_ok.T)  # schools x pool, as read
+        labels = sorted({g for school in run.schools for g in school.spec.grades})
+        self.grades = {g: k for k, g in enumerate(labels)}
+        grades_ok = people.random((n, len(labels) + 1)) < spec.grades_share
+        grades_ok[:, -1] = True  # a job with no grade (grade -1)
+        self.grades_ok = np.ascontiguousarray(grades_ok.T)  # grades x pool
+        share = spec.willing_share
+        k = WILLING_CONCENTRATION
+        willing = people.beta(k * share, k * (1 - share), n) if 0 < share < 1 else np.full(n, share)
+        self.willing = people.random((days, n)) < willing[None, :]  # days x pool
+        self.booked = np.zeros((days, n), dtype=bool)
+        self.pace = spec.checks_per_day / DAY  # looks per substitute per minute
+        self.chance = coverage.rng("substitute_market")
+        self.jobs = self._jobs(coverage)
+        self.taken: set[tuple[int, int, int]] = set()  # (school, adult, day) a substitute took
+        self.answers: dict[int, simpy.Event] = {}  # day -> its bell, when the market closes it
+        # open jobs, one slot each: who may take it (pool x slots), its day and its order key
+        self.eligible = np.zeros((n, 0), dtype=bool)
+        self.slot_job: list[Job | None] = []
+        self.slot_day = np.zeros(0, dtype=np.int64)
+        self.slot_key = np.zeros(0)
+        self.free: list[int] = []  # slots no job holds
+        self.count = np.zeros(n, dtype=np.int64)  # open jobs each substitute may take
+        self.running = bool(n and self.jobs)
+        if self.running:
+            self.env.process(self._board())
 
     def asks(self, request: Request) -> bool:
-        """Whether the request goes to the pool at all (its role is one the pool fills)."""
+        """Whether the request goes to the market at all (its role is one the pool fills)."""
         return request.adult.role_name in self.priority
 
     def answer(self, requests: list[Request], today: Today) -> simpy.Event:
-        def place(r: Request) -> tuple[int, int, int]:
-            order = (r.school.number - today.school_day) % self.schools
-            return (self.priority[r.adult.role_name], order, r.adult.index)
+        """An event that succeeds at the bell with the requests a substitute took."""
+        return self.env.process(self._answer(requests, today.day))
 
-        filled = sorted(requests, key=place)[: self.substitutes.per_day]
-        return self.env.event().succeed(filled)
+    def _answer(
+        self, requests: list[Request], day: int
+    ) -> Generator[simpy.Event, Any, list[Request]]:
+        if not self.running:  # no substitutes, or nothing ever posted: nobody comes
+            yield self.env.timeout(day * DAY + BELL - self.env.now)
+            return []
+        yield self.bell(day)
+        return [r for r in requests if (r.school.number, r.adult.index, day) in self.taken]
+
+    def bell(self, day: int) -> simpy.Event:
+        """The event of `day`'s bell, when the market closes that day's jobs."""
+        return self.answers.setdefault(day, self.env.event())
+
+    def _jobs(self, coverage: Coverage) -> list[Job]:
+        """Every job of the year, in the order they are posted: each day an adult whose role the
+        pool fills is away and asks (engine.modules.coverage decides who asks)."""
+        run = self.run
+        availability = run.module(Availability)
+        open_ = run.days.instructional & ~run.days.closed
+        jobs = []
+        for school in run.schools:
+            status, notice = availability.status[school.number], availability.notice[school.number]
+            for adult in school.adults:
+                if adult.role_name not in self.priority or not coverage.asks(adult):
+                    continue
+                away = status[:, adult.index] != PRESENT
+                if coverage.long_term:
+                    away &= status[:, adult.index] != VACANT
+                grade = self._grade(school, adult)
+                for day in np.flatnonzero(away & open_).tolist():
+                    posted = (day - int(notice[day, adult.index])) * DAY
+                    start = day * DAY + BELL
+                    priority = self.priority[adult.role_name]
+                    length = class_minutes(adult)
+                    jobs.append(
+                        Job(school.number, adult.index, grade, priority, start, length, posted)
+                    )
+        jobs.sort(key=lambda j: (j.posted, j.start, j.school, j.adult))
+        return jobs
+
+    def _grade(self, school: Roster, adult: Adult) -> int:
+        """The grade of an adult's homeroom (classrooms in grade order, as many per grade), or
+        -1 for an adult with no class of its own."""
+        grades = school.spec.grades
+        if adult.homeroom < 0 or not grades:
+            return -1
+        return self.grades[grades[adult.homeroom * len(grades) // school.spec.classrooms]]
+
+    def _board(self) -> Generator[simpy.Event, Any, None]:
+        """The market's clock: postings, takings and bells in time order, until the last job."""
+        env = self.env
+        jobs, posting = self.jobs, 0
+        bells = sorted({j.start for j in jobs})
+        bell = 0
+        while posting < len(jobs) or bell < len(bells):
+            due = min(
+                jobs[posting].posted if posting < len(jobs) else np.inf,
+                bells[bell] if bell < len(bells) else np.inf,
+            )
+            lookers = np.flatnonzero(self.count)
+            if lookers.size:
+                wait = self.chance.exponential(1.0 / (lookers.size * self.pace))
+                if env.now + wait < due:
+                    yield env.timeout(wait)
+                    self._take(int(lookers[self.chance.integers(lookers.size)]))
+                    continue
+            yield env.timeout(due - env.now)
+            while posting < len(jobs) and jobs[posting].posted <= env.now:
+                self._post(jobs[posting])
+                posting += 1
+            if bell < len(bells) and bells[bell] <= env.now:
+                self._close(bells[bell] // DAY)
+                bell += 1
+
+    def _post(self, job: Job) -> None:
+        """A job on the board: who may take it (willing that day, free, its school and grade)."""
+        day = job.day
+        may = (
+            self.willing[day]
+            & ~self.booked[day]
+            & self.schools_ok[job.school]
+            & self.grades_ok[job.grade]
+        )
+        if not self.free:  # the board is full: double it
+            size, more = len(self.slot_job), max(8, len(self.slot_job))
+            self.slot_job += [None] * more
+            self.eligible = np.hstack([self.eligible, np.zeros((self.count.size, more), bool)])
+            self.slot_day = np.concatenate([self.slot_day, np.full(more, -1)])
+            self.slot_key = np.concatenate([self.slot_key, np.full(more, np.inf)])
+            self.free = list(range(size + more - 1, size - 1, -1))
+        slot = self.free.pop()
+        self.slot_job[slot] = job
+        self.eligible[:, slot] = may
+        self.slot_day[slot] = day
+        self.slot_key[slot] = job.priority * 1e9 + job.start + job.posted / 1e6
+        self.count += may
+
+    def _take(self, who: int) -> None:
+        """Substitute `who`, looking, takes the first job it may (by role, then start)."""
+        mine = self.eligible[who]  # a view: its open jobs
+        slot = int(np.where(mine, self.slot_key, np.inf).argmin())
+        job = self.slot_job[slot]
+        assert job is not None and mine[slot]
+        day = job.day
+        self.booked[day, who] = True
+        self.taken.add((job.school, job.adult, day))
+        self._remove(slot)
+        same_day = mine & (self.slot_day == day)  # it works one job a day
+        self.count[who] -= int(np.count_nonzero(same_day))
+        mine[same_day] = False
+
+    def _close(self, day: int) -> None:
+        """The bell of `day`: its jobs leave the board (taken or not); the desks are told."""
+        for slot in np.flatnonzero(self.slot_day == day).tolist():
+            if self.slot_job[slot] is not None:
+                self._remove(slot)
+        self.bell(day).succeed()
+
+    def _remove(self, slot: int) -> None:
+        self.count -= self.eligible[:, slot]
+        self.eligible[:, slot] = False
+        self.slot_job[slot] = None
+        self.slot_day[slot] = -1
+        self.slot_key[slot] = np.inf
+        self.free.append(slot)
+
+    def months(self) -> np.ndarray:
+        """Days each substitute worked in each school month (4 instructional weeks)."""
+        days = self.run.days
+        open_ = np.flatnonzero(days.instructional & ~days.closed)
+        month = days.week[open_] // 4
+        worked = np.zeros((self.booked.shape[1], int(month.max()) + 1 if open_.size else 0))
+        for m in range(worked.shape[1]):
+            worked[:, m] = self.booked[open_[month == m]].sum(axis=0)
+        return worked
 
 
 class Coverage(Module[Cover]):
     name = "coverage"
     order = 50
-    reads = ("substitutes", "coverage", "roles.*.schedule")
+    reads = ("substitutes", "coverage", "roles.*.schedule", "schools.*.grades")
+    streams = ("substitute_pool", "substitute_market")
     losses = (COVERAGE,)
 
     def __init__(self, run: Engine) -> None:
@@ -115,16 +326,21 @@ class Coverage(Module[Cover]):
         self.cover = [np.full((n_days, len(s.adults)), NOT_ASKED, np.int16) for s in run.schools]
         self.duties = [np.zeros(len(s.adults)) for s in run.schools]
         self.minutes: dict[str, float] = {}
-        self.pool = SubstitutePool(run)
+        self.long_term = run.scenario.coverage.vacancy_cover == LONG_TERM_SUBSTITUTE
+        self.pool = SubstitutePool(run, self)
         cascade = set(run.scenario.coverage.cascade)
         self.coverers = [  # per school: adult -> the resource it is while it may cover
             {a.index: simpy.Resource(run.env) for a in s.adults if a.role_name in cascade}
             for s in run.schools
         ]
-        self.absences = self.vacancy_days = 0
-        self.requests = self.filled = self.long_term = 0
+        self.absences = self.vacancy_days = self.filled = self.long_term_days = 0
+        self.requests: dict[tuple[int, str], list[int]] = {}
         # offered: per school with a period day, today's requests left for period coverage
         self.by_periods: dict[int, list[Request]] = {}
+
+    def asks(self, adult: Adult) -> bool:
+        """Whether the adult, away, asks for cover at all (its class needs someone)."""
+        return adult.needs_cover
 
     def day(self, today: Today) -> simpy.Process | None:
         if today.closed:
@@ -136,21 +352,26 @@ class Coverage(Module[Cover]):
         env = self.run.env
         waiting: list[list[Request]] = [[] for _ in self.run.schools]
         asked: list[Request] = []
+        notice = self.availability.notice
         for request in self._requests(today):
             if self.pool.asks(request):
-                self.requests += 1
                 asked.append(request)
             else:
                 waiting[request.school.number].append(request)
         if asked:
             filled: list[Request] = yield self.pool.answer(asked, today)
-            for request in filled:
-                self.filled += 1
-                self._covered(request, BY_SUBSTITUTE, today)
             taken = {id(r) for r in filled}
             for request in asked:
-                if id(request) not in taken:
-                    waiting[request.school.number].append(request)
+                school, adult = request.school, request.adult
+                told = int(notice[school.number][today.day, adult.index])
+                tally = self.requests.setdefault((told, school.spec.name), [0, 0])
+                tally[0] += 1
+                if id(request) in taken:
+                    tally[1] += 1
+                    self.filled += 1
+                    self._covered(request, BY_SUBSTITUTE, today)
+                else:
+                    waiting[school.number].append(request)
         yield env.timeout(today.day * DAY + BELL - env.now)
         self.by_periods = {}
         for school in self.run.schools:
@@ -163,17 +384,16 @@ class Coverage(Module[Cover]):
 
     def _requests(self, today: Today) -> Iterator[Request]:
         """Who needs cover today; a vacancy held by a long-term substitute asks no one."""
-        long_term = self.run.scenario.coverage.vacancy_cover == LONG_TERM_SUBSTITUTE
         for school in self.run.schools:
             status = self.availability.rows[school.number][today.day]
             for adult in school.adults:
-                if status[adult.index] == PRESENT or not adult.needs_cover:
+                if status[adult.index] == PRESENT or not self.asks(adult):
                     continue
                 request = Request(school, adult, status[adult.index] == VACANT)
                 if request.vacancy:
                     self.vacancy_days += 1
-                    if long_term:
-                        self.long_term += 1
+                    if self.long_term:
+                        self.long_term_days += 1
                         self._covered(request, BY_LONG_TERM, today)
                         continue
                 else:
@@ -199,6 +419,8 @@ class Coverage(Module[Cover]):
                     ]
                     if absent.team != NO_TEAM and peers:
                         by = BY_SPLIT
+                        for peer in peers:  # each takes in some of the class's students
+                            self.duties[school.number][peer.index] += 1
                         break
                     continue
                 coverer = self._free_adult(school, step, absent.team, status, today)
@@ -260,11 +482,12 @@ class Coverage(Module[Cover]):
         return Cover(
             self.absences,
             self.vacancy_days,
-            self.requests,
             self.filled,
-            self.long_term,
+            self.long_term_days,
             self.minutes,
             self.duties,
+            self.requests,
+            self.pool.months(),
         )
 
 
