@@ -583,7 +583,8 @@ def test_a_goal_seek_answer_is_applied_to_a_copy_and_budgeted(tmp_path: Path) ->
     copy = next(x for x in slugs(c) if x not in (plan, today))
     data, scenario = c.app.state.site.ws.load(copy)  # type: ignore[attr-defined]
     supplement = scenario.roles["mcl"].supplement
-    assert scenario.name.endswith(f"(roles.mcl.supplement = {supplement})")
+    assert "roles.mcl" not in scenario.name  # named in the planner's words, with its unit
+    assert scenario.name.endswith(f": ${supplement:,.2f})") and "supplement" in scenario.name
     assert (
         supplement
         > simulate.load_scenario(SCENARIOS / "mcl_within_budget.yaml").roles["mcl"].supplement

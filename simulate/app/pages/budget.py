@@ -16,7 +16,7 @@ from simulate.app.checks import in_words, readable
 from simulate.app.jobs import Busy, Job
 from simulate.app.site import Site, number, replications, site
 from simulate.budget.goalseek import TARGETS
-from simulate.schema import limits
+from simulate.schema import limits, words
 from simulate.schema.errors import InputError
 
 
@@ -160,7 +160,8 @@ def apply_answer(s: Site, run_id: str) -> str:
     slug = record["files"][0].removesuffix(".yaml")
     _, scenario = s.ws.load(slug)
     value = _setting(goal["value"], goal["unit"])
-    name = f"{scenario.name} ({goal['field']} = {value})"[:200]
+    field = words.label(goal["field"], scenario)
+    name = f"{scenario.name} ({field}: {words.written(goal['field'], value, scenario)})"[:200]
     source = s.ws.scenario_file(slug)
     # written beside its source (in the same folder: the same paths to what it extends)
     text, _ = edited(source, source, {"name": name, goal["field"]: value})
