@@ -252,3 +252,13 @@ def test_the_table_of_contents_and_the_body_follow_one_sections_table(page: str)
     always = [s.anchor for s in SECTIONS if s.shown is None]
     assert links == re.findall(r'<section id="([^"]+)">', page) == always
     assert "periods" not in links  # elementary schools only: no period day to show
+
+
+def test_the_text_a_planner_reads_names_no_field_path(page: str) -> None:
+    """Prose, labels and notes (tags, attributes and scripts left out) speak in the planner's
+    words: a dotted field path such as budget.other_per_pupil is never shown."""
+    import re
+
+    shown = re.sub(r"<script.*?</script>|<[^>]*>", " ", page, flags=re.S)
+    paths = set(re.findall(r"\b(?:budget|roles|schools|coverage|substitutes)\.[a-z_]+", shown))
+    assert paths <= {"budget.xlsx"}, paths

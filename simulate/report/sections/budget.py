@@ -52,10 +52,11 @@ def totals_table(page: Page) -> str:
         '<p class="note">The staffing cost counts the roles each scenario holds, not the '
         "district's whole spending per pupil"
         + (
-            "; the district's other spending per pupil (budget.other_per_pupil, not "
-            "modelled) is shown apart and never added to it.</p>"
+            "; the district's other spending per pupil (not modelled) is shown apart and never "
+            "added to it.</p>"
             if "other_per_pupil" in totals.columns
-            else ": set budget.other_per_pupil to show the rest alongside it.</p>"
+            else ": give the district's other spending per pupil (in the budget's key inputs) "
+            "to show the rest alongside it.</p>"
         )
     )
     return table("metrics", "<th>Budget</th>" + page.scenario_heads(), body) + note
