@@ -81,11 +81,13 @@ def test_declared_parameters_are_fields_of_the_scenario(kind: type[Module[Any]])
         _field(Scenario, path)
 
 
-@pytest.mark.parametrize("name", ["traditional", "mcl_residents_tutors"])
+@pytest.mark.parametrize(
+    "name", ["traditional", "mcl_residents_tutors", "district", "high_tutoring"]
+)
 def test_a_finished_year_is_freed_as_soon_as_it_is_dropped(name: str) -> None:
-    """No module keeps its run alive (every module runs in every scenario): a year is freed
-    when its last reference goes, not at the garbage collector's next pass, which held two
-    years of a district in memory at once."""
+    """No module keeps its run alive (the district runs the substitute market across schools,
+    the high school the period day's modules): a year is freed when its last reference goes,
+    not at the garbage collector's next pass, which held two years of a district in memory."""
     scenario = load_scenario(f"scenarios/{name}.yaml")
     gc.disable()
     try:

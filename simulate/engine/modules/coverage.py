@@ -124,7 +124,7 @@ class SubstitutePool:
 
     def __init__(self, run: Engine, coverage: Coverage) -> None:
         self.env = run.env
-        self.run = run
+        self.run = coverage.run  # the module's proxy: the run holds this pool through it
         spec = run.scenario.substitutes
         self.priority = {role: i for i, role in enumerate(spec.fill_priority)}
         n, days = spec.pool, run.days.count
