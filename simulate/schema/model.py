@@ -541,6 +541,7 @@ class School(Strict):
             broken.append(err)
         rooms = sum(t.count * t.classrooms for t in self.teams)
         if self.periods is not None:
+            raise_all(broken)  # the rules above hold for every school
             _check_period_day(self, rooms)
             return self
         for j, team in enumerate(self.teams):
