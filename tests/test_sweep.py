@@ -294,11 +294,11 @@ def test_an_index_is_reliable_inside_its_range_and_wider_than_its_interval(
 POINT_FIELDS = {
     "schools[0].need_tiers[0].share": [0.55, 0.65, 0.75],  # tier shares must add up to 1
     "schools[0].need_tiers[1].share": [0.15, 0.25, 0.35],
-    "schools[0].attendance.chronic_share": [0.0, 0.2, 0.9],  # must suit the absence rate
-    "schools[0].attendance.absence_rate": [0.0, 0.07],
+    "schools[0].attendance.chronic_share": [0.0, 0.2, 0.9],  # at least the severe share
+    "schools[0].attendance.severe_share": [0.0, 0.059, 0.5],
     "calendar.school_days": [20, 180],  # the testing windows must fit
     "roles.teacher.schedule.small_group": [0, 60, 2000],  # a day holds 1440 minutes
-    "substitutes.per_day": [0, 4],
+    "substitutes.pool": [0, 4],
 }
 
 
@@ -369,7 +369,7 @@ def test_a_large_grid_is_checked_without_a_full_validation_per_point(
     monkeypatch.setattr(notes_module, "check_keys", counted_notes)
     parameters = {
         "roles.teacher.absence_rate": {"low": 0.0, "high": 0.1, "levels": 60},
-        "substitutes.per_day": {"low": 0, "high": 59, "levels": 60},
+        "substitutes.pool": {"low": 0, "high": 59, "levels": 60},
     }
     sw = load_sweep(write_spec(tmp_path, parameters=parameters))
     assert len(sw.points) == 3_600

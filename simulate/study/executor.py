@@ -41,7 +41,8 @@ Backend = Literal["local", "dask"]
 
 # What a worker needs before its first task (the engine, pandas, the scenario loader): imported
 # once in the fork server, so each worker starts warm.
-PRELOAD = ["simulate.study.run", "simulate.schema.loading", "simulate.study.forkserver"]
+# the fork server's own signal handling first, so a Ctrl-C during the other imports is ignored
+PRELOAD = ["simulate.study.forkserver", "simulate.study.run", "simulate.schema.loading"]
 # What dask accepts as a scheduler address: a known protocol (or none: tcp), then a host.
 PROTOCOLS = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
 HOST = re.compile(r"^[\w.\-\[\]:/%]+$")

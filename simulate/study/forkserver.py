@@ -38,3 +38,7 @@ def _quiet_when_parent_gone(
 
 sys.excepthook = _quiet_when_parent_gone
 signal.signal(signal.SIGTERM, signal.SIG_IGN)
+# Ctrl-C too, from here on: multiprocessing ignores it only once the preloads are imported,
+# and a Ctrl-C during their imports printed a KeyboardInterrupt traceback under the
+# command's one line (imported first of the preloads, see executor.PRELOAD)
+signal.signal(signal.SIGINT, signal.SIG_IGN)
