@@ -83,3 +83,8 @@ def test_pay_is_written_in_whole_dollars_only_where_it_has_no_cents(
     teacher = today.roles["teacher"].model_copy(update={"salary": Decimal("72030.50")})
     cents = today.model_copy(update={"roles": {**today.roles, "teacher": teacher}})
     assert "$72,030.50" in board(cents)
+
+
+def test_one_simulated_year_is_said_in_the_singular(pair: tuple[Scenario, Scenario]) -> None:
+    page = board(*pair)
+    assert "over one school year " in page and "1 school years" not in page

@@ -71,9 +71,10 @@ def render_board(comparison: Comparison) -> str:
         if c.schools_differ is None
         else "different schools, compared per pupil and per student only"
     )
+    years = "one school year" if c.replications == 1 else f"{c.replications} school years"
     body = (
         "<h1>Staffing arrangements compared</h1>"
-        f'<p class="note">Staffing arrangements simulated over {c.replications} school years '
+        f'<p class="note">Staffing arrangements simulated over {years} '
         f"(seed {c.seed}), {fair}. Figures are means over the years; differences are against "
         f"<strong>{esc(c.baseline)}</strong>.</p>"
         f"<h2>At a glance</h2>{key_figures(page)}"
