@@ -262,3 +262,24 @@ def test_the_text_a_planner_reads_names_no_field_path(page: str) -> None:
     shown = re.sub(r"<script.*?</script>|<[^>]*>", " ", page, flags=re.S)
     paths = set(re.findall(r"\b(?:budget|roles|schools|coverage|substitutes)\.[a-z_]+", shown))
     assert paths <= {"budget.xlsx"}, paths
+
+
+def test_the_coverage_section_shows_absence_and_coverage_per_adult(
+    made: tuple[Comparison, Path], parsed: Cells
+) -> None:
+    """A board asks who is out and who covers: each scenario's spread of absence days and of
+    coverage duties over the adults, how evenly duties fall, and each role's mean."""
+    comparison, _ = made
+    shown = {
+        (c["data-scenario"], c["data-metric"], c["data-group"], c["data-statistic"])
+        for c in parsed.cells
+        if "data-value" in c
+    }
+    for name in comparison.names:
+        for statistic in ("mean", "p90", "max"):
+            assert (name, "absence.days_per_adult", "all", statistic) in shown
+            assert (name, "coverage.duties_per_adult", "all", statistic) in shown
+        for statistic in ("gini", "top10"):
+            assert (name, "coverage.duties_per_adult", "all", statistic) in shown
+    teachers = {(s, g) for s, m, g, st in shown if m == "absence.days_per_adult" and st == "mean"}
+    assert (comparison.names[0], "role=teacher") in teachers

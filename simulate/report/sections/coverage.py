@@ -19,6 +19,8 @@ FILL_RATE = measure("coverage.substitute_fill_rate")
 SUBSTITUTE_DAYS = measure("coverage.substitute_days")
 COVERED_BY = measure("coverage.minutes")
 DRILLS = measure("drills.instruction_minutes_per_classroom")
+ABSENT = measure("absence.days_per_adult")
+DUTIES = measure("coverage.duties_per_adult")
 
 
 def chart(page: Page, activities: list[str], reasons: list[str]) -> go.Figure:
@@ -67,6 +69,27 @@ def covered_by_table(page: Page) -> str:
     return f"<h3>{esc(COVERED_BY.label)}</h3>" + page.metric_table(rows)
 
 
+def per_adult_table(page: Page) -> str:
+    """How absence and coverage fall on the adults: the spread over everyone, then each role's
+    mean, so a board sees who carries the coverage as well as how much there is."""
+    rows = [
+        row(entry, statistic, label=f"{entry.label}, {word(statistic)} ({entry.unit})")
+        for entry in (ABSENT, DUTIES)
+        for statistic in entry.statistics
+        if statistic in ("mean", "p90", "max")
+    ]
+    rows += [
+        row(DUTIES, statistic, label=f"{DUTIES.label}: {word(statistic)}")
+        for statistic in ("gini", "top10")
+    ]
+    rows += [
+        row(entry, "mean", g, label=f"{entry.label}, {page.group_title(g)} ({entry.unit})")
+        for entry in (ABSENT, DUTIES)
+        for g in page.groups(entry.name, prefix="role=")
+    ]
+    return "<h3>Absence and coverage per adult</h3>" + page.metric_table(rows)
+
+
 def content(page: Page) -> str:
     c = page.c
     activities = page.groups(LOST_SHARE.name, prefix="activity=")
@@ -98,6 +121,7 @@ def content(page: Page) -> str:
         + f'<ul class="glossary">{glossary}</ul>'
         + page.metric_table(rows)
         + covered_by_table(page)
+        + per_adult_table(page)
     )
 
 
