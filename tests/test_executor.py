@@ -218,3 +218,33 @@ def test_a_plain_script_runs_a_sweep_on_a_local_dask_cluster(tmp_path: Path) -> 
     assert done.stdout.split("\n") == ["swept 18", ""]  # printed once: the script ran once
     made = sorted(p.name for p in tmp_path.iterdir())
     assert made == ["o", "plain.py", "short.yaml", "spec.yaml"]  # no dask files left beside
+
+
+FORK_SERVER_SIGNALLED_AT_BIRTH = """
+import os, signal
+from multiprocessing import forkserver
+from simulate.study import executor
+
+forkserver.set_forkserver_preload(executor.PRELOAD)
+executor._start_fork_server()
+server = forkserver._forkserver._forkserver_pid
+os.kill(server, signal.SIGINT)  # at once: the new Python is still starting up
+os.kill(server, signal.SIGTERM)
+pool = executor._Processes(1)
+print(pool.pool.submit(os.getpid).result(timeout=120) != os.getpid())
+pool.close()
+"""
+
+
+def test_a_signal_to_the_fork_server_while_it_starts_is_discarded() -> None:
+    """Ctrl-C at a terminal reaches the whole process group, the fork server too; one that came
+    while it imported once printed a KeyboardInterrupt traceback from the fork server and broke
+    the pool. Started with both signals held back, it starts, ignores them and serves."""
+    done = subprocess.run(
+        [sys.executable, "-c", FORK_SERVER_SIGNALLED_AT_BIRTH],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=180,
+    )
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "True", "")

@@ -17,6 +17,7 @@ started by command (see _local_cluster).
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import os
 import queue
@@ -29,7 +30,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import popen_forkserver, spawn
+from multiprocessing import forkserver, popen_forkserver, resource_tracker, spawn
 from multiprocessing.context import ForkServerContext, ForkServerProcess
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -40,8 +41,8 @@ from simulate.study.progress import Progress
 Backend = Literal["local", "dask"]
 
 # What a worker needs before its first task (the engine, pandas, the scenario loader): imported
-# once in the fork server, so each worker starts warm.
-# the fork server's own signal handling first, so a Ctrl-C during the other imports is ignored
+# once in the fork server, so each worker starts warm; the fork server's own signal handling
+# first (see forkserver.py and _start_fork_server).
 PRELOAD = ["simulate.study.forkserver", "simulate.study.run", "simulate.schema.loading"]
 # What dask accepts as a scheduler address: a known protocol (or none: tcp), then a host.
 PROTOCOLS = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
@@ -333,6 +334,7 @@ class _Processes(_Completions):
         super().__init__()
         context = _WorkerContext()
         context.set_forkserver_preload(PRELOAD)
+        _start_fork_server()
         self.slots = workers
         self.pool = ProcessPoolExecutor(
             workers, mp_context=context, initializer=_worker_init, initargs=(os.getpid(),)
@@ -398,8 +400,14 @@ class _Dask(_Completions):
 
     def close(self, abort: bool = False) -> None:
         """A local cluster's workers are stopped outright first (their results are in or
-        abandoned), so nothing is left to hand over and the shutdown is quiet and quick."""
+        abandoned), so nothing is left to hand over and the shutdown is quick. What the
+        cluster's scheduler and the asyncio child watcher then log about connections and
+        processes that have gone is about those stopped workers, and it would print under the
+        command's last line (a CommClosedError traceback, "Unknown child process"), some of it
+        after close() returns: their loggers stay at CRITICAL from here on."""
         if self.cluster is not None:
+            for name in ("distributed", "asyncio"):
+                logging.getLogger(name).setLevel(logging.CRITICAL)
             for worker in list(self.cluster.workers.values()):
                 with contextlib.suppress(ProcessLookupError, AttributeError, TypeError):
                     os.kill(worker.process.pid, signal.SIGKILL)
@@ -417,7 +425,6 @@ def _local_cluster(workers: int, scratch: Path | None) -> Any:
     spawn re-imports it, and its nannies then fail to start). Each worker runs in a session of
     its own, so Ctrl-C at a terminal reaches this process only; they exit when the scheduler
     goes, and this process stops them at once when it closes."""
-    import logging
 
     from distributed import Scheduler, SpecCluster
     from distributed.deploy.spec import ProcessInterface
@@ -471,6 +478,23 @@ def _worker_environment(scratch: Path | None) -> dict[str, str]:
     if scratch is not None:
         env["DASK_TEMPORARY_DIRECTORY"] = str(scratch)
     return env
+
+
+HELD = {signal.SIGINT, signal.SIGTERM}
+
+
+def _start_fork_server() -> None:
+    """Start the fork server with Ctrl-C and SIGTERM held back: it inherits them held, so one
+    that reaches the command's process group while the new Python imports (before it can ignore
+    them) waits, and forkserver.py discards it; it once printed a KeyboardInterrupt traceback
+    from the fork server's first import. Here one waits only as long as the start takes. The
+    resource tracker is started first: starting, it lets both signals through again."""
+    resource_tracker.ensure_running()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, HELD)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _worker_init(parent: int) -> None:

@@ -42,3 +42,6 @@ signal.signal(signal.SIGTERM, signal.SIG_IGN)
 # and a Ctrl-C during their imports printed a KeyboardInterrupt traceback under the
 # command's one line (imported first of the preloads, see executor.PRELOAD)
 signal.signal(signal.SIGINT, signal.SIG_IGN)
+# The main process starts the fork server with both held back (executor._start_fork_server),
+# so one that arrived while this Python started is pending: ignored now, it is discarded.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
