@@ -435,8 +435,8 @@ MEASURES: tuple[Measure, ...] = (
         (ALL,),
         "num0",
         -1,
-        "Observations whose feedback did not come inside the feedback window (the coach had "
-        "no time, or coach or teacher was away), so it was never given.",
+        "Observations whose feedback had not come by the year's end (the coach had no time, "
+        "or coach or teacher was away); feedback past its window is late, not lost.",
         whole_school=True,
     ),
     Measure(

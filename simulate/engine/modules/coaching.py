@@ -1,17 +1,20 @@
 """Coaching: each coach keeps a book of coachees with observations due at the plan's rate.
 
 A coach is a SimPy process, because observations and feedback compete for its minutes: on each
-day it coaches, from the bell, it gives the feedback it owes (oldest first), then observes the
-day's appointments, each followed by its feedback when there is time, one after the other in
-simulated time, while its coaching minutes last. An observation happens only if coach and
-coachee are both present and it fits in the time left (else it is lost, with the reason);
-feedback waits for a day with time and the coachee present, and past the plan's feedback
-window it is lost. What the coach's minutes were used for is delivered, the rest unused.
+day it coaches, from the bell, it works through what it owes in the order that work arose
+(observations as they fall due, the feedback on each behind whatever was already waiting),
+one after the other in simulated time, while its coaching minutes last. An observation happens
+only if coach and coachee are both present (a coachee absent on the day it falls due loses
+it); one that does not fit in the time left waits for another day, and is lost, for the
+reason it first missed, when the coachee's next one falls due while it still waits or when
+the year ends. Feedback waits for a day with time and the coachee present, and is late once
+past the plan's feedback window: an overloaded coach gives fewer observations and later
+feedback. What the coach's minutes were used for is delivered, the rest unused.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
@@ -63,6 +66,20 @@ class _Due(NamedTuple):
     plan: CoachingPlan
 
 
+class _Waiting(NamedTuple):
+    """Work a coach owes, kept in the order it arose: the feedback on an observation made on
+    `day`, or `times` observations that fell due on `day` and did not fit (missed for
+    `reason`)."""
+
+    feedback: bool
+    coachee: int
+    day: int
+    role: str  # the coachee's
+    plan: CoachingPlan
+    times: int = 1
+    reason: str = CAPACITY
+
+
 @dataclass
 class _Desk:
     """One school's coaching: each coach's agenda and the feedback it owes."""
@@ -70,7 +87,7 @@ class _Desk:
     school: Roster
     agenda: dict[int, list[list[_Due]]]  # coach -> for each school day, the observations due
     observed: dict[int, np.ndarray]  # coachee -> observations in each week
-    owed: dict[int, list[tuple[int, int, CoachingPlan]]] = field(default_factory=dict)
+    waiting: dict[int, list[_Waiting]] = field(default_factory=dict)  # coach -> what it owes
     # the year's observations given (coachee role, coach role) and lost (coachee role, reason),
     # and coaching minutes used and unused by coach role, booked at the end
     given: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -170,10 +187,11 @@ class Coaching(Module[Coached]):
             desk.lost[(entry.role, reason)] += entry.due
 
     def _coach(self, desk: _Desk, coach: Adult) -> Generator[simpy.Event, _Call, None]:
-        """A coach (a SimPy process, for the year): each day it is called, from the bell, the
-        feedback it owes, then the day's observations, each with its feedback when there is
-        time, taking their minutes in turn while its minutes last. An observation that does not
-        fit is lost for the reason the call gives (no time left, or time taken by coverage)."""
+        """A coach (a SimPy process, for the year): each day it is called, from the bell, it
+        works through what it owes in the order the work arose, taking each piece's minutes in
+        turn; what does not fit waits (see the module's docstring). Today's observations join
+        behind the work already waiting, unless the coachee is absent or one is still waiting
+        (it stands for the new one, which is lost for the reason the waiting one missed)."""
         env = self.run.env
         timeout = env.timeout
         school = desk.school
@@ -186,34 +204,38 @@ class Coaching(Module[Coached]):
             day, week = today.school_day, today.week - 1
             start = env.now
             end = start + minutes
-            still: list[tuple[int, int, CoachingPlan]] = []
-            for coachee, observed_on, plan in desk.owed.get(coach.index, ()):
-                if day - observed_on > plan.feedback_window_days:
-                    continue  # too late to be useful: lost
-                if status[coachee] == PRESENT and env.now + plan.feedback_minutes <= end:
-                    yield timeout(plan.feedback_minutes)
-                    self._feedback(day - observed_on, plan)
-                else:
-                    still.append((coachee, observed_on, plan))
-            for coachee, due, role, observation, feedback, plan in desk.agenda[coach.index][day]:
+            work = deque(desk.waiting.get(coach.index, ()))
+            missed = {(w.coachee, id(w.plan)): w.reason for w in work if not w.feedback}
+            for coachee, due, role, _, _, plan in desk.agenda[coach.index][day]:
                 if status[coachee] != PRESENT:
-                    reason = VACANCY if status[coachee] == VACANT else COACHEE_ABSENT
-                    lost[(role, reason)] += due
-                    continue
-                for _ in range(due):
-                    if env.now + observation > end:
-                        lost[(role, short)] += 1
-                    elif env.now + observation + feedback <= end:  # with its feedback
-                        yield timeout(observation + feedback)
-                        desk.given[(role, name)] += 1
-                        observed[coachee][week] += 1
-                        self._feedback(0, plan)
+                    lost[(role, VACANCY if status[coachee] == VACANT else COACHEE_ABSENT)] += due
+                elif (coachee, id(plan)) in missed:
+                    lost[(role, missed[(coachee, id(plan))])] += due
+                else:
+                    work.append(_Waiting(False, coachee, day, role, plan, due, short))
+            still: list[_Waiting] = []
+            while work:
+                item = work.popleft()
+                plan = item.plan
+                if status[item.coachee] != PRESENT:
+                    still.append(item)
+                elif item.feedback:
+                    if env.now + plan.feedback_minutes <= end:
+                        yield timeout(plan.feedback_minutes)
+                        self._feedback(day - item.day, plan)
                     else:
-                        yield timeout(observation)
-                        desk.given[(role, name)] += 1
-                        observed[coachee][week] += 1
-                        still.append((coachee, day, plan))
-            desk.owed[coach.index] = still
+                        still.append(item)
+                else:
+                    done = 0
+                    while done < item.times and env.now + plan.observation_minutes <= end:
+                        yield timeout(plan.observation_minutes)
+                        done += 1
+                        desk.given[(item.role, name)] += 1
+                        observed[item.coachee][week] += 1
+                        work.append(_Waiting(True, item.coachee, day, item.role, plan))
+                    if done < item.times:
+                        still.append(item._replace(times=item.times - done))
+            desk.waiting[coach.index] = still
             used = env.now - start
             desk.used[name] += used
             desk.unused[name] += minutes - used
@@ -230,6 +252,10 @@ class Coaching(Module[Coached]):
             ledger = self.run.ledgers[desk.school.number]
             for (role, coach), count in desk.given.items():
                 ledger.delivered("observation", role, count, coach)
+            for waiting in desk.waiting.values():  # observations still waiting: lost
+                for item in waiting:
+                    if not item.feedback:
+                        desk.lost[(item.role, item.reason)] += item.times
             for (role, reason), count in desk.lost.items():
                 ledger.lost("observation", role, count, reason)
             for coach, minutes in desk.used.items():
