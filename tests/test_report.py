@@ -281,5 +281,6 @@ def test_the_coverage_section_shows_absence_and_coverage_per_adult(
             assert (name, "coverage.duties_per_adult", "all", statistic) in shown
         for statistic in ("gini", "top10"):
             assert (name, "coverage.duties_per_adult", "all", statistic) in shown
-    teachers = {(s, g) for s, m, g, st in shown if m == "absence.days_per_adult" and st == "mean"}
+    duties = "coverage.duties_per_adult"
+    teachers = {(s, g) for s, m, g, st in shown if m == duties and st == "mean"}
     assert (comparison.names[0], "role=teacher") in teachers

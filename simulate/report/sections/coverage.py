@@ -70,8 +70,8 @@ def covered_by_table(page: Page) -> str:
 
 
 def per_adult_table(page: Page) -> str:
-    """How absence and coverage fall on the adults: the spread over everyone, then each role's
-    mean, so a board sees who carries the coverage as well as how much there is."""
+    """How absence and coverage fall on the adults: the spread over everyone, then each
+    covering role's mean, so a board sees who carries the coverage as well as how much."""
     rows = [
         row(entry, statistic, label=f"{entry.label}, {word(statistic)} ({entry.unit})")
         for entry in (ABSENT, DUTIES)
@@ -83,9 +83,8 @@ def per_adult_table(page: Page) -> str:
         for statistic in ("gini", "top10")
     ]
     rows += [
-        row(entry, "mean", g, label=f"{entry.label}, {page.group_title(g)} ({entry.unit})")
-        for entry in (ABSENT, DUTIES)
-        for g in page.groups(entry.name, prefix="role=")
+        row(DUTIES, "mean", g, label=f"{DUTIES.label}, {page.group_title(g)} ({DUTIES.unit})")
+        for g in page.groups(DUTIES.name, prefix="role=")
     ]
     return "<h3>Absence and coverage per adult</h3>" + page.metric_table(rows)
 
