@@ -191,9 +191,10 @@ class Coaching(Module[Coached]):
         works through what it owes in the order the work arose, taking each piece's minutes in
         turn; what does not fit waits (see the module's docstring). Today's observations join
         behind the work already waiting, unless the coachee is absent or one is still waiting
-        (it stands for the new one, which is lost for the reason the waiting one missed)."""
+        (it stands for the new one, which is lost for the reason the waiting one missed).
+        Nothing else takes a coach's minutes once it is called, so its day is worked out on its
+        own clock and it holds SimPy's for the minutes it used, in one step."""
         env = self.run.env
-        timeout = env.timeout
         school = desk.school
         observed = desk.observed
         lost = desk.lost
@@ -202,8 +203,6 @@ class Coaching(Module[Coached]):
             today, minutes, short = yield desk.calls[coach.index]
             status = self.status[school.number][today.day]
             day, week = today.school_day, today.week - 1
-            start = env.now
-            end = start + minutes
             work = deque(desk.waiting.get(coach.index, ()))
             missed = {(w.coachee, id(w.plan)): w.reason for w in work if not w.feedback}
             for coachee, due, role, _, _, plan in desk.agenda[coach.index][day]:
@@ -213,6 +212,7 @@ class Coaching(Module[Coached]):
                     lost[(role, missed[(coachee, id(plan))])] += due
                 else:
                     work.append(_Waiting(False, coachee, day, role, plan, due, short))
+            used = 0  # minutes since the call
             still: list[_Waiting] = []
             while work:
                 item = work.popleft()
@@ -220,15 +220,15 @@ class Coaching(Module[Coached]):
                 if status[item.coachee] != PRESENT:
                     still.append(item)
                 elif item.feedback:
-                    if env.now + plan.feedback_minutes <= end:
-                        yield timeout(plan.feedback_minutes)
+                    if used + plan.feedback_minutes <= minutes:
+                        used += plan.feedback_minutes
                         self._feedback(day - item.day, plan)
                     else:
                         still.append(item)
                 else:
                     done = 0
-                    while done < item.times and env.now + plan.observation_minutes <= end:
-                        yield timeout(plan.observation_minutes)
+                    while done < item.times and used + plan.observation_minutes <= minutes:
+                        used += plan.observation_minutes
                         done += 1
                         desk.given[(item.role, name)] += 1
                         observed[item.coachee][week] += 1
@@ -236,9 +236,10 @@ class Coaching(Module[Coached]):
                     if done < item.times:
                         still.append(item._replace(times=item.times - done))
             desk.waiting[coach.index] = still
-            used = env.now - start
             desk.used[name] += used
             desk.unused[name] += minutes - used
+            if used:
+                yield env.timeout(used)
 
     def _feedback(self, latency: int, plan: CoachingPlan) -> None:
         self.latencies.append(latency)
