@@ -3,6 +3,7 @@ vacancies, resident ramp-up and device shortages, each against a figure known in
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,7 @@ from conftest import build, data, frictionless
 import simulate
 from simulate.engine.core import Engine
 from simulate.engine.modules import coverage
+from simulate.engine.modules.coaching import Coaching
 from simulate.engine.modules.coverage import BY_SUBSTITUTE, Coverage, SubstitutePool
 from simulate.engine.modules.drills import Drills
 
@@ -317,13 +319,18 @@ def test_feedback_waits_when_the_coach_runs_out_of_time() -> None:
     assert_balanced(short, 100)
 
 
-def overloaded_coach(coaching_minutes: int) -> simulate.Result:
-    """A coach with ten teachers to observe weekly (20 + 15 minutes each, a two-day window)."""
+def ten_teachers(coaching_minutes: int, coaches: int = 1) -> dict[str, Any]:
+    """Coaches who share ten teachers to observe weekly (20 + 15 minutes each, a two-day
+    window); 100 school days, so each teacher has exactly 20 observations due."""
     d = coach_and_teacher(observations_per_week=1, feedback_window_days=2)
-    d["schools"][0].update(enrollment=200, classrooms=10)
+    d["schools"][0].update(enrollment=200, classrooms=10, staff={"coach": coaches})
     d["schools"][0]["teams"] = [{"name": "class", "members": {"teacher": 1}, "count": 10}]
     d["roles"]["coach"]["schedule"] = {"coaching": coaching_minutes}
-    return simulate.run(build(d), seed=1)
+    return d
+
+
+def overloaded_coach(coaching_minutes: int, coaches: int = 1) -> simulate.Result:
+    return simulate.run(build(ten_teachers(coaching_minutes, coaches)), seed=1)
 
 
 def test_an_overloaded_coach_observes_less_and_gives_feedback_late() -> None:
@@ -340,6 +347,43 @@ def test_an_overloaded_coach_observes_less_and_gives_feedback_late() -> None:
     assert busy.value("coaching.feedback_latency_days", "mean") > 2
     assert busy.value("coaching.feedback_on_time_share", "value") < 0.5
     assert_balanced(busy, 200)
+
+
+def test_school_wide_coaches_share_the_teachers_out_in_roster_order() -> None:
+    """Under a school-wide plan two coaches split the ten teachers five and five (the first
+    five on the roster and the last five), and each teacher's observations due are those one
+    coach would have: a second coach halves the caseload, not doubles the observations."""
+
+    def books(coaches: int) -> tuple[list[list[int]], dict[int, int]]:
+        engine = Engine(build(ten_teachers(70, coaches)), seed=1).run()
+        agenda = engine.module(Coaching).desks[0].agenda
+        due: Counter[int] = Counter()
+        for days in agenda.values():
+            for entry in (e for day in days for e in day):
+                due[entry.coachee] += entry.due
+        return [sorted({e.coachee for day in days for e in day}) for days in agenda.values()], due
+
+    teachers = list(range(10))  # the teams' adults come first on the roster
+    one, due_one = books(1)
+    two, due_two = books(2)
+    assert one == [teachers]
+    assert two == [teachers[:5], teachers[5:]]
+    assert due_one == due_two == dict.fromkeys(teachers, 20)
+
+
+def test_a_second_coach_gives_an_overloaded_coachs_teachers_their_feedback_on_time() -> None:
+    """50 coaching minutes a day cannot hold ten teachers' weekly 35 minutes (see above); two
+    coaches of 50 minutes, five teachers each, observe every teacher weekly, feedback the same
+    day."""
+    alone = overloaded_coach(50)
+    assert alone.value("coaching.feedback_on_time_share", "value") < 0.5
+    shared = overloaded_coach(50, coaches=2)
+    assert shared.value("coaching.observations_per_teacher_week", "planned") == 1.0
+    assert shared.value("coaching.observations_per_teacher_week", "realized") == 1.0
+    assert shared.value("coaching.feedback_on_time_share", "value") == 1.0
+    assert shared.value("coaching.feedback_latency_days", "mean") == 0.0
+    obs = shared.ledger[shared.ledger.activity == "observation"]
+    assert obs[obs.outcome == "delivered"].amount.sum() == obs.amount.sum() == 200
 
 
 def assert_balanced(result: simulate.Result, due: int) -> None:

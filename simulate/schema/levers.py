@@ -263,6 +263,54 @@ def caseload_up(data: Data) -> str:
     return _caseload(data, +1)
 
 
+COACH = "building_coach"  # the bundled scenarios' name for it, which `simulate new` keeps
+
+
+def _building_coaches(data: Data, step: int) -> str:
+    """One building coach more (step 1) or fewer (-1) in every school, on its staff (so paid
+    like the others); a school-wide plan shares the school's coachees out among its building
+    coaches (engine/modules/coaching.py), so each coaches fewer or more."""
+    plans = [
+        p for p in data.get("coaching", []) if p["coach"] == COACH and p.get("scope") == "school"
+    ]
+    if not plans:
+        raise Refused("no building coach observes teachers school-wide, so no caseload to share")
+    coachees = {r for p in plans for r in p["coachees"]}
+    said = []
+    for school in data["schools"]:
+        staff = school.setdefault("staff", {})
+        before = staff.get(COACH, 0)
+        now = before + step
+        if now < 1:
+            raise Refused(
+                f"{school['name']} has only one building coach; without it no one would coach its "
+                "teachers school-wide"
+                if before
+                else f"{school['name']} has no building coach to take away"
+            )
+        staff[COACH] = now
+        teachers = sum(n for r, n in staff.items() if r in coachees) + sum(
+            t["count"] * n
+            for t in school.get("teams", [])
+            for r, n in t["members"].items()
+            if r in coachees
+        )
+        was = f"{teachers / before:.0f}" if before else "none"
+        said.append(
+            f"{school['name']}: {now} building coach{'es' if now > 1 else ''} for {teachers} "
+            f"teachers, about {teachers / now:.0f} each instead of {was}"
+        )
+    return "; ".join(said)
+
+
+def building_coach_up(data: Data) -> str:
+    return _building_coaches(data, +1)
+
+
+def building_coach_down(data: Data) -> str:
+    return _building_coaches(data, -1)
+
+
 LEVERS = {
     lever.name: lever
     for lever in (
@@ -301,6 +349,19 @@ LEVERS = {
             "MCLs lead one classroom more",
             "larger teams, so fewer MCLs, each coaching more teachers",
             caseload_up,
+        ),
+        Lever(
+            "building_coach_up",
+            "Add a building coach",
+            "one more building coach in each school; its coaches share the teachers, so each "
+            "coaches fewer (two coaches for 24 teachers coach 12 each)",
+            building_coach_up,
+        ),
+        Lever(
+            "building_coach_down",
+            "One building coach fewer",
+            "one building coach fewer in each school; the others take on its teachers",
+            building_coach_down,
         ),
     )
 }

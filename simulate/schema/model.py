@@ -793,7 +793,9 @@ class CoachingPlan(Strict):
     coach: str = Field(description="Role that coaches; its schedule needs coaching minutes")
     coachees: list[str] = Field(min_length=1, description="Roles the coach observes")
     scope: Literal["team", "school"] = Field(
-        "team", description="Coachees on the coach's own team, or across the school"
+        "team",
+        description="Coachees on the coach's own team, or across the school (shared out "
+        "evenly among the school's coaches of the role)",
     )
     observations_per_week: Annotated[float, Field(ge=0, le=10)] = Field(
         description="Target observations per coachee per week"

@@ -18,6 +18,7 @@ FIGURES = [  # (metric, statistic); those the catalogue does not have are left o
     ("small_group.minutes_per_student_week", "mean"),
     ("small_group.target_delivered_share", "value"),
     ("coaching.observations_per_teacher_week", "realized"),
+    ("coaching.feedback_on_time_share", "value"),  # what an overloaded coach loses first
     ("learning.reading_sd", "value"),  # the learning estimate: from published studies
     ("learning.math_sd", "value"),
 ]

@@ -1,5 +1,10 @@
 """Coaching: each coach keeps a book of coachees with observations due at the plan's rate.
 
+Under a team plan a coach's book is its team's coachees; under a school-wide plan the school's
+coachees are shared out among the adults of the coach role in that school, in balanced blocks
+of the roster (where a team's members sit together, so a team is split only at a block's edge):
+more coaches means a smaller caseload each, not more observations per coachee.
+
 A coach is a SimPy process, because observations and feedback compete for its minutes: on each
 day it coaches, from the bell, it works through what it owes in the order that work arose
 (observations as they fall due, the feedback on each behind whatever was already waiting),
@@ -141,10 +146,9 @@ class Coaching(Module[Coached]):
         coached."""
         books: dict[int, list[Appointment]] = {}
         for plan in self.run.scenario.coaching:
-            for coach in school.adults:
-                if coach.role_name != plan.coach:
-                    continue
-                observed = _coachees(school, coach, plan)
+            coaches = [a for a in school.adults if a.role_name == plan.coach]
+            for k, coach in enumerate(coaches):
+                observed = _coachees(school, coach, plan, k, len(coaches))
                 book = books.setdefault(coach.index, [])
                 for j, coachee in enumerate(observed):
                     phase = j / max(len(observed), 1)
@@ -277,15 +281,17 @@ class Coaching(Module[Coached]):
         return Coached(self.latencies, self.on_time, [d.observed for d in self.desks], observations)
 
 
-def _coachees(school: Roster, coach: Adult, plan: CoachingPlan) -> list[Adult]:
-    """Whom a coach observes under a plan: the plan's roles, on its team or in the school."""
-    return [
-        a
-        for a in school.adults
-        if a.role_name in plan.coachees
-        and a is not coach
-        and (plan.scope == "school" or a.team == coach.team)
-    ]
+def _coachees(school: Roster, coach: Adult, plan: CoachingPlan, k: int, of: int) -> list[Adult]:
+    """Whom a coach (the `k`th of the `of` adults of the plan's coach role in the school)
+    observes under a plan: the plan's roles on its team; or, school-wide, its share of the
+    school's, shared out among the coaches of the role in balanced blocks of the roster (see
+    the module's docstring). Never itself."""
+    if plan.scope == "school":
+        pool = [a for a in school.adults if a.role_name in plan.coachees]
+        share = [a for j, a in enumerate(pool) if j * of // len(pool) == k]
+    else:
+        share = [a for a in school.adults if a.role_name in plan.coachees and a.team == coach.team]
+    return [a for a in share if a is not coach]
 
 
 def _agenda(school: Roster, book: list[Appointment], days: int) -> list[list[_Due]]:
