@@ -248,6 +248,28 @@ def test_a_newer_set_of_levers_is_refined_first_and_an_older_one_when_looked_at_
 
 
 @pytest.mark.parametrize("stem", ["middle_mcl_teams", "high_tutoring"])
-def test_levers_refuse_a_school_with_a_period_day_in_words(stem: str) -> None:
+def test_a_school_with_a_period_day_takes_the_building_coach_levers_only(stem: str) -> None:
+    """The other levers speak of homerooms and classrooms and refuse in words; a building
+    coach's caseload is the same question in a middle or high school."""
     why = refusals(load_data(bundled.path(stem)))
-    assert all(reason is not None and "period day" in reason for reason in why.values())
+    homerooms = {name: reason for name, reason in why.items() if not name.startswith("building")}
+    assert all(reason is not None and "period day" in reason for reason in homerooms.values())
+    assert why["building_coach_up"] is None
+    assert why["building_coach_down"] is not None and "only one building coach" in str(
+        why["building_coach_down"]
+    )
+    data, after, said = pull(load_data(bundled.path(stem)), ["building_coach_up"])
+    assert after.schools[0].staff["building_coach"] == 2
+    assert "2 building coaches for" in said[0]
+
+
+def test_a_second_building_coach_brings_a_middle_schools_feedback_back_on_time() -> None:
+    """The middle school's one coach has more teachers than its hour a day holds, so
+    feedback comes late; two coaches share them and it comes on time."""
+    data = load_data(bundled.path("middle_departmentalized"))
+    _, two, _ = pull(data, ["building_coach_up"])
+    one = simulate.run(simulate.load_scenario(bundled.path("middle_departmentalized")), seed=0)
+    shared = simulate.run(two, seed=0)
+    on_time = "coaching.feedback_on_time_share"
+    assert shared.value(on_time, "value") > one.value(on_time, "value") + 0.2
+    assert shared.value("budget.per_pupil", "value") > one.value("budget.per_pupil", "value")

@@ -35,6 +35,7 @@ class Lever:
     title: str  # as a planner says it
     explain: str  # what it changes, in the model's terms
     change: Callable[[Data], str]  # edits the data in place; returns what it did
+    period_day: bool = False  # applies to a school with a period day (most speak of homerooms)
 
 
 def pull(data: Data, names: list[str], file: str = "<levers>") -> tuple[Data, Scenario, list[str]]:
@@ -51,7 +52,7 @@ def pull(data: Data, names: list[str], file: str = "<levers>") -> tuple[Data, Sc
         if lever is None:
             raise InputError(file, "levers", f"'{name:.40}' is not a lever", ", ".join(LEVERS))
         try:
-            if period_day:  # the levers speak of homerooms, teams of classrooms and grades
+            if period_day and not lever.period_day:  # homerooms, classrooms and grades
                 raise Refused("it is for schools with homerooms, and this one has a period day")
             done.append(f"{lever.title}: {lever.change(data)}")
         except Refused as why:
@@ -290,7 +291,7 @@ def _building_coaches(data: Data, step: int) -> str:
             )
         staff[COACH] = now
         teachers = sum(n for r, n in staff.items() if r in coachees) + sum(
-            t["count"] * n
+            t.get("count", 1) * n
             for t in school.get("teams", [])
             for r, n in t["members"].items()
             if r in coachees
@@ -356,12 +357,14 @@ LEVERS = {
             "one more building coach in each school; its coaches share the teachers, so each "
             "coaches fewer (two coaches for 24 teachers coach 12 each)",
             building_coach_up,
+            period_day=True,
         ),
         Lever(
             "building_coach_down",
             "One building coach fewer",
             "one building coach fewer in each school; the others take on its teachers",
             building_coach_down,
+            period_day=True,
         ),
     )
 }
