@@ -89,7 +89,7 @@ def school_page(
         request,
         "new.html",
         status,
-        arrangements=[(stem, bundled.titles()[stem]) for stem in arrangements()],
+        arrangements=[(stem, bundled.titles()[stem]) for stem in arrangements(secondary=False)],
         picked=chosen if chosen is not None else [bundled.TODAY, "mcl_teams"],
         form=values,
         errors=errors,
