@@ -626,8 +626,8 @@ def new(
     lab_rotation, subject_specialization (--classrooms required). Middle and high schools:
     middle_departmentalized, middle_mcl_teams, middle_team_blocks, middle_tutoring and the
     high_ ones: sections and teachers follow --enrollment, --grades and --class-size-cap (and
-    periods and loads given with --set, e.g. schools[0].periods.periods_per_day=8,
-    roles.teacher.periods.instruction=6); --classrooms, --pilot-grades, --team-size and
+    periods and loads given with --set, e.g. 'roles.teacher.periods={instruction: 6,
+    planning: 1}' for 6 of 7 periods); --classrooms, --pilot-grades, --team-size and
     --building are refused. Two calls with the same school figures give scenarios that
     compare fairly: same students, classrooms or courses, and need tiers. What it chose for
     the teams is printed on stderr and written in the file's header.

@@ -181,3 +181,68 @@ def test_two_arrangements_of_one_middle_school_compare(tmp_path: Path) -> None:
         main, ["compare", files[0], str(elementary), "--out", str(tmp_path / "no")]
     )
     assert refused.exit_code == 2 and "elementary school" in refused.stderr
+
+
+MIDDLE_FORM = {
+    "name": "Elm Middle",
+    "enrollment": "900",
+    "classrooms": "",
+    "grades": "6, 7, 8",
+    "class_size_cap": "24",
+    "tier_name_0": "core",
+    "tier_share_0": "0.65",
+    "tier_name_1": "strategic",
+    "tier_share_1": "0.25",
+    "tier_name_2": "intensive",
+    "tier_share_2": "0.10",
+    "arrangement": [MIDDLE, "middle_mcl_teams"],
+}
+
+
+@pytest.mark.slow
+def test_the_app_makes_a_middle_school_in_two_arrangements(tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from simulate.app.server import create_app
+    from simulate.schema import bundled
+
+    c = TestClient(
+        create_app(tmp_path / "ws", 8765), base_url="http://127.0.0.1:8765", follow_redirects=False
+    )
+    page = c.get("/new").text
+    assert f'value="middle_mcl_teams" > {bundled.titles()["middle_mcl_teams"]}</label>' in page
+    assert 'name="class_size_cap"' in page
+    made = c.post("/new", data=MIDDLE_FORM)
+    assert made.status_code == 303, made.text
+    files = sorted((tmp_path / "ws").rglob("*.yaml"))
+    specs = [simulate.load_scenario(f) for f in files if "Elm Middle" in f.read_text("utf-8")]
+    assert len(specs) == 2
+    for spec in specs:
+        assert spec.schools[0].enrollment == 900 and spec.schools[0].grades == ["6", "7", "8"]
+        assert {c.class_size_cap for c in spec.schools[0].periods.courses} == {24}
+    refused = c.post("/new", data={**MIDDLE_FORM, "classrooms": "24"})
+    assert refused.status_code == 400
+    assert 'id="msg-classrooms">is for elementary schools' in refused.text
+    mixed = c.post("/new", data={**MIDDLE_FORM, "arrangement": [MIDDLE, "traditional"]})
+    assert mixed.status_code == 400 and 'id="msg-arrangement">mixes elementary' in mixed.text
+    elementary = {**MIDDLE_FORM, "grades": "", "class_size_cap": "", "arrangement": "traditional"}
+    missing = c.post("/new", data=elementary)
+    assert missing.status_code == 400 and 'id="msg-classrooms">is required' in missing.text
+
+
+def test_the_teaching_load_sizes_the_departments(tmp_path: Path) -> None:
+    """The bundled school's 39 sections a department at 6 of 7 periods: 7 teachers (6.5
+    rounded up), electives' 78: 13."""
+    load = "roles.teacher.periods={instruction: 6, planning: 1}"
+    spec = make(tmp_path, MIDDLE, "--enrollment", "840", "--set", load)
+    sizes = {t.name: t.members["teacher"] for t in spec.schools[0].teams}
+    assert sizes == {
+        "English": 7,
+        "Math": 7,
+        "Science": 7,
+        "Social studies": 7,
+        "PE and health": 7,
+        "Electives": 13,
+    }
+    assert spec.notes["roles.teacher.periods"].kind == "local"
+    assert timetable(spec).unscheduled == 0

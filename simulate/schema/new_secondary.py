@@ -30,6 +30,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -65,13 +66,13 @@ def secondary_scenario(school: MySchool, arrangement: str, data: dict[str, Any])
     label = f"{school.name} as {base.name}"
     for name, option in ELEMENTARY_ONLY.items():
         if getattr(school, name):
+            level = base.schools[0].periods.level if base.schools[0].periods else "secondary"
             raise InputError(
-                None,
+                label,
                 option,
-                f"is for elementary schools; {arrangement} is a "
-                f"{base.schools[0].periods.level if base.schools[0].periods else ''} school "
-                "with a period day, staffed from its sections",
-                "leave it out: sections and teachers follow --enrollment",
+                f"is for elementary schools; a {level} school's staff follow its sections, "
+                "sized by its enrollment and class-size cap",
+                "leave it out",
             )
     grades = [str(g) for g in (school.grades or base.schools[0].grades)]
     changes: dict[str, Any] = {
@@ -192,13 +193,13 @@ def _courses_note(school: MySchool, grades: Sequence[str], base: Scenario) -> di
 
 
 # ---- staffing -----------------------------------------------------------------------------
+@dataclass
 class _Staffing:
     """What `new` derived: fields, their notes and the sentences saying how."""
 
-    def __init__(self) -> None:
-        self.changes: dict[str, Any] = {}
-        self.notes: dict[str, Any] = {}
-        self.chose: list[str] = []
+    changes: dict[str, Any] = field(default_factory=dict)
+    notes: dict[str, Any] = field(default_factory=dict)
+    chose: list[str] = field(default_factory=list)
 
 
 def _staffing(base: Scenario, school: Scenario, work: dict[str, Any], label: str) -> _Staffing:
@@ -271,12 +272,7 @@ def _staffing(base: Scenario, school: Scenario, work: dict[str, Any], label: str
 def _sections(school: School) -> dict[str, int]:
     """Sections each team teaches in its busiest term, by the engine's own sectioning, for
     students of the school's need-tier shares spread evenly over its cohorts."""
-    n = school.enrollment
-    shares = np.cumsum([t.share for t in school.need_tiers])
-    tier = np.minimum(
-        np.searchsorted(shares, (np.arange(n) * GOLDEN + 0.5) % 1, side="right"), len(shares) - 1
-    )
-    table = build(school, [], tier, _student_teams(school))
+    table = build(school, [], _tiers_spread(school), _student_teams(school))
     assert school.periods is not None
     per = school.periods.periods_per_day
     count = Counter(
@@ -287,6 +283,14 @@ def _sections(school: School) -> dict[str, int]:
     for (team, _), k in count.items():
         out[team] = max(out.get(team, 0), k)
     return out
+
+
+def _tiers_spread(school: School) -> np.ndarray:
+    """Each student's need tier: the tiers' shares exactly (as near as whole students go),
+    spread evenly over the cohorts, where a run draws them at random."""
+    shares = np.cumsum([t.share for t in school.need_tiers])
+    spread = (np.arange(school.enrollment) * GOLDEN + 0.5) % 1
+    return np.minimum(np.searchsorted(shares, spread, side="right"), len(shares) - 1)
 
 
 def _student_teams(school: School) -> np.ndarray:
@@ -351,8 +355,7 @@ def _positions(
     for size in sizes:
         people = {leader: 1, teaching: size}
         for r in helpers:  # paraprofessionals follow the sections, as the bundled team's
-            share = base.schools[0]
-            given = next(t for t in share.teams if t.name == name).members[r]
+            given = next(t for t in base.schools[0].teams if t.name == name).members[r]
             people[r] = max(1, round(given * per_team / bundled[name]))
         made.append({**entry, "members": people})
     helped = "".join(f", {made[0]['members'][r]} {_title(roles, r, 2)} each" for r in helpers)
@@ -433,12 +436,7 @@ def _short(school: School, scenario: Scenario) -> set[str]:
                 r = scenario.roles[role]
                 members.append(Member(index, team_index, dict(r.periods), r.is_teacher))
                 index += 1
-    n = school.enrollment
-    shares = np.cumsum([t.share for t in school.need_tiers])
-    tier = np.minimum(
-        np.searchsorted(shares, (np.arange(n) * GOLDEN + 0.5) % 1, side="right"), len(shares) - 1
-    )
-    table = build(school, members, tier, _student_teams(school))
+    table = build(school, members, _tiers_spread(school), _student_teams(school))
     assert school.periods is not None
     return {school.periods.courses[k].team for k in table.course[table.adult == NONE]}
 
