@@ -14,6 +14,7 @@ from conftest import SCENARIOS
 import simulate
 from simulate.cli import main
 from simulate.engine.timetable import NONE, Member, build
+from simulate.schema.plausibility import warnings
 
 SECONDARY = sorted(
     p.stem for p in SCENARIOS.glob("*.yaml") if p.stem.startswith(("middle_", "high_"))
@@ -132,6 +133,11 @@ def test_a_large_department_makes_several_mcl_teams_and_more_blocks(tmp_path: Pa
     english = [dict(t.members) for t in mcl.schools[0].teams if t.name == "English"]
     assert english == [{"mcl": 1, "team_teacher": 6}, {"mcl": 1, "team_teacher": 5}]
     assert timetable(mcl).unscheduled == 0
+    # two teams of one name teach their department together: no warning of a short team
+    assert [w.message for w in warnings(mcl)] == []
+    short = mcl.model_copy(deep=True)
+    short.schools[0].teams[1].members["team_teacher"] = 1
+    assert any("team 'English' can teach 43 sections" in w.message for w in warnings(short))
     blocks = make(tmp_path, "middle_team_blocks", "--enrollment", "1260")
     block = next(t for t in blocks.schools[0].teams if t.name == "Team block")
     # 420 a grade, a block teacher teaches 5 groups of 22: 4 blocks a grade
