@@ -513,32 +513,40 @@ def _write_new_file(out: Path, text: str, force: bool, option: str = "--out") ->
 @click.option("--enrollment", type=click.IntRange(min=1, max=100_000), required=True)
 @click.option(
     "--classrooms",
-    required=True,
     metavar="N|N,N,...",
-    help="Classrooms today (one teacher each): the total, spread evenly over the grades, or "
-    "one count per grade (e.g. 3,3,4,3,3,2). Teams are made from them grade by grade.",
+    help="Elementary (required there): classrooms today (one teacher each), the total, spread "
+    "evenly over the grades, or one count per grade (e.g. 3,3,4,3,3,2). Teams are made from "
+    "them grade by grade. Refused for a middle or high school, staffed from its sections.",
+)
+@click.option(
+    "--class-size-cap",
+    type=click.IntRange(min=1, max=60),
+    help="Middle and high school: most students in a section, in place of the arrangement's "
+    "usual cap (reach extension's larger sections in proportion, tutoring's pairs kept). "
+    "Sections and teachers follow it.",
 )
 @click.option("--name", default="My school", show_default=True, help="Name of the school.")
 @click.option("--grades", help="Grades served, comma-separated (e.g. K,1,2,3,4,5).")
 @click.option(
     "--pilot-grades",
     metavar="G,G,...",
-    help="Grades that take the arrangement (e.g. 3,4,5); the others keep today's staffing.",
+    help="Elementary: grades that take the arrangement (e.g. 3,4,5); the others keep today's "
+    "staffing.",
 )
 @click.option(
     "--building",
     "buildings",
     multiple=True,
     metavar="'NAME; N; N[; GRADES]'",
-    help="Another building of the district, with its enrollment and classrooms, and the "
-    "grades that take the arrangement: all (the default), none, or a list (3,4,5). The "
-    "buildings share the pay, the funding and the substitute pool (repeatable).",
+    help="Elementary: another building of the district, with its enrollment and classrooms, "
+    "and the grades that take the arrangement: all (the default), none, or a list (3,4,5). "
+    "The buildings share the pay, the funding and the substitute pool (repeatable).",
 )
 @click.option("--district", help="Name of the district, for a scenario of several buildings.")
 @click.option(
     "--team-size",
     type=click.IntRange(min=1, max=20),
-    help="Homerooms a team should hold; teams come as near it as the grades allow.",
+    help="Elementary: homerooms a team should hold; teams come as near it as the grades allow.",
 )
 @click.option(
     "--tier",
@@ -592,7 +600,8 @@ def _write_new_file(out: Path, text: str, force: bool, option: str = "--out") ->
 def new(
     arrangement: str,
     enrollment: int,
-    classrooms: str,
+    classrooms: str | None,
+    class_size_cap: int | None,
     name: str,
     grades: str | None,
     pilot_grades: str | None,
@@ -613,10 +622,15 @@ def new(
 ) -> None:
     """A scenario of your school in a bundled ARRANGEMENT (default: traditional).
 
-    Arrangements: traditional, mcl_teams, mcl_residents_tutors, mcl_within_budget,
-    lab_rotation, subject_specialization. Two calls with the same school figures give
-    scenarios that compare fairly: same students, classrooms today and need tiers. What it
-    chose for the teams is printed on stderr and written in the file's header.
+    Elementary: traditional, mcl_teams, mcl_residents_tutors, mcl_within_budget,
+    lab_rotation, subject_specialization (--classrooms required). Middle and high schools:
+    middle_departmentalized, middle_mcl_teams, middle_team_blocks, middle_tutoring and the
+    high_ ones: sections and teachers follow --enrollment, --grades and --class-size-cap (and
+    periods and loads given with --set, e.g. 'roles.teacher.periods={instruction: 6,
+    planning: 1}' for 6 of 7 periods); --classrooms, --pilot-grades, --team-size and
+    --building are refused. Two calls with the same school figures give scenarios that
+    compare fairly: same students, classrooms or courses, and need tiers. What it chose for
+    the teams is printed on stderr and written in the file's header.
     """
     from simulate.schema.new import MySchool, new_scenario
     from simulate.schema.typed import building, funding_line, typed_money, typed_share
@@ -624,7 +638,8 @@ def new(
 
     school = MySchool(
         enrollment=enrollment,
-        classrooms=_counts(classrooms, "--classrooms"),
+        classrooms=_counts(classrooms, "--classrooms") if classrooms is not None else None,
+        class_size_cap=class_size_cap,
         name=name,
         grades=_words(grades),
         pilot_grades=_words(pilot_grades),

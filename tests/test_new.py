@@ -55,7 +55,10 @@ def test_bundled_scenarios_ship_inside_the_package() -> None:
         f"{n}.yaml" for n in bundled.names()
     ]
     assert (bundled.folder() / "schools" / "oak.yaml").is_file()  # district.yaml includes it
-    assert sorted(arrangements()) == sorted(ARRANGEMENTS)
+    assert sorted(arrangements(secondary=False)) == sorted(ARRANGEMENTS)
+    assert sorted(arrangements()) == sorted(
+        ARRANGEMENTS + [n for n in bundled.names() if n.startswith(("middle_", "high_"))]
+    )
 
 
 @pytest.mark.parametrize("arrangement", ARRANGEMENTS)

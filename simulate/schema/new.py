@@ -74,12 +74,13 @@ class MySchool:
     share its pay, funding and substitute pool); None keeps the arrangement's figure."""
 
     enrollment: int
-    classrooms: int | Sequence[int]  # today (one teacher each): in all, or grade by grade
+    classrooms: int | Sequence[int] | None = None  # today (one teacher each), elementary only
     name: str = "My school"
     grades: Sequence[str] | None = None
     pilot_grades: Sequence[str] | None = None  # grades in the arrangement; others as today
     team_size: int | None = None  # homerooms a team should hold (teams come as near as fits)
     tiers: Mapping[str, float] | None = None  # need-tier shares by tier name
+    class_size_cap: int | None = None  # a middle or high school's cap on sections
     buildings: Sequence[Building] = ()  # the district's other schools, each adopting its way
     district: str | None = None  # the district's name, for a scenario of several buildings
     teacher_salary: Decimal | None = None  # base salary of every salaried teaching role
@@ -138,10 +139,10 @@ class NewScenario:
         if not kept:
             return out
         school = self.base.schools[0]
+        rooms = f" in {school.classrooms} classrooms" if school.periods is None else ""
         return out + [
             "Funding is the bundled district's, NOT yours: these recurring lines were sized so",
-            f"that its school ({school.enrollment} students in {school.classrooms} classrooms) "
-            "can pay for today's",
+            f"that its school ({school.enrollment} students{rooms}) can pay for today's",
             "staffing; per-pupil lines follow your enrollment, fixed sums do not, and with",
             "other class sizes or pay today's staffing may look unsustainable only because of",
             "them:",
@@ -164,12 +165,16 @@ class NewScenario:
         return False
 
 
-def arrangements() -> list[str]:
-    """Bundled scenarios `new` can start from: one school with one shape of team."""
+def arrangements(secondary: bool = True) -> list[str]:
+    """Bundled scenarios `new` can start from: one school with one shape of team, or (unless
+    `secondary` is False) one middle or high school, staffed from its sections."""
     out = []
     for name in bundled.names():
         schools = load_data(bundled.path(name)).get("schools", [])
-        if len(schools) == 1 and len(schools[0].get("teams", [])) == 1:
+        if len(schools) != 1:
+            continue
+        period_day = schools[0].get("periods") is not None
+        if secondary and period_day or not period_day and len(schools[0].get("teams", [])) == 1:
             out.append(name)
     return out
 
@@ -186,6 +191,22 @@ def new_scenario(school: MySchool, arrangement: str) -> NewScenario:
         )
         raise InputError(None, "arrangement", f"'{arrangement}' {why}", ", ".join(choices))
     data = load_data(bundled.path(arrangement))
+    if data["schools"][0].get("periods") is not None:
+        from simulate.schema.new_secondary import secondary_scenario
+
+        return secondary_scenario(school, arrangement, data)
+    if school.classrooms is None or school.class_size_cap is not None:
+        option = "--classrooms" if school.classrooms is None else "--class-size-cap"
+        raise InputError(
+            None,
+            option,
+            "is required for an elementary school (its homerooms today)"
+            if school.classrooms is None
+            else "is for middle and high schools; an elementary class is enrollment / classrooms",
+            "the school's classrooms today: a total, or one count per grade"
+            if school.classrooms is None
+            else "leave it out, or give --classrooms",
+        )
     base = validate(json.loads(json.dumps(data)), str(bundled.path(arrangement)))
     today_data = load_data(bundled.path(bundled.TODAY))
     today = _make(bundled.TODAY, validate(json.loads(json.dumps(today_data)), "today"), None)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from simulate.schema.model import Activity, Scenario
+from simulate.schema.model import Activity, Scenario, Team
 from simulate.schema.yamlsafe import dotted
 
 # Students per homeroom outside this range is implausible for a school (NCES NTPS 2017-18:
@@ -96,16 +96,13 @@ def _period_staffing(scenario: Scenario) -> Iterator[Warning]:
                     need += math.ceil(school.enrollment * share / course.class_size_cap - 1e-9)
             if not need:
                 continue
-            kinds: tuple[Activity, ...] = ("instruction", "small_group")
-            can = (
-                team.count
-                * day.terms
-                * sum(
-                    n * max(scenario.roles[r].periods.get(k, 0) for k in kinds)
-                    for r, n in team.members.items()
-                    if scenario.roles[r].is_teacher or scenario.roles[r].periods.get("small_group")
-                )
-            )
+            # a department split into teams of one name (two MCL teams of English) teaches
+            # its courses together: counted once, at its first team
+            alike = [t for t in school.teams if t.name == team.name and not t.classrooms]
+            if not team.classrooms and alike[0] is not team:
+                continue
+            group = [team] if team.classrooms else alike
+            can = sum(_can_teach(scenario, t, day.terms) for t in group)
             if need > can:
                 yield Warning(
                     _at("schools", i, "teams", j, "members"),
@@ -114,6 +111,20 @@ def _period_staffing(scenario: Scenario) -> Iterator[Warning]:
                     f"{need - can} sections' students would have no class; add positions or "
                     "raise class_size_cap",
                 )
+
+
+def _can_teach(scenario: Scenario, team: Team, terms: int) -> int:
+    """Sections a team's positions can teach in a day (tutoring sessions included)."""
+    kinds: tuple[Activity, ...] = ("instruction", "small_group")
+    return (
+        team.count
+        * terms
+        * sum(
+            n * max(scenario.roles[r].periods.get(k, 0) for k in kinds)
+            for r, n in team.members.items()
+            if scenario.roles[r].is_teacher or scenario.roles[r].periods.get("small_group")
+        )
+    )
 
 
 def _long_days(scenario: Scenario) -> Iterator[Warning]:

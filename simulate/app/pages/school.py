@@ -36,6 +36,7 @@ DEFAULTS = {
     "buildings": "",
     "district": "",
     "team_size": "",
+    "class_size_cap": "",
     "teacher_salary": "",
     "salary_schedule": "",
     "benefits_rate": "",
@@ -62,7 +63,16 @@ FIELDS = {
     "pilot_grades": "pilot_grades",
     "buildings": "buildings",
     "team_size": "team_size",
+    "class_size_cap": "class_size_cap",
     "schools[0].grades": "grades",
+    # the rules of a middle or high school, named as `simulate new`'s options
+    "--classrooms": "classrooms",
+    "--class-size-cap": "class_size_cap",
+    "--pilot-grades": "pilot_grades",
+    "--team-size": "team_size",
+    "--building": "buildings",
+    "--grades": "grades",
+    "--enrollment": "enrollment",
     "schools[0].name": "name",
     "name": "name",
     "arrangement": "arrangement",
@@ -85,11 +95,14 @@ def school_page(
     from simulate.schema.new import arrangements
 
     today = load_scenario(bundled.path(bundled.TODAY)).schools[0]
+    elementary = arrangements(secondary=False)
+    titles = bundled.titles()
     return site(request).page(
         request,
         "new.html",
         status,
-        arrangements=[(stem, bundled.titles()[stem]) for stem in arrangements()],
+        arrangements=[(stem, titles[stem]) for stem in elementary],
+        secondary=[(stem, titles[stem]) for stem in arrangements() if stem not in elementary],
         picked=chosen if chosen is not None else [bundled.TODAY, "mcl_teams"],
         form=values,
         errors=errors,
@@ -120,7 +133,7 @@ async def check(request: Request) -> Response:
 
 
 KEYS = list(dict.fromkeys(FIELDS.values()))  # the fields a message is shown next to
-TEXTS = ("pilot_grades", "buildings", "team_size", "salary_schedule", "funding")
+TEXTS = ("pilot_grades", "buildings", "team_size", "class_size_cap", "salary_schedule", "funding")
 NEUTRAL = {  # what a field with a problem is taken as while the others are checked
     "tiers": {k: v for k, v in DEFAULTS.items() if k.startswith("tier_")},
     **{key: {key: DEFAULTS[key]} for key in ("name", "enrollment", "classrooms", "grades")},
@@ -139,8 +152,12 @@ def problems(values: dict[str, str], chosen: list[str]) -> dict[str, str]:
         try:
             scenarios(values, chosen)
             return errors
-        except InputError as err:
-            key = FIELDS.get(err.field or "", "general")
+        except InputError as found:
+            key = FIELDS.get(found.field or "", "general")
+            err = found
+            if found.field and found.field.startswith("--"):  # an option of `simulate new`
+                words = found.field[2:].replace("-", " ")
+                err = InputError(found.file, words, found.problem, found.allowed, found.line)
             errors.setdefault("general", readable(err, "your school"))
             if key in errors:
                 return errors
@@ -162,10 +179,19 @@ def make_schools(s: Site, values: dict[str, str], chosen: list[str]) -> list[str
 
 def scenarios(values: dict[str, str], chosen: list[str]) -> list[NewScenario]:
     """The school of the form in each chosen arrangement; InputError for the first problem."""
-    from simulate.schema.new import new_scenario
+    from simulate.schema.new import arrangements, new_scenario
 
     if not chosen:
         raise InputError(None, "arrangement", "choose at least one arrangement")
+    elementary = set(arrangements(secondary=False))
+    if len({a in elementary for a in chosen}) > 1:
+        raise InputError(
+            None,
+            "arrangement",
+            "mixes elementary arrangements with middle or high school ones, which describe "
+            "different schools and do not compare",
+            "one kind of school",
+        )
     school = my_school(values)
     return [new_scenario(school, arrangement) for arrangement in chosen]
 
@@ -190,7 +216,7 @@ def my_school(values: dict[str, str]) -> Any:
         name = text(f"tier_name_{k}")
         if name:
             tiers[name] = number(text(f"tier_share_{k}"), "need_tiers", float)
-    rooms = [number(n, "classrooms", int) for n in text("classrooms").split(",")]
+    rooms = [number(n, "classrooms", int) for n in text("classrooms").split(",") if n.strip()]
     pay_source, school_source = text("pay_source"), text("school_source")
     pay = {  # form field -> the section of the figures it sets
         "teacher_salary": "roles",
@@ -200,19 +226,25 @@ def my_school(values: dict[str, str]) -> Any:
     }
     sources = {path: pay_source for name, path in pay.items() if pay_source and text(name)}
     if school_source:
-        sources |= {p: school_source for p in ("schools[0].enrollment", "schools[0].classrooms")}
+        sources |= {"schools[0].enrollment": school_source}
+        sources |= {"schools[0].classrooms": school_source} if rooms else {}
     schedule = text("salary_schedule")
     grades = _words(text("grades"))
     others = [line for line in text("buildings").splitlines() if line.strip()]
     return MySchool(
         enrollment=number(text("enrollment"), "enrollment", int),
-        classrooms=rooms[0] if len(rooms) == 1 else rooms,
+        classrooms=(rooms[0] if len(rooms) == 1 else rooms) or None,
         name=text("name") or "My school",
         grades=grades,
         pilot_grades=_words(text("pilot_grades")),
         buildings=[building(line, "buildings", grades) for line in others],
         district=text("district") or None,
         team_size=number(text("team_size"), "team_size", int) if text("team_size") else None,
+        class_size_cap=(
+            number(text("class_size_cap"), "class_size_cap", int)
+            if text("class_size_cap")
+            else None
+        ),
         tiers=tiers or None,
         teacher_salary=typed_money(text("teacher_salary"), "teacher_salary"),
         salary_schedule=salary_schedule(schedule, "salary schedule") if schedule else None,
