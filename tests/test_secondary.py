@@ -634,3 +634,36 @@ def test_the_readme_figures_for_middle_schools_come_from_its_command(tmp_path: P
         assert len(found) == 1, (scenario, metric)
         written = words.format(float(found["value"].iloc[0]))
         assert " ".join(written.split()) in " ".join(part.split()), written
+
+
+def test_a_sweep_runs_over_a_middle_schools_weekly_cover_cap(tmp_path: Path) -> None:
+    """Sweeps take period-day fields like any other: with no period a week given up to cover,
+    no colleague covers (the cascade falls to the coach, whose observations fall with it);
+    with three, colleagues do."""
+    spec = tmp_path / "cap.yaml"
+    spec.write_text(
+        yaml.safe_dump(
+            {
+                "name": "Cover cap",
+                "scenario": str(SCENARIOS / "middle_departmentalized.yaml"),
+                "design": "grid",
+                "replications": 1,
+                "seed": 1,
+                "parameters": {"schools[0].periods.cover_periods_per_week": [0, 3]},
+                "metrics": [
+                    "secondary.covered_periods_per_teacher.mean",
+                    "coaching.observations_per_teacher_week.realized",
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    done = CliRunner().invoke(main, ["sweep", str(spec), "--out", str(tmp_path / "out")])
+    assert done.exit_code == 0, done.output
+    found = pd.read_parquet(tmp_path / "out" / "results.parquet").set_index(
+        "schools[0].periods.cover_periods_per_week"
+    )
+    covered = found["secondary.covered_periods_per_teacher.mean"]
+    observed = found["coaching.observations_per_teacher_week.realized"]
+    assert covered[0] == 0 < covered[3]
+    assert observed[0] < observed[3]
