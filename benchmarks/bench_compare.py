@@ -25,7 +25,8 @@ from pathlib import Path
 from simulate.schema.new import arrangements
 
 ROOT = Path(__file__).resolve().parent.parent
-BUNDLED = sorted(arrangements(), key=lambda name: name != "traditional")  # today first
+# the elementary arrangements (600 students), today first
+BUNDLED = sorted(arrangements(secondary=False), key=lambda n: n != "traditional")
 VARIANTS = {  # name -> substitutes on the district's list
     "Traditional, no substitutes": 0,
     "Traditional, three substitutes": 3,

@@ -19,7 +19,7 @@ from simulate.engine.modules.small_groups import SmallGroups
 from simulate.schema.new import arrangements
 
 WEEK_DAYS = 5
-ARRANGEMENTS = sorted(arrangements())
+ARRANGEMENTS = sorted(arrangements(secondary=False))  # small groups: elementary schools
 
 
 def one_classroom(
