@@ -190,7 +190,7 @@ def _value_cell(cell: Any, item: Input) -> None:
     value, meta = item.value, item.meta
     if value is None:
         return
-    if meta.kind == "list":
+    if meta.kind in ("list", "numbers"):
         _text_cell(cell, ", ".join(str(v) for v in value))
     elif meta.kind == "text":
         _text_cell(cell, str(value))
