@@ -16,6 +16,7 @@ from typing import Any
 from simulate.keyinputs.parts import Applied, Edited, Part
 from simulate.schema import paths
 from simulate.schema.errors import InputError
+from simulate.schema.fields import describe
 from simulate.schema.model import Note, Scenario
 from simulate.schema.notes import KINDS, carried, note_for
 
@@ -165,7 +166,7 @@ def _row_notes(
         at = f".{name}" if columns is not None else ""
         if shown_key is None or value != _shown_value(shown_from, shown_key + at):
             here.pop(home + at, None)  # its note was written for what the sheet showed
-            if paths.kind_at(home + at) in paths.NUMERIC:
+            if _is_figure(home + at):
                 anew.append((home + at, row.where.get(name) or typed_in))
     new_item = row.key is None  # a row added: its notes are its item's
     if as_typed:
@@ -182,10 +183,14 @@ def _row_notes(
     return here
 
 
+def _is_figure(path: str) -> bool:
+    """A number, or a list of numbers (a rate per period): what a note must cover."""
+    return paths.kind_at(path) in paths.NUMERIC or describe(path).kind == "numbers"
+
+
 def _shown_value(scenario: Scenario, path: str) -> Any:
     """The value a sheet made from `scenario` showed at `path` (None: none shown)."""
     from simulate.keyinputs.parts import current
-    from simulate.schema.fields import describe
 
     try:
         return current(scenario, path, describe(path))

@@ -13,6 +13,7 @@ changes are written, so a scenario read back unchanged is the same scenario.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +23,16 @@ from pydantic import BaseModel
 from simulate.schema import paths
 from simulate.schema.errors import InputError
 from simulate.schema.fields import FieldMeta, describe, value_kind
-from simulate.schema.model import Funding, OneOff, PayStep, Projection, Role, Scenario
+from simulate.schema.model import (
+    ACTIVITIES,
+    Course,
+    Funding,
+    OneOff,
+    PayStep,
+    Projection,
+    Role,
+    Scenario,
+)
 from simulate.schema.writing import plain
 
 
@@ -77,9 +87,17 @@ class Applied:
 
 
 def parts(scenario: Scenario) -> list[Part]:
-    """The key inputs of a scenario, part by part, with its current values."""
+    """The key inputs of a scenario, part by part, with its current values. A scenario whose
+    schools have a period day (middle and high schools) has three parts more: the period
+    day, its courses and the periods of each role."""
+    secondary = any(school.periods is not None for school in scenario.schools)
     return [
         _school(scenario),
+        *(
+            [_period_day(scenario), _courses(scenario), _role_periods(scenario)]
+            if secondary
+            else []
+        ),
         _tiers(scenario),
         _roles(scenario),
         _pay_scale(scenario),
@@ -158,7 +176,7 @@ def _school(scenario: Scenario) -> Part:
             ("name", "School name"),
             ("grades", "Grades"),
             ("enrollment", "Enrollment (students)"),
-            ("classrooms", "Classrooms (homerooms)"),
+            ("classrooms", COHORTS if school.periods is not None else "Classrooms (homerooms)"),
             *([("copies", "Copies of this school")] if many else []),
             ("attendance.chronic_share", "Students: share chronically absent (10%+ of days)"),
             ("attendance.severe_share", "Students: share severely absent (20%+ of days)"),
@@ -177,6 +195,116 @@ def _school(scenario: Scenario) -> Part:
         False,
         (),
         tuple(rows),
+    )
+
+
+# A school with a period day has no homerooms: its `classrooms` are its cohorts, the groups of
+# a grade scheduled alike. The row is relabelled, not hidden, because a planner still sets it:
+# team blocks each share a cohort (three blocks a grade are nine cohorts), and it must split
+# the grades evenly.
+COHORTS = "Cohorts (groups of a grade scheduled alike)"
+
+
+def _period_day(scenario: Scenario) -> Part:
+    """The period day of each school that has one, and what a covered period pays.
+
+    The class-absence rates are one a period, typed in one cell: a planner who changes the
+    periods per day types one rate for each period (the import says so when they differ).
+    They are not stretched to the new day, since the profile (most absence in the first and
+    last periods) is a figure with a source, not a shape the model may invent."""
+    rows = []
+    many = len(scenario.schools) > 1
+    for i, school in enumerate(scenario.schools):
+        if school.periods is None:
+            continue
+        at = f"schools[{i}].periods"
+        head = f"{school.name}: " if many else ""
+        fields = [
+            ("periods_per_day", "Periods per day"),
+            ("period_minutes", "Minutes of a period"),
+            ("cover_periods_per_week", "Most periods a week a teacher covers"),
+            ("class_absence_rates", "Class absence, each period (one rate a period)"),
+        ]
+        rows += [_form_row(scenario, f"{at}.{f}", head + text) for f, text in fields]
+    rows.append(_form_row(scenario, "coverage.period_rate", "Pay for a period covered"))
+    return Part(
+        "Period day",
+        "Period day",
+        "Periods a day and their length, how many periods a week a teacher gives up to cover "
+        "an absent colleague's class and what each covered period pays, and the share of "
+        "each period's classes students miss.",
+        False,
+        (),
+        tuple(rows),
+    )
+
+
+def _courses(scenario: Scenario) -> Part:
+    labels = {
+        "name": "Course",
+        "team": "Taught by team",
+        "grades": "Grades (blank: all)",
+        "tiers": "Need tiers (blank: all)",
+        "class_size_cap": "Class-size cap (students a section)",
+        "tutoring": "Tutoring period",
+    }
+    columns = [
+        (name, labels.get(name, describe(f"schools[0].periods.courses[0].{name}").label))
+        for name in _scalar_fields(Course)
+    ]
+    keys, lists = [], []
+    many = len(scenario.schools) > 1
+    for i, school in enumerate(scenario.schools):
+        if school.periods is None:
+            continue
+        at = f"schools[{i}].periods.courses"
+        lists.append(at)
+        head = f"{school.name}: " if many else ""
+        keys += [(f"{at}[{j}]", head + c.name) for j, c in enumerate(school.periods.courses)]
+    return Part(
+        "Courses",
+        "Courses",
+        "The courses students take, in the order of their day: who takes each, the team that "
+        "teaches it and its class-size cap (enrollment / cap sections, rounded up); add a row "
+        "for another course.",
+        True,
+        tuple(columns),
+        _table_rows(scenario, keys, columns),
+        _metas("schools[0].periods.courses[0]", columns),
+        tuple(lists),
+        lists[0] if len(lists) == 1 else None,
+    )
+
+
+def _role_periods(scenario: Scenario) -> Part:
+    """Periods a day by activity of each role that works in periods (a role with none works
+    in minutes and is on the Roles sheet only)."""
+    columns = [(a, f"{a.replace('_', '-').capitalize()} periods") for a in ACTIVITIES]
+    # an entry of the mapping has no description of its own: the mapping's, and its unit
+    help = Role.model_fields["periods"].description or ""
+    metas = tuple(
+        dataclasses.replace(describe(f"roles.x.periods.{a}"), unit="periods per day", help=help)
+        for a in ACTIVITIES
+    )
+    rows = []
+    for name, role in scenario.roles.items():
+        if role.periods:
+            at = f"roles.{name}.periods"
+            inputs = [
+                Input(f"{at}.{a}", text, meta, current(scenario, f"{at}.{a}", meta))
+                for (a, text), meta in zip(columns, metas, strict=True)
+            ]
+            rows.append(Row(at, role.title or name, tuple(inputs)))
+    return Part(
+        "Role periods",
+        "Periods by role",
+        "Periods a day each role gives to each activity: instruction periods teach sections "
+        "(a teacher's load, e.g. 5 of 7), small-group periods teach tutoring sections, the "
+        "others are its own (blank: none). They add up to at most the periods of the day.",
+        True,
+        tuple(columns),
+        tuple(rows),
+        metas,
     )
 
 
@@ -257,7 +385,10 @@ def _pay_scale(scenario: Scenario) -> Part:
 
 
 def _teams(scenario: Scenario) -> Part:
-    columns = [("name", "Team"), ("count", "Teams"), ("classrooms", "Classrooms per team")]
+    secondary = all(school.periods is not None for school in scenario.schools)
+    rooms = "Cohorts per team (a team block: 1; a department: 0)"
+    columns = [("name", "Team"), ("count", "Teams")]
+    columns += [("classrooms", rooms if secondary else "Classrooms per team")]
     columns += [
         (f"members.{name}", f"Positions per team: {role.title or name}")
         for name, role in scenario.roles.items()
@@ -268,11 +399,17 @@ def _teams(scenario: Scenario) -> Part:
         lists.append(f"schools[{i}].teams")
         head = f"{school.name}: " if len(scenario.schools) > 1 else ""
         keys += [(f"schools[{i}].teams[{j}]", head + t.name) for j, t in enumerate(school.teams)]
+    note = (
+        "Departments, MCL teams and team blocks: how many, the cohorts a team block shares, and "
+        "positions per team by role (blank: none); courses name the team that teaches them."
+        if secondary
+        else "Teams of adults and classrooms: how many, and positions per team by role (blank: "
+        "none); teams x classrooms must equal the school's classrooms."
+    )
     return Part(
         "Teams",
         "Teams",
-        "Teams of adults and classrooms: how many, and positions per team by role (blank: "
-        "none); teams x classrooms must equal the school's classrooms.",
+        note,
         True,
         tuple(columns),
         _table_rows(scenario, keys, columns),

@@ -7,7 +7,9 @@ the CLI prints too.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -33,7 +35,7 @@ def convert(meta: FieldMeta, raw: Any) -> Any:
             return None
         if meta.kind == "text":
             return ""
-        if meta.kind == "list":
+        if meta.kind in ("list", "numbers"):
             return []
         raise ValueProblem("is empty", meta.allowed())
     if isinstance(raw, datetime.date | datetime.time | datetime.timedelta):
@@ -47,6 +49,8 @@ def convert(meta: FieldMeta, raw: Any) -> Any:
         return [_text(item).strip() for item in items if _text(item).strip()]
     if meta.kind in ("int", "float", "money"):
         return _number(meta, raw)
+    if meta.kind == "numbers":
+        return _numbers(meta, raw)
     raise ValueProblem("cannot be typed in one cell", "edit it in the scenario file")
 
 
@@ -56,6 +60,20 @@ def _text(raw: Any) -> str:
     if isinstance(raw, bool):
         return "TRUE" if raw else "FALSE"
     return str(raw)
+
+
+def _numbers(meta: FieldMeta, raw: Any) -> list[float]:
+    """`0.045, 0.03, 4.5%` (commas or semicolons between them) as a list of numbers, each read
+    as a lone number of the field would be (`4.5%` is 0.045 where the numbers are shares)."""
+    one = dataclasses.replace(meta, kind="float")
+    items = [x.strip() for x in re.split(r"[,;]", raw)] if isinstance(raw, str) else [raw]
+    numbers = []
+    for n, item in enumerate((x for x in items if x != ""), start=1):
+        try:
+            numbers.append(float(_number(one, item)))
+        except ValueProblem as problem:
+            raise ValueProblem(f"number {n}: {problem.problem}", meta.allowed()) from None
+    return numbers
 
 
 def _bool(meta: FieldMeta, raw: Any) -> bool:

@@ -79,13 +79,16 @@ def template(data: dict[str, Any], scenario: Scenario, source: str) -> bytes:
 def _about(sheet: Any, scenario: Scenario, source: str) -> None:
     from openpyxl.styles import Font
 
+    shown = parts(scenario)
+    courses = any(part.sheet == "Courses" for part in shown)
+    growing = "Tiers, Courses, Funding or One-offs" if courses else "Tiers, Funding or One-offs"
     lines = [
         f"Key inputs: {scenario.name}",
         "",
         f"Made by simulate {__version__} from: {source}",
         "Edit the values on the sheets below; keep the Key column as it is (it says where each "
         "value goes). Blank means 'none' where a field allows it.",
-        "Add a row at the bottom of Tiers, Funding or One-offs (leave its Key blank) for "
+        f"Add a row at the bottom of {growing} (leave its Key blank) for "
         "another item; delete a row there to drop its item.",
         f"{NOTES}: where each figure comes from, one note a line: [public], [local] or "
         "[assumption], then the source, then ' | ' and what the figure is. Type your own "
@@ -99,7 +102,7 @@ def _about(sheet: Any, scenario: Scenario, source: str) -> None:
         "(or upload it in `simulate serve`).",
         "",
         "Sheets:",
-        *(f"{part.sheet}: {part.note}" for part in parts(scenario)),
+        *(f"{part.sheet}: {part.note}" for part in shown),
     ]
     for k, line in enumerate(lines, start=1):
         _text_cell(sheet.cell(row=k, column=1), line)
@@ -190,7 +193,7 @@ def _value_cell(cell: Any, item: Input) -> None:
     value, meta = item.value, item.meta
     if value is None:
         return
-    if meta.kind == "list":
+    if meta.kind in ("list", "numbers"):
         _text_cell(cell, ", ".join(str(v) for v in value))
     elif meta.kind == "text":
         _text_cell(cell, str(value))

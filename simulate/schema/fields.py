@@ -18,7 +18,7 @@ from pydantic.fields import FieldInfo
 from simulate.schema import paths
 from simulate.schema.paths import alternatives_of, model_in, parse, step
 
-Kind = Literal["int", "float", "money", "bool", "text", "list", "section"]
+Kind = Literal["int", "float", "money", "bool", "text", "list", "numbers", "section"]
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,8 @@ class FieldMeta:
     name: str  # the last part of the path
     label: str
     help: str
-    kind: Kind  # list: a list of text (e.g. grades), written comma-separated
+    kind: Kind  # list: a list of text (e.g. grades); numbers: a list of numbers (a rate per
+    # period); both written comma-separated in one cell
     unit: str
     minimum: float | None
     maximum: float | None
@@ -43,21 +44,31 @@ class FieldMeta:
             parts = [", ".join(self.choices)]
         elif self.kind == "list":
             parts = ["texts separated by commas"]
-        elif self.minimum is not None and self.maximum is not None:
-            parts = [f"{_num(self.minimum)} to {_num(self.maximum)}"]
-        elif self.minimum is not None:
-            parts = [f"at least {_num(self.minimum)}"]
-        elif self.maximum is not None:
-            parts = [f"at most {_num(self.maximum)}"]
+        elif self.kind == "numbers":
+            each = _range(self.minimum, self.maximum)
+            parts = ["numbers separated by commas" + (f", each {each}" if each else "")]
+        elif self.minimum is not None or self.maximum is not None:
+            parts = [_range(self.minimum, self.maximum)]
         else:
             parts = ["text" if self.kind == "text" else "a number"]
         if self.kind == "int":
             parts.append("whole number")
         if self.kind == "money":
             parts.append("cents at most")
-        if self.optional:
+        if self.optional or self.kind == "numbers":
             parts.append("blank: none")
         return "; ".join(parts)
+
+
+def _range(low: float | None, high: float | None) -> str:
+    """`0 to 1`, `at least 0`, `at most 12`; empty without bounds."""
+    if low is not None and high is not None:
+        return f"{_num(low)} to {_num(high)}"
+    if low is not None:
+        return f"at least {_num(low)}"
+    if high is not None:
+        return f"at most {_num(high)}"
+    return ""
 
 
 def describe(path: str) -> FieldMeta:
@@ -76,6 +87,8 @@ def describe(path: str) -> FieldMeta:
         constraints += [m for arg in get_args(alt)[1:] for m in _metadata(arg)]
     alternatives = alternatives_of(annotation)
     kind = value_kind(annotation)
+    if kind == "section" and _numbers(annotation):
+        kind = "numbers"
     name = str(last)
     description = (info.description or "") if info is not None else ""
     entry = info is None and isinstance(last, str)
@@ -113,6 +126,14 @@ def value_kind(annotation: Any) -> Kind:
     return paths.kind_of(annotation)
 
 
+def _numbers(annotation: Any) -> bool:
+    """A list of numbers (shown in one cell, comma-separated, where a sheet shows it)."""
+    return any(
+        get_origin(alt) is list and paths.kind_of(get_args(alt)[0]) in paths.NUMERIC
+        for alt in alternatives_of(annotation)
+    )
+
+
 def _choices(annotation: Any) -> tuple[str, ...]:
     for alt in alternatives_of(annotation):
         if get_origin(alt) is list:
@@ -131,7 +152,7 @@ def _bound(constraints: list[Any], names: tuple[str, ...]) -> float | None:
     return None
 
 
-UNIT_WORDS = {"minutes", "days", "hours", "weeks", "years", "year", "week", "day"}
+UNIT_WORDS = {"minutes", "days", "hours", "weeks", "years", "year", "week", "day", "periods"}
 
 
 def _unit(kind: Kind, name: str, description: str, constraints: list[Any]) -> str:
@@ -148,7 +169,7 @@ def _unit(kind: Kind, name: str, description: str, constraints: list[Any]) -> st
         return "$" + (f" per {per}" if per else "")
     low, high = _bound(constraints, ("ge",)), _bound(constraints, ("le",))
     is_share = (low == 0 and high == 1) or tokens[-1:] == ["rate"] or "as a share" in description
-    if kind == "float" and is_share:
+    if kind in ("float", "numbers") and is_share:
         return "share (0-1)" if (low, high) == (0, 1) else "share"
     word = tokens[-1] if tokens and tokens[-1] in UNIT_WORDS else ""
     if word and per:

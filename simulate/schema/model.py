@@ -1415,8 +1415,9 @@ def _check_period_day(school: School, cohorts_held: int) -> None:
     if rates and len(rates) != day.periods_per_day:
         raise FieldError(
             ("periods", "class_absence_rates"),
-            f"gives {len(rates)} rates for {day.periods_per_day} periods",
-            f"one rate per period ({day.periods_per_day}), or leave it out",
+            f"gives {len(rates)} rates for the {day.periods_per_day} periods of the day "
+            "(periods_per_day): give one rate for each period when the periods change",
+            f"{day.periods_per_day} rates, one per period, or none",
         )
 
 
