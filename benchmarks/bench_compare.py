@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from simulate.schema.new import arrangements
+from simulate.study.new import arrangements
 
 ROOT = Path(__file__).resolve().parent.parent
 # the elementary arrangements (600 students), today first

@@ -31,7 +31,7 @@ import simulate
 from simulate.engine import Engine
 from simulate.measures.compute import compute
 from simulate.schema.loading import load_scenario
-from simulate.schema.new import arrangements
+from simulate.study.new import arrangements
 
 ROOT = Path(__file__).resolve().parent.parent
 # the elementary arrangements (600 students), today first

@@ -632,9 +632,9 @@ def new(
     compare fairly: same students, classrooms or courses, and need tiers. What it chose for
     the teams is printed on stderr and written in the file's header.
     """
-    from simulate.schema.new import MySchool, new_scenario
     from simulate.schema.typed import building, funding_line, typed_money, typed_share
     from simulate.schema.typed import salary_schedule as read_schedule
+    from simulate.study.new import MySchool, new_scenario
 
     school = MySchool(
         enrollment=enrollment,

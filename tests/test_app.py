@@ -456,7 +456,7 @@ def test_plausibility_warnings_are_shown_next_to_their_field(
     """A class of 40 is valid but implausible: the form shows the warning (as the CLI words
     it) next to the enrollment."""
     from simulate.app.checks import plausibility
-    from simulate.schema.new import MySchool, new_scenario
+    from simulate.study.new import MySchool, new_scenario
 
     forty = new_scenario(MySchool(enrollment=960, classrooms=24), "mcl_teams").scenario
     assert any("students per homeroom" in m.text for m in plausibility(forty, "forty.yaml"))

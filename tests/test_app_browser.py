@@ -26,7 +26,7 @@ import pytest
 import simulate
 from simulate.app.checks import plausibility
 from simulate.app.site import field_id
-from simulate.schema.new import MySchool, new_scenario
+from simulate.study.new import MySchool, new_scenario
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [

@@ -16,7 +16,7 @@ import simulate
 from simulate.engine import Engine
 from simulate.engine.modules import small_groups
 from simulate.engine.modules.small_groups import SmallGroups
-from simulate.schema.new import arrangements
+from simulate.study.new import arrangements
 
 WEEK_DAYS = 5
 ARRANGEMENTS = sorted(arrangements(secondary=False))  # small groups: elementary schools

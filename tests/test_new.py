@@ -16,8 +16,8 @@ from simulate.budget.projection import project
 from simulate.cli import main
 from simulate.schema import bundled
 from simulate.schema.errors import InputError
-from simulate.schema.new import FundingLine, MySchool, arrangements, new_scenario
 from simulate.schema.notes import figures, note_for
+from simulate.study.new import FundingLine, MySchool, arrangements, new_scenario
 
 ARRANGEMENTS = [
     "traditional",

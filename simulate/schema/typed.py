@@ -7,14 +7,40 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from simulate.schema.errors import InputError
-from simulate.schema.new import Building, FundingLine
 from simulate.schema.text import money
 from simulate.schema.writing import plain
+
+
+@dataclass(frozen=True)
+class FundingLine:
+    """One of the district's recurring funding lines: a fixed sum, per pupil, or per eligible
+    pupil (as Title I pays per formula-eligible child)."""
+
+    name: str
+    amount: Decimal = Decimal(0)
+    per_pupil: Decimal = Decimal(0)
+    per_eligible_pupil: Decimal = Decimal(0)
+    eligible_share: float = 0.0
+    source: str = ""  # where the figure comes from (the district's budget office, ...)
+
+
+@dataclass(frozen=True)
+class Building:
+    """One school of a district: its students, classrooms and which grades adopt."""
+
+    name: str
+    enrollment: int
+    classrooms: int | Sequence[int]  # today (one teacher each): in all, or grade by grade
+    grades: Sequence[str] | None = None
+    pilot_grades: Sequence[str] | None = None  # in the arrangement (None: all; (): none)
+    team_size: int | None = None  # homerooms a team should hold (teams come as near as fits)
+    tiers: Mapping[str, float] | None = None  # need-tier shares by tier name
 
 
 def typed_money(text: str | None, where: str) -> Decimal | None:

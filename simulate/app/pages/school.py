@@ -17,7 +17,7 @@ from simulate.app.site import Site, number, site
 from simulate.schema.errors import InputError
 
 if TYPE_CHECKING:
-    from simulate.schema.new import NewScenario
+    from simulate.study.new import NewScenario
 
 DEFAULTS = {
     "name": "My school",
@@ -92,7 +92,7 @@ def school_page(
 ) -> Response:
     from simulate.schema import bundled
     from simulate.schema.loading import load_scenario
-    from simulate.schema.new import arrangements
+    from simulate.study.new import arrangements
 
     today = load_scenario(bundled.path(bundled.TODAY)).schools[0]
     elementary = arrangements(secondary=False)
@@ -179,7 +179,7 @@ def make_schools(s: Site, values: dict[str, str], chosen: list[str]) -> list[str
 
 def scenarios(values: dict[str, str], chosen: list[str]) -> list[NewScenario]:
     """The school of the form in each chosen arrangement; InputError for the first problem."""
-    from simulate.schema.new import arrangements, new_scenario
+    from simulate.study.new import arrangements, new_scenario
 
     if not chosen:
         raise InputError(None, "arrangement", "choose at least one arrangement")
@@ -197,9 +197,8 @@ def scenarios(values: dict[str, str], chosen: list[str]) -> list[NewScenario]:
 
 
 def my_school(values: dict[str, str]) -> Any:
-    """The school the form describes (simulate.schema.new.MySchool), read as the command line
+    """The school the form describes (simulate.study.new.MySchool), read as the command line
     reads `simulate new`'s options: money as $58,000, shares as 0.35 or 35%."""
-    from simulate.schema.new import MySchool
     from simulate.schema.typed import (
         building,
         funding_line,
@@ -207,6 +206,7 @@ def my_school(values: dict[str, str]) -> Any:
         typed_money,
         typed_share,
     )
+    from simulate.study.new import MySchool
 
     def text(name: str) -> str:
         return values.get(name, "").strip()

@@ -45,7 +45,7 @@ from simulate.schema.shapes import MCL_RANGE
 from simulate.schema.writing import plain
 
 if TYPE_CHECKING:
-    from simulate.schema.new import MySchool, NewScenario
+    from simulate.study.new import MySchool, NewScenario
 
 GOLDEN = 0.6180339887498949  # spreads the tiers' students evenly over the cohorts
 ELEMENTARY_ONLY = {  # MySchool field -> the option that gives it
@@ -60,7 +60,7 @@ def secondary_scenario(school: MySchool, arrangement: str, data: dict[str, Any])
     """The bundled secondary arrangement re-sized to the school; InputError naming the option
     or field when it cannot be."""
     from simulate.schema.bundled import path as bundled_path
-    from simulate.schema.new import NewScenario, _funding, _notes, _pay, _tiers
+    from simulate.study.new import NewScenario, _funding, _notes, _pay, _tiers
 
     base = validate(json.loads(json.dumps(data)), str(bundled_path(arrangement)))
     label = f"{school.name} as {base.name}"

@@ -37,35 +37,10 @@ from simulate.schema.loading import load_data, validate
 from simulate.schema.model import Scenario
 from simulate.schema.notes import canonical, carried, in_order
 from simulate.schema.paths import locate, set_value
+from simulate.schema.typed import Building, FundingLine
 from simulate.schema.writing import plain, to_yaml
 
 GIVEN = "The school's own figure, given to simulate new."
-
-
-@dataclass(frozen=True)
-class FundingLine:
-    """One of the district's recurring funding lines: a fixed sum, per pupil, or per eligible
-    pupil (as Title I pays per formula-eligible child)."""
-
-    name: str
-    amount: Decimal = Decimal(0)
-    per_pupil: Decimal = Decimal(0)
-    per_eligible_pupil: Decimal = Decimal(0)
-    eligible_share: float = 0.0
-    source: str = ""  # where the figure comes from (the district's budget office, ...)
-
-
-@dataclass(frozen=True)
-class Building:
-    """One school of a district: its students, classrooms and which grades adopt."""
-
-    name: str
-    enrollment: int
-    classrooms: int | Sequence[int]  # today (one teacher each): in all, or grade by grade
-    grades: Sequence[str] | None = None
-    pilot_grades: Sequence[str] | None = None  # in the arrangement (None: all; (): none)
-    team_size: int | None = None  # homerooms a team should hold (teams come as near as fits)
-    tiers: Mapping[str, float] | None = None  # need-tier shares by tier name
 
 
 @dataclass(frozen=True)
@@ -192,7 +167,7 @@ def new_scenario(school: MySchool, arrangement: str) -> NewScenario:
         raise InputError(None, "arrangement", f"'{arrangement}' {why}", ", ".join(choices))
     data = load_data(bundled.path(arrangement))
     if data["schools"][0].get("periods") is not None:
-        from simulate.schema.new_secondary import secondary_scenario
+        from simulate.study.new_secondary import secondary_scenario
 
         return secondary_scenario(school, arrangement, data)
     if school.classrooms is None or school.class_size_cap is not None:
