@@ -128,6 +128,22 @@ def test_the_planner_grades_cap_and_pay_are_the_scenario(tmp_path: Path) -> None
     assert spec.notes["substitutes.pool"].kind == "assumption"
 
 
+@pytest.mark.parametrize("arrangement", [MIDDLE, "high_mcl_teams"])
+def test_the_districts_own_funding_replaces_the_bundled_lines_with_its_source(
+    tmp_path: Path, arrangement: str
+) -> None:
+    """The bundled district's lines and their notes go; the planner's line comes with its
+    source (the bundled notes on the lines it replaces once stopped `new` with an error)."""
+    spec = make(
+        tmp_path,
+        arrangement,
+        *("--enrollment", "900", "--funding", "State aid=$5,000 per pupil; state budget 2026"),
+    )
+    assert [(f.name, f.per_pupil) for f in spec.budget.funding] == [("State aid", 5000)]
+    assert spec.notes["budget.funding[0]"].source == "state budget 2026"
+    assert not [k for k in spec.notes if k.startswith("budget.funding[1]")]
+
+
 def test_a_large_department_makes_several_mcl_teams_and_more_blocks(tmp_path: Path) -> None:
     mcl = make(tmp_path, "middle_mcl_teams", "--enrollment", "1260")
     english = [dict(t.members) for t in mcl.schools[0].teams if t.name == "English"]

@@ -211,14 +211,8 @@ def new_scenario(school: MySchool, arrangement: str) -> NewScenario:
         changes |= plan.changes
     homerooms = sum(plan.homerooms for plan in plans)
     changes |= _scaled(base, homerooms, len(buildings), school.funding is not None)
-    changes |= _pay(base, school, label)
-    if school.benefits_rate is not None:
-        changes["budget.benefits_rate"] = school.benefits_rate
-    if school.substitute_daily_rate is not None:
-        changes["substitutes.daily_rate"] = plain(school.substitute_daily_rate)
-    moves: dict[str, str | None] = {}
-    if school.funding is not None:
-        changes["budget.funding"] = _funding(data, school.funding, moves)
+    money, moves = _money(data, base, school, label)
+    changes |= money
     changes |= {path: plain(value) for path, value in school.settings.items()}
 
     before = json.loads(json.dumps(data))
@@ -605,6 +599,23 @@ def _today_alongside(data: dict[str, Any], today: dict[str, Any]) -> dict[str, A
 
 
 # ---- pay and money ------------------------------------------------------------------------
+def _money(
+    data: dict[str, Any], base: Scenario, school: MySchool, label: str
+) -> tuple[dict[str, Any], dict[str, str | None]]:
+    """The school's own money, as changes to the bundled scenario: pay, the benefits rate, the
+    substitute daily rate and the district's funding lines; and where the funding lines'
+    notes move (for simulate.schema.notes.carried)."""
+    changes = _pay(base, school, label)
+    if school.benefits_rate is not None:
+        changes["budget.benefits_rate"] = school.benefits_rate
+    if school.substitute_daily_rate is not None:
+        changes["substitutes.daily_rate"] = plain(school.substitute_daily_rate)
+    moves: dict[str, str | None] = {}
+    if school.funding is not None:
+        changes["budget.funding"] = _funding(data, school.funding, moves)
+    return changes, moves
+
+
 def _pay(base: Scenario, school: MySchool, label: str) -> dict[str, Any]:
     """Base pay: every salaried teaching role's, by role, or the district's salary schedule."""
     out: dict[str, Any] = {}

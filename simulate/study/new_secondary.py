@@ -60,7 +60,7 @@ def secondary_scenario(school: MySchool, arrangement: str, data: dict[str, Any])
     """The bundled secondary arrangement re-sized to the school; InputError naming the option
     or field when it cannot be."""
     from simulate.schema.bundled import path as bundled_path
-    from simulate.study.new import NewScenario, _funding, _notes, _pay, _tiers
+    from simulate.study.new import NewScenario, _money, _notes, _tiers
 
     base = validate(json.loads(json.dumps(data)), str(bundled_path(arrangement)))
     label = f"{school.name} as {base.name}"
@@ -88,18 +88,13 @@ def secondary_scenario(school: MySchool, arrangement: str, data: dict[str, Any])
     courses = _courses(old_courses, base.schools[0].grades, grades, school.class_size_cap, label)
     if courses != old_courses:
         changes["schools[0].periods.courses"] = courses
-    changes |= _pay(base, school, label)
-    if school.benefits_rate is not None:
-        changes["budget.benefits_rate"] = school.benefits_rate
-    if school.substitute_daily_rate is not None:
-        changes["substitutes.daily_rate"] = plain(school.substitute_daily_rate)
-    moves: dict[str, str | None] = {}
-    if school.funding is not None:
-        changes["budget.funding"] = _funding(data, school.funding, moves)
+    money, moves = _money(data, base, school, label)
+    changes |= money
     settings = {path: plain(value) for path, value in school.settings.items()}
 
-    # the school as the planner describes it, staffed as the bundled one, then sized
-    work = json.loads(json.dumps(data))
+    # the school as the planner describes it, staffed as the bundled one, then sized (without
+    # the bundled notes, some of which name figures the changes replace: its funding lines)
+    work = json.loads(json.dumps({k: v for k, v in data.items() if k != "notes"}))
     cohorts = base.schools[0].classrooms // len(base.schools[0].grades) * len(grades)
     for path, value in ({"schools[0].classrooms": cohorts} | changes | settings).items():
         set_value(work, path, value)
