@@ -124,6 +124,16 @@ def test_my_school_errors_are_shown_next_to_the_field(tmp_path: Path) -> None:
     assert "&lt;" + "input" not in typo.text and "&lt;new" not in response.text + typo.text
 
 
+def test_each_bundled_title_is_the_name_its_scenario_loads_with() -> None:
+    """The titles come from each file's `name:` line (quick, for the first page), so they
+    must be the names the scenarios load with."""
+    from simulate.schema.loading import load_data
+
+    assert bundled.titles() == {
+        stem: str(load_data(bundled.path(stem))["name"]) for stem in bundled.names()
+    }
+
+
 def test_arrangements_are_listed_by_title_with_the_file_stem_as_value(tmp_path: Path) -> None:
     c = client(tmp_path / "ws")
     titles = bundled.titles()

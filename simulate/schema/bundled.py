@@ -9,6 +9,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from simulate.schema.errors import InputError, suggest
 
 # The scenario whose school every other bundled arrangement re-staffs: today's staffing.
@@ -27,10 +29,23 @@ def names() -> list[str]:
 
 @cache
 def titles() -> dict[str, str]:
-    """Each bundled scenario's title (its `name`) by file stem, for lists people read."""
-    from simulate.schema.loading import load_data
+    """Each bundled scenario's title (its `name`) by file stem, for lists people read: from
+    its top-level `name:` line (loading all 15 files took 0.4 s of the web app's first page),
+    else from the loaded file (one that takes its name from the file it extends)."""
+    out = {}
+    for stem in names():
+        file = path(stem)
+        line = next(
+            (ln for ln in file.read_text(encoding="utf-8").splitlines() if ln.startswith("name:")),
+            None,
+        )
+        if line is None:
+            from simulate.schema.loading import load_data
 
-    return {stem: str(load_data(path(stem)).get("name") or stem) for stem in names()}
+            out[stem] = str(load_data(file).get("name") or stem)
+        else:
+            out[stem] = str(yaml.safe_load(line)["name"] or stem)
+    return out
 
 
 def is_district_funding(line: Any) -> bool:

@@ -15,7 +15,6 @@ from starlette.routing import Route
 from simulate.app.checks import in_words, readable
 from simulate.app.jobs import Busy, Job
 from simulate.app.site import Site, number, replications, site
-from simulate.budget.goalseek import TARGETS
 from simulate.schema import limits, words
 from simulate.schema.errors import InputError
 
@@ -26,6 +25,8 @@ async def form(request: Request) -> Response:
 
 
 def budget_page(request: Request, status: int, error: str, values: dict[str, str]) -> Response:
+    from simulate.budget.goalseek import TARGETS  # pandas, on the first budget page, not at start
+
     s = site(request)
     entries = s.valid_entries()
     return s.page(
