@@ -66,9 +66,7 @@ class _Due(NamedTuple):
     coachee: int
     due: int
     role: str  # the coachee's
-    observation: int  # minutes
-    feedback: int  # minutes
-    plan: CoachingPlan
+    plan: CoachingPlan  # its minutes of observation and feedback
 
 
 class _Waiting(NamedTuple):
@@ -209,7 +207,7 @@ class Coaching(Module[Coached]):
             day, week = today.school_day, today.week - 1
             work = deque(desk.waiting.get(coach.index, ()))
             missed = {(w.coachee, id(w.plan)): w.reason for w in work if not w.feedback}
-            for coachee, due, role, _, _, plan in desk.agenda[coach.index][day]:
+            for coachee, due, role, plan in desk.agenda[coach.index][day]:
                 if status[coachee] != PRESENT:
                     lost[(role, VACANCY if status[coachee] == VACANT else COACHEE_ABSENT)] += due
                 elif (coachee, id(plan)) in missed:
@@ -306,14 +304,11 @@ def _agenda(school: Roster, book: list[Appointment], days: int) -> list[list[_Du
     turn = (position - day % len(book)) % len(book)
     for i in np.lexsort((turn, day)).tolist():
         appt = book[position[i]]
-        plan = appt.plan
         entry = _Due(
             appt.coachee,
             int(due[position[i], day[i]]),
             school.adults[appt.coachee].role_name,
-            plan.observation_minutes,
-            plan.feedback_minutes,
-            plan,
+            appt.plan,
         )
         agenda[day[i]].append(entry)
     return agenda
