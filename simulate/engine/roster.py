@@ -131,15 +131,22 @@ def build_students(
     shares = np.cumsum([t.share for t in school.need_tiers])
     tier = np.minimum(np.searchsorted(shares, rng.random(n), side="right"), len(shares) - 1)
     tiebreak = rng.random(n)
+    classroom, team = classrooms_and_teams(school)
+    absent = np.zeros((days.count, n), dtype=bool)
+    return Students(tier.astype(np.int16), classroom, team, tiebreak, absent)
+
+
+def classrooms_and_teams(school: School) -> tuple[np.ndarray, np.ndarray]:
+    """Each student's classroom (numbered classroom by classroom, as evenly as they go) and
+    team (NO_TEAM for a cohort no team block shares, in a school with a period day)."""
+    n = school.enrollment
     classroom = (np.arange(n) * school.classrooms) // max(n, 1)
     team_of_room = np.repeat(
         np.arange(sum(t.count for t in school.teams)),
         [t.classrooms for t in school.teams for _ in range(t.count)],
     )
-    # a school with a period day: the cohorts no team block shares belong to no team
     team_of_room = np.r_[team_of_room, np.full(school.classrooms - team_of_room.size, NO_TEAM)]
-    absent = np.zeros((days.count, n), dtype=bool)
-    return Students(tier.astype(np.int16), classroom, team_of_room[classroom], tiebreak, absent)
+    return classroom, team_of_room[classroom]
 
 
 def build_adults(

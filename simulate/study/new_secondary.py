@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from simulate.engine.roster import classrooms_and_teams
 from simulate.engine.timetable import NONE, Member, build
 from simulate.schema.errors import InputError
 from simulate.schema.loading import validate
@@ -267,7 +268,7 @@ def _staffing(base: Scenario, school: Scenario, work: dict[str, Any], label: str
 def _sections(school: School) -> dict[str, int]:
     """Sections each team teaches in its busiest term, by the engine's own sectioning, for
     students of the school's need-tier shares spread evenly over its cohorts."""
-    table = build(school, [], _tiers_spread(school), _student_teams(school))
+    table = build(school, [], _tiers_spread(school), classrooms_and_teams(school)[1])
     assert school.periods is not None
     per = school.periods.periods_per_day
     count = Counter(
@@ -286,18 +287,6 @@ def _tiers_spread(school: School) -> np.ndarray:
     shares = np.cumsum([t.share for t in school.need_tiers])
     spread = (np.arange(school.enrollment) * GOLDEN + 0.5) % 1
     return np.minimum(np.searchsorted(shares, spread, side="right"), len(shares) - 1)
-
-
-def _student_teams(school: School) -> np.ndarray:
-    """The team block of each student (NONE outside blocks), as the roster deals them."""
-    n = school.enrollment
-    room = (np.arange(n) * school.classrooms) // max(n, 1)
-    of_room = np.repeat(
-        np.arange(sum(t.count for t in school.teams)),
-        [t.classrooms for t in school.teams for _ in range(t.count)],
-    )
-    of_room = np.r_[of_room, np.full(school.classrooms - of_room.size, NONE)]
-    return np.asarray(of_room[room])
 
 
 def _positions(
@@ -431,7 +420,7 @@ def _short(school: School, scenario: Scenario) -> set[str]:
                 r = scenario.roles[role]
                 members.append(Member(index, team_index, dict(r.periods), r.is_teacher))
                 index += 1
-    table = build(school, members, _tiers_spread(school), _student_teams(school))
+    table = build(school, members, _tiers_spread(school), classrooms_and_teams(school)[1])
     assert school.periods is not None
     return {school.periods.courses[k].team for k in table.course[table.adult == NONE]}
 
