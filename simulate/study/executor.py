@@ -480,9 +480,6 @@ def _worker_environment(scratch: Path | None) -> dict[str, str]:
     return env
 
 
-HELD = {signal.SIGINT, signal.SIGTERM}
-
-
 def _start_fork_server() -> None:
     """Start the fork server with Ctrl-C and SIGTERM held back: it inherits them held, so one
     that reaches the command's process group while the new Python imports (before it can ignore
@@ -490,7 +487,7 @@ def _start_fork_server() -> None:
     from the fork server's first import. Here one waits only as long as the start takes. The
     resource tracker is started first: starting, it lets both signals through again."""
     resource_tracker.ensure_running()
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, HELD)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _Stop.SIGNALS)
     try:
         forkserver.ensure_running()
     finally:

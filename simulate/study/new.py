@@ -170,17 +170,19 @@ def new_scenario(school: MySchool, arrangement: str) -> NewScenario:
         from simulate.study.new_secondary import secondary_scenario
 
         return secondary_scenario(school, arrangement, data)
-    if school.classrooms is None or school.class_size_cap is not None:
-        option = "--classrooms" if school.classrooms is None else "--class-size-cap"
+    if school.classrooms is None:
         raise InputError(
             None,
-            option,
-            "is required for an elementary school (its homerooms today)"
-            if school.classrooms is None
-            else "is for middle and high schools; an elementary class is enrollment / classrooms",
-            "the school's classrooms today: a total, or one count per grade"
-            if school.classrooms is None
-            else "leave it out, or give --classrooms",
+            "--classrooms",
+            "is required for an elementary school (its homerooms today)",
+            "the school's classrooms today: a total, or one count per grade",
+        )
+    if school.class_size_cap is not None:
+        raise InputError(
+            None,
+            "--class-size-cap",
+            "is for middle and high schools; an elementary class is enrollment / classrooms",
+            "leave it out, or give --classrooms",
         )
     base = validate(json.loads(json.dumps(data)), str(bundled.path(arrangement)))
     today_data = load_data(bundled.path(bundled.TODAY))
