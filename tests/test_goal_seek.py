@@ -223,3 +223,19 @@ def test_a_grant_a_funded_plan_does_not_need_is_found_to_be_zero() -> None:
     assert "Start-up grant (years 1-3) is not needed for this: the target is met even at $0.00" in (
         goal.answer
     )
+
+
+def test_the_search_stops_at_the_lowest_value_the_field_allows() -> None:
+    """A period day cannot have fewer periods than its roles teach (7): the search for the
+    fewest periods that fit stops there, and since the money does not depend on the periods,
+    the answer says so instead of 'nothing fits even at 0'."""
+    d = data("middle_departmentalized")
+    usage = simulate.budget.Usage()  # what the year used does not move with the periods
+    goal = goal_seek(
+        d, "schools[0].periods.periods_per_day", usage=usage, simulate=lambda spec: usage
+    )
+    assert goal.value is not None and not goal.answer.startswith("Nothing fits")
+    assert "the target does not depend on it" in goal.answer
+    below = apply_overrides(d, {"schools[0].periods.periods_per_day": 6})
+    with pytest.raises(InputError):
+        build(below)  # 6 periods cannot hold the roles' 7: the lowest allowed value is 7

@@ -251,15 +251,26 @@ def goal_seek(
     subject = _subject(scenario, path)
     show = _show(step)
 
+    specs: dict[int, Scenario | None] = {}
     cache: dict[int, Check | None] = {}
+
+    def allowed(units: int) -> Scenario | None:
+        """The scenario with units x step, or None when the value is not allowed."""
+        if units not in specs:
+            value = step * units
+            try:
+                specs[units] = validate(
+                    apply_overrides(data, {path: _encode(value, original)}), file
+                )
+            except InputError:
+                specs[units] = None
+        return specs[units]
 
     def evaluate(units: int) -> Check | None:
         """The target at units x step, or None when the value is not allowed."""
         if units not in cache:
-            value = step * units
-            try:
-                spec = validate(apply_overrides(data, {path: _encode(value, original)}), file)
-            except InputError:
+            spec = allowed(units)
+            if spec is None:
                 cache[units] = None
             else:
                 use = usage if cost_only or simulate is None else simulate(spec)
@@ -293,7 +304,8 @@ def goal_seek(
     floor = min(0, start)  # a negative original is searched down to itself, others to 0
     ceiling = _ceiling(path, step)
     direction = _direction(evaluate, start, floor, 1 if step >= 1 else 100, target)
-    best = ceiling if direction == "smallest" else floor  # the most favourable value
+    # the most favourable value the field allows (a period day cannot have 0 periods)
+    best = _nearest_allowed(allowed, start, ceiling if direction == "smallest" else floor)
     if not fits(best):
         at = evaluate(best) or evaluate(start)
         assert at is not None  # the scenario's own value
@@ -527,6 +539,22 @@ def _ceiling(path: str, step: Decimal) -> int:
     maximum = describe(path).maximum
     top = Decimal(str(maximum)) if maximum is not None else Decimal(10) ** 10
     return int(top / step)
+
+
+def _nearest_allowed(allowed: Callable[[int], Scenario | None], start: int, bound: int) -> int:
+    """The value nearest `bound` that the scenario allows, between the scenario's own value
+    (`start`, allowed) and `bound` (the allowed values taken as one run around the start):
+    bisection, validating only."""
+    if allowed(bound) is not None:
+        return bound
+    good, bad = start, bound
+    while abs(bad - good) > 1:
+        middle = (good + bad) // 2
+        if allowed(middle) is None:
+            bad = middle
+        else:
+            good = middle
+    return good
 
 
 def _direction(
