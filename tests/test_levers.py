@@ -273,3 +273,8 @@ def test_a_second_building_coach_brings_a_middle_schools_feedback_back_on_time()
     on_time = "coaching.feedback_on_time_share"
     assert shared.value(on_time, "value") > one.value(on_time, "value") + 0.2
     assert shared.value("budget.per_pupil", "value") > one.value("budget.per_pupil", "value")
+    from simulate.study.effects import effects
+
+    shown = [e.label for e in effects(one, shared)]  # as the levers page shows them
+    assert "Feedback given on time" in shown
+    assert not [label for label in shown if "mall-group" in label or "dosage" in label]
