@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 import annotated_types
@@ -71,6 +72,7 @@ def _range(low: float | None, high: float | None) -> str:
     return ""
 
 
+@lru_cache(maxsize=4096)  # a report and a workbook describe the same few hundred fields again
 def describe(path: str) -> FieldMeta:
     """The description of the field a path names (InputError naming the path if none)."""
     paths.locate(None, path)  # refuses paths the model does not have, with a suggestion
