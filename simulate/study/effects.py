@@ -41,11 +41,16 @@ class Effect:
 
 
 def effects(before: Result, after: Result) -> list[Effect]:
-    """The key figures of two results of the same seed and years, side by side."""
+    """The key figures of two results of the same seed and years, side by side; a figure that
+    is nothing both before and after (small groups in a middle school without tutoring) is
+    left out, as the school does not have it."""
     out = []
     for metric, statistic in FIGURES:
         entry = CATALOGUE.get(metric)
         if entry is None:
+            continue
+        was, now = before.value(metric, statistic), after.value(metric, statistic)
+        if was == 0 and now == 0:
             continue
         out.append(
             Effect(
@@ -53,8 +58,8 @@ def effects(before: Result, after: Result) -> list[Effect]:
                 entry.unit,
                 entry.kind_of(statistic),
                 entry.better_for(statistic),
-                before.value(metric, statistic),
-                after.value(metric, statistic),
+                was,
+                now,
                 metric.startswith(ESTIMATES),
             )
         )
