@@ -25,6 +25,7 @@ from simulate.app.trials import Trials
 from simulate.app.workspace import Workspace
 from simulate.schema import limits
 from simulate.schema.errors import InputError
+from simulate.study.kept import KeptYears
 
 HERE = Path(__file__).parent
 MAX_UPLOAD = 1_000_000  # a scenario is a few kilobytes, a key-inputs workbook a few tens
@@ -33,13 +34,15 @@ MAX_BODY = 2 * MAX_UPLOAD
 
 class Site:
     """The workspace, its one job slot, the warm pool of workers (and the levers' trials
-    that share it) and the page templates."""
+    that share it), the years simulated so far (kept for the comparisons and trials to come)
+    and the page templates."""
 
     def __init__(self, workspace: Workspace) -> None:
         self.ws = workspace
         self.jobs = Jobs()
         self.pool = WarmPool()
-        self.trials = Trials(self.pool)
+        self.years = KeptYears()
+        self.trials = Trials(self.pool, self.years)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=True,  # every user string is escaped in every page

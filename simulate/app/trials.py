@@ -2,10 +2,12 @@
 request's own thread; then the same answer from REFINED years, worked out in the background
 on the warm pool while the page polls for it.
 
-The scenario before the levers is simulated once per number of years and kept (a planner
-tries many levers on one scenario). Only the newest trial is refined: trying another set of
-levers stops a refinement under way at once (its workers are let go and the pool starts
-anew), so the planner's next answer never waits behind one no longer looked at.
+Every year simulated is kept (study.kept, shared with the app's comparisons): the scenario
+before the levers is simulated once (a planner tries many levers on one scenario), and a set
+of levers saved and compared with it needs no year run again. Only the newest trial is
+refined: trying another set of levers stops a refinement under way at once (its workers are
+let go and the pool starts anew), so the planner's next answer never waits behind one no
+longer looked at.
 """
 
 from __future__ import annotations
@@ -24,12 +26,12 @@ from simulate.app.pool import WarmPool
 if TYPE_CHECKING:
     from simulate.schema.model import Scenario
     from simulate.study.effects import Effect
-    from simulate.study.run import Result
+    from simulate.study.kept import KeptYears
 
 QUICK = 2  # simulated years of the first answer: within about a second on a warm app
 REFINED = 20  # as a comparison's default (study.run.REPLICATIONS)
 SEED = 0
-KEPT = 64  # trials and base results kept in memory
+KEPT = 64  # trials kept in memory
 SETTLE = 1.0  # seconds a refinement waits, so that a planner's next click answers first
 
 
@@ -50,11 +52,11 @@ def digest(data: dict[str, Any]) -> str:
 
 
 class Trials:
-    def __init__(self, pool: WarmPool) -> None:
+    def __init__(self, pool: WarmPool, years: KeptYears) -> None:
         self.pool = pool
+        self.years = years
         self._lock = threading.Lock()
         self._trials: OrderedDict[tuple[str, ...], Trial] = OrderedDict()
-        self._bases: OrderedDict[tuple[str, int], Result] = OrderedDict()
         self._next: Trial | None = None  # the trial to refine next
         self._running: tuple[str, ...] | None = None  # the trial being refined
         self._on_pool = False  # the refinement holds the pool (not a comparison)
@@ -83,7 +85,7 @@ class Trials:
             _, after, said = pull(data, levers, file)
             before = validate(json.loads(json.dumps(data, default=str)), file)
             trial = Trial(key, tuple(levers), said, [], QUICK, scenarios=(before, after))
-            trial.effects = self._effects(key[0], before, after, QUICK, None)
+            trial.effects = self._effects(before, after, QUICK, None)
             self._keep(trial)
         if not trial.refined:
             with self._lock:
@@ -94,23 +96,16 @@ class Trials:
         return trial
 
     def _effects(
-        self, base: str, before: Scenario, after: Scenario, years: int, executor: Any
+        self, before: Scenario, after: Scenario, years: int, executor: Any
     ) -> list[Effect]:
         from simulate.study.compare import simulate_years
         from simulate.study.effects import effects
 
         workers = None if executor is not None else 1
-        with self._lock:
-            kept = self._bases.get((base, years))
-        if kept is None:
-            kept, result = simulate_years([before, after], SEED, years, workers, executor=executor)
-            with self._lock:
-                self._bases[(base, years)] = kept
-                while len(self._bases) > KEPT:
-                    self._bases.popitem(last=False)
-        else:
-            (result,) = simulate_years([after], SEED, years, workers, executor=executor)
-        return effects(kept, result)
+        one, two = simulate_years(
+            [before, after], SEED, years, workers, executor=executor, kept=self.years
+        )
+        return effects(one, two)
 
     def _keep(self, trial: Trial) -> None:
         with self._lock:
@@ -139,7 +134,7 @@ class Trials:
                 with self.pool.use() as executor:
                     with self._lock:
                         self._on_pool = True
-                    found = self._effects(trial.key[0], before, after, REFINED, executor)
+                    found = self._effects(before, after, REFINED, executor)
                 self._keep(Trial(trial.key, trial.levers, trial.said, found, REFINED, True))
             except Exception:  # noqa: BLE001 - the quick answer stays; the server goes on
                 if self._next is None:  # not stopped for a newer trial: say what went wrong

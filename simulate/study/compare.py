@@ -38,6 +38,7 @@ from simulate.study.budget_tables import (
 )
 from simulate.study.executor import Executor, Task, chunk_size, chunks
 from simulate.study.inputs import resolve_baseline
+from simulate.study.kept import KeptYears, model_key
 from simulate.study.progress import Progress
 from simulate.study.run import REPLICATIONS, Replication, Result, combine, run_replications
 from simulate.study.schools import SchoolDifference, check_same_schools
@@ -337,6 +338,7 @@ def compare(
     progress: Progress | None = None,
     allow_different_schools: bool = False,
     executor: Executor | None = None,
+    kept: KeptYears | None = None,
 ) -> Comparison:
     """Run each scenario `replications` times on the same seeds and collect the results.
 
@@ -344,7 +346,7 @@ def compare(
     schools (see study.schools), else InputError names the field that differs; with
     `allow_different_schools` the comparison differences per-pupil figures only. See
     simulate_years for how the years are run. Ctrl-C stops the workers at once and raises
-    KeyboardInterrupt.
+    KeyboardInterrupt. `kept`: years already simulated, reused and added to (the web app's).
     """
     if not scenarios:
         raise InputError(None, "scenarios", "nothing to compare", "one or more scenarios")
@@ -359,7 +361,7 @@ def compare(
         )
     baseline = resolve_baseline(names, baseline)
     differ = check_same_schools(scenarios, allow_different_schools)
-    results = simulate_years(scenarios, seed, replications, workers, progress, executor)
+    results = simulate_years(scenarios, seed, replications, workers, progress, executor, kept)
     return Comparison(results, baseline, seed, replications, differ)
 
 
@@ -370,6 +372,7 @@ def simulate_years(
     workers: int | None = None,
     progress: Progress | None = None,
     executor: Executor | None = None,
+    kept: KeptYears | None = None,
 ) -> list[Result]:
     """One Result per scenario, each of `replications` years from the same master seed.
 
@@ -378,28 +381,49 @@ def simulate_years(
     because every run is keyed by (seed, replication) alone. `progress(done, total)` counts
     simulated years. Compare and budget both run their years here, so the same scenario and
     seed give the same figures in both. `executor`: one kept warm by the caller (the web app),
-    used and left open, instead of a new one.
+    used and left open, instead of a new one. `kept`: years simulated before (study.kept),
+    taken from there rather than run again, and the new ones added to it.
     """
     if replications < 1:
         raise InputError(None, "replications", f"is {replications}", "1 or more")
-    runs = len(scenarios) * replications
+    models = [model_key(spec) for spec in scenarios] if kept is not None else []
+    years: dict[tuple[int, int], Replication] = {}
+    for i, model in enumerate(models):
+        for rep in range(replications):
+            year = kept.get(model, seed, rep) if kept is not None else None
+            if year is not None:
+                years[i, rep] = year
+    missing = [
+        [rep for rep in range(replications) if (i, rep) not in years] for i in range(len(scenarios))
+    ]
+    runs = sum(len(reps) for reps in missing)
     if workers is None and runs < PARALLEL_MIN_RUNS:
         workers = 1
-    years: dict[tuple[int, int], Replication] = {}
 
     def keep(task: Task, chunk: list[Replication]) -> None:
         scenario, reps = task.key
         years.update(((scenario, rep), year) for rep, year in zip(reps, chunk, strict=True))
+        if kept is not None:
+            for year in chunk:
+                kept.put(models[scenario], seed, year)
+
+    reused = len(years)
+
+    def simulating(done: int, total: int) -> None:  # the years reused count as done
+        if progress is not None:
+            progress(reused + done, reused + total)
 
     with nullcontext(executor) if executor is not None else Executor(workers) as executor:
         size = chunk_size(runs, executor.slots)
         tasks = [
-            Task(run_replications, (spec, seed, reps), key=(i, reps), runs=len(reps))
+            Task(run_replications, (spec, seed, reps), key=(i, tuple(reps)), runs=len(reps))
             for i, spec in enumerate(scenarios)
-            for reps in chunks(range(replications), size)
+            for reps in chunks(missing[i], size)
         ]
-        if executor.run(tasks, keep, progress, drain=False):
+        if executor.run(tasks, keep, simulating if progress else None, drain=False):
             raise KeyboardInterrupt
+    if not runs and progress is not None:  # every year was kept
+        progress(reused, reused)
     return [
         combine(spec, seed, [years[i, rep] for rep in range(replications)])
         for i, spec in enumerate(scenarios)

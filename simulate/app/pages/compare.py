@@ -212,6 +212,7 @@ def start_compare(
                 progress=job.progress,
                 allow_different_schools=judged.per_pupil,
                 executor=executor,
+                kept=s.years,
             )
         save_comparison(comparison, folder)
 
