@@ -287,3 +287,29 @@ def test_report_says_when_arrangements_read_the_evidence_differently(tmp_path: P
     assert "read the evidence differently" in html
     same = render(compare([base], seed=0, replications=2, workers=1))
     assert "read the evidence differently" not in same
+
+
+def test_a_secondary_school_says_plainly_what_the_estimate_leaves_out(tmp_path: Path) -> None:
+    """A middle school's students are tied to no teacher and its classrooms are grade cohorts:
+    the estimate counts no class size from a cohort of hundreds, and the report and the levers
+    page say that coaching, team leadership, teachers' absences and class size are not counted
+    (a zero there is not 'no effect'). An elementary school's report says nothing of it."""
+    from conftest import short
+
+    from simulate.engine.core import Engine
+    from simulate.learning.adapter import NOT_LINKED, delivered_by, not_linked
+    from simulate.report.page import render
+    from simulate.study.compare import compare
+
+    middle = load_scenario(short(tmp_path, "middle_departmentalized", "Middle", 20))
+    delivered = delivered_by(Engine(middle, 0, 0).run())
+    assert delivered.observations_per_week.size == 0  # no teacher linked to a student
+    x = exposures(delivered, middle.learning)
+    assert not x[:, FEATURES.index("class_size")].any()  # not a cohort of 280 held at 25
+    assert x[:, FEATURES.index("student_absence")].any()  # students' absences still count
+    assert not_linked(middle) == NOT_LINKED
+    html = render(compare([middle], seed=0, replications=1, workers=1))
+    assert "learning-not-linked" in html and "A zero for them means not estimated" in html
+    today = load_scenario(short(tmp_path, "traditional", "Today", 20))
+    assert not_linked(today) == ""
+    assert "learning-not-linked" not in render(compare([today], seed=0, replications=1, workers=1))

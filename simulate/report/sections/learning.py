@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from simulate.learning.adapter import not_linked
 from simulate.learning.evidence import evidence
 from simulate.measures.catalogue import measure
 from simulate.measures.formats import fmt
@@ -222,6 +223,9 @@ def content(page: Page) -> str:
     if frame.empty:
         return "<p>No learning estimate: the simulated years carried none.</p>"
     parts = [f"<p class='note'><strong>{esc(CAVEAT)}</strong></p>"]
+    left_out = next((t for r in page.c.results if (t := not_linked(r.scenario))), "")
+    if left_out:
+        parts.append(f"<p class='note' id='learning-not-linked'>{esc(left_out)}</p>")
     against = frame[frame.against == page.c.baseline]
     if not against.empty:
         height = 90 + 34 * 2 * (len(page.names) - 1)
