@@ -271,6 +271,9 @@ def test_compare_writes_the_learning_section_and_sheets(tmp_path: Path) -> None:
     rows = list(book["Learning evidence"].iter_rows(values_only=True))
     assert rows[0][:3] == ("scenario", "lever", "subject")
     assert all(r[-1] for r in rows[1:])  # every effect carries its source
+    population = rows[0].index("population")  # and the population it was studied in
+    assert all(r[population] for r in rows[1:])
+    assert "studied in: PreK-12, mostly elementary and reading" in html  # tutoring's
     summary = (out / "summary.csv").read_text(encoding="utf-8")
     assert "learning.reading_sd" in summary and "learning.cost_per_student_at_target" in summary
 

@@ -116,7 +116,8 @@ def cost_effectiveness(c: Comparison, table: pd.DataFrame) -> pd.DataFrame:
 
 
 def evidence_table(c: Comparison) -> pd.DataFrame:
-    """The evidence each scenario used: lever, subject, centre, 95% interval, source."""
+    """The evidence each scenario used: lever, subject, centre, 95% interval, the strength of
+    the evidence, the population it comes from, and its source."""
     rows = []
     table = evidence()
     for result in c.results:
@@ -144,6 +145,7 @@ def evidence_table(c: Comparison) -> pd.DataFrame:
                         "high": high,
                         "evidence": "your override" if overridden else BODIES[settings.evidence],
                         "strength": row.strength,
+                        "population": row.population,
                         "verification": estimate.verification,
                         "source": estimate.source,
                     }

@@ -156,7 +156,8 @@ def _effect(value: float) -> str:
 
 
 def evidence_used(page: Page) -> str:
-    """One row per lever: each subject's centre and 95% interval, the source and its check."""
+    """One row per lever: each subject's centre and 95% interval, the source, its check and
+    the population it was studied in."""
     frame = evidence_table(page.c)
     frame = frame[frame.scenario == page.c.baseline]
     rows = []
@@ -170,7 +171,8 @@ def evidence_used(page: Page) -> str:
         rows.append(
             f"<tr><th scope='row'>{esc(lever)}<div class='explain'>{esc(first.unit)}</div></th>"
             f"{cells}<td>{esc(first.source)}<div class='explain'>{esc(first.strength)} "
-            f"evidence; figure {esc(first.verification)}</div></td></tr>"
+            f"evidence; figure {esc(first.verification)}; studied in: "
+            f"{esc(first.population)}</div></td></tr>"
         )
     head = (
         "<th scope='col'>Lever</th><th scope='col'>Reading (95% interval)</th>"
