@@ -316,3 +316,18 @@ def test_a_secondary_school_says_plainly_what_the_estimate_leaves_out(tmp_path: 
     today = load_scenario(short(tmp_path, "traditional", "Today", 20))
     assert not_linked(today) == ""
     assert "learning-not-linked" not in render(compare([today], seed=0, replications=1, workers=1))
+
+
+@pytest.mark.parametrize("stem", ["middle_tutoring", "high_tutoring"])
+def test_a_math_tutoring_period_counts_for_math_only(stem: str) -> None:
+    """Saga's tutoring period is math (Guryan et al. 2023), and it is these schools' only
+    small-group time: the estimate gives tutoring no reading effect and its whole effect in
+    math, not half in each."""
+    from simulate.learning.estimate import TUTORING
+
+    scenario = load_scenario(ROOT / "scenarios" / f"{stem}.yaml")
+    per_unit = central(scenario.learning)  # subjects x features
+    tutoring = [FEATURES.index(f) for f in TUTORING]
+    assert not per_unit[0, tutoring].any()  # reading
+    whole = central(scenario.learning.model_copy(update={"reading_share": 0.5}))[1, tutoring]
+    assert per_unit[1, tutoring] == pytest.approx(2 * whole)  # math
