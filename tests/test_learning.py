@@ -23,7 +23,7 @@ from simulate.learning.estimate import (
 from simulate.learning.evidence import WIDEN, Estimate, evidence, standard_error
 from simulate.learning.uncertainty import central, estimates
 from simulate.schema.loading import load_scenario
-from simulate.schema.model import Effects, Learning
+from simulate.schema.model import Effects, Learning, Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 NEUTRAL = Effects.model_validate(  # moderators at 1: the meta-analysis's own mix of tutors
@@ -331,3 +331,25 @@ def test_a_math_tutoring_period_counts_for_math_only(stem: str) -> None:
     assert not per_unit[0, tutoring].any()  # reading
     whole = central(scenario.learning.model_copy(update={"reading_share": 0.5}))[1, tutoring]
     assert per_unit[1, tutoring] == pytest.approx(2 * whole)  # math
+
+
+def test_what_an_arrangements_small_groups_are_is_not_reading_the_evidence_differently() -> None:
+    """The Saga schools teach math only and name their tutors as the default would: their
+    differences from today's staffing do not mix staffing with evidence. Another body of
+    evidence, an override, or counting a role both have as another kind of tutor does."""
+    from simulate.study.learning import reads_evidence_differently
+
+    today = load_scenario(ROOT / "scenarios" / "middle_departmentalized.yaml")
+    saga = load_scenario(ROOT / "scenarios" / "middle_tutoring.yaml")
+    assert saga.learning != today.learning  # reading share 0, tutors named
+    assert not reads_evidence_differently(today, saga)
+
+    def reading(**change: object) -> Scenario:
+        return saga.model_copy(update={"learning": saga.learning.model_copy(update=change)})
+
+    assert reads_evidence_differently(today, reading(evidence="small_studies"))
+    assert reads_evidence_differently(today, reading(tutoring_sessions_per_week=2.0))
+    override = Effects.model_validate({"tutoring": {"math": 0.3}})
+    assert reads_evidence_differently(today, reading(effects=override))
+    teachers = reading(tutors={"teacher": "nonprofessional"})  # a role both schools have
+    assert reads_evidence_differently(today, teachers)

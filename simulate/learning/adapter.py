@@ -118,7 +118,7 @@ def _school(engine: Engine, school: Roster) -> Delivered:
     by_leader = grouped.by_leader[school.number]  # students x leaders x sizes
     small_group: dict[Source, np.ndarray] = {}
     for k, (role, on_team) in enumerate(grouped.leaders[school.number]):
-        kind = _kind(scenario, role)
+        kind = tutor_kind(scenario, role)
         alone, with_others = by_leader[:, k, 0], by_leader[:, k, 1:].sum(axis=1)
         for one, minutes in ((True, alone), (False, with_others)):
             if minutes.any():
@@ -158,7 +158,7 @@ def _school(engine: Engine, school: Roster) -> Delivered:
     )
 
 
-def _kind(scenario: Scenario, role: str) -> str:
+def tutor_kind(scenario: Scenario, role: str) -> str:
     """The kind of tutor a role is: as the scenario says, else teacher or paraprofessional."""
     named = scenario.learning.tutors.get(role)
     if named is not None:

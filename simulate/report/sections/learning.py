@@ -10,7 +10,14 @@ from simulate.learning.adapter import not_linked
 from simulate.learning.evidence import evidence
 from simulate.measures.catalogue import measure
 from simulate.measures.formats import fmt
-from simulate.study.learning import BODIES, NONE, UNITS, cost_effectiveness, evidence_table
+from simulate.study.learning import (
+    BODIES,
+    NONE,
+    UNITS,
+    cost_effectiveness,
+    evidence_table,
+    reads_evidence_differently,
+)
 
 from ..charts import INK, short, style
 from ..context import Page, Section
@@ -191,8 +198,11 @@ def evidence_used(page: Page) -> str:
 
 
 def rules(page: Page) -> str:
-    s = page.c.base.scenario.learning
-    others = [r.scenario.name for r in page.c.results if r.scenario.learning != s]
+    base = page.c.base.scenario
+    s = base.learning
+    others = [
+        r.scenario.name for r in page.c.results if reads_evidence_differently(base, r.scenario)
+    ]
     differ = (
         "<li><strong>These arrangements read the evidence differently from the baseline, so "
         "their differences mix staffing with evidence:</strong> "
