@@ -23,7 +23,7 @@ from simulate.learning.estimate import (
 from simulate.learning.evidence import WIDEN, Estimate, evidence, standard_error
 from simulate.learning.uncertainty import central, estimates
 from simulate.schema.loading import load_scenario
-from simulate.schema.model import Effects, Learning
+from simulate.schema.model import Effects, Learning, Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 NEUTRAL = Effects.model_validate(  # moderators at 1: the meta-analysis's own mix of tutors
@@ -271,6 +271,9 @@ def test_compare_writes_the_learning_section_and_sheets(tmp_path: Path) -> None:
     rows = list(book["Learning evidence"].iter_rows(values_only=True))
     assert rows[0][:3] == ("scenario", "lever", "subject")
     assert all(r[-1] for r in rows[1:])  # every effect carries its source
+    population = rows[0].index("population")  # and the population it was studied in
+    assert all(r[population] for r in rows[1:])
+    assert "studied in: PreK-12, mostly elementary and reading" in html  # tutoring's
     summary = (out / "summary.csv").read_text(encoding="utf-8")
     assert "learning.reading_sd" in summary and "learning.cost_per_student_at_target" in summary
 
@@ -287,3 +290,66 @@ def test_report_says_when_arrangements_read_the_evidence_differently(tmp_path: P
     assert "read the evidence differently" in html
     same = render(compare([base], seed=0, replications=2, workers=1))
     assert "read the evidence differently" not in same
+
+
+def test_a_secondary_school_says_plainly_what_the_estimate_leaves_out(tmp_path: Path) -> None:
+    """A middle school's students are tied to no teacher and its classrooms are grade cohorts:
+    the estimate counts no class size from a cohort of hundreds, and the report and the levers
+    page say that coaching, team leadership, teachers' absences and class size are not counted
+    (a zero there is not 'no effect'). An elementary school's report says nothing of it."""
+    from conftest import short
+
+    from simulate.engine.core import Engine
+    from simulate.learning.adapter import NOT_LINKED, delivered_by, not_linked
+    from simulate.report.page import render
+    from simulate.study.compare import compare
+
+    middle = load_scenario(short(tmp_path, "middle_departmentalized", "Middle", 20))
+    delivered = delivered_by(Engine(middle, 0, 0).run())
+    assert delivered.observations_per_week.size == 0  # no teacher linked to a student
+    x = exposures(delivered, middle.learning)
+    assert not x[:, FEATURES.index("class_size")].any()  # not a cohort of 280 held at 25
+    assert x[:, FEATURES.index("student_absence")].any()  # students' absences still count
+    assert not_linked(middle) == NOT_LINKED
+    html = render(compare([middle], seed=0, replications=1, workers=1))
+    assert "learning-not-linked" in html and "A zero for them means not estimated" in html
+    today = load_scenario(short(tmp_path, "traditional", "Today", 20))
+    assert not_linked(today) == ""
+    assert "learning-not-linked" not in render(compare([today], seed=0, replications=1, workers=1))
+
+
+@pytest.mark.parametrize("stem", ["middle_tutoring", "high_tutoring"])
+def test_a_math_tutoring_period_counts_for_math_only(stem: str) -> None:
+    """Saga's tutoring period is math (Guryan et al. 2023), and it is these schools' only
+    small-group time: the estimate gives tutoring no reading effect and its whole effect in
+    math, not half in each."""
+    from simulate.learning.estimate import TUTORING
+
+    scenario = load_scenario(ROOT / "scenarios" / f"{stem}.yaml")
+    per_unit = central(scenario.learning)  # subjects x features
+    tutoring = [FEATURES.index(f) for f in TUTORING]
+    assert not per_unit[0, tutoring].any()  # reading
+    whole = central(scenario.learning.model_copy(update={"reading_share": 0.5}))[1, tutoring]
+    assert per_unit[1, tutoring] == pytest.approx(2 * whole)  # math
+
+
+def test_what_an_arrangements_small_groups_are_is_not_reading_the_evidence_differently() -> None:
+    """The Saga schools teach math only and name their tutors as the default would: their
+    differences from today's staffing do not mix staffing with evidence. Another body of
+    evidence, an override, or counting a role both have as another kind of tutor does."""
+    from simulate.study.learning import reads_evidence_differently
+
+    today = load_scenario(ROOT / "scenarios" / "middle_departmentalized.yaml")
+    saga = load_scenario(ROOT / "scenarios" / "middle_tutoring.yaml")
+    assert saga.learning != today.learning  # reading share 0, tutors named
+    assert not reads_evidence_differently(today, saga)
+
+    def reading(**change: object) -> Scenario:
+        return saga.model_copy(update={"learning": saga.learning.model_copy(update=change)})
+
+    assert reads_evidence_differently(today, reading(evidence="small_studies"))
+    assert reads_evidence_differently(today, reading(tutoring_sessions_per_week=2.0))
+    override = Effects.model_validate({"tutoring": {"math": 0.3}})
+    assert reads_evidence_differently(today, reading(effects=override))
+    teachers = reading(tutors={"teacher": "nonprofessional"})  # a role both schools have
+    assert reads_evidence_differently(today, teachers)

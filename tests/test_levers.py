@@ -291,3 +291,23 @@ def test_a_second_building_coach_brings_a_middle_schools_feedback_back_on_time()
     shown = [e.label for e in effects(one, shared)]  # as the levers page shows them
     assert "Feedback given on time" in shown
     assert not [label for label in shown if "mall-group" in label or "dosage" in label]
+
+
+@pytest.mark.slow
+def test_the_levers_page_says_what_a_middle_schools_estimate_leaves_out(tmp_path: Path) -> None:
+    """A building coach changes coaching, which a middle school's learning estimate does not
+    count: the page says so beside the estimate, and says nothing of it for an elementary one."""
+    from simulate.learning.adapter import NOT_LINKED
+
+    c = client(tmp_path / "ws")
+    raw = bundled.path("middle_departmentalized").read_bytes()
+    assert c.post("/upload", files={"file": ("m.yaml", raw, "text/yaml")}).status_code == 303
+    (middle,) = slugs(c)
+    shown = c.post(f"/levers/{middle}/effects", data={"lever": ["building_coach_up"]}).text
+    assert "not a prediction for your school" in shown
+    said = NOT_LINKED.split(": ", 1)[1].replace("'", "&#39;")  # as the page escapes it
+    assert said in shown
+    assert c.post("/new", data=LINCOLN).status_code == 303
+    today = next(s for s in slugs(c) if s != middle and "mcl" not in s)
+    elementary = c.post(f"/levers/{today}/effects", data={"lever": ["tutor_per_team"]}).text
+    assert "not a prediction for your school" in elementary and said not in elementary

@@ -4,6 +4,13 @@ exactly: each student's small-group minutes by who led the session (the role, an
 leads on the student's team) and whether the session seated that student alone
 (engine.modules.small_groups), its sessions, days absent, class size, each teacher's
 observations and absences, and days on a led team.
+
+A school with a period day (a middle or high school) links its students to no teacher: its
+students are not yet tied to the teachers of their sections, and its "classrooms" are cohorts
+of a grade. There the estimate counts tutoring and students' absences only; coaching, team
+leadership, teachers' absences and class size count nothing (`NOT_LINKED`, said in the report
+and the app), and class size is held at the estimate's reference class rather than read from
+a cohort of hundreds.
 """
 
 from __future__ import annotations
@@ -17,8 +24,29 @@ from simulate.engine.ledger import Ledger
 from simulate.engine.modules.coaching import Coaching
 from simulate.engine.modules.small_groups import SmallGroups
 from simulate.engine.roster import Roster
-from simulate.learning.estimate import ALL, Delivered, Source, exposures, group_means, tutored
+from simulate.learning.estimate import (
+    ALL,
+    STAR_REGULAR,
+    Delivered,
+    Source,
+    exposures,
+    group_means,
+    tutored,
+)
 from simulate.schema.model import Scenario
+
+NOT_LINKED = (
+    "In a middle or high school the estimate counts tutoring and students' absences only: the "
+    "model does not yet link a student to the teachers of its sections, so coaching, "
+    "multi-classroom leadership, teachers' absences and class size count nothing here. A zero "
+    "for them means not estimated, not no effect. Most of the evidence comes from elementary "
+    "schools (docs/outcomes.md)."
+)
+
+
+def not_linked(scenario: Scenario) -> str:
+    """What the estimate leaves out for this scenario's schools, in words ('' if nothing)."""
+    return NOT_LINKED if any(s.periods is not None for s in scenario.schools) else ""
 
 
 @dataclass(frozen=True)
@@ -90,7 +118,7 @@ def _school(engine: Engine, school: Roster) -> Delivered:
     by_leader = grouped.by_leader[school.number]  # students x leaders x sizes
     small_group: dict[Source, np.ndarray] = {}
     for k, (role, on_team) in enumerate(grouped.leaders[school.number]):
-        kind = _kind(scenario, role)
+        kind = tutor_kind(scenario, role)
         alone, with_others = by_leader[:, k, 0], by_leader[:, k, 1:].sum(axis=1)
         for one, minutes in ((True, alone), (False, with_others)):
             if minutes.any():
@@ -110,14 +138,15 @@ def _school(engine: Engine, school: Roster) -> Delivered:
     w = w / np.where(per_student[s] > 0, per_student[s], 1.0)  # each student's weights add to 1
     observations = engine.module(Coaching).results().observed[school.number]
     observed = [observations.get(a.index) for a in teachers]
+    sizes = np.bincount(students.classroom, minlength=school.spec.classrooms)[students.classroom]
+    if school.timetable is not None:  # classrooms are cohorts, not classes: not counted
+        sizes = np.full(n, STAR_REGULAR)
     return Delivered(
         tier=np.array(tiers.names, dtype=object)[students.tier],
         sessions_per_week=sessions,
         small_group=small_group,
         led_share=_led_share(school, open_days)[students.team],
-        class_size=np.bincount(students.classroom, minlength=school.spec.classrooms)[
-            students.classroom
-        ].astype(float),
+        class_size=sizes.astype(float),
         days_absent=students.absent[open_days].sum(axis=0).astype(float),
         observations_per_week=np.array(
             [float(o.sum()) / weeks if o is not None else 0.0 for o in observed]
@@ -129,7 +158,7 @@ def _school(engine: Engine, school: Roster) -> Delivered:
     )
 
 
-def _kind(scenario: Scenario, role: str) -> str:
+def tutor_kind(scenario: Scenario, role: str) -> str:
     """The kind of tutor a role is: as the scenario says, else teacher or paraprofessional."""
     named = scenario.learning.tutors.get(role)
     if named is not None:

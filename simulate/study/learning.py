@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from simulate.learning.adapter import tutor_kind
 from simulate.learning.estimate import SUBJECTS
 from simulate.learning.evidence import SUBJECTS as EVIDENCE_SUBJECTS
 from simulate.learning.evidence import evidence, standard_error
 from simulate.learning.uncertainty import Layers, estimates
 
 if TYPE_CHECKING:
+    from simulate.schema.model import Scenario
     from simulate.study.compare import Comparison
     from simulate.study.run import Result
 
@@ -35,6 +37,22 @@ def inputs(result: Result, group: str) -> np.ndarray | None:
 
 def groups(result: Result) -> list[str]:
     return list(result.learning[0].inputs) if result.learning else []
+
+
+# What an arrangement's small groups are (their subject, who its own tutors are) is not how it
+# reads the evidence: those may differ from the baseline's without a warning.
+ARRANGEMENT = {"reading_share", "tutors"}
+
+
+def reads_evidence_differently(base: Scenario, other: Scenario) -> bool:
+    """Whether `other` reads the evidence on other terms than `base`: another body of
+    evidence, overrides, thresholds or draws, or a role both have counted as another kind of
+    tutor. Not a different reading share, nor a kind named for a role the baseline lacks."""
+    a, b = base.learning, other.learning
+    if a.model_dump(exclude=ARRANGEMENT) != b.model_dump(exclude=ARRANGEMENT):
+        return True
+    common = base.roles.keys() & other.roles.keys()
+    return any(tutor_kind(base, role) != tutor_kind(other, role) for role in common)
 
 
 def estimate_table(c: Comparison) -> pd.DataFrame:
@@ -116,7 +134,8 @@ def cost_effectiveness(c: Comparison, table: pd.DataFrame) -> pd.DataFrame:
 
 
 def evidence_table(c: Comparison) -> pd.DataFrame:
-    """The evidence each scenario used: lever, subject, centre, 95% interval, source."""
+    """The evidence each scenario used: lever, subject, centre, 95% interval, the strength of
+    the evidence, the population it comes from, and its source."""
     rows = []
     table = evidence()
     for result in c.results:
@@ -144,6 +163,7 @@ def evidence_table(c: Comparison) -> pd.DataFrame:
                         "high": high,
                         "evidence": "your override" if overridden else BODIES[settings.evidence],
                         "strength": row.strength,
+                        "population": row.population,
                         "verification": estimate.verification,
                         "source": estimate.source,
                     }

@@ -49,8 +49,13 @@ async def try_levers(request: Request) -> Response:
         trial = await run_in_threadpool(s.trials.try_levers, data, levers, f"{slug}.yaml")
     except InputError as err:
         return s.page(request, "effects.html", trial=None, error=err.problem, query="")
+    from simulate.learning.adapter import not_linked
+
     query = "&".join(f"lever={quote(name)}" for name in levers)
-    return s.page(request, "effects.html", trial=trial, error="", query=query, slug=slug)
+    left_out = not_linked(trial.scenarios[0]) if trial.scenarios else ""
+    return s.page(
+        request, "effects.html", trial=trial, error="", query=query, slug=slug, left_out=left_out
+    )
 
 
 async def save(request: Request) -> Response:

@@ -6,10 +6,18 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from simulate.learning.adapter import not_linked
 from simulate.learning.evidence import evidence
 from simulate.measures.catalogue import measure
 from simulate.measures.formats import fmt
-from simulate.study.learning import BODIES, NONE, UNITS, cost_effectiveness, evidence_table
+from simulate.study.learning import (
+    BODIES,
+    NONE,
+    UNITS,
+    cost_effectiveness,
+    evidence_table,
+    reads_evidence_differently,
+)
 
 from ..charts import INK, short, style
 from ..context import Page, Section
@@ -155,7 +163,8 @@ def _effect(value: float) -> str:
 
 
 def evidence_used(page: Page) -> str:
-    """One row per lever: each subject's centre and 95% interval, the source and its check."""
+    """One row per lever: each subject's centre and 95% interval, the source, its check and
+    the population it was studied in."""
     frame = evidence_table(page.c)
     frame = frame[frame.scenario == page.c.baseline]
     rows = []
@@ -169,7 +178,8 @@ def evidence_used(page: Page) -> str:
         rows.append(
             f"<tr><th scope='row'>{esc(lever)}<div class='explain'>{esc(first.unit)}</div></th>"
             f"{cells}<td>{esc(first.source)}<div class='explain'>{esc(first.strength)} "
-            f"evidence; figure {esc(first.verification)}</div></td></tr>"
+            f"evidence; figure {esc(first.verification)}; studied in: "
+            f"{esc(first.population)}</div></td></tr>"
         )
     head = (
         "<th scope='col'>Lever</th><th scope='col'>Reading (95% interval)</th>"
@@ -188,8 +198,11 @@ def evidence_used(page: Page) -> str:
 
 
 def rules(page: Page) -> str:
-    s = page.c.base.scenario.learning
-    others = [r.scenario.name for r in page.c.results if r.scenario.learning != s]
+    base = page.c.base.scenario
+    s = base.learning
+    others = [
+        r.scenario.name for r in page.c.results if reads_evidence_differently(base, r.scenario)
+    ]
     differ = (
         "<li><strong>These arrangements read the evidence differently from the baseline, so "
         "their differences mix staffing with evidence:</strong> "
@@ -222,6 +235,9 @@ def content(page: Page) -> str:
     if frame.empty:
         return "<p>No learning estimate: the simulated years carried none.</p>"
     parts = [f"<p class='note'><strong>{esc(CAVEAT)}</strong></p>"]
+    left_out = next((t for r in page.c.results if (t := not_linked(r.scenario))), "")
+    if left_out:
+        parts.append(f"<p class='note' id='learning-not-linked'>{esc(left_out)}</p>")
     against = frame[frame.against == page.c.baseline]
     if not against.empty:
         height = 90 + 34 * 2 * (len(page.names) - 1)
