@@ -230,6 +230,7 @@ def test_the_search_stops_at_the_lowest_value_the_field_allows() -> None:
     fewest periods that fit stops there, and since the money does not depend on the periods,
     the answer says so instead of 'nothing fits even at 0'."""
     d = data("middle_departmentalized")
+    d["schools"][0]["periods"].pop("class_absence_rates")  # else the periods cannot move
     usage = simulate.budget.Usage()  # what the year used does not move with the periods
     goal = goal_seek(
         d, "schools[0].periods.periods_per_day", usage=usage, simulate=lambda spec: usage
@@ -239,3 +240,21 @@ def test_the_search_stops_at_the_lowest_value_the_field_allows() -> None:
     below = apply_overrides(d, {"schools[0].periods.periods_per_day": 6})
     with pytest.raises(InputError):
         build(below)  # 6 periods cannot hold the roles' 7: the lowest allowed value is 7
+
+
+def test_a_field_that_cannot_change_on_its_own_is_refused_before_any_simulation() -> None:
+    """With one absence rate for each of its 7 periods, a period day's periods change only
+    with the rates: seeking them is refused in words, naming the field, before a year runs."""
+    d = data("middle_departmentalized")
+    usage = simulate.budget.Usage()
+    ran: list[object] = []
+    with pytest.raises(InputError) as err:
+        goal_seek(
+            d,
+            "schools[0].periods.periods_per_day",
+            usage=usage,
+            simulate=lambda spec: ran.append(spec) or usage,
+        )
+    assert err.value.field == "schools[0].periods.periods_per_day" and ran == []
+    assert "cannot change on its own" in err.value.problem
+    assert "one rate for each period" in err.value.problem

@@ -185,10 +185,10 @@ def check_goal(
     file: str = "<scenario>",
     has_limit: bool = False,
 ) -> None:
-    """InputError before any simulation if the field is not numeric or the target has nothing
-    to measure against: for the budget target neither a limit (a baseline) nor recurring
-    money, for the others no funding at all."""
-    field_value(scenario, path, file)
+    """InputError before any simulation if the field is not numeric, cannot change on its own
+    or the target has nothing to measure against: for the budget target neither a limit (a
+    baseline) nor recurring money, for the others no funding at all."""
+    _movable(scenario, path, file, field_value(scenario, path, file))
     if target not in TARGETS:
         raise InputError(file, "--target", f"is '{target}'", ", ".join(TARGETS))
     funding = scenario.budget.funding
@@ -206,6 +206,32 @@ def check_goal(
             f"is empty, so there is no money to be {target} with",
             "recurring funding and grants in budget.funding",
         )
+
+
+def _movable(scenario: Scenario, path: str, file: str, original: Decimal | int | float) -> None:
+    """InputError if the scenario allows neither the next value of the field up nor the next
+    down: a period day's periods, say, with one absence rate per period, change only with
+    the rates, so there is nothing to seek. A funding line's fields are answered in the
+    search's own words instead (a grant whose shares set its years says what would work)."""
+    if paths.parse(path)[:2] == ("budget", "funding"):
+        return
+    step = _default_unit(original)
+    data = scenario.model_dump(mode="json")
+    problems = []
+    for value in (Decimal(str(original)) + step, Decimal(str(original)) - step):
+        try:
+            validate(apply_overrides(data, {path: _encode(value, original)}), file)
+            return
+        except InputError as err:
+            problems.append((value, err.problem))
+    value, problem = problems[0]
+    raise InputError(
+        file,
+        path,
+        f"cannot change on its own, so there is nothing to seek: at {_show(step)(value)}, "
+        f"{problem}",
+        "a field the scenario lets change alone",
+    )
 
 
 def goal_seek(
