@@ -205,3 +205,32 @@ def test_every_amount_has_a_justification_and_the_csv_is_the_sheet(
         "j. Indirect charges",
         "k. Totals",
     ]
+
+
+def test_each_justification_says_what_its_source_pays_of_the_line(
+    sheets: dict[str, pd.DataFrame],
+) -> None:
+    """A line that several sources share is pasted into a narrative beside one source's part:
+    the sentence names that part, not only the line's whole amount."""
+    folder = Path(sheets["folder"])  # type: ignore[arg-type]
+    detail = pd.read_csv(folder / "federal_budget.csv", dtype={"amount": str})
+    # by hand: the start-up grant's year-1 direct charges ($238,095.24) over the costs it pays
+    # for; the MCL salaries ($432,180.00) are the first of them
+    mine = [a for _, p, a in hand_year(1) if p == "startup"]
+    part = pro_rata(c(Decimal(250000) / Decimal("1.05")), mine)[0]
+    row = detail[
+        (detail.line == "Multi-classroom leader salaries")
+        & (detail.fiscal_year == YEARS[0])
+        & (detail.funding_source == "Start-up grant (years 1-3)")
+    ]
+    assert Decimal(row.amount.item()) == part
+    assert row.basis.item() == (
+        "6 position-years filled x $72,030.00 = $432,180.00; Start-up grant (years 1-3) pays "
+        f"${part:,} of it from its $250,000.00 award"
+    )
+    # every part of a shared line names its amount; a line paid whole by one source does not
+    costs = detail[detail.object_class != "j. Indirect charges"]
+    for _, rows in costs.groupby(["line", "fiscal_year"]):
+        for amount, text in zip(rows.amount, rows.basis, strict=True):
+            part_of = f"${Decimal(amount).quantize(CENT):,} of it"
+            assert (part_of in text) if len(rows) > 1 else ("of it" not in text), text
