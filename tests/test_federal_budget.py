@@ -153,6 +153,21 @@ def test_the_federal_budget_matches_the_hand_computation_to_the_cent(
             assert got == amount, (kind, year)
         seen += 1
     assert seen == 37  # 17 district, 6 residency and 14 start-up amounts (classes x years)
+    # by source: the plan costs more than its money every year, so each recurring source
+    # spends all it brings, grown 3% a year (revenue_growth) from $160,000, 600 pupils x
+    # $4,200 and 600 x 50% eligible x $409; the gap is what is left of the district's part
+    recurring = {
+        "General fund, school base allotment": Decimal(160000),
+        "General fund, per-pupil staffing allocation": Decimal(600 * 4200),
+        "Title I, Part A (share spent on these roles)": Decimal(300 * 409),
+    }
+    direct = summary[summary.object_class == "i. Total direct charges"].set_index("funding_source")
+    for k, year in enumerate(YEARS):
+        spent = {name: c(first * Decimal("1.03") ** k) for name, first in recurring.items()}
+        for name, amount in spent.items():
+            assert direct.loc[name, year] == amount, (name, year)
+        district = sum(a for (p, _, y), a in expected.items() if p == "district" and y == year)
+        assert direct.loc["Not funded (the gap)", year] == district - sum(spent.values())
     # the totals (k) of each source are its direct charges (i) plus its indirect ones (j)
     for source, rows in summary.groupby("funding_source"):
         line = rows.set_index("object_class")
