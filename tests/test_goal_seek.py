@@ -223,3 +223,28 @@ def test_a_grant_a_funded_plan_does_not_need_is_found_to_be_zero() -> None:
     assert "Start-up grant (years 1-3) is not needed for this: the target is met even at $0.00" in (
         goal.answer
     )
+
+
+def test_money_in_does_not_answer_the_budget_target_and_gives_no_figure() -> None:
+    """The budget target compares the recurring staffing cost with the baseline's; no amount
+    of money in changes either. Within the baseline, any amount meets it: no figure from the
+    search (it stopped at billions), which --apply or the app would have written. Over it,
+    no amount does, for that reason, not because the grant falls short in its years."""
+    base = build(data("traditional"))
+    usage = simulate.budget.Usage()
+    within = goal_seek(
+        data("mcl_within_budget"), "budget.funding[0].amount", baseline=base, usage=usage
+    )
+    assert within.value is None and not within.found and within.bound == "unbounded"
+    assert within.answer.startswith(
+        "General fund, school base allotment does not change what the budget target compares "
+        "(recurring staffing cost $"
+    )
+    assert within.answer.endswith("so any value meets it.") and not ABSURD.search(within.text())
+    assert "--target sustainable" in within.remedy and "--target funded" in within.remedy
+    over = goal_seek(data("mcl_teams"), "budget.funding[3].amount", baseline=base, usage=usage)
+    assert over.value is None and over.bound == "infeasible"
+    assert over.answer.startswith(
+        "Start-up grant (years 1-3) does not change what the budget target compares"
+    )
+    assert over.answer.endswith("so no value meets it.") and "funds every year" not in over.answer
