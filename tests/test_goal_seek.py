@@ -248,3 +248,24 @@ def test_money_in_does_not_answer_the_budget_target_and_gives_no_figure() -> Non
         "Start-up grant (years 1-3) does not change what the budget target compares"
     )
     assert over.answer.endswith("so no value meets it.") and "funds every year" not in over.answer
+
+
+def test_positions_that_sustain_the_plan_name_the_year_they_are_costed_in() -> None:
+    """The most positions a plan's recurring money sustains from the grant cliff on: the cost
+    in the sentence is that of the tightest year, named as such, not the year-1 'recurring
+    staffing cost' the headline gives under that label."""
+    path = "schools[0].teams[0].members.reach_associate"
+    usage = simulate.budget.Usage()  # no vacancy or leaver: the cost follows the head count
+    goal = goal_seek(
+        data("mcl_within_budget"), path, target="sustainable", simulate=lambda _: usage
+    )
+    assert goal.value is not None and goal.at is not None and goal.beyond is not None
+    n, at, past = int(goal.value), goal.at, goal.beyond
+    assert at.met and not past.met
+    assert goal.answer == (
+        f"At most {n} Reach associate positions on each of the 3 teams 'MCL team' of Maple "
+        f"Elementary fit: recurring cost in {at.year} {money(at.cost)} against recurring money "
+        f"that year {money(at.limit)}; with {n + 1}, recurring cost in {past.year} "
+        f"{money(past.cost)} against recurring money that year {money(past.limit)} (now 1)."
+    )
+    assert "recurring staffing cost" not in goal.answer

@@ -418,8 +418,19 @@ def _sentence(
         count = int(value)
         head = (
             f"At most {count} {subject.name} position{'s' if count != 1 else ''} "
-            f"{subject.where} {'fits' if count == 1 else 'fit'} within {at.limit_label} "
-            f"({money(at.limit)}): the recurring staffing cost is then {money(at.cost)}"
+            f"{subject.where} {'fits' if count == 1 else 'fit'}"
+        )
+        if at.year:  # sustainable or funded: the tightest year's cost, not the headline's
+            head += f": {tail}"
+            if past is not None:
+                head += (
+                    f"; with {count + 1}, {past.cost_label} {money(past.cost)} against "
+                    f"{past.limit_label} {money(past.limit)}"
+                )
+            return head
+        head += (
+            f" within {at.limit_label} ({money(at.limit)}): the recurring staffing cost is then "
+            f"{money(at.cost)}"
         )
         if past is not None:
             head += f"; {count + 1} would make it {money(past.cost)}"
