@@ -297,9 +297,10 @@ def goal_seek(
     direction = _direction(evaluate, start, floor, 1 if step >= 1 else 100, target)
     best = ceiling if direction == "smallest" else floor  # the most favourable value
     if not fits(best):
-        at, now = evaluate(best) or evaluate(start), evaluate(start)
+        tried, now = evaluate(best), evaluate(start)
+        at = tried or now
         assert at is not None and now is not None  # the scenario's own value
-        if best != start and at.short == now.short:  # the field does not move the target
+        if tried is not None and best != start and tried.short == now.short:  # it does not move
             words = _unmoved(scenario, subject, target, at)
         else:
             words = _refusal(scenario, subject, target, at, show, step * best)
