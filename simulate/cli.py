@@ -2,7 +2,8 @@
 
 Exit codes: 0 done; 2 bad input (one message naming file and field, no traceback); 1 an
 internal error, or results that could not be written (one message; the folder keeps its
-previous files); 130 interrupted by Ctrl-C or SIGTERM (one line saying what was kept). The
+previous files); 3 `budget --goal-seek` found no value that answers the question; 130
+interrupted by Ctrl-C or SIGTERM (one line saying what was kept). The
 entry point (simulate.__main__) holds both signals from its first instruction; Commands.main
 takes them over and releases them, so a signal at any moment of the start-up ends cleanly.
 """
@@ -390,7 +391,8 @@ def budget(
 ) -> None:
     """Budget of SCENARIO: line items, multi-year projection, verdict, and the baseline.
 
-    With --goal-seek, exit 3 when no value meets the target (the answer says what would)."""
+    With --goal-seek, exit 3 when no value answers it: none meets the target, or the field does
+    not change what the target compares (the answer says what would)."""
     from contextlib import nullcontext
 
     from simulate.budget.goalseek import check_goal

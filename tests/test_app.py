@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 import threading
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -594,6 +596,13 @@ def test_a_goal_seek_answer_is_applied_to_a_copy_and_budgeted(tmp_path: Path) ->
     data, scenario = c.app.state.site.ws.load(copy)  # type: ignore[attr-defined]
     supplement = scenario.roles["mcl"].supplement
     assert "roles.mcl" not in scenario.name  # named in the planner's words, with its unit
+    # the button offered the value found, in those words, and the copy holds that value
+    found = json.loads((c.app.state.site.ws.run_folder(run_id) / "summary.json").read_text())  # type: ignore[attr-defined]
+    assert supplement == Decimal(str(found["goal_seek"]["value"]))
+    assert (
+        f"a copy of the scenario with Multi-classroom leader: supplement at ${supplement:,.2f}, "
+        "and its budget</button>"
+    ) in page
     assert scenario.name.endswith(f": ${supplement:,.2f})") and "supplement" in scenario.name
     assert (
         supplement

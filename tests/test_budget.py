@@ -303,7 +303,9 @@ def test_goal_seek_reports_when_nothing_fits_or_nothing_binds() -> None:
     free = goal_seek(
         data("mcl_within_budget"), "budget.devices.unit_cost", baseline=base, usage=b.Usage()
     )
-    assert free.bound == "unbounded"
+    assert free.bound == "unbounded" and free.value is None  # no figure from the search
+    assert free.answer.startswith("Unit cost does not change what the budget target compares")
+    assert free.answer.endswith("so any value meets it.") and free.remedy.startswith("What would")
     # without a baseline the scenario's own recurring revenue is the limit
     own = goal_seek(data("mcl_within_budget"), "roles.mcl.supplement", usage=b.Usage())
     assert own.limit == project(build(data("mcl_within_budget"))).years[0].recurring_revenue

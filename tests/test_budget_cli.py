@@ -161,6 +161,20 @@ def test_a_question_with_no_answer_exits_3_and_says_what_would(tmp_path: Path) -
     assert pd.isna(goal["value"]) and goal["remedy"].startswith("What would:")
 
 
+def test_a_field_that_does_not_move_the_target_gives_no_value_to_apply(tmp_path: Path) -> None:
+    """Recurring money against the budget target (the recurring staffing cost within the
+    baseline's): any amount meets it, so there is no answer to write, and the command says why
+    and exits 3 rather than applying the search's last figure (billions)."""
+    target = tmp_path / "applied.yaml"
+    code, stdout, stderr = invoke(
+        "budget", WITHIN, "--baseline", TRADITIONAL, "-r", "1", "--apply", str(target),
+        "--goal-seek", "budget.funding[0].amount",
+    )  # fmt: skip
+    assert code == 3, stderr
+    assert "does not change what the budget target compares" in stdout
+    assert not re.search(r"\$\d{1,3}(,\d{3}){3,}", stdout) and not target.exists()
+
+
 def test_apply_writes_the_scenario_with_the_answer_and_shows_its_budget(tmp_path: Path) -> None:
     """The recurring money that sustains the MCL plan from the grant cliff on, written into a
     copy of the scenario next to it (so its comments are kept) and budgeted."""

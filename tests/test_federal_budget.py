@@ -153,6 +153,21 @@ def test_the_federal_budget_matches_the_hand_computation_to_the_cent(
             assert got == amount, (kind, year)
         seen += 1
     assert seen == 37  # 17 district, 6 residency and 14 start-up amounts (classes x years)
+    # by source: the plan costs more than its money every year, so each recurring source
+    # spends all it brings, grown 3% a year (revenue_growth) from $160,000, 600 pupils x
+    # $4,200 and 600 x 50% eligible x $409; the gap is what is left of the district's part
+    recurring = {
+        "General fund, school base allotment": Decimal(160000),
+        "General fund, per-pupil staffing allocation": Decimal(600 * 4200),
+        "Title I, Part A (share spent on these roles)": Decimal(300 * 409),
+    }
+    direct = summary[summary.object_class == "i. Total direct charges"].set_index("funding_source")
+    for k, year in enumerate(YEARS):
+        spent = {name: c(first * Decimal("1.03") ** k) for name, first in recurring.items()}
+        for name, amount in spent.items():
+            assert direct.loc[name, year] == amount, (name, year)
+        district = sum(a for (p, _, y), a in expected.items() if p == "district" and y == year)
+        assert direct.loc["Not funded (the gap)", year] == district - sum(spent.values())
     # the totals (k) of each source are its direct charges (i) plus its indirect ones (j)
     for source, rows in summary.groupby("funding_source"):
         line = rows.set_index("object_class")
@@ -205,3 +220,32 @@ def test_every_amount_has_a_justification_and_the_csv_is_the_sheet(
         "j. Indirect charges",
         "k. Totals",
     ]
+
+
+def test_each_justification_says_what_its_source_pays_of_the_line(
+    sheets: dict[str, pd.DataFrame],
+) -> None:
+    """A line that several sources share is pasted into a narrative beside one source's part:
+    the sentence names that part, not only the line's whole amount."""
+    folder = Path(sheets["folder"])  # type: ignore[arg-type]
+    detail = pd.read_csv(folder / "federal_budget.csv", dtype={"amount": str})
+    # by hand: the start-up grant's year-1 direct charges ($238,095.24) over the costs it pays
+    # for; the MCL salaries ($432,180.00) are the first of them
+    mine = [a for _, p, a in hand_year(1) if p == "startup"]
+    part = pro_rata(c(Decimal(250000) / Decimal("1.05")), mine)[0]
+    row = detail[
+        (detail.line == "Multi-classroom leader salaries")
+        & (detail.fiscal_year == YEARS[0])
+        & (detail.funding_source == "Start-up grant (years 1-3)")
+    ]
+    assert Decimal(row.amount.item()) == part
+    assert row.basis.item() == (
+        "6 position-years filled x $72,030.00 = $432,180.00; Start-up grant (years 1-3) pays "
+        f"${part:,} of it from its $250,000.00 award"
+    )
+    # every part of a shared line names its amount; a line paid whole by one source does not
+    costs = detail[detail.object_class != "j. Indirect charges"]
+    for _, rows in costs.groupby(["line", "fiscal_year"]):
+        for amount, text in zip(rows.amount, rows.basis, strict=True):
+            part_of = f"${Decimal(amount).quantize(CENT):,} of it"
+            assert (part_of in text) if len(rows) > 1 else ("of it" not in text), text

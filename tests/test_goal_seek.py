@@ -228,15 +228,16 @@ def test_a_grant_a_funded_plan_does_not_need_is_found_to_be_zero() -> None:
 def test_the_search_stops_at_the_lowest_value_the_field_allows() -> None:
     """A period day cannot have fewer periods than its roles teach (7): the search for the
     fewest periods that fit stops there, and since the money does not depend on the periods,
-    the answer says so instead of 'nothing fits even at 0'."""
+    the answer says any value meets it, not 'nothing fits even at 0'."""
     d = data("middle_departmentalized")
     d["schools"][0]["periods"].pop("class_absence_rates")  # else the periods cannot move
     usage = simulate.budget.Usage()  # what the year used does not move with the periods
     goal = goal_seek(
         d, "schools[0].periods.periods_per_day", usage=usage, simulate=lambda spec: usage
     )
-    assert goal.value is not None and not goal.answer.startswith("Nothing fits")
-    assert "the target does not depend on it" in goal.answer
+    assert goal.value is None and not goal.answer.startswith("Nothing fits")
+    assert goal.answer.startswith("Periods per day does not change what the budget target")
+    assert goal.answer.endswith("so any value meets it.")
     below = apply_overrides(d, {"schools[0].periods.periods_per_day": 6})
     with pytest.raises(InputError):
         build(below)  # 6 periods cannot hold the roles' 7: the lowest allowed value is 7
@@ -258,3 +259,49 @@ def test_a_field_that_cannot_change_on_its_own_is_refused_before_any_simulation(
     assert err.value.field == "schools[0].periods.periods_per_day" and ran == []
     assert "cannot change on its own" in err.value.problem
     assert "one rate for each period" in err.value.problem
+
+
+def test_money_in_does_not_answer_the_budget_target_and_gives_no_figure() -> None:
+    """The budget target compares the recurring staffing cost with the baseline's; no amount
+    of money in changes either. Within the baseline, any amount meets it: no figure from the
+    search (it stopped at billions), which --apply or the app would have written. Over it,
+    no amount does, for that reason, not because the grant falls short in its years."""
+    base = build(data("traditional"))
+    usage = simulate.budget.Usage()
+    within = goal_seek(
+        data("mcl_within_budget"), "budget.funding[0].amount", baseline=base, usage=usage
+    )
+    assert within.value is None and not within.found and within.bound == "unbounded"
+    assert within.answer.startswith(
+        "General fund, school base allotment does not change what the budget target compares "
+        "(recurring staffing cost $"
+    )
+    assert within.answer.endswith("so any value meets it.") and not ABSURD.search(within.text())
+    assert "--target sustainable" in within.remedy and "--target funded" in within.remedy
+    over = goal_seek(data("mcl_teams"), "budget.funding[3].amount", baseline=base, usage=usage)
+    assert over.value is None and over.bound == "infeasible"
+    assert over.answer.startswith(
+        "Start-up grant (years 1-3) does not change what the budget target compares"
+    )
+    assert over.answer.endswith("so no value meets it.") and "funds every year" not in over.answer
+
+
+def test_positions_that_sustain_the_plan_name_the_year_they_are_costed_in() -> None:
+    """The most positions a plan's recurring money sustains from the grant cliff on: the cost
+    in the sentence is that of the tightest year, named as such, not the year-1 'recurring
+    staffing cost' the headline gives under that label."""
+    path = "schools[0].teams[0].members.reach_associate"
+    usage = simulate.budget.Usage()  # no vacancy or leaver: the cost follows the head count
+    goal = goal_seek(
+        data("mcl_within_budget"), path, target="sustainable", simulate=lambda _: usage
+    )
+    assert goal.value is not None and goal.at is not None and goal.beyond is not None
+    n, at, past = int(goal.value), goal.at, goal.beyond
+    assert at.met and not past.met
+    assert goal.answer == (
+        f"At most {n} Reach associate positions on each of the 3 teams 'MCL team' of Maple "
+        f"Elementary fit: recurring cost in {at.year} {money(at.cost)} against recurring money "
+        f"that year {money(at.limit)}; with {n + 1}, recurring cost in {past.year} "
+        f"{money(past.cost)} against recurring money that year {money(past.limit)} (now 1)."
+    )
+    assert "recurring staffing cost" not in goal.answer

@@ -14,6 +14,7 @@ from simulate.budget.federal import in_base, object_class
 from simulate.budget.funding import spread
 from simulate.budget.projection import project
 from simulate.schema.errors import InputError
+from simulate.study.budget_tables import federal_frame
 
 CENT = Decimal("0.01")
 GROWTH = Decimal("1.03")  # traditional.yaml: salary_growth and revenue_growth 0.03
@@ -60,6 +61,13 @@ def test_a_step_down_grant_pays_its_share_of_the_costs_it_pays_for() -> None:
     assert grant_paid(multi, 3) == expected
     assert [y.grant_revenue for y in multi.years] == expected
     assert multi.verdict.cliff_year == 4  # the cliff follows the last share
+    # the federal justification names the grant's part of the salary and its share
+    detail = federal_frame(multi, today_with(grant))
+    row = detail[(detail.funding_source == grant["name"]) & (detail.fiscal_year == "FY2027-28")]
+    assert list(row.basis)[0] == (
+        "1 position-years filled x $110,000.00 x 1.03^1 (salary growth) = $113,300.00; "
+        "Principal coaching grant pays $74,778.00 of it (66%)"
+    )
 
 
 def test_indirect_charges_are_the_rate_on_the_direct_costs_it_pays() -> None:

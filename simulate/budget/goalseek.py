@@ -18,7 +18,9 @@ smallest. Which way a field works is found by trying it. The search is a bisecti
 of `unit` steps (money: one cent; counts and years: one; other numbers: 0.0001), so the
 answer meets the target and one unit further does not. Whether any value can meet it is
 tried first, at the field's most favourable allowed value: when none can, the answer says so,
-why, and what would (another target, another field, recurring money), and gives no value.
+why, and what would (another target, another field, recurring money), and gives no value; so
+too when the field does not change what the target compares (money in against the budget
+target), where any value or none would meet it.
 
 Fields the scenario model marks cost_only (salaries, supplements, stipends, wages, rates, the
 budget section) do not change what the engine simulates, so the simulated usage is reused; any
@@ -87,8 +89,8 @@ class Subject:
 @dataclass(frozen=True)
 class GoalSeek:
     """The answer as a sentence a proposal can use, and enough to check it: the target at
-    the answer and one unit beyond. When no value meets the target, `value` is None and
-    `remedy` says what would."""
+    the answer and one unit beyond. When no value meets the target, or the field does not
+    change what it compares, `value` is None and `remedy` says what would."""
 
     field: str
     target: Target
@@ -333,9 +335,13 @@ def goal_seek(
     # the most favourable value the field allows (a period day cannot have 0 periods)
     best = _nearest_allowed(allowed, start, ceiling if direction == "smallest" else floor)
     if not fits(best):
-        at = evaluate(best) or evaluate(start)
-        assert at is not None  # the scenario's own value
-        words = _refusal(scenario, subject, target, at, show, step * best)
+        tried, now = evaluate(best), evaluate(start)
+        at = tried or now
+        assert at is not None and now is not None  # the scenario's own value
+        if tried is not None and best != start and tried.short == now.short:  # it does not move
+            words = _unmoved(scenario, subject, target, at)
+        else:
+            words = _refusal(scenario, subject, target, at, show, step * best)
         return answer(direction, value=None, at=at, beyond=None, bound="infeasible", **words)
     if direction == "largest":
         found, beyond, bound = _largest(fits, start, floor, ceiling)
@@ -343,6 +349,10 @@ def goal_seek(
         found, beyond, bound = _smallest(fits, start, floor, ceiling)
     assert found is not None  # the most favourable value fits
     at, past = evaluate(found), (evaluate(beyond) if beyond is not None else None)
+    if bound == "unbounded":  # any value meets it: the search's last one is no answer
+        assert at is not None
+        words = _unmoved(scenario, subject, target, at)
+        return answer(direction, value=None, at=at, beyond=None, bound=bound, **words)
     if bound == "budget" and past is None:
         bound = "range"
     assert at is not None
@@ -443,14 +453,23 @@ def _sentence(
 ) -> str:
     """The answer in words a proposal can use."""
     tail = f"{at.cost_label} {money(at.cost)} against {at.limit_label} {money(at.limit)}"
-    if bound == "unbounded":
-        return f"{subject.name}: no limit; the target does not depend on it ({tail})"
     if subject.kind == "positions":
         count = int(value)
         head = (
             f"At most {count} {subject.name} position{'s' if count != 1 else ''} "
-            f"{subject.where} {'fits' if count == 1 else 'fit'} within {at.limit_label} "
-            f"({money(at.limit)}): the recurring staffing cost is then {money(at.cost)}"
+            f"{subject.where} {'fits' if count == 1 else 'fit'}"
+        )
+        if at.year:  # sustainable or funded: the tightest year's cost, not the headline's
+            head += f": {tail}"
+            if past is not None:
+                head += (
+                    f"; with {count + 1}, {past.cost_label} {money(past.cost)} against "
+                    f"{past.limit_label} {money(past.limit)}"
+                )
+            return head
+        head += (
+            f" within {at.limit_label} ({money(at.limit)}): the recurring staffing cost is then "
+            f"{money(at.cost)}"
         )
         if past is not None:
             head += f"; {count + 1} would make it {money(past.cost)}"
@@ -504,15 +523,7 @@ def _refusal(
     best: Decimal,
 ) -> dict[str, str]:
     """When no value meets the target: what stands in the way, and what would."""
-    recurring = next(
-        (i for i, f in enumerate(scenario.budget.funding) if f.kind == "recurring"), None
-    )
-    then = "funded" if target == "funded" else "sustainable"
-    ask = (
-        f"--goal-seek budget.funding[{recurring}].amount --target {then}"
-        if recurring is not None
-        else f"a recurring source in budget.funding and --target {then}"
-    )
+    ask = _ask(scenario, target)
     short = f"{at.year or 'year 1'} is short {money(at.short)}"
     if subject.kind == "grant" and target == "sustainable":
         return {
@@ -557,6 +568,41 @@ def _refusal(
         "remedy": f"What would: another field or target: recurring money ({ask}), or a "
         "grant's amount with --target funded.",
     }
+
+
+def _ask(scenario: Scenario, target: Target) -> str:
+    """The goal-seek that asks for recurring money instead."""
+    recurring = next(
+        (i for i, f in enumerate(scenario.budget.funding) if f.kind == "recurring"), None
+    )
+    then = "funded" if target == "funded" else "sustainable"
+    if recurring is None:
+        return f"a recurring source in budget.funding and --target {then}"
+    return f"--goal-seek budget.funding[{recurring}].amount --target {then}"
+
+
+def _unmoved(scenario: Scenario, subject: Subject, target: Target, at: Check) -> dict[str, str]:
+    """When the field does not change what the target compares (money in against the budget
+    target, a price the plan does not use): any value meets it, or none does; either way the
+    search has no answer to give."""
+    name = subject.name[:1].upper() + subject.name[1:]
+    outcome = "any value meets it" if at.met else "no value meets it"
+    answer = (
+        f"{name} does not change what the {target} target compares ({at.cost_label} "
+        f"{money(at.cost)} against {at.limit_label} {money(at.limit)}), so {outcome}."
+    )
+    if target == "budget":
+        remedy = (
+            "What would: a field that changes the recurring staffing cost (a salary, a "
+            "supplement, a role's positions); or, for money, --target sustainable (recurring "
+            "money from the grant cliff on) or --target funded (the years a grant runs)."
+        )
+    else:
+        remedy = (
+            "What would: a field that changes the cost or the money of those years, such as "
+            f"recurring money ({_ask(scenario, target)})."
+        )
+    return {"answer": answer, "remedy": remedy}
 
 
 def _ceiling(path: str, step: Decimal) -> int:

@@ -153,7 +153,7 @@ def federal_frame(multi: MultiYear, scenario: Scenario) -> pd.DataFrame:
                 where = source_of(scenario, item.path)
                 for source, paid in zip(funding, year.sources, strict=True):
                     if paid.direct[i]:
-                        part = _part(source, paid, k + 1)
+                        part = _part(source, paid, k + 1, _of(paid.direct[i], line.amounts[k]))
                         rows.append(
                             [title, line.item, source.name, source.funder, labels[k],
                              paid.direct[i], f"{how}; {part}", where]
@@ -161,7 +161,8 @@ def federal_frame(multi: MultiYear, scenario: Scenario) -> pd.DataFrame:
                 if year.unfunded[i]:
                     rows.append(
                         [title, line.item, GAP, "", labels[k], year.unfunded[i],
-                         f"{how}; paid by no source", where]
+                         f"{how}; {_of(year.unfunded[i], line.amounts[k])} paid by no source",
+                         where]
                     )  # fmt: skip
     for j, source in enumerate(funding):
         for k, year in enumerate(multi.funding):
@@ -178,13 +179,23 @@ def federal_frame(multi: MultiYear, scenario: Scenario) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=FEDERAL_COLUMNS)
 
 
-def _part(source: Funding, paid: Paid, year: int) -> str:
-    """Who pays this part of a line, and how its part is set."""
+def _of(part: Decimal, whole: Decimal) -> str:
+    """'it', or '$128,646.23 of it' where a source pays part of a line: the sentence is pasted
+    beside that part, so it names it rather than only the line's whole amount."""
+    return "it" if part == whole else f"{money(part)} of it"
+
+
+def _part(source: Funding, paid: Paid, year: int, what: str) -> str:
+    """Who pays `what` of a line ('it' or '$X of it'), and how its part is set."""
     if source.kind == "recurring":
-        return f"{source.name} pays its part of what grants leave, as its share of recurring money"
+        return (
+            f"{source.name} pays {what}: its part of what grants leave, as its share of "
+            "recurring money"
+        )
     if source.amount or source.per_pupil or not source.pays_for:
-        return f"{source.name} pays it from its {money(paid.available)} award"
-    return f"{source.name} pays {share(source, year) * 100:g}% of it"
+        return f"{source.name} pays {what} from its {money(paid.available)} award"
+    percent = share(source, year) * 100
+    return f"{source.name} pays {what}" + (f" ({percent.normalize():f}%)" if percent != 100 else "")
 
 
 def federal_summary_frame(multi: MultiYear, scenario: Scenario) -> pd.DataFrame:

@@ -160,7 +160,7 @@ def apply_answer(s: Site, run_id: str) -> str:
         raise InputError(None, "goal-seek", "this run has no goal-seek answer to apply")
     slug = record["files"][0].removesuffix(".yaml")
     _, scenario = s.ws.load(slug)
-    value = _setting(goal["value"], goal["unit"])
+    value = setting(goal["value"], goal["unit"])
     field = words.label(goal["field"], scenario)
     name = f"{scenario.name} ({field}: {words.written(goal['field'], value, scenario)})"[:200]
     source = s.ws.scenario_file(slug)
@@ -173,7 +173,7 @@ def apply_answer(s: Site, run_id: str) -> str:
     return start_budget(s, values | {"years": str(record.get("years") or "")})
 
 
-def _setting(value: float, unit: float) -> Decimal | int | float:
+def setting(value: float, unit: float) -> Decimal | int | float:
     """A goal-seek answer as its field holds it: money to the cent, whole counts, rates."""
     if unit == 0.01:
         return Decimal(str(round(value, 2)))

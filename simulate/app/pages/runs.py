@@ -48,7 +48,7 @@ async def run_page(request: Request) -> Response:
         record = s.progress_of(run_id)
         folder = s.ws.run_folder(run_id)
         files = [(n, text) for n, text in DOWNLOADS.items() if (folder / n).is_file()]
-        budget = budget_view(folder) if record.get("kind") == "budget" else None
+        budget = budget_view(folder, record) if record.get("kind") == "budget" else None
         return s.page(request, "run.html", run=record, files=files, budget=budget)
 
     return await run_in_threadpool(run)
@@ -75,9 +75,11 @@ async def run_file(request: Request) -> Response:
     return FileResponse(path, media_type=MEDIA[path.suffix], headers=headers)
 
 
-def budget_view(folder: Path) -> dict[str, Any] | None:
+def budget_view(folder: Path, record: dict[str, Any]) -> dict[str, Any] | None:
     """What the budget page shows from a budget run's files."""
     from simulate.app.charts import YearBars, projection_chart
+    from simulate.app.pages.budget import setting
+    from simulate.schema.words import written
 
     summary_path, multiyear_path = folder / "summary.json", folder / "multiyear.csv"
     if not summary_path.is_file() or not multiyear_path.is_file():
@@ -95,8 +97,12 @@ def budget_view(folder: Path) -> dict[str, Any] | None:
         )
         for row in rows
     ]
+    goal = summary.get("goal_seek") or {}
+    found = goal.get("value") is not None
+    value = written(goal["field"], setting(goal["value"], goal["unit"])) if found else ""
     return {
         "summary": summary,
+        "answer": f"{record.get('goal_words') or goal['field']} at {value}" if found else "",
         "rows": rows,
         "chart": projection_chart(years, summary.get("grant_cliff_year")),
     }
