@@ -353,3 +353,20 @@ def test_what_an_arrangements_small_groups_are_is_not_reading_the_evidence_diffe
     assert reads_evidence_differently(today, reading(effects=override))
     teachers = reading(tutors={"teacher": "nonprofessional"})  # a role both schools have
     assert reads_evidence_differently(today, teachers)
+
+
+def test_the_report_explains_why_a_team_can_show_less_reading_for_a_tier() -> None:
+    """Today's intensive tier gets three small-group sessions a week from its own teachers,
+    counted with the tutoring evidence; on MCL teams those groups are inside the team's
+    effect (math gains, no clear reading effect), so the tier shows less, in reading most.
+    The report says why, beside the rule."""
+    from simulate.report.page import render
+    from simulate.study.compare import compare
+
+    specs = [load_scenario(ROOT / "scenarios" / f"{n}.yaml") for n in ("traditional", "mcl_teams")]
+    c = compare(specs, seed=0, replications=2, workers=1)
+    reading = c.difference(specs[1].name, "learning.reading_sd", "tier=intensive")
+    math = c.difference(specs[1].name, "learning.math_sd", "tier=intensive")
+    assert reading is not None and math is not None
+    assert reading[0] < math[0] and reading[0] < 0
+    assert "can show less on such a team, in reading most" in render(c)
