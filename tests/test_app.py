@@ -513,6 +513,28 @@ def test_my_school_takes_classrooms_by_grade_a_pilot_its_pay_and_funding(tmp_pat
     assert "&#39;58,00&#39; is not an amount of money" in money.text
 
 
+def test_my_school_takes_a_salary_schedule_typed_as_its_placeholder_shows(tmp_path: Path) -> None:
+    """Money with thousands separators needs no quotes on a line of the schedule."""
+    c = client(tmp_path / "ws")
+    page = c.get("/new").text
+    typed = re.search(r'name="salary_schedule"[^>]*placeholder="([^"]*)"', page)
+    assert typed is not None and "$46,000" in typed.group(1)
+    schedule = typed.group(1).replace("&#10;", "\n")
+    form = {**LINCOLN, "teacher_salary": "", "salary_schedule": schedule}
+    response = c.post("/new", data={**form, "arrangement": ["traditional"]})
+    assert response.status_code == 303, response.text
+    [file] = (tmp_path / "ws" / "scenarios").glob("*.yaml")
+    steps = simulate.load_scenario(file).roles["teacher"].salary_schedule
+    assert [(s.step, s.lane, s.salary, s.staff) for s in steps] == [
+        (1, "BA", 46000, 6),
+        (5, "BA", 52000, 10),
+        (10, "MA", 64000, 8),
+    ]
+    bad = c.post("/new", data={**form, "salary_schedule": "1, BA, $46,000, 6, 2"})
+    assert bad.status_code == 400
+    assert re.search(r'id="msg-salary_schedule">[^<]*line 1: has 5 values, not 4', bad.text)
+
+
 def test_notes_survive_the_apps_saves_and_take_a_typed_source(
     made: tuple[TestClient, list[str]], tmp_path: Path
 ) -> None:
