@@ -428,6 +428,7 @@ def test_bad_figures_name_the_field(options: list[str], expected: str) -> None:
     result = CliRunner().invoke(main, ["new", *LINCOLN, *options])
     assert result.exit_code == 2, result.output
     assert expected in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: ") and "<input>" not in result.stderr  # no file
 
 
 def test_unknown_arrangement_suggests_the_closest() -> None:
