@@ -307,7 +307,7 @@ def test_excel_template_download_and_upload(made: tuple[TestClient, list[str]]) 
     assert response.status_code == 303
     new_slug = response.headers["location"].split("/scenarios/")[1].split("?")[0]
     page = c.get(f"/scenarios/{new_slug}").text
-    assert 'value="14000"' in page
+    assert 'value="$14,000"' in page
     broken = c.post("/upload", files={"file": ("junk.xlsx", b"PK\x03\x04junk", "application/x")})
     assert broken.status_code == 400 and "junk.xlsx: is not an Excel workbook" in broken.text
 
@@ -513,6 +513,51 @@ def test_my_school_takes_classrooms_by_grade_a_pilot_its_pay_and_funding(tmp_pat
     )
     money = c.post("/new", data={**form, "teacher_salary": "58,00"})
     assert "&#39;58,00&#39; is not an amount of money" in money.text
+
+
+def test_my_school_takes_a_salary_schedule_typed_as_its_placeholder_shows(tmp_path: Path) -> None:
+    """Money with thousands separators needs no quotes on a line of the schedule."""
+    c = client(tmp_path / "ws")
+    page = c.get("/new").text
+    typed = re.search(r'name="salary_schedule"[^>]*placeholder="([^"]*)"', page)
+    assert typed is not None and "$46,000" in typed.group(1)
+    schedule = typed.group(1).replace("&#10;", "\n")
+    form = {**LINCOLN, "teacher_salary": "", "salary_schedule": schedule}
+    response = c.post("/new", data={**form, "arrangement": ["traditional"]})
+    assert response.status_code == 303, response.text
+    [file] = (tmp_path / "ws" / "scenarios").glob("*.yaml")
+    steps = simulate.load_scenario(file).roles["teacher"].salary_schedule
+    assert [(s.step, s.lane, s.salary, s.staff) for s in steps] == [
+        (1, "BA", 46000, 6),
+        (5, "BA", 52000, 10),
+        (10, "MA", 64000, 8),
+    ]
+    bad = c.post("/new", data={**form, "salary_schedule": "1, BA, $46,000, 6, 2"})
+    assert bad.status_code == 400
+    assert re.search(r'id="msg-salary_schedule">[^<]*line 1: has 5 values, not 4', bad.text)
+
+
+def test_the_key_inputs_show_money_as_written_and_a_save_as_shown_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    """$72,030 in the form, never 72030; the form sent back as shown keeps every value and
+    note (money with cents, shares and lists included)."""
+    c = client(tmp_path / "ws")
+    data = simulate.schema.loading.load_data(bundled.path("mcl_residents_tutors"))
+    data["roles"]["tutor"]["hourly_wage"] = 23.1  # cents a float cannot hold exactly
+    raw = simulate.schema.writing.to_yaml(data).encode()
+    assert c.post("/upload", files={"file": ("r.yaml", raw, "text/yaml")}).status_code == 303
+    [file] = (tmp_path / "ws" / "scenarios").glob("*.yaml")
+    before = simulate.load_scenario(file)
+    page = c.get(f"/scenarios/{file.stem}").text
+    shown = dict(re.findall(r'<input name="([^"]+)" id="f-[^"]*" value="([^"]*)"', page))
+    assert shown["roles.building_coach.salary"] == "$72,030"
+    assert shown["roles.tutor.hourly_wage"] == "$23.10"
+    assert shown["budget.funding[0].amount"] == "$160,000"
+    sent = {k: v.replace("&#39;", "'").replace("&amp;", "&") for k, v in shown.items()}
+    response = c.post(f"/scenarios/{file.stem}/save", data=sent)
+    assert response.status_code == 303, response.text
+    assert simulate.load_scenario(file) == before
 
 
 def test_notes_survive_the_apps_saves_and_take_a_typed_source(

@@ -182,7 +182,7 @@ def test_a_planner_from_my_school_to_a_report_and_back_after_a_restart(
         with page.expect_navigation():
             page.click("#save-key-inputs")
         assert page.inner_text(".notice") == "Saved"
-        assert page.input_value(f"#{field_id(salary)}") == "66000"
+        assert page.input_value(f"#{field_id(salary)}") == "$66,000"
 
         # the full form is generated from the schema, with each field's help and range
         page.click("#full-form summary")
@@ -260,7 +260,7 @@ def test_a_planner_from_my_school_to_a_report_and_back_after_a_restart(
         user.page.frame_locator("#report").get_by_text("Executive summary").first.wait_for()
         assert user.page.locator("#run-status").inner_text() == "done"
         user.page.goto(again.url + editor_url.split(server.url, 1)[1])
-        assert user.page.input_value(f"#{field_id(salary)}") == "66000"
+        assert user.page.input_value(f"#{field_id(salary)}") == "$66,000"
         assert user.errors == [] and user.foreign == []
     finally:
         user.context.close()

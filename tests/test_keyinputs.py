@@ -98,6 +98,12 @@ def test_the_sheets_hold_plain_values_with_drop_downs_and_checks(tmp_path: Path)
         str(r.sqref).split(":")[0]: r for r in book["Funding"].data_validations.dataValidation
     }
     assert funding["C3"].type == "list" and funding["C3"].formula1 == '"recurring,grant"'
+    # each of the bundled district's recurring lines says so where the planner types theirs
+    lines = book["Funding"]
+    said = [c.value for c in lines[1]].index("Source/notes")
+    recurring = [r for r in lines.iter_rows(min_row=3, values_only=True) if r[2] == "recurring"]
+    assert len(recurring) == 3
+    assert all("The bundled district's" in r[said] and "not yours" in r[said] for r in recurring)
     form = book["School"]
     assert [c.value for c in form[1]] == [
         "Key",

@@ -3,9 +3,11 @@ teams in the shapes schools have, the school's own money, and a note on every fi
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 from conftest import SCENARIOS
@@ -28,6 +30,19 @@ ARRANGEMENTS = [
     "subject_specialization",
 ]
 LINCOLN = ["--name", "Lincoln", "--enrollment", "480", "--classrooms", "24"]
+# A field path (roles.mcl.schedule.coaching, budget.funding[0].amount) or a field's name
+# (is_teacher) in text a planner reads.
+FIELD_PATH = re.compile(
+    r"\b(?:roles|schools|budget|coverage|substitutes|calendar|small_groups|coaching|absences)"
+    r"(?:\.[a-z_]+|\[\d+\])+"
+)
+SNAKE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+FIELD_NAMES = {
+    name
+    for model in (simulate.schema.model.Role, simulate.schema.model.Budget)
+    for name in model.model_fields
+    if "_" in name
+}
 TIERS = ["--tier", "core=0.6", "--tier", "strategic=0.3", "--tier", "intensive=0.1"]
 
 
@@ -146,6 +161,14 @@ def test_an_eighteen_classroom_school_has_mcl_teams_and_no_phantom_classrooms(
     per_room = summary[(summary.metric == "class_size.students_per_homeroom")]
     per_room = per_room[per_room.statistic == "mean"]
     assert list(per_room.value) == pytest.approx([25.0, 25.0])
+    # what the planner reads names fields in words: new's sentences reach the notes
+    page = (out / "report.html").read_text(encoding="utf-8")
+    shown = re.sub(r"<(script|style)\b.*?</\1>|<[^>]*>", " ", page, flags=re.S)
+    book = openpyxl.load_workbook(out / "budget.xlsx")
+    cells = [str(c) for s in book if s.sheet_state == "visible" for r in s.values for c in r]
+    assert {p for text in (shown, *cells) for p in FIELD_PATH.findall(text)} <= {"budget.xlsx"}
+    explained = [str(c) for r in book["Read me"].values for c in r]
+    assert not {w for text in (shown, *explained) for w in SNAKE.findall(text)} & FIELD_NAMES
 
 
 def test_teams_follow_the_classrooms_of_each_grade() -> None:
@@ -405,6 +428,7 @@ def test_bad_figures_name_the_field(options: list[str], expected: str) -> None:
     result = CliRunner().invoke(main, ["new", *LINCOLN, *options])
     assert result.exit_code == 2, result.output
     assert expected in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: ") and "<input>" not in result.stderr  # no file
 
 
 def test_unknown_arrangement_suggests_the_closest() -> None:

@@ -25,6 +25,7 @@ from simulate.app.trials import Trials
 from simulate.app.workspace import Workspace
 from simulate.schema import limits
 from simulate.schema.errors import InputError
+from simulate.schema.words import dollars
 from simulate.study.kept import KeptYears
 
 HERE = Path(__file__).parent
@@ -180,12 +181,15 @@ def field_id(path: str) -> str:
     return "f-" + "".join(ch if ch.isalnum() or ch == "_" else f"-{ord(ch):x}-" for ch in path)
 
 
-def shown(value: Any) -> str:
-    """A value as an input shows it: lists comma-separated, None blank, TRUE/FALSE."""
+def shown(value: Any, kind: str = "") -> str:
+    """A value as an input shows it: money as written ($72,030), lists comma-separated, None
+    blank, TRUE/FALSE; the form reads each back as the same value."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
+    if kind == "money" and isinstance(value, int | float | Decimal):
+        return dollars(value)
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, Decimal):

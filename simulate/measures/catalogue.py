@@ -37,8 +37,8 @@ AVERAGE_TEACHER = "Average teacher position (base salary with benefits)"
 TEACHER_POSITIONS = "Recurring staffing cost in average teacher positions"
 AVERAGE_TEACHER_EXPLAIN = (
     "The unit finance offices trade positions in: the mean base salary of the salaried "
-    "teaching roles (is_teacher: true), weighted by their positions, with each role's "
-    "benefits. Supplements, stipends and hourly staff are left out, so a school's teacher "
+    "teaching roles (those that count as teachers), weighted by their positions, with each "
+    "role's benefits. Supplements, stipends and hourly staff are left out, so a school's teacher "
     "position costs the same whatever supplements an arrangement adds, and whatever it is "
     "compared with; later projected years scale it with salary growth."
 )
@@ -327,7 +327,7 @@ MEASURES: tuple[Measure, ...] = (
         (ALL,),
         "money",
         0,
-        "The one-off costs (budget.one_off) budgeted for year 1; those of later years are in "
+        "The one-off costs budgeted for year 1; those of later years are in "
         "the multi-year projection.",
         exact=("one_off", "one_off_difference"),
         whole_school=True,
@@ -340,7 +340,7 @@ MEASURES: tuple[Measure, ...] = (
         (ALL,),
         "money",
         0,
-        "budget.other_per_pupil: what the district spends per pupil on everything the model "
+        "What the district spends per pupil on everything the model "
         "does not hold; shown apart, never added to the staffing cost.",
         exact=("other_per_pupil", "other_per_pupil_difference"),
     ),
@@ -535,7 +535,7 @@ MEASURES: tuple[Measure, ...] = (
         (ALL,),
         "num1",
         -1,
-        "Enrolled students per teacher position (roles with is_teacher: true). The NCES "
+        "Enrolled students per teacher position (roles that count as teachers). The NCES "
         "pupil/teacher ratio, 15.4 in 2021-22, counts every teacher, specialists included.",
     ),
     Measure(

@@ -31,11 +31,10 @@ class InputError(Exception):
         )
 
     def message(self) -> str:
-        """One line: `file:line: field.path: problem (allowed: ...)`, safe to print."""
-        where = self.file or "<input>"
-        if self.line is not None:
-            where += f":{self.line}"
-        head = f"{where}: {self.field}: " if self.field else f"{where}: "
+        """One line: `file:line: field.path: problem (allowed: ...)`, safe to print; without
+        a file (an option typed on the command line) it starts at the field."""
+        where = (self.file or "") + (f":{self.line}" if self.line is not None else "")
+        head = "".join(f"{x}: " for x in (where, self.field) if x)
         text = head + self.problem
         if self.allowed:
             text += f" (allowed: {self.allowed})"

@@ -149,7 +149,7 @@ def salary_schedule(text: str, where: str) -> list[dict[str, Any]]:
         rows = rows[1:]
     out = []
     for k, row in enumerate(rows, start=1):
-        cells = [c.strip() for c in row]
+        cells = _salary_whole([c.strip() for c in row])
         if len(cells) != 4:
             raise InputError(
                 where,
@@ -173,3 +173,12 @@ def salary_schedule(text: str, where: str) -> list[dict[str, Any]]:
             where, None, "holds no step of a salary schedule", ", ".join(SCHEDULE_COLUMNS)
         )
     return out
+
+
+def _salary_whole(cells: list[str]) -> list[str]:
+    """A salary typed with thousands separators and no quotes (1, BA, $48,000, 4) is one
+    value, as the planner means it: while a line has too many values, the salary takes the
+    group of three digits after it."""
+    while len(cells) > 4 and re.fullmatch(r"\d{3}(\.\d*)?", cells[3]):
+        cells = [*cells[:2], f"{cells[2]},{cells[3]}", *cells[4:]]
+    return cells

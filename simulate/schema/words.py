@@ -74,9 +74,7 @@ def written(path: str, value: Any, scenario: Scenario | None = None) -> str:
         return _counted(value, "minute")
     meta = describe(path)
     if meta.kind == "money":
-        amount = Decimal(str(value))
-        cents = amount != amount.to_integral_value()
-        return f"${amount:,.2f}" if cents else f"${amount:,.0f}"
+        return dollars(value)
     if meta.unit.startswith("share"):
         return f"{_number(float(value) * 100)}%"
     if name in CALENDAR_YEARS:
@@ -86,6 +84,13 @@ def written(path: str, value: Any, scenario: Scenario | None = None) -> str:
     unit = meta.unit if meta.unit and not meta.unit.startswith(("per ", "$")) else ""
     words = unit.split(" ", 1)
     return _counted(value, words[0].removesuffix("s"), words[1] if len(words) > 1 else "")
+
+
+def dollars(value: float | int | Decimal) -> str:
+    """Money as a planner writes it: $72,030, or $23.10 where it has cents."""
+    amount = Decimal(str(value))
+    cents = amount != amount.to_integral_value()
+    return f"${amount:,.2f}" if cents else f"${amount:,.0f}"
 
 
 # Fields that name a position in time (day 160, week 4, year 3) rather than an amount of it.

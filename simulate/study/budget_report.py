@@ -68,7 +68,7 @@ def read_me(scenarios: list[Scenario]) -> pd.DataFrame:
         (
             "Replacements (leavers)",
             "Each holder who leaves (mid-year, as simulated, and at the end of the year, at "
-            "the role's turnover_rate) costs the role's replacement_cost.",
+            "the role's end-of-year turnover rate) costs the role's replacement cost.",
         ),
     ]
     return pd.DataFrame(rows, columns=["figure", "what it counts"])

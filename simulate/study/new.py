@@ -38,6 +38,7 @@ from simulate.schema.model import Scenario
 from simulate.schema.notes import canonical, carried, in_order
 from simulate.schema.paths import locate, set_value
 from simulate.schema.typed import Building, FundingLine
+from simulate.schema.words import label
 from simulate.schema.writing import plain, to_yaml
 
 GIVEN = "The school's own figure, given to simulate new."
@@ -545,8 +546,8 @@ def _coaching_load(make: shapes.Make, teams: list[shapes.Team], base: Scenario) 
             return [
                 f"A {title.lower()}'s {minutes // days} coaching minutes a day hold her "
                 f"observations of {fit} coachees; teams with {per_team} leave some undone (the "
-                f"run counts them as lost): raise roles.{leader}.schedule.coaching to give her "
-                "more."
+                f"run counts them as lost): raise "
+                f"“{label(f'roles.{leader}.schedule.coaching', base)}” to give her more."
             ]
     return []
 

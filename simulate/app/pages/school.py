@@ -159,6 +159,9 @@ def problems(values: dict[str, str], chosen: list[str]) -> dict[str, str]:
                 words = found.field[2:].replace("-", " ")
                 err = InputError(found.file, words, found.problem, found.allowed, found.line)
             errors.setdefault("general", readable(err, "your school"))
+            if key == "general" and str(found.file) in FIELDS:  # a line of a list typed there
+                key = FIELDS[str(found.file)]
+                err = InputError(None, None, f"{found.field}: {found.problem}", found.allowed)
             if key in errors:
                 return errors
             errors[key] = from_error(err).text
