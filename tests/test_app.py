@@ -410,8 +410,11 @@ def test_budget_page_shows_the_projection_verdict_and_goal_seek(
     assert wait_for(c, run_id)["status"] == "done"
     page = c.get(f"/runs/{run_id}").text
     assert "<svg" in page and "grant cliff" in page
-    assert "goal-seek roles.mcl.supplement (budget:" in page
-    assert "goal-seek: Multi-classroom leader: supplement" in page  # in words on the page
+    verdict = page[page.index('<ul id="verdict">') :]
+    verdict = verdict[: verdict.index("</ul>")]
+    assert "Goal-seek of Multi-classroom leader: supplement (budget:" in verdict  # in words
+    assert "roles.mcl" not in verdict and "--target" not in verdict  # no path, no flag
+    assert "goal-seek: Multi-classroom leader: supplement" in page  # the run's title
     table = page[page.index('<table id="projection">') :]
     table = table[: table.index("</table>")]
     money = r'<td class="num"><span class="fig">−?\$[\d,]+\.\d\d</span></td>'

@@ -159,6 +159,12 @@ def test_a_question_with_no_answer_exits_3_and_says_what_would(tmp_path: Path) -
     assert not re.search(r"\$\d{1,3}(,\d{3}){3,}", stdout)  # no billion-dollar 'answer'
     goal = pd.read_csv(out / "goal_seek.csv").iloc[0]
     assert pd.isna(goal["value"]) and goal["remedy"].startswith("What would:")
+    # the files say it in words: the field by its label, the command line's hints as words
+    assert goal["field"] == "budget.funding[3].amount" and goal["figure"].endswith(": amount")
+    assert "--" not in goal["remedy"] and "budget.funding" not in goal["remedy"]
+    assert "with the target 'sustainable'" in goal["remedy"]
+    verdict = json.loads((out / "summary.json").read_text(encoding="utf-8"))["verdict"][-1]
+    assert verdict.startswith("Goal-seek of Funding") and "--" not in verdict
 
 
 def test_a_field_that_does_not_move_the_target_gives_no_value_to_apply(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ entry of a mapping of numbers (a role a team does not have yet) starts from 0.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -42,6 +43,7 @@ from simulate.schema.errors import InputError
 from simulate.schema.fields import describe
 from simulate.schema.loading import apply_overrides, validate
 from simulate.schema.model import Scenario
+from simulate.schema.words import label
 
 MAX_DOUBLINGS = 60
 Target = Literal["budget", "sustainable", "funded"]
@@ -134,12 +136,25 @@ class GoalSeek:
         head = f"goal-seek {self.field} ({self.target}: {TARGETS[self.target]}): "
         return head + self.answer + (f" {self.remedy}" if self.remedy else "")
 
-    def row(self) -> dict[str, Any]:
+    def in_words(self, scenario: Scenario) -> str:
+        """The answer as the app and the files give it: the field by its label, and the
+        command line's hints ('--goal-seek budget.funding[0].amount --target sustainable')
+        in words."""
+        head = (
+            f"Goal-seek of {label(self.field, scenario)} ({self.target}: {TARGETS[self.target]}): "
+        )
+        return _plain(head + self.answer + (f" {self.remedy}" if self.remedy else ""), scenario)
+
+    def row(self, scenario: Scenario) -> dict[str, Any]:
+        """The answer as a table row: the field's path (to apply it) and its label, and the
+        answer and what would in words (see in_words)."""
+
         def num(x: Decimal | None) -> float | None:
             return float(x) if x is not None else None
 
         return {
             "field": self.field,
+            "figure": label(self.field, scenario),
             "target": self.target,
             "direction": self.direction,
             "original": float(self.original),
@@ -154,8 +169,8 @@ class GoalSeek:
             "bound": self.bound,
             "evaluations": self.evaluations,
             "reran_simulation": self.reran_simulation,
-            "answer": self.answer,
-            "remedy": self.remedy,
+            "answer": _plain(self.answer, scenario),
+            "remedy": _plain(self.remedy, scenario),
         }
 
 
@@ -568,6 +583,20 @@ def _refusal(
         "remedy": f"What would: another field or target: recurring money ({ask}), or a "
         "grant's amount with --target funded.",
     }
+
+
+def _plain(text: str, scenario: Scenario) -> str:
+    """A sentence of goal-seek's with its command-line hints in a planner's words."""
+    text = re.sub(
+        r"--goal-seek (\S+?) --target (\w+)",
+        lambda m: f"a goal-seek of {label(m[1], scenario)} with the target '{m[2]}'",
+        text,
+    )
+    text = re.sub(r"--target (\w+) or (\w+)", r"the target '\1' or '\2'", text)
+    text = re.sub(r"--target (\w+)", r"the target '\1'", text)
+    return text.replace("budget.funding", "the funding lines").replace(
+        "(pays_for)", "(what it pays for)"
+    )
 
 
 def _ask(scenario: Scenario, target: Target) -> str:

@@ -154,7 +154,7 @@ class BudgetReport:
         out["federal_summary"] = t.federal_summary_frame(self.multiyear, s)
         out["federal_budget"] = t.federal_frame(self.multiyear, s)
         if self.goal is not None:
-            out["goal_seek"] = pd.DataFrame([self.goal.row()])
+            out["goal_seek"] = pd.DataFrame([self.goal.row(self.scenario)])
         return out
 
     def lines(self) -> list[str]:
@@ -165,9 +165,10 @@ class BudgetReport:
             self.verdict_lines()
         )
 
-    def verdict_lines(self) -> list[str]:
+    def verdict_lines(self, in_words: bool = False) -> list[str]:
         """The sentences under the figures: how much the cost varies, the sustainability
-        verdict and the grant cliff, and the goal-seek answer."""
+        verdict and the grant cliff, and the goal-seek answer (its field and hints as the
+        command line takes them, or `in_words` for the app and the files)."""
         lines = []
         if len(self.usages) > 1:
             low, high = self.intervals()[RECURRING]
@@ -180,7 +181,8 @@ class BudgetReport:
         lines.append(self.multiyear.verdict.text())
         lines += self.multiyear.notes()
         if self.goal is not None:
-            lines.append(self.goal.text())
+            goal = self.goal
+            lines.append(goal.in_words(self.scenario) if in_words else goal.text())
         return lines
 
     def summary(self) -> dict[str, Any]:
@@ -205,8 +207,8 @@ class BudgetReport:
             "recurring_shortfall_last_year": _plain(v.shortfall),
             "grant_cliff_year": v.cliff_year,
             "grant_cliff_surplus": _plain(v.cliff_gap),
-            "verdict": self.verdict_lines(),
-            "goal_seek": self.goal.row() if self.goal else None,
+            "verdict": self.verdict_lines(in_words=True),
+            "goal_seek": self.goal.row(self.scenario) if self.goal else None,
         }
 
     def figures_frame(self) -> pd.DataFrame:
@@ -216,7 +218,7 @@ class BudgetReport:
 
     def sheets(self) -> dict[str, pd.DataFrame]:
         """The sheets of budget.xlsx: Read me, Figures, Verdict, then every table."""
-        verdict = pd.DataFrame({"verdict": self.verdict_lines()})
+        verdict = pd.DataFrame({"verdict": self.verdict_lines(in_words=True)})
         scenarios = [self.scenario] + ([self.baseline] if self.baseline else [])
         sheets = {READ_ME: read_me(scenarios), FIGURES: self.figures_frame(), "Verdict": verdict}
         sheets |= {SHEETS[k]: f for k, f in self.tables().items()}
