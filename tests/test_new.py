@@ -514,3 +514,15 @@ def test_every_arrangement_fits_schools_of_150_to_1500_students(
     arrangement: str, enrollment: int, classrooms: int | list[int]
 ) -> None:
     _runs(arrangement, enrollment, classrooms)
+
+
+def test_a_schedule_line_without_its_staff_is_refused_not_read_as_a_tiny_salary() -> None:
+    """`1, BA, $46,000` (the staff left out) was read as a salary of $46 paid to 0 staff."""
+    from simulate.schema.typed import salary_schedule
+
+    assert salary_schedule("1, BA, $46,000, 6", "--salary-schedule") == [
+        {"step": 1, "lane": "BA", "salary": 46000, "staff": 6.0}
+    ]
+    for line in ("1, BA, $46,000", "1, BA, 46,000"):
+        with pytest.raises(InputError, match="line 1: has 3 values, not 4"):
+            salary_schedule(line, "--salary-schedule")

@@ -177,8 +177,13 @@ def salary_schedule(text: str, where: str) -> list[dict[str, Any]]:
 
 def _salary_whole(cells: list[str]) -> list[str]:
     """A salary typed with thousands separators and no quotes (1, BA, $48,000, 4) is one
-    value, as the planner means it: while a line has too many values, the salary takes the
-    group of three digits after it."""
-    while len(cells) > 4 and re.fullmatch(r"\d{3}(\.\d*)?", cells[3]):
+    value, as the planner means it: the salary takes the group of three digits after it
+    while the line has too many values, or while the salary is written in dollars or the
+    group starts with 0 (1, BA, $48,000 is a line without its staff, not $48 paid to no
+    one)."""
+    while len(cells) > 3 and re.fullmatch(r"\d{3}(\.\d*)?", cells[3]):
+        grouped = len(cells) > 4 or cells[2].startswith("$") or cells[3].startswith("0")
+        if not grouped:
+            break
         cells = [*cells[:2], f"{cells[2]},{cells[3]}", *cells[4:]]
     return cells
