@@ -597,7 +597,9 @@ def _write_new_file(out: Path, text: str, force: bool, option: str = "--out") ->
     metavar="FIELD=VALUE",
     help="Any other field by path, e.g. roles.principal.schedule.coaching=45 (repeatable).",
 )
-@click.option("--out", "out", type=click.Path(path_type=Path), help="YAML file [default: stdout].")
+@click.option(
+    "--out", "out", type=click.Path(path_type=Path), help="YAML file, or - [default: stdout]."
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing --out file.")
 def new(
     arrangement: str,
@@ -667,7 +669,7 @@ def new(
     made = new_scenario(school, arrangement)
     for line in made.chose:
         say(line, err=True)
-    if out is None:
+    if out is None or str(out) == "-":  # `--out -`: standard output, as the default
         click.echo(made.yaml(), nl=False)
         return
     _write_new_file(out, made.yaml(), force)

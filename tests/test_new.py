@@ -457,6 +457,13 @@ def test_without_out_the_yaml_goes_to_stdout_and_user_text_stays_text(tmp_path: 
     file = tmp_path / "x.yaml"
     file.write_text(result.stdout, encoding="utf-8")
     assert simulate.load_scenario(file).schools[0].name == name
+    runner = CliRunner()
+    with runner.isolated_filesystem(temp_dir=tmp_path) as here:  # `--out -` is stdout too
+        dash = runner.invoke(
+            main, ["new", "--name", name, "--enrollment", "150", "--classrooms", "6", "--out", "-"]
+        )
+        assert dash.exit_code == 0 and dash.stdout == result.stdout
+        assert not (Path(here) / "-").exists()
 
 
 # Schools of 150 to 1,500 students in 6 to 60 classrooms, odd counts and uneven grades: every
