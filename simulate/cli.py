@@ -170,8 +170,9 @@ def main() -> None:
 @contextmanager
 def out_folder(out: Path, force: bool, writes: Collection[str]) -> Iterator[None]:
     """Hold --out for the whole command, checked before any work (simulate.output.claim_out)."""
-    from simulate.output import claim_out
+    from simulate.output import Interrupted, claim_out, sets_committed
 
+    complete = f"the new files are complete in {out}"
     with claim_out(out, force=force, writes=writes) as stale:
         if stale is not None:
             say(
@@ -180,8 +181,14 @@ def out_folder(out: Path, force: bool, writes: Collection[str]) -> Iterator[None
                 err=True,
             )
         on_interrupt(f"{NOTHING_WRITTEN}; {out} is as it was")
-        yield
-    on_interrupt(f"the new files are complete in {out}")
+        before = sets_committed()
+        try:
+            yield
+            on_interrupt(complete)
+        except KeyboardInterrupt as stop:  # after the commit, the new set is what is kept
+            if isinstance(stop, Interrupted) or sets_committed() == before:
+                raise
+            raise Interrupted(complete) from None
 
 
 @main.command()
