@@ -139,6 +139,25 @@ def test_a_flipped_bit_is_caught_whatever_the_manifest_says(
     assert "(3 run now)" in result.stdout
 
 
+def test_a_flipped_bit_in_the_manifest_digest_is_refused_saying_it_may_be_damaged(
+    copy: tuple[Path, Path],
+) -> None:
+    """One bit of the digest flipped (manifest.json still valid JSON) once said the spec had
+    changed, though spec.yaml and base_scenario.json were this sweep's."""
+    spec, out = copy
+    recorded = out / "manifest.json"
+    text = recorded.read_text(encoding="utf-8")
+    at = text.index('"digest": "') + len('"digest": "')
+    recorded.write_text(text[:at] + chr(ord(text[at]) ^ 0x01) + text[at + 1 :], encoding="utf-8")
+    before = sorted(p.name for p in (out / "runs").iterdir())
+    result = invoke("sweep", spec, "--out", out, "--resume")
+    assert result.exit_code == 2, result.output
+    line = result.stderr.strip()
+    assert "\n" not in line and "Traceback" not in line
+    assert "manifest.json is damaged" in line and "simulate version changed" in line
+    assert sorted(p.name for p in (out / "runs").iterdir()) == before  # nothing touched
+
+
 def test_no_flipped_bit_anywhere_in_a_part_is_accepted_or_crashes(
     finished: tuple[Path, Path], tmp_path: Path
 ) -> None:
