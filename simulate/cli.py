@@ -70,9 +70,14 @@ class Commands(click.Group):
         prog_name: str | None = None,
         complete_var: str | None = None,
         standalone_mode: bool = True,  # always ends the process, whatever the caller asks
+        last: bool = False,  # the process ends with this command (simulate.__main__)
         **extra: Any,
     ) -> NoReturn:
+        """Run the command; exit with its code. With `last`, Ctrl-C and SIGTERM are ignored
+        once it is over: the process still tears down (a fraction of a second), and a signal
+        then would end it by the signal, with no line, after the command said it was done."""
         previous = _take_signals()
+        after = dict.fromkeys(previous, signal.SIG_IGN) if last else previous
         held = signal.pthread_sigmask(signal.SIG_BLOCK, [])  # as the caller had them
         try:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)  # one held comes now
@@ -92,7 +97,7 @@ class Commands(click.Group):
             err.show()
             code = err.exit_code
         finally:
-            _restore_signals(previous)
+            _restore_signals(after)
             signal.pthread_sigmask(signal.SIG_SETMASK, held)  # held again: the command is over
         if code == 130:
             _forget_interrupt()
