@@ -15,7 +15,7 @@ signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
 def main() -> None:
     from simulate.cli import main as command
 
-    command()
+    command(last=True)  # the signals stay ignored while the process ends (see Commands.main)
 
 
 if __name__ == "__main__":

@@ -71,9 +71,14 @@ class Commands(click.Group):
         prog_name: str | None = None,
         complete_var: str | None = None,
         standalone_mode: bool = True,  # always ends the process, whatever the caller asks
+        last: bool = False,  # the process ends with this command (simulate.__main__)
         **extra: Any,
     ) -> NoReturn:
+        """Run the command; exit with its code. With `last`, Ctrl-C and SIGTERM are ignored
+        once it is over: the process still tears down (a fraction of a second), and a signal
+        then would end it by the signal, with no line, after the command said it was done."""
         previous = _take_signals()
+        after = dict.fromkeys(previous, signal.SIG_IGN) if last else previous
         held = signal.pthread_sigmask(signal.SIG_BLOCK, [])  # as the caller had them
         try:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)  # one held comes now
@@ -93,7 +98,7 @@ class Commands(click.Group):
             err.show()
             code = err.exit_code
         finally:
-            _restore_signals(previous)
+            _restore_signals(after)
             signal.pthread_sigmask(signal.SIG_SETMASK, held)  # held again: the command is over
         if code == 130:
             _forget_interrupt()
@@ -171,8 +176,9 @@ def main() -> None:
 @contextmanager
 def out_folder(out: Path, force: bool, writes: Collection[str]) -> Iterator[None]:
     """Hold --out for the whole command, checked before any work (simulate.output.claim_out)."""
-    from simulate.output import claim_out
+    from simulate.output import Interrupted, claim_out, sets_committed
 
+    complete = f"the new files are complete in {out}"
     with claim_out(out, force=force, writes=writes) as stale:
         if stale is not None:
             say(
@@ -181,8 +187,14 @@ def out_folder(out: Path, force: bool, writes: Collection[str]) -> Iterator[None
                 err=True,
             )
         on_interrupt(f"{NOTHING_WRITTEN}; {out} is as it was")
-        yield
-    on_interrupt(f"the new files are complete in {out}")
+        before = sets_committed()
+        try:
+            yield
+            on_interrupt(complete)
+        except KeyboardInterrupt as stop:  # after the commit, the new set is what is kept
+            if isinstance(stop, Interrupted) or sets_committed() == before:
+                raise
+            raise Interrupted(complete) from None
 
 
 @main.command()

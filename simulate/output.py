@@ -38,6 +38,9 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+_committed = 0  # sets this process has moved in whole (see sets_committed)
+
+
 class OutputError(Exception):
     """Results could not be written (a full disk, a folder in the way); the folder keeps the
     previous set. The command line prints the message and exits with 1."""
@@ -191,6 +194,7 @@ def commit(stage: Path, out: Path, replaces: Collection[str] = ()) -> None:
                 f"{target} is a folder where the results need a file; "
                 "the files already in the folder are unchanged"
             )
+    global _committed
     moves = {"moves": names, "removes": sorted(set(replaces) - set(names))}
     with held_signals() as caught:
         write_json(stage / JOURNAL, moves)
@@ -201,8 +205,17 @@ def commit(stage: Path, out: Path, replaces: Collection[str] = ()) -> None:
                 f"could not finish moving the new files into {out} ({err.strerror or err}); "
                 "the next command that uses this folder finishes the move"
             ) from None
+        _committed += 1
     if caught:
         raise Interrupted(f"the new files are complete in {out}")
+
+
+def sets_committed() -> int:
+    """How many sets this process has moved in whole, counted with the signals held: a
+    command stopped by a signal just after its commit (while it tidies up or lets its folder
+    go) sees the count grew and says its new files are complete, not that nothing was
+    written."""
+    return _committed
 
 
 def finish_commit(stage: Path, out: Path) -> bool:

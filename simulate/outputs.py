@@ -17,6 +17,7 @@ from simulate.output import (
     commit,
     committed,
     remove_inside,
+    sets_committed,
     staged_set,
     write_csv,
     write_json,
@@ -136,6 +137,7 @@ def sweep(
     out = Path(out)
     with claim_out(out, force=force, resume=resume, writes=OUR_FILES) as stale:
         folder = open_folder(sw, out, resume, force)
+        before = sets_committed()
         if stale is not None:
             taken = f"took over the lock left by a stopped command ({stale.describe()})"
             folder.notes.insert(0, taken)
@@ -150,6 +152,8 @@ def sweep(
         except KeyboardInterrupt as stop:
             if isinstance(stop, Interrupted):
                 raise
+            if sets_committed() > before:  # a signal just after the results were moved in
+                raise Interrupted(f"the sweep is complete in {out}") from None
             raise Interrupted(kept(sw, out, folder)) from None
         return SweepResult(out, sw, done, ran, False, results, table, folder.notes)
 

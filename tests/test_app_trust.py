@@ -136,6 +136,42 @@ def test_names_are_claimed_whole_and_once_by_threads_at_once(tmp_path: Path) -> 
     )  # no temporary file left
 
 
+@pytest.mark.parametrize("how", ["duplicate", "rename", "restore"])
+def test_copies_renames_and_restores_at_once_are_each_kept(tmp_path: Path, how: str) -> None:
+    """Eight copies of one scenario made at once once kept five: each took a free file name,
+    then wrote it. So did renames to names of one file name and restores of one file name."""
+    from simulate.app import manage
+
+    workspace = Workspace(tmp_path / "ws")
+    slugs, kept = [], []
+    for k in range(1 if how == "duplicate" else 8):
+        slugs.append(manage.add(workspace, yaml_file("Alpha", f"file {k}").decode(), "Alpha"))
+        if how == "restore":
+            kept.append(manage.delete(workspace, slugs[-1]))
+    start = threading.Barrier(8)
+
+    def act(k: int) -> None:
+        start.wait()
+        if how == "duplicate":
+            manage.duplicate(workspace, slugs[0])
+        elif how == "rename":
+            manage.rename(workspace, slugs[k], "Beta" + "!?.,:;+="[k])  # all file name beta
+        else:
+            manage.restore(workspace, kept[k])
+
+    threads = [threading.Thread(target=act, args=(k,)) for k in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(HANG)
+    files = sorted(workspace.scenarios.glob("*.yaml"))
+    notes = sorted(yaml.safe_load(p.read_text())["description"] for p in files)
+    if how == "duplicate":
+        assert notes == ["file 0"] * 9  # none overwritten, none lost
+    else:
+        assert notes == [f"file {k}" for k in range(8)]
+
+
 @pytest.mark.slow
 def test_a_second_server_on_a_workspace_is_refused_and_leaves_the_first_alone(
     tmp_path: Path,

@@ -274,6 +274,45 @@ def test_a_signal_during_the_final_moves_waits_for_the_whole_new_set(
     assert _contents(out) == _contents(new)
 
 
+@pytest.mark.parametrize("where", ["tidying the staging folder", "letting the folder go"])
+def test_a_signal_just_after_the_final_moves_says_the_new_set_is_complete(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """Ctrl-C after the set was moved in, while the command tidies up: it once said "nothing
+    was written; ... is as it was" beside the new files."""
+    import simulate.folderlock as folderlock
+    import simulate.output as output
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    for folder, seed in ((old, "1"), (new, "2")):
+        made = invoke("run", short(tmp_path), "--out", folder, "--seed", seed)
+        assert made.exit_code == 0, made.output
+    out = tmp_path / "out"
+    shutil.copytree(old, out)
+    if where == "tidying the staging folder":
+        remove = output.remove_inside
+
+        def remove_then_stop(path: Path, root: Path) -> None:
+            remove(path, root)
+            if path.name.startswith(STAGING):
+                raise KeyboardInterrupt
+
+        monkeypatch.setattr(output, "remove_inside", remove_then_stop)
+    else:
+        release = folderlock._release
+
+        def release_then_stop(*args: Any) -> None:
+            release(*args)
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(folderlock, "_release", release_then_stop)
+    result = invoke("run", short(tmp_path), "--out", out, "--seed", "2", "--force")
+    monkeypatch.undo()
+    assert result.exit_code == 130, result.output
+    assert result.stderr.strip() == f"interrupted: the new files are complete in {out}"
+    assert _contents(out) == _contents(new)
+
+
 KILL_DURING_COMMIT = """
 import os, signal, sys
 from pathlib import Path

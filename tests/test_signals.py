@@ -129,6 +129,40 @@ def test_a_signal_during_the_start_up_imports_exits_130_without_a_traceback(
     assert not out.exists() or list(out.iterdir()) == []
 
 
+SIGNAL_AT_EXIT = """
+import atexit, os, sys, threading, time
+
+signum, entry = int(sys.argv[1]), sys.argv[2]
+# A thread that does not hold the signals, as the libraries' own threads do not: the system
+# may hand a signal to any such thread while the process ends.
+threading.Thread(target=time.sleep, args=(600,), daemon=True).start()
+atexit.register(os.kill, os.getpid(), signum)  # once the command is over, as Python ends
+sys.argv = ["simulate", *sys.argv[3:]]
+entry_module, _, function = entry.partition(":")
+getattr(__import__(entry_module, fromlist=[function]), function)()
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_the_process_ends_leaves_the_commands_exit_code(
+    tmp_path: Path, signum: int
+) -> None:
+    """After the command has said it is done, Python takes a moment to end; a signal then once
+    ended the process by that signal (-2, -15) with no line, or printed a traceback."""
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-c", SIGNAL_AT_EXIT, str(int(signum)), ENTRY]
+        + ["run", str(SCENARIOS / "traditional.yaml"), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=HANG,
+    )
+    assert done.returncode == 0, (done.returncode, done.stderr)
+    assert done.stderr == "" and f"-> {out}" in done.stdout
+    assert (out / "summary.json").is_file()
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 @pytest.mark.parametrize("after", [0.0, 0.05, 0.15, 0.4, 0.8])
 def test_a_signal_while_starting_up_stops_without_a_traceback(

@@ -139,6 +139,25 @@ def test_a_flipped_bit_is_caught_whatever_the_manifest_says(
     assert "(3 run now)" in result.stdout
 
 
+def test_a_flipped_bit_in_the_manifest_digest_is_refused_saying_it_may_be_damaged(
+    copy: tuple[Path, Path],
+) -> None:
+    """One bit of the digest flipped (manifest.json still valid JSON) once said the spec had
+    changed, though spec.yaml and base_scenario.json were this sweep's."""
+    spec, out = copy
+    recorded = out / "manifest.json"
+    text = recorded.read_text(encoding="utf-8")
+    at = text.index('"digest": "') + len('"digest": "')
+    recorded.write_text(text[:at] + chr(ord(text[at]) ^ 0x01) + text[at + 1 :], encoding="utf-8")
+    before = sorted(p.name for p in (out / "runs").iterdir())
+    result = invoke("sweep", spec, "--out", out, "--resume")
+    assert result.exit_code == 2, result.output
+    line = result.stderr.strip()
+    assert "\n" not in line and "Traceback" not in line
+    assert "manifest.json is damaged" in line and "simulate version changed" in line
+    assert sorted(p.name for p in (out / "runs").iterdir()) == before  # nothing touched
+
+
 def test_no_flipped_bit_anywhere_in_a_part_is_accepted_or_crashes(
     finished: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -308,6 +327,35 @@ def test_force_over_a_finished_sweep_keeps_it_until_the_new_one_is_complete(
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in reference.out.iterdir())
     pd.testing.assert_frame_equal(results(out), results(reference.out))
     assert (out / "spec.yaml").read_text() == other.read_text()
+
+
+def test_a_signal_just_after_a_forced_sweep_is_moved_in_says_it_is_complete(
+    finished: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the moved-in sweep's folder was removed once said the earlier results
+    were as they were and the new runs saved in a folder that was gone."""
+    import simulate.outputs as outputs
+
+    _, done = finished
+    out = tmp_path / "out"
+    shutil.copytree(done, out)
+    (tmp_path / "other").mkdir()
+    other = write_spec(tmp_path / "other", seed=12)
+    remove = outputs.remove_inside
+
+    def remove_then_stop(path: Path, root: Path) -> None:
+        remove(path, root)
+        if path.name == NEXT:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(outputs, "remove_inside", remove_then_stop)
+    stopped = invoke("sweep", other, "--out", out, "--force", "--workers", "1", "--chunk-size", "3")
+    monkeypatch.undo()
+    assert stopped.exit_code == 130, stopped.output
+    assert stopped.stderr.strip() == f"interrupted: the sweep is complete in {out}"
+    assert not (out / NEXT).exists() and (out / "spec.yaml").read_text() == other.read_text()
+    reference = sweep(other, tmp_path / "reference", workers=1, chunk_size=3, progress=False)
+    pd.testing.assert_frame_equal(results(out), results(reference.out))
 
 
 def test_ctrl_c_while_the_points_are_checked_says_nothing_was_written(

@@ -67,8 +67,7 @@ def duplicate(ws: Workspace, slug: str) -> str:
     """A copy of a scenario under a new name ("... (copy)"); the copy's slug."""
     data, scenario = ws.load(slug)
     name = unique_name(f"{scenario.name} (copy)", names_in_use(ws))
-    new = ws.free_slug(name)
-    ws.save_scenario(new, ws.scenario_file(slug).read_text(encoding="utf-8"))
+    new = ws.add_scenario(name, ws.scenario_file(slug).read_text(encoding="utf-8"))
     ws.save_data(new, {**data, "name": name}, f"a copy of '{scenario.name}'")
     return new
 
@@ -104,8 +103,8 @@ def restore(ws: Workspace, kept: str) -> str:
     path = ws.root / "trash" / kept
     if match is None or not path.is_file():
         raise InputError(None, "scenario", f"'{kept:.80}' is not in the trash")
-    slug = ws.free_slug(match.group(1)) if SLUG.fullmatch(match.group(1)) else "scenario"
-    ws.save_scenario(slug, path.read_text(encoding="utf-8"))
+    named = match.group(1) if SLUG.fullmatch(match.group(1)) else "scenario"
+    slug = ws.add_scenario(named, path.read_text(encoding="utf-8"))
     path.unlink()
     try:
         data, scenario = ws.load(slug)
@@ -118,11 +117,12 @@ def restore(ws: Workspace, kept: str) -> str:
 
 
 def _move(ws: Workspace, slug: str, data: dict[str, Any], why: str) -> str:
-    """Write data under a slug made from its name, removing the old file."""
-    new = ws.free_slug(str(data["name"]), keep=slug)
+    """Write data under a slug made from its name (a new one claimed in one step, as
+    Workspace.add_scenario does), removing the old file."""
     old: Path = ws.scenario_file(slug)
-    if new != slug:
-        ws.save_scenario(new, old.read_text(encoding="utf-8"))
+    new = slug
+    if ws.free_slug(str(data["name"]), keep=slug) != slug:
+        new = ws.add_scenario(str(data["name"]), old.read_text(encoding="utf-8"))
     ws.save_data(new, data, why)
     if new != slug:
         old.unlink()

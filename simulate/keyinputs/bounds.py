@@ -6,7 +6,10 @@ a zip entry that inflates a thousandfold, or one XML entity referenced millions 
 So before openpyxl sees a byte, every part is inflated here as a stream, counting the bytes it
 actually gives (never the sizes the archive claims), and read by expat, which refuses any
 document type declaration (a workbook never needs one; entities can only be declared in one)
-and counts elements. The limits and their reasons are in simulate.schema.limits.
+and counts elements. Every part is read so, whatever its name: openpyxl finds a sheet through
+the workbook's relationships, so a sheet stored as `sheet2.bin` is parsed as XML all the same.
+A part that is not XML (an image) is only counted: openpyxl's parser, expat too, would stop
+where this one does. The limits and their reasons are in simulate.schema.limits.
 """
 
 from __future__ import annotations
@@ -66,8 +69,8 @@ class _Scan:
         self.elements = 0
 
     def part(self, archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
-        xml_part = entry.filename.endswith((".xml", ".rels", ".vml"))
-        parser = self._parser(entry.filename) if xml_part else None
+        named_xml = entry.filename.endswith((".xml", ".rels", ".vml"))
+        parser: xml.parsers.expat.XMLParserType | None = self._parser(entry.filename)
         with archive.open(entry) as stream:
             while block := stream.read(BLOCK):
                 self.unpacked += len(block)
@@ -77,10 +80,8 @@ class _Scan:
                         "key-inputs workbook",
                         at_most(MAX_WORKBOOK_UNPACKED, "bytes unpacked"),
                     )
-                if parser is not None:
-                    parser.Parse(block, False)
-        if parser is not None:
-            parser.Parse(b"", True)
+                parser = _parsed(parser, block, named_xml)
+        _parsed(parser, b"", named_xml, final=True)
 
     def _parser(self, part: str) -> xml.parsers.expat.XMLParserType:
         parser = xml.parsers.expat.ParserCreate()
@@ -106,3 +107,22 @@ class _Scan:
         parser.EntityDeclHandler = declared
         parser.StartElementHandler = element
         return parser
+
+
+def _parsed(
+    parser: xml.parsers.expat.XMLParserType | None,
+    block: bytes,
+    named_xml: bool,
+    final: bool = False,
+) -> xml.parsers.expat.XMLParserType | None:
+    """Feed a block to the part's parser; None once a part not named as XML proves not to be
+    XML (a part named as XML must be well-formed)."""
+    if parser is None:
+        return None
+    try:
+        parser.Parse(block, final)
+    except xml.parsers.expat.ExpatError:
+        if named_xml:
+            raise
+        return None
+    return parser

@@ -152,8 +152,7 @@ def _check_manifest(sweep: Sweep, out: Path, notes: list[str]) -> None:
             raise InputError(
                 str(out),
                 "--resume",
-                "holds a different sweep (the spec, its base scenario or the simulate version "
-                "changed)",
+                _other_sweep(sweep, out),
                 "the same spec, or a new --out",
             )
         return
@@ -172,6 +171,19 @@ def _check_manifest(sweep: Sweep, out: Path, notes: list[str]) -> None:
         "checksums)"
     )
     _write_manifest(sweep, out)
+
+
+def _other_sweep(sweep: Sweep, out: Path) -> str:
+    """Why a folder whose manifest.json names another sweep cannot be resumed into. When its
+    copies of the spec and base scenario are this sweep's, the simulate version changed or
+    manifest.json is damaged (a flipped bit): neither can be told from the other, so it is
+    refused either way, saying both."""
+    if _holds(sweep, out):
+        return (
+            "has a manifest.json of another sweep, though its spec.yaml and base_scenario.json "
+            "are this one's: the simulate version changed, or manifest.json is damaged"
+        )
+    return "holds a different sweep (the spec, its base scenario or the simulate version changed)"
 
 
 def _holds(sweep: Sweep, out: Path) -> bool:
