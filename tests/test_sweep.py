@@ -375,3 +375,15 @@ def test_a_large_grid_is_checked_without_a_full_validation_per_point(
     assert len(sw.points) == 3_600
     assert len(full) <= 2  # the base scenario (and its metrics), not the points
     assert len(notes_checked) <= 2  # the notes name fields of the base: each point's are those
+
+
+@pytest.mark.parametrize(
+    ("stem", "runs"), [("absence_and_subs", 32), ("sobol_mcl", 96)]
+)  # fmt: skip
+def test_the_bundled_sweep_specs_load_with_every_point_valid(stem: str, runs: int) -> None:
+    """The README's sweep commands run these files: every field they vary is the model's
+    (substitutes.per_day was refused once the substitute market replaced it by a pool), every
+    point is a valid scenario, and the run count is the one their comments give."""
+    spec = load_sweep(Path(__file__).parent.parent / "sweeps" / f"{stem}.yaml")
+    assert spec.total == runs
+    assert "substitutes.pool" in spec.parameter_names
