@@ -311,3 +311,17 @@ def test_the_levers_page_says_what_a_middle_schools_estimate_leaves_out(tmp_path
     today = next(s for s in slugs(c) if s != middle and "mcl" not in s)
     elementary = c.post(f"/levers/{today}/effects", data={"lever": ["tutor_per_team"]}).text
     assert "not a prediction for your school" in elementary and said not in elementary
+
+
+def test_grades_3_5_become_mcl_teams_in_a_school_made_by_simulate_new() -> None:
+    """`simulate new` writes a team per grade (grade K: 3 classrooms, ..., grade 5: 2), not
+    one entry of six equal teams: the lever turns the teams of grades 3-5 into MCL teams of
+    their own classrooms, and grades K-2 keep theirs."""
+    from simulate.study.new import MySchool, new_scenario
+
+    made = new_scenario(MySchool(enrollment=450, classrooms=[3, 3, 4, 3, 3, 2]), "traditional")
+    assert refusals(made.data)["grades_3_5_mcl"] is None
+    _, after, _ = pull(copy.deepcopy(made.data), ["grades_3_5_mcl"])
+    assert positions(after, "mcl") == 3 and positions(after, "team_teacher") == 3 + 3 + 2
+    assert positions(after, "teacher") == 3 + 3 + 4
+    assert teams(after) == 6 and after.schools[0].classrooms == 18

@@ -164,30 +164,41 @@ def class_size_plus_two(data: Data) -> str:
 
 
 def grades_3_5_to_mcl(data: Data) -> str:
-    """Three of the grade teams (grades 3-5) become MCL teams of the same classrooms."""
+    """The grade teams of grades 3-5 become MCL teams of the same classrooms."""
     upper = ("3", "4", "5")
+    leaders = {r for r, spec in data["roles"].items() if spec.get("leads_team")}
     for school in data["schools"]:
         grades = [str(g) for g in school.get("grades", [])]
-        grade_teams = [t for t in school.get("teams", []) if t["count"] == len(grades)]
-        if not set(upper) <= set(grades) or len(school.get("teams", [])) != 1 or not grade_teams:
+        # a team per grade, in grade order, as today's staffing and `simulate new` make them
+        per_grade = [t for t in school.get("teams", []) for _ in range(t["count"])]
+        one_teacher = not any(
+            leaders & set(t["members"]) or t["shares_students"] for t in per_grade
+        )
+        if not set(upper) <= set(grades) or len(per_grade) != len(grades) or not one_teacher:
             raise Refused(
                 "it needs one one-teacher team per grade, grades 3 to 5 among them, as today's "
                 "staffing has"
             )
-        team = grade_teams[0]
-        rooms = team["classrooms"]
-        if not 2 <= rooms <= MOST_CLASSROOMS_LED:
-            raise Refused(f"an MCL leads 2 to {MOST_CLASSROOMS_LED} classrooms, not {rooms}")
-        team["count"] -= len(upper)
-        school["teams"].append(
-            {
-                "name": "MCL team (grades 3-5)",
-                "count": len(upper),
-                "classrooms": rooms,
-                "members": {"mcl": 1, "team_teacher": rooms},
-                "shares_students": True,
-            }
-        )
+        made: list[Data] = []
+        for grade, team in zip(grades, per_grade, strict=True):
+            rooms = team["classrooms"]
+            if grade in upper:
+                if not 2 <= rooms <= MOST_CLASSROOMS_LED:
+                    raise Refused(
+                        f"an MCL leads 2 to {MOST_CLASSROOMS_LED} classrooms, not {rooms}"
+                    )
+                team = {
+                    "name": "MCL team (grades 3-5)",
+                    "count": 1,
+                    "classrooms": rooms,
+                    "members": {"mcl": 1, "team_teacher": rooms},
+                    "shares_students": True,
+                }
+            if made and made[-1] | {"count": 0} == team | {"count": 0}:
+                made[-1]["count"] += 1  # the same team as the grade before: one entry
+            else:
+                made.append({**team, "count": 1})
+        school["teams"] = made
     teams = _bundled("mcl_teams")
     for role in ("mcl", "team_teacher"):
         _bring(data, role, "mcl_teams")
