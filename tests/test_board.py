@@ -72,6 +72,10 @@ def test_a_figure_noted_differently_is_named_with_its_scenario_and_one_without_a
     )
     bare = today.model_copy(update={"notes": {}})
     assert set(sources(board(bare)).values()) == {"[no source given]"}
+    ended = Note(kind="local", source="Given to simulate new.")  # a sentence's own full stop
+    dotted = teams.model_copy(update={"notes": {**teams.notes, "roles.principal.salary": ended}})
+    said = sources(board(today, dotted))["Principal"]
+    assert "[local] Given to simulate new (" in said and ".;" not in said
 
 
 def test_pay_is_written_in_whole_dollars_only_where_it_has_no_cents(

@@ -229,6 +229,9 @@ def test_assumptions_table_lists_the_differing_inputs_in_words(page: str) -> Non
         (0.1234, "pct", "12.3%"),
         (2.345, "num1", "2.3"),
         (float("nan"), "money", "—"),
+        (-0.001, "num2", "0.00"),  # what rounds to zero has no sign (an effect of -0.001 SD)
+        (-0.0004, "pct", "0.0%"),
+        (-0.006, "num2", "−0.01"),
     ],
 )
 def test_numbers_read_like_a_planner_expects(value: float, kind: str, text: str) -> None:

@@ -387,3 +387,9 @@ def test_the_bundled_sweep_specs_load_with_every_point_valid(stem: str, runs: in
     spec = load_sweep(Path(__file__).parent.parent / "sweeps" / f"{stem}.yaml")
     assert spec.total == runs
     assert "substitutes.pool" in spec.parameter_names
+
+
+def test_an_index_that_rounds_to_zero_is_written_without_a_sign() -> None:
+    from simulate.report.sweep import _three
+
+    assert [_three(x) for x in (-0.0004, 0.0, -0.12, 0.5)] == ["0.000", "0.000", "-0.120", "0.500"]

@@ -113,9 +113,10 @@ def fmt(value: float | None, kind: str) -> str:
         return "—"
     if kind == "money":  # to the cent, as the budget's exact figures
         return ("−" if value < -0.005 else "") + f"${abs(value):,.2f}"
-    if kind == "pct":
-        return f"{value * 100:.1f}%"
-    return f"{value:,.{DIGITS[kind]}f}".replace("-", "−")
+    text = f"{value * 100:.1f}%" if kind == "pct" else f"{value:,.{DIGITS[kind]}f}"
+    if not text.strip("-0.,%"):  # -0.001 rounds to zero: no sign
+        text = text.lstrip("-")
+    return text if kind == "pct" else text.replace("-", "−")
 
 
 def fmt_diff(value: float, kind: str) -> str:

@@ -204,7 +204,7 @@ def origin(scenarios: list[Scenario], paths: list[list[str]]) -> str:
                 text = "[no source given]"
             else:
                 said = note.source.strip() or " ".join(note.text.split())
-                text = f"[{note.kind}] {said}".strip()
+                text = f"[{note.kind}] {said.rstrip('.;')}".strip()  # joined with '; ' below
             names = found.setdefault(text, [])
             if scenario.name not in names:
                 names.append(scenario.name)

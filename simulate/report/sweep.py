@@ -262,9 +262,15 @@ def _index_table(indices: pd.DataFrame, column: str) -> str:
                 cells.append("<td></td>")
                 continue
             value, ci = float(found["value"].iloc[0]), found["ci"].iloc[0]
-            text = f"{value:.3f}" + ("" if ci is None or pd.isna(ci) else f" ± {float(ci):.3f}")
+            text = _three(value) + ("" if ci is None or pd.isna(ci) else f" ± {float(ci):.3f}")
             if not bool(found["reliable"].iloc[0]):
                 text += _flag(index, value)
             cells.append(f"<td>{esc(text)}</td>")
         body.append(f"<tr><th>{esc(name)}</th>{''.join(cells)}</tr>")
     return table("", head, body)
+
+
+def _three(value: float) -> str:
+    """An index to three decimals; one that rounds to zero has no sign (-0.0004 is 0.000)."""
+    text = f"{value:.3f}"
+    return text.lstrip("-") if not text.strip("-0.") else text
