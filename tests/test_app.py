@@ -415,6 +415,9 @@ def test_budget_page_shows_the_projection_verdict_and_goal_seek(
     assert "Goal-seek of Multi-classroom leader: supplement (budget:" in verdict  # in words
     assert "roles.mcl" not in verdict and "--target" not in verdict  # no path, no flag
     assert "goal-seek: Multi-classroom leader: supplement" in page  # the run's title
+    started = re.search(r"Budget started (\d{1,2} [A-Z][a-z]+ 20\d\d, \d\d:\d\d:\d\d)", page)
+    assert started and run_id not in started.group(0)  # when, in words, not the run's id
+    assert started.group(1) in c.get("/").text  # the list of past runs says it so too
     table = page[page.index('<table id="projection">') :]
     table = table[: table.index("</table>")]
     money = r'<td class="num"><span class="fig">−?\$[\d,]+\.\d\d</span></td>'

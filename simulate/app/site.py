@@ -51,6 +51,7 @@ class Site:
         self.env.filters["field_id"] = field_id
         self.env.filters["shown"] = shown
         self.env.filters["run_title"] = run_title
+        self.env.filters["when"] = when
         self.env.filters["figure"] = figure
         self.env.filters["change"] = change
         self.env.filters["in_words"] = in_words
@@ -126,6 +127,21 @@ def replications(text: str) -> int:
     if not 1 <= value <= limits.MAX_REPLICATIONS:
         raise InputError(None, "replications", f"is {value}", f"1 to {limits.MAX_REPLICATIONS:,}")
     return value
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")  # fmt: skip
+
+
+def when(run_id: str) -> str:
+    """When a run started, from its id ('20261204-190000', '-2' for a second that second), as a
+    planner reads it: '4 December 2026, 19:00:00'."""
+    try:
+        moment = datetime.datetime.strptime(run_id[:15], "%Y%m%d-%H%M%S")
+    except ValueError:
+        return run_id
+    month = MONTHS[moment.month - 1]  # not %B, which follows the locale
+    return f"{moment.day} {month} {moment.year}, {moment:%H:%M:%S}"
 
 
 def run_title(record: dict[str, Any]) -> str:
