@@ -90,3 +90,18 @@ def test_text_summary_has_a_line_per_scenario_and_one_per_difference(two: Compar
         len(two.names) - 1
     )
     assert text.endswith(f"budget.xlsx in {(Path('out') / 'report.html').resolve().parent}")
+
+
+def test_scenarios_whose_clipped_names_read_alike_are_clipped_in_the_middle() -> None:
+    """Two long names alike at the start ('Elm: Multi-classroom leadership teams' and the
+    same with ', grades 3-5 pilot') would both read 'Elm: Multi-classroom leadershi…' in
+    the terminal's table: they keep both ends instead; the rest are clipped at the end."""
+    from simulate.report.text import _labels
+
+    today = "Elm: Today (one teacher per classroom)"
+    teams = "Elm: Multi-classroom leadership teams"
+    names = [today, teams, f"{teams}, grades 3-5 pilot"]
+    labels = _labels(names, today)
+    assert len(set(labels)) == 3 and labels[0].endswith("… (baseline)")
+    assert labels[1].endswith("eadership teams") and labels[2].endswith("3-5 pilot")
+    assert all(len(label) <= 31 for label in labels)

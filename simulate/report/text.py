@@ -43,9 +43,7 @@ def text_summary(comparison: Comparison, report: Path) -> str:
         "",
         _line("", (header for header, _ in SHORT_ROWS)),
     ]
-    for name in c.names:
-        tag = " (baseline)" if name == c.baseline else ""  # kept whole when the name is clipped
-        label = clip(name, LABEL_WIDTH - 1 - len(tag)) + tag
+    for name, label in zip(c.names, _labels(c.names, c.baseline), strict=True):
         lines.append(_line(label, [_mean(c, name, r) for _, r in SHORT_ROWS]))
         if name != c.baseline:
             lines.append(_line("  vs baseline", [_difference(c, name, r) for _, r in SHORT_ROWS]))
@@ -64,9 +62,32 @@ def text_summary(comparison: Comparison, report: Path) -> str:
         *textwrap.wrap(LEGEND, 96, break_on_hyphens=False),
         "",
         f"Report: {report.resolve()}",
-        f"Tables: summary.csv, differences.csv, budget.xlsx in {report.resolve().parent}",
+        f"Board summary, tables: board.html, summary.csv, differences.csv, budget.xlsx in "
+        f"{report.resolve().parent}",
     ]
     return "\n".join(lines)
+
+
+def _labels(names: list[str], baseline: str) -> list[str]:
+    """Row labels that fit the column: a long name clipped at its end, or, where two would
+    then read alike ('Elm: Multi-classroom leadershi…' twice), in its middle so that both
+    ends show. The baseline's tag is kept whole."""
+    tags = [" (baseline)" if name == baseline else "" for name in names]
+    widths = [LABEL_WIDTH - 1 - len(tag) for tag in tags]
+    clipped = [clip(name, width) for name, width in zip(names, widths, strict=True)]
+    alike = {label for label in clipped if clipped.count(label) > 1}
+    clipped = [
+        _middle(name, width) if label in alike else label
+        for name, width, label in zip(names, widths, clipped, strict=True)
+    ]
+    return [label + tag for label, tag in zip(clipped, tags, strict=True)]
+
+
+def _middle(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head) :]
 
 
 def _line(label: str, cells: Iterable[str]) -> str:

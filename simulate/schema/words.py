@@ -64,8 +64,7 @@ def written(path: str, value: Any, scenario: Scenario | None = None) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        shown = [_role(str(v), scenario) if name in ROLE_LISTS else str(v) for v in value]
-        return ", ".join(shown) if shown else "none"
+        return ", ".join(_entry(path, v, scenario) for v in value) if value else "none"
     if isinstance(value, str):
         if name in ROLE_LISTS:
             return _role(value, scenario)
@@ -164,6 +163,17 @@ def _item(here: tuple[str | int, ...], scenario: Scenario | None) -> str:
             return f"salary schedule, row {number}"
         return f"salary schedule, step {item.step}" + (f", {item.lane}" if item.lane else "")
     return f"item {number}"
+
+
+def _entry(path: str, value: Any, scenario: Scenario | None) -> str:
+    """One item of a list: a role by its title, a share as a percent (a grant's 100%, 66%,
+    33%), a name without its underscores (small group, one off)."""
+    name = parse(path)[-1]
+    if isinstance(value, int | float) and describe(path).unit.startswith("share"):
+        return f"{_number(float(value) * 100)}%"
+    if name in ROLE_LISTS or (scenario is not None and str(value) in scenario.roles):
+        return _role(str(value), scenario)
+    return str(value).replace("_", " ")
 
 
 def _role(name: str, scenario: Scenario | None) -> str:
