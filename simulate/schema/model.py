@@ -313,13 +313,14 @@ class Attendance(Strict):
     chronic_share: Share = Field(
         0.0,
         description="Share of students chronically absent: missing 10% or more of a 180-day "
-        "year (0 to 1; 0 with severe_share 0: students are never absent)",
+        "year (0 to 1; 0 with the share severely absent 0: students are never absent)",
         title="Share chronically absent",
     )
     severe_share: Share = Field(
         0.0,
         description="Share of students severely chronically absent: missing 20% or more of a "
-        "180-day year (0 to 1, below chronic_share); an absent student gets no minutes that day",
+        "180-day year (0 to 1, below the share chronically absent); an absent student gets no "
+        "minutes that day",
         title="Share severely absent",
     )
 
