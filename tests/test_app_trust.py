@@ -262,3 +262,34 @@ def test_ctrl_c_with_a_stalled_upload_open_stops_with_130_and_one_line(tmp_path:
     lines = out.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("interrupted: the server stopped; "), out
     assert "keeps every scenario and run" in lines[0]
+
+
+def test_a_stopping_server_warms_no_further_and_starts_no_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The warm-up (imports, then the workers) stops at its next step once the pool is
+    closed, so the server can wait for it before the process ends: a thread left inside an
+    extension's import at exit once aborted the process (exit -6, 'FATAL: exception not
+    rethrown') instead of 130."""
+    import importlib
+
+    from simulate.app import pool as pool_module
+
+    warm = pool_module.WarmPool()
+    imported: list[str] = []
+
+    real = importlib.import_module
+
+    def importing(name: str, package: str | None = None) -> object:
+        if name not in pool_module.WARM_IMPORTS:
+            return real(name, package)
+        imported.append(name)
+        warm.close()  # Ctrl-C arrives while the first import runs
+        return None
+
+    monkeypatch.setattr(importlib, "import_module", importing)
+    warm.warm()
+    assert imported == [pool_module.WARM_IMPORTS[0]]
+    assert warm._executor is None  # no workers started after the close
+    with warm.use() as executor:
+        assert executor is None

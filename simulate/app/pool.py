@@ -25,6 +25,7 @@ class WarmPool:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._executor: Executor | None = None
+        self._closed = False  # the server is stopping: warm no further
 
     def _ready(self) -> Executor:
         from simulate.study.executor import Executor
@@ -36,12 +37,12 @@ class WarmPool:
     @contextmanager
     def use(self, wait: bool = True) -> Iterator[Executor | None]:
         """The pool, for one run at a time; None (without waiting) when it is busy and
-        `wait` is false."""
+        `wait` is false, or once it is closed."""
         if not self._lock.acquire(blocking=wait):
             yield None
             return
         try:
-            yield self._ready()
+            yield None if self._closed else self._ready()  # no new workers once closed
         finally:
             self._lock.release()
 
@@ -54,7 +55,9 @@ class WarmPool:
         from simulate.schema.loading import load_scenario
         from simulate.study.run import run_replications
 
-        for name in WARM_IMPORTS:
+        for name in WARM_IMPORTS:  # a stopping server waits for one import, not for all
+            if self._closed:
+                return
             importlib.import_module(name)
         scenario = load_scenario(bundled.path(bundled.TODAY))
         with self.use(wait=False) as executor:
@@ -75,6 +78,10 @@ class WarmPool:
             executor.close(abort=True)
 
     def close(self) -> None:
+        """Stop the workers; the warm-up stops at its next step (the server waits for it:
+        a thread left inside an extension module's import when the process ends can abort
+        it, 'FATAL: exception not rethrown', exit -6)."""
+        self._closed = True
         with self._lock:
             if self._executor is not None:
                 self._executor.close(abort=True)

@@ -34,6 +34,7 @@ from simulate.output import Interrupted
 from simulate.schema.errors import InputError
 
 GRACE = 1  # seconds a request still open at Ctrl-C gets to finish
+WARM_UP_WAIT = 30  # at most, seconds a stop waits for the warm-up's import under way to end
 
 
 def create_app(workspace: Path, port: int) -> Starlette:
@@ -112,7 +113,8 @@ def serve(
                     webbrowser.open(url)
                 site.pool.warm()  # the first comparison need not wait for workers and imports
 
-        threading.Thread(target=announce, name="announce", daemon=True).start()
+        announcer = threading.Thread(target=announce, name="announce", daemon=True)
+        announcer.start()
         quiet = _CancelledAtShutdown()
         logging.getLogger("uvicorn.error").addFilter(quiet)
         try:
@@ -126,6 +128,7 @@ def serve(
             logging.getLogger("uvicorn.error").removeFilter(quiet)
             site.jobs.stop()
             site.pool.close()
+            announcer.join(timeout=WARM_UP_WAIT)  # it ends at its next step (WarmPool.close)
             site.ws.mark_unfinished()
             sock.close()
     echo("simulate serve: stopped")
