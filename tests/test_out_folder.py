@@ -247,18 +247,25 @@ def _contents(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
 
 
-def test_a_signal_during_the_final_moves_waits_for_the_whole_new_set(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Ctrl-C while the new files are being moved in: the move finishes, and the message
-    says the new set is complete (it once left one new file beside three old ones and said
-    nothing was written)."""
+def _an_old_set_under_a_new_one(tmp_path: Path) -> tuple[Path, Path]:
+    """Two runs' files (seeds 1 and 2): the first in `out`, where the second (run again with
+    --force) is to go; (out, the second's own folder)."""
     old, new = tmp_path / "old", tmp_path / "new"
     for folder, seed in ((old, "1"), (new, "2")):
         made = invoke("run", short(tmp_path), "--out", folder, "--seed", seed)
         assert made.exit_code == 0, made.output
     out = tmp_path / "out"
     shutil.copytree(old, out)
+    return out, new
+
+
+def test_a_signal_during_the_final_moves_waits_for_the_whole_new_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the new files are being moved in: the move finishes, and the message
+    says the new set is complete (it once left one new file beside three old ones and said
+    nothing was written)."""
+    out, new = _an_old_set_under_a_new_one(tmp_path)
     replace = os.replace
 
     def replace_then_signal(source: Any, target: Any) -> None:
@@ -283,12 +290,7 @@ def test_a_signal_just_after_the_final_moves_says_the_new_set_is_complete(
     import simulate.folderlock as folderlock
     import simulate.output as output
 
-    old, new = tmp_path / "old", tmp_path / "new"
-    for folder, seed in ((old, "1"), (new, "2")):
-        made = invoke("run", short(tmp_path), "--out", folder, "--seed", seed)
-        assert made.exit_code == 0, made.output
-    out = tmp_path / "out"
-    shutil.copytree(old, out)
+    out, new = _an_old_set_under_a_new_one(tmp_path)
     if where == "tidying the staging folder":
         remove = output.remove_inside
 

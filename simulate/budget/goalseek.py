@@ -133,17 +133,18 @@ class GoalSeek:
         return self.beyond.cost if self.beyond else None
 
     def text(self) -> str:
-        head = f"goal-seek {self.field} ({self.target}: {TARGETS[self.target]}): "
-        return head + self.answer + (f" {self.remedy}" if self.remedy else "")
+        return f"goal-seek {self.field} {self._said()}"
 
     def in_words(self, scenario: Scenario) -> str:
         """The answer as the app and the files give it: the field by its label, and the
         command line's hints ('--goal-seek budget.funding[0].amount --target sustainable')
         in words."""
-        head = (
-            f"Goal-seek of {label(self.field, scenario)} ({self.target}: {TARGETS[self.target]}): "
-        )
-        return _plain(head + self.answer + (f" {self.remedy}" if self.remedy else ""), scenario)
+        return _plain(f"Goal-seek of {label(self.field, scenario)} {self._said()}", scenario)
+
+    def _said(self) -> str:
+        """'(target: what it asks): the answer, and what would'."""
+        said = f"({self.target}: {TARGETS[self.target]}): {self.answer}"
+        return said + (f" {self.remedy}" if self.remedy else "")
 
     def row(self, scenario: Scenario) -> dict[str, Any]:
         """The answer as a table row: the field's path (to apply it) and its label, and the
@@ -237,7 +238,7 @@ def _movable(scenario: Scenario, path: str, file: str, original: Decimal | int |
     problems = []
     for value in (Decimal(str(original)) + step, Decimal(str(original)) - step):
         try:
-            validate(apply_overrides(data, {path: _encode(value, original)}), file)
+            _with_value(data, path, value, original, file)
             return
         except InputError as err:
             problems.append((value, err.problem))
@@ -249,6 +250,14 @@ def _movable(scenario: Scenario, path: str, file: str, original: Decimal | int |
         f"{problem}",
         "a field the scenario lets change alone",
     )
+
+
+def _with_value(
+    data: dict[str, Any], path: str, value: Decimal, original: Decimal | int | float, file: str
+) -> Scenario:
+    """The scenario `data` with the field at `path` set to `value` (written as the field holds
+    it), validated: InputError when the scenario does not allow it."""
+    return validate(apply_overrides(data, {path: _encode(value, original)}), file)
 
 
 def goal_seek(
@@ -300,11 +309,8 @@ def goal_seek(
     def allowed(units: int) -> Scenario | None:
         """The scenario with units x step, or None when the value is not allowed."""
         if units not in specs:
-            value = step * units
             try:
-                specs[units] = validate(
-                    apply_overrides(data, {path: _encode(value, original)}), file
-                )
+                specs[units] = _with_value(data, path, step * units, original, file)
             except InputError:
                 specs[units] = None
         return specs[units]

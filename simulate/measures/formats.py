@@ -113,10 +113,14 @@ def fmt(value: float | None, kind: str) -> str:
         return "—"
     if kind == "money":  # to the cent, as the budget's exact figures
         return ("−" if value < -0.005 else "") + f"${abs(value):,.2f}"
-    text = f"{value * 100:.1f}%" if kind == "pct" else f"{value:,.{DIGITS[kind]}f}"
-    if not text.strip("-0.,%"):  # -0.001 rounds to zero: no sign
-        text = text.lstrip("-")
+    text = unsigned_zero(f"{value * 100:.1f}%" if kind == "pct" else f"{value:,.{DIGITS[kind]}f}")
     return text if kind == "pct" else text.replace("-", "−")
+
+
+def unsigned_zero(text: str) -> str:
+    """A formatted number without its sign where it rounds to zero: -0.001 to two places is
+    '0.00', not '-0.00'."""
+    return text.lstrip("-") if not text.strip("-0.,%") else text
 
 
 def fmt_diff(value: float, kind: str) -> str:

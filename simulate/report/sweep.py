@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from simulate.measures.catalogue import ALL, capital, group_title, measure, statistic_word
+from simulate.measures.formats import unsigned_zero
 from simulate.study.sweep.sensitivity import RANKED_BY, SHARES, point_means
 
 from .charts import embed, style
@@ -272,5 +273,4 @@ def _index_table(indices: pd.DataFrame, column: str) -> str:
 
 def _three(value: float) -> str:
     """An index to three decimals; one that rounds to zero has no sign (-0.0004 is 0.000)."""
-    text = f"{value:.3f}"
-    return text.lstrip("-") if not text.strip("-0.") else text
+    return unsigned_zero(f"{value:.3f}")

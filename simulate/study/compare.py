@@ -389,9 +389,9 @@ def simulate_years(
     models = [model_key(spec) for spec in scenarios] if kept is not None else []
     years: dict[tuple[int, int], Replication] = {}
     for i, model in enumerate(models):
+        assert kept is not None  # models are only worked out for it
         for rep in range(replications):
-            year = kept.get(model, seed, rep) if kept is not None else None
-            if year is not None:
+            if (year := kept.get(model, seed, rep)) is not None:
                 years[i, rep] = year
     missing = [
         [rep for rep in range(replications) if (i, rep) not in years] for i in range(len(scenarios))
@@ -410,8 +410,8 @@ def simulate_years(
     reused = len(years)
 
     def simulating(done: int, total: int) -> None:  # the years reused count as done
-        if progress is not None:
-            progress(reused + done, reused + total)
+        assert progress is not None  # passed on only with it
+        progress(reused + done, reused + total)
 
     with nullcontext(executor) if executor is not None else Executor(workers) as executor:
         size = chunk_size(runs, executor.slots)
