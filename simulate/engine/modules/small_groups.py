@@ -402,8 +402,8 @@ def _plan(g: Groups, w: _Window, members: list[int], last_day: int) -> Seats | N
     )
     listed = who * n_tiers + tie  # each candidate's list, the lists one after another
     begins = np.r_[True, listed[1:] != listed[:-1]]
-    start = np.flatnonzero(begins)
-    begin = np.repeat(start, np.diff(np.r_[start, listed.size]))
+    place = np.arange(listed.size)
+    begin = np.maximum.accumulate(np.where(begins, place, 0))  # where each one's list begins
     size = size[who, tie]
     # h sessions seat the h x size candidates ranked first among each student's first h, so a
     # candidate is seated once the sessions outnumber both its own number and the sessions
@@ -454,15 +454,20 @@ def _filled(listed: np.ndarray, nth: np.ndarray, size: np.ndarray, begin: np.nda
     ...) in the list."""
     key = listed * (int(nth.max()) + 1) + nth
     by = np.argsort(key, kind="stable")  # each list's candidates of each number, in order
-    runs = np.flatnonzero(np.r_[True, key[by][1:] != key[by][:-1]])
+    place = np.arange(by.size)
+    ordered = key[by]
+    firsts = np.r_[True, ordered[1:] != ordered[:-1]]
     among = np.empty_like(nth)  # how many of its number come before it in its list
-    among[by] = np.arange(by.size) - np.repeat(runs, np.diff(np.r_[runs, by.size]))
-    filled = np.full(nth.size, np.iinfo(np.int64).max)
-    for j in range(int(size.max())):
+    among[by] = place - np.maximum.accumulate(np.where(firsts, place, 0))
+    filled = (place - begin) // size  # j = 0: every candidate ahead counts
+    for j in range(1, int(size.max())):
         counted = among >= j
-        ahead: np.ndarray = np.cumsum(counted) - counted
+        ahead = np.cumsum(counted)
+        ahead -= counted
         ahead -= ahead[begin]
-        filled = np.where(size > j, np.minimum(filled, ahead // np.maximum(size - j, 1)), filled)
+        fill = ahead // np.maximum(size - j, 1)
+        fill[size <= j] = ahead.size  # lists of j or fewer seats a session: no bound here
+        np.minimum(filled, fill, out=filled)
     return filled
 
 
