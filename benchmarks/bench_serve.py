@@ -9,7 +9,9 @@ process, a fresh workspace, requests over HTTP):
   years it has simulated (study.kept), so three cases are shown: both scenarios new to the
   app (on a seed not run before: the target's case), one of them run before (a changed
   scenario against its baseline, the planner's usual next question), and the same
-  comparison again.
+  comparison again. A fourth case is the planner's way there: the two scenarios ticked on the
+  compare page THINK seconds before the click, while the app simulates their years ahead
+  (app.ahead), on a seed not run before.
 
 Wall times (what the planner waits), min and median of several runs, each also as a ratio to
 a yardstick measured in the same run: one simulated year of today's staffing in this
@@ -36,6 +38,7 @@ import urllib.request
 from pathlib import Path
 
 SIMULATE = Path(sys.executable).parent / "simulate"
+THINK = 3.0  # seconds between ticking the last scenario and clicking Compare [assumption]
 
 
 def free_port() -> int:
@@ -130,7 +133,7 @@ def point_of_use(repeat: int) -> None:
             names += ["grades_3_5_mcl"]
             sets = [list(c) for n in range(1, 5) for c in itertools.combinations(names, n)]
             levers, sticks = [], []
-            compares: dict[str, list[float]] = {"new": [], "one": [], "again": []}
+            compares: dict[str, list[float]] = {"new": [], "one": [], "again": [], "ticked": []}
             for k in range(repeat):
                 sticks.append(yardstick())
                 for chosen in sets[5 * k : 5 * k + 5]:
@@ -143,6 +146,11 @@ def point_of_use(repeat: int) -> None:
                 compares["new"].append(comparison(url, slugs, seed))
                 compares["one"].append(comparison(url, changed, seed))  # today's years kept
                 compares["again"].append(comparison(url, slugs, seed))
+                seed = 100 + k  # never run before either
+                form = {"scenario": slugs, "replications": "20", "seed": str(seed)}
+                post(url + "/compare/check", form)  # the last box ticked
+                time.sleep(THINK)
+                compares["ticked"].append(comparison(url, slugs, seed))
         finally:
             stop(proc)
     stick = statistics.median(sticks)
@@ -153,6 +161,7 @@ def point_of_use(repeat: int) -> None:
     report(f"{what}, both new to the app", compares["new"], 2.0, stick)
     report(f"{what}, one run before", compares["one"], 2.0, stick)
     report(f"{what}, the same again", compares["again"], 2.0, stick)
+    report(f"{what}, ticked {THINK:g} s before the click", compares["ticked"], 2.0, stick)
 
 
 def report(what: str, times: list[float], target: float, stick: float) -> None:

@@ -145,7 +145,7 @@ def test_different_schools_are_judged_before_the_run(
     other = {**LINCOLN, **change, "name": "Oak", "arrangement": "mcl_teams"}
     assert c.post("/new", data=other).status_code == 303
     chosen = slugs(c)
-    note = c.post("/compare/check", data={"scenario": chosen}).text
+    note = c.post("/compare/check", data={"scenario": chosen, "replications": "1"}).text
     runs = tmp_path / "ws" / "runs"
     response = c.post("/compare", data={"scenario": chosen, "replications": "1"})
     if per_pupil:

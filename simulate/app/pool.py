@@ -3,7 +3,8 @@ wait for workers to start and import the engine (study.executor's fork server).
 
 One user of the pool at a time (its completions are not shared between two runs): a
 comparison waits for it; a lever's first quick answer takes it only if it is free, and runs
-in its own thread otherwise.
+in its own thread otherwise; the years simulated ahead of a click (app.ahead) take it only
+when it is free and nobody waits for it.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ WARM_IMPORTS = ("simulate.outputs", "simulate.report", "simulate.study.compare",
 class WarmPool:
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._count = threading.Lock()  # guards _waiting
         self._executor: Executor | None = None
         self._closed = False  # the server is stopping: warm no further
+        self._waiting = 0  # users waiting for the pool: one that would not wait lets them go first
 
     def _ready(self) -> Executor:
         from simulate.study.executor import Executor
@@ -38,7 +41,15 @@ class WarmPool:
     def use(self, wait: bool = True) -> Iterator[Executor | None]:
         """The pool, for one run at a time; None (without waiting) when it is busy and
         `wait` is false, or once it is closed."""
-        if not self._lock.acquire(blocking=wait):
+        if not wait and self._waiting:
+            yield None
+            return
+        with self._count:
+            self._waiting += wait
+        got = self._lock.acquire(blocking=wait)
+        with self._count:
+            self._waiting -= wait
+        if not got:
             yield None
             return
         try:

@@ -127,8 +127,10 @@ def serve(
         finally:
             logging.getLogger("uvicorn.error").removeFilter(quiet)
             site.jobs.stop()
+            site.ahead.close()
             site.pool.close()
             announcer.join(timeout=WARM_UP_WAIT)  # it ends at its next step (WarmPool.close)
+            site.ahead.join(timeout=WARM_UP_WAIT)  # its step ended with the pool
             site.ws.mark_unfinished()
             sock.close()
     echo("simulate serve: stopped")

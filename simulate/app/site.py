@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from simulate import __version__
+from simulate.app.ahead import Ahead
 from simulate.app.checks import in_words
 from simulate.app.jobs import Busy, Job, Jobs
 from simulate.app.pool import WarmPool
@@ -44,6 +45,7 @@ class Site:
         self.pool = WarmPool()
         self.years = KeptYears()
         self.trials = Trials(self.pool, self.years)
+        self.ahead = Ahead(self.pool, self.years)  # the compare page's years, before its click
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=True,  # every user string is escaped in every page

@@ -47,6 +47,10 @@ class KeptYears:
         year: Replication = pickle.loads(kept)
         return year
 
+    def has(self, model: str, seed: int, replication: int) -> bool:
+        with self._lock:
+            return (model, seed, replication) in self._years
+
     def put(self, model: str, seed: int, year: Replication) -> None:
         data = pickle.dumps(year, protocol=pickle.HIGHEST_PROTOCOL)
         with self._lock:

@@ -43,6 +43,8 @@ def compare_page(
     today = next((e for e in entries if e.origin == bundled.TODAY and e.slug in ticked), None)
     first = today or next((e for e in entries if e.slug in ticked), None)
     baseline = values.get("baseline") or (first.slug if first else "")
+    judged = judge(site(request), ticked) if ticked else None
+    simulate_ahead(site(request), judged, values)
     return site(request).page(
         request,
         "compare.html",
@@ -54,8 +56,21 @@ def compare_page(
         baseline=baseline,
         error=error,
         form=values,
-        judged=judge(site(request), ticked) if ticked else None,
+        judged=judged,
     )
+
+
+def simulate_ahead(s: Site, judged: Judged | None, values: dict[str, str]) -> None:
+    """Start on the years of the comparison the form now shows (app.ahead)."""
+    if judged is None or judged.refused:
+        return
+    try:
+        years = replications(values.get("replications", "20"))
+        seed = number(values.get("seed", "0"), "seed", int)
+    except InputError:
+        return
+    if seed >= 0:
+        s.ahead.want(judged.specs, seed, years)
 
 
 def default_ticks(s: Site, entries: list[Any]) -> list[str]:
@@ -80,9 +95,11 @@ def default_ticks(s: Site, entries: list[Any]) -> list[str]:
 
 async def check(request: Request) -> Response:
     """What the comparison of the ticked scenarios will be (an htmx fragment)."""
-    slugs = [str(slug) for slug in (await request.form()).getlist("scenario")]
+    sent = await request.form()
+    slugs = [str(slug) for slug in sent.getlist("scenario")]
     s = site(request)
     judged = await run_in_threadpool(judge, s, slugs)
+    simulate_ahead(s, judged, {k: str(v) for k, v in sent.items()})
     return s.page(request, "compare_check.html", judged=judged)
 
 

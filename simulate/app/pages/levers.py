@@ -44,6 +44,7 @@ async def try_levers(request: Request) -> Response:
         levers = chosen(request.query_params.getlist("lever"))
     if not levers:
         return s.page(request, "effects.html", trial=None, error="", query="")
+    s.ahead.stop()  # the levers' answer comes first
     data, _ = await run_in_threadpool(s.ws.load, slug)
     try:
         trial = await run_in_threadpool(s.trials.try_levers, data, levers, f"{slug}.yaml")
