@@ -462,7 +462,7 @@ def _filled(listed: np.ndarray, nth: np.ndarray, size: np.ndarray, begin: np.nda
     filled = (place - begin) // size  # j = 0: every candidate ahead counts
     for j in range(1, int(size.max())):
         counted = among >= j
-        ahead = np.cumsum(counted)
+        ahead: np.ndarray = np.cumsum(counted)
         ahead -= counted
         ahead -= ahead[begin]
         fill = ahead // np.maximum(size - j, 1)
