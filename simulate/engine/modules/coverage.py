@@ -22,6 +22,8 @@ from __future__ import annotations
 import math
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -49,6 +51,7 @@ COVERERS = {BY_SUBSTITUTE: SUBSTITUTE, BY_LONG_TERM: LONG_TERM_SUBSTITUTE, BY_SP
 # the pool's mean and this concentration (1: many on the list hardly ever work, a few work
 # most days, as Frontline finds: most of a list takes no job in a given month) [assumption]
 WILLING_CONCENTRATION = 1.0
+WORD = (1 << 64) - 1  # a machine word of a set of substitutes (see SubstitutePool)
 # When an adult covers a class, its own plans are cancelled in this order.
 CANCEL_ORDER = (
     "small_group",
@@ -240,9 +243,7 @@ class SubstitutePool:
                 jobs[posting].posted if posting < len(jobs) else math.inf,
                 bells[bell] if bell < len(bells) else math.inf,
             )
-            lookers = 0  # who may take some open job
-            for may in self.slot_may:
-                lookers |= may
+            lookers = reduce(or_, self.slot_may, 0)  # who may take some open job
             if lookers:
                 count = lookers.bit_count()
                 wait = self.chance.exponential(1.0 / (count * self.pace))
@@ -503,10 +504,17 @@ def _bits(rows: np.ndarray) -> list[int]:
 
 
 def _nth_bit(bits: int, n: int) -> int:
-    """The index of the n-th set bit of `bits` (0: the lowest)."""
+    """The index of the n-th set bit of `bits` (0: the lowest): word by word to its word,
+    then bit by bit."""
+    base = 0
+    while n >= (count := (bits & WORD).bit_count()):
+        n -= count
+        bits >>= 64
+        base += 64
+    bits &= WORD
     for _ in range(n):
         bits &= bits - 1
-    return (bits & -bits).bit_length() - 1
+    return base + (bits & -bits).bit_length() - 1
 
 
 def class_minutes(adult: Adult) -> int:
