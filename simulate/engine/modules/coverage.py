@@ -123,8 +123,8 @@ class SubstitutePool:
     steps from one posting, taking or bell to the next. At a job's start (the bell) the market
     closes it: taken, or left to the school's cascade.
 
-    `answer` is what the coverage desk calls: the day's requests in, and a SimPy event that
-    succeeds, at the bell, with those a substitute took."""
+    The coverage desk waits for the bell (`closes`), then asks which of its requests a
+    substitute took (`took`)."""
 
     def __init__(self, run: Engine, coverage: Coverage) -> None:
         self.env = run.env
@@ -180,18 +180,16 @@ class SubstitutePool:
         """Whether the request goes to the market at all (its role is one the pool fills)."""
         return request.adult.role_name in self.priority
 
-    def answer(self, requests: list[Request], today: Today) -> simpy.Event:
-        """An event that succeeds at the bell with the requests a substitute took."""
-        return self.env.process(self._answer(requests, today.day))
+    def closes(self, day: int) -> simpy.Event:
+        """The event of `day`'s bell, when the market has closed that day's jobs (a timeout
+        where the market never opens: no substitutes, or nothing ever posted)."""
+        if not self.running:
+            return self.env.timeout(day * DAY + BELL - self.env.now)
+        return self.bell(day)
 
-    def _answer(
-        self, requests: list[Request], day: int
-    ) -> Generator[simpy.Event, Any, list[Request]]:
-        if not self.running:  # no substitutes, or nothing ever posted: nobody comes
-            yield self.env.timeout(day * DAY + BELL - self.env.now)
-            return []
-        yield self.bell(day)
-        return [r for r in requests if (r.school.number, r.adult.index, day) in self.taken]
+    def took(self, request: Request, day: int) -> bool:
+        """Whether a substitute took the request's job of `day` (once the market closed it)."""
+        return (request.school.number, request.adult.index, day) in self.taken
 
     def bell(self, day: int) -> simpy.Event:
         """The event of `day`'s bell, when the market closes that day's jobs."""
@@ -333,6 +331,8 @@ class Coverage(Module[Cover]):
         self.duties = [np.zeros(len(s.adults)) for s in run.schools]
         self.minutes: dict[str, float] = {}
         self.long_term = run.scenario.coverage.vacancy_cover == LONG_TERM_SUBSTITUTE
+        # per school: the adults who ask for cover when away (the only ones the desk checks)
+        self.askers = [[a for a in s.adults if self.asks(a)] for s in run.schools]
         self.pool = SubstitutePool(run, self)
         cascade = set(run.scenario.coverage.cascade)
         self.coverers = [  # per school: adult -> the resource it is while it may cover
@@ -365,14 +365,13 @@ class Coverage(Module[Cover]):
             else:
                 waiting[request.school.number].append(request)
         if asked:
-            filled: list[Request] = yield self.pool.answer(asked, today)
-            taken = {id(r) for r in filled}
+            yield self.pool.closes(today.day)
             for request in asked:
                 school, adult = request.school, request.adult
                 told = int(notice[school.number][today.day, adult.index])
                 tally = self.requests.setdefault((told, school.spec.name), [0, 0])
                 tally[0] += 1
-                if id(request) in taken:
+                if self.pool.took(request, today.day):
                     tally[1] += 1
                     self.filled += 1
                     self._covered(request, BY_SUBSTITUTE, today)
@@ -392,8 +391,8 @@ class Coverage(Module[Cover]):
         """Who needs cover today; a vacancy held by a long-term substitute asks no one."""
         for school in self.run.schools:
             status = self.availability.rows[school.number][today.day]
-            for adult in school.adults:
-                if status[adult.index] == PRESENT or not self.asks(adult):
+            for adult in self.askers[school.number]:
+                if status[adult.index] == PRESENT:
                     continue
                 request = Request(school, adult, status[adult.index] == VACANT)
                 if request.vacancy:
