@@ -24,7 +24,7 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import simpy
@@ -88,11 +88,11 @@ class Request:
     vacancy: bool  # a vacant position, not an absence
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):
     """A job posted to the substitute market: an adult's class from `start` for `length`
     minutes, posted at `posted` (minutes on the clock). A job is about time, not about
-    elementary days: a period of a secondary day is a job too."""
+    elementary days: a period of a secondary day is a job too. (A named tuple: a year posts
+    hundreds, and a frozen dataclass costs several times as much to build.)"""
 
     school: int  # the school's number
     adult: int  # the absent adult's index in its school
@@ -123,8 +123,8 @@ class SubstitutePool:
     steps from one posting, taking or bell to the next. At a job's start (the bell) the market
     closes it: taken, or left to the school's cascade.
 
-    The coverage desk waits for the bell (`closes`), then asks which of its requests a
-    substitute took (`took`)."""
+    `answer` is what the coverage desk calls: the day's requests in, and a SimPy event that
+    succeeds, at the bell, with those a substitute took."""
 
     def __init__(self, run: Engine, coverage: Coverage) -> None:
         self.env = run.env
@@ -180,16 +180,18 @@ class SubstitutePool:
         """Whether the request goes to the market at all (its role is one the pool fills)."""
         return request.adult.role_name in self.priority
 
-    def closes(self, day: int) -> simpy.Event:
-        """The event of `day`'s bell, when the market has closed that day's jobs (a timeout
-        where the market never opens: no substitutes, or nothing ever posted)."""
-        if not self.running:
-            return self.env.timeout(day * DAY + BELL - self.env.now)
-        return self.bell(day)
+    def answer(self, requests: list[Request], today: Today) -> simpy.Event:
+        """An event that succeeds at the bell with the requests a substitute took."""
+        return self.env.process(self._answer(requests, today.day))
 
-    def took(self, request: Request, day: int) -> bool:
-        """Whether a substitute took the request's job of `day` (once the market closed it)."""
-        return (request.school.number, request.adult.index, day) in self.taken
+    def _answer(
+        self, requests: list[Request], day: int
+    ) -> Generator[simpy.Event, Any, list[Request]]:
+        if not self.running:  # no substitutes, or nothing ever posted: nobody comes
+            yield self.env.timeout(day * DAY + BELL - self.env.now)
+            return []
+        yield self.bell(day)
+        return [r for r in requests if (r.school.number, r.adult.index, day) in self.taken]
 
     def bell(self, day: int) -> simpy.Event:
         """The event of `day`'s bell, when the market closes that day's jobs."""
@@ -211,11 +213,13 @@ class SubstitutePool:
                 if coverage.long_term:
                     away &= status[:, adult.index] != VACANT
                 grade = self._grade(school, adult)
-                for day in np.flatnonzero(away & open_).tolist():
-                    posted = (day - int(notice[day, adult.index])) * DAY
+                priority = self.priority[adult.role_name]
+                length = class_minutes(adult)
+                days = np.flatnonzero(away & open_)
+                told = notice[days, adult.index].tolist()
+                for day, ahead in zip(days.tolist(), told, strict=True):
+                    posted = (day - ahead) * DAY
                     start = day * DAY + BELL
-                    priority = self.priority[adult.role_name]
-                    length = class_minutes(adult)
                     jobs.append(
                         Job(school.number, adult.index, grade, priority, start, length, posted)
                     )
@@ -365,13 +369,14 @@ class Coverage(Module[Cover]):
             else:
                 waiting[request.school.number].append(request)
         if asked:
-            yield self.pool.closes(today.day)
+            filled: list[Request] = yield self.pool.answer(asked, today)
+            taken = {id(r) for r in filled}
             for request in asked:
                 school, adult = request.school, request.adult
                 told = int(notice[school.number][today.day, adult.index])
                 tally = self.requests.setdefault((told, school.spec.name), [0, 0])
                 tally[0] += 1
-                if self.pool.took(request, today.day):
+                if id(request) in taken:
                     tally[1] += 1
                     self.filled += 1
                     self._covered(request, BY_SUBSTITUTE, today)
