@@ -15,6 +15,7 @@ from simulate.engine.modules.attendance import StudentAttendance
 from simulate.engine.modules.coaching import Coaching
 from simulate.engine.modules.instruction import Instruction
 from simulate.engine.modules.small_groups import SmallGroups
+from simulate.engine.streams import _as_int, source_key, stream
 from simulate.measures import compute as compute_module
 from simulate.measures.catalogue import CATALOGUE
 from simulate.schema.loading import load_scenario
@@ -111,6 +112,25 @@ def test_arrangements_share_students_and_calendar() -> None:
     two = Engine(load_scenario("scenarios/mcl_residents_tutors.yaml"), seed=9)
     np.testing.assert_array_equal(one.schools[0].students.tier, two.schools[0].students.tier)
     np.testing.assert_array_equal(one.days.closed, two.days.closed)
+
+
+@pytest.mark.parametrize(
+    ("seed", "replication", "source", "identity"),
+    [
+        (0, 0, "students", (0,)),
+        (7, 3, "absence", (2, "homeroom", 5)),
+        (2**40 + 5, 1, "substitute_market", (2**33, "mcl")),  # numbers of more than one word
+        (2**70, 0, "learning_evidence", ()),
+    ],
+)
+def test_a_stream_is_numpys_seed_sequence_of_its_key(seed, replication, source, identity) -> None:
+    """streams builds its generators from words, not through SeedSequence's spawn_key: the
+    numbers must be the ones that key gives."""
+    key = (replication, source_key(source), *(_as_int(part) for part in identity))
+    expected = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+    got = stream(seed, replication, source, *identity)
+    assert got.bit_generator.state == expected.bit_generator.state
+    np.testing.assert_array_equal(got.random(50), expected.random(50))
 
 
 @pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])

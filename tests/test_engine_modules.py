@@ -8,6 +8,7 @@ import typing
 import weakref
 from typing import Any
 
+import numpy as np
 import pytest
 from conftest import BUNDLED
 from pydantic import BaseModel
@@ -15,6 +16,7 @@ from pydantic import BaseModel
 from simulate.engine import Engine
 from simulate.engine.module import Module
 from simulate.engine.modules import LOSS_REASONS, MODULES
+from simulate.engine.modules.coverage import _bits, _nth_bit
 from simulate.schema.loading import load_scenario
 from simulate.schema.model import ACTIVITIES, Scenario
 
@@ -110,3 +112,14 @@ def test_every_loss_in_the_ledger_is_a_declared_reason(path) -> None:
     ledger = Engine(load_scenario(path), 2).run().ledger()
     reasons = {detail for (_, _, outcome, detail) in ledger.amounts if outcome == "lost"}
     assert reasons and reasons <= set(LOSS_REASONS)
+
+
+def test_the_market_picks_the_nth_substitute_of_a_set_of_any_size() -> None:
+    """The board keeps sets of substitutes as ints' bits and picks a looker by its rank, the
+    one numpy's ascending indices gave: in one word and across many."""
+    rng = np.random.default_rng(5)
+    for size in (3, 7, 64, 65, 200, 10_000):
+        members = rng.random(size) < 0.4
+        bits = _bits(members[None, :])[0]
+        for n, index in enumerate(np.flatnonzero(members).tolist()):
+            assert _nth_bit(bits, n) == index

@@ -75,14 +75,13 @@ class Engine:
         `day` in order, waiting for the event a module returns."""
         days = self.days
         daily = [m for m in self.modules if type(m).day is not Module.day]
+        # as lists: read one day at a time, where numpy's scalars cost more
+        school_days, weeks = self.school_days.tolist(), days.week.tolist()
+        closed = days.closed.tolist()
         for day in np.flatnonzero(days.instructional).tolist():
             yield self.env.timeout(day * DAY - self.env.now)
             today = Today(
-                day,
-                int(self.school_days[day]),
-                int(days.week[day]) + 1,
-                bool(days.closed[day]),
-                days.testing_cancels[day],
+                day, school_days[day], weeks[day] + 1, closed[day], days.testing_cancels[day]
             )
             for module in daily:
                 step = module.day(today)

@@ -13,6 +13,7 @@ streams without touching this file (and without moving anyone else's draws).
 from __future__ import annotations
 
 import zlib
+from functools import lru_cache
 
 import numpy as np
 
@@ -26,12 +27,22 @@ NUMBERED = {
     "absence_propensity": 8,
     "learning_evidence": 9,  # effect sizes drawn for the learning estimate (no replication)
 }
+POOL_WORDS = 4  # a SeedSequence's pool (numpy's default): a short seed is padded to it
 
 
 def stream(seed: int, replication: int, source: str, *identity: int | str) -> np.random.Generator:
-    key = (replication, source_key(source), *(_as_int(part) for part in identity))
-    # the generator default_rng would build, built directly (it is much cheaper)
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
+    """The generator `default_rng(SeedSequence(seed, spawn_key=key))` would build, built directly.
+
+    A SeedSequence reads its seed and key as 32-bit words, the seed padded to its pool when a
+    key follows. Handed those words as one array it hashes the same numbers, without converting
+    each number on its own: a run builds a few streams per adult, and this halves their cost."""
+    words = list(_seed_words(seed))
+    words += _words(replication)
+    words += _words(source_key(source))
+    for part in identity:
+        words += _words(_as_int(part))
+    entropy = np.array(words, dtype=np.uint32)
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy)))
 
 
 def source_key(source: str) -> int:
@@ -41,3 +52,21 @@ def source_key(source: str) -> int:
 
 def _as_int(part: int | str) -> int:
     return part if isinstance(part, int) else zlib.crc32(part.encode("utf-8"))
+
+
+@lru_cache(maxsize=64)
+def _seed_words(seed: int) -> tuple[int, ...]:
+    words = _words(seed)
+    return tuple(words + [0] * (POOL_WORDS - len(words)))
+
+
+def _words(number: int) -> list[int]:
+    """A number's 32-bit words, least significant first, as a SeedSequence reads it."""
+    if number < 0:
+        raise ValueError(f"a stream's seed and key are non-negative integers, not {number}")
+    words = [number & 0xFFFFFFFF]
+    number >>= 32
+    while number:
+        words.append(number & 0xFFFFFFFF)
+        number >>= 32
+    return words

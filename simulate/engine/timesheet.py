@@ -44,13 +44,15 @@ class Timesheet:
                 plans[adult.role_name] = weekly_plan(adult.role, weeks)
             self.plan[:, adult.index] = plans[adult.role_name]
         self.week = days.week
+        self._weeks = days.week.tolist()  # for `planned`, read thousands of times a year
         self.left = self.plan[days.week] * days.instructional[:, None, None]
         self.taken: dict[str, np.ndarray] = {}
         # adults whose class goes on when they are away (see Adult.class_goes_on)
         self.goes_on = np.array([a.class_goes_on for a in school.adults], dtype=bool)
 
     def planned(self, day: int, adult: int, activity: str) -> float:
-        return float(self.plan[self.week[day], adult, ACTIVITY[activity]])
+        # item(): a Python float, without numpy's scalar for each index
+        return self.plan.item(self._weeks[day], adult, ACTIVITY[activity])
 
     def take(self, reason: str, wanted: np.ndarray) -> None:
         """Take up to `wanted` minutes (days x adults x activities) for `reason`."""

@@ -19,9 +19,12 @@ covered each class on each day (`cover`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from functools import reduce
+from operator import or_
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import simpy
@@ -48,6 +51,7 @@ COVERERS = {BY_SUBSTITUTE: SUBSTITUTE, BY_LONG_TERM: LONG_TERM_SUBSTITUTE, BY_SP
 # the pool's mean and this concentration (1: many on the list hardly ever work, a few work
 # most days, as Frontline finds: most of a list takes no job in a given month) [assumption]
 WILLING_CONCENTRATION = 1.0
+WORD = (1 << 64) - 1  # a machine word of a set of substitutes (see SubstitutePool)
 # When an adult covers a class, its own plans are cancelled in this order.
 CANCEL_ORDER = (
     "small_group",
@@ -84,11 +88,11 @@ class Request:
     vacancy: bool  # a vacant position, not an absence
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):
     """A job posted to the substitute market: an adult's class from `start` for `length`
     minutes, posted at `posted` (minutes on the clock). A job is about time, not about
-    elementary days: a period of a secondary day is a job too."""
+    elementary days: a period of a secondary day is a job too. (A named tuple: a year posts
+    hundreds, and a frozen dataclass costs several times as much to build.)"""
 
     school: int  # the school's number
     adult: int  # the absent adult's index in its school
@@ -150,18 +154,24 @@ class SubstitutePool:
         willing = people.beta(k * share, k * (1 - share), n) if 0 < share < 1 else np.full(n, share)
         self.willing = people.random((days, n)) < willing[None, :]  # days x pool
         self.booked = np.zeros((days, n), dtype=bool)
+        # the same as sets of substitutes (bit i: substitute i): a pool is a few people, for
+        # whom Python's int operations are far cheaper than numpy's calls, and a large pool
+        # still costs a machine word per 64 of them
+        self.available = _bits(self.willing)  # per day: willing, and not yet booked
+        self.school_bits = _bits(self.schools_ok)
+        self.grade_bits = _bits(self.grades_ok)
         self.pace = spec.checks_per_day / DAY  # looks per substitute per minute
         self.chance = coverage.rng("substitute_market")
         self.jobs = self._jobs(coverage)
         self.taken: set[tuple[int, int, int]] = set()  # (school, adult, day) a substitute took
         self.answers: dict[int, simpy.Event] = {}  # day -> its bell, when the market closes it
-        # open jobs, one slot each: who may take it (pool x slots), its day and its order key
-        self.eligible = np.zeros((n, 0), dtype=bool)
+        # open jobs, one slot each: who may take it (a set of substitutes, as bits), its day
+        # and its order key; a slot a job leaves is the next one taken
         self.slot_job: list[Job | None] = []
-        self.slot_day = np.zeros(0, dtype=np.int64)
-        self.slot_key = np.zeros(0)
+        self.slot_may: list[int] = []
+        self.slot_day: list[int] = []
+        self.slot_key: list[float] = []
         self.free: list[int] = []  # slots no job holds
-        self.count = np.zeros(n, dtype=np.int64)  # open jobs each substitute may take
         self.running = bool(n and self.jobs)
         if self.running:
             self.env.process(self._board())
@@ -203,11 +213,13 @@ class SubstitutePool:
                 if coverage.long_term:
                     away &= status[:, adult.index] != VACANT
                 grade = self._grade(school, adult)
-                for day in np.flatnonzero(away & open_).tolist():
-                    posted = (day - int(notice[day, adult.index])) * DAY
+                priority = self.priority[adult.role_name]
+                length = class_minutes(adult)
+                days = np.flatnonzero(away & open_)
+                told = notice[days, adult.index].tolist()
+                for day, ahead in zip(days.tolist(), told, strict=True):
+                    posted = (day - ahead) * DAY
                     start = day * DAY + BELL
-                    priority = self.priority[adult.role_name]
-                    length = class_minutes(adult)
                     jobs.append(
                         Job(school.number, adult.index, grade, priority, start, length, posted)
                     )
@@ -230,15 +242,16 @@ class SubstitutePool:
         bell = 0
         while posting < len(jobs) or bell < len(bells):
             due = min(
-                jobs[posting].posted if posting < len(jobs) else np.inf,
-                bells[bell] if bell < len(bells) else np.inf,
+                jobs[posting].posted if posting < len(jobs) else math.inf,
+                bells[bell] if bell < len(bells) else math.inf,
             )
-            lookers = np.flatnonzero(self.count)
-            if lookers.size:
-                wait = self.chance.exponential(1.0 / (lookers.size * self.pace))
+            lookers = reduce(or_, self.slot_may, 0)  # who may take some open job
+            if lookers:
+                count = lookers.bit_count()
+                wait = self.chance.exponential(1.0 / (count * self.pace))
                 if env.now + wait < due:
                     yield env.timeout(wait)
-                    self._take(int(lookers[self.chance.integers(lookers.size)]))
+                    self._take(_nth_bit(lookers, int(self.chance.integers(count))))
                     continue
             yield env.timeout(due - env.now)
             while posting < len(jobs) and jobs[posting].posted <= env.now:
@@ -251,53 +264,48 @@ class SubstitutePool:
     def _post(self, job: Job) -> None:
         """A job on the board: who may take it (willing that day, free, its school and grade)."""
         day = job.day
-        may = (
-            self.willing[day]
-            & ~self.booked[day]
-            & self.schools_ok[job.school]
-            & self.grades_ok[job.grade]
-        )
-        if not self.free:  # the board is full: double it
-            size, more = len(self.slot_job), max(8, len(self.slot_job))
-            self.slot_job += [None] * more
-            self.eligible = np.hstack([self.eligible, np.zeros((self.count.size, more), bool)])
-            self.slot_day = np.concatenate([self.slot_day, np.full(more, -1)])
-            self.slot_key = np.concatenate([self.slot_key, np.full(more, np.inf)])
-            self.free = list(range(size + more - 1, size - 1, -1))
+        if not self.free:  # the board is full: one more slot
+            self.free.append(len(self.slot_job))
+            self.slot_job.append(None)
+            self.slot_may.append(0)
+            self.slot_day.append(-1)
+            self.slot_key.append(math.inf)
         slot = self.free.pop()
         self.slot_job[slot] = job
-        self.eligible[:, slot] = may
+        self.slot_may[slot] = (
+            self.available[day] & self.school_bits[job.school] & self.grade_bits[job.grade]
+        )
         self.slot_day[slot] = day
         self.slot_key[slot] = job.priority * 1e9 + job.start + job.posted / 1e6
-        self.count += may
 
     def _take(self, who: int) -> None:
         """Substitute `who`, looking, takes the first job it may (by role, then start)."""
-        mine = self.eligible[who]  # a view: its open jobs
-        slot = int(np.where(mine, self.slot_key, np.inf).argmin())
+        me = 1 << who
+        mine = [slot for slot, may in enumerate(self.slot_may) if may & me]
+        slot = min(mine, key=self.slot_key.__getitem__)  # the first of equal keys
         job = self.slot_job[slot]
-        assert job is not None and mine[slot]
+        assert job is not None
         day = job.day
         self.booked[day, who] = True
+        self.available[day] &= ~me
         self.taken.add((job.school, job.adult, day))
         self._remove(slot)
-        same_day = mine & (self.slot_day == day)  # it works one job a day
-        self.count[who] -= int(np.count_nonzero(same_day))
-        mine[same_day] = False
+        for other in mine:  # it works one job a day
+            if self.slot_day[other] == day:
+                self.slot_may[other] &= ~me
 
     def _close(self, day: int) -> None:
         """The bell of `day`: its jobs leave the board (taken or not); the desks are told."""
-        for slot in np.flatnonzero(self.slot_day == day).tolist():
-            if self.slot_job[slot] is not None:
+        for slot, when in enumerate(self.slot_day):
+            if when == day:
                 self._remove(slot)
         self.bell(day).succeed()
 
     def _remove(self, slot: int) -> None:
-        self.count -= self.eligible[:, slot]
-        self.eligible[:, slot] = False
         self.slot_job[slot] = None
+        self.slot_may[slot] = 0
         self.slot_day[slot] = -1
-        self.slot_key[slot] = np.inf
+        self.slot_key[slot] = math.inf
         self.free.append(slot)
 
     def months(self) -> np.ndarray:
@@ -327,6 +335,8 @@ class Coverage(Module[Cover]):
         self.duties = [np.zeros(len(s.adults)) for s in run.schools]
         self.minutes: dict[str, float] = {}
         self.long_term = run.scenario.coverage.vacancy_cover == LONG_TERM_SUBSTITUTE
+        # per school: the adults who ask for cover when away (the only ones the desk checks)
+        self.askers = [[a for a in s.adults if self.asks(a)] for s in run.schools]
         self.pool = SubstitutePool(run, self)
         cascade = set(run.scenario.coverage.cascade)
         self.coverers = [  # per school: adult -> the resource it is while it may cover
@@ -386,8 +396,8 @@ class Coverage(Module[Cover]):
         """Who needs cover today; a vacancy held by a long-term substitute asks no one."""
         for school in self.run.schools:
             status = self.availability.rows[school.number][today.day]
-            for adult in school.adults:
-                if status[adult.index] == PRESENT or not self.asks(adult):
+            for adult in self.askers[school.number]:
+                if status[adult.index] == PRESENT:
                     continue
                 request = Request(school, adult, status[adult.index] == VACANT)
                 if request.vacancy:
@@ -489,6 +499,26 @@ class Coverage(Module[Cover]):
             self.requests,
             self.pool.months(),
         )
+
+
+def _bits(rows: np.ndarray) -> list[int]:
+    """Each row of a bool matrix (rows x substitutes) as an int, bit i for column i."""
+    packed = np.packbits(rows, axis=-1, bitorder="little")
+    return [int.from_bytes(row.tobytes(), "little") for row in packed]
+
+
+def _nth_bit(bits: int, n: int) -> int:
+    """The index of the n-th set bit of `bits` (0: the lowest): word by word to its word,
+    then bit by bit."""
+    base = 0
+    while n >= (count := (bits & WORD).bit_count()):
+        n -= count
+        bits >>= 64
+        base += 64
+    bits &= WORD
+    for _ in range(n):
+        bits &= bits - 1
+    return base + (bits & -bits).bit_length() - 1
 
 
 def class_minutes(adult: Adult) -> int:
