@@ -129,12 +129,9 @@ def run_replication(scenario: Scenario, seed: int, replication: int) -> Replicat
     engine = Engine(scenario, seed, replication).run()
     ledger = engine.ledger()
     learned = learning_adapter.year(engine)
+    used = usage(engine)
     return Replication(
-        replication,
-        figures(engine, ledger, learned),
-        dict(ledger.amounts),
-        usage(engine),
-        learned,
+        replication, figures(engine, ledger, learned, used), dict(ledger.amounts), used, learned
     )
 
 
