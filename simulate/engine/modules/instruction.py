@@ -107,10 +107,11 @@ class Instruction(Module[Taught]):
             ledger.delivered("instruction", role, float(given[who].sum()))
         minutes, contact = self.minutes[school.number], self.contact[school.number]
         school_day = self.run.school_days[open_]
+        teaches = taught.any(axis=0).tolist()
         for adult in school.adults:
-            mine = taught[:, adult.index]
-            if not mine.any():
+            if not teaches[adult.index]:
                 continue
+            mine = taught[:, adult.index]
             if adult.homeroom >= 0:
                 students, share = school.taught_by(adult)
                 credit = (mine * share) @ attending[:, students]
@@ -133,10 +134,11 @@ class Instruction(Module[Taught]):
     ) -> None:
         """The classes of adults away: taught by whoever covered them, or lost as uncovered."""
         minutes, contact = self.minutes[school.number], self.contact[school.number]
+        hands = handed.any(axis=0).tolist()
         for adult in school.adults:
-            mine = handed[:, adult.index]
-            if not mine.any():
+            if not hands[adult.index]:
                 continue
+            mine = handed[:, adult.index]
             coverers = by[:, adult.index]
             assert not (coverers[mine > 0] == NOT_ASKED).any(), "a class went on unasked"
             students, share = school.taught_by(adult)
