@@ -107,9 +107,9 @@ class Instruction(Module[Taught]):
             ledger.delivered("instruction", role, float(given[who].sum()))
         minutes, contact = self.minutes[school.number], self.contact[school.number]
         school_day = self.run.school_days[open_]
-        teaches = taught.any(axis=0).tolist()
+        teaching = set(np.flatnonzero(taught.any(axis=0)).tolist())
         for adult in school.adults:
-            if not teaches[adult.index]:
+            if adult.index not in teaching:
                 continue
             mine = taught[:, adult.index]
             if adult.homeroom >= 0:
@@ -134,9 +134,9 @@ class Instruction(Module[Taught]):
     ) -> None:
         """The classes of adults away: taught by whoever covered them, or lost as uncovered."""
         minutes, contact = self.minutes[school.number], self.contact[school.number]
-        hands = handed.any(axis=0).tolist()
+        away = set(np.flatnonzero(handed.any(axis=0)).tolist())
         for adult in school.adults:
-            if not hands[adult.index]:
+            if adult.index not in away:
                 continue
             mine = handed[:, adult.index]
             coverers = by[:, adult.index]
