@@ -142,7 +142,7 @@ def _coaching(
     observed = ledger.total("observation", "delivered")
     out[("coaching.feedback_on_time_share", ALL, "value")] = _ratio(on_time, observed)
     out[("coaching.feedback_lost", ALL, "count")] = float(observed - given)
-    weeks_seen = [w for w in np.unique(engine.days.week[engine.days.instructional])]
+    weeks_seen = np.unique(engine.days.week[engine.days.instructional])
     observed_weeks = 0
     teacher_weeks = teachers * len(weeks_seen)
     for school, observations in zip(engine.schools, coaching.observed, strict=True):
