@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import get_args
 
+import numpy as np
 import pytest
 from conftest import BUNDLED, SCENARIOS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import simulate
 from simulate.budget.items import key_figures
@@ -15,6 +18,7 @@ from simulate.engine.core import Engine
 from simulate.engine.modules import LOSS_REASONS
 from simulate.measures import catalogue
 from simulate.measures.catalogue import ALL, LOST, MEASURES, REASON, is_figure
+from simulate.measures.compute import percentiles
 from simulate.measures.formats import MONEY_COLUMNS, MULTIYEAR_MONEY, Kind
 from simulate.schema.loading import load_scenario
 from simulate.schema.model import Drills
@@ -115,3 +119,19 @@ def test_money_columns_are_one_registry() -> None:
     assert set(MULTIYEAR_MONEY) <= MONEY_COLUMNS
     assert {m.exact[0] for m in MEASURES if m.exact and m.kind == "money"} <= MONEY_COLUMNS
     assert not {c for c in MONEY_COLUMNS if c.endswith("teacher_positions")}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.one_of(
+        st.lists(st.floats(0, 1e4, allow_nan=False), min_size=1, max_size=60),
+        st.lists(st.integers(0, 40), min_size=1, max_size=60),
+        st.lists(st.sampled_from([0.0, 1 / 3, 0.5, 2 / 3, 7.25]), min_size=1, max_size=60),
+    ),
+    qs=st.lists(st.integers(0, 100), min_size=1, max_size=4),
+)
+def test_percentiles_are_numpys_to_the_bit(values: list[float], qs: list[int]) -> None:
+    """The figures' percentiles are numpy's default percentile exactly, ties and integers too."""
+    array = np.array(values)
+    got = percentiles(array, *qs)
+    assert [x.hex() for x in got] == [float(np.percentile(array, q)).hex() for q in qs]

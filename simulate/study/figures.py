@@ -23,11 +23,14 @@ from simulate.schema.model import Scenario
 
 
 def figures(
-    engine: Engine, ledger: Ledger | None = None, learned: learning_adapter.Year | None = None
+    engine: Engine,
+    ledger: Ledger | None = None,
+    learned: learning_adapter.Year | None = None,
+    used: Usage | None = None,
 ) -> dict[Key, float]:
-    """Every figure of one run (pass the run's merged ledger, and its learning inputs, if you
-    already have them): the measures', with small-group time priced, and the budget's."""
-    used = usage(engine)
+    """Every figure of one run (pass the run's merged ledger, its learning inputs and its usage,
+    if you already have them): the measures', with small-group time priced, and the budget's."""
+    used = used if used is not None else usage(engine)
     costs: defaultdict[str, float] = defaultdict(float)
     for item in budget.recurring_items(engine.scenario, used):
         if item.role:

@@ -24,6 +24,7 @@ from simulate.study.stats import figures_table, summarize
 # Simulated years per scenario in a comparison and a budget, unless told otherwise: both
 # commands default to it, so the same scenario and seed give the same figures in both.
 REPLICATIONS = 20
+LEDGER_COLUMNS = ("replication", "activity", "role", "outcome", "detail", "amount")
 
 
 @dataclass
@@ -34,10 +35,17 @@ class Result:
     seed: int
     replications: int
     metrics: pd.DataFrame  # tidy, one row per replication x metric x group x statistic
-    ledger: pd.DataFrame  # tidy ledger rows with a replication column
+    # each replication's ledger: (replication, activity, role, outcome, detail, amount)
+    ledger_rows: list[tuple[int, str, str, str, str, float]]
     usage: budget_mod.Usage  # mean over replications
     usages: list[budget_mod.Usage] = field(default_factory=list)  # each replication's
     learning: list[learning_adapter.Year] = field(default_factory=list)  # each replication's
+
+    @cached_property
+    def ledger(self) -> pd.DataFrame:
+        """The ledger rows as a tidy table, built on first use: only `simulate run` writes it,
+        and at one replication a table is much of what a run costs beyond its years."""
+        return pd.DataFrame(self.ledger_rows, columns=list(LEDGER_COLUMNS))
 
     @cached_property
     def line_items(self) -> list[budget_mod.LineItem]:
@@ -121,12 +129,9 @@ def run_replication(scenario: Scenario, seed: int, replication: int) -> Replicat
     engine = Engine(scenario, seed, replication).run()
     ledger = engine.ledger()
     learned = learning_adapter.year(engine)
+    used = usage(engine)
     return Replication(
-        replication,
-        figures(engine, ledger, learned),
-        dict(ledger.amounts),
-        usage(engine),
-        learned,
+        replication, figures(engine, ledger, learned, used), dict(ledger.amounts), used, learned
     )
 
 
@@ -138,10 +143,9 @@ def run_replications(scenario: Scenario, seed: int, replications: range) -> list
 def combine(scenario: Scenario, seed: int, years: list[Replication]) -> Result:
     """One Result from years 0, 1, ... of a scenario, in that order (wherever they ran)."""
     metrics = figures_table([y.metrics for y in years])
-    ledger = pd.DataFrame(
-        [(y.replication, *key, amount) for y in years for key, amount in sorted(y.ledger.items())],
-        columns=["replication", "activity", "role", "outcome", "detail", "amount"],
-    )
+    ledger = [
+        (y.replication, *key, amount) for y in years for key, amount in sorted(y.ledger.items())
+    ]
     return Result(
         scenario,
         seed,

@@ -35,7 +35,7 @@ from simulate.engine.modules.closures import CLOSURE
 from simulate.engine.modules.coverage import COVERAGE
 from simulate.engine.modules.testing import TESTING
 from simulate.engine.roster import Adult, Roster
-from simulate.engine.timesheet import ACTIVITY
+from simulate.engine.timesheet import ACTIVITY, Timesheet
 from simulate.schema.model import CoachingPlan
 
 if TYPE_CHECKING:
@@ -90,6 +90,9 @@ class _Desk:
     school: Roster
     agenda: dict[int, list[list[_Due]]]  # coach -> for each school day, the observations due
     observed: dict[int, np.ndarray]  # coachee -> observations in each week
+    sheet: Timesheet
+    coaches: np.ndarray  # the agenda's coaches, in its order
+    planned: list[list[float]]  # each week's coaching minutes of each coach, in that order
     waiting: dict[int, list[_Waiting]] = field(default_factory=dict)  # coach -> what it owes
     # the year's observations given (coachee role, coach role) and lost (coachee role, reason),
     # and coaching minutes used and unused by coach role, booked at the end
@@ -136,7 +139,12 @@ class Coaching(Module[Coached]):
         key = ("coaching", school.number)
         agenda, coachees = cached(self.run.scenario, key, lambda: self._book(school))
         weeks = int(self.run.days.week.max()) + 1
-        return _Desk(school, agenda, {c: np.zeros(weeks) for c in coachees})
+        sheet = self.run.timesheets[school.number]
+        coaches = np.array(list(agenda), dtype=np.int64)
+        planned = sheet.plan[:, coaches, COACHING].tolist()
+        return _Desk(
+            school, agenda, {c: np.zeros(weeks) for c in coachees}, sheet, coaches, planned
+        )
 
     def _book(self, school: Roster) -> tuple[dict[int, list[list[_Due]]], list[int]]:
         """Each coach's book (its coachees under every plan, staggered through the week), as
@@ -166,22 +174,22 @@ class Coaching(Module[Coached]):
     def day(self, today: Today) -> None:
         """Misses the observations of coaches who cannot coach today; calls the others."""
         for desk in self.desks:
-            sheet = self.run.timesheets[desk.school.number]
             status = self.status[desk.school.number][today.day]
-            for coach, call in list(desk.calls.items()):
+            planned = desk.planned[today.week - 1]
+            left = desk.sheet.left[today.day, desk.coaches, COACHING].tolist()
+            for k, (coach, call) in enumerate(list(desk.calls.items())):
                 if today.closed:
                     self._miss(desk, coach, today, CLOSURE)
                 elif status[coach] != PRESENT:
                     self._miss(
                         desk, coach, today, VACANCY if status[coach] == VACANT else COACH_ABSENT
                     )
-                elif planned := sheet.planned(today.day, coach, "coaching"):
+                elif planned[k]:
                     if "coaching" in today.cancels:
                         self._miss(desk, coach, today, TESTING)
                         continue
-                    left = float(sheet.left[today.day, coach, COACHING])
                     desk.calls[coach] = self.run.env.event()
-                    call.succeed((today, left, COVERAGE if left < planned else CAPACITY))
+                    call.succeed((today, left[k], COVERAGE if left[k] < planned[k] else CAPACITY))
 
     def _miss(self, desk: _Desk, coach: int, today: Today, reason: str) -> None:
         """The coach cannot coach today: every observation due is lost for `reason`."""
@@ -197,17 +205,22 @@ class Coaching(Module[Coached]):
         Nothing else takes a coach's minutes once it is called, so its day is worked out on its
         own clock and it holds SimPy's for the minutes it used, in one step."""
         env = self.run.env
-        school = desk.school
-        observed = desk.observed
-        lost = desk.lost
+        rows = self.status[desk.school.number]
+        agenda = desk.agenda[coach.index]
+        observed, lost, given = desk.observed, desk.lost, desk.given
+        latencies = self.latencies
         name = coach.role_name
+        # the least any piece of work takes: with less time left, the rest waits as it is
+        least = min(
+            min(p.observation_minutes, p.feedback_minutes) for p in self.run.scenario.coaching
+        )
         while True:
             today, minutes, short = yield desk.calls[coach.index]
-            status = self.status[school.number][today.day]
+            status = rows[today.day]
             day, week = today.school_day, today.week - 1
             work = deque(desk.waiting.get(coach.index, ()))
             missed = {(w.coachee, id(w.plan)): w.reason for w in work if not w.feedback}
-            for coachee, due, role, plan in desk.agenda[coach.index][day]:
+            for coachee, due, role, plan in agenda[day]:
                 if status[coachee] != PRESENT:
                     lost[(role, VACANCY if status[coachee] == VACANT else COACHEE_ABSENT)] += due
                 elif (coachee, id(plan)) in missed:
@@ -217,6 +230,9 @@ class Coaching(Module[Coached]):
             used = 0  # minutes since the call
             still: list[_Waiting] = []
             while work:
+                if used + least > minutes:
+                    still.extend(work)
+                    break
                 item = work.popleft()
                 plan = item.plan
                 if status[item.coachee] != PRESENT:
@@ -224,7 +240,9 @@ class Coaching(Module[Coached]):
                 elif item.feedback:
                     if used + plan.feedback_minutes <= minutes:
                         used += plan.feedback_minutes
-                        self._feedback(day - item.day, plan)
+                        latencies.append(day - item.day)
+                        if day - item.day <= plan.feedback_window_days:
+                            self.on_time += 1
                     else:
                         still.append(item)
                 else:
@@ -232,21 +250,17 @@ class Coaching(Module[Coached]):
                     while done < item.times and used + plan.observation_minutes <= minutes:
                         used += plan.observation_minutes
                         done += 1
-                        desk.given[(item.role, name)] += 1
                         observed[item.coachee][week] += 1
                         work.append(_Waiting(True, item.coachee, day, item.role, plan))
+                    if done:
+                        given[(item.role, name)] += done
                     if done < item.times:
-                        still.append(item._replace(times=item.times - done))
+                        still.append(item._replace(times=item.times - done) if done else item)
             desk.waiting[coach.index] = still
             desk.used[name] += used
             desk.unused[name] += minutes - used
             if used:
                 yield env.timeout(used)
-
-    def _feedback(self, latency: int, plan: CoachingPlan) -> None:
-        self.latencies.append(latency)
-        if latency <= plan.feedback_window_days:
-            self.on_time += 1
 
     def year(self) -> None:
         """The year's observations and coaches' minutes; coaching time of an adult who coaches

@@ -107,10 +107,11 @@ class Instruction(Module[Taught]):
             ledger.delivered("instruction", role, float(given[who].sum()))
         minutes, contact = self.minutes[school.number], self.contact[school.number]
         school_day = self.run.school_days[open_]
+        teaching = set(np.flatnonzero(taught.any(axis=0)).tolist())
         for adult in school.adults:
-            mine = taught[:, adult.index]
-            if not mine.any():
+            if adult.index not in teaching:
                 continue
+            mine = taught[:, adult.index]
             if adult.homeroom >= 0:
                 students, share = school.taught_by(adult)
                 credit = (mine * share) @ attending[:, students]
@@ -133,10 +134,11 @@ class Instruction(Module[Taught]):
     ) -> None:
         """The classes of adults away: taught by whoever covered them, or lost as uncovered."""
         minutes, contact = self.minutes[school.number], self.contact[school.number]
+        away = set(np.flatnonzero(handed.any(axis=0)).tolist())
         for adult in school.adults:
-            mine = handed[:, adult.index]
-            if not mine.any():
+            if adult.index not in away:
                 continue
+            mine = handed[:, adult.index]
             coverers = by[:, adult.index]
             assert not (coverers[mine > 0] == NOT_ASKED).any(), "a class went on unasked"
             students, share = school.taught_by(adult)

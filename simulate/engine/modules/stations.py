@@ -97,23 +97,25 @@ def _year(
             if not online:
                 continue
             asking = [groups[room][g] for room in rooms for g in online]  # in base order
-            minutes = np.array([stations[(g + slot) % n].minutes for _ in rooms for g in online])
-            count = np.stack([present[:, m].sum(axis=1) for m in asking], axis=1)  # days x groups
+            sizes = np.array([m.size for m in asking])
+            weight = np.array([stations[(g + slot) % n].minutes for _ in rooms for g in online])
+            weight *= rotation.blocks_per_day
+            # the asking groups side by side, so one pass counts, for every group at once, who
+            # is in school and how many of its students in school come before each
+            members = np.concatenate(asking)
+            here = present[:, members]
+            seen = np.zeros((len(open_days), members.size + 1), dtype=np.int64)
+            np.cumsum(here, axis=1, out=seen[:, 1:])
+            start = np.cumsum(sizes) - sizes
+            count = seen[:, start + sizes] - seen[:, start]  # days x groups
             order = (np.arange(len(asking)) + (shift * len(online))[:, None]) % len(asking)
             ask = np.take_along_axis(count, order, axis=1)
             before = np.cumsum(ask, axis=1) - ask
             got = np.zeros_like(count)
             np.put_along_axis(got, order, np.clip(pool - before, 0, ask), axis=1)
-            blocks = rotation.blocks_per_day
-            for j, members in enumerate(asking):
-                if not members.size:
-                    continue
-                here = present[:, members]
-                rank = np.cumsum(here, axis=1)
-                gets = here & (rank <= got[:, j : j + 1])
-                received[members] += minutes[j] * blocks * gets.sum(axis=0)
-            weight = minutes * blocks
-            sizes = np.array([m.size for m in asking])
+            rank = seen[:, 1:] - np.repeat(seen[:, start], sizes, axis=1)
+            gets = here & (rank <= np.repeat(got, sizes, axis=1))
+            received[members] += np.repeat(weight, sizes) * gets.sum(axis=0)
             delivered += float((got * weight).sum())
             short += float(((count - got) * weight).sum())
             away += float(((sizes - count) * weight).sum())
