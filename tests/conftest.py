@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,15 @@ def short(folder: Path, base: str, name: str, days: int) -> Path:
     }
     path.write_text(yaml.safe_dump(fields), encoding="utf-8")
     return path
+
+
+def announced(line: str) -> tuple[str, int]:
+    """The address `simulate serve` announces on its first line: (http://127.0.0.1:PORT, PORT).
+    Tests let the server pick its free port: a port probed first and passed as --port could be
+    taken in between by another test running beside it (pytest-xdist)."""
+    found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+    assert found, f"no address in the server's first line: {line!r}"
+    return found[0].rstrip("/"), int(found[1])
 
 
 def frictionless(d: dict[str, Any]) -> dict[str, Any]:
