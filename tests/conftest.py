@@ -17,6 +17,26 @@ SCENARIOS = ROOT / "scenarios"
 BUNDLED = sorted(SCENARIOS.glob("*.yaml"))
 
 
+# How pytest-xdist shares the tests between its workers when the command line does not say:
+# a file to a worker, so a module's fixtures (a comparison, a browser) are made once, not once
+# per worker as under "load" or "worksteal". No file is near half the suite (the longest, about
+# 4 minutes, against 46), so whole files do not leave a worker idle for long (README, Development).
+DIST = "loadfile"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """The tests run across the machine's cores unless the command line says otherwise: `-n auto`
+    by default, `-n 0` or `-p no:xdist` for one process (and --pdb, which needs one). Set here,
+    not in pyproject's addopts, where `-n` would be an unknown option under `-p no:xdist`."""
+    if not config.pluginmanager.has_plugin("xdist") or hasattr(config, "workerinput"):
+        return  # pytest-xdist switched off, or this is one of its workers
+    if config.option.numprocesses is None and not config.option.usepdb:
+        config.option.numprocesses = "auto"
+    if config.option.dist == "no":
+        config.option.dist = DIST
+
+
 def data(name: str) -> dict[str, Any]:
     """A bundled scenario as plain data (extends and include applied)."""
     return load_data(SCENARIOS / f"{name}.yaml")
