@@ -146,21 +146,26 @@ def test_copies_renames_and_restores_at_once_are_each_kept(tmp_path: Path, how: 
         if how == "restore":
             kept.append(manage.delete(workspace, slugs[-1]))
     start = threading.Barrier(8)
+    failed: list[BaseException] = []
 
     def act(k: int) -> None:
         start.wait()
-        if how == "duplicate":
-            manage.duplicate(workspace, slugs[0])
-        elif how == "rename":
-            manage.rename(workspace, slugs[k], "Beta" + "!?.,:;+="[k])  # all file name beta
-        else:
-            manage.restore(workspace, kept[k])
+        try:
+            if how == "duplicate":
+                manage.duplicate(workspace, slugs[0])
+            elif how == "rename":
+                manage.rename(workspace, slugs[k], "Beta" + "!?.,:;+="[k])  # all file name beta
+            else:
+                manage.restore(workspace, kept[k])
+        except BaseException as err:  # a rename that failed leaves its file: notes still match
+            failed.append(err)
 
     threads = [threading.Thread(target=act, args=(k,)) for k in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(HANG)
+    assert failed == []
     files = sorted(workspace.scenarios.glob("*.yaml"))
     notes = sorted(yaml.safe_load(p.read_text())["description"] for p in files)
     if how == "duplicate":
