@@ -19,8 +19,8 @@ BUNDLED = sorted(SCENARIOS.glob("*.yaml"))
 
 # How pytest-xdist shares the tests between its workers when the command line does not say:
 # a file to a worker, so a module's fixtures (a comparison, a browser) are made once, not once
-# per worker as under "load" or "worksteal". No file is near half the suite (the longest, about
-# 4 minutes, against 46), so whole files do not leave a worker idle for long (README, Development).
+# per worker as under "load" or "worksteal". No file is near half the suite (the longest took
+# about 4 of 46 minutes on a busy machine), so a last file leaves the other worker idle briefly.
 DIST = "loadfile"
 
 
