@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,26 @@ from simulate.schema.model import Scenario
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 BUNDLED = sorted(SCENARIOS.glob("*.yaml"))
+
+
+# How pytest-xdist shares the tests between its workers when the command line does not say:
+# a file to a worker, so a module's fixtures (a comparison, a browser) are made once, not once
+# per worker as under "load" or "worksteal". No file is near half the suite (the longest took
+# about 4 of 46 minutes on a busy machine), so a last file leaves the other worker idle briefly.
+DIST = "loadfile"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """The tests run across the machine's cores unless the command line says otherwise: `-n auto`
+    by default, `-n 0` or `-p no:xdist` for one process (and --pdb, which needs one). Set here,
+    not in pyproject's addopts, where `-n` would be an unknown option under `-p no:xdist`."""
+    if not config.pluginmanager.has_plugin("xdist") or hasattr(config, "workerinput"):
+        return  # pytest-xdist switched off, or this is one of its workers
+    if config.option.numprocesses is None and not config.option.usepdb:
+        config.option.numprocesses = "auto"
+    if config.option.dist == "no":
+        config.option.dist = DIST
 
 
 def data(name: str) -> dict[str, Any]:
@@ -36,6 +57,15 @@ def short(folder: Path, base: str, name: str, days: int) -> Path:
     }
     path.write_text(yaml.safe_dump(fields), encoding="utf-8")
     return path
+
+
+def announced(line: str) -> tuple[str, int]:
+    """The address `simulate serve` announces on its first line: (http://127.0.0.1:PORT, PORT).
+    Tests let the server pick its free port: a port probed first and passed as --port could be
+    taken in between by another test running beside it (pytest-xdist)."""
+    found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+    assert found, f"no address in the server's first line: {line!r}"
+    return found[0].rstrip("/"), int(found[1])
 
 
 def frictionless(d: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from conftest import announced
 
 import simulate
 from simulate.app.checks import plausibility
@@ -56,35 +56,20 @@ def need_browser() -> Any:
     return sync_playwright
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class Server:
-    """`simulate serve` in a subprocess, stopped with Ctrl-C (SIGINT) as a user stops it."""
+    """`simulate serve` in a subprocess, stopped with Ctrl-C (SIGINT) as a user stops it. It
+    picks its own free port (the default) and says which: a port probed here and passed on
+    could be taken in between by another test running beside this one."""
 
     def __init__(self, workspace: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
-            [
-                str(SIMULATE),
-                "serve",
-                "--workspace",
-                str(workspace),
-                "--port",
-                str(self.port),
-                "--no-browser",
-            ],
+            [str(SIMULATE), "serve", "--workspace", str(workspace), "--no-browser"],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
         )
         assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        assert f"{self.url}/" in line, line
+        self.url, self.port = announced(self.proc.stdout.readline())
 
     def stop(self) -> str:
         """Ctrl-C: the server stops with 130 and one line saying the workspace keeps all."""

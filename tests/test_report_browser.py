@@ -164,7 +164,7 @@ def load(page: Path, profile: Path) -> dict[str, Any]:
             )
             return reply["result"].get("value")
 
-        deadline = time.monotonic() + 20  # plotly draws right after load; wait for all charts
+        deadline = time.monotonic() + 120  # plotly draws after load; bounds a hang only
         while time.monotonic() < deadline:
             drawn = evaluate(
                 "document.querySelectorAll('.plot .main-svg').length > 0 && "

@@ -121,9 +121,11 @@ class Workspace:
             except InputError as err:
                 out.append(Entry(path.stem, path, None, str(err)))
                 continue
-            out.append(
-                Entry(path.stem, path, name, None, origin(path.read_text(encoding="utf-8"), name))
-            )
+            try:
+                text = path.read_text(encoding="utf-8")
+            except FileNotFoundError:  # renamed or deleted by another request since the listing
+                continue
+            out.append(Entry(path.stem, path, name, None, origin(text, name)))
         return out
 
     def add_scenario(self, name: str, text: str) -> str:
