@@ -89,10 +89,10 @@ class WarmPool:
             executor.close(abort=True)
 
     def close(self) -> None:
-        """Stop the workers; the warm-up stops at its next step (the server waits for it:
-        a thread left inside an extension module's import when the process ends can abort
-        it, 'FATAL: exception not rethrown', exit -6)."""
+        """Stop the workers once the pool is free; the warm-up stops at its next step (the
+        server waits for it: a thread left inside an extension module's import when the
+        process ends can abort it, 'FATAL: exception not rethrown', exit -6)."""
         self._closed = True
-        with self._lock:
+        with self._lock:  # every user is done (a stopped run has aborted its workers itself)
             if self._executor is not None:
-                self._executor.close(abort=True)
+                self._executor.close()  # idle workers leave as asked, none killed mid-step
