@@ -181,3 +181,31 @@ def test_budget_page_words(tmp_path: Path) -> None:
     options = re.findall(r">([^<]*)</option>", page.split('name="goal"')[1].split("</select>")[0])
     assert "Funding sources: Title I, Part A (share spent on these roles): Amount" in options
     assert not any("budget." in option or "1: " in option for option in options)
+
+
+@pytest.mark.parametrize("when", ["while it loads", "after it loads"])
+def test_a_scenario_gone_since_the_listing_is_left_out_not_shown_broken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    """A file another request renames or deletes between the listing and its reading is not
+    listed (neither as a scenario nor as one that does not load)."""
+    from simulate.schema import loading
+
+    c = client(tmp_path / "ws")
+    assert c.post("/new", data=LINCOLN).status_code == 303
+    ws = c.app.state.site.ws  # type: ignore[attr-defined]
+    first, second = sorted(e.path for e in ws.entries())
+    real = loading.load_scenario
+
+    def gone(path: Path, *args: object) -> object:
+        if path != first:
+            return real(path, *args)
+        if when == "while it loads":
+            path.unlink()
+            return real(path, *args)
+        loaded = real(path, *args)
+        path.unlink()
+        return loaded
+
+    monkeypatch.setattr(loading, "load_scenario", gone)
+    assert [e.path for e in ws.entries()] == [second]

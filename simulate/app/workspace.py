@@ -118,12 +118,12 @@ class Workspace:
                 continue
             try:
                 name = load_scenario(path, self.scenarios).name
-            except InputError as err:
-                out.append(Entry(path.stem, path, None, str(err)))
-                continue
-            try:
                 text = path.read_text(encoding="utf-8")
             except FileNotFoundError:  # renamed or deleted by another request since the listing
+                continue
+            except InputError as err:
+                if path.exists():  # else gone since the listing, as above
+                    out.append(Entry(path.stem, path, None, str(err)))
                 continue
             out.append(Entry(path.stem, path, name, None, origin(text, name)))
         return out
