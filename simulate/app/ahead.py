@@ -32,17 +32,21 @@ class Ahead:
         self.pool = pool
         self.years = years
         self._lock = threading.Lock()
-        self._wanted: tuple[tuple[Scenario, ...], int, int] | None = None
+        # the newest choice: its scenarios with their models (study.kept's key), seed, years
+        self._wanted: tuple[tuple[tuple[Scenario, str], ...], int, int] | None = None
         self._wake = threading.Event()
         self._closed = False
         self._thread: threading.Thread | None = None
 
     def want(self, scenarios: list[Scenario], seed: int, replications: int) -> None:
         """Simulate these years next, in place of any asked for before."""
+        from simulate.study.kept import model_key
+
+        models = tuple((spec, model_key(spec)) for spec in scenarios)
         with self._lock:
             if self._closed:
                 return
-            self._wanted = (tuple(scenarios), seed, replications)
+            self._wanted = (models, seed, replications)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._work, name="ahead", daemon=True)
                 self._thread.start()
@@ -87,30 +91,28 @@ class Ahead:
                         if self._wanted is wanted:
                             self._wanted = None
 
-    def _step(self, scenarios: tuple[Scenario, ...], seed: int, replications: int) -> bool:
+    def _step(self, models: tuple[tuple[Scenario, str], ...], seed: int, replications: int) -> bool:
         """Simulate a few of the years not yet kept; False when none is left."""
         from simulate.study.executor import Task, chunks
-        from simulate.study.kept import model_key
         from simulate.study.run import Replication, run_replications
 
         todo = []
-        for spec in scenarios:
-            model = model_key(spec)
+        for spec, model in models:  # each task keyed by the model its years are kept under
             reps = [r for r in range(replications) if not self.years.has(model, seed, r)]
-            todo += [(spec, model, part) for part in chunks(reps, YEARS_PER_TASK)]
+            todo += [
+                Task(run_replications, (spec, seed, part), model)
+                for part in chunks(reps, YEARS_PER_TASK)
+            ]
         if not todo:
             return False
         with self.pool.use(wait=False) as executor:
             if executor is None:  # in use, or the server is stopping
                 self._wake.wait(BUSY_WAIT)
                 return not self._closed
-            models = {id(spec): model for spec, model, _ in todo}
 
             def keep(task: Task, chunk: list[Replication]) -> None:
                 for year in chunk:
-                    self.years.put(models[id(task.args[0])], seed, year)
+                    self.years.put(task.key, seed, year)
 
-            step = list(enumerate(todo[: executor.slots]))
-            tasks = [Task(run_replications, (spec, seed, reps), i) for i, (spec, _, reps) in step]
-            executor.run(tasks, keep)
+            executor.run(todo[: executor.slots], keep)
         return True

@@ -65,12 +65,19 @@ def simulate_ahead(s: Site, judged: Judged | None, values: dict[str, str]) -> No
     if judged is None or judged.refused:
         return
     try:
-        years = replications(values.get("replications", "20"))
-        seed = number(values.get("seed", "0"), "seed", int)
+        years, seed = years_and_seed(values)
     except InputError:
         return
-    if seed >= 0:
-        s.ahead.want(judged.specs, seed, years)
+    s.ahead.want(judged.specs, seed, years)
+
+
+def years_and_seed(values: dict[str, str]) -> tuple[int, int]:
+    """The form's simulated years and seed (InputError naming the field if one is wrong)."""
+    years = replications(values.get("replications", "20"))
+    seed = number(values.get("seed", "0"), "seed", int)
+    if seed < 0:
+        raise InputError(None, "seed", f"is {seed}", "0 or more")
+    return years, seed
 
 
 def default_ticks(s: Site, entries: list[Any]) -> list[str]:
@@ -109,10 +116,7 @@ async def start(request: Request) -> Response:
     slugs = [str(slug) for slug in sent.getlist("scenario")]
     values = {k: str(v) for k, v in sent.items()}
     try:
-        years = replications(values.get("replications", "20"))
-        seed = number(values.get("seed", "0"), "seed", int)
-        if seed < 0:
-            raise InputError(None, "seed", f"is {seed}", "0 or more")
+        years, seed = years_and_seed(values)
         baseline = values.get("baseline") or None
         run_id = await run_in_threadpool(start_compare, s, slugs, years, seed, baseline)
     except Busy as busy:
