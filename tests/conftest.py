@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +18,8 @@ from simulate.schema.model import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
+SIMULATE = Path(sys.executable).parent / "simulate"
+HANG = 120  # seconds that only bound a hang
 BUNDLED = sorted(SCENARIOS.glob("*.yaml"))
 
 
@@ -66,6 +72,38 @@ def announced(line: str) -> tuple[str, int]:
     found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
     assert found, f"no address in the server's first line: {line!r}"
     return found[0].rstrip("/"), int(found[1])
+
+
+class Server:
+    """`simulate serve --no-browser` in a subprocess of its own process group, on the free port
+    of 127.0.0.1 it picks and announces (`announced`), stopped with Ctrl-C as a terminal sends
+    it: to the whole group."""
+
+    def __init__(self, workspace: Path) -> None:
+        self.proc = subprocess.Popen(
+            [str(SIMULATE), "serve", "--workspace", str(workspace), "--no-browser"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        assert self.proc.stdout is not None
+        self.first = self.proc.stdout.readline()
+        if "http://127.0.0.1:" not in self.first:
+            self.first += self.proc.communicate(timeout=HANG)[0]
+        self.url, self.port = announced(self.first)
+
+    def ctrl_c(self) -> str:
+        """Ctrl-C; the rest of the output once the server ended."""
+        os.killpg(self.proc.pid, signal.SIGINT)
+        out, _ = self.proc.communicate(timeout=HANG)
+        return out
+
+    def stop(self) -> str:
+        """Ctrl-C: the server stops with 130 and one line saying the workspace keeps all."""
+        out = self.ctrl_c()
+        assert self.proc.returncode == 130, out
+        return out
 
 
 def frictionless(d: dict[str, Any]) -> dict[str, Any]:

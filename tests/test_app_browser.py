@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
-from conftest import announced
+from conftest import Server
 
 import simulate
 from simulate.app.checks import plausibility
@@ -39,7 +36,6 @@ FLAGS = [
     "--no-first-run",
     "--disable-dev-shm-usage",
 ]
-SIMULATE = Path(sys.executable).parent / "simulate"
 
 
 def need_browser() -> Any:
@@ -54,29 +50,6 @@ def need_browser() -> Any:
             pytest.fail("playwright is missing in CI (pip install -e '.[test]')")
         pytest.skip("playwright is not installed")
     return sync_playwright
-
-
-class Server:
-    """`simulate serve` in a subprocess, stopped with Ctrl-C (SIGINT) as a user stops it. It
-    picks its own free port (the default) and says which: a port probed here and passed on
-    could be taken in between by another test running beside this one."""
-
-    def __init__(self, workspace: Path) -> None:
-        self.proc = subprocess.Popen(
-            [str(SIMULATE), "serve", "--workspace", str(workspace), "--no-browser"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        assert self.proc.stdout is not None
-        self.url, self.port = announced(self.proc.stdout.readline())
-
-    def stop(self) -> str:
-        """Ctrl-C: the server stops with 130 and one line saying the workspace keeps all."""
-        self.proc.send_signal(signal.SIGINT)
-        out, _ = self.proc.communicate(timeout=120)
-        assert self.proc.returncode == 130, out
-        return out
 
 
 @pytest.fixture

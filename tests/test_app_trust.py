@@ -6,50 +6,20 @@ Servers are started as a user starts them (`simulate serve`, in a process group 
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
 import subprocess
-import sys
 import threading
 import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import SCENARIOS, announced
+from conftest import HANG, SCENARIOS, SIMULATE, Server
 from starlette.testclient import TestClient
 
 from simulate.app.server import create_app
 from simulate.app.workspace import Workspace
 from simulate.schema.limits import MAX_DEPTH
-
-SIMULATE = Path(sys.executable).parent / "simulate"
-HANG = 120  # seconds that only bound a hang
-
-
-class Server:
-    """`simulate serve --no-browser` on the free port of 127.0.0.1 it picks and announces."""
-
-    def __init__(self, workspace: Path) -> None:
-        self.proc = subprocess.Popen(
-            [str(SIMULATE), "serve", "--workspace", str(workspace), "--no-browser"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
-        assert self.proc.stdout is not None
-        self.first = self.proc.stdout.readline()
-        if "http://127.0.0.1:" not in self.first:
-            self.first += self.proc.communicate(timeout=HANG)[0]
-        self.url, self.port = announced(self.first)
-
-    def ctrl_c(self) -> str:
-        """Ctrl-C as a terminal sends it; the rest of the output once the server ended."""
-        os.killpg(self.proc.pid, signal.SIGINT)
-        out, _ = self.proc.communicate(timeout=HANG)
-        return out
 
 
 def yaml_file(name: str, note: str) -> bytes:
