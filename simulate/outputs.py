@@ -19,6 +19,7 @@ from simulate.output import (
     remove_inside,
     sets_committed,
     staged_set,
+    write_bytes,
     write_csv,
     write_json,
     write_text,
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
     from simulate.study.budget_report import BudgetReport
     from simulate.study.compare import Comparison
-    from simulate.study.executor import Backend
+    from simulate.study.executor import Backend, Executor
     from simulate.study.run import Result
     from simulate.study.sweep.loop import SweepResult
     from simulate.study.sweep.spec import Sweep
@@ -62,24 +63,41 @@ def save_run(result: Result, out: str | Path) -> dict[str, Path]:
     return {key: out / name for key, name in RUN_FILES.items()}
 
 
-def save_comparison(comparison: Comparison, out: str | Path) -> dict[str, Path]:
+def save_comparison(
+    comparison: Comparison, out: str | Path, executor: Executor | None = None
+) -> dict[str, Path]:
     """Write report.html, board.html (the one-page board summary), summary.csv,
-    differences.csv and budget.xlsx into out, all or none."""
+    differences.csv and budget.xlsx into out, all or none. With an `executor` (the web app's
+    warm workers), the workbook is made on a worker while this process writes the report."""
     # plotly and openpyxl take a while to import: only when a comparison is saved
     from simulate.report import write_report
     from simulate.report.board import write_board
-    from simulate.workbook import write_workbook
 
     out = Path(out)
-    sheets = comparison.budget_sheets()
-    by_scenario = {"By category": comparison.names}  # one money column per scenario
+    workbook = executor.start(comparison_workbook, comparison) if executor else None
     with staged_set(out) as stage:
         write_report(comparison, stage / COMPARISON_FILES["report"])
         write_board(comparison, stage / COMPARISON_FILES["board"])
         write_csv(stage / COMPARISON_FILES["summary"], comparison.summary)
         write_csv(stage / COMPARISON_FILES["differences"], comparison.differences)
-        write_workbook(stage / COMPARISON_FILES["budget"], sheets, extra_money=by_scenario)
+        data = workbook.result() if workbook else comparison_workbook(comparison)
+        write_bytes(stage / COMPARISON_FILES["budget"], data)
     return {key: out / name for key, name in COMPARISON_FILES.items()}
+
+
+def comparison_workbook(comparison: Comparison) -> bytes:
+    """budget.xlsx of a comparison: its budget tables, one money column per scenario in the
+    budget by category."""
+    from simulate.workbook import workbook_data
+
+    by_scenario = {"By category": comparison.names}
+    return workbook_data(comparison.budget_sheets(), extra_money=by_scenario)
+
+
+def load_writers() -> None:
+    """Import what `comparison_workbook` needs (a warm worker does it before its first)."""
+    import simulate.study.compare
+    import simulate.workbook  # noqa: F401
 
 
 def budget_files() -> tuple[str, ...]:

@@ -5,8 +5,8 @@ the helpers are public:
 - user text is text: `set_text` stores a string cell, never a formula, whatever it starts
   with (a scenario named `=HYPERLINK(...)` stays those characters), and marks text that looks
   like a formula with Excel's quote prefix so that editing the cell keeps it text;
-- same inputs, same bytes: `save_workbook` gives the document properties and every zip entry
-  one fixed date instead of the time of writing, and writes the file atomically.
+- same inputs, same bytes: `workbook_bytes` gives the document properties and every zip entry
+  one fixed date instead of the time of writing (and `write_workbook` writes atomically).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from simulate.measures.formats import MONEY_COLUMNS, is_money
-from simulate.output import FORMULA_STARTS, write_atomic
+from simulate.output import FORMULA_STARTS, write_bytes
 
 CURRENCY = '"$"#,##0.00'
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
@@ -39,7 +39,15 @@ def write_workbook(
     sheets: Mapping[str, pd.DataFrame],
     extra_money: Mapping[str, Collection[str]] | None = None,
 ) -> Path:
-    """Write each DataFrame to its own sheet; money columns get a currency format.
+    """Write each DataFrame to its own sheet (see `workbook_data`), atomically."""
+    return write_bytes(path, workbook_data(sheets, extra_money))
+
+
+def workbook_data(
+    sheets: Mapping[str, pd.DataFrame],
+    extra_money: Mapping[str, Collection[str]] | None = None,
+) -> bytes:
+    """The .xlsx file of each DataFrame on its own sheet; money columns get a currency format.
 
     Money columns are those of the one registry (measures.formats), plus, per sheet title,
     any `extra_money` (e.g. a table with one column per scenario)."""
@@ -64,7 +72,7 @@ def write_workbook(
             width = max([len(str(column))] + [len(str(v)) for v in values][:500])
             sheet.column_dimensions[letter].width = min(max(10, width + 2), 60)
         sheet.freeze_panes = "A2"
-    return save_workbook(book, path)
+    return workbook_bytes(book)
 
 
 def set_value(cell: Cell, value: Any) -> None:
@@ -87,12 +95,6 @@ def set_text(cell: Cell, text: str) -> None:
     cell.data_type = "s"
     if text.startswith(FORMULA_STARTS):
         cell.quotePrefix = True  # Excel keeps it text even when the cell is edited
-
-
-def save_workbook(book: Workbook, path: Path) -> Path:
-    """Save a workbook atomically, byte for byte the same for the same content."""
-    data = workbook_bytes(book)
-    return write_atomic(path, lambda tmp: tmp.write_bytes(data))
 
 
 def workbook_bytes(book: Workbook) -> bytes:

@@ -16,6 +16,8 @@ from conftest import ROOT, SCENARIOS
 
 import simulate
 from simulate.study import compare as compare_module
+from simulate.output import prepare_out
+from simulate.outputs import COMPARISON_FILES, save_comparison
 from simulate.study.executor import Executor, Task, available_cpus, chunk_size, chunks
 
 
@@ -154,6 +156,42 @@ def test_one_and_two_workers_give_identical_tables_over_uneven_chunks() -> None:
     for one, two in zip(serial.results, parallel.results, strict=True):
         pd.testing.assert_frame_equal(one.ledger, two.ledger)
         assert one.usage == two.usage
+
+
+def test_a_comparison_saved_beside_workers_is_byte_identical_to_one_saved_alone(
+    tmp_path: Path,
+) -> None:
+    """The web app makes the workbook on a warm worker while it writes the report: every
+    file is the same, byte for byte, as the command line's."""
+    specs = [simulate.load_scenario(SCENARIOS / f) for f in ("traditional.yaml", "mcl_teams.yaml")]
+    comparison = simulate.compare(specs, seed=3, replications=2, workers=1)
+    alone = save_comparison(comparison, prepare_out(tmp_path / "alone"))
+    with Executor(2) as executor:
+        beside = save_comparison(comparison, prepare_out(tmp_path / "beside"), executor)
+    assert alone.keys() == beside.keys() == COMPARISON_FILES.keys()
+    for key, path in alone.items():
+        assert path.read_bytes() == beside[key].read_bytes(), key
+
+
+def test_a_task_started_apart_runs_beside_and_outside_the_tasks_run() -> None:
+    for workers in (1, 2):
+        with Executor(workers) as executor:
+            apart = executor.start(square, 7)
+            results, _, _ = run_all(executor, [Task(square, (k,), k) for k in range(3)])
+            assert apart.result() == 49
+            assert results == {0: 0, 1: 1, 2: 4}  # the started one is no task of run's
+
+
+def test_a_task_started_apart_gets_its_arguments_as_they_were_when_it_started() -> None:
+    """The caller may go on changing them (the report fills a comparison's cached tables
+    while a worker makes its workbook): a pool that pickled them later, in its own thread,
+    sent what they had become, or failed on a dict changing size."""
+    with Executor(2) as executor:
+        given = {"seen": [1, 2, 3]}
+        apart = executor.start(dict, given)
+        given["later"] = [4]
+        given["seen"].append(5)
+        assert apart.result() == {"seen": [1, 2, 3]}
 
 
 API_CODE = """

@@ -58,27 +58,21 @@ class WarmPool:
             self._lock.release()
 
     def warm(self) -> None:
-        """Import what runs and reports need, and start the workers (in a thread, once the
-        server answers)."""
+        """Import what runs and reports need, and start the workers with what they need to
+        write a comparison's workbook (in a thread, once the server answers)."""
         import importlib
-
-        from simulate.schema import bundled
-        from simulate.schema.loading import load_scenario
-        from simulate.study.run import run_replications
 
         for name in WARM_IMPORTS:  # a stopping server waits for one import, not for all
             if self._closed:
                 return
             importlib.import_module(name)
-        scenario = load_scenario(bundled.path(bundled.TODAY))
         with self.use(wait=False) as executor:
             if executor is None:
                 return
+            from simulate.outputs import load_writers
             from simulate.study.executor import Task
 
-            tasks = [
-                Task(run_replications, (scenario, 0, range(0)), k) for k in range(executor.slots)
-            ]
+            tasks = [Task(load_writers, (), k) for k in range(executor.slots)]
             executor.run(tasks, lambda task, result: None)
 
     def abort(self) -> None:

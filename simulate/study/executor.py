@@ -20,6 +20,7 @@ import contextlib
 import logging
 import math
 import os
+import pickle
 import queue
 import re
 import shutil
@@ -200,6 +201,12 @@ class Executor:
             self.close(abort=True)
             raise
 
+    def start(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """fn(*args) on a worker from now on, beside what this process does next (the web app
+        writes a comparison's workbook there while it writes the report): a future, whose
+        `.result()` waits for it. Apart from `run`'s tasks; with one worker, it runs here."""
+        return self.backend.start(fn, *args)
+
     def close(self, abort: bool = False) -> None:
         """Shut the workers down; with `abort`, without waiting for running tasks."""
         if not self.closed:
@@ -211,6 +218,18 @@ class Executor:
 
     def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
         self.close(abort=kind is not None)
+
+
+def _pickled(fn: Callable[..., Any], args: tuple[Any, ...]) -> bytes:
+    """A call pickled now, in the caller's thread: a pool pickles its arguments later, in a
+    thread of its own, while the caller may be changing them (a report fills a comparison's
+    cached tables while a worker makes its workbook)."""
+    return pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _call(call: bytes) -> Any:
+    fn, args = pickle.loads(call)
+    return fn(*args)
 
 
 class _Stop:
@@ -255,6 +274,9 @@ class _Backend(Protocol):
     def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Queue fn(*args); return a future (`.result()` once it is finished)."""
 
+    def start(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Start fn(*args) apart from the submitted tasks; return a future."""
+
     def wait(self, timeout: float) -> list[Any]:
         """The futures finished since the last call (waiting up to `timeout` for one)."""
 
@@ -289,6 +311,11 @@ class _Serial:
     def submit(self, fn: Callable[..., Any], *args: Any) -> _Deferred:
         self.queue.append(_Deferred(fn, args))
         return self.queue[-1]
+
+    def start(self, fn: Callable[..., Any], *args: Any) -> _Deferred:
+        done = _Deferred(fn, args)
+        done.run()
+        return done
 
     def wait(self, timeout: float) -> list[Any]:
         """Run the next queued task now (the loop only waits while tasks are pending)."""
@@ -343,6 +370,9 @@ class _Processes(_Completions):
     def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
         return self.track(self.pool.submit(fn, *args))
 
+    def start(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return self.pool.submit(_call, _pickled(fn, args))
+
     def cancel(self, pending: list[Any]) -> list[Any]:
         return [f for f in pending if not f.cancel()]
 
@@ -393,6 +423,9 @@ class _Dask(_Completions):
         if id(shared) not in self.scattered:  # send the shared argument once, not per task
             self.scattered[id(shared)] = self.client.scatter(shared, broadcast=True, hash=False)
         return self.track(self.client.submit(fn, self.scattered[id(shared)], *args[1:], pure=False))
+
+    def start(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return self.client.submit(_call, _pickled(fn, args), pure=False)
 
     def cancel(self, pending: list[Any]) -> list[Any]:
         self.client.cancel(pending)

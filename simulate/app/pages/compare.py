@@ -235,7 +235,7 @@ def start_compare(
                 executor=executor,
                 kept=s.years,
             )
-        save_comparison(comparison, folder)
+            save_comparison(comparison, folder, executor)
 
     return s.launch(job, work)
 
