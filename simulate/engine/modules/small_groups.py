@@ -401,7 +401,7 @@ def _plan(g: Groups, w: _Window, members: list[int], last_day: int) -> Seats | N
         level[order],
     )
     listed = who * n_tiers + tie  # each candidate's list, the lists one after another
-    begins = np.r_[True, listed[1:] != listed[:-1]]
+    begins = _starts(listed)
     place = np.arange(listed.size)
     begin = np.maximum.accumulate(np.where(begins, place, 0))  # where each one's list begins
     size = size[who, tie]
@@ -411,7 +411,7 @@ def _plan(g: Groups, w: _Window, members: list[int], last_day: int) -> Seats | N
     number = np.maximum(nth, _filled(listed, nth, size, begin))
     # a list's sessions in order, each opened by the first candidate it seats
     numbered = number + (np.cumsum(begins) - 1) * (int(number.max()) + 2)
-    opens = numbered > np.r_[-1, np.maximum.accumulate(numbered)[:-1]]
+    opens = _starts(np.maximum.accumulate(numbered))  # a new highest number
     s_who, s_tie, s_rank, s_level = who[opens], tie[opens], rank[opens], level[opens]
     length = tiers.session[tie]
     s_len, s_no = length[opens], number[opens]
@@ -420,7 +420,7 @@ def _plan(g: Groups, w: _Window, members: list[int], last_day: int) -> Seats | N
     order = _ranked(s_who, s_rank, s_level[fits])  # an adult's sessions of every tier in order
     s_who, s_tie, s_len = s_who[order], s_tie[order], s_len[order]
     spent = np.cumsum(s_len)
-    first = np.r_[True, s_who[1:] != s_who[:-1]]
+    first = _starts(s_who)
     before = np.maximum.accumulate(np.where(first, spent - s_len, 0))
     keep = spent - before <= w.minutes[s_who]
     s_who, s_tie, s_len = s_who[keep], s_tie[keep], s_len[keep]
@@ -456,7 +456,7 @@ def _filled(listed: np.ndarray, nth: np.ndarray, size: np.ndarray, begin: np.nda
     by = np.argsort(key, kind="stable")  # each list's candidates of each number, in order
     place = np.arange(by.size)
     ordered = key[by]
-    firsts = np.r_[True, ordered[1:] != ordered[:-1]]
+    firsts = _starts(ordered)
     among = np.empty_like(nth)  # how many of its number come before it in its list
     among[by] = place - np.maximum.accumulate(np.where(firsts, place, 0))
     filled = (place - begin) // size  # j = 0: every candidate ahead counts
@@ -471,12 +471,20 @@ def _filled(listed: np.ndarray, nth: np.ndarray, size: np.ndarray, begin: np.nda
     return filled
 
 
+def _starts(keys: np.ndarray) -> np.ndarray:
+    """Where each run of equal keys begins (np.r_ costs more than the comparison here)."""
+    starts = np.empty(keys.size, dtype=bool)
+    starts[:1] = True
+    np.not_equal(keys[1:], keys[:-1], out=starts[1:])
+    return starts
+
+
 def _before_in_list(count: np.ndarray, listed: np.ndarray) -> np.ndarray:
     """For items with `count` each, in lists `listed`: how many the items before each in its
     list hold (items in a list taken in their own order)."""
     order = np.argsort(listed, kind="stable")
     total = np.cumsum(count[order]) - count[order]
-    begins = np.r_[True, listed[order][1:] != listed[order][:-1]]
+    begins = _starts(listed[order])
     before = np.empty_like(total)
     before[order] = total - np.maximum.accumulate(np.where(begins, total, 0))
     return before
