@@ -15,9 +15,9 @@ import pytest
 from conftest import ROOT, SCENARIOS
 
 import simulate
-from simulate.study import compare as compare_module
 from simulate.output import prepare_out
 from simulate.outputs import COMPARISON_FILES, save_comparison
+from simulate.study import compare as compare_module
 from simulate.study.executor import Executor, Task, available_cpus, chunk_size, chunks
 
 

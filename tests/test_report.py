@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from conftest import SCENARIOS
 from plotly.offline import get_plotlyjs
@@ -16,6 +18,7 @@ import simulate
 from simulate.output import prepare_out
 from simulate.outputs import save_comparison
 from simulate.report import KEY_ROWS, fmt, fmt_diff, script_json
+from simulate.report.charts import FONT, embed, style
 from simulate.study.compare import Comparison, compare
 
 EVIL = '</script><script>document.title="pwned"</script><img src=x onerror=alert(1)>'
@@ -96,6 +99,37 @@ def test_plotly_is_embedded_once_and_nothing_is_fetched(page: str, parsed: Cells
     assert "MathJax" not in rest
     assert all("src" not in attrs for attrs, _ in parsed.scripts)
     assert len(rest.encode()) < 400_000, "everything but plotly.js should stay small"
+
+
+def test_every_chart_has_the_reports_look_under_its_own_settings(parsed: Cells) -> None:
+    """The look (charts.style) is laid under each chart's own layout when it is embedded:
+    every chart has it, and what a section set afterwards still wins."""
+    specs = [
+        json.loads(text)
+        for attrs, text in parsed.scripts
+        if attrs.get("type") == "application/json" and "data-for" in attrs
+    ]
+    assert len(specs) >= 6
+    for spec in specs:
+        layout = spec["layout"]
+        assert layout["title"]["x"] == 0 and layout["title"]["text"]
+        assert layout["font"]["family"] == FONT and layout["plot_bgcolor"] == "white"
+        assert layout["template"] == {"data": {"scatter": [{"type": "scatter"}]}}  # "none"
+        assert layout["yaxis"]["automargin"] is True and "height" in layout
+    reversed_y = [s["layout"]["yaxis"] for s in specs if "autorange" in s["layout"]["yaxis"]]
+    assert reversed_y and all(y["autorange"] == "reversed" for y in reversed_y)  # a section's
+    assert all(y["gridcolor"] == "#e5e7eb" for y in reversed_y)  # beside the look's
+
+
+def test_what_a_section_sets_after_the_look_wins() -> None:
+    fig = go.Figure()
+    fig.add_bar(x=[1], y=[2], name="a")
+    style(fig, "Title", "Across", "Up")
+    fig.update_layout(xaxis={"showgrid": True}, legend={"y": 1.2})
+    spec = json.loads(re.findall(r'data-for="f">(.*?)</script>', embed(fig, "f", 300, 800))[0])
+    layout = spec["layout"]
+    assert layout["xaxis"]["showgrid"] is True and layout["legend"]["y"] == 1.2
+    assert layout["xaxis"]["title"] == {"text": "Across"} and layout["legend"]["x"] == 0
 
 
 def test_every_section_is_there_and_printable(page: str) -> None:

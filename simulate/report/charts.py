@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import plotly.graph_objects as go
+from plotly.io.json import to_json_plotly
 
 from .kit import clip, script_json
 
@@ -44,10 +45,14 @@ INK = "#111827"  # error bars, target lines and markers that belong to no scenar
 
 
 def style(fig: go.Figure, title: str, xtitle: str, ytitle: str) -> None:
-    """The report's look: title top left, legend under it, light grid, the page's font."""
-    fig.update_layout(
-        template="none",
-        title={
+    """The report's look: title top left, legend under it, light grid, the page's font.
+
+    The look is laid under the figure's own layout when it is embedded, so what a section
+    sets afterwards still wins: plotly checks every layout key it is given, which made styling
+    a third of the report's time. Only the template is set here (plotly would add its own)."""
+    fig.update_layout(template="none")
+    fig._look = {  # a plotly figure takes attributes that start with "_"
+        "title": {
             "text": title,
             "x": 0,
             "xanchor": "left",
@@ -58,24 +63,24 @@ def style(fig: go.Figure, title: str, xtitle: str, ytitle: str) -> None:
             "pad": {"t": 8, "l": 4},
             "font": {"size": 15},
         },
-        font={"family": FONT, "size": 12, "color": "#1f2937"},
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        hoverlabel={"font": {"family": FONT}},
-        xaxis={
+        "font": {"family": FONT, "size": 12, "color": "#1f2937"},
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "hoverlabel": {"font": {"family": FONT}},
+        "xaxis": {
             "title": {"text": xtitle},
             "automargin": True,
             "showgrid": False,
             "linecolor": "#9ca3af",
         },
-        yaxis={
+        "yaxis": {
             "title": {"text": ytitle},
             "automargin": True,
             "gridcolor": "#e5e7eb",
             "zerolinecolor": "#9ca3af",
         },
-    )
+    }
 
 
 def embed(fig: go.Figure, fig_id: str, height: int, width: int) -> str:
@@ -85,17 +90,29 @@ def embed(fig: go.Figure, fig_id: str, height: int, width: int) -> str:
     """
     names = [t.name for t in fig.data if t.showlegend is not False and t.name]
     rows = legend_rows([html.unescape(n) for n in names], width)
-    fig.update_layout(
-        height=height + 22 * rows,
-        margin={"l": 60, "r": 20, "t": 44 + 22 * rows, "b": 50},
-    )
-    spec = fig.to_json()
+    spec = fig.to_dict()
+    spec["layout"] = {
+        **_under(getattr(fig, "_look", {}), spec["layout"]),
+        "height": height + 22 * rows,
+        "margin": {"l": 60, "r": 20, "t": 44 + 22 * rows, "b": 50},
+    }
     return (
         f'<figure class="chart"><div class="plot" id="{fig_id}" '
         f'style="height:{height + 22 * rows}px"></div>'
-        f'<script type="application/json" data-for="{fig_id}">{script_json(spec)}'
-        "</script></figure>"
+        f'<script type="application/json" data-for="{fig_id}">'
+        f"{script_json(to_json_plotly(spec))}</script></figure>"
     )
+
+
+def _under(look: dict[str, Any], layout: dict[str, Any]) -> dict[str, Any]:
+    """`layout` over `look`, key by key at every depth."""
+    merged = dict(look)
+    for key, value in layout.items():
+        below = merged.get(key)
+        if isinstance(below, dict) and isinstance(value, dict):
+            value = _under(below, value)
+        merged[key] = value
+    return merged
 
 
 def error_bars(values: Sequence[Interval | None], **look: Any) -> dict[str, Any]:
