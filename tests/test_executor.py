@@ -173,13 +173,30 @@ def test_a_comparison_saved_beside_workers_is_byte_identical_to_one_saved_alone(
         assert path.read_bytes() == beside[key].read_bytes(), key
 
 
+def started_apart(executor: Executor) -> None:
+    apart = executor.start(square, 7)
+    results, _, _ = run_all(executor, [Task(square, (k,), k) for k in range(3)])
+    assert apart.result() == 49
+    assert results == {0: 0, 1: 1, 2: 4}  # the started one is no task of run's
+
+
 def test_a_task_started_apart_runs_beside_and_outside_the_tasks_run() -> None:
     for workers in (1, 2):
         with Executor(workers) as executor:
-            apart = executor.start(square, 7)
-            results, _, _ = run_all(executor, [Task(square, (k,), k) for k in range(3)])
-            assert apart.result() == 49
-            assert results == {0: 0, 1: 1, 2: 4}  # the started one is no task of run's
+            started_apart(executor)
+
+
+@pytest.mark.slow
+def test_a_task_started_apart_on_a_dask_cluster() -> None:
+    from distributed import LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        ) as cluster,
+        Executor(backend="dask", scheduler=cluster.scheduler_address) as executor,
+    ):
+        started_apart(executor)
 
 
 def test_a_task_started_apart_gets_its_arguments_as_they_were_when_it_started() -> None:
