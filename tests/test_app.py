@@ -20,6 +20,7 @@ from starlette.testclient import TestClient
 
 import simulate
 from simulate.app import server
+from simulate.app.pages import runs
 from simulate.app.server import create_app
 from simulate.app.site import MAX_UPLOAD, field_id
 from simulate.app.workspace import origin
@@ -358,6 +359,50 @@ def test_the_run_forms_take_the_limits_the_command_line_takes(
     )
     budget = c.post("/budget", data={"scenario": teams, "years": str(years + 1)})
     assert budget.status_code == 400 and f"(allowed: 1 to {years})" in budget.text
+
+
+def test_the_progress_the_page_asks_for_waits_for_the_run_to_move_on(
+    made: tuple[TestClient, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page sends the years it shows; the answer comes once there are more (or the run
+    ends), so the page learns of them at once, and asks again as soon as it has it."""
+    c, (teams, today) = made
+    release = threading.Event()
+    import simulate.study.compare as study
+
+    def slow_compare(specs: Any, seed: int, replications: int, baseline: Any, **kw: Any) -> Any:
+        kw["progress"](1, 2)
+        release.wait(30)
+        raise simulate.InputError(None, None, "stopped by the test")
+
+    monkeypatch.setattr(study, "compare", slow_compare)
+    form = {"scenario": [today, teams], "replications": "2", "seed": "0"}
+    run_id = c.post("/compare", data=form).headers["location"].rsplit("/", 1)[1]
+    s = c.app.state.site  # type: ignore[attr-defined]
+    while s.jobs.current.done != 1:
+        time.sleep(0.01)
+    assert (
+        f'hx-get="/runs/{run_id}/progress?seen=1" hx-trigger="load"'
+        in c.get(f"/runs/{run_id}").text
+    )
+    monkeypatch.setattr(runs, "HOLD", 60.0)  # only the run moving on ends the wait
+    looks: list[int] = []
+    read = s.progress_of
+
+    def progress_of(run: str) -> dict[str, Any]:
+        looks.append(1)
+        if len(looks) == 3:  # the run moves on while the request waits
+            s.jobs.current.progress(2, 2)
+        return read(run)
+
+    monkeypatch.setattr(s, "progress_of", progress_of)
+    held = c.get(f"/runs/{run_id}/progress?seen=1").text
+    assert len(looks) == 3 and 'value="2" max="2"' in held and "?seen=2" in held
+    looks.clear()
+    assert 'value="2" max="2"' in c.get(f"/runs/{run_id}/progress?seen=0").text  # behind: now
+    assert len(looks) == 1
+    release.set()
+    assert wait_for(c, run_id)["status"] == "failed"
 
 
 def test_a_second_run_gets_a_busy_answer(

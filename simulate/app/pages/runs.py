@@ -1,10 +1,13 @@
 """A run's page (its progress while it runs, then its files and, for a budget, the
-projection), the progress fragment the page polls, and the run's files."""
+projection), the progress fragment the page asks for (held until the run moves on), and the
+run's files."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +35,10 @@ DOWNLOADS = {  # run outputs offered for download, in this order, when a run has
     "federal_budget.csv": "federal budget justification",
     "goal_seek.csv": "goal-seek answer",
 }
+# At most, seconds a progress request waits for the run to move on: the page's poll at worst,
+# and well within the grace a stopping server gives open requests (server.GRACE).
+HOLD = 0.5
+TICK = 0.02  # seconds between two looks at the run while a progress request waits
 MEDIA = {
     ".html": "text/html; charset=utf-8",
     ".csv": "text/csv; charset=utf-8",
@@ -55,14 +62,26 @@ async def run_page(request: Request) -> Response:
 
 
 async def progress(request: Request) -> Response:
+    """The progress fragment. Asked with `seen` (the simulated years the page shows), it waits
+    up to HOLD seconds for the run to move on, so the page learns of a new year or of the
+    end at once instead of at its next poll, and asks again as soon as it has the answer."""
     run_id = request.path_params["id"]
     s = site(request)
     s.ws.run_folder(run_id)
     record = s.progress_of(run_id)
+    seen = request.query_params.get("seen")
+    until = time.monotonic() + HOLD
+    while _unchanged(record, seen) and time.monotonic() < until:
+        await asyncio.sleep(TICK)
+        record = s.progress_of(run_id)
     response = s.page(request, "progress.html", run=record)
     if record.get("status") != "running":
         response.headers["HX-Refresh"] = "true"  # the finished page shows the results
     return response
+
+
+def _unchanged(record: dict[str, Any], seen: str | None) -> bool:
+    return record.get("status") == "running" and seen == str(record.get("done") or 0)
 
 
 async def run_file(request: Request) -> Response:
