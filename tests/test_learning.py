@@ -219,6 +219,41 @@ def test_simulated_years_give_the_estimate_and_its_costs() -> None:
     assert np.sign(points) == np.sign(reading)
 
 
+def test_small_group_cost_follows_a_roles_minutes_or_its_periods() -> None:
+    """A role's share of small-group time is its schedule's minutes, or, in a school with a
+    period day, its periods: a tutor tutoring six of seven periods costs six sevenths."""
+    from simulate.learning.adapter import small_group_cost
+
+    middle = load_scenario(ROOT / "scenarios" / "middle_tutoring.yaml")
+    assert middle.roles["tutor"].periods == {"small_group": 6, "planning": 1}
+    assert small_group_cost(middle, {"tutor": 7000.0, "teacher": 100_000.0}) == 6000.0
+    elementary = load_scenario(ROOT / "scenarios" / "traditional.yaml")
+    schedule = elementary.roles["teacher"].schedule
+    share = schedule["small_group"] / sum(schedule.values())
+    assert small_group_cost(elementary, {"teacher": 1000.0}) == pytest.approx(1000.0 * share)
+
+
+def test_a_cost_with_nothing_to_divide_by_has_no_figure_not_zero_dollars() -> None:
+    """A school without small groups has no cost per small-group hour and nobody at the
+    dosage target: no figure (the report shows a dash), where it used to read $0; tutoring as
+    a period costs what its tutors' periods cost."""
+    none = simulate.run(load_scenario(ROOT / "scenarios" / "middle_departmentalized.yaml"))
+    for metric in (
+        "learning.small_group_cost_per_scheduled_hour",
+        "learning.small_group_cost_per_delivered_hour",
+        "learning.cost_per_student_at_target",
+    ):
+        with pytest.raises(ValueError, match="has no value"):
+            none.value(metric, "value")
+    tutoring = simulate.run(load_scenario(ROOT / "scenarios" / "middle_tutoring.yaml"))
+    pay = 23 * 1.5 * 60 / 50  # a tutor's wage with benefits, per 50-minute period, per hour
+    scheduled = tutoring.value("learning.small_group_cost_per_scheduled_hour", "value")
+    assert 0.5 * pay < scheduled < 1.5 * pay  # about their pay (it was $0)
+    assert tutoring.value("small_group.reaching_target_share", "value") == 0
+    with pytest.raises(ValueError, match="nobody reached it"):
+        tutoring.value("learning.cost_per_student_at_target", "value")
+
+
 def test_effect_sizes_can_be_swept(tmp_path: Path) -> None:
     """A sweep over two levers' effects (sweeps vary numbers; `learning.evidence` is a choice,
     set in the base scenario): the estimate moves with them, the simulated year does not."""

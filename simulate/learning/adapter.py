@@ -180,13 +180,16 @@ def _led_share(school: Roster, open_days: np.ndarray) -> np.ndarray:
 
 def small_group_cost(scenario: Scenario, cost_by_role: dict[str, float]) -> float:
     """The recurring cost of small-group time: each role's recurring cost times the share of
-    its scheduled day that is small groups [assumption: cost follows the schedule]."""
+    its planned day that is small groups [assumption: cost follows the plan]. A role's day is
+    its schedule's minutes, or, for a role of a school with a period day (no minutes), its
+    periods: a tutor tutoring six of seven periods is six sevenths small-group time."""
     cost = 0.0
     for name, amount in cost_by_role.items():
-        schedule = scenario.roles[name].schedule
-        day = sum(schedule.values())
+        role = scenario.roles[name]
+        plan = role.schedule if sum(role.schedule.values()) else role.periods
+        day = sum(plan.values())
         if day:
-            cost += amount * schedule.get("small_group", 0) / day
+            cost += amount * plan.get("small_group", 0) / day
     return cost
 
 

@@ -48,5 +48,6 @@ def figures(year: Year, settings: Learning, spent: SmallGroupCost) -> dict[Key, 
         "learning.cost_per_student_at_target": float(spent.students_at_target),
     }
     for name, amount in per.items():
-        out[(name, "all", "value")] = spent.cost / amount if amount else 0.0
+        if amount:  # none: the year has no such figure (the catalogue's `empty`), not $0
+            out[(name, "all", "value")] = spent.cost / amount
     return out

@@ -181,8 +181,9 @@ class Measure:
     whole_school: bool = False  # a total over the whole enrollment: comparable only between
     # scenarios of the same schools (not a per-pupil, per-student or per-teacher figure)
     signed: bool = False  # may be negative (an estimated effect); every other figure is >= 0
-    # A share of something that may not happen (no absence to fill, no student in a band): a
-    # year without it has no figure, never 0, and a table shows this word where none had one.
+    # A share or ratio of something that may not happen (no absence to fill, no student in a
+    # band, no student at the target): a year without it has no figure, never 0, and a table
+    # shows this word where none had one.
     empty: str = ""
 
     def kind_of(self, statistic: str) -> Kind:
@@ -979,6 +980,7 @@ MEASURES: tuple[Measure, ...] = (
         -1,
         "The recurring cost of small-group time (each role's cost times the share of its day "
         "set for small groups) over the adult hours of small groups in the schedules.",
+        empty="no small-group hours",
     ),
     Measure(
         "learning.small_group_cost_per_delivered_hour",
@@ -990,6 +992,7 @@ MEASURES: tuple[Measure, ...] = (
         -1,
         "The same cost over the adult hours of small groups actually held, after absences, "
         "coverage, vacancies, closures and testing, and time no student was free for.",
+        empty="no small-group hours",
     ),
     Measure(
         "learning.cost_per_student_at_target",
@@ -1000,7 +1003,8 @@ MEASURES: tuple[Measure, ...] = (
         "money",
         -1,
         "The cost of small-group time over the students with a dosage target who received at "
-        "least 90% of it (0 when none did).",
+        "least 90% of it.",
+        empty="nobody reached it",
     ),
 )
 CATALOGUE: dict[str, Measure] = {m.name: m for m in MEASURES}
