@@ -361,12 +361,14 @@ def test_the_run_forms_take_the_limits_the_command_line_takes(
     assert budget.status_code == 400 and f"(allowed: 1 to {years})" in budget.text
 
 
-def test_the_progress_the_page_asks_for_waits_for_the_run_to_move_on(
-    made: tuple[TestClient, list[str]], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The page sends the years it shows; the answer comes once there are more (or the run
-    ends), so the page learns of them at once, and asks again as soon as it has it."""
-    c, (teams, today) = made
+HELD_FORM = {"replications": "1", "seed": "0"}
+
+
+def held_run(
+    c: TestClient, monkeypatch: pytest.MonkeyPatch, scenarios: list[str]
+) -> tuple[str, threading.Event]:
+    """A comparison of `scenarios` that reports 1 of 2 simulated years and waits there until
+    the event is set, then fails: its run id and the event."""
     release = threading.Event()
     import simulate.study.compare as study
 
@@ -376,8 +378,18 @@ def test_the_progress_the_page_asks_for_waits_for_the_run_to_move_on(
         raise simulate.InputError(None, None, "stopped by the test")
 
     monkeypatch.setattr(study, "compare", slow_compare)
-    form = {"scenario": [today, teams], "replications": "2", "seed": "0"}
-    run_id = c.post("/compare", data=form).headers["location"].rsplit("/", 1)[1]
+    first = c.post("/compare", data=HELD_FORM | {"scenario": scenarios})
+    assert first.status_code == 303
+    return first.headers["location"].rsplit("/", 1)[1], release
+
+
+def test_the_progress_the_page_asks_for_waits_for_the_run_to_move_on(
+    made: tuple[TestClient, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page sends the years it shows; the answer comes once there are more (or the run
+    ends), so the page learns of them at once, and asks again as soon as it has it."""
+    c, (teams, today) = made
+    run_id, release = held_run(c, monkeypatch, [today, teams])
     s = c.app.state.site  # type: ignore[attr-defined]
     while s.jobs.current.done != 1:
         time.sleep(0.01)
@@ -409,20 +421,8 @@ def test_a_second_run_gets_a_busy_answer(
     made: tuple[TestClient, list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     c, (teams, today) = made
-    release = threading.Event()
-    import simulate.study.compare as study
-
-    def slow_compare(specs: Any, seed: int, replications: int, baseline: Any, **kw: Any) -> Any:
-        kw["progress"](1, 2)
-        release.wait(30)
-        raise simulate.InputError(None, None, "stopped by the test")
-
-    monkeypatch.setattr(study, "compare", slow_compare)
-    form = {"scenario": [today, teams], "replications": "1", "seed": "0"}
-    first = c.post("/compare", data=form)
-    assert first.status_code == 303
-    run_id = first.headers["location"].rsplit("/", 1)[1]
-    second = c.post("/compare", data=form)
+    run_id, release = held_run(c, monkeypatch, [today, teams])
+    second = c.post("/compare", data=HELD_FORM | {"scenario": [today, teams]})
     assert second.status_code == 409
     assert "Another run is going" in second.text and "1 of 2 simulated years" in second.text
     budget = c.post("/budget", data={"scenario": teams, "replications": "1"})
