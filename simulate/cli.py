@@ -569,7 +569,12 @@ def _write_new_file(out: Path, text: str, force: bool, option: str = "--out") ->
     metavar="NAME=SHARE",
     help="Share of students in a need tier (repeat for each tier; shares add up to 1).",
 )
-@click.option("--teacher-salary", metavar="$", help="Base salary of every teaching role.")
+@click.option(
+    "--teacher-salary",
+    metavar="$",
+    help="Base salary of every teaching role, and of the roles the arrangement pays as teachers "
+    "(its instructional coach) unless --salary names them.",
+)
 @click.option(
     "--salary",
     "salaries",

@@ -371,6 +371,28 @@ def test_funding_per_pupil_scales_with_enrollment() -> None:
     assert revenue[300] == 150000 + 300 * per_pupil
 
 
+def test_a_role_on_the_teacher_scale_follows_the_teacher_salary(tmp_path: Path) -> None:
+    """The bundled instructional coach is paid the average teacher salary: a school's own
+    teacher salary pays it too (it kept the national average), unless the planner gives the
+    coach's salary; the principal, paid otherwise, keeps the arrangement's."""
+    bundled_pay = simulate.load_scenario(SCENARIOS / "traditional.yaml").roles
+    assert bundled_pay["building_coach"].salary == bundled_pay["teacher"].salary
+    _, spec = make(tmp_path, "traditional", *LINCOLN, "--teacher-salary", "$60,000")
+    assert spec.roles["teacher"].salary == spec.roles["building_coach"].salary == 60000
+    assert spec.roles["principal"].salary == bundled_pay["principal"].salary
+    (tmp_path / "named").mkdir()
+    _, named = make(
+        tmp_path / "named",
+        "traditional",
+        *LINCOLN,
+        "--teacher-salary",
+        "$60,000",
+        "--salary",
+        "building_coach=$81,000",
+    )
+    assert named.roles["building_coach"].salary == 81000 and named.roles["teacher"].salary == 60000
+
+
 def test_pay_as_typed_and_the_districts_salary_schedule(tmp_path: Path) -> None:
     schedule = tmp_path / "schedule.csv"
     schedule.write_text(
@@ -397,6 +419,8 @@ def test_pay_as_typed_and_the_districts_salary_schedule(tmp_path: Path) -> None:
         assert spec.roles[role].salary == 0 and len(spec.roles[role].salary_schedule) == 3
         assert salary(spec.roles[role]) == average.quantize(Decimal("0.01"))
     assert spec.roles["principal"].salary == 105000
+    # the coach the arrangement pays the teachers' salary is on the schedule too
+    assert salary(spec.roles["building_coach"]) == average.quantize(Decimal("0.01"))
     assert spec.substitutes.daily_rate == 160
     assert spec.roles["building_coach"].supplement == 3500
     assert spec.notes["roles.principal.salary"].source == "district HR, 2026-27 salary schedule"

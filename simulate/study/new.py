@@ -620,10 +620,15 @@ def _money(
 
 
 def _pay(base: Scenario, school: MySchool, label: str) -> dict[str, Any]:
-    """Base pay: every salaried teaching role's, by role, or the district's salary schedule."""
+    """Base pay: every salaried teaching role's, by role, or the district's salary schedule.
+
+    A teacher's salary or the schedule also pays the roles on the teacher scale: those the
+    arrangement pays its teachers' base salary (an instructional coach "at the average teacher
+    salary"), unless the planner gives their salary by role."""
     out: dict[str, Any] = {}
     teaching = [n for n, r in base.roles.items() if r.is_teacher and r.hourly_wage is None]
     teaching = [n for n in teaching if base.roles[n].salary or base.roles[n].salary_schedule]
+    teaching += _on_teacher_scale(base, teaching, school.salaries)
     if school.teacher_salary is not None:
         for name in teaching:
             out[f"roles.{name}.salary"] = plain(school.teacher_salary)
@@ -642,6 +647,20 @@ def _pay(base: Scenario, school: MySchool, label: str) -> dict[str, Any]:
             out[f"roles.{name}.salary"] = 0
             out[f"roles.{name}.salary_schedule"] = plain(list(school.salary_schedule))
     return out
+
+
+def _on_teacher_scale(base: Scenario, teaching: list[str], named: Mapping[str, Any]) -> list[str]:
+    """The salaried roles other than `teaching` that the arrangement pays its teachers' one
+    base salary (none when its teachers' salaries differ), but those the planner names."""
+    salaries = {base.roles[n].salary for n in teaching if not base.roles[n].salary_schedule}
+    if len(salaries) != 1 or not (salary := salaries.pop()):
+        return []
+    return [
+        name
+        for name, role in base.roles.items()
+        if name not in teaching and name not in named and role.hourly_wage is None
+        if not role.salary_schedule and role.salary == salary
+    ]
 
 
 def _funding(
