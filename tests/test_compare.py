@@ -230,6 +230,19 @@ def test_assumptions_list_exactly_the_inputs_that_differ() -> None:
     assert assumption_diff([build(base), build({**base, "name": "Same"})]) == []
 
 
+def test_an_input_without_a_note_says_why() -> None:
+    """A default the scenario does not set, and a name or a choice (a cascade, a title), have
+    no source to cite: the table says which, not "No note."; a figure shows its note."""
+    middle = [load("middle_departmentalized"), load("middle_tutoring")]
+    rows = {d.label: d for d in assumption_diff(middle)}
+    assert rows["Reading share"].values == ("50%", "0%")
+    default, sourced = rows["Reading share"].said
+    assert default == "The model's default: the scenario does not set it."
+    assert sourced.startswith("Public source: Guryan et al. (2023)")
+    assert rows["Tutor"].said[1].startswith("A name or a choice of the arrangement, not a figure")
+    assert rows["Tutor"].said[0] == ""  # the departmentalized school has no tutors
+
+
 def test_assumptions_show_a_role_one_scenario_lacks(three: Comparison) -> None:
     rows = {d.label: d for d in three.assumptions}
     wage = rows["Tutor: hourly wage"]

@@ -253,6 +253,7 @@ def test_assumptions_table_lists_the_differing_inputs_in_words(page: str) -> Non
     # every figure of every scenario, with its source
     assert section.count("<details><summary>") == 3
     assert "Public source: NEA, Rankings of the States 2024" in section
+    assert "No note." not in page  # every value says where it comes from, or why not
 
 
 @pytest.mark.parametrize(

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from simulate.schema.model import Note, Scenario
-from simulate.schema.notes import note_for
+from simulate.schema.notes import in_words, note_for
 from simulate.schema.words import label, written
 from simulate.schema.yamlsafe import FieldPath, dotted
 
@@ -21,6 +22,7 @@ class Difference:
     label: str  # as a planner reads it
     values: tuple[str, ...]  # in each scenario, with its unit ("—": the scenario has none)
     notes: tuple[Note | None, ...]  # where each scenario's value comes from
+    said: tuple[str, ...]  # the same in words, or why there is no note ("": none to say)
 
 
 def assumption_diff(scenarios: Sequence[Scenario]) -> list[Difference]:
@@ -57,13 +59,29 @@ def assumption_diff(scenarios: Sequence[Scenario]) -> list[Difference]:
                     written(dotted(f[0]), f[1], s) if f is not None else "—"
                     for f, s in zip(found, scenarios, strict=True)
                 ),
-                tuple(
+                notes := tuple(
                     note_for(s, dotted(f[0])) if f is not None else None
                     for f, s in zip(found, scenarios, strict=True)
+                ),
+                tuple(
+                    _said(note, key in e, f[1]) if f is not None else ""
+                    for note, e, f in zip(notes, explicit, found, strict=True)
                 ),
             )
         )
     return out
+
+
+def _said(note: Note | None, explicit: bool, value: Any) -> str:
+    """Where a value comes from, in words: its note, or why it has none (a default the
+    scenario does not set; a name or a choice, which has no source to cite)."""
+    if note is not None:
+        return in_words(note)
+    if not explicit:
+        return "The model's default: the scenario does not set it."
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return "A name or a choice of the arrangement, not a figure: nothing to cite."
+    return in_words(None)
 
 
 _MISSING = object()

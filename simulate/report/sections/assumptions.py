@@ -20,10 +20,10 @@ def _differences(page: Page) -> str:
     body = (
         f"<tr><td>{esc(d.label)}</td>"
         + "".join(
-            f'<td>{esc(value)}<div class="explain">{esc(in_words(note))}</div></td>'
+            f'<td>{esc(value)}<div class="explain">{esc(said)}</div></td>'
             if value != "—"
             else "<td>—</td>"
-            for value, note in zip(d.values, d.notes, strict=True)
+            for value, said in zip(d.values, d.said, strict=True)
         )
         + "</tr>"
         for d in differing
