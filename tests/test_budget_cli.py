@@ -58,6 +58,17 @@ def test_budget_writes_every_table_and_a_verdict(written: tuple[Path, str]) -> N
     assert goal["cost"] <= goal["limit_cost"] < goal["cost_one_unit_beyond"]
 
 
+def test_the_terminal_says_the_goal_seek_answer_in_words_not_as_a_raw_row() -> None:
+    code, stdout, stderr = invoke(
+        "budget", WITHIN, "--baseline", TRADITIONAL, "-r", "1",
+        "--goal-seek", "roles.mcl.supplement",
+    )  # fmt: skip
+    assert code == 0, stderr
+    assert "== Goal seek ==\nthe answer in words at the end" in stdout
+    assert "reran_simulation" not in stdout and "None" not in stdout  # the row's raw cells
+    assert stdout.rstrip().splitlines()[-1].startswith("goal-seek roles.mcl.supplement")
+
+
 def test_the_command_writes_what_budget_study_returns(written: tuple[Path, str]) -> None:
     """`simulate budget` is a shell over simulate.budget_study: same figures, same verdict."""
     out, stdout = written

@@ -43,6 +43,7 @@ SHEETS = {
     "goal_seek": "Goal seek",
 }
 LONG = ("federal_budget",)  # tables too long for a terminal: in the files only
+WIDE = ("goal_seek",)  # one row of 18 columns: the terminal gives its answer in words instead
 
 
 READ_ME = "Read me"  # the first sheet of every budget workbook: what the figures count
@@ -248,11 +249,16 @@ def _plain(value: Any) -> Any:
 
 def render(tables: dict[str, pd.DataFrame]) -> str:
     """The tables as plain text for a terminal, money as $1,234.56 (the long justification
-    table is in the files only: --out)."""
+    table is in the files only: --out; goal-seek's one wide row is said in words after the
+    tables)."""
     parts = []
     for stem, frame in tables.items():
         if stem in LONG:
             parts.append(f"== {SHEETS[stem]} ==\n{len(frame)} lines: {stem}.csv with --out\n")
+            continue
+        if stem in WIDE:
+            said = f"the answer in words at the end; every column in {stem}.csv with --out"
+            parts.append(f"== {SHEETS[stem]} ==\n{said}\n")
             continue
         shown = frame.copy()
         for column in money_columns(shown):
