@@ -16,6 +16,7 @@ import simulate
 from simulate.budget.pay import salary
 from simulate.budget.projection import project
 from simulate.cli import main
+from simulate.report.board import pay as board_pay
 from simulate.schema import bundled
 from simulate.schema.errors import InputError
 from simulate.schema.notes import figures, note_for
@@ -419,8 +420,12 @@ def test_pay_as_typed_and_the_districts_salary_schedule(tmp_path: Path) -> None:
         assert spec.roles[role].salary == 0 and len(spec.roles[role].salary_schedule) == 3
         assert salary(spec.roles[role]) == average.quantize(Decimal("0.01"))
     assert spec.roles["principal"].salary == 105000
-    # the coach the arrangement pays the teachers' salary is on the schedule too
-    assert salary(spec.roles["building_coach"]) == average.quantize(Decimal("0.01"))
+    # the coach the arrangement pays the teachers' salary is paid the schedule's average
+    coach = spec.roles["building_coach"]
+    assert coach.salary == average.quantize(Decimal("0.01")) and not coach.salary_schedule
+    # and the board says what the budget pays, not the salary field's 0
+    assert board_pay(spec, "team_teacher") == "$54,500 + $1,500"
+    assert board_pay(spec, "building_coach") == "$54,500 + $3,500"
     assert spec.substitutes.daily_rate == 160
     assert spec.roles["building_coach"].supplement == 3500
     assert spec.notes["roles.principal.salary"].source == "district HR, 2026-27 salary schedule"

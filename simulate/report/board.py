@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from simulate import __version__
+from simulate.budget.pay import salary
 from simulate.measures.formats import fmt, fmt_diff
 from simulate.output import write_text
 
@@ -252,11 +253,15 @@ PAY_WORDS = {"hourly_wage": " an hour", "stipend": " stipend"}
 
 
 def pay(scenario: Scenario, role: str) -> str:
-    """A role's pay in a few words: salary and supplement, or hourly wage; whole dollars
-    without cents (the same amount, shorter)."""
+    """A role's pay in a few words: salary (a salary schedule's staff-weighted average, as the
+    budget pays it) and supplement, or hourly wage; whole dollars without cents (the same
+    amount, shorter)."""
     spec = scenario.roles[role]
-    fields = pay_fields(scenario, role)
-    return " + ".join(dollars(getattr(spec, f)) + PAY_WORDS.get(f, "") for f in fields)
+    amounts = {"salary": salary(spec)}
+    return " + ".join(
+        dollars(amounts.get(f, getattr(spec, f))) + PAY_WORDS.get(f, "")
+        for f in pay_fields(scenario, role)
+    )
 
 
 def dollars(amount: Decimal | float) -> str:

@@ -31,6 +31,7 @@ from decimal import Decimal
 from typing import Any
 
 from simulate import __version__
+from simulate.budget.pay import schedule_average
 from simulate.schema import bundled, shapes
 from simulate.schema.errors import InputError, suggest
 from simulate.schema.loading import load_data, validate
@@ -622,15 +623,15 @@ def _money(
 def _pay(base: Scenario, school: MySchool, label: str) -> dict[str, Any]:
     """Base pay: every salaried teaching role's, by role, or the district's salary schedule.
 
-    A teacher's salary or the schedule also pays the roles on the teacher scale: those the
-    arrangement pays its teachers' base salary (an instructional coach "at the average teacher
-    salary"), unless the planner gives their salary by role."""
+    A teacher's salary, or the schedule's staff-weighted average, also pays the roles on the
+    teacher scale: those the arrangement pays its teachers' base salary (an instructional coach
+    "at the average teacher salary"), unless the planner gives their salary by role."""
     out: dict[str, Any] = {}
     teaching = [n for n, r in base.roles.items() if r.is_teacher and r.hourly_wage is None]
     teaching = [n for n in teaching if base.roles[n].salary or base.roles[n].salary_schedule]
-    teaching += _on_teacher_scale(base, teaching, school.salaries)
+    on_scale = _on_teacher_scale(base, teaching, school.salaries)
     if school.teacher_salary is not None:
-        for name in teaching:
+        for name in teaching + on_scale:
             out[f"roles.{name}.salary"] = plain(school.teacher_salary)
     for name, amount in school.salaries.items():
         if name not in base.roles:
@@ -646,6 +647,9 @@ def _pay(base: Scenario, school: MySchool, label: str) -> dict[str, Any]:
         for name in teaching:
             out[f"roles.{name}.salary"] = 0
             out[f"roles.{name}.salary_schedule"] = plain(list(school.salary_schedule))
+        average = schedule_average((s["salary"], s["staff"]) for s in school.salary_schedule)
+        for name in on_scale:  # paid the teachers' average, not placed on the schedule
+            out[f"roles.{name}.salary"] = plain(average)
     return out
 
 
