@@ -241,6 +241,8 @@ def test_an_input_without_a_note_says_why() -> None:
     assert sourced.startswith("Public source: Guryan et al. (2023)")
     assert rows["Tutor"].said[1].startswith("A name or a choice of the arrangement, not a figure")
     assert rows["Tutor"].said[0] == ""  # the departmentalized school has no tutors
+    # the tutor role's note (its pay and absences) is not the source of its title
+    assert rows["Tutor: title"].said[1].startswith("A name or a choice")
 
 
 def test_assumptions_show_a_role_one_scenario_lacks(three: Comparison) -> None:

@@ -64,22 +64,25 @@ def assumption_diff(scenarios: Sequence[Scenario]) -> list[Difference]:
                     for f, s in zip(found, scenarios, strict=True)
                 ),
                 tuple(
-                    _said(note, key in e, f[1]) if f is not None else ""
-                    for note, e, f in zip(notes, explicit, found, strict=True)
+                    _said(note, dotted(f[0]) in sc.notes, key in e, f[1]) if f is not None else ""
+                    for note, sc, e, f in zip(notes, scenarios, explicit, found, strict=True)
                 ),
             )
         )
     return out
 
 
-def _said(note: Note | None, explicit: bool, value: Any) -> str:
+def _said(note: Note | None, own: bool, explicit: bool, value: Any) -> str:
     """Where a value comes from, in words: its note, or why it has none (a default the
-    scenario does not set; a name or a choice, which has no source to cite)."""
-    if note is not None:
+    scenario does not set; a name or a choice, which has no source to cite). A figure takes
+    the note of the section holding it; a name or a choice only a note of its own (a role's
+    note on its pay and absences says nothing of its title)."""
+    figure = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    if note is not None and (figure or own):
         return in_words(note)
     if not explicit:
         return "The model's default: the scenario does not set it."
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+    if not figure:
         return "A name or a choice of the arrangement, not a figure: nothing to cite."
     return in_words(None)
 
