@@ -20,6 +20,7 @@ from simulate.report.board import pay as board_pay
 from simulate.schema import bundled
 from simulate.schema.errors import InputError
 from simulate.schema.notes import figures, note_for
+from simulate.schema.words import written
 from simulate.study.new import FundingLine, MySchool, arrangements, new_scenario
 
 ARRANGEMENTS = [
@@ -423,7 +424,8 @@ def test_pay_as_typed_and_the_districts_salary_schedule(tmp_path: Path) -> None:
     # the coach the arrangement pays the teachers' salary is paid the schedule's average
     coach = spec.roles["building_coach"]
     assert coach.salary == average.quantize(Decimal("0.01")) and not coach.salary_schedule
-    # and the board says what the budget pays, not the salary field's 0
+    # and the board and the report's tables say what the budget pays, not the salary field's 0
+    assert written("roles.team_teacher.salary", 0, spec) == "the salary schedule's average"
     assert board_pay(spec, "team_teacher") == "$54,500 + $1,500"
     assert board_pay(spec, "building_coach") == "$54,500 + $3,500"
     assert spec.substitutes.daily_rate == 160

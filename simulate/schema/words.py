@@ -15,6 +15,7 @@ from typing import Any
 from simulate.schema.fields import describe
 from simulate.schema.model import Scenario
 from simulate.schema.paths import get, parse
+from simulate.schema.yamlsafe import FieldPath
 
 # Top-level sections as headings (roles, schools and budget items are named by their items).
 SECTIONS = {
@@ -72,6 +73,8 @@ def written(path: str, value: Any, scenario: Scenario | None = None) -> str:
     if len(parts) > 1 and parts[-2] == "schedule":
         return _counted(value, "minute")
     meta = describe(path)
+    if name == "salary" and not value and _scheduled(parts, scenario):
+        return "the salary schedule's average"  # the field's 0 is no pay: the schedule pays
     if meta.kind == "money":
         return dollars(value)
     if meta.unit.startswith("share"):
@@ -83,6 +86,14 @@ def written(path: str, value: Any, scenario: Scenario | None = None) -> str:
     unit = meta.unit if meta.unit and not meta.unit.startswith(("per ", "$")) else ""
     words = unit.split(" ", 1)
     return _counted(value, words[0].removesuffix("s"), words[1] if len(words) > 1 else "")
+
+
+def _scheduled(parts: FieldPath, scenario: Scenario | None) -> bool:
+    """Whether `parts` is a role's field (roles.NAME....) and the role has a salary schedule."""
+    if scenario is None or len(parts) != 3 or parts[0] != "roles":
+        return False
+    role = scenario.roles.get(str(parts[1]))
+    return role is not None and bool(role.salary_schedule)
 
 
 def dollars(value: float | int | Decimal) -> str:

@@ -64,7 +64,7 @@ def assumption_diff(scenarios: Sequence[Scenario]) -> list[Difference]:
                     for f, s in zip(found, scenarios, strict=True)
                 ),
                 tuple(
-                    _said(note, dotted(f[0]) in sc.notes, key in e, f[1]) if f is not None else ""
+                    _said(note, _roles_note(sc, f[0]), key in e, f[1]) if f is not None else ""
                     for note, sc, e, f in zip(notes, scenarios, explicit, found, strict=True)
                 ),
             )
@@ -72,19 +72,26 @@ def assumption_diff(scenarios: Sequence[Scenario]) -> list[Difference]:
     return out
 
 
-def _said(note: Note | None, own: bool, explicit: bool, value: Any) -> str:
+def _said(note: Note | None, roles_note: bool, explicit: bool, value: Any) -> str:
     """Where a value comes from, in words: its note, or why it has none (a default the
     scenario does not set; a name or a choice, which has no source to cite). A figure takes
-    the note of the section holding it; a name or a choice only a note of its own (a role's
+    the note of the section holding it; a name or a choice not the whole role's (a role's
     note on its pay and absences says nothing of its title)."""
     figure = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
-    if note is not None and (figure or own):
+    if note is not None and (figure or not roles_note):
         return in_words(note)
     if not explicit:
         return "The model's default: the scenario does not set it."
     if not figure:
         return "A name or a choice of the arrangement, not a figure: nothing to cite."
     return in_words(None)
+
+
+def _roles_note(scenario: Scenario, at: FieldPath) -> bool:
+    """Whether the note covering a field inside a role is the whole role's (roles.NAME)."""
+    if len(at) <= 2 or at[0] != "roles":
+        return False
+    return not any(dotted(at[:depth]) in scenario.notes for depth in range(len(at), 2, -1))
 
 
 _MISSING = object()
