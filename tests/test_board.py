@@ -92,3 +92,20 @@ def test_pay_is_written_in_whole_dollars_only_where_it_has_no_cents(
 def test_one_simulated_year_is_said_in_the_singular(pair: tuple[Scenario, Scenario]) -> None:
     page = board(*pair)
     assert "over one school year " in page and "1 school years" not in page
+
+
+def test_a_verdict_on_funding_the_school_did_not_give_says_so(
+    pair: tuple[Scenario, Scenario],
+) -> None:
+    """The bundled district's recurring lines are assumptions: the verdict's heading says it
+    rests on them; once the school's own lines are given (local notes), it does not."""
+    today, teams = pair
+    said = re.search(
+        r'<h2>Budget verdict <small id="board-funding">(.*?)</small></h2>', board(today, teams)
+    )
+    assert said is not None
+    assert html.unescape(said.group(1)).startswith("on assumed recurring funding, not the school's")
+    local = Note(kind="local", source="district budget office, 2026-27")
+    ours = {p: local for p in today.notes if p.startswith("budget.funding[")}
+    own = today.model_copy(update={"notes": {**today.notes, **ours}})
+    assert 'id="board-funding"' not in board(own)

@@ -79,7 +79,7 @@ def render_board(comparison: Comparison) -> str:
         f"(seed {c.seed}), {fair}. Figures are means over the years; differences are against "
         f"<strong>{esc(c.baseline)}</strong>.</p>"
         f"<h2>At a glance</h2>{key_figures(page)}"
-        f"<h2>Budget verdict</h2>{verdicts(page)}"
+        f"<h2>Budget verdict{funding_caveat(page)}</h2>{verdicts(page)}"
         f"<h2>Key assumptions</h2>{assumptions(page)}"
     )
     return (
@@ -133,6 +133,30 @@ def verdicts(page: Page) -> str:
         )
     head = '<th scope="col">Scenario</th><th scope="col">Multi-year projection</th>'
     return table("", head, rows, "board-verdicts")
+
+
+def funding_caveat(page: Page) -> str:
+    """A few words for the verdict's heading when it rests on recurring funding that is not
+    the school's own (the lines are named in the report's assumptions)."""
+    if not any(assumed_funding(r.scenario) for r in page.c.results):
+        return ""
+    return (
+        ' <small id="board-funding">on assumed recurring funding, not the school\'s own: '
+        "give the district's lines before relying on it</small>"
+    )
+
+
+def assumed_funding(scenario: Scenario) -> list[str]:
+    """The recurring funding lines whose figures are not the school's own (a note of another
+    kind than local, or none): a verdict resting on them is the scenario's assumption."""
+    out = []
+    for k, line in enumerate(scenario.budget.funding):
+        notes = [
+            n for path, n in scenario.notes.items() if path.startswith(f"budget.funding[{k}].")
+        ]
+        if line.kind == "recurring" and not (notes and all(n.kind == "local" for n in notes)):
+            out.append(line.name)
+    return out
 
 
 def assumptions(page: Page) -> str:
