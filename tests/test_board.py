@@ -109,3 +109,8 @@ def test_a_verdict_on_funding_the_school_did_not_give_says_so(
     ours = {p: local for p in today.notes if p.startswith("budget.funding[")}
     own = today.model_copy(update={"notes": {**today.notes, **ours}})
     assert 'id="board-funding"' not in board(own)
+    # as `simulate new --funding` notes them: one note on each line
+    kept = {p: n for p, n in today.notes.items() if not p.startswith("budget.funding[")}
+    lines = {f"budget.funding[{k}]": local for k in range(len(today.budget.funding))}
+    given = today.model_copy(update={"notes": kept | lines})
+    assert 'id="board-funding"' not in board(given)

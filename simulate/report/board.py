@@ -147,16 +147,20 @@ def funding_caveat(page: Page) -> str:
 
 
 def assumed_funding(scenario: Scenario) -> list[str]:
-    """The recurring funding lines whose figures are not the school's own (a note of another
-    kind than local, or none): a verdict resting on them is the scenario's assumption."""
+    """The recurring funding lines whose money is not the school's own figure: a note of
+    another kind than local (or none) covers one of the figures that set it."""
+    from simulate.schema.notes import note_for
+
     out = []
     for k, line in enumerate(scenario.budget.funding):
-        notes = [
-            n for path, n in scenario.notes.items() if path.startswith(f"budget.funding[{k}].")
-        ]
-        if line.kind == "recurring" and not (notes and all(n.kind == "local" for n in notes)):
+        money = [f for f in MONEY_FIELDS if getattr(line, f)]
+        notes = [note_for(scenario, f"budget.funding[{k}].{f}") for f in money]
+        if line.kind == "recurring" and not all(n is not None and n.kind == "local" for n in notes):
             out.append(line.name)
     return out
+
+
+MONEY_FIELDS = ("amount", "per_pupil", "per_eligible_pupil", "eligible_share")
 
 
 def assumptions(page: Page) -> str:
