@@ -24,3 +24,18 @@ def test_lists_are_written_in_words() -> None:
     assert written("schools[0].grades", ["K", "1"], plan) == "K, 1"
     assert written("coverage.cascade", ["mcl"], plan) == "Multi-classroom leader"
     assert written(f"{grant}.pays_for", [], plan) == "none"
+
+
+def test_a_period_schools_courses_are_named_and_a_list_left_out_means_every_one() -> None:
+    from simulate.schema.words import label
+
+    middle = simulate.load_scenario(SCENARIOS / "middle_tutoring.yaml")
+    courses = middle.schools[0].periods.courses
+    k = next(i for i, c in enumerate(courses) if c.name == "Elective B")
+    at = f"schools[0].periods.courses[{k}]"
+    assert label(f"{at}.class_size_cap", middle).endswith("course “Elective B”: class size cap")
+    assert written(f"{at}.tiers", [], middle) == "every tier"  # left out: every tier takes it
+    assert written(f"{at}.grades", [], middle) == "every grade"
+    assert written("budget.funding[0].pays_for", [], middle) == "none"  # elsewhere, none
+    first = label("schools[0].periods.class_absence_rates[0]", middle)
+    assert first.endswith("part-day absence in period 1") and "item" not in first

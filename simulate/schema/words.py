@@ -65,7 +65,9 @@ def written(path: str, value: Any, scenario: Scenario | None = None) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return ", ".join(_entry(path, v, scenario) for v in value) if value else "none"
+        if not value:  # a course's grades or tiers left out: it takes every one
+            return EVERY.get(str(name), "none") if "courses" in parts else "none"
+        return ", ".join(_entry(path, v, scenario) for v in value)
     if isinstance(value, str):
         if name in ROLE_LISTS:
             return _role(value, scenario)
@@ -86,6 +88,9 @@ def written(path: str, value: Any, scenario: Scenario | None = None) -> str:
     unit = meta.unit if meta.unit and not meta.unit.startswith(("per ", "$")) else ""
     words = unit.split(" ", 1)
     return _counted(value, words[0].removesuffix("s"), words[1] if len(words) > 1 else "")
+
+
+EVERY = {"grades": "every grade", "tiers": "every tier"}  # a course's lists left out
 
 
 def _scheduled(parts: FieldPath, scenario: Scenario | None) -> bool:
@@ -163,6 +168,10 @@ def _item(here: tuple[str | int, ...], scenario: Scenario | None) -> str:
         return f"funding “{item.name}”" if item is not None else f"funding line {number}"
     if kind == "one_off":
         return f"one-off cost “{item.name}”" if item is not None else f"one-off cost {number}"
+    if kind == "courses":
+        return f"course “{item.name}”" if item is not None else f"course {number}"
+    if kind == "class_absence_rates":
+        return f"part-day absence in period {number}"
     if kind == "testing_windows":
         return f"testing window {number}"
     if kind == "stations":
