@@ -325,6 +325,12 @@ def test_report_says_when_arrangements_read_the_evidence_differently(tmp_path: P
     assert "read the evidence differently" in html
     same = render(compare([base], seed=0, replications=2, workers=1))
     assert "read the evidence differently" not in same
+    assert "50% of small-group time taken as reading" in same  # one share: said once
+    math_only = base.model_copy(
+        update={"name": "Math only", "learning": Learning(reading_share=0.0)}
+    )
+    both = render(compare([base, math_only], seed=0, replications=1, workers=1))
+    assert f"taken as reading: {base.name}: 50%; Math only: 0%" in both  # each its own
 
 
 def test_a_secondary_school_says_plainly_what_the_estimate_leaves_out(tmp_path: Path) -> None:

@@ -197,6 +197,16 @@ def evidence_used(page: Page) -> str:
     )
 
 
+def reading(page: Page) -> str:
+    """The share of small-group time taken as reading: one figure, or each scenario's where
+    they differ (a school whose only small groups are math tutoring takes none)."""
+    shares = {r.scenario.name: r.scenario.learning.reading_share for r in page.c.results}
+    if len(set(shares.values())) == 1:
+        return f"{next(iter(shares.values())):.0%} of small-group time taken as reading"
+    each = "; ".join(f"{esc(name)}: {share:.0%}" for name, share in shares.items())
+    return f"the share of small-group time taken as reading: {each}"
+
+
 def rules(page: Page) -> str:
     base = page.c.base.scenario
     s = base.learning
@@ -225,8 +235,7 @@ def rules(page: Page) -> str:
         "groups in one-teacher classrooms (counted there with the tutoring evidence) can show "
         "less on such a team, in reading most: the team studies found gains in math and no "
         "clear effect in reading.</li>"
-        f"<li>Evidence: {BODIES[s.evidence]}; {s.reading_share:.0%} of small-group time "
-        "taken as reading.</li>"
+        f"<li>Evidence: {BODIES[s.evidence]}; {reading(page)}.</li>"
         "<li>Year to year: the middle 95% of simulated years at the studies' central effects. "
         "Evidence: the middle 95% of effect sizes drawn from the studies' uncertainty, for the "
         "average year. Both: the two together.</li></ul>"
