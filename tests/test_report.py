@@ -322,3 +322,25 @@ def test_the_coverage_section_shows_absence_and_coverage_per_adult(
     duties = "coverage.duties_per_adult"
     teachers = {(s, g) for s, m, g, st in shown if m == duties and st == "mean"}
     assert (comparison.names[0], "role=teacher") in teachers
+
+
+def test_a_figure_some_years_had_nothing_to_measure_for_says_how_many_had_it() -> None:
+    """A fill rate (or a cost per student at the target) has no figure in a year with nothing
+    to measure: its mean rests on the other years, and the cell says on how many."""
+    import dataclasses
+
+    from simulate.measures.catalogue import measure
+    from simulate.report.context import Page
+    from simulate.report.figures import row
+
+    spec = simulate.load_scenario(SCENARIOS / "traditional.yaml")
+    c = compare([spec], seed=7, replications=3)
+    fill = "coverage.substitute_fill_rate"
+    metrics = c.results[0].metrics
+    gone = (metrics.metric == fill) & (metrics.replication == 0)  # as a year without absences
+    fewer = dataclasses.replace(c.results[0], metrics=metrics[~gone])
+    thinner = Comparison([fewer], c.baseline, c.seed, c.replications)
+    assert thinner.years_with(spec.name, fill, "all", "value") == 2
+    cell = Page(thinner).metric_cell(spec.name, row(measure(fill)))
+    assert "in 2 years of 3" in cell
+    assert "years of" not in Page(c).metric_cell(spec.name, row(measure(fill)))  # every year

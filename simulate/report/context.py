@@ -16,7 +16,7 @@ from simulate.measures.formats import fmt
 from .cells import difference_html, interval_html
 from .charts import BASELINE_COLOR, PALETTE, REASON_COLORS, embed, short, style
 from .figures import Row
-from .kit import esc, raw, table
+from .kit import esc, plural, raw, table
 
 if TYPE_CHECKING:
     from simulate.study.compare import Comparison
@@ -97,6 +97,9 @@ class Page:
         mean, lo, hi = found
         attrs = f'{keys} data-value="{raw(mean)}" data-ci-low="{raw(lo)}" data-ci-high="{raw(hi)}"'
         shown = f'<div class="v">{fmt(mean, row.kind)}</div>{interval_html(found, row.kind)}'
+        years = c.years_with(name, *row.key)
+        if years < c.replications:  # a figure some years had nothing to measure for
+            shown += f'<div class="ci">in {plural(years, "year")} of {c.replications}</div>'
         diff = c.difference(name, *row.key)
         if diff is not None:
             d, dlo, dhi = diff
