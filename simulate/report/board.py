@@ -135,6 +135,9 @@ def verdicts(page: Page) -> str:
     return table("", head, rows, "board-verdicts")
 
 
+FUNDING_FIGURES = ("amount", "per_pupil", "per_eligible_pupil", "eligible_share")  # a line's money
+
+
 def funding_caveat(page: Page) -> str:
     """A few words for the verdict's heading when it rests on recurring funding that is not
     the school's own (the lines are named in the report's assumptions)."""
@@ -153,14 +156,11 @@ def assumed_funding(scenario: Scenario) -> list[str]:
 
     out = []
     for k, line in enumerate(scenario.budget.funding):
-        money = [f for f in MONEY_FIELDS if getattr(line, f)]
-        notes = [note_for(scenario, f"budget.funding[{k}].{f}") for f in money]
+        setting = [f for f in FUNDING_FIGURES if getattr(line, f)]
+        notes = [note_for(scenario, f"budget.funding[{k}].{f}") for f in setting]
         if line.kind == "recurring" and not all(n is not None and n.kind == "local" for n in notes):
             out.append(line.name)
     return out
-
-
-MONEY_FIELDS = ("amount", "per_pupil", "per_eligible_pupil", "eligible_share")
 
 
 def assumptions(page: Page) -> str:

@@ -86,8 +86,12 @@ def _numbers(node: Any, at: FieldPath) -> list[str]:
         return [p for key, value in node.items() for p in _numbers(value, (*at, str(key)))]
     if isinstance(node, list):
         return [p for k, value in enumerate(node) for p in _numbers(value, (*at, k))]
-    number = isinstance(node, int | float | Decimal) and not isinstance(node, bool)
-    return [dotted(at)] if number else []
+    return [dotted(at)] if is_figure(node) else []
+
+
+def is_figure(value: Any) -> bool:
+    """Whether a value is a figure (a number, not a yes/no), which a note must cover."""
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
 def canonical(path: str) -> str:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from simulate.schema.model import Note, Scenario
-from simulate.schema.notes import in_words, note_for
+from simulate.schema.notes import in_words, is_figure, note_for
 from simulate.schema.words import label, written
 from simulate.schema.yamlsafe import FieldPath, dotted
 
@@ -77,7 +76,7 @@ def _said(note: Note | None, roles_note: bool, explicit: bool, value: Any) -> st
     scenario does not set; a name or a choice, which has no source to cite). A figure takes
     the note of the section holding it; a name or a choice not the whole role's (a role's
     note on its pay and absences says nothing of its title)."""
-    figure = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    figure = is_figure(value)
     if note is not None and (figure or not roles_note):
         return in_words(note)
     if not explicit:

@@ -19,7 +19,6 @@ import pandas as pd
 from simulate.budget.items import differences, key_figures
 from simulate.budget.projection import MultiYear, project
 from simulate.measures.catalogue import (
-    CATALOGUE,
     MEASURES,
     Measure,
     budget_measures,
@@ -86,16 +85,14 @@ class Comparison:
         return _stack((r.scenario.name, r.metrics) for r in self.results)
 
     def years_with(self, name: str, metric: str, group: str, statistic: str) -> int:
-        """The simulated years that have a figure: every one, but for a figure the catalogue
-        marks `empty` (a year may have nothing to measure), which a mean rests on alone."""
-        key = (name, metric, group, statistic)
-        return self._sparse_years.get(key, self.replications)
+        """The simulated years that have a figure: every one (study.stats gives each figure a
+        row in every year), but for a figure the catalogue marks `empty`, which a year with
+        nothing to measure does not have."""
+        return self._years.get((name, metric, group, statistic), self.replications)
 
     @cached_property
-    def _sparse_years(self) -> dict[tuple[str, str, str, str], int]:
-        frame = self.replication_metrics
-        sparse = frame[frame.metric.map(lambda m: bool(m in CATALOGUE and CATALOGUE[m].empty))]
-        counts = sparse.groupby(["scenario", *KEYS], sort=False).size()
+    def _years(self) -> dict[tuple[str, str, str, str], int]:
+        counts = self.replication_metrics.groupby(["scenario", *KEYS], sort=False).size()
         return {key: int(n) for key, n in counts.items()}
 
     @cached_property
