@@ -9,13 +9,14 @@ from typing import Any
 import numpy as np
 import oracle
 import pytest
-from conftest import BUNDLED, build
+from conftest import BUNDLED, build, data
 from hypothesis import given
 from hypothesis import strategies as st
 from test_properties import SETTINGS, scenarios
 from yearview import contact, grouped_by_role, received
 
 from simulate.engine import Engine
+from simulate.engine.modules import small_groups
 from simulate.engine.modules.instruction import Instruction
 from simulate.engine.modules.small_groups import Grouped, SmallGroups
 from simulate.measures.compute import compute
@@ -144,3 +145,21 @@ def test_instruction_matches_the_plain_oracle_on_every_bundled_scenario(path) ->
 @given(spec=scenarios(), seed=st.integers(0, 2**32 - 1))
 def test_instruction_matches_the_plain_oracle_on_random_scenarios(spec, seed: int) -> None:
     assert_instruction_matches(Engine(build(spec), seed).run())
+
+
+def test_the_compiled_seating_is_loaded_once_for_every_call() -> None:
+    """The fork server loads the seating as compile_seating calls it; a year's own calls must
+    use that one compiled version, or each worker would compile or load another."""
+    small_groups.compile_seating()
+    Engine(build(data("mcl_residents_tutors")), 3).run()
+    assert len(small_groups._seat_lists.signatures) == 1
+
+
+def test_best_first_orders_by_rank_then_level_and_refuses_what_one_key_cannot_hold() -> None:
+    rng = np.random.default_rng(4)
+    rank = rng.integers(-50, 50, 400)
+    level = rng.permutation(400)
+    order = small_groups._best_first(rank, level)
+    np.testing.assert_array_equal(order, np.lexsort((-level, -rank)))
+    with pytest.raises(OverflowError):
+        small_groups._best_first(np.array([0, 2**61]), np.array([0, 5]))

@@ -45,3 +45,14 @@ signal.signal(signal.SIGINT, signal.SIG_IGN)
 # The main process starts the fork server with both held back (executor._start_fork_server),
 # so one that arrived while this Python started is pending: ignored now, it is discarded.
 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+def _load_compiled() -> None:
+    """Workers are forked from here, so what is loaded here is loaded once: the engine's
+    compiled seating too (numba loads it at its first call, about 0.4 s a process)."""
+    from simulate.engine.modules.small_groups import compile_seating
+
+    compile_seating()
+
+
+_load_compiled()

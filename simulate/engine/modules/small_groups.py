@@ -28,8 +28,9 @@ sessions of that length). The seats of the sessions held go round them student b
 by one student at most. An adult's minutes are those of the days it was in school and free; a
 student's sessions are at most the days it was in school times the tier's daily cap.
 
-`SmallGroups` seats every adult of a school in a few numpy calls; tests/oracle.py writes the
-same rule as plain loops, one adult and one number of sessions at a time, to check it. What
+`SmallGroups` seats the adults of a round in one call of `_seat_lists`, plain loops over the
+candidates compiled by numba; tests/oracle.py writes the same rule another way, one adult and
+one number of sessions at a time, to check it. What
 friction took from an adult's small-group time is the timesheet's; this module books what was
 left: used in sessions (delivered) or not (unused).
 """
@@ -40,6 +41,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from simulate.engine.ledger import UNUSED
 from simulate.engine.module import Module, Today
@@ -367,142 +369,176 @@ def _seat(g: Groups, w: _Window, members: list[int], last_day: int) -> None:
 
 def _plan(g: Groups, w: _Window, members: list[int], last_day: int) -> Seats | None:
     """Which candidates the adults of a round seat, in which sessions (see the module)."""
-    school = g.school
     tiers = g.tiers
-    n_adults, n_tiers = len(w.adults), len(tiers.names)
     pools = [g.pools.get(int(w.index[k]), _NOBODY) for k in members]
     sizes = [pool.size for pool in pools]
     if not sum(sizes):
         return None
-    owner_of, pupil = np.repeat(members, sizes), np.concatenate(pools)
-    tier = school.students.tier[pupil]
-    cap = w.caps(g, pupil)
-    on = cap > 0
-    in_caseload = np.bincount(
-        owner_of[on] * n_tiers + tier[on], minlength=n_adults * n_tiers
-    ).reshape(n_adults, n_tiers)
-    size = np.minimum(np.minimum(tiers.group_size, w.group_size[:, None]), in_caseload)
-    need, step = g.need(pupil, last_day), g.session_need(tiers.session[tier])
-    # every candidate: the nth session of a student, ranked by the need left before it
-    entry = np.repeat(np.arange(pupil.size), cap)
-    if not entry.size:
+    pupil = np.concatenate(pools)
+    tier = g.school.students.tier[pupil].astype(np.int64)
+    session = tiers.session.astype(np.int64)
+    slots = w.slots[np.searchsorted(w.lengths, session)]  # tiers x adults
+    seats = _seat_lists(
+        np.array(members, dtype=np.int64),
+        np.cumsum([0, *sizes]),
+        tier,
+        w.caps(g, pupil),
+        g.need(pupil, last_day),
+        g.tiebreak[pupil].astype(np.int64),
+        g.session_need(session),
+        session,
+        tiers.group_size.astype(np.int64),
+        w.group_size.astype(np.int64),
+        slots,
+        w.minutes,
+        w.used,
+    )
+    if not seats.shape[1]:
         return None
-    nth = np.arange(entry.size) - np.repeat(np.cumsum(cap) - cap, cap)
-    who, tie = owner_of[entry], tier[entry]
-    rank = need[entry] - nth * step[entry]
-    level = g.tiebreak[pupil[entry]]
-    order = _ranked(who * n_tiers + tie, rank, level)  # each (adult, tier) list in rank order
-    entry, nth, who, tie, rank, level = (
-        entry[order],
-        nth[order],
-        who[order],
-        tie[order],
-        rank[order],
-        level[order],
-    )
-    listed = who * n_tiers + tie  # each candidate's list, the lists one after another
-    begins = _starts(listed)
-    place = np.arange(listed.size)
-    begin = np.maximum.accumulate(np.where(begins, place, 0))  # where each one's list begins
-    size = size[who, tie]
-    # h sessions seat the h x size candidates ranked first among each student's first h, so a
-    # candidate is seated once the sessions outnumber both its own number and the sessions
-    # the candidates ahead of it in its list fill
-    number = np.maximum(nth, _filled(listed, nth, size, begin))
-    # a list's sessions in order, each opened by the first candidate it seats
-    numbered = number + (np.cumsum(begins) - 1) * (int(number.max()) + 2)
-    opens = _starts(np.maximum.accumulate(numbered))  # a new highest number
-    s_who, s_tie, s_rank, s_level = who[opens], tie[opens], rank[opens], level[opens]
-    length = tiers.session[tie]
-    s_len, s_no = length[opens], number[opens]
-    fits = s_no < w.slots[np.searchsorted(w.lengths, s_len), s_who]
-    s_who, s_tie, s_rank, s_len = s_who[fits], s_tie[fits], s_rank[fits], s_len[fits]
-    order = _ranked(s_who, s_rank, s_level[fits])  # an adult's sessions of every tier in order
-    s_who, s_tie, s_len = s_who[order], s_tie[order], s_len[order]
-    spent = np.cumsum(s_len)
-    first = _starts(s_who)
-    before = np.maximum.accumulate(np.where(first, spent - s_len, 0))
-    keep = spent - before <= w.minutes[s_who]
-    s_who, s_tie, s_len = s_who[keep], s_tie[keep], s_len[keep]
-    held = np.bincount(s_who * n_tiers + s_tie, minlength=n_adults * n_tiers)
-    w.used += np.bincount(s_who, s_len, minlength=n_adults)
-    seated = number < held[listed]
-    entry, nth, listed = entry[seated], nth[seated], listed[seated]
-    # each student's seats in turn go round its list's sessions (no student twice in one):
-    # the list's q-th seat sits in session q mod h, so sessions differ by one student at most
-    sessions = held[listed]
-    occupied = np.bincount(listed, minlength=held.size)[listed]  # seats of the list
-    q = _before_in_list(np.bincount(entry, minlength=pupil.size), owner_of * n_tiers + tier)
-    q = q[entry] + nth
-    session = q % sessions
-    return Seats(
-        who=who[seated],
-        tier=tie[seated],
-        session=session,
-        student=pupil[entry],
-        length=length[seated].astype(float),
-        size=(occupied - session + sessions - 1) // sessions,
-    )
+    entry, who, tie, number, size = seats
+    return Seats(who, tie, number, pupil[entry], tiers.session[tie].astype(float), size)
 
 
-def _filled(listed: np.ndarray, nth: np.ndarray, size: np.ndarray, begin: np.ndarray) -> np.ndarray:
-    """For each candidate (in list order), how many sessions of `size` distinct students the
-    candidates ahead of it in its list fill. With A[i] the candidates of student i ahead, that
-    is the largest x with sum(min(x, A[i])) >= x * size, which is min over j < size of (the
-    candidates ahead but the j largest A[i]) // (size - j); and the candidates ahead but the j
-    largest A[i] are those ahead that are not among the first j of their number (0th, 1st,
-    ...) in the list."""
-    key = listed * (int(nth.max()) + 1) + nth
-    by = np.argsort(key, kind="stable")  # each list's candidates of each number, in order
-    place = np.arange(by.size)
-    ordered = key[by]
-    firsts = _starts(ordered)
-    among = np.empty_like(nth)  # how many of its number come before it in its list
-    among[by] = place - np.maximum.accumulate(np.where(firsts, place, 0))
-    filled = (place - begin) // size  # j = 0: every candidate ahead counts
-    for j in range(1, int(size.max())):
-        counted = among >= j
-        ahead: np.ndarray = np.cumsum(counted)
-        ahead -= counted
-        ahead -= ahead[begin]
-        fill = ahead // np.maximum(size - j, 1)
-        fill[size <= j] = ahead.size  # lists of j or fewer seats a session: no bound here
-        np.minimum(filled, fill, out=filled)
-    return filled
+@njit(cache=True)
+def _seat_lists(
+    members,
+    bounds,
+    tier,
+    cap,
+    need,
+    level,
+    step,
+    session,
+    tier_size,
+    adult_size,
+    slots,
+    minutes,
+    used,
+):
+    """The module's seating rule for the adults `members` of a round (their numbers in the
+    window), one list (an adult's students of one tier) at a time, in plain loops compiled by
+    numba. Pool entries (the adults' caseloads one after another, adult m's from bounds[m])
+    have a tier, a `cap` of sessions left, a need and a tiebreak level; tiers a session's
+    `step` of need, its length and a group size; adults a group size, `slots` (tiers x adults)
+    and `minutes`. Adds each adult's minutes in sessions to `used`; returns each seat's entry,
+    adult, tier, session and the students its session seats."""
+    n_tiers, entries = step.size, bounds[-1]
+    n_lists = members.size * n_tiers
+    # each student's k-th session is a candidate; the candidates list by list, in pool order
+    list_of = np.full(entries, -1, dtype=np.int64)
+    students = np.zeros(n_lists, dtype=np.int64)
+    first = np.zeros(n_lists + 1, dtype=np.int64)
+    for m in range(members.size):
+        for e in range(bounds[m], bounds[m + 1]):
+            if cap[e] > 0:
+                at = m * n_tiers + tier[e]
+                list_of[e] = at
+                students[at] += 1
+                first[at + 1] += cap[e]
+    first = np.cumsum(first)
+    total = first[-1]
+    entry = np.empty(total, dtype=np.int64)
+    nth = np.empty(total, dtype=np.int64)
+    rank = np.empty(total, dtype=np.int64)  # need left before the session
+    tiebreak = np.empty(total, dtype=np.int64)
+    filling = first[:-1].copy()
+    for e in range(entries):
+        at = list_of[e]
+        for k in range(cap[e] if at >= 0 else 0):
+            c = filling[at]
+            entry[c], nth[c], tiebreak[c] = e, k, level[e]
+            rank[c] = need[e] - k * step[tier[e]]
+            filling[at] += 1
+    # in rank order a candidate's number is the sessions its list needs to seat it: its own
+    # number among its student's, or more, the sessions the candidates ahead of it fill (the
+    # largest x with the sum over students of min(x, their candidates ahead) >= x x size)
+    number = np.empty(total, dtype=np.int64)
+    ahead = np.zeros(entries, dtype=np.int64)
+    opener = np.empty(total, dtype=np.int64)  # the first candidate of each session that fits
+    opened = np.zeros(members.size + 1, dtype=np.int64)  # each adult's openers from opened[m]
+    for m in range(members.size):
+        opened[m + 1] = opened[m]
+        for t in range(n_tiers):
+            at = m * n_tiers + t
+            lo, hi = first[at], first[at + 1]
+            if lo == hi:
+                continue
+            size = min(tier_size[t], adult_size[members[m]], students[at])
+            at_least = np.zeros(hi - lo + 2, dtype=np.int64)  # students with >= n ahead
+            filled = 0
+            within = 0  # sum over students of min(filled, their candidates ahead)
+            highest = -1
+            for c in lo + _best_first(rank[lo:hi], tiebreak[lo:hi]):
+                number[c] = max(nth[c], filled)
+                if number[c] > highest:  # opens a session
+                    highest = number[c]
+                    if number[c] < slots[t, members[m]]:
+                        opener[opened[m + 1]] = c
+                        opened[m + 1] += 1
+                e = entry[c]
+                ahead[e] += 1
+                at_least[ahead[e]] += 1
+                within += ahead[e] <= filled
+                while within + at_least[filled + 1] >= (filled + 1) * size:
+                    within += at_least[filled + 1]
+                    filled += 1
+    # each adult's sessions of all tiers in rank order, held while its minutes last
+    held = np.zeros(n_lists, dtype=np.int64)
+    for m in range(members.size):
+        mine = opener[opened[m] : opened[m + 1]]
+        spent = 0
+        for c in mine[_best_first(rank[mine], tiebreak[mine])]:
+            t = tier[entry[c]]
+            if spent + session[t] > minutes[members[m]]:
+                break
+            spent += session[t]
+            held[m * n_tiers + t] += 1
+        used[members[m]] += spent
+    # each student's seats in turn go round its list's sessions: seat q in session q mod h
+    seats = 0
+    for at in range(n_lists):
+        if held[at]:
+            for c in range(first[at], first[at + 1]):
+                seats += number[c] < held[at]
+    out = np.empty((5, seats), dtype=np.int64)  # entry, adult, tier, session, students in it
+    s = 0
+    for at in range(n_lists):
+        h = held[at]
+        if h == 0:
+            continue
+        occupied = 0
+        for c in range(first[at], first[at + 1]):
+            occupied += number[c] < h
+        q = 0
+        for c in range(first[at], first[at + 1]):
+            if number[c] < h:
+                out[0, s], out[1, s], out[2, s] = entry[c], members[at // n_tiers], at % n_tiers
+                out[3, s] = q % h
+                out[4, s] = (occupied - q % h + h - 1) // h
+                q += 1
+                s += 1
+    return out
 
 
-def _starts(keys: np.ndarray) -> np.ndarray:
-    """Where each run of equal keys begins (np.r_ costs more than the comparison here)."""
-    starts = np.empty(keys.size, dtype=bool)
-    starts[:1] = True
-    np.not_equal(keys[1:], keys[:-1], out=starts[1:])
-    return starts
-
-
-def _before_in_list(count: np.ndarray, listed: np.ndarray) -> np.ndarray:
-    """For items with `count` each, in lists `listed`: how many the items before each in its
-    list hold (items in a list taken in their own order)."""
-    order = np.argsort(listed, kind="stable")
-    total = np.cumsum(count[order]) - count[order]
-    begins = _starts(listed[order])
-    before = np.empty_like(total)
-    before[order] = total - np.maximum.accumulate(np.where(begins, total, 0))
-    return before
-
-
-def _ranked(group: np.ndarray, rank: np.ndarray, level: np.ndarray) -> np.ndarray:
-    """The order that puts each group's items together, best rank first, ties by level (both
-    whole numbers, highest first): one sort of one whole-number key where it fits in 63 bits,
-    else a lexsort of the three. The keys are distinct; a stable sort is the faster one here,
-    as each student's candidates come in a run already in order."""
-    if not group.size:
+@njit(cache=True)
+def _best_first(rank, level):
+    """The order of items by rank, highest first, equal ranks by level, highest first (levels
+    are distinct where ranks are equal): one sort of one whole-number key."""
+    if rank.size == 0:
         return np.zeros(0, dtype=np.int64)
-    low = int(rank.min())
-    spans = (int(group.max()) + 1, int(rank.max()) - low + 1, int(level.max()) + 1)
-    if spans[0] * spans[1] * spans[2] < 2**62:
-        key = (group * spans[1] + (int(rank.max()) - rank)) * spans[2] + (spans[2] - 1 - level)
-        return np.argsort(key, kind="stable")
-    return np.lexsort((-level, -rank, group))
+    high, top = rank.max(), level.max() + 1
+    if high - rank.min() >= 2**62 // top:
+        raise OverflowError("small-group needs too far apart to rank in one key")
+    return np.argsort((high - rank) * top + (top - 1 - level))
+
+
+def compile_seating() -> None:
+    """Load the compiled seating (numba's cache; compiled on a machine's first run), as a
+    window's seating calls it: study.executor's fork server does so, so that every worker it
+    starts has it."""
+    no, bounds = np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64)
+    slots, minutes = np.zeros((0, 0)), np.zeros(0)
+    _seat_lists(no, bounds, no, no, no, no, no, no, no, no, slots, minutes, minutes.copy())
 
 
 def _rounds(school: Roster, adults: list[Adult]) -> list[list[int]]:
