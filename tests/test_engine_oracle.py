@@ -147,12 +147,15 @@ def test_instruction_matches_the_plain_oracle_on_random_scenarios(spec, seed: in
     assert_instruction_matches(Engine(build(spec), seed).run())
 
 
-def test_the_compiled_seating_is_loaded_once_for_every_call() -> None:
-    """The fork server loads the seating as compile_seating calls it; a year's own calls must
-    use that one compiled version, or each worker would compile or load another."""
-    small_groups.compile_seating()
+def test_the_compiled_functions_are_loaded_once_for_every_call() -> None:
+    """The fork server loads them as load_compiled calls them; a year's own calls (and
+    `deal`'s) must use those compiled versions, or each worker would compile or load more."""
+    small_groups.load_compiled()
     Engine(build(data("mcl_residents_tutors")), 3).run()
-    assert len(small_groups._seat_lists.signatures) == 1
+    small_groups.deal(np.arange(5), np.array([1.0, 2.0]))
+    kernels = [small_groups._seat_lists, small_groups._most_behind_first]
+    kernels += [small_groups._deal_cards]
+    assert [len(k.signatures) for k in kernels] == [1, 1, 1]
 
 
 def test_best_first_orders_by_rank_then_level_and_refuses_what_one_key_cannot_hold() -> None:

@@ -250,6 +250,18 @@ def test_dealing_follows_capacity_and_mixes_every_level_of_need() -> None:
     assert sorted(np.concatenate([a, b])) == list(range(12))
 
 
+def test_dealing_takes_turns_in_time_order_and_equal_times_in_adult_order() -> None:
+    """Turns at (k + 0.5) / weight: with weights 2 and 1 the first adult's turns come at
+    0.25, 0.75, 1.25, 1.75 and the second's at 0.5, 1.5; with equal weights the adults take
+    turns in their order. Each adult's students come in student order."""
+    from simulate.engine.modules.small_groups import deal
+
+    a, b = deal(np.array([5, 4, 3, 2, 1, 0]), np.array([2.0, 1.0]))
+    assert (a.tolist(), b.tolist()) == ([0, 2, 3, 5], [1, 4])
+    hands = deal(np.arange(7), np.ones(3))
+    assert [h.tolist() for h in hands] == [[0, 3, 6], [1, 4], [2, 5]]
+
+
 def coach_and_teacher(**coach_plan: Any) -> dict[str, Any]:
     """One coach and one teacher, no other friction: coaching arithmetic is exact."""
     plan = {

@@ -49,10 +49,11 @@ signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 def _load_compiled() -> None:
     """Workers are forked from here, so what is loaded here is loaded once: the engine's
-    compiled seating too (numba loads it at its first call, about 0.4 s a process)."""
-    from simulate.engine.modules.small_groups import compile_seating
+    engine's compiled small groups too (numba loads them at their first call, about 0.4 s a
+    process)."""
+    from simulate.engine.modules.small_groups import load_compiled
 
-    compile_seating()
+    load_compiled()
 
 
 _load_compiled()

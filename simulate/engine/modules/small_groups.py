@@ -233,18 +233,16 @@ class SmallGroups(Module[Grouped]):
             return
         # every table's students, most behind first, dealt to its adults at once
         shared = [everyone if t == NO_TEAM else everyone[school.team_students[t]] for t in tables]
-        students = np.concatenate(shared)
-        table = np.repeat(np.arange(len(shared)), [s.size for s in shared])
-        need = g.need(students, today.school_day)
-        order = students[np.lexsort((-g.tiebreak[students], -need, table))]
         dealers = [a for adults in tables.values() for a in adults]
         weight = np.array(
             [a.role.schedule["small_group"] * a.role.group_size for a in dealers], dtype=float
         )
-        at = np.repeat(np.arange(len(tables)), [len(adults) for adults in tables.values()])
-        taker = _takers(np.bincount(table, minlength=len(tables)), weight, at)
-        dealt = order[np.lexsort((order, taker))]  # by adult, each adult's in order
-        ends = np.cumsum(np.bincount(taker, minlength=len(dealers))).tolist()
+        cards = np.cumsum([0, *[s.size for s in shared]])
+        order = _most_behind_first(
+            np.concatenate(shared), cards, g.need(everyone, today.school_day), g.tiebreak
+        )
+        hands = np.cumsum([0, *[len(adults) for adults in tables.values()]])
+        dealt, ends = _deal_cards(order, cards, weight, hands)
         for dealer, start, end in zip(dealers, [0, *ends[:-1]], ends, strict=True):
             g.pools[dealer.index] = dealt[start:end]
 
@@ -532,13 +530,14 @@ def _best_first(rank, level):
     return np.argsort((high - rank) * top + (top - 1 - level))
 
 
-def compile_seating() -> None:
-    """Load the compiled seating (numba's cache; compiled on a machine's first run), as a
-    window's seating calls it: study.executor's fork server does so, so that every worker it
-    starts has it."""
+def load_compiled() -> None:
+    """Load the compiled seating and dealing (numba's cache; compiled on a machine's first
+    run), called with the types a year calls them with: study.executor's fork server does so,
+    so that every worker it starts has them."""
     no, bounds = np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64)
     slots, minutes = np.zeros((0, 0)), np.zeros(0)
     _seat_lists(no, bounds, no, no, no, no, no, no, no, no, slots, minutes, minutes.copy())
+    _deal_cards(_most_behind_first(no, bounds, no, no), bounds, minutes, bounds)
 
 
 def _rounds(school: Roster, adults: list[Adult]) -> list[list[int]]:
@@ -556,24 +555,56 @@ def _rounds(school: Roster, adults: list[Adult]) -> list[list[int]]:
 
 
 def deal(order: np.ndarray, weight: np.ndarray) -> list[np.ndarray]:
-    """Deal students (in `order`) to adults in proportion to `weight`, like dealing cards:
-    adult a takes a turn at times (k + 0.5) / weight[a], and the turns are taken in time order,
-    so each adult gets a share of every level of need."""
-    taker = _takers(np.array([order.size]), weight, np.zeros(weight.size, dtype=np.int64))
-    dealt = order[np.argsort(taker, kind="stable")]
-    return np.split(dealt, np.cumsum(np.bincount(taker, minlength=weight.size))[:-1])
+    """Deal students (in `order`, most behind first) to adults in proportion to `weight`, as
+    `_deal_cards` deals one table."""
+    one, hand = np.array([0, order.size]), np.array([0, weight.size])
+    dealt, ends = _deal_cards(order.astype(np.int64), one, weight.astype(float), hand)
+    return np.split(dealt, ends[:-1])
 
 
-def _takers(cards: np.ndarray, weight: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """Who takes each card of several tables dealt at once (see `deal`): table t deals
-    `cards[t]` cards to its adults (those with `table` t, in order) in proportion to their
-    `weight`; the cards come table after table."""
-    counts = np.ceil(cards[table] * weight / np.bincount(table, weight)[table]).astype(np.int64)
-    counts += 1  # turns each adult may take
-    owner = np.repeat(np.arange(weight.size), counts)
-    k = np.arange(owner.size) - np.repeat(np.cumsum(counts) - counts, counts)
-    turns = np.lexsort(((k + 0.5) / weight[owner], table[owner]))  # each table's in time order
-    at = table[owner[turns]]
-    per_table = np.bincount(table, counts).astype(np.int64)
-    first = turns[np.arange(turns.size) - (np.cumsum(per_table) - per_table)[at] < cards[at]]
-    return owner[first]
+@njit(cache=True)
+def _most_behind_first(students, tables, need, level):
+    """Each table's students (students[tables[t]:tables[t + 1]]) by need, then level, highest
+    first."""
+    order = students.copy()
+    for t in range(tables.size - 1):
+        mine = students[tables[t] : tables[t + 1]]
+        order[tables[t] : tables[t + 1]] = mine[_best_first(need[mine], level[mine])]
+    return order
+
+
+@njit(cache=True)
+def _deal_cards(order, tables, weight, hands):
+    """Deal each table's students (order[tables[t]:tables[t + 1]], most behind first) to its
+    adults (weight[hands[t]:hands[t + 1]]) like cards, in proportion to their weight: adult a
+    takes a turn at times (k + 0.5) / weight[a], at most ceil(students x its share of the
+    weight) + 1 turns, and the turns are taken in time order (equal times in adult order), so
+    each adult gets a share of every level of need. Returns the students dealt, adult after
+    adult (each adult's in student order), and where each adult's end."""
+    taker = np.empty(order.size, dtype=np.int64)
+    for t in range(tables.size - 1):
+        lo, hi = hands[t], hands[t + 1]
+        total = 0.0
+        for a in range(lo, hi):
+            total += weight[a]
+        turns = np.zeros(hi - lo, dtype=np.int64)
+        cards = tables[t + 1] - tables[t]
+        for card in range(tables[t], tables[t + 1]):
+            best, soonest = -1, np.inf
+            for a in range(lo, hi):
+                if turns[a - lo] < np.ceil(cards * weight[a] / total) + 1:
+                    when = (turns[a - lo] + 0.5) / weight[a]
+                    if when < soonest:
+                        best, soonest = a, when
+            taker[card] = best
+            turns[best - lo] += 1
+    ends = np.cumsum(np.bincount(taker, minlength=weight.size))
+    starts = ends - np.bincount(taker, minlength=weight.size)
+    dealt = np.empty(order.size, dtype=np.int64)
+    filled = starts.copy()
+    for card in range(order.size):
+        dealt[filled[taker[card]]] = order[card]
+        filled[taker[card]] += 1
+    for a in range(weight.size):
+        dealt[starts[a] : ends[a]].sort()
+    return dealt, ends
