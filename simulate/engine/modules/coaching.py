@@ -89,7 +89,7 @@ class _Desk:
 
     school: Roster
     agenda: dict[int, list[list[_Due]]]  # coach -> for each school day, the observations due
-    observed: dict[int, np.ndarray]  # coachee -> observations in each week
+    observed: dict[int, list[int]]  # coachee -> observations in each week
     sheet: Timesheet
     coaches: np.ndarray  # the agenda's coaches, in its order
     planned: list[list[float]]  # each week's coaching minutes of each coach, in that order
@@ -142,9 +142,7 @@ class Coaching(Module[Coached]):
         sheet = self.run.timesheets[school.number]
         coaches = np.array(list(agenda), dtype=np.int64)
         planned = sheet.plan[:, coaches, COACHING].tolist()
-        return _Desk(
-            school, agenda, {c: np.zeros(weeks) for c in coachees}, sheet, coaches, planned
-        )
+        return _Desk(school, agenda, {c: [0] * weeks for c in coachees}, sheet, coaches, planned)
 
     def _book(self, school: Roster) -> tuple[dict[int, list[list[_Due]]], list[int]]:
         """Each coach's book (its coachees under every plan, staggered through the week), as
@@ -288,9 +286,10 @@ class Coaching(Module[Coached]):
         for desk in self.desks:
             received = np.zeros(len(desk.school.adults))
             for coachee, weeks in desk.observed.items():
-                received[coachee] = weeks.sum()
+                received[coachee] = sum(weeks)
             observations.append(received)
-        return Coached(self.latencies, self.on_time, [d.observed for d in self.desks], observations)
+        observed = [{c: np.array(w, float) for c, w in d.observed.items()} for d in self.desks]
+        return Coached(self.latencies, self.on_time, observed, observations)
 
 
 def _coachees(school: Roster, coach: Adult, plan: CoachingPlan, k: int, of: int) -> list[Adult]:

@@ -335,8 +335,8 @@ class Coverage(Module[Cover]):
         self.duties = [np.zeros(len(s.adults)) for s in run.schools]
         self.minutes: dict[str, float] = {}
         self.long_term = run.scenario.coverage.vacancy_cover == LONG_TERM_SUBSTITUTE
-        # per school: the adults who ask for cover when away (the only ones the desk checks)
-        self.askers = [[a for a in s.adults if self.asks(a)] for s in run.schools]
+        # per school and calendar day: the adults who ask for cover when away and are away
+        self.away = [self._away(s) for s in run.schools]
         self.pool = SubstitutePool(run, self)
         cascade = set(run.scenario.coverage.cascade)
         self.coverers = [  # per school: adult -> the resource it is while it may cover
@@ -351,6 +351,17 @@ class Coverage(Module[Cover]):
     def asks(self, adult: Adult) -> bool:
         """Whether the adult, away, asks for cover at all (its class needs someone)."""
         return adult.needs_cover
+
+    def _away(self, school: Roster) -> list[list[Adult]]:
+        """For each calendar day, the school's adults who ask for cover when away and are
+        away that day, in roster order (the only ones the desk looks at)."""
+        askers = [a for a in school.adults if self.asks(a)]
+        status = self.availability.status[school.number][:, [a.index for a in askers]]
+        away: list[list[Adult]] = [[] for _ in range(status.shape[0])]
+        days, columns = np.nonzero(status != PRESENT)
+        for day, k in zip(days.tolist(), columns.tolist(), strict=True):
+            away[day].append(askers[k])
+        return away
 
     def day(self, today: Today) -> simpy.Process | None:
         if today.closed:
@@ -396,9 +407,7 @@ class Coverage(Module[Cover]):
         """Who needs cover today; a vacancy held by a long-term substitute asks no one."""
         for school in self.run.schools:
             status = self.availability.rows[school.number][today.day]
-            for adult in self.askers[school.number]:
-                if status[adult.index] == PRESENT:
-                    continue
+            for adult in self.away[school.number][today.day]:
                 request = Request(school, adult, status[adult.index] == VACANT)
                 if request.vacancy:
                     self.vacancy_days += 1
