@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -137,7 +139,25 @@ def run_replication(scenario: Scenario, seed: int, replication: int) -> Replicat
 
 def run_replications(scenario: Scenario, seed: int, replications: range) -> list[Replication]:
     """A chunk of years of one scenario: the task a comparison hands to a worker."""
+    scenario = _seen(scenario)
     return [run_replication(scenario, seed, rep) for rep in replications]
+
+
+_SEEN: OrderedDict[bytes, Scenario] = OrderedDict()  # the last scenarios simulated here
+SEEN_MOST = 16
+
+
+def _seen(scenario: Scenario) -> Scenario:
+    """The scenario object this process simulated before with the same content, if any. Each
+    task brings its own copy of its scenario, and what the engine builds once per scenario
+    (engine.module.cached: weekly plans, coaching agendas) goes with the object: a worker
+    given a comparison's chunks in turn builds it once per scenario, not once per chunk."""
+    content = pickle.dumps(scenario)  # all of it, as the task brought it
+    kept = _SEEN.setdefault(content, scenario)
+    _SEEN.move_to_end(content)
+    while len(_SEEN) > SEEN_MOST:
+        _SEEN.popitem(last=False)
+    return kept
 
 
 def combine(scenario: Scenario, seed: int, years: list[Replication]) -> Result:
