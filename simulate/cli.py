@@ -33,6 +33,7 @@ REPLICATIONS = 20  # simulate.study.run.REPLICATIONS: years budget and compare s
 GOAL_TARGETS = ["budget", "sustainable", "funded"]  # simulate.budget.goalseek.TARGETS
 NOTHING_WRITTEN = "nothing was written"
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
+AGAIN = 0.01  # seconds before a dropped Ctrl-C is sent again (see _again)
 strict_option = click.option(
     "--strict", is_flag=True, help="Treat warnings about implausible input as errors (exit 2)."
 )
@@ -77,6 +78,7 @@ class Commands(click.Group):
         """Run the command; exit with its code. With `last`, Ctrl-C and SIGTERM are ignored
         once it is over: the process still tears down (a fraction of a second), and a signal
         then would end it by the signal, with no line, after the command said it was done."""
+        hook = sys.unraisablehook
         previous = _take_signals()
         after = dict.fromkeys(previous, signal.SIG_IGN) if last else previous
         held = signal.pthread_sigmask(signal.SIG_BLOCK, [])  # as the caller had them
@@ -99,6 +101,7 @@ class Commands(click.Group):
             code = err.exit_code
         finally:
             _restore_signals(after)
+            sys.unraisablehook = hook
             signal.pthread_sigmask(signal.SIG_SETMASK, held)  # held again: the command is over
         if code == 130:
             _forget_interrupt()
@@ -155,11 +158,26 @@ def _stop(signum: int, frame: Any) -> None:
 
 
 def _take_signals() -> dict[int, Any]:
-    """Ctrl-C raises KeyboardInterrupt (even where the caller ignored it), and so does SIGTERM."""
+    """Ctrl-C raises KeyboardInterrupt (even where the caller ignored it), and so does SIGTERM;
+    one that Python dropped is sent again (`_again`)."""
     if threading.current_thread() is not threading.main_thread():
         return {}
     wanted = dict(zip(SIGNALS, (signal.default_int_handler, _stop), strict=True))
+    sys.unraisablehook = _again  # the caller puts its own back with the signals'
     return {signum: signal.signal(signum, handler) for signum, handler in wanted.items()}
+
+
+def _again(unraisable: Any) -> None:
+    """A KeyboardInterrupt raised where Python cannot raise it (a weakref callback while a
+    module imports, a __del__) is dropped with an 'Exception ignored' traceback, and the
+    command went on as if never stopped (seen with Ctrl-C during start-up, as the engine's
+    imports ran). Send the signal again instead, from another thread a moment later, so it
+    lands once this hook has returned: it stops the command at the next instruction there
+    (or comes back here, if that is another such place)."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        threading.Timer(AGAIN, os.kill, (os.getpid(), signal.SIGINT)).start()
+    else:
+        sys.__unraisablehook__(unraisable)
 
 
 def _restore_signals(previous: dict[int, Any]) -> None:

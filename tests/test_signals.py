@@ -288,3 +288,36 @@ def test_a_signal_stops_a_sweep_on_a_local_dask_cluster_and_its_workers(
     assert_interrupted(process, stderr)
     assert "runs are saved" in stderr and "--resume" in stderr
     assert not (out / ".dask-scratch").exists()
+
+
+DROPPED = """
+import time, weakref
+from simulate.cli import main
+
+class Thing:
+    pass
+
+@main.command("drop")
+def drop() -> None:
+    thing = Thing()
+    def stop(_):
+        raise KeyboardInterrupt  # as a Ctrl-C that lands in a weakref callback does
+    held = weakref.ref(thing, stop)
+    del thing  # the callback runs, and Python drops its KeyboardInterrupt
+    time.sleep(2)
+    print("went on")
+
+main(["drop"], last=True)
+"""
+
+
+def test_a_ctrl_c_python_dropped_still_stops_the_command() -> None:
+    """A KeyboardInterrupt raised inside a weakref callback (where a Ctrl-C during the
+    engine's imports once landed) is dropped by Python with 'Exception ignored'; the command
+    then went on and ended with 0."""
+    done = subprocess.run(
+        [sys.executable, "-c", DROPPED], capture_output=True, text=True, cwd=ROOT, timeout=HANG
+    )
+    assert done.returncode == 130, done.stderr
+    assert "went on" not in done.stdout
+    assert done.stderr.strip() == "interrupted: nothing was written"
