@@ -53,16 +53,14 @@ def _range(low: float, high: float, kind: str) -> str:
 def estimate_rows(page: Page, frame: pd.DataFrame, groups: list[str]) -> list[str]:
     """One row per scenario, group and subject: SD and percentile points with three ranges."""
     rows = []
+    found = {(r.scenario, r.group, r.subject, r.unit): r for r in frame.itertuples()}
     for name in page.names:
         for group in groups:
             for subject in SUBJECT_TITLES:
-                picked = frame[
-                    (frame.scenario == name) & (frame.group == group) & (frame.subject == subject)
-                ]
-                if picked.empty:
+                sd = found.get((name, group, subject, UNITS["sd"]))
+                pts = found.get((name, group, subject, UNITS["points"]))
+                if sd is None or pts is None:
                     continue
-                sd = picked[picked.unit == UNITS["sd"]].iloc[0]
-                pts = picked[picked.unit == UNITS["points"]].iloc[0]
                 who = "" if group == "all" else f", {esc(page.group_title(group))}"
                 rows.append(
                     f"<tr><th scope='row'>{page.scenario_head(name)}{who}</th>"
