@@ -94,10 +94,16 @@ def comparison_workbook(comparison: Comparison) -> bytes:
     return workbook_data(comparison.budget_sheets(), extra_money=by_scenario)
 
 
+# What `comparison_workbook` needs beyond the engine: the web app's workers start with it.
+WRITERS = ("simulate.study.compare", "simulate.workbook")
+
+
 def load_writers() -> None:
     """Import what `comparison_workbook` needs (a warm worker does it before its first)."""
-    import simulate.study.compare
-    import simulate.workbook  # noqa: F401
+    import importlib
+
+    for name in WRITERS:
+        importlib.import_module(name)
 
 
 def budget_files() -> tuple[str, ...]:

@@ -320,3 +320,45 @@ def test_a_worker_takes_copies_of_one_scenario_as_the_one_it_simulated() -> None
     assert run._seen(two) is one
     other = pickle.loads(pickle.dumps(spec.model_copy(update={"name": "Other"})))
     assert run._seen(other) is other
+
+
+PRELOADED = """
+import sys
+from simulate.study.executor import Executor
+with Executor(2, preload=sys.argv[1:]) as executor:
+    print(executor.start(eval, "'openpyxl' in __import__('sys').modules").result())
+"""
+
+
+@pytest.mark.parametrize(("preload", "loaded"), [([], "False"), (["simulate.workbook"], "True")])
+def test_workers_start_with_the_modules_they_are_given(preload: list[str], loaded: str) -> None:
+    """The web app's workers start with the workbook's modules (openpyxl), so workers started
+    anew after a lever is let go of make a comparison's workbook as fast as the first ones.
+    In a process of its own: the fork server takes its modules when it first starts."""
+    done = subprocess.run(
+        [sys.executable, "-c", PRELOADED, *preload],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == loaded
+
+
+APP_POOL = """
+from simulate.app.pool import WarmPool
+pool = WarmPool()
+with pool.use() as executor:
+    print(executor.start(eval, "'openpyxl' in __import__('sys').modules").result())
+pool.close()
+"""
+
+
+@pytest.mark.skipif(available_cpus() < 2, reason="one CPU: the pool runs in this process")
+def test_the_app_pools_workers_start_with_the_workbooks_modules() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", APP_POOL], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"

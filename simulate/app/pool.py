@@ -31,10 +31,13 @@ class WarmPool:
         self._waiting = 0  # users waiting for the pool: one that would not wait lets them go first
 
     def _ready(self) -> Executor:
+        from simulate.outputs import WRITERS
         from simulate.study.executor import Executor
 
         if self._executor is None or self._executor.closed:
-            self._executor = Executor()  # every CPU this process may use
+            # every CPU this process may use; workers started anew after an abort (a lever
+            # let go of) are forked with the workbook's modules too, as warm as the first
+            self._executor = Executor(preload=WRITERS)
         return self._executor
 
     @contextmanager

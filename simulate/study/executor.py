@@ -128,7 +128,10 @@ class Executor:
         backend: Backend = "local",
         scheduler: str | None = None,
         scratch: Path | None = None,
+        preload: Sequence[str] = (),
     ) -> None:
+        """`preload`: modules local workers start with, besides the engine's (PRELOAD): the
+        fork server imports them once, the first time it starts in this process."""
         workers = workers or available_cpus()
         check_options(workers, backend, scheduler)
         self.closed = False
@@ -138,7 +141,7 @@ class Executor:
         elif workers == 1:
             self.backend = _Serial()
         else:
-            self.backend = _Processes(workers)
+            self.backend = _Processes(workers, preload)
 
     @property
     def slots(self) -> int:
@@ -357,10 +360,10 @@ class _Completions:
 class _Processes(_Completions):
     """A pool of local worker processes started from the fork server."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, preload: Sequence[str] = ()) -> None:
         super().__init__()
         context = _WorkerContext()
-        context.set_forkserver_preload(PRELOAD)
+        context.set_forkserver_preload([*PRELOAD, *preload])
         _start_fork_server()
         self.slots = workers
         self.pool = ProcessPoolExecutor(
