@@ -72,6 +72,7 @@ def made(tmp_path: Path) -> tuple[TestClient, list[str]]:
     return c, slugs(c)
 
 
+@pytest.mark.slow
 def test_every_page_renders(made: tuple[TestClient, list[str]]) -> None:
     c, (teams, today) = made
     for path in ("/", "/new", "/compare", "/budget", f"/scenarios/{today}", f"/scenarios/{teams}"):
@@ -93,6 +94,7 @@ def test_every_page_renders(made: tuple[TestClient, list[str]]) -> None:
     assert c.get("/runs/20240101-000000").status_code == 404
 
 
+@pytest.mark.slow
 def test_my_school_makes_fair_scenarios_in_the_workspace(
     made: tuple[TestClient, list[str]], tmp_path: Path
 ) -> None:
@@ -107,6 +109,7 @@ def test_my_school_makes_fair_scenarios_in_the_workspace(
     assert files[0].read_text(encoding="utf-8").startswith("# Lincoln <b>Elementary</b>: ")
 
 
+@pytest.mark.slow
 def test_my_school_errors_are_shown_next_to_the_field(tmp_path: Path) -> None:
     c = client(tmp_path / "ws")
     response = c.post("/new", data={**LINCOLN, "classrooms": "3"})
@@ -158,6 +161,7 @@ def test_arrangements_are_listed_by_title_with_the_file_stem_as_value(tmp_path: 
     )
 
 
+@pytest.mark.slow
 def test_compare_preselects_todays_staffing_as_the_baseline(
     made: tuple[TestClient, list[str]], tmp_path: Path
 ) -> None:
@@ -179,6 +183,7 @@ def test_compare_preselects_todays_staffing_as_the_baseline(
     assert "None of these scenarios was made from today's staffing" in page
 
 
+@pytest.mark.slow
 def test_the_origin_of_a_workspace_scenario_is_read_from_its_header(
     made: tuple[TestClient, list[str]], tmp_path: Path
 ) -> None:
@@ -196,6 +201,7 @@ def test_the_origin_of_a_workspace_scenario_is_read_from_its_header(
     assert origin("# My own plan\nname: x\n", "My own plan") is None
 
 
+@pytest.mark.slow
 def test_key_inputs_are_checked_as_typed_and_saved(
     made: tuple[TestClient, list[str]], tmp_path: Path
 ) -> None:
@@ -225,6 +231,7 @@ def test_key_inputs_are_checked_as_typed_and_saved(
     assert "Saved by the simulate web app" in text
 
 
+@pytest.mark.slow
 def test_the_full_form_is_validated_and_saved_as_json(
     made: tuple[TestClient, list[str]], tmp_path: Path
 ) -> None:
@@ -242,6 +249,7 @@ def test_the_full_form_is_validated_and_saved_as_json(
     assert spec.roles["mcl"].supplement == 15000
 
 
+@pytest.mark.slow
 def test_foreign_host_and_origin_are_refused(made: tuple[TestClient, list[str]]) -> None:
     c, (teams, _) = made
     assert c.get("/", headers={"host": f"evil.example:{PORT}"}).status_code == 403  # rebinding
@@ -291,6 +299,7 @@ def test_uploads_are_limited_and_checked(tmp_path: Path) -> None:
     assert kept.read_bytes() == good  # comments and all
 
 
+@pytest.mark.slow
 def test_excel_template_download_and_upload(made: tuple[TestClient, list[str]]) -> None:
     c, (teams, _) = made
     generic = c.get("/template.xlsx")
@@ -313,6 +322,7 @@ def test_excel_template_download_and_upload(made: tuple[TestClient, list[str]]) 
     assert broken.status_code == 400 and "junk.xlsx: is not an Excel workbook" in broken.text
 
 
+@pytest.mark.slow
 def test_a_comparison_runs_and_its_files_download(made: tuple[TestClient, list[str]]) -> None:
     c, (teams, today) = made
     response = c.post(
@@ -340,6 +350,7 @@ def test_a_comparison_runs_and_its_files_download(made: tuple[TestClient, list[s
     assert inputs == sorted([f"{today}.yaml", f"{teams}.yaml"])
 
 
+@pytest.mark.slow
 def test_the_run_forms_take_the_limits_the_command_line_takes(
     made: tuple[TestClient, list[str]],
 ) -> None:
@@ -383,6 +394,7 @@ def held_run(
     return first.headers["location"].rsplit("/", 1)[1], release
 
 
+@pytest.mark.slow
 def test_the_progress_the_page_asks_for_waits_for_the_run_to_move_on(
     made: tuple[TestClient, list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -417,6 +429,7 @@ def test_the_progress_the_page_asks_for_waits_for_the_run_to_move_on(
     assert wait_for(c, run_id)["status"] == "failed"
 
 
+@pytest.mark.slow
 def test_a_second_run_gets_a_busy_answer(
     made: tuple[TestClient, list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -435,6 +448,7 @@ def test_a_second_run_gets_a_busy_answer(
     assert "stopped by the test" in c.get(f"/runs/{run_id}").text
 
 
+@pytest.mark.slow
 def test_budget_page_shows_the_projection_verdict_and_goal_seek(
     made: tuple[TestClient, list[str]],
 ) -> None:
@@ -475,6 +489,7 @@ def test_budget_page_shows_the_projection_verdict_and_goal_seek(
     assert bad.status_code == 400 and "did you mean &#39;salary&#39;" in bad.text
 
 
+@pytest.mark.slow
 def test_the_workspace_survives_a_restart(
     made: tuple[TestClient, list[str]], tmp_path: Path
 ) -> None:
@@ -513,6 +528,7 @@ def test_vendored_files_match_their_recorded_versions() -> None:
     assert (tests / "axe.LICENSE").read_text(encoding="utf-8").startswith("Mozilla Public License")
 
 
+@pytest.mark.slow
 def test_plausibility_warnings_are_shown_next_to_their_field(
     made: tuple[TestClient, list[str]],
 ) -> None:
@@ -528,6 +544,7 @@ def test_plausibility_warnings_are_shown_next_to_their_field(
     assert '<li class="warning">warning: ' in checked
 
 
+@pytest.mark.slow
 def test_my_school_takes_classrooms_by_grade_a_pilot_its_pay_and_funding(tmp_path: Path) -> None:
     c = client(tmp_path / "ws")
     form = {
@@ -566,6 +583,7 @@ def test_my_school_takes_classrooms_by_grade_a_pilot_its_pay_and_funding(tmp_pat
     assert "&#39;58,00&#39; is not an amount of money" in money.text
 
 
+@pytest.mark.slow
 def test_my_school_takes_a_salary_schedule_typed_as_its_placeholder_shows(tmp_path: Path) -> None:
     """Money with thousands separators needs no quotes on a line of the schedule."""
     c = client(tmp_path / "ws")
@@ -611,6 +629,7 @@ def test_the_key_inputs_show_money_as_written_and_a_save_as_shown_changes_nothin
     assert simulate.load_scenario(file) == before
 
 
+@pytest.mark.slow
 def test_notes_survive_the_apps_saves_and_take_a_typed_source(
     made: tuple[TestClient, list[str]], tmp_path: Path
 ) -> None:
@@ -651,6 +670,7 @@ def test_notes_survive_the_apps_saves_and_take_a_typed_source(
     assert full.notes[f"{key}.salary"] == after.notes[f"{key}.salary"]
 
 
+@pytest.mark.slow
 def test_my_school_takes_the_districts_other_buildings(tmp_path: Path) -> None:
     c = client(tmp_path / "ws")
     form = {**LINCOLN, "buildings": "Oak; 400; 16; none", "district": "Springfield"}

@@ -66,6 +66,7 @@ def test_ticked_scenarios_are_simulated_before_the_click(app: TestClient, tmp_pa
         assert (ran / name).read_bytes() == (tmp_path / "alone" / name).read_bytes()
 
 
+@pytest.mark.slow
 def test_nothing_is_simulated_ahead_for_a_refused_or_unreadable_form(app: TestClient) -> None:
     c = app
     chosen = slugs(c)
@@ -76,6 +77,7 @@ def test_nothing_is_simulated_ahead_for_a_refused_or_unreadable_form(app: TestCl
     assert site.ahead._wanted is None
 
 
+@pytest.mark.slow
 def test_a_lever_tried_stops_the_work_ahead(app: TestClient) -> None:
     c = app
     chosen = slugs(c)

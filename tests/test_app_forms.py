@@ -38,6 +38,7 @@ def test_problems_finds_every_rule_broken_and_the_command_line_says_the_first() 
     assert problems(load_data(SCENARIOS / "mcl_teams.yaml"), "x.yaml") == []
 
 
+@pytest.mark.slow
 def test_my_school_shows_every_problem_next_to_its_field_as_typed(tmp_path: Path) -> None:
     c = client(tmp_path / "ws")
     form = {
@@ -65,6 +66,7 @@ def test_my_school_shows_every_problem_next_to_its_field_as_typed(tmp_path: Path
     assert 'id="new-error"' not in good and 'id="msg-classrooms" hx-swap-oob="true"><' in good
 
 
+@pytest.mark.slow
 def test_the_key_inputs_show_rules_across_fields_beside_their_tables(tmp_path: Path) -> None:
     c = client(tmp_path / "ws")
     assert c.post("/new", data=LINCOLN).status_code == 303

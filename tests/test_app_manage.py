@@ -70,6 +70,7 @@ def test_a_name_clash_left_on_disk_never_stops_a_comparison(tmp_path: Path) -> N
     assert record["scenarios"] == [title, f"{title} (b)"]
 
 
+@pytest.mark.slow
 def test_rename_duplicate_delete_and_restore(tmp_path: Path) -> None:
     c = client(tmp_path / "ws")
     assert c.post("/new", data=LINCOLN).status_code == 303
@@ -111,6 +112,7 @@ def test_rename_duplicate_delete_and_restore(tmp_path: Path) -> None:
     assert before  # the original file was read before it moved
 
 
+@pytest.mark.slow
 def test_the_key_inputs_form_refuses_a_name_another_scenario_has(tmp_path: Path) -> None:
     c = client(tmp_path / "ws")
     assert c.post("/new", data=LINCOLN).status_code == 303
@@ -133,6 +135,7 @@ def test_runs_are_named_by_what_they_compare() -> None:
     assert run_title({"id": "20240101-000000"}) == "Run 20240101-000000"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "change, per_pupil",
     [({"enrollment": "600"}, True), ({"tier_share_0": "0.6", "tier_share_2": "0.2"}, False)],
@@ -160,6 +163,7 @@ def test_different_schools_are_judged_before_the_run(
         assert list(runs.iterdir()) == []  # refused before any run folder
 
 
+@pytest.mark.slow
 def test_the_compare_page_ticks_one_schools_scenarios_first(tmp_path: Path) -> None:
     """With two schools in the workspace, the default comparison is a fair one: today's
     staffing and the other arrangements of its school, not the other school."""
@@ -173,6 +177,7 @@ def test_the_compare_page_ticks_one_schools_scenarios_first(tmp_path: Path) -> N
     assert "cannot be compared" not in page and len(slugs(c)) == 3
 
 
+@pytest.mark.slow
 def test_budget_page_words(tmp_path: Path) -> None:
     c = client(tmp_path / "ws")
     assert c.post("/new", data=LINCOLN).status_code == 303
@@ -183,6 +188,7 @@ def test_budget_page_words(tmp_path: Path) -> None:
     assert not any("budget." in option or "1: " in option for option in options)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("when", ["while it loads", "after it loads"])
 def test_a_scenario_gone_since_the_listing_is_left_out_not_shown_broken(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str

@@ -103,6 +103,7 @@ def test_names_are_claimed_whole_and_once_by_threads_at_once(tmp_path: Path) -> 
     )  # no temporary file left
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["duplicate", "rename", "restore"])
 def test_copies_renames_and_restores_at_once_are_each_kept(tmp_path: Path, how: str) -> None:
     """Eight copies of one scenario made at once once kept five: each took a free file name,

@@ -162,6 +162,7 @@ def app_figures(workspace: Path) -> Figures:
     return page_figures(c.get(f"/runs/{run_id}").text, 0)
 
 
+@pytest.mark.slow
 def test_every_label_gives_the_same_number_in_every_output(outputs: dict[str, Figures]) -> None:
     reference = {label: values[0] for label, values in outputs["terminal"].items()}
     expected = LABELS

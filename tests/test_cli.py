@@ -142,6 +142,7 @@ def test_schema_describes_every_property() -> None:
     assert "cost_only" not in role["absence_rate"]
 
 
+@pytest.mark.slow
 def test_console_script_runs_in_a_fresh_process(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "simulate.cli", "run", TRADITIONAL, "--out", str(tmp_path / "o")],

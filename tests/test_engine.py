@@ -133,6 +133,7 @@ def test_a_stream_is_numpys_seed_sequence_of_its_key(seed, replication, source, 
     np.testing.assert_array_equal(got.random(50), expected.random(50))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
 def test_every_bundled_scenario_validates_and_runs(path) -> None:
     scenario = load_scenario(path)

@@ -49,6 +49,7 @@ def seated_both_ways(scenario: Scenario, seed: int, monkeypatch: Any) -> tuple[E
     return engine, plain
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
 def test_seating_matches_the_plain_oracle_on_every_bundled_scenario(path, monkeypatch) -> None:
     assert_same_year(*seated_both_ways(load_scenario(path), 21, monkeypatch))

@@ -330,6 +330,7 @@ with Executor(2, preload=sys.argv[1:]) as executor:
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("preload", "loaded"), [([], "False"), (["simulate.workbook"], "True")])
 def test_workers_start_with_the_modules_they_are_given(preload: list[str], loaded: str) -> None:
     """The web app's workers start with the workbook's modules (openpyxl), so workers started
@@ -355,6 +356,7 @@ pool.close()
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(available_cpus() < 2, reason="one CPU: the pool runs in this process")
 def test_the_app_pools_workers_start_with_the_workbooks_modules() -> None:
     done = subprocess.run(

@@ -108,6 +108,7 @@ def assert_sensible(result: simulate.Result) -> None:
     json.dumps(result.summary(), allow_nan=False)  # raises on NaN or infinity
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("extreme", list(EXTREMES))
 @pytest.mark.parametrize("name", NAMES)
 def test_extreme_scenarios_run_to_the_end(name: str, extreme: str) -> None:
@@ -122,6 +123,7 @@ def delivered_by_adults(result: simulate.Result) -> float:
     return float(adults.amount.sum())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_nobody_present_and_no_substitutes_delivers_nothing(name: str) -> None:
     d = copy.deepcopy(data(name))

@@ -273,6 +273,7 @@ def assert_refused(output: str, code: int, path: Path, field: str | None) -> Non
         assert f": {field}: " in lines[0], output
 
 
+@pytest.mark.slow
 def test_hundreds_of_broken_scenarios_exit_2_with_one_line(
     tmp_path: Path, cases: list[tuple[str, Path, str | None]]
 ) -> None:
@@ -304,6 +305,7 @@ def test_validate_reports_each_broken_file_on_its_own_line(
         assert line.startswith(f"error: {path}")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("index", [0, 95, 185, 299])
 def test_broken_scenarios_in_a_real_process(
     tmp_path: Path, cases: list[tuple[str, Path, str | None]], index: int

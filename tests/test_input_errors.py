@@ -397,6 +397,7 @@ def test_billion_laughs_as_a_key_and_inside_a_scenario(tmp_path: Path) -> None:
     check_refused(tmp_path, keyed, None, "too many values")
 
 
+@pytest.mark.slow
 def test_self_referencing_alias_and_deep_nesting(tmp_path: Path) -> None:
     check_refused(tmp_path, standalone(tmp_path, "name: &a [*a]\n", "loop.yaml"), None, "itself")
     deep = standalone(tmp_path, "name: " + "[" * 5000 + "]" * 5000 + "\n", "deep.yaml")

@@ -46,6 +46,7 @@ def edited(book: Path, edit: Any) -> Path:
     return book
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("file", BUNDLED, ids=lambda p: p.stem)
 def test_round_trip_gives_the_same_scenario(tmp_path: Path, file: Path) -> None:
     book = make_template(tmp_path, str(file))

@@ -187,6 +187,7 @@ def test_more_periods_a_day_need_a_class_absence_rate_for_each(tmp_path: Path) -
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("sheet", "key", "column", "value", "expected"),
     [
@@ -253,6 +254,7 @@ def test_a_bad_period_figure_is_one_line_naming_its_cell(
     assert len(lines) == 1 and lines[0].startswith(f"error: school.xlsx: {expected}"), lines
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("file", SECONDARY, ids=lambda p: p.stem)
 def test_every_bundled_secondary_school_shows_its_periods_and_comes_back_the_same(
     file: Path,

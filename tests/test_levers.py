@@ -31,6 +31,7 @@ def teams(scenario: Scenario) -> int:
     return sum(s.copies * t.count for s in scenario.schools for t in s.teams)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stem", bundled.names())
 def test_every_lever_applies_or_says_why_and_leaves_its_input_alone(stem: str) -> None:
     data = load_data(bundled.path(stem))

@@ -40,6 +40,7 @@ def emitted() -> dict[str, set[tuple[str, str, str]]]:
     return out
 
 
+@pytest.mark.slow
 def test_every_figure_a_run_computes_is_in_the_catalogue(
     emitted: dict[str, set[tuple[str, str, str]]],
 ) -> None:

@@ -78,6 +78,7 @@ def test_bundled_scenarios_ship_inside_the_package() -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("arrangement", ARRANGEMENTS)
 def test_the_bundled_school_made_anew_is_the_bundled_arrangement(arrangement: str) -> None:
     """Maple's own figures give the bundled teams and the same simulated year, and every
@@ -100,6 +101,7 @@ def test_the_bundled_school_made_anew_is_the_bundled_arrangement(arrangement: st
             assert note == note_for(base, path), path  # the bundled note, kept
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("arrangement", ARRANGEMENTS)
 def test_every_arrangement_of_my_school_takes_my_figures(tmp_path: Path, arrangement: str) -> None:
     args = [*LINCOLN, *TIERS, "--grades", "K,1,2,3", "--teacher-salary", "$61,000.50"]
@@ -270,6 +272,7 @@ def test_the_buildings_of_a_district_each_adopt_their_way(tmp_path: Path) -> Non
     assert bad.exit_code == 2 and "--building: 'Oak; lots; 16': not a count" in bad.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("arrangement", "school", "words"),
     [
@@ -436,6 +439,7 @@ def test_pay_as_typed_and_the_districts_salary_schedule(tmp_path: Path) -> None:
     assert Decimal(str(line["unit_cost"])) == average.quantize(Decimal("0.01"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("options", "expected"),
     [
@@ -537,6 +541,7 @@ def _runs(arrangement: str, enrollment: int, classrooms: int | list[int]) -> Non
     assert result.summary()["enrollment"] == enrollment
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("arrangement", ARRANGEMENTS)
 @pytest.mark.parametrize(("enrollment", "classrooms"), FAST)
 def test_every_arrangement_fits_small_and_uneven_schools(

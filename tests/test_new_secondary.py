@@ -69,6 +69,7 @@ def timetable(spec: simulate.Scenario, seed: int = 0):  # type: ignore[no-untype
     return build(school, members, tier, of_room[room])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("arrangement", SECONDARY)
 def test_the_bundled_school_own_figures_give_its_own_staffing(
     tmp_path: Path, arrangement: str
@@ -82,6 +83,7 @@ def test_the_bundled_school_own_figures_give_its_own_staffing(
     assert made.substitutes.pool == bundled.substitutes.pool
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("arrangement", [MIDDLE, "middle_mcl_teams", "high_departmentalized"])
 def test_sections_and_teachers_follow_the_enrollment(tmp_path: Path, arrangement: str) -> None:
     small = make(tmp_path, arrangement, "--enrollment", "900", "--name", "Elm")
@@ -161,6 +163,7 @@ def test_a_large_department_makes_several_mcl_teams_and_more_blocks(tmp_path: Pa
     assert timetable(blocks).unscheduled == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("options", "named"),
     [

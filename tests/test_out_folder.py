@@ -207,6 +207,7 @@ def test_two_concurrent_resumes_do_not_duplicate_or_lose_runs(tmp_path: Path) ->
 
 
 # ---- all-new or all-old -------------------------------------------------------------------------
+@pytest.mark.slow
 def test_a_budget_set_never_keeps_a_file_of_an_older_set(tmp_path: Path) -> None:
     out = tmp_path / "out"
     seek = ["--goal-seek", "roles.teacher.supplement"]

@@ -222,6 +222,7 @@ def commands(inputs: Path, out: Path) -> dict[str, list[str]]:
     return {k: v for k, v in wanted.items() if v[0] in main.commands}
 
 
+@pytest.mark.slow
 def test_no_command_writes_outside_out(sandbox: dict[str, Path]) -> None:
     """Real processes, so caches and temporary files anywhere would be seen."""
     env = {**os.environ, "HOME": str(sandbox["home"]), "TMPDIR": str(sandbox["tmp"])}

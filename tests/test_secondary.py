@@ -404,6 +404,7 @@ def test_an_understaffed_team_leaves_requests_unscheduled_and_says_so() -> None:
 
 
 # ---- the command line ------------------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("level", ["middle", "high"])
 def test_run_and_compare_a_bundled_secondary_school_end_to_end(tmp_path: Path, level: str) -> None:
     runner = CliRunner()
@@ -636,6 +637,7 @@ def test_the_readme_figures_for_middle_schools_come_from_its_command(tmp_path: P
         assert " ".join(written.split()) in " ".join(part.split()), written
 
 
+@pytest.mark.slow
 def test_a_sweep_runs_over_a_middle_schools_weekly_cover_cap(tmp_path: Path) -> None:
     """Sweeps take period-day fields like any other: with no period a week given up to cover,
     no colleague covers (the cascade falls to the coach, whose observations fall with it);

@@ -95,6 +95,7 @@ def test_seeds_come_from_the_run_identity(tmp_path: Path) -> None:
     assert all(0 <= s < 2**63 for s in seeds)
 
 
+@pytest.mark.slow
 def test_one_and_two_workers_give_identical_results(tmp_path: Path) -> None:
     spec = write_spec(tmp_path, common_random_numbers=False)
     one = sweep(spec, tmp_path / "one", workers=1, progress=False)
@@ -125,6 +126,7 @@ def test_local_and_dask_give_identical_results(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(local, pd.read_csv(tmp_path / "dask" / "sensitivity.csv"))
 
 
+@pytest.mark.slow
 def test_sobol_index_of_an_ignored_parameter_is_zero(tmp_path: Path) -> None:
     """budget.devices.life_years only enters the budget, never the engine. Tolerance 0.01 on S1
     and ST (with common random numbers the estimators' differences are exactly zero), while
@@ -302,6 +304,7 @@ POINT_FIELDS = {
 }
 
 
+@pytest.mark.slow
 def test_checking_only_what_a_point_changes_gives_the_full_verdict() -> None:
     """Every combination of fields that interact (shares that must add up to 1, a calendar
     its testing windows must fit, a day's minutes): the quick check and a full validation

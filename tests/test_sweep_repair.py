@@ -111,6 +111,7 @@ def test_a_flipped_value_byte_is_caught_by_the_part_checksum(
     assert "(3 run now)" in result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("manifest", ["missing", "junk", "flipped"])
 @pytest.mark.parametrize("where", ["value", "footer"])
 def test_a_flipped_bit_is_caught_whatever_the_manifest_says(
@@ -287,6 +288,7 @@ def tree(out: Path) -> dict[str, bytes]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("saved", [0, 2])
 def test_force_over_a_finished_sweep_keeps_it_until_the_new_one_is_complete(
     finished: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, saved: int

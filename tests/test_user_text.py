@@ -116,6 +116,7 @@ def test_csv_headers_and_text_columns_are_neutralised_but_numbers_are_not(tmp_pa
     assert list(frame.columns) == ["=name", "value"]  # the caller's frame is left alone
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("reserved", ["category", "scenario", "metric", "group", "value"])
 def test_reserved_words_work_as_scenario_names(tmp_path: Path, reserved: str) -> None:
     first = scenario(tmp_path, reserved)

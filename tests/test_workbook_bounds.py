@@ -147,6 +147,7 @@ def test_600000_rows_of_notes_are_refused_by_the_element_count(tmp_path: Path, b
     assert f"at most {MAX_WORKBOOK_ELEMENTS:,} XML elements in all" in line
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["xl/worksheets/sheet4.bin", "xl/worksheets/sheet4"])
 def test_a_sheet_stored_under_a_name_not_ending_xml_is_checked_all_the_same(
     tmp_path: Path, book: bytes, name: str
