@@ -30,9 +30,9 @@ student's sessions are at most the days it was in school times the tier's daily 
 
 `SmallGroups` seats the adults of a round in one call of `_seat_lists`, plain loops over the
 candidates compiled by numba; tests/oracle.py writes the same rule another way, one adult and
-one number of sessions at a time, to check it. What
-friction took from an adult's small-group time is the timesheet's; this module books what was
-left: used in sessions (delivered) or not (unused).
+one number of sessions at a time, to check it. What friction took from an adult's small-group
+time is the timesheet's; this module books what was left: used in sessions (delivered) or not
+(unused).
 """
 
 from __future__ import annotations
@@ -493,26 +493,22 @@ def _seat_lists(
             held[m * n_tiers + t] += 1
         used[members[m]] += spent
     # each student's seats in turn go round its list's sessions: seat q in session q mod h
-    seats = 0
+    occupied = np.zeros(n_lists, dtype=np.int64)  # the seats of each list's sessions
     for at in range(n_lists):
-        if held[at]:
-            for c in range(first[at], first[at + 1]):
-                seats += number[c] < held[at]
-    out = np.empty((5, seats), dtype=np.int64)  # entry, adult, tier, session, students in it
+        for c in range(first[at], first[at + 1]):
+            occupied[at] += number[c] < held[at]
+    out = np.empty((5, occupied.sum()), dtype=np.int64)  # entry, adult, tier, session, size
     s = 0
     for at in range(n_lists):
         h = held[at]
         if h == 0:
             continue
-        occupied = 0
-        for c in range(first[at], first[at + 1]):
-            occupied += number[c] < h
         q = 0
         for c in range(first[at], first[at + 1]):
             if number[c] < h:
                 out[0, s], out[1, s], out[2, s] = entry[c], members[at // n_tiers], at % n_tiers
                 out[3, s] = q % h
-                out[4, s] = (occupied - q % h + h - 1) // h
+                out[4, s] = (occupied[at] - q % h + h - 1) // h
                 q += 1
                 s += 1
     return out
@@ -589,17 +585,19 @@ def _deal_cards(order, tables, weight, hands):
             total += weight[a]
         turns = np.zeros(hi - lo, dtype=np.int64)
         cards = tables[t + 1] - tables[t]
+        most = np.ceil(cards * weight[lo:hi] / total) + 1  # turns each adult may take
         for card in range(tables[t], tables[t + 1]):
             best, soonest = -1, np.inf
             for a in range(lo, hi):
-                if turns[a - lo] < np.ceil(cards * weight[a] / total) + 1:
+                if turns[a - lo] < most[a - lo]:
                     when = (turns[a - lo] + 0.5) / weight[a]
                     if when < soonest:
                         best, soonest = a, when
             taker[card] = best
             turns[best - lo] += 1
-    ends = np.cumsum(np.bincount(taker, minlength=weight.size))
-    starts = ends - np.bincount(taker, minlength=weight.size)
+    dealt_each = np.bincount(taker, minlength=weight.size)
+    ends = np.cumsum(dealt_each)
+    starts = ends - dealt_each
     dealt = np.empty(order.size, dtype=np.int64)
     filled = starts.copy()
     for card in range(order.size):
