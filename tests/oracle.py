@@ -170,7 +170,10 @@ def instruction(engine: Engine, school: Roster) -> dict:
                             minutes[s] += given * share
                             contact[s, adult.index] += given * share
                 else:  # a co-teacher: contact, not minutes
-                    room = school.co_taught_room(adult, school_day)
+                    # the team's (or the school's) rooms in turn, one a day
+                    team, every = adult.team, range(school.spec.classrooms)
+                    rooms = school.team_rooms[team] if team != NO_TEAM else every
+                    room = list(rooms)[school_day % len(rooms)]
                     for s in range(students.count)[school.room_students[room]]:
                         if here[s]:
                             contact[s, adult.index] += given

@@ -93,12 +93,12 @@ class Roster:
             return self.team_students[adult.team], 1.0 / len(rooms)
         return self.room_students[adult.homeroom], 1.0
 
-    def co_taught_room(self, adult: Adult, school_day: int) -> int:
-        """The classroom a co-teacher (no class of its own) joins on a school day: its team's
-        (or the school's) rooms in turn, one a day."""
+    def co_taught_rooms(self, adult: Adult, school_days: np.ndarray) -> np.ndarray:
+        """The classroom a co-teacher (no class of its own) joins on each of `school_days`: its
+        team's (or the school's) rooms in turn, one a day."""
         team = adult.team
         rooms = self.team_rooms[team] if team != NO_TEAM else range(self.spec.classrooms)
-        return list(rooms)[school_day % len(rooms)]
+        return np.asarray(rooms)[school_days % len(rooms)]
 
 
 def build_rosters(scenario: Scenario, days: Days, seed: int, replication: int) -> list[Roster]:

@@ -118,7 +118,7 @@ class Instruction(Module[Taught]):
                 minutes[students] += credit
                 contact[students, adult.index] += credit
                 continue
-            room_of = np.array([school.co_taught_room(adult, int(d)) for d in school_day])
+            room_of = school.co_taught_rooms(adult, school_day)
             for room in np.unique(room_of[mine > 0]):
                 on = room_of == room
                 students = school.room_students[room]
