@@ -155,8 +155,8 @@ def test_the_compiled_functions_are_loaded_once_for_every_call() -> None:
     Engine(build(data("mcl_residents_tutors")), 3).run()
     small_groups.deal(np.arange(5), np.array([1.0, 2.0]))
     kernels = [small_groups._seat_lists, small_groups._most_behind_first]
-    kernels += [small_groups._deal_cards]
-    assert [len(k.signatures) for k in kernels] == [1, 1, 1]
+    kernels += [small_groups._deal_cards, small_groups._credit]
+    assert [len(k.signatures) for k in kernels] == [1, 1, 1, 1]
 
 
 def test_best_first_orders_by_rank_then_level_and_refuses_what_one_key_cannot_hold() -> None:

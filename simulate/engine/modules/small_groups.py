@@ -352,17 +352,32 @@ class Seats:
 def _seat(g: Groups, w: _Window, members: list[int], last_day: int) -> None:
     """The window's seating for every adult of a round at once, credited to the students."""
     seats = _plan(g, w, members, last_day)
-    if seats is None:
-        return
-    n = g.school.students.count
-    stu, length = seats.student, seats.length
-    g.received += np.bincount(stu, length, minlength=n)
-    contact = np.bincount(w.index[seats.who] * n + stu, length, minlength=g.contact.size)
-    g.contact += contact.reshape(g.contact.shape, order="F")
-    _, leaders, sizes = g.by_leader.shape
-    column = (stu * leaders + w.leader[seats.who]) * sizes + seats.size - 1
-    g.by_leader += np.bincount(column, length, g.by_leader.size).reshape(g.by_leader.shape)
-    w.taken += np.bincount(stu, minlength=n)
+    if seats is not None:
+        _credit(
+            seats.student,
+            w.index[seats.who],
+            w.leader[seats.who],
+            seats.size,
+            seats.length,
+            g.received,
+            g.contact.T,  # C-ordered, as numba types it whatever the shape
+            g.by_leader,
+            w.taken,
+        )
+
+
+@njit(cache=True)
+def _credit(student, adult, leader, size, length, received, contact, by_leader, taken):
+    """Credit each seat's minutes to its student (`received`), to the adult with the student
+    (`contact`, adults x students) and to the student with its leader and session size
+    (`by_leader`), and count the student's sessions (`taken`). Minutes are whole, so their
+    sums are exact in any order."""
+    for s in range(student.size):
+        pupil = student[s]
+        received[pupil] += length[s]
+        contact[adult[s], pupil] += length[s]
+        by_leader[pupil, leader[s], size[s] - 1] += length[s]
+        taken[pupil] += 1
 
 
 def _plan(g: Groups, w: _Window, members: list[int], last_day: int) -> Seats | None:
@@ -517,13 +532,14 @@ def _seat_lists(
 @njit(cache=True)
 def _best_first(rank, level):
     """The order of items by rank, highest first, equal ranks by level, highest first (levels
-    are distinct where ranks are equal): one sort of one whole-number key."""
+    are distinct where ranks are equal): one sort of one whole-number key. Merge sort, as the
+    items come in runs already in order (a student's sessions, most needed first)."""
     if rank.size == 0:
         return np.zeros(0, dtype=np.int64)
     high, top = rank.max(), level.max() + 1
     if high - rank.min() >= 2**62 // top:
         raise OverflowError("small-group needs too far apart to rank in one key")
-    return np.argsort((high - rank) * top + (top - 1 - level))
+    return np.argsort((high - rank) * top + (top - 1 - level), kind="mergesort")
 
 
 def load_compiled() -> None:
@@ -533,6 +549,8 @@ def load_compiled() -> None:
     no, bounds = np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64)
     slots, minutes = np.zeros((0, 0)), np.zeros(0)
     _seat_lists(no, bounds, no, no, no, no, no, no, no, no, slots, minutes, minutes.copy())
+    contact, by_leader = np.zeros((0, 0)), np.zeros((0, 0, 0))
+    _credit(no, no, no, no, minutes, minutes, contact, by_leader, minutes)
     _deal_cards(_most_behind_first(no, bounds, no, no), bounds, minutes, bounds)
 
 
