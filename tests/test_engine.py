@@ -15,7 +15,7 @@ from simulate.engine.modules.attendance import StudentAttendance
 from simulate.engine.modules.coaching import Coaching
 from simulate.engine.modules.instruction import Instruction
 from simulate.engine.modules.small_groups import SmallGroups
-from simulate.engine.streams import _as_int, source_key, stream
+from simulate.engine.streams import _as_int, _Hashed, _pcg64_seed, source_key, stream
 from simulate.measures import compute as compute_module
 from simulate.measures.catalogue import CATALOGUE
 from simulate.schema.loading import load_scenario
@@ -131,6 +131,21 @@ def test_a_stream_is_numpys_seed_sequence_of_its_key(seed, replication, source, 
     got = stream(seed, replication, source, *identity)
     assert got.bit_generator.state == expected.bit_generator.state
     np.testing.assert_array_equal(got.random(50), expected.random(50))
+
+
+def test_the_compiled_hash_is_numpys_seed_sequence_for_any_words() -> None:
+    """2,000 random entropies (1 to 13 words, short and full 32-bit ones, shorter and longer
+    than the pool): the state `_pcg64_seed` hashes is the one SeedSequence generates, and a
+    PCG64 seeded by either draws the same numbers."""
+    rng = np.random.default_rng(11)
+    for _ in range(2000):
+        n = int(rng.integers(1, 14))
+        full = rng.integers(0, 2**32, n, dtype=np.uint64)
+        words = np.where(rng.random(n) < 0.3, full, rng.integers(0, 50, n)).astype(np.uint32)
+        expected = np.random.SeedSequence(words).generate_state(4, np.uint64)
+        np.testing.assert_array_equal(_pcg64_seed(words.astype(np.uint64)), expected)
+    got = np.random.PCG64(_Hashed(_pcg64_seed(words.astype(np.uint64))))
+    assert got.state == np.random.PCG64(np.random.SeedSequence(words)).state
 
 
 @pytest.mark.slow

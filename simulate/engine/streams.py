@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import zlib
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
+from numba import njit
+from numpy.random.bit_generator import ISeedSequence
 
 NUMBERED = {
     "students": 1,
@@ -28,21 +31,84 @@ NUMBERED = {
     "learning_evidence": 9,  # effect sizes drawn for the learning estimate (no replication)
 }
 POOL_WORDS = 4  # a SeedSequence's pool (numpy's default): a short seed is padded to it
+# the constants of numpy's SeedSequence (numpy/random/bit_generator.pyx, after O'Neill's
+# seed_seq_fe)
+INIT_A, MULT_A = 0x43B0D7E5, 0x931E8875
+INIT_B, MULT_B = 0x8B51F9DD, 0x58F38DED
+MIX_MULT_L, MIX_MULT_R = 0xCA01F9DD, 0x4973F715
 
 
 def stream(seed: int, replication: int, source: str, *identity: int | str) -> np.random.Generator:
     """The generator `default_rng(SeedSequence(seed, spawn_key=key))` would build, built directly.
 
     A SeedSequence reads its seed and key as 32-bit words, the seed padded to its pool when a
-    key follows. Handed those words as one array it hashes the same numbers, without converting
-    each number on its own: a run builds a few streams per adult, and this halves their cost."""
+    key follows, and hashes them into the state PCG64 starts from. Here the words are put
+    together at once and hashed by `_pcg64_seed`, compiled: a run builds a few streams per
+    adult, and numpy's SeedSequence spends most of a stream's cost on Python-level steps.
+    tests/test_engine.py checks the two agree."""
     words = list(_seed_words(seed))
     words += _words(replication)
     words += _words(source_key(source))
     for part in identity:
         words += _words(_as_int(part))
-    entropy = np.array(words, dtype=np.uint32)
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy)))
+    state = _pcg64_seed(np.array(words, dtype=np.uint64))
+    # numpy's stubs list SeedSequence only; PCG64 takes any ISeedSequence, as numpy documents
+    return np.random.Generator(np.random.PCG64(_Hashed(state)))  # type: ignore[arg-type]
+
+
+class _Hashed(ISeedSequence):
+    """A seed sequence whose state is already hashed: what PCG64 asks of one."""
+
+    def __init__(self, state: np.ndarray) -> None:
+        self.state = state
+
+    def generate_state(self, n_words: int, dtype: Any = np.uint32) -> np.ndarray:
+        if n_words != POOL_WORDS or dtype is not np.uint64:
+            raise ValueError("a hashed seed holds PCG64's four 64-bit words only")
+        return self.state
+
+
+@njit(cache=True)
+def _hashmix(value, const):
+    mask = np.uint64(0xFFFFFFFF)
+    value = (value ^ const) & mask
+    const = (const * np.uint64(MULT_A)) & mask
+    value = (value * const) & mask
+    return value ^ (value >> np.uint64(16)), const
+
+
+@njit(cache=True)
+def _mix(x, y):
+    mixed = (np.uint64(MIX_MULT_L) * x - np.uint64(MIX_MULT_R) * y) & np.uint64(0xFFFFFFFF)
+    return mixed ^ (mixed >> np.uint64(16))
+
+
+@njit(cache=True)
+def _pcg64_seed(entropy):
+    """SeedSequence(entropy).generate_state(4, np.uint64), for 32-bit words held as uint64:
+    the entropy mixed into a pool of four words, then drawn from the pool as eight words."""
+    pool = np.zeros(POOL_WORDS, dtype=np.uint64)
+    const = np.uint64(INIT_A)
+    for i in range(POOL_WORDS):
+        word = entropy[i] if i < entropy.size else np.uint64(0)
+        pool[i], const = _hashmix(word, const)
+    for src in range(POOL_WORDS):
+        for dst in range(POOL_WORDS):
+            if src != dst:
+                hashed, const = _hashmix(pool[src], const)
+                pool[dst] = _mix(pool[dst], hashed)
+    for src in range(POOL_WORDS, entropy.size):
+        for dst in range(POOL_WORDS):
+            hashed, const = _hashmix(entropy[src], const)
+            pool[dst] = _mix(pool[dst], hashed)
+    state = np.zeros(POOL_WORDS, dtype=np.uint64)
+    const = np.uint64(INIT_B)
+    for i in range(2 * POOL_WORDS):  # eight 32-bit words, two to each 64-bit word, low first
+        word = (pool[i % POOL_WORDS] ^ const) & np.uint64(0xFFFFFFFF)
+        const = (const * np.uint64(MULT_B)) & np.uint64(0xFFFFFFFF)
+        word = (word * const) & np.uint64(0xFFFFFFFF)
+        state[i // 2] |= (word ^ (word >> np.uint64(16))) << np.uint64(32 * (i % 2))
+    return state
 
 
 def source_key(source: str) -> int:

@@ -38,6 +38,7 @@ time is the timesheet's; this module books what was left: used in sessions (deli
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -69,6 +70,11 @@ class TierRules:
     session: np.ndarray  # session length, minutes
     group_size: np.ndarray  # most students of the tier in one session
     daily_cap: np.ndarray  # most sessions a student of the tier attends a day
+
+    @cached_property
+    def lengths(self) -> np.ndarray:
+        """The tiers' session lengths, ascending, each once."""
+        return np.unique(self.session)
 
 
 @dataclass
@@ -274,7 +280,7 @@ class SmallGroups(Module[Grouped]):
         if not leaders:
             return
         index = np.array([a.index for a in leaders])
-        lengths = np.unique(g.tiers.session)
+        lengths = g.tiers.lengths
         window = _Window(
             adults=leaders,
             index=index,
@@ -290,9 +296,10 @@ class SmallGroups(Module[Grouped]):
         for members in _rounds(school, leaders):
             _seat(g, window, members, last)
         ledger = self.run.ledgers[school.number]
-        for adult, given, spent in zip(leaders, window.minutes, window.used, strict=True):
-            ledger.delivered("small_group", adult.role_name, float(spent))
-            ledger.lost("small_group", adult.role_name, float(given - spent), UNUSED)
+        given, used = window.minutes.tolist(), window.used.tolist()
+        for adult, minutes_given, spent in zip(leaders, given, used, strict=True):
+            ledger.delivered("small_group", adult.role_name, spent)
+            ledger.lost("small_group", adult.role_name, minutes_given - spent, UNUSED)
 
     def results(self) -> Grouped:
         groups = self.groups
