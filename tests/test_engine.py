@@ -12,6 +12,7 @@ from conftest import BUNDLED, build, data, frictionless
 import simulate
 from simulate.engine.core import Engine
 from simulate.engine.modules.attendance import StudentAttendance
+from simulate.engine.modules.availability import _episodes
 from simulate.engine.modules.coaching import Coaching
 from simulate.engine.modules.instruction import Instruction
 from simulate.engine.modules.small_groups import SmallGroups
@@ -131,6 +132,21 @@ def test_a_stream_is_numpys_seed_sequence_of_its_key(seed, replication, source, 
     got = stream(seed, replication, source, *identity)
     assert got.bit_generator.state == expected.bit_generator.state
     np.testing.assert_array_equal(got.random(50), expected.random(50))
+
+
+def test_absence_episodes_run_their_length_and_count_notice_from_their_posting() -> None:
+    """Episodes drawn to start on days 1, 2 (inside the first: no new one), 5 and 8 (cut at
+    the year's end, 9 days): 3 days each. The first is reported that morning; the second posted
+    2 days ahead; the third 9 days ahead, which is before the year, so from its first day."""
+    starts = np.zeros(9, dtype=bool)
+    starts[[1, 2, 5, 8]] = True
+    lengths = np.full(9, 3)
+    ahead = np.zeros(9, dtype=np.int64)
+    ahead[[2, 5, 8]] = [4, 2, 9]
+    absent, notice = np.zeros(9, dtype=bool), np.zeros(9, dtype=np.int32)
+    _episodes(starts, lengths, ahead, absent, notice)
+    np.testing.assert_array_equal(absent, [0, 1, 1, 1, 0, 1, 1, 1, 1])
+    np.testing.assert_array_equal(notice, [0, 0, 1, 2, 0, 2, 3, 4, 8])
 
 
 def test_the_compiled_hash_is_numpys_seed_sequence_for_any_words() -> None:

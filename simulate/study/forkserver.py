@@ -49,13 +49,10 @@ signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 def _load_compiled() -> None:
     """Workers are forked from here, so what is loaded here is loaded once: the
-    engine's compiled functions too (numba loads them at their first call, about 0.4 s a
-    process)."""
-    from simulate.engine import streams
-    from simulate.engine.modules.small_groups import load_compiled
+    engine's compiled loops too (simulate.engine.load_compiled)."""
+    from simulate.engine import load_compiled
 
     load_compiled()
-    streams.stream(0, 0, "students")
 
 
 _load_compiled()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from simulate.engine.attendance import staff_multiplier
 from simulate.engine.module import Module
@@ -56,7 +57,7 @@ class Availability(Module[Presence]):
         for school, sheet in zip(run.schools, run.timesheets, strict=True):
             notice = np.zeros((run.days.count, len(school.adults)), dtype=np.int32)
             for adult in school.adults:
-                adult.absent = self._absences(adult, notice[:, adult.index])
+                adult.absent, notice[:, adult.index] = self._absences(adult)
             status = np.zeros((run.days.count, len(school.adults)), dtype=np.int8)
             for a in school.adults:
                 status[a.absent, a.index] = ABSENT
@@ -73,13 +74,14 @@ class Availability(Module[Presence]):
             self.rows.append(rows)
             sheet.take_away(ABSENCE, status == ABSENT)
 
-    def _absences(self, adult: Adult, notice: np.ndarray) -> np.ndarray:
-        """The days the adult is away, and (written into `notice`) the notice each gave."""
+    def _absences(self, adult: Adult) -> tuple[np.ndarray, np.ndarray]:
+        """The days the adult is away, and the notice each gave."""
         n_days = self.run.days.count
         absent = np.zeros(n_days, dtype=bool)
+        notice = np.zeros(n_days, dtype=np.int32)
         role = adult.role
         if role.absence_rate <= 0:
-            return absent
+            return absent, notice
         rate = role.absence_rate  # 1 means always absent, whatever the spread
         if rate < 1:
             spread = staff_multiplier(role.absence_cv, self.rng("absence_propensity", *adult.key))
@@ -91,15 +93,8 @@ class Availability(Module[Presence]):
         lengths = np.minimum(1 + told.poisson(episodes.mean_extra_days, n_days), episodes.max_days)
         ahead = told.random(n_days) < episodes.known_ahead_share
         days_ahead = np.where(ahead, told.geometric(1.0 / episodes.mean_notice_days, n_days), 0)
-        day = 0
-        for start in np.flatnonzero(starts).tolist():
-            if start < day:
-                continue  # already inside an episode
-            day = start + int(lengths[start])
-            absent[start:day] = True
-            posted = max(0, start - int(days_ahead[start]))
-            notice[start:day] = np.arange(start, min(day, n_days)) - posted
-        return absent
+        _episodes(starts, lengths, days_ahead, absent, notice)
+        return absent, notice
 
     def results(self) -> Presence:
         days = self.run.days
@@ -114,3 +109,26 @@ class Availability(Module[Presence]):
                 )
             away.append((status[open_] == ABSENT).sum(axis=0))
         return Presence(worked, away)
+
+
+@njit(cache=True)
+def _episodes(starts, lengths, days_ahead, absent, notice):
+    """Mark the days of each episode absent (`absent`) and the notice each day gave (`notice`):
+    an episode begins on a day drawn a start, unless one is under way, and lasts its length;
+    it was posted its days ahead before its start, at the earliest on the first day."""
+    end = 0
+    for start in range(starts.size):
+        if not starts[start] or start < end:
+            continue
+        end = start + lengths[start]
+        posted = max(0, start - days_ahead[start])
+        for day in range(start, min(end, starts.size)):
+            absent[day] = True
+            notice[day] = day - posted
+
+
+def load_compiled() -> None:
+    """Load the compiled episodes, called with the types a year calls them with
+    (simulate.engine.load_compiled)."""
+    days, flags = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+    _episodes(flags, days, days, flags.copy(), np.zeros(0, dtype=np.int32))

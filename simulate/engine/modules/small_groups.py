@@ -550,9 +550,8 @@ def _best_first(rank, level):
 
 
 def load_compiled() -> None:
-    """Load the compiled seating and dealing (numba's cache; compiled on a machine's first
-    run), called with the types a year calls them with: study.executor's fork server does so,
-    so that every worker it starts has them."""
+    """Load the compiled seating, crediting and dealing, called with the types a year calls
+    them with (simulate.engine.load_compiled)."""
     no, bounds = np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64)
     slots, minutes = np.zeros((0, 0)), np.zeros(0)
     _seat_lists(no, bounds, no, no, no, no, no, no, no, no, slots, minutes, minutes.copy())
