@@ -175,7 +175,7 @@ class Coaching(Module[Coached]):
             status = self.status[desk.school.number][today.day]
             planned = desk.planned[today.week - 1]
             left = desk.sheet.left[today.day, desk.coaches, COACHING].tolist()
-            for k, (coach, call) in enumerate(list(desk.calls.items())):
+            for k, (coach, call) in enumerate(desk.calls.items()):  # each call replaced
                 if today.closed:
                     self._miss(desk, coach, today, CLOSURE)
                 elif status[coach] != PRESENT:
@@ -216,7 +216,8 @@ class Coaching(Module[Coached]):
             today, minutes, short = yield desk.calls[coach.index]
             status = rows[today.day]
             day, week = today.school_day, today.week - 1
-            work = deque(desk.waiting.get(coach.index, ()))
+            waiting = desk.waiting.get(coach.index)
+            work = deque(waiting) if waiting else deque()
             missed = {(w.coachee, id(w.plan)): w.reason for w in work if not w.feedback}
             for coachee, due, role, plan in agenda[day]:
                 if status[coachee] != PRESENT:
