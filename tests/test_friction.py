@@ -406,19 +406,20 @@ def assert_balanced(result: simulate.Result, due: int) -> None:
 
 
 class LatePool(SubstitutePool):
-    """A pool that answers half an hour after call-in and fills every request it is asked."""
+    """A pool that closes half an hour after call-in and fills every request it is asked."""
 
-    def answer(self, requests, today):  # type: ignore[no-untyped-def]
-        answered = self.env.event()
-        self.env.timeout(30).callbacks.append(lambda _: answered.succeed(list(requests)))
-        return answered
+    def closes(self, today):  # type: ignore[no-untyped-def]
+        return self.env.timeout(30)
+
+    def took(self, request, day):  # type: ignore[no-untyped-def]
+        return True
 
 
 def test_the_desk_waits_for_the_pool_and_sends_only_what_it_leaves_down_the_cascade(
     monkeypatch,
 ) -> None:
     """The substitute pool is a seam (a market can replace it): the coverage desk waits for
-    its answer until the bell, and the cascade covers only what it did not fill. With a pool
+    it to close (at the bell), and the cascade covers only what it did not fill. With a pool
     that fills everything, no tutor covers and no class goes uncovered; with the daily pool of
     none, tutors cover every absence."""
     monkeypatch.setattr(coverage, "SubstitutePool", LatePool)

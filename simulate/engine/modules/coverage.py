@@ -123,8 +123,8 @@ class SubstitutePool:
     steps from one posting, taking or bell to the next. At a job's start (the bell) the market
     closes it: taken, or left to the school's cascade.
 
-    `answer` is what the coverage desk calls: the day's requests in, and a SimPy event that
-    succeeds, at the bell, with those a substitute took."""
+    The coverage desk waits for `closes` (the bell), then asks which requests a substitute
+    `took`."""
 
     def __init__(self, run: Engine, coverage: Coverage) -> None:
         self.env = run.env
@@ -180,18 +180,15 @@ class SubstitutePool:
         """Whether the request goes to the market at all (its role is one the pool fills)."""
         return request.adult.role_name in self.priority
 
-    def answer(self, requests: list[Request], today: Today) -> simpy.Event:
-        """An event that succeeds at the bell with the requests a substitute took."""
-        return self.env.process(self._answer(requests, today.day))
-
-    def _answer(
-        self, requests: list[Request], day: int
-    ) -> Generator[simpy.Event, Any, list[Request]]:
+    def closes(self, today: Today) -> simpy.Event:
+        """The event of today's bell, when the market closes today's jobs (see `took`)."""
         if not self.running:  # no substitutes, or nothing ever posted: nobody comes
-            yield self.env.timeout(day * DAY + BELL - self.env.now)
-            return []
-        yield self.bell(day)
-        return [r for r in requests if (r.school.number, r.adult.index, day) in self.taken]
+            return self.env.timeout(today.day * DAY + BELL - self.env.now)
+        return self.bell(today.day)
+
+    def took(self, request: Request, day: int) -> bool:
+        """Whether a substitute took the request's job of `day` (once the market closed it)."""
+        return (request.school.number, request.adult.index, day) in self.taken
 
     def bell(self, day: int) -> simpy.Event:
         """The event of `day`'s bell, when the market closes that day's jobs."""
@@ -380,14 +377,13 @@ class Coverage(Module[Cover]):
             else:
                 waiting[request.school.number].append(request)
         if asked:
-            filled: list[Request] = yield self.pool.answer(asked, today)
-            taken = {id(r) for r in filled}
+            yield self.pool.closes(today)
             for request in asked:
                 school, adult = request.school, request.adult
                 told = int(notice[school.number][today.day, adult.index])
                 tally = self.requests.setdefault((told, school.spec.name), [0, 0])
                 tally[0] += 1
-                if id(request) in taken:
+                if self.pool.took(request, today.day):
                     tally[1] += 1
                     self.filled += 1
                     self._covered(request, BY_SUBSTITUTE, today)
