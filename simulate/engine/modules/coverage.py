@@ -389,7 +389,8 @@ class Coverage(Module[Cover]):
                     self._covered(request, BY_SUBSTITUTE, today)
                 else:
                     waiting[school.number].append(request)
-        yield env.timeout(today.day * DAY + BELL - env.now)
+        if env.now < today.day * DAY + BELL:  # nothing was asked of the pool: wait for the bell
+            yield env.timeout(today.day * DAY + BELL - env.now)
         self.by_periods = {}
         for school in self.run.schools:
             if school.timetable is not None:
