@@ -122,7 +122,7 @@ class Instruction(Module[Taught]):
             for room in np.unique(room_of[mine > 0]):
                 on = room_of == room
                 students = school.room_students[room]
-                contact[students, adult.index] += mine[on] @ attending[on][:, students]
+                contact[students, adult.index] += mine[on] @ attending[on, students]
 
     def _covered(
         self,
@@ -150,7 +150,7 @@ class Instruction(Module[Taught]):
                     continue
                 name = COVERERS[coverer] if coverer < 0 else school.adults[coverer].role_name
                 ledger.delivered("instruction", adult.role_name, amount, by=name)
-                credit = (mine[on] * share) @ attending[on][:, students]
+                credit = (mine[on] * share) @ attending[on, students]
                 minutes[students] += credit
                 if coverer >= 0:
                     contact[students, coverer] += credit
