@@ -114,8 +114,9 @@ class Availability(Module[Presence]):
 @njit(cache=True)
 def _episodes(starts, lengths, days_ahead, absent, notice):
     """Mark the days of each episode absent (`absent`) and the notice each day gave (`notice`):
-    an episode begins on a day drawn a start, unless one is under way, and lasts its length;
-    it was posted its days ahead before its start, at the earliest on the first day."""
+    an episode begins on each day drawn as a start, unless one is under way, and lasts its
+    length; it was posted its days ahead before its start, but not before the year's first
+    day."""
     end = 0
     for start in range(starts.size):
         if not starts[start] or start < end:
