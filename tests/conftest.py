@@ -43,6 +43,16 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
         config.option.dist = DIST
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _at_the_root() -> Any:
+    """Tests name the bundled scenarios as the README does (scenarios/..., from the repository's
+    root): run from anywhere, they run there."""
+    before = Path.cwd()
+    os.chdir(ROOT)
+    yield
+    os.chdir(before)
+
+
 def data(name: str) -> dict[str, Any]:
     """A bundled scenario as plain data (extends and include applied)."""
     return load_data(SCENARIOS / f"{name}.yaml")
