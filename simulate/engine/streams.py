@@ -69,10 +69,12 @@ class _Hashed(ISeedSequence):
 
 
 @njit(cache=True)
-def _hashmix(value, const):
+def _hashmix(value, const, mult):
+    """One 32-bit word hashed with the running constant, which moves on by `mult`: MULT_A
+    while entropy is mixed into the pool, MULT_B while the state is drawn from it."""
     mask = np.uint64(0xFFFFFFFF)
     value = (value ^ const) & mask
-    const = (const * np.uint64(MULT_A)) & mask
+    const = (const * np.uint64(mult)) & mask
     value = (value * const) & mask
     return value ^ (value >> np.uint64(16)), const
 
@@ -91,23 +93,21 @@ def _pcg64_seed(entropy):
     const = np.uint64(INIT_A)
     for i in range(POOL_WORDS):
         word = entropy[i] if i < entropy.size else np.uint64(0)
-        pool[i], const = _hashmix(word, const)
+        pool[i], const = _hashmix(word, const, MULT_A)
     for src in range(POOL_WORDS):
         for dst in range(POOL_WORDS):
             if src != dst:
-                hashed, const = _hashmix(pool[src], const)
+                hashed, const = _hashmix(pool[src], const, MULT_A)
                 pool[dst] = _mix(pool[dst], hashed)
     for src in range(POOL_WORDS, entropy.size):
         for dst in range(POOL_WORDS):
-            hashed, const = _hashmix(entropy[src], const)
+            hashed, const = _hashmix(entropy[src], const, MULT_A)
             pool[dst] = _mix(pool[dst], hashed)
     state = np.zeros(POOL_WORDS, dtype=np.uint64)
     const = np.uint64(INIT_B)
     for i in range(2 * POOL_WORDS):  # eight 32-bit words, two to each 64-bit word, low first
-        word = (pool[i % POOL_WORDS] ^ const) & np.uint64(0xFFFFFFFF)
-        const = (const * np.uint64(MULT_B)) & np.uint64(0xFFFFFFFF)
-        word = (word * const) & np.uint64(0xFFFFFFFF)
-        state[i // 2] |= (word ^ (word >> np.uint64(16))) << np.uint64(32 * (i % 2))
+        word, const = _hashmix(pool[i % POOL_WORDS], const, MULT_B)
+        state[i // 2] |= word << np.uint64(32 * (i % 2))
     return state
 
 
