@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from conftest import ROOT, SCENARIOS
+from conftest import HANG, ROOT, SCENARIOS
 
 import simulate
 from simulate.output import prepare_out
@@ -344,7 +344,7 @@ def test_workers_start_with_the_modules_they_are_given(preload: list[str], loade
         capture_output=True,
         text=True,
         cwd=ROOT,
-        timeout=120,
+        timeout=HANG,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == loaded
@@ -363,7 +363,7 @@ pool.close()
 @pytest.mark.skipif(available_cpus() < 2, reason="one CPU: the pool runs in this process")
 def test_the_app_pools_workers_start_with_the_workbooks_modules() -> None:
     done = subprocess.run(
-        [sys.executable, "-c", APP_POOL], capture_output=True, text=True, cwd=ROOT, timeout=120
+        [sys.executable, "-c", APP_POOL], capture_output=True, text=True, cwd=ROOT, timeout=HANG
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "True"
