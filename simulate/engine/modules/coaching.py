@@ -69,18 +69,12 @@ class _Due(NamedTuple):
     plan: CoachingPlan  # its minutes of observation and feedback
 
 
-class _Waiting(NamedTuple):
-    """Work a coach owes, kept in the order it arose: the feedback on an observation made on
-    `day`, or `times` observations that fell due on `day` and did not fit (missed for
-    `reason`)."""
-
-    feedback: bool
-    coachee: int
-    day: int
-    role: str  # the coachee's
-    plan: CoachingPlan
-    times: int = 1
-    reason: str = CAPACITY
+# Work a coach owes, kept in the order it arose: (feedback, coachee, day, role, plan, times,
+# reason), the feedback on an observation made on `day`, or `times` observations that fell due
+# on `day` and did not fit (missed for `reason`); role is the coachee's, the plan gives the
+# minutes of observation and feedback. Plain tuples: a year makes thousands, and a named
+# tuple costs several times as much to build.
+_Work = tuple[bool, int, int, str, CoachingPlan, int, str]
 
 
 @dataclass
@@ -93,7 +87,7 @@ class _Desk:
     sheet: Timesheet
     coaches: np.ndarray  # the agenda's coaches, in its order
     planned: list[list[float]]  # each week's coaching minutes of each coach, in that order
-    waiting: dict[int, list[_Waiting]] = field(default_factory=dict)  # coach -> what it owes
+    waiting: dict[int, list[_Work]] = field(default_factory=dict)  # coach -> what it owes
     # the year's observations given (coachee role, coach role) and lost (coachee role, reason),
     # and coaching minutes used and unused by coach role, booked at the end
     given: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -131,6 +125,7 @@ class Coaching(Module[Coached]):
         for desk in self.desks:
             for coach in desk.agenda:
                 desk.calls[coach] = run.env.event()
+                desk.waiting[coach] = []
                 run.env.process(self._coach(desk, desk.school.adults[coach]))
 
     def _desk(self, school: Roster) -> _Desk:
@@ -212,50 +207,49 @@ class Coaching(Module[Coached]):
         least = min(
             min(p.observation_minutes, p.feedback_minutes) for p in self.run.scenario.coaching
         )
+        waiting = desk.waiting[coach.index]  # kept from day to day
         while True:
             today, minutes, short = yield desk.calls[coach.index]
             status = rows[today.day]
             day, week = today.school_day, today.week - 1
-            waiting = desk.waiting.get(coach.index)
-            work = deque(waiting) if waiting else deque()
-            missed = {(w.coachee, id(w.plan)): w.reason for w in work if not w.feedback}
+            work: deque[_Work] = deque(waiting)
+            missed = {(w[1], id(w[4])): w[6] for w in waiting if not w[0]} if waiting else {}
+            waiting.clear()
             for coachee, due, role, plan in agenda[day]:
                 if status[coachee] != PRESENT:
                     lost[(role, VACANCY if status[coachee] == VACANT else COACHEE_ABSENT)] += due
-                elif (coachee, id(plan)) in missed:
+                elif missed and (coachee, id(plan)) in missed:
                     lost[(role, missed[(coachee, id(plan))])] += due
                 else:
-                    work.append(_Waiting(False, coachee, day, role, plan, due, short))
+                    work.append((False, coachee, day, role, plan, due, short))
             used = 0  # minutes since the call
-            still: list[_Waiting] = []
             while work:
                 if used + least > minutes:
-                    still.extend(work)
+                    waiting.extend(work)
                     break
                 item = work.popleft()
-                plan = item.plan
-                if status[item.coachee] != PRESENT:
-                    still.append(item)
-                elif item.feedback:
+                feedback, coachee, since, role, plan, times, reason = item
+                if status[coachee] != PRESENT:
+                    waiting.append(item)
+                elif feedback:
                     if used + plan.feedback_minutes <= minutes:
                         used += plan.feedback_minutes
-                        latencies.append(day - item.day)
-                        if day - item.day <= plan.feedback_window_days:
+                        latencies.append(day - since)
+                        if day - since <= plan.feedback_window_days:
                             self.on_time += 1
                     else:
-                        still.append(item)
+                        waiting.append(item)
                 else:
                     done = 0
-                    while done < item.times and used + plan.observation_minutes <= minutes:
+                    while done < times and used + plan.observation_minutes <= minutes:
                         used += plan.observation_minutes
                         done += 1
-                        observed[item.coachee][week] += 1
-                        work.append(_Waiting(True, item.coachee, day, item.role, plan))
+                        observed[coachee][week] += 1
+                        work.append((True, coachee, day, role, plan, 1, CAPACITY))
                     if done:
-                        given[(item.role, name)] += done
-                    if done < item.times:
-                        still.append(item._replace(times=item.times - done) if done else item)
-            desk.waiting[coach.index] = still
+                        given[(role, name)] += done
+                    if done < times:
+                        waiting.append((False, coachee, since, role, plan, times - done, reason))
             desk.used[name] += used
             desk.unused[name] += minutes - used
             if used:
@@ -269,9 +263,9 @@ class Coaching(Module[Coached]):
             for (role, coach), count in desk.given.items():
                 ledger.delivered("observation", role, count, coach)
             for waiting in desk.waiting.values():  # observations still waiting: lost
-                for item in waiting:
-                    if not item.feedback:
-                        desk.lost[(item.role, item.reason)] += item.times
+                for feedback, _, _, role, _, times, reason in waiting:
+                    if not feedback:
+                        desk.lost[(role, reason)] += times
             for (role, reason), count in desk.lost.items():
                 ledger.lost("observation", role, count, reason)
             for coach, minutes in desk.used.items():
