@@ -57,7 +57,8 @@ class Appointment:
     due: np.ndarray = field(repr=False)  # observations due on each school day
 
 
-_Call = tuple[Today, float, str]  # a coach's day: the day, its coaching minutes, why one is short
+# a desk's bell: the day, and each coach called: its coaching minutes, why one is short
+_Bell = tuple[Today, dict[int, tuple[float, str]]]
 
 
 class _Due(NamedTuple):
@@ -87,6 +88,7 @@ class _Desk:
     sheet: Timesheet
     coaches: np.ndarray  # the agenda's coaches, in its order
     planned: list[list[float]]  # each week's coaching minutes of each coach, in that order
+    bell: simpy.Event  # the next day's bell: every coach waits on it, those called start
     waiting: dict[int, list[_Work]] = field(default_factory=dict)  # coach -> what it owes
     # the year's observations given (coachee role, coach role) and lost (coachee role, reason),
     # and coaching minutes used and unused by coach role, booked at the end
@@ -94,7 +96,6 @@ class _Desk:
     lost: Counter[tuple[str, str]] = field(default_factory=Counter)
     used: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     unused: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
-    calls: dict[int, simpy.Event] = field(default_factory=dict)  # coach -> its next call
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,6 @@ class Coaching(Module[Coached]):
         self.on_time = 0
         for desk in self.desks:
             for coach in desk.agenda:
-                desk.calls[coach] = run.env.event()
                 desk.waiting[coach] = []
                 run.env.process(self._coach(desk, desk.school.adults[coach]))
 
@@ -137,7 +137,8 @@ class Coaching(Module[Coached]):
         sheet = self.run.timesheets[school.number]
         coaches = np.array(list(agenda), dtype=np.int64)
         planned = sheet.plan[:, coaches, COACHING].tolist()
-        return _Desk(school, agenda, {c: [0] * weeks for c in coachees}, sheet, coaches, planned)
+        observed = {c: [0] * weeks for c in coachees}
+        return _Desk(school, agenda, observed, sheet, coaches, planned, self.run.env.event())
 
     def _book(self, school: Roster) -> tuple[dict[int, list[list[_Due]]], list[int]]:
         """Each coach's book (its coachees under every plan, staggered through the week), as
@@ -165,12 +166,14 @@ class Coaching(Module[Coached]):
         return (np.floor((k + 1) * rate + phase) - np.floor(k * rate + phase)).astype(np.int64)
 
     def day(self, today: Today) -> None:
-        """Misses the observations of coaches who cannot coach today; calls the others."""
+        """Misses the observations of coaches who cannot coach today; rings each desk's bell
+        for the others (one event a desk and day, not one a coach)."""
         for desk in self.desks:
             status = self.status[desk.school.number][today.day]
             planned = desk.planned[today.week - 1]
             left = desk.sheet.left[today.day, desk.coaches, COACHING].tolist()
-            for k, (coach, call) in enumerate(desk.calls.items()):  # each call replaced
+            calls: dict[int, tuple[float, str]] = {}
+            for k, coach in enumerate(desk.coaches.tolist()):
                 if today.closed:
                     self._miss(desk, coach, today, CLOSURE)
                 elif status[coach] != PRESENT:
@@ -181,15 +184,17 @@ class Coaching(Module[Coached]):
                     if "coaching" in today.cancels:
                         self._miss(desk, coach, today, TESTING)
                         continue
-                    desk.calls[coach] = self.run.env.event()
-                    call.succeed((today, left[k], COVERAGE if left[k] < planned[k] else CAPACITY))
+                    calls[coach] = (left[k], COVERAGE if left[k] < planned[k] else CAPACITY)
+            if calls:
+                bell, desk.bell = desk.bell, self.run.env.event()
+                bell.succeed((today, calls))
 
     def _miss(self, desk: _Desk, coach: int, today: Today, reason: str) -> None:
         """The coach cannot coach today: every observation due is lost for `reason`."""
         for entry in desk.agenda[coach][today.school_day]:
             desk.lost[(entry.role, reason)] += entry.due
 
-    def _coach(self, desk: _Desk, coach: Adult) -> Generator[simpy.Event, _Call, None]:
+    def _coach(self, desk: _Desk, coach: Adult) -> Generator[simpy.Event, _Bell, None]:
         """A coach (a SimPy process, for the year): each day it is called, from the bell, it
         works through what it owes in the order the work arose, taking each piece's minutes in
         turn; what does not fit waits (see the module's docstring). Today's observations join
@@ -209,7 +214,10 @@ class Coaching(Module[Coached]):
         )
         waiting = desk.waiting[coach.index]  # kept from day to day
         while True:
-            today, minutes, short = yield desk.calls[coach.index]
+            today, calls = yield desk.bell
+            if coach.index not in calls:
+                continue
+            minutes, short = calls[coach.index]
             status = rows[today.day]
             day, week = today.school_day, today.week - 1
             work: deque[_Work] = deque(waiting)
