@@ -86,7 +86,7 @@ class _Desk:
     agenda: dict[int, list[list[_Due]]]  # coach -> for each school day, the observations due
     observed: dict[int, list[int]]  # coachee -> observations in each week
     sheet: Timesheet
-    coaches: np.ndarray  # the agenda's coaches, in its order
+    coaches: list[int]  # the agenda's coaches, in its order
     planned: list[list[float]]  # each week's coaching minutes of each coach, in that order
     bell: simpy.Event  # the next day's bell: every coach waits on it, those called start
     waiting: dict[int, list[_Work]] = field(default_factory=dict)  # coach -> what it owes
@@ -135,7 +135,7 @@ class Coaching(Module[Coached]):
         agenda, coachees = cached(self.run.scenario, key, lambda: self._book(school))
         weeks = int(self.run.days.week.max()) + 1
         sheet = self.run.timesheets[school.number]
-        coaches = np.array(list(agenda), dtype=np.int64)
+        coaches = list(agenda)
         planned = sheet.plan[:, coaches, COACHING].tolist()
         observed = {c: [0] * weeks for c in coachees}
         return _Desk(school, agenda, observed, sheet, coaches, planned, self.run.env.event())
@@ -171,9 +171,9 @@ class Coaching(Module[Coached]):
         for desk in self.desks:
             status = self.status[desk.school.number][today.day]
             planned = desk.planned[today.week - 1]
-            left = desk.sheet.left[today.day, desk.coaches, COACHING].tolist()
+            left = desk.sheet.left[today.day, :, COACHING].tolist()  # every adult's
             calls: dict[int, tuple[float, str]] = {}
-            for k, coach in enumerate(desk.coaches.tolist()):
+            for k, coach in enumerate(desk.coaches):
                 if today.closed:
                     self._miss(desk, coach, today, CLOSURE)
                 elif status[coach] != PRESENT:
@@ -184,7 +184,7 @@ class Coaching(Module[Coached]):
                     if "coaching" in today.cancels:
                         self._miss(desk, coach, today, TESTING)
                         continue
-                    calls[coach] = (left[k], COVERAGE if left[k] < planned[k] else CAPACITY)
+                    calls[coach] = (left[coach], COVERAGE if left[coach] < planned[k] else CAPACITY)
             if calls:
                 bell, desk.bell = desk.bell, self.run.env.event()
                 bell.succeed((today, calls))
