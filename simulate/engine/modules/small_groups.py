@@ -93,6 +93,8 @@ class Groups:
     leaders: list[tuple[str, bool]] = field(init=False)  # (role, on a team) of those adults
     leader: np.ndarray = field(init=False)  # each adult's place in `leaders` (-1: leads none)
     by_leader: np.ndarray = field(init=False)  # students x leaders x sizes: minutes
+    roles: list[str] = field(init=False)  # the school's roles, in roster order
+    role: np.ndarray = field(init=False)  # each adult's place in `roles`
     pools: dict[int, np.ndarray] = field(default_factory=dict)  # adult -> its caseload
 
     def __post_init__(self) -> None:
@@ -115,6 +117,8 @@ class Groups:
         self.leader = np.array([self.leaders.index(p) if on else -1 for p, on in places])
         sizes = max([int(self.tiers.group_size.max(initial=1)), *caps])
         self.by_leader = np.zeros((students.count, len(self.leaders), sizes))
+        self.roles = list(dict.fromkeys(a.role_name for a in adults))
+        self.role = np.array([self.roles.index(a.role_name) for a in adults], dtype=np.int64)
 
     def need(self, students: np.ndarray, day: int) -> np.ndarray:
         """How far each student is behind its tier's target by the end of school day `day`,
@@ -295,11 +299,14 @@ class SmallGroups(Module[Grouped]):
         )
         for members in _rounds(school, leaders):
             _seat(g, window, members, last)
+        # booked by role (minutes are whole, so the sums are exact in any order)
         ledger = self.run.ledgers[school.number]
-        given, used = window.minutes.tolist(), window.used.tolist()
-        for adult, minutes_given, spent in zip(leaders, given, used, strict=True):
-            ledger.delivered("small_group", adult.role_name, spent)
-            ledger.lost("small_group", adult.role_name, minutes_given - spent, UNUSED)
+        role, n = g.role[index], len(g.roles)
+        used = np.bincount(role, window.used, n).tolist()
+        unused = np.bincount(role, window.minutes - window.used, n).tolist()
+        for name, spent, idle in zip(g.roles, used, unused, strict=True):
+            ledger.delivered("small_group", name, spent)
+            ledger.lost("small_group", name, idle, UNUSED)
 
     def results(self) -> Grouped:
         groups = self.groups
