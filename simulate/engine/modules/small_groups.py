@@ -93,6 +93,7 @@ class Groups:
     leaders: list[tuple[str, bool]] = field(init=False)  # (role, on a team) of those adults
     leader: np.ndarray = field(init=False)  # each adult's place in `leaders` (-1: leads none)
     by_leader: np.ndarray = field(init=False)  # students x leaders x sizes: minutes
+    weight: np.ndarray = field(init=False)  # each adult's share when students are dealt
     roles: list[str] = field(init=False)  # the school's roles, in roster order
     role: np.ndarray = field(init=False)  # each adult's place in `roles`
     pools: dict[int, np.ndarray] = field(default_factory=dict)  # adult -> its caseload
@@ -117,6 +118,10 @@ class Groups:
         self.leader = np.array([self.leaders.index(p) if on else -1 for p, on in places])
         sizes = max([int(self.tiers.group_size.max(initial=1)), *caps])
         self.by_leader = np.zeros((students.count, len(self.leaders), sizes))
+        # small-group minutes times group size: what an adult can seat in a day
+        self.weight = np.array(
+            [a.role.schedule.get("small_group", 0) * a.role.group_size for a in adults], float
+        )
         self.roles = list(dict.fromkeys(a.role_name for a in adults))
         self.role = np.array([self.roles.index(a.role_name) for a in adults], dtype=np.int64)
 
@@ -230,31 +235,28 @@ class SmallGroups(Module[Grouped]):
         g.pools.clear()
         planned = self.run.timesheets[school.number].plan[today.week - 1, :, SMALL_GROUP] > 0
         here = self.status[school.number][today.day] == PRESENT
-        leaders = [school.adults[i] for i in np.flatnonzero(planned & here & g.leads).tolist()]
         everyone = np.arange(school.students.count)
-        for adult in leaders:
+        tables: dict[int, list[int]] = {}  # team (or NO_TEAM) -> adults who share it
+        for i in np.flatnonzero(planned & here & g.leads).tolist():
+            adult = school.adults[i]
             if adult.homeroom >= 0 and not school.team_shares[adult.team]:
-                g.pools[adult.index] = everyone[school.room_students[adult.homeroom]]
-        tables: dict[int, list[Adult]] = {}  # team (or NO_TEAM) -> adults who share it
-        for adult in leaders:
-            if adult.index not in g.pools:
-                tables.setdefault(adult.team, []).append(adult)
+                g.pools[i] = everyone[school.room_students[adult.homeroom]]
+            else:
+                tables.setdefault(adult.team, []).append(i)
         if not tables:
             return
         # every table's students, most behind first, dealt to its adults at once
         shared = [everyone if t == NO_TEAM else everyone[school.team_students[t]] for t in tables]
-        dealers = [a for adults in tables.values() for a in adults]
-        weight = np.array(
-            [a.role.schedule["small_group"] * a.role.group_size for a in dealers], dtype=float
-        )
+        dealers = [i for adults in tables.values() for i in adults]
         cards = np.cumsum([0, *[s.size for s in shared]])
         order = _most_behind_first(
             np.concatenate(shared), cards, g.need(everyone, today.school_day), g.tiebreak
         )
         hands = np.cumsum([0, *[len(adults) for adults in tables.values()]])
-        dealt, ends = _deal_cards(order, cards, weight, hands)
+        dealt, ends = _deal_cards(order, cards, g.weight[dealers], hands)
+        ends = ends.tolist()
         for dealer, start, end in zip(dealers, [0, *ends[:-1]], ends, strict=True):
-            g.pools[dealer.index] = dealt[start:end]
+            g.pools[dealer] = dealt[start:end]
 
     # ---- seating a regrouping window ------------------------------------------------------
     def _seat_window(self) -> None:
