@@ -482,7 +482,9 @@ def test_set_changes_any_field_and_existing_files_are_kept(tmp_path: Path) -> No
     assert CliRunner().invoke(main, ["new", *LINCOLN, "--out", str(out), "--force"]).exit_code == 0
 
 
-def test_without_out_the_yaml_goes_to_stdout_and_user_text_stays_text(tmp_path: Path) -> None:
+def test_without_out_the_yaml_goes_to_stdout_and_user_text_stays_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     name = 'O\'Brien: K-5 #1 & "more" {x: [y]}'
     result = CliRunner().invoke(
         main, ["new", "--name", name, "--enrollment", "150", "--classrooms", "6"]
@@ -492,13 +494,14 @@ def test_without_out_the_yaml_goes_to_stdout_and_user_text_stays_text(tmp_path: 
     file = tmp_path / "x.yaml"
     file.write_text(result.stdout, encoding="utf-8")
     assert simulate.load_scenario(file).schools[0].name == name
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path) as here:  # `--out -` is stdout too
-        dash = runner.invoke(
-            main, ["new", "--name", name, "--enrollment", "150", "--classrooms", "6", "--out", "-"]
-        )
-        assert dash.exit_code == 0 and dash.stdout == result.stdout
-        assert not (Path(here) / "-").exists()
+    here = tmp_path / "here"  # `--out -` is stdout too: no file named '-' appears
+    here.mkdir()
+    monkeypatch.chdir(here)
+    dash = CliRunner().invoke(
+        main, ["new", "--name", name, "--enrollment", "150", "--classrooms", "6", "--out", "-"]
+    )
+    assert dash.exit_code == 0 and dash.stdout == result.stdout
+    assert list(here.iterdir()) == []
 
 
 # Schools of 150 to 1,500 students in 6 to 60 classrooms, odd counts and uneven grades: every
