@@ -84,12 +84,11 @@ class _Desk:
 
     school: Roster
     agenda: dict[int, list[list[_Due]]]  # coach -> for each school day, the observations due
+    waiting: dict[int, list[_Work]]  # coach -> what it owes, kept from day to day
     observed: dict[int, list[int]]  # coachee -> observations in each week
     sheet: Timesheet
-    coaches: list[int]  # the agenda's coaches, in its order
-    planned: list[list[float]]  # each week's coaching minutes of each coach, in that order
+    planned: list[list[float]]  # each week's coaching minutes of each coach, in agenda order
     bell: simpy.Event  # the next day's bell: every coach waits on it, those called start
-    waiting: dict[int, list[_Work]] = field(default_factory=dict)  # coach -> what it owes
     # the year's observations given (coachee role, coach role) and lost (coachee role, reason),
     # and coaching minutes used and unused by coach role, booked at the end
     given: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -125,7 +124,6 @@ class Coaching(Module[Coached]):
         self.on_time = 0
         for desk in self.desks:
             for coach in desk.agenda:
-                desk.waiting[coach] = []
                 run.env.process(self._coach(desk, desk.school.adults[coach]))
 
     def _desk(self, school: Roster) -> _Desk:
@@ -135,10 +133,10 @@ class Coaching(Module[Coached]):
         agenda, coachees = cached(self.run.scenario, key, lambda: self._book(school))
         weeks = int(self.run.days.week.max()) + 1
         sheet = self.run.timesheets[school.number]
-        coaches = list(agenda)
-        planned = sheet.plan[:, coaches, COACHING].tolist()
+        planned = sheet.plan[:, list(agenda), COACHING].tolist()
+        waiting: dict[int, list[_Work]] = {coach: [] for coach in agenda}
         observed = {c: [0] * weeks for c in coachees}
-        return _Desk(school, agenda, observed, sheet, coaches, planned, self.run.env.event())
+        return _Desk(school, agenda, waiting, observed, sheet, planned, self.run.env.event())
 
     def _book(self, school: Roster) -> tuple[dict[int, list[list[_Due]]], list[int]]:
         """Each coach's book (its coachees under every plan, staggered through the week), as
@@ -173,7 +171,7 @@ class Coaching(Module[Coached]):
             planned = desk.planned[today.week - 1]
             left = desk.sheet.left[today.day, :, COACHING].tolist()  # every adult's
             calls: dict[int, tuple[float, str]] = {}
-            for k, coach in enumerate(desk.coaches):
+            for k, coach in enumerate(desk.agenda):
                 if today.closed:
                     self._miss(desk, coach, today, CLOSURE)
                 elif status[coach] != PRESENT:
@@ -212,7 +210,7 @@ class Coaching(Module[Coached]):
         least = min(
             min(p.observation_minutes, p.feedback_minutes) for p in self.run.scenario.coaching
         )
-        waiting = desk.waiting[coach.index]  # kept from day to day
+        waiting = desk.waiting[coach.index]
         while True:
             today, calls = yield desk.bell
             if coach.index not in calls:
