@@ -11,32 +11,44 @@ from simulate.engine import Engine
 from simulate.engine.modules import small_groups
 from simulate.engine.modules.availability import PRESENT, VACANT, Availability
 from simulate.engine.modules.coverage import COVERERS, UNCOVERED, Coverage
-from simulate.engine.modules.small_groups import Groups
+from simulate.engine.modules.small_groups import Groups, Window
 from simulate.engine.modules.stations import DEVICE_SHORTAGE, STUDENT_ABSENT
-from simulate.engine.roster import NO_TEAM, Roster
+from simulate.engine.roster import NO_TEAM, Adult, Roster
 from simulate.engine.timesheet import INSTRUCTION
 
 
-def seat(g: Groups, w, members: list[int], last_day: int) -> None:  # type: ignore[no-untyped-def]
-    """Seat one round of a regrouping window (see engine.modules.small_groups), one adult at a time:
-    list each student's sessions as candidates ranked by the need left before them; for each
-    tier try 1, 2, 3, ... sessions, each number seating the best candidates it can (the number
-    times the group size ranked first among each student's first that-many), and rank each
-    added session by the best candidate it adds; take the sessions of all tiers in rank order
-    while the adult's minutes last; seat the seats of the sessions held, each student's in turn
-    round the sessions, and credit each seat with the students of its session."""
+def seat(g: Groups, w: Window) -> None:
+    """Seat a regrouping window (see engine.modules.small_groups) round by round, one adult at
+    a time: first the adults whose caseload is their class or a sharing team's, then the other
+    adults of teams, then the school's staff, each round on the needs the rounds before left.
+    For an adult: list each student's sessions as candidates ranked by the need left before
+    them; for each tier try 1, 2, 3, ... sessions, each number seating the best candidates it
+    can (the number times the group size ranked first among each student's first that-many),
+    and rank each added session by the best candidate it adds; take the sessions of all tiers
+    in rank order while the adult's minutes last; seat the seats of the sessions held, each
+    student's in turn round the sessions, and credit each seat with the students of its
+    session."""
     school = g.school
     tiers = g.tiers
-    for k in members:
-        adult = w.adults[k]
-        pool = g.pools.get(adult.index)
-        if pool is None or not pool.size:
+    taken = np.zeros(school.students.count, dtype=int)  # each student's sessions so far
+
+    def seats_in(adult: Adult) -> int:
+        if adult.team == NO_TEAM:
+            return 3
+        return 1 if school.team_shares[adult.team] or adult.homeroom >= 0 else 2
+
+    leading = [a for a in school.adults if w.minutes[a.index] > 0]
+    for adult in sorted(leading, key=seats_in):  # in the roster's order within a round
+        k = adult.index
+        pool = g.caseload(k)
+        if not pool.size:
             continue
-        caps = w.caps(g, pool)
-        need = g.need(pool, last_day).tolist()
+        days = w.present_days[pool] * tiers.daily_cap[school.students.tier[pool]]
+        caps = [max(int(d) - int(taken[s]), 0) for d, s in zip(days, pool, strict=True)]
+        need = g.need(pool, w.last_day).tolist()
         # tier -> candidates (rank, level, student, length, number), best first
         lists: dict[int, list[tuple[int, int, int, int, int]]] = {}
-        for student, cap, behind in zip(pool.tolist(), caps.tolist(), need, strict=True):
+        for student, cap, behind in zip(pool.tolist(), caps, need, strict=True):
             tier = int(school.students.tier[student])
             length = int(tiers.session[tier])
             step = int(g.session_need(np.int64(length)))
@@ -55,7 +67,7 @@ def seat(g: Groups, w, members: list[int], last_day: int) -> None:  # type: igno
                 allowed = [c for c in ranked if c[4] < sessions]
                 now = allowed[: sessions * size]
                 added = [c for c in now if c not in seats[tier][-1]]
-                if not added or sessions > w.slots[list(w.lengths).index(length), k]:
+                if not added or sessions > w.slots[tier, k]:
                     break
                 opened.append((added[0][0], added[0][1], tier, length))
                 seats[tier].append(now)
@@ -82,7 +94,7 @@ def seat(g: Groups, w, members: list[int], last_day: int) -> None:  # type: igno
                     g.contact[student, adult.index] += length
                     leader = g.leaders.index((adult.role_name, adult.team != NO_TEAM))
                     g.by_leader[student, leader, len(row) - 1] += length
-                    w.taken[student] += 1
+                    taken[student] += 1
 
 
 def plain_seating(monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -154,8 +154,8 @@ def test_the_compiled_functions_are_loaded_once_for_every_call() -> None:
     load_compiled()
     Engine(build(data("mcl_residents_tutors")), 3).run()
     small_groups.deal(np.arange(5), np.array([1.0, 2.0]))
-    kernels = [small_groups._seat_lists, small_groups._most_behind_first]
-    kernels += [small_groups._deal_cards, small_groups._credit, streams._pcg64_seed]
+    kernels = [small_groups._seat_rounds, small_groups._deal_tables, small_groups._deal_cards]
+    kernels += [streams._pcg64_seed]
     kernels += [availability._episodes]
     assert [len(k.signatures) for k in kernels] == [1] * len(kernels)
 
@@ -168,3 +168,21 @@ def test_best_first_orders_by_rank_then_level_and_refuses_what_one_key_cannot_ho
     np.testing.assert_array_equal(order, np.lexsort((-level, -rank)))
     with pytest.raises(OverflowError):
         small_groups._best_first(np.array([0, 2**61]), np.array([0, 5]))
+
+
+def test_seating_matches_the_plain_oracle_when_every_round_seats(monkeypatch) -> None:
+    """Teams that do not share their students, so each teacher keeps its class (round 1) and
+    the team's other adults share the team's students (round 2), and tutors on the school's
+    staff who share the whole school (round 3): the rounds seat the same students, each on
+    the needs the rounds before left."""
+    spec = data("mcl_residents_tutors")
+    school = spec["schools"][0]
+    for team in school["teams"]:
+        team["shares_students"] = False
+    school["staff"]["tutor"] = 2
+    engine, plain = seated_both_ways(build(spec), 5, monkeypatch)
+    assert_same_year(engine, plain)
+    seated = grouped(engine)
+    led = dict(zip(seated.leaders[0], seated.by_leader[0].sum(axis=(0, 2)), strict=True))
+    for leader in [("team_teacher", True), ("mcl", True), ("tutor", True), ("tutor", False)]:
+        assert led[leader] > 0, leader

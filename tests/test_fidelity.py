@@ -153,18 +153,18 @@ def test_a_session_seats_each_student_once(name: str, monkeypatch: pytest.Monkey
     size, and each seat is credited with the students its session really seats."""
     plans: list[tuple[small_groups.Seats, np.ndarray]] = []
 
-    def plan(*args: Any) -> small_groups.Seats | None:
-        seats = plan_of(*args)
-        if seats is not None:
-            plans.append((seats, args[1].group_size[seats.who]))  # the adult's group size
+    def seat(g: small_groups.Groups, w: small_groups.Window) -> small_groups.Seats:
+        seats = seat_of(g, w)
+        plans.append((seats, g.size[seats.who]))  # the adult's group size
         return seats
 
-    plan_of = small_groups._plan
-    monkeypatch.setattr(small_groups, "_plan", plan)
+    seat_of = small_groups._seat
+    monkeypatch.setattr(small_groups, "_seat", seat)
     scenario = build(data(name))
     engine = Engine(scenario, seed=0).run()
     assert plans
     tiers = scenario.schools[0].need_tiers
+    length = np.array([t.session_minutes or scenario.small_groups.session_minutes for t in tiers])
     for seats, adults in plans:
         session = np.stack([seats.who, seats.tier, seats.session])
         seat = np.vstack([session, seats.student])
@@ -175,7 +175,7 @@ def test_a_session_seats_each_student_once(name: str, monkeypatch: pytest.Monkey
         allowed = np.array([t.group_size for t in tiers])[seats.tier]
         assert (seats.size <= np.minimum(allowed, adults)).all()
     minutes = engine.module(SmallGroups).results().minutes[0]
-    credited = sum(np.bincount(s.student, s.length, minutes.size) for s, _ in plans)
+    credited = sum(np.bincount(s.student, length[s.tier], minutes.size) for s, _ in plans)
     np.testing.assert_array_equal(credited, minutes)
 
 

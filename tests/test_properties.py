@@ -123,7 +123,7 @@ def schools(draw: st.DrawFn, resident_homeroom: bool) -> dict[str, Any]:
         "classrooms": classrooms,
         "need_tiers": tiers,
         "teams": teams,
-        "staff": {"coach": draw(st.integers(0, 1))},
+        "staff": {"coach": draw(st.integers(0, 1)), "tutor": draw(st.integers(0, 1))},
     }
     if draw(st.booleans()):
         kinds = st.sampled_from(["small_group", "online", "collaborative", "whole_group"])

@@ -28,11 +28,12 @@ sessions of that length). The seats of the sessions held go round them student b
 by one student at most. An adult's minutes are those of the days it was in school and free; a
 student's sessions are at most the days it was in school times the tier's daily cap.
 
-`SmallGroups` seats the adults of a round in one call of `_seat_lists`, plain loops over the
-candidates compiled by numba; tests/oracle.py writes the same rule another way, one adult and
-one number of sessions at a time, to check it. What friction took from an adult's small-group
-time is the timesheet's; this module books what was left: used in sessions (delivered) or not
-(unused).
+`SmallGroups` seats a school's window in one call of `_seat_rounds`, plain loops compiled by
+numba: round by round, the adults' caseloads gathered, their candidates seated by
+`_seat_lists` and the seats credited; tests/oracle.py writes the same rule another way, one
+adult and one number of sessions at a time, to check it. What friction took from an adult's
+small-group time is the timesheet's; this module books what was left: used in sessions
+(delivered) or not (unused).
 """
 
 from __future__ import annotations
@@ -57,7 +58,6 @@ if TYPE_CHECKING:
     from simulate.engine.core import Engine
 
 SMALL_GROUP = ACTIVITY["small_group"]
-_NOBODY = np.zeros(0, dtype=np.int64)
 UNIT = 1000  # need is kept in 1/UNIT of a minute per school-week day: exact whole numbers
 
 
@@ -86,6 +86,7 @@ class Groups:
     tiers: TierRules
     days_per_week: int
     dosage: np.ndarray = field(init=False)  # weekly target of each student, minutes
+    tier: np.ndarray = field(init=False)  # each student's tier
     tiebreak: np.ndarray = field(init=False)  # rank of each student when level on need
     received: np.ndarray = field(init=False)  # small-group minutes of each student
     contact: np.ndarray = field(init=False)  # students x adults: minutes together
@@ -96,7 +97,19 @@ class Groups:
     weight: np.ndarray = field(init=False)  # each adult's share when students are dealt
     roles: list[str] = field(init=False)  # the school's roles, in roster order
     role: np.ndarray = field(init=False)  # each adult's place in `roles`
-    pools: dict[int, np.ndarray] = field(default_factory=dict)  # adult -> its caseload
+    size: np.ndarray = field(init=False)  # each adult's group size (its role's)
+    step: np.ndarray = field(init=False)  # what a session of each tier takes off need
+    length_of: np.ndarray = field(init=False)  # each tier's place in the tiers' lengths
+    round: np.ndarray = field(init=False)  # the round each adult's caseload seats in
+    keeps: np.ndarray = field(init=False)  # leads, and its caseload is its own class
+    table: np.ndarray = field(init=False)  # whose students it shares: a team, or NO_TEAM
+    # adults x 2: the students of a keeper's class, or of the table another adult shares, as
+    # a range (students are numbered class by class, and a team holds consecutive classes)
+    share: np.ndarray = field(init=False)
+    # the caseloads until the next regrouping: `cards` holds every student in order, then the
+    # students dealt, adult after adult; an adult's caseload is cards[hand[a, 0]:hand[a, 1]]
+    cards: np.ndarray = field(init=False)
+    hand: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         students = self.school.students
@@ -124,6 +137,29 @@ class Groups:
         )
         self.roles = list(dict.fromkeys(a.role_name for a in adults))
         self.role = np.array([self.roles.index(a.role_name) for a in adults], dtype=np.int64)
+        self.size = np.array([a.role.group_size for a in adults], dtype=np.int64)
+        self.round = np.array([_round(self.school, a) for a in adults], dtype=np.int64)
+        shares = self.school.team_shares
+        own_class = [a.homeroom >= 0 and not shares[a.team] for a in adults]
+        self.keeps = self.leads & np.array(own_class, dtype=bool)
+        self.table = np.array([a.team for a in adults], dtype=np.int64)
+        everyone = slice(0, students.count)
+        ranges = [
+            self.school.room_students[a.homeroom]
+            if keeps
+            else (everyone if a.team == NO_TEAM else self.school.team_students[a.team])
+            for a, keeps in zip(adults, self.keeps, strict=True)
+        ]
+        self.share = np.array([(r.start, r.stop) for r in ranges], dtype=np.int64)
+        self.tier = students.tier.astype(np.int64)
+        self.step = self.session_need(self.tiers.session)
+        self.length_of = np.searchsorted(self.tiers.lengths, self.tiers.session)
+        self.cards = np.arange(students.count)
+        self.hand = np.zeros((len(adults), 2), dtype=np.int64)
+
+    def caseload(self, adult: int) -> np.ndarray:
+        """The students the adult groups until the next regrouping."""
+        return self.cards[self.hand[adult, 0] : self.hand[adult, 1]]
 
     def need(self, students: np.ndarray, day: int) -> np.ndarray:
         """How far each student is behind its tier's target by the end of school day `day`,
@@ -189,10 +225,13 @@ class SmallGroups(Module[Grouped]):
         return TierRules(
             names=tuple(t.name for t in tiers),
             dosage=np.array([t.dosage_minutes_per_week for t in tiers], dtype=float),
-            session=np.array([t.session_minutes or rules.session_minutes for t in tiers]),
-            group_size=np.array([t.group_size for t in tiers]),
+            session=np.array(
+                [t.session_minutes or rules.session_minutes for t in tiers], dtype=np.int64
+            ),
+            group_size=np.array([t.group_size for t in tiers], dtype=np.int64),
             daily_cap=np.array(
-                [t.max_sessions_per_day or rules.max_sessions_per_student_per_day for t in tiers]
+                [t.max_sessions_per_day or rules.max_sessions_per_student_per_day for t in tiers],
+                dtype=np.int64,
             ),
         )
 
@@ -232,31 +271,25 @@ class SmallGroups(Module[Grouped]):
     def _deal(self, g: Groups, today: Today) -> None:
         """Deal the caseloads (see the module) to the adults in school today."""
         school = g.school
-        g.pools.clear()
         planned = self.run.timesheets[school.number].plan[today.week - 1, :, SMALL_GROUP] > 0
         here = self.status[school.number][today.day] == PRESENT
-        everyone = np.arange(school.students.count)
-        tables: dict[int, list[int]] = {}  # team (or NO_TEAM) -> adults who share it
-        for i in np.flatnonzero(planned & here & g.leads).tolist():
-            adult = school.adults[i]
-            if adult.homeroom >= 0 and not school.team_shares[adult.team]:
-                g.pools[i] = everyone[school.room_students[adult.homeroom]]
-            else:
-                tables.setdefault(adult.team, []).append(i)
-        if not tables:
+        leading = np.flatnonzero(planned & here & g.leads)
+        keeps = g.keeps[leading]
+        g.hand[:] = 0
+        g.hand[leading[keeps]] = g.share[leading[keeps]]
+        dealers = leading[~keeps]
+        if not dealers.size:
             return
-        # every table's students, most behind first, dealt to its adults at once
-        shared = [everyone if t == NO_TEAM else everyone[school.team_students[t]] for t in tables]
-        dealers = [i for adults in tables.values() for i in adults]
-        cards = np.cumsum([0, *[s.size for s in shared]])
-        order = _most_behind_first(
-            np.concatenate(shared), cards, g.need(everyone, today.school_day), g.tiebreak
+        # every table's students (a team's, or the school's for its staff), most behind
+        # first, dealt to its adults at once
+        dealers = dealers[np.argsort(g.table[dealers], kind="stable")]
+        n = school.students.count
+        need = g.need(np.arange(n), today.school_day)
+        dealt, hands = _deal_tables(
+            g.table[dealers], g.share[dealers], need, g.tiebreak, g.weight[dealers]
         )
-        hands = np.cumsum([0, *[len(adults) for adults in tables.values()]])
-        dealt, ends = _deal_cards(order, cards, g.weight[dealers], hands)
-        ends = ends.tolist()
-        for dealer, start, end in zip(dealers, [0, *ends[:-1]], ends, strict=True):
-            g.pools[dealer] = dealt[start:end]
+        g.cards = np.concatenate((g.cards[:n], dealt))
+        g.hand[dealers] = n + hands
 
     # ---- seating a regrouping window ------------------------------------------------------
     def _seat_window(self) -> None:
@@ -276,36 +309,25 @@ class SmallGroups(Module[Grouped]):
         """Seat one school's small groups of one regrouping window and book them.
 
         `minutes_by_day`: small-group minutes each adult could hold on each day of the window
-        (days x adults); `days`: those calendar days; `last`: the window's last school day.
-        Caseloads are seated in rounds that cannot overlap (class and team caseloads, then a
-        team's other adults, then the school's staff), each round on the needs left by the one
-        before."""
-        school = g.school
+        (days x adults); `days`: those calendar days; `last`: the window's last school day."""
         minutes = minutes_by_day.sum(axis=0)
-        leaders = [a for a in school.adults if minutes[a.index] > 0]
-        if not leaders:
+        if not minutes.any():
             return
-        index = np.array([a.index for a in leaders])
         lengths = g.tiers.lengths
-        window = _Window(
-            adults=leaders,
-            index=index,
-            group_size=np.array([a.role.group_size for a in leaders]),
-            leader=g.leader[index],
-            minutes=minutes[index],
-            lengths=lengths,
-            slots=np.floor(minutes_by_day[:, None, index] / lengths[None, :, None]).sum(axis=0),
-            present_days=(~school.students.absent[days]).sum(axis=0),
-            taken=np.zeros(school.students.count),
-            used=np.zeros(len(leaders)),
+        sessions = np.floor(minutes_by_day[:, None, :] / lengths[None, :, None]).sum(axis=0)
+        window = Window(
+            minutes=minutes,
+            slots=sessions[g.length_of],
+            present_days=(~g.school.students.absent[days]).sum(axis=0),
+            last_day=last,
+            used=np.zeros(minutes.size),
         )
-        for members in _rounds(school, leaders):
-            _seat(g, window, members, last)
+        _seat(g, window)
         # booked by role (minutes are whole, so the sums are exact in any order)
-        ledger = self.run.ledgers[school.number]
-        role, n = g.role[index], len(g.roles)
-        used = np.bincount(role, window.used, n).tolist()
-        unused = np.bincount(role, window.minutes - window.used, n).tolist()
+        ledger = self.run.ledgers[g.school.number]
+        n = len(g.roles)
+        used = np.bincount(g.role, window.used, n).tolist()
+        unused = np.bincount(g.role, window.minutes - window.used, n).tolist()
         for name, spent, idle in zip(g.roles, used, unused, strict=True):
             ledger.delivered("small_group", name, spent)
             ledger.lost("small_group", name, idle, UNUSED)
@@ -331,101 +353,143 @@ class SmallGroups(Module[Grouped]):
 
 
 @dataclass
-class _Window:
-    """One regrouping window's seating: the adults who lead groups and what they have."""
+class Window:
+    """One school's regrouping window: what its adults and students had in it."""
 
-    adults: list[Adult]
-    index: np.ndarray  # each adult's index in the school
-    group_size: np.ndarray  # most students each adult's role seats in one session
-    leader: np.ndarray  # each adult's place in the school's leaders (Groups.leaders)
     minutes: np.ndarray  # small-group minutes of each adult in the window
-    lengths: np.ndarray  # the session lengths of the school's tiers, ascending
-    slots: np.ndarray  # lengths x adults: sessions of each length each adult's days hold
+    slots: np.ndarray  # tiers x adults: sessions of the tier's length each adult's days hold
     present_days: np.ndarray  # days each student was in school
-    taken: np.ndarray  # sessions each student has had in the window so far
-    used: np.ndarray  # minutes each adult spent in sessions
-
-    def caps(self, g: Groups, pupils: np.ndarray) -> np.ndarray:
-        """More sessions each student may attend in the window."""
-        cap = g.tiers.daily_cap[g.school.students.tier[pupils]] * self.present_days[pupils]
-        return np.maximum(cap - self.taken[pupils], 0).astype(np.int64)
+    last_day: int  # the window's last school day
+    used: np.ndarray  # minutes each adult spent in sessions (the seating fills it in)
 
 
 @dataclass(frozen=True)
 class Seats:
-    """One round's seats in a window: for each seat, the adult (its number in the window), the
-    tier, the session of the adult's sessions of that tier, the student, the session's length
-    and the students seated in it."""
+    """A window's seats: for each seat, the adult, the tier, the session of the adult's
+    sessions of that tier, the student and the students seated in that session."""
 
     who: np.ndarray
     tier: np.ndarray
     session: np.ndarray
     student: np.ndarray
-    length: np.ndarray
     size: np.ndarray
 
 
-def _seat(g: Groups, w: _Window, members: list[int], last_day: int) -> None:
-    """The window's seating for every adult of a round at once, credited to the students."""
-    seats = _plan(g, w, members, last_day)
-    if seats is not None:
-        _credit(
-            seats.student,
-            w.index[seats.who],
-            w.leader[seats.who],
-            seats.size,
-            seats.length,
-            g.received,
-            g.contact.T,  # C-ordered, as numba types it whatever the shape
-            g.by_leader,
-            w.taken,
-        )
+def _seat(g: Groups, w: Window) -> Seats:
+    """Seat a school's regrouping window (see the module) and credit the seats to the
+    students; returns the seats. Caseloads are seated in rounds that cannot overlap (class
+    and team caseloads, then a team's other adults, then the school's staff), each round on
+    the needs left by the one before, in one call of `_seat_rounds`; tests/oracle.py writes
+    the same rule plainly, adult by adult."""
+    tiers = g.tiers
+    student, who, tier, session, size = _seat_rounds(
+        g.round,
+        w.minutes,
+        w.slots,
+        g.cards,
+        g.hand,
+        g.tier,
+        tiers.daily_cap,
+        w.present_days,
+        g.dosage,
+        g.received,
+        g.tiebreak,
+        w.last_day,
+        g.days_per_week,
+        g.step,
+        tiers.session,
+        tiers.group_size,
+        g.size,
+        g.leader,
+        g.contact.T,  # C-ordered, as numba types it whatever the shape
+        g.by_leader,
+        w.used,
+    )
+    return Seats(who, tier, session, student, size)
 
 
 @njit(cache=True)
-def _credit(student, adult, leader, size, length, received, contact, by_leader, taken):
-    """Credit each seat's minutes to its student (`received`), to the adult with the student
-    (`contact`, adults x students) and to the student with its leader and session size
-    (`by_leader`), and count the student's sessions (`taken`). Minutes are whole, so their
-    sums are exact in any order."""
-    for s in range(student.size):
-        pupil = student[s]
-        received[pupil] += length[s]
-        contact[adult[s], pupil] += length[s]
-        by_leader[pupil, leader[s], size[s] - 1] += length[s]
-        taken[pupil] += 1
-
-
-def _plan(g: Groups, w: _Window, members: list[int], last_day: int) -> Seats | None:
-    """Which candidates the adults of a round seat, in which sessions (see the module)."""
-    tiers = g.tiers
-    pools = [g.pools.get(int(w.index[k]), _NOBODY) for k in members]
-    sizes = [pool.size for pool in pools]
-    if not sum(sizes):
-        return None
-    pupil = np.concatenate(pools)
-    tier = g.school.students.tier[pupil].astype(np.int64)
-    session = tiers.session.astype(np.int64)
-    slots = w.slots[np.searchsorted(w.lengths, session)]  # tiers x adults
-    seats = _seat_lists(
-        np.array(members, dtype=np.int64),
-        np.cumsum([0, *sizes]),
-        tier,
-        w.caps(g, pupil),
-        g.need(pupil, last_day),
-        g.tiebreak[pupil].astype(np.int64),
-        g.session_need(session),
-        session,
-        tiers.group_size.astype(np.int64),
-        w.group_size.astype(np.int64),
-        slots,
-        w.minutes,
-        w.used,
-    )
-    if not seats.shape[1]:
-        return None
-    entry, who, tie, number, size = seats
-    return Seats(who, tie, number, pupil[entry], tiers.session[tie].astype(float), size)
+def _seat_rounds(
+    rounds,
+    minutes,
+    slots,
+    cards,
+    hand,
+    tier,
+    daily_cap,
+    present_days,
+    dosage,
+    received,
+    level,
+    day,
+    days_per_week,
+    step,
+    session,
+    tier_size,
+    adult_size,
+    leader,
+    contact,
+    by_leader,
+    used,
+):
+    """Seat each round of a window with `_seat_lists` (`rounds`: each adult's round; an
+    adult takes part with `minutes` in the window and its caseload from `cards` and `hand`),
+    each on the needs and sessions left by the ones before, and credit each seat's minutes to
+    its student (`received`), to the adult with the student (`contact`, adults x students)
+    and to the student with its leader and session size (`by_leader`). Minutes are whole, so
+    their sums are exact in any order. Returns each seat's student, adult, tier, session and
+    the students its session seats."""
+    taken = np.zeros(tier.size, dtype=np.int64)  # sessions each student had in the window
+    parts = []
+    for r in range(3):
+        members = np.flatnonzero((minutes > 0) & (rounds == r))
+        bounds = np.zeros(members.size + 1, dtype=np.int64)
+        for m in range(members.size):
+            bounds[m + 1] = bounds[m] + hand[members[m], 1] - hand[members[m], 0]
+        if bounds[-1] == 0:
+            continue
+        pupil = np.empty(bounds[-1], dtype=np.int64)
+        for m in range(members.size):
+            pupil[bounds[m] : bounds[m + 1]] = cards[hand[members[m], 0] : hand[members[m], 1]]
+        cap = np.empty(pupil.size, dtype=np.int64)
+        need = np.empty(pupil.size, dtype=np.int64)
+        for e in range(pupil.size):
+            p = pupil[e]
+            cap[e] = max(daily_cap[tier[p]] * present_days[p] - taken[p], 0)
+            behind = dosage[p] * (day + 1) - np.int64(received[p]) * days_per_week
+            need[e] = behind * UNIT + dosage[p]
+        seats = _seat_lists(
+            members,
+            bounds,
+            tier[pupil],
+            cap,
+            need,
+            level[pupil],
+            step,
+            session,
+            tier_size,
+            adult_size,
+            slots,
+            minutes,
+            used,
+        )
+        for s in range(seats.shape[1]):
+            p, adult, length = pupil[seats[0, s]], seats[1, s], session[seats[2, s]]
+            received[p] += length
+            contact[adult, p] += length
+            by_leader[p, leader[adult], seats[4, s] - 1] += length
+            taken[p] += 1
+            seats[0, s] = p
+        parts.append(seats)
+    total = 0
+    for part in parts:
+        total += part.shape[1]
+    out = np.empty((5, total), dtype=np.int64)
+    at = 0
+    for part in parts:
+        out[:, at : at + part.shape[1]] = part
+        at += part.shape[1]
+    return out
 
 
 @njit(cache=True)
@@ -559,28 +623,44 @@ def _best_first(rank, level):
 
 
 def load_compiled() -> None:
-    """Load the compiled seating, crediting and dealing, called with the types a year calls
-    them with (simulate.engine.load_compiled)."""
-    no, bounds = np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64)
-    slots, minutes = np.zeros((0, 0)), np.zeros(0)
-    _seat_lists(no, bounds, no, no, no, no, no, no, no, no, slots, minutes, minutes.copy())
+    """Load the compiled seating and dealing, called with the types a year calls them with
+    (simulate.engine.load_compiled)."""
+    no, hand = np.zeros(0, dtype=np.int64), np.zeros((0, 2), dtype=np.int64)
+    floats, slots = np.zeros(0), np.zeros((0, 0))
     contact, by_leader = np.zeros((0, 0)), np.zeros((0, 0, 0))
-    _credit(no, no, no, no, minutes, minutes, contact, by_leader, minutes)
-    _deal_cards(_most_behind_first(no, bounds, no, no), bounds, minutes, bounds)
+    _seat_rounds(
+        no,
+        floats,
+        slots,
+        no,
+        hand,
+        no,
+        no,
+        no,
+        no,
+        floats.copy(),
+        no,
+        0,
+        5,
+        no,
+        no,
+        no,
+        no,
+        no,
+        contact,
+        by_leader,
+        floats.copy(),
+    )
+    _deal_tables(no, hand, no, no, floats)
 
 
-def _rounds(school: Roster, adults: list[Adult]) -> list[list[int]]:
-    """Adults whose caseloads cannot overlap, in the order they seat: class and sharing-team
-    caseloads, then the other adults of teams that do not share, then the school's staff."""
-    rounds: list[list[int]] = [[], [], []]
-    for k, adult in enumerate(adults):
-        if adult.team == NO_TEAM:
-            rounds[2].append(k)
-        elif school.team_shares[adult.team] or adult.homeroom >= 0:
-            rounds[0].append(k)
-        else:
-            rounds[1].append(k)
-    return [r for r in rounds if r]
+def _round(school: Roster, adult: Adult) -> int:
+    """The round an adult's caseload seats in: class and sharing-team caseloads (0), then the
+    other adults of teams that do not share (1), then the school's staff (2); the caseloads of
+    one round cannot overlap."""
+    if adult.team == NO_TEAM:
+        return 2
+    return 0 if school.team_shares[adult.team] or adult.homeroom >= 0 else 1
 
 
 def deal(order: np.ndarray, weight: np.ndarray) -> list[np.ndarray]:
@@ -589,6 +669,31 @@ def deal(order: np.ndarray, weight: np.ndarray) -> list[np.ndarray]:
     one, hand = np.array([0, order.size]), np.array([0, weight.size])
     dealt, ends = _deal_cards(order.astype(np.int64), one, weight.astype(float), hand)
     return np.split(dealt, ends[:-1])
+
+
+@njit(cache=True)
+def _deal_tables(table, share, need, level, weight):
+    """Deal the students of each table to its adults (`deal_cards`): `table` says each adult's
+    table (one table's adults together), `share` (adults x 2) the range of students the table
+    shares, `weight` each adult's share. Returns the students dealt, adult after adult, and
+    where each adult's start and end (adults x 2)."""
+    firsts = [a for a in range(table.size) if a == 0 or table[a] != table[a - 1]]
+    hands = np.empty(len(firsts) + 1, dtype=np.int64)
+    cards = np.zeros(len(firsts) + 1, dtype=np.int64)
+    hands[-1] = table.size
+    for t, a in enumerate(firsts):
+        hands[t] = a
+        cards[t + 1] = cards[t] + share[a, 1] - share[a, 0]
+    students = np.empty(cards[-1], dtype=np.int64)
+    for t, a in enumerate(firsts):
+        students[cards[t] : cards[t + 1]] = np.arange(share[a, 0], share[a, 1])
+    order = _most_behind_first(students, cards, need, level)
+    dealt, ends = _deal_cards(order, cards, weight, hands)
+    bounds = np.empty((ends.size, 2), dtype=np.int64)
+    bounds[:, 1] = ends
+    bounds[0:1, 0] = 0
+    bounds[1:, 0] = ends[:-1]
+    return dealt, bounds
 
 
 @njit(cache=True)
