@@ -155,7 +155,7 @@ def test_the_compiled_functions_are_loaded_once_for_every_call() -> None:
     Engine(build(data("mcl_residents_tutors")), 3).run()
     small_groups.deal(np.arange(5), np.array([1.0, 2.0]))
     kernels = [small_groups._seat_rounds, small_groups._deal_tables, small_groups._deal_cards]
-    kernels += [streams._pcg64_seed]
+    kernels += [small_groups._need, streams._pcg64_seed]
     kernels += [availability._episodes]
     assert [len(k.signatures) for k in kernels] == [1] * len(kernels)
 

@@ -167,9 +167,7 @@ class Groups:
         are whole minutes a week, sessions whole minutes); the target's size is added in the
         last place, so of two students equally behind the one with the larger target comes
         first. Students still level are ordered by `tiebreak`."""
-        dosage = self.dosage[students]
-        received = self.received[students].astype(np.int64)
-        return (dosage * (day + 1) - received * self.days_per_week) * UNIT + dosage
+        return _need(students, self.dosage, self.received, day, self.days_per_week)
 
     def session_need(self, length: np.ndarray) -> np.ndarray:
         """What one session of `length` minutes takes off a student's need, in need's units."""
@@ -451,19 +449,14 @@ def _seat_rounds(
         pupil = np.empty(bounds[-1], dtype=np.int64)
         for m in range(members.size):
             pupil[bounds[m] : bounds[m + 1]] = cards[hand[members[m], 0] : hand[members[m], 1]]
-        cap = np.empty(pupil.size, dtype=np.int64)
-        need = np.empty(pupil.size, dtype=np.int64)
-        for e in range(pupil.size):
-            p = pupil[e]
-            cap[e] = max(daily_cap[tier[p]] * present_days[p] - taken[p], 0)
-            behind = dosage[p] * (day + 1) - np.int64(received[p]) * days_per_week
-            need[e] = behind * UNIT + dosage[p]
+        # sessions each student may still have: its tier's daily cap on each day in school
+        cap = np.maximum(daily_cap[tier[pupil]] * present_days[pupil] - taken[pupil], 0)
         seats = _seat_lists(
             members,
             bounds,
             tier[pupil],
             cap,
-            need,
+            _need(pupil, dosage, received, day, days_per_week),
             level[pupil],
             step,
             session,
@@ -493,6 +486,18 @@ def _seat_rounds(
 
 
 @njit(cache=True)
+def _need(students, dosage, received, day, days_per_week):
+    """Groups.need, compiled (the seating asks it each round, on the minutes received so
+    far)."""
+    out = np.empty(students.size, dtype=np.int64)
+    for k in range(students.size):
+        p = students[k]
+        behind = dosage[p] * (day + 1) - np.int64(received[p]) * days_per_week
+        out[k] = behind * UNIT + dosage[p]
+    return out
+
+
+@njit(cache=True)
 def _seat_lists(
     members,
     bounds,
@@ -509,7 +514,7 @@ def _seat_lists(
     used,
 ):
     """The module's seating rule for the adults `members` of a round (their numbers in the
-    window), one list (an adult's students of one tier) at a time, in plain loops compiled by
+    school), one list (an adult's students of one tier) at a time, in plain loops compiled by
     numba. Pool entries (the adults' caseloads one after another, adult m's from bounds[m])
     have a tier, a `cap` of sessions left, a need and a tiebreak level; tiers a session's
     `step` of need, its length and a group size; adults a group size, `slots` (tiers x adults)
@@ -652,6 +657,7 @@ def load_compiled() -> None:
         floats.copy(),
     )
     _deal_tables(no, hand, no, no, floats)
+    _need(no, no, floats, 0, 5)
 
 
 def _round(school: Roster, adult: Adult) -> int:
