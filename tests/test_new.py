@@ -21,7 +21,7 @@ from simulate.schema import bundled
 from simulate.schema.errors import InputError
 from simulate.schema.notes import figures, note_for
 from simulate.schema.words import written
-from simulate.study.new import FundingLine, MySchool, arrangements, new_scenario
+from simulate.study.new import GIVEN, FundingLine, MySchool, arrangements, new_scenario
 
 ARRANGEMENTS = [
     "traditional",
@@ -382,9 +382,21 @@ def test_a_role_on_the_teacher_scale_follows_the_teacher_salary(tmp_path: Path) 
     coach's salary; the principal, paid otherwise, keeps the arrangement's."""
     bundled_pay = simulate.load_scenario(SCENARIOS / "traditional.yaml").roles
     assert bundled_pay["building_coach"].salary == bundled_pay["teacher"].salary
-    _, spec = make(tmp_path, "traditional", *LINCOLN, "--teacher-salary", "$60,000")
+    _, spec = make(
+        tmp_path,
+        "traditional",
+        *LINCOLN,
+        "--teacher-salary",
+        "$60,000",
+        "--source",
+        "roles.teacher.salary=district HR, 2026-27",
+    )
     assert spec.roles["teacher"].salary == spec.roles["building_coach"].salary == 60000
     assert spec.roles["principal"].salary == bundled_pay["principal"].salary
+    # the coach's note says whose figure it is: the teacher salary, with its source
+    coach = spec.notes["roles.building_coach.salary"]
+    assert coach.kind == "local" and coach.source == "district HR, 2026-27"
+    assert coach.text.startswith("The teacher salary given to simulate new")
     (tmp_path / "named").mkdir()
     _, named = make(
         tmp_path / "named",
@@ -396,6 +408,7 @@ def test_a_role_on_the_teacher_scale_follows_the_teacher_salary(tmp_path: Path) 
         "building_coach=$81,000",
     )
     assert named.roles["building_coach"].salary == 81000 and named.roles["teacher"].salary == 60000
+    assert named.notes["roles.building_coach.salary"].text == GIVEN  # the planner's own figure
 
 
 def test_pay_as_typed_and_the_districts_salary_schedule(tmp_path: Path) -> None:
@@ -427,6 +440,8 @@ def test_pay_as_typed_and_the_districts_salary_schedule(tmp_path: Path) -> None:
     # the coach the arrangement pays the teachers' salary is paid the schedule's average
     coach = spec.roles["building_coach"]
     assert coach.salary == average.quantize(Decimal("0.01")) and not coach.salary_schedule
+    note = spec.notes["roles.building_coach.salary"].text
+    assert note.startswith("The staff-weighted average of the salary schedule given")
     # and the board and the report's tables say what the budget pays, not the salary field's 0
     assert written("roles.team_teacher.salary", 0, spec) == "the salary schedule's average"
     assert board_pay(spec, "team_teacher") == "$54,500 + $1,500"

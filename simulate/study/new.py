@@ -222,7 +222,7 @@ def new_scenario(school: MySchool, arrangement: str) -> NewScenario:
     before = json.loads(json.dumps(data))
     for path, value in changes.items():
         set_value(data, path, value)
-    notes = _notes(changes, school, plans, len(buildings))
+    notes = _notes(changes, school, plans, len(buildings), base)
     if any(plan.kept for plan in plans) and any(plan.teams for plan in plans):
         notes |= _today_alongside(data, today_data)
     old = before.get("notes") or {}
@@ -627,8 +627,7 @@ def _pay(base: Scenario, school: MySchool, label: str) -> dict[str, Any]:
     teacher scale: those the arrangement pays its teachers' base salary (an instructional coach
     "at the average teacher salary"), unless the planner gives their salary by role."""
     out: dict[str, Any] = {}
-    teaching = [n for n, r in base.roles.items() if r.is_teacher and r.hourly_wage is None]
-    teaching = [n for n in teaching if base.roles[n].salary or base.roles[n].salary_schedule]
+    teaching = _teaching(base)
     on_scale = _on_teacher_scale(base, teaching, school.salaries)
     if school.teacher_salary is not None:
         for name in teaching + on_scale:
@@ -651,6 +650,12 @@ def _pay(base: Scenario, school: MySchool, label: str) -> dict[str, Any]:
         for name in on_scale:  # paid the teachers' average, not placed on the schedule
             out[f"roles.{name}.salary"] = plain(average)
     return out
+
+
+def _teaching(base: Scenario) -> list[str]:
+    """The arrangement's salaried teaching roles: those a teacher salary or schedule pays."""
+    teaching = [n for n, r in base.roles.items() if r.is_teacher and r.hourly_wage is None]
+    return [n for n in teaching if base.roles[n].salary or base.roles[n].salary_schedule]
 
 
 def _on_teacher_scale(base: Scenario, teaching: list[str], named: Mapping[str, Any]) -> list[str]:
@@ -700,10 +705,15 @@ def _funding(
 
 # ---- notes --------------------------------------------------------------------------------
 def _notes(
-    changes: Mapping[str, Any], school: MySchool, plans: Sequence[_Plan], schools: int
+    changes: Mapping[str, Any],
+    school: MySchool,
+    plans: Sequence[_Plan],
+    schools: int,
+    base: Scenario,
 ) -> dict[str, Any]:
     """The notes of what `new` set: the school's own figures (local, with the planner's
-    source where given), and how it derived the teams, homerooms, staff, pool and funding."""
+    source where given), and how it derived the teams, homerooms, staff, pool, funding and
+    the pay of roles on the teacher scale."""
     mine = {canonical(path): source for path, source in school.sources.items()}
 
     def local(path: str) -> dict[str, str]:
@@ -734,6 +744,17 @@ def _notes(
             notes[path] = local(path)
     for k, plan in enumerate(plans):
         notes |= _team_notes(f"schools[{k}]", plan, local)
+    if school.teacher_salary is not None or school.salary_schedule is not None:
+        teaching = _teaching(base)
+        given = [local(f"roles.{name}.salary") for name in teaching]
+        sourced = next((note for note in given if "source" in note), {"kind": "local"})
+        pay = "The teacher salary"
+        if school.salary_schedule is not None:  # it pays these roles its average
+            pay = "The staff-weighted average of the salary schedule"
+        follows = f"{pay} given to simulate new: the arrangement pays this role its teachers' "
+        follows += "base salary."
+        for name in _on_teacher_scale(base, teaching, school.salaries):
+            notes[f"roles.{name}.salary"] = {**sourced, "text": follows}
     for k, line in enumerate(school.funding or ()):
         notes[f"budget.funding[{k}]"] = (
             {"kind": "local", "source": line.source}

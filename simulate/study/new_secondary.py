@@ -106,7 +106,7 @@ def secondary_scenario(school: MySchool, arrangement: str, data: dict[str, Any])
     before = json.loads(json.dumps(data))
     for path, value in changes.items():
         set_value(data, path, value)
-    notes = _notes(changes, school, [], 1) | staffing.notes
+    notes = _notes(changes, school, [], 1, base) | staffing.notes
     if "schools[0].periods.courses" in changes and "schools[0].periods.courses" not in settings:
         notes["schools[0].periods.courses"] = _courses_note(school, grades, base)
     old = before.get("notes") or {}
