@@ -114,3 +114,21 @@ def test_a_verdict_on_funding_the_school_did_not_give_says_so(
     lines = {f"budget.funding[{k}]": local for k in range(len(today.budget.funding))}
     given = today.model_copy(update={"notes": kept | lines})
     assert 'id="board-funding"' not in board(given)
+
+
+def test_the_benefits_rate_shows_the_rates_of_roles_paid_another(
+    pair: tuple[Scenario, Scenario],
+) -> None:
+    """Residents and tutors carry a 50% benefits rate of their own, which the budget adds to
+    their pay: the board gives the range of rates where the scenario's 40% is not the only
+    one, and where each rate comes from."""
+    today, _ = pair
+    tutors = simulate.load_scenario(SCENARIOS / "mcl_residents_tutors.yaml")
+    assert tutors.roles["tutor"].benefits_rate == Decimal("0.5") != tutors.budget.benefits_rate
+    page = board(today, tutors)
+    row = page[page.index('<th scope="row">Benefits rate</th>') :]
+    found = re.findall(r'<td class="num">(.*?)</td>', row[: row.index("</tr>")])
+    cells = [html.unescape(re.sub("<[^>]+>", "", cell)) for cell in found]
+    assert cells == ["40%", "40%–50%"]
+    said = sources(page)["Benefits rate"]
+    assert tutors.notes["roles.tutor.benefits_rate"].source in said

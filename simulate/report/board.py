@@ -190,13 +190,8 @@ def assumptions(page: Page) -> str:
                 for s, n in zip(scenarios, counts, strict=True)
             ]
             rows.append((title, cells, paths))
-    rows.append(
-        (
-            "Benefits rate",
-            [f"{s.budget.benefits_rate:.0%}" for s in scenarios],
-            [["budget.benefits_rate"] for _ in scenarios],
-        )
-    )
+    rates = [benefits(s) for s in scenarios]
+    rows.append(("Benefits rate", [r for r, _ in rates], [paths for _, paths in rates]))
     body = (
         f'<tr><th scope="row">{esc(label)}</th>'
         + "".join(f'<td class="num">{whole(esc(v))}</td>' for v in values)
@@ -212,12 +207,29 @@ def assumptions(page: Page) -> str:
     )
     return (
         table("", head, body, "board-assumptions")
-        + '<h3 id="board-sources-head">Where these figures come from <small>([public]: a '
-        "published source; [local]: the school's own figure; [assumption]: chosen by whoever "
-        "wrote the scenario; § numbers are sections of docs/sources.md)</small></h3>"
+        + '<h3 id="board-sources-head">Where these figures come from <small>([public]: '
+        "published; [local]: the school's own; [assumption]: the scenario writer's; §: "
+        "docs/sources.md)</small></h3>"
         + f'<ul class="sources" id="board-sources" aria-labelledby="board-sources-head">{origins}'
         + "</ul>"
     )
+
+
+def benefits(scenario: Scenario) -> tuple[str, list[str]]:
+    """The benefits rate the budget adds to a scenario's pay: the scenario's, or the range
+    of rates where roles with positions have their own ('40–50%': the sources below say
+    which); and the fields they are."""
+    rate = scenario.budget.benefits_rate
+    own = {
+        name: role.benefits_rate
+        for name, role in scenario.roles.items()
+        if role.benefits_rate is not None and role.benefits_rate != rate
+        if positions(scenario, name)
+    }
+    rates = [rate, *own.values()]
+    low, high = min(rates), max(rates)
+    text = f"{rate:.0%}" if low == high else f"{low:.0%}–{high:.0%}"
+    return text, ["budget.benefits_rate", *[f"roles.{name}.benefits_rate" for name in own]]
 
 
 def origin(scenarios: list[Scenario], paths: list[list[str]]) -> str:
