@@ -250,8 +250,21 @@ def test_a_cost_with_nothing_to_divide_by_has_no_figure_not_zero_dollars() -> No
     scheduled = tutoring.value("learning.small_group_cost_per_scheduled_hour", "value")
     assert 0.5 * pay < scheduled < 1.5 * pay  # about their pay (it was $0)
     assert tutoring.value("small_group.reaching_target_share", "value") == 0
-    with pytest.raises(ValueError, match="nobody reached it"):
+    with pytest.raises(ValueError, match="fewer than 10 reached it"):
         tutoring.value("learning.cost_per_student_at_target", "value")
+
+
+def test_a_cost_per_student_at_target_needs_ten_students_at_it() -> None:
+    """A per-student cost over one student who reached the target is that student's share of
+    the whole small-group budget: no figure below 10 students, the cost over them from 10."""
+    from simulate.learning.adapter import Year
+    from simulate.learning.figures import SmallGroupCost, figures
+
+    year = Year({}, {})
+    key = ("learning.cost_per_student_at_target", "all", "value")
+    for reached, expected in [(0, None), (1, None), (9, None), (10, 30_000.0), (40, 7_500.0)]:
+        spent = SmallGroupCost(300_000.0, 1000.0, 800.0, reached)
+        assert figures(year, Learning(), spent).get(key) == expected, reached
 
 
 def test_effect_sizes_can_be_swept(tmp_path: Path) -> None:

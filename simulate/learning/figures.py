@@ -18,6 +18,11 @@ from simulate.learning.uncertainty import central
 from simulate.schema.model import Learning
 
 Key = tuple[str, str, str]
+# A cost per student who reached the target is given only when at least this many did: fewer
+# leaves a per-student figure resting on a handful of students. 10 is the most students the
+# Alliance for Excellent Education (2016, "Ensuring Equity in ESSA: The Role of N-Size in
+# Subgroup Accountability") would have a state require before it reports on a group.
+FEWEST_AT_TARGET = 10
 
 
 @dataclass(frozen=True)
@@ -42,10 +47,11 @@ def figures(year: Year, settings: Learning, spent: SmallGroupCost) -> dict[Key, 
                 percentile_points(sd[s])
             )
         out[("learning.tutored_share", group, "value")] = year.tutored[group]
+    at_target = spent.students_at_target if spent.students_at_target >= FEWEST_AT_TARGET else 0
     per = {
         "learning.small_group_cost_per_scheduled_hour": spent.scheduled_hours,
         "learning.small_group_cost_per_delivered_hour": spent.delivered_hours,
-        "learning.cost_per_student_at_target": float(spent.students_at_target),
+        "learning.cost_per_student_at_target": float(at_target),
     }
     for name, amount in per.items():
         if amount:  # none: the year has no such figure (the catalogue's `empty`), not $0

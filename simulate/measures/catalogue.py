@@ -1003,8 +1003,9 @@ MEASURES: tuple[Measure, ...] = (
         "money",
         -1,
         "The cost of small-group time over the students with a dosage target who received at "
-        "least 90% of it.",
-        empty="nobody reached it",
+        "least 90% of it; given only when at least 10 did (fewer: a per-student cost resting on "
+        "a handful of students).",
+        empty="fewer than 10 reached it",
     ),
 )
 CATALOGUE: dict[str, Measure] = {m.name: m for m in MEASURES}
