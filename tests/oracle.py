@@ -11,7 +11,7 @@ from simulate.engine import Engine
 from simulate.engine.modules import small_groups
 from simulate.engine.modules.availability import PRESENT, VACANT, Availability
 from simulate.engine.modules.coverage import COVERERS, UNCOVERED, Coverage
-from simulate.engine.modules.small_groups import Groups, Window
+from simulate.engine.modules.small_groups import UNIT, Groups, Window
 from simulate.engine.modules.stations import DEVICE_SHORTAGE, STUDENT_ABSENT
 from simulate.engine.roster import NO_TEAM, Adult, Roster
 from simulate.engine.timesheet import INSTRUCTION
@@ -45,7 +45,13 @@ def seat(g: Groups, w: Window) -> None:
             continue
         days = w.present_days[pool] * tiers.daily_cap[school.students.tier[pool]]
         caps = [max(int(d) - int(taken[s]), 0) for d, s in zip(days, pool, strict=True)]
-        need = g.need(pool, w.last_day).tolist()
+        # how far behind its target each student is by the window's end, in 1/UNIT minutes a
+        # school-week day, the target's size last (see Groups.need)
+        need = [
+            (int(g.dosage[s]) * (w.last_day + 1) - int(g.received[s]) * g.days_per_week) * UNIT
+            + int(g.dosage[s])
+            for s in pool.tolist()
+        ]
         # tier -> candidates (rank, level, student, length, number), best first
         lists: dict[int, list[tuple[int, int, int, int, int]]] = {}
         for student, cap, behind in zip(pool.tolist(), caps, need, strict=True):
@@ -67,7 +73,7 @@ def seat(g: Groups, w: Window) -> None:
                 allowed = [c for c in ranked if c[4] < sessions]
                 now = allowed[: sessions * size]
                 added = [c for c in now if c not in seats[tier][-1]]
-                if not added or sessions > w.slots[tier, k]:
+                if not added or sessions > w.slots[list(w.lengths).index(length), k]:
                     break
                 opened.append((added[0][0], added[0][1], tier, length))
                 seats[tier].append(now)

@@ -171,10 +171,10 @@ def test_best_first_orders_by_rank_then_level_and_refuses_what_one_key_cannot_ho
 
 
 def test_seating_matches_the_plain_oracle_when_every_round_seats(monkeypatch) -> None:
-    """Teams that do not share their students, so each teacher keeps its class (round 1) and
-    the team's other adults share the team's students (round 2), and tutors on the school's
-    staff who share the whole school (round 3): the rounds seat the same students, each on
-    the needs the rounds before left."""
+    """Teams that do not share their students, so each teacher keeps its class (the first
+    round) and the team's other adults share the team's students (the second), and tutors on
+    the school's staff who share the whole school (the third): the rounds seat the same
+    students, each on the needs the rounds before left."""
     spec = data("mcl_residents_tutors")
     school = spec["schools"][0]
     for team in school["teams"]:

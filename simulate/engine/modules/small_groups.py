@@ -99,7 +99,7 @@ class Groups:
     role: np.ndarray = field(init=False)  # each adult's place in `roles`
     size: np.ndarray = field(init=False)  # each adult's group size (its role's)
     step: np.ndarray = field(init=False)  # what a session of each tier takes off need
-    length_of: np.ndarray = field(init=False)  # each tier's place in the tiers' lengths
+    length_of: np.ndarray = field(init=False)  # each tier's place in `tiers.lengths`
     round: np.ndarray = field(init=False)  # the round each adult's caseload seats in
     keeps: np.ndarray = field(init=False)  # leads, and its caseload is its own class
     table: np.ndarray = field(init=False)  # whose students it shares: a team, or NO_TEAM
@@ -315,7 +315,8 @@ class SmallGroups(Module[Grouped]):
         sessions = np.floor(minutes_by_day[:, None, :] / lengths[None, :, None]).sum(axis=0)
         window = Window(
             minutes=minutes,
-            slots=sessions[g.length_of],
+            lengths=lengths,
+            slots=sessions,
             present_days=(~g.school.students.absent[days]).sum(axis=0),
             last_day=last,
             used=np.zeros(minutes.size),
@@ -355,7 +356,8 @@ class Window:
     """One school's regrouping window: what its adults and students had in it."""
 
     minutes: np.ndarray  # small-group minutes of each adult in the window
-    slots: np.ndarray  # tiers x adults: sessions of the tier's length each adult's days hold
+    lengths: np.ndarray  # the school's session lengths, ascending (TierRules.lengths)
+    slots: np.ndarray  # lengths x adults: sessions of each length each adult's days hold
     present_days: np.ndarray  # days each student was in school
     last_day: int  # the window's last school day
     used: np.ndarray  # minutes each adult spent in sessions (the seating fills it in)
@@ -383,7 +385,7 @@ def _seat(g: Groups, w: Window) -> Seats:
     student, who, tier, session, size = _seat_rounds(
         g.round,
         w.minutes,
-        w.slots,
+        w.slots[g.length_of],  # tiers x adults
         g.cards,
         g.hand,
         g.tier,
@@ -679,10 +681,10 @@ def deal(order: np.ndarray, weight: np.ndarray) -> list[np.ndarray]:
 
 @njit(cache=True)
 def _deal_tables(table, share, need, level, weight):
-    """Deal the students of each table to its adults (`deal_cards`): `table` says each adult's
-    table (one table's adults together), `share` (adults x 2) the range of students the table
-    shares, `weight` each adult's share. Returns the students dealt, adult after adult, and
-    where each adult's start and end (adults x 2)."""
+    """Deal the students of each table to its adults (`_deal_cards`): `table` says each
+    adult's table (one table's adults together), `share` (adults x 2) the range of students
+    the table shares, `weight` each adult's share. Returns the students dealt, adult after
+    adult, and where each adult's start and end (adults x 2)."""
     firsts = [a for a in range(table.size) if a == 0 or table[a] != table[a - 1]]
     hands = np.empty(len(firsts) + 1, dtype=np.int64)
     cards = np.zeros(len(firsts) + 1, dtype=np.int64)
