@@ -409,6 +409,17 @@ def test_a_role_on_the_teacher_scale_follows_the_teacher_salary(tmp_path: Path) 
     )
     assert named.roles["building_coach"].salary == 81000 and named.roles["teacher"].salary == 60000
     assert named.notes["roles.building_coach.salary"].text == GIVEN  # the planner's own figure
+    (tmp_path / "sourced").mkdir()
+    _, sourced = make(
+        tmp_path / "sourced",
+        "traditional",
+        *LINCOLN,
+        "--teacher-salary",
+        "$60,000",
+        "--source",
+        "roles.building_coach.salary=coach contract, 2026",
+    )
+    assert sourced.notes["roles.building_coach.salary"].source == "coach contract, 2026"
 
 
 def test_pay_as_typed_and_the_districts_salary_schedule(tmp_path: Path) -> None:
@@ -431,6 +442,8 @@ def test_pay_as_typed_and_the_districts_salary_schedule(tmp_path: Path) -> None:
         "roles.building_coach.supplement=$3,500",
         "--source",
         "roles.principal.salary=district HR, 2026-27 salary schedule",
+        "--source",
+        "roles.teacher.salary_schedule=district HR, 2026-27 salary schedule",
     )
     average = (6 * 46000 + 10 * 52000 + 8 * 64000) / Decimal(24)
     for role in ("mcl", "team_teacher", "teacher"):
@@ -440,8 +453,9 @@ def test_pay_as_typed_and_the_districts_salary_schedule(tmp_path: Path) -> None:
     # the coach the arrangement pays the teachers' salary is paid the schedule's average
     coach = spec.roles["building_coach"]
     assert coach.salary == average.quantize(Decimal("0.01")) and not coach.salary_schedule
-    note = spec.notes["roles.building_coach.salary"].text
-    assert note.startswith("The staff-weighted average of the salary schedule given")
+    note = spec.notes["roles.building_coach.salary"]
+    assert note.text.startswith("The staff-weighted average of the salary schedule given")
+    assert note.source == "district HR, 2026-27 salary schedule"  # the schedule's
     # and the board and the report's tables say what the budget pays, not the salary field's 0
     assert written("roles.team_teacher.salary", 0, spec) == "the salary schedule's average"
     assert board_pay(spec, "team_teacher") == "$54,500 + $1,500"

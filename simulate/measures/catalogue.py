@@ -16,6 +16,7 @@ import pandas as pd
 
 from simulate.engine.modules import LOSS_REASONS
 from simulate.engine.modules.coverage import LONG_TERM_SUBSTITUTE, SPLIT, SUBSTITUTE
+from simulate.learning.figures import FEWEST_AT_TARGET
 from simulate.measures.formats import Kind
 from simulate.schema.errors import suggest
 from simulate.schema.model import ACTIVITIES, Scenario
@@ -1003,9 +1004,9 @@ MEASURES: tuple[Measure, ...] = (
         "money",
         -1,
         "The cost of small-group time over the students with a dosage target who received at "
-        "least 90% of it; given only when at least 10 did (fewer: a per-student cost resting on "
-        "a handful of students).",
-        empty="fewer than 10 reached it",
+        f"least 90% of it; given only when at least {FEWEST_AT_TARGET} did (fewer: a "
+        "per-student cost resting on a handful of students).",
+        empty=f"fewer than {FEWEST_AT_TARGET} reached it",
     ),
 )
 CATALOGUE: dict[str, Measure] = {m.name: m for m in MEASURES}

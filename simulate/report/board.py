@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from simulate import __version__
+from simulate.budget.items import benefits_rate
 from simulate.budget.pay import salary
 from simulate.measures.formats import fmt, fmt_diff
 from simulate.output import write_text
@@ -208,28 +209,25 @@ def assumptions(page: Page) -> str:
     return (
         table("", head, body, "board-assumptions")
         + '<h3 id="board-sources-head">Where these figures come from <small>([public]: '
-        "published; [local]: the school's own; [assumption]: the scenario writer's; §: "
-        "docs/sources.md)</small></h3>"
+        "published; [local]: the school's own; [assumption]: chosen; §: section "
+        "of docs/sources.md)</small></h3>"
         + f'<ul class="sources" id="board-sources" aria-labelledby="board-sources-head">{origins}'
         + "</ul>"
     )
 
 
 def benefits(scenario: Scenario) -> tuple[str, list[str]]:
-    """The benefits rate the budget adds to a scenario's pay: the scenario's, or the range
-    of rates where roles with positions have their own ('40–50%': the sources below say
-    which); and the fields they are."""
-    rate = scenario.budget.benefits_rate
-    own = {
-        name: role.benefits_rate
-        for name, role in scenario.roles.items()
-        if role.benefits_rate is not None and role.benefits_rate != rate
-        if positions(scenario, name)
-    }
-    rates = [rate, *own.values()]
-    low, high = min(rates), max(rates)
-    text = f"{rate:.0%}" if low == high else f"{low:.0%}–{high:.0%}"
-    return text, ["budget.benefits_rate", *[f"roles.{name}.benefits_rate" for name in own]]
+    """The benefits rate the budget adds to the pay of a scenario's positions: one rate, or
+    their range where roles have rates of their own ('40%–50%': the sources below say whose);
+    and the fields they come from."""
+    paid = {name: role for name, role in scenario.roles.items() if positions(scenario, name)}
+    rates = [benefits_rate(scenario, role) for role in paid.values()]
+    fields = [f"roles.{n}.benefits_rate" for n, r in paid.items() if r.benefits_rate is not None]
+    if len(fields) < len(paid) or not paid:  # some role is paid the scenario's rate
+        fields.insert(0, "budget.benefits_rate")
+        rates.append(Decimal(str(scenario.budget.benefits_rate)))
+    low, high = f"{min(rates):.0%}", f"{max(rates):.0%}"
+    return (low if low == high else f"{low}–{high}"), fields
 
 
 def origin(scenarios: list[Scenario], paths: list[list[str]]) -> str:

@@ -745,16 +745,20 @@ def _notes(
     for k, plan in enumerate(plans):
         notes |= _team_notes(f"schools[{k}]", plan, local)
     if school.teacher_salary is not None or school.salary_schedule is not None:
+        # the roles paid a teacher's salary: the planner's teacher pay and its source
         teaching = _teaching(base)
-        given = [local(f"roles.{name}.salary") for name in teaching]
+        fields = ["salary"] if school.salary_schedule is None else ["salary_schedule", "salary"]
+        given = [local(f"roles.{name}.{f}") for f in fields for name in teaching]
         sourced = next((note for note in given if "source" in note), {"kind": "local"})
-        pay = "The teacher salary"
-        if school.salary_schedule is not None:  # it pays these roles its average
-            pay = "The staff-weighted average of the salary schedule"
-        follows = f"{pay} given to simulate new: the arrangement pays this role its teachers' "
-        follows += "base salary."
+        pay = "The teacher salary given to simulate new: the arrangement pays this role a "
+        pay += "teacher's base salary."
+        if school.salary_schedule is not None:
+            pay = "The staff-weighted average of the salary schedule given to simulate new: "
+            pay += "the arrangement pays this role an average teacher's base salary."
         for name in _on_teacher_scale(base, teaching, school.salaries):
-            notes[f"roles.{name}.salary"] = {**sourced, "text": follows}
+            path = f"roles.{name}.salary"
+            own = local(path)  # a source the planner gave for this role itself comes first
+            notes[path] = {**(own if "source" in own else sourced), "text": pay}
     for k, line in enumerate(school.funding or ()):
         notes[f"budget.funding[{k}]"] = (
             {"kind": "local", "source": line.source}
