@@ -258,13 +258,18 @@ def test_a_cost_per_student_at_target_needs_ten_students_at_it() -> None:
     """A per-student cost over one student who reached the target is that student's share of
     the whole small-group budget: no figure below 10 students, the cost over them from 10."""
     from simulate.learning.adapter import Year
-    from simulate.learning.figures import SmallGroupCost, figures
+    from simulate.learning.figures import FEWEST_AT_TARGET, SmallGroupCost, figures
+    from simulate.measures.catalogue import measure
 
     year = Year({}, {})
     key = ("learning.cost_per_student_at_target", "all", "value")
     for reached, expected in [(0, None), (1, None), (9, None), (10, 30_000.0), (40, 7_500.0)]:
         spent = SmallGroupCost(300_000.0, 1000.0, 800.0, reached)
         assert figures(year, Learning(), spent).get(key) == expected, reached
+    # the catalogue says the same number (it does not import the learning package for it)
+    entry = measure("learning.cost_per_student_at_target")
+    assert f"at least {FEWEST_AT_TARGET} did" in entry.explain
+    assert entry.empty == f"fewer than {FEWEST_AT_TARGET} reached it"
 
 
 def test_effect_sizes_can_be_swept(tmp_path: Path) -> None:
