@@ -73,7 +73,7 @@ def seat(g: Groups, w: Window) -> None:
                 allowed = [c for c in ranked if c[4] < sessions]
                 now = allowed[: sessions * size]
                 added = [c for c in now if c not in seats[tier][-1]]
-                if not added or sessions > w.slots[list(w.lengths).index(length), k]:
+                if not added or sessions > w.slots[list(tiers.lengths).index(length), k]:
                     break
                 opened.append((added[0][0], added[0][1], tier, length))
                 seats[tier].append(now)

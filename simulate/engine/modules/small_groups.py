@@ -315,7 +315,6 @@ class SmallGroups(Module[Grouped]):
         sessions = np.floor(minutes_by_day[:, None, :] / lengths[None, :, None]).sum(axis=0)
         window = Window(
             minutes=minutes,
-            lengths=lengths,
             slots=sessions,
             present_days=(~g.school.students.absent[days]).sum(axis=0),
             last_day=last,
@@ -356,8 +355,7 @@ class Window:
     """One school's regrouping window: what its adults and students had in it."""
 
     minutes: np.ndarray  # small-group minutes of each adult in the window
-    lengths: np.ndarray  # the school's session lengths, ascending (TierRules.lengths)
-    slots: np.ndarray  # lengths x adults: sessions of each length each adult's days hold
+    slots: np.ndarray  # lengths (TierRules.lengths) x adults: sessions each adult's days hold
     present_days: np.ndarray  # days each student was in school
     last_day: int  # the window's last school day
     used: np.ndarray  # minutes each adult spent in sessions (the seating fills it in)
