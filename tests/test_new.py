@@ -382,44 +382,26 @@ def test_a_role_on_the_teacher_scale_follows_the_teacher_salary(tmp_path: Path) 
     coach's salary; the principal, paid otherwise, keeps the arrangement's."""
     bundled_pay = simulate.load_scenario(SCENARIOS / "traditional.yaml").roles
     assert bundled_pay["building_coach"].salary == bundled_pay["teacher"].salary
-    _, spec = make(
-        tmp_path,
-        "traditional",
-        *LINCOLN,
-        "--teacher-salary",
-        "$60,000",
-        "--source",
-        "roles.teacher.salary=district HR, 2026-27",
-    )
+
+    def at_60000(folder: str, *options: str) -> simulate.Scenario:
+        """Lincoln today with a $60,000 teacher salary and `options`."""
+        (tmp_path / folder).mkdir()
+        return make(
+            tmp_path / folder, "traditional", *LINCOLN, "--teacher-salary", "$60,000", *options
+        )[1]
+
+    spec = at_60000("sourced", "--source", "roles.teacher.salary=district HR, 2026-27")
     assert spec.roles["teacher"].salary == spec.roles["building_coach"].salary == 60000
     assert spec.roles["principal"].salary == bundled_pay["principal"].salary
     # the coach's note says whose figure it is: the teacher salary, with its source
     coach = spec.notes["roles.building_coach.salary"]
     assert coach.kind == "local" and coach.source == "district HR, 2026-27"
     assert coach.text.startswith("The teacher salary given to simulate new")
-    (tmp_path / "named").mkdir()
-    _, named = make(
-        tmp_path / "named",
-        "traditional",
-        *LINCOLN,
-        "--teacher-salary",
-        "$60,000",
-        "--salary",
-        "building_coach=$81,000",
-    )
+    named = at_60000("named", "--salary", "building_coach=$81,000")
     assert named.roles["building_coach"].salary == 81000 and named.roles["teacher"].salary == 60000
     assert named.notes["roles.building_coach.salary"].text == GIVEN  # the planner's own figure
-    (tmp_path / "sourced").mkdir()
-    _, sourced = make(
-        tmp_path / "sourced",
-        "traditional",
-        *LINCOLN,
-        "--teacher-salary",
-        "$60,000",
-        "--source",
-        "roles.building_coach.salary=coach contract, 2026",
-    )
-    assert sourced.notes["roles.building_coach.salary"].source == "coach contract, 2026"
+    own = at_60000("own", "--source", "roles.building_coach.salary=coach contract, 2026")
+    assert own.notes["roles.building_coach.salary"].source == "coach contract, 2026"
 
 
 def test_pay_as_typed_and_the_districts_salary_schedule(tmp_path: Path) -> None:
