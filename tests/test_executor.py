@@ -308,15 +308,20 @@ def test_a_signal_to_the_fork_server_while_it_starts_is_discarded() -> None:
     assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "True", "")
 
 
-def test_a_worker_takes_copies_of_one_scenario_as_the_one_it_simulated() -> None:
+def test_a_worker_takes_copies_of_one_scenario_as_the_one_it_simulated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Each task brings its own unpickled copy of its scenario; a worker simulates the first
     copy it met, so what the engine builds once per scenario is built once. A scenario that
     differs in anything is its own."""
     import pickle
+    from collections import OrderedDict
 
     from simulate.schema.loading import load_scenario
     from simulate.study import run
 
+    # a process that met none yet (another test in this process may have run the same file)
+    monkeypatch.setattr(run, "_SEEN", OrderedDict())
     spec = load_scenario(SCENARIOS / "traditional.yaml")
     one, two = pickle.loads(pickle.dumps(spec)), pickle.loads(pickle.dumps(spec))
     assert run._seen(one) is one
