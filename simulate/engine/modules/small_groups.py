@@ -539,14 +539,28 @@ def _seat_lists(
     nth = np.empty(total, dtype=np.int64)
     rank = np.empty(total, dtype=np.int64)  # need left before the session
     tiebreak = np.empty(total, dtype=np.int64)
+    start = np.zeros(entries, dtype=np.int64)  # where each entry's candidates start
     filling = first[:-1].copy()
     for e in range(entries):
         at = list_of[e]
+        if at >= 0:
+            start[e] = filling[at]
         for k in range(cap[e] if at >= 0 else 0):
             c = filling[at]
             entry[c], nth[c], tiebreak[c] = e, k, level[e]
             rank[c] = need[e] - k * step[tier[e]]
             filling[at] += 1
+    # each list's entries in pool order, listed[among[at]:among[at + 1]], to rank its candidates
+    among = np.zeros(n_lists + 1, dtype=np.int64)
+    among[1:] = np.cumsum(students)
+    listed = np.empty(among[-1], dtype=np.int64)
+    filling[:] = among[:-1]
+    for e in range(entries):
+        if list_of[e] >= 0:
+            listed[filling[list_of[e]]] = e
+            filling[list_of[e]] += 1
+    scratch = np.empty((5, students.max() if n_lists else 0), dtype=np.int64)
+    ranked = np.empty(total, dtype=np.int64)
     # in rank order a candidate's number is the sessions its list needs to seat it: its own
     # number among its student's, or more, the sessions the candidates ahead of it fill (the
     # largest x with the sum over students of min(x, their candidates ahead) >= x x size)
@@ -566,7 +580,8 @@ def _seat_lists(
             filled = 0
             within = 0  # sum over students of min(filled, their candidates ahead)
             highest = -1
-            for c in lo + _best_first(rank[lo:hi], tiebreak[lo:hi]):
+            mine = listed[among[at] : among[at + 1]]
+            for c in _ranked(mine, start, cap, need, level, step[t], scratch, ranked):
                 number[c] = max(nth[c], filled)
                 if number[c] > highest:  # opens a session
                     highest = number[c]
@@ -612,6 +627,79 @@ def _seat_lists(
                 q += 1
                 s += 1
     return out
+
+
+@njit(cache=True)
+def _ranked(entries, start, cap, need, level, step, scratch, ranked):
+    """The candidates of one list (the pool `entries` of one adult and tier; an entry's k-th
+    candidate is at start[entry] + k) in rank order, as `_best_first` would sort them, without
+    sorting them: a candidate's rank, need - k x step, is (q - k) x step + r with q = need //
+    step and 0 <= r < step, so candidates go band by band (q - k, highest first) and within a
+    band by r, then by tiebreak level, the same order in every band. The entries are sorted
+    once by (r, level) and each band takes its entries with a candidate in it in that order.
+    `scratch` (5 x entries at least) and `ranked` (candidates at least) are room to work in."""
+    n = entries.size
+    q, r, lv, place = scratch[0, :n], scratch[1, :n], scratch[2, :n], scratch[3, :n]
+    total = 0
+    for i in range(n):
+        e = entries[i]
+        q[i] = need[e] // step
+        r[i] = need[e] - q[i] * step
+        lv[i] = level[e]
+        total += cap[e]
+    for j, i in enumerate(_descending(r, lv)):
+        place[i] = j
+    lv[:] = 0
+    entering = _descending(q, lv)  # entries by their highest band
+    active = scratch[4, :n]  # the entries with a candidate in the band, by place
+    order = ranked[:total]
+    n_active, nxt, out, band = 0, 0, 0, 0
+    while out < total:
+        if n_active == 0:
+            band = q[entering[nxt]]
+        while nxt < n and q[entering[nxt]] == band:
+            i = entering[nxt]
+            nxt += 1
+            j = n_active
+            while j > 0 and place[active[j - 1]] > place[i]:
+                active[j] = active[j - 1]
+                j -= 1
+            active[j] = i
+            n_active += 1
+        kept = 0
+        for j in range(n_active):
+            i = active[j]
+            k = q[i] - band
+            order[out] = start[entries[i]] + k
+            out += 1
+            if k + 1 < cap[entries[i]]:
+                active[kept] = i
+                kept += 1
+        n_active = kept
+        band -= 1
+    return order
+
+
+@njit(cache=True)
+def _descending(primary, secondary):
+    """The order of items by primary, then secondary, highest first, equal items in item
+    order: by insertion for a few (most lists), else `_best_first`."""
+    n = primary.size
+    if n > 16:
+        return _best_first(primary, secondary)
+    order = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        j = i
+        while j > 0:
+            o = order[j - 1]
+            if primary[o] > primary[i] or (
+                primary[o] == primary[i] and secondary[o] >= secondary[i]
+            ):
+                break
+            order[j] = o
+            j -= 1
+        order[j] = i
+    return order
 
 
 @njit(cache=True)
