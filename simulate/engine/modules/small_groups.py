@@ -567,12 +567,12 @@ def _seat_lists(
     number = np.empty(total, dtype=np.int64)
     ahead = np.zeros(entries, dtype=np.int64)
     opener = np.empty(total, dtype=np.int64)  # the first candidate of each session that fits
-    opened = np.zeros(members.size + 1, dtype=np.int64)  # each adult's openers from opened[m]
+    opened = np.zeros(n_lists + 1, dtype=np.int64)  # each list's openers from opened[at]
     for m in range(members.size):
-        opened[m + 1] = opened[m]
         for t in range(n_tiers):
             at = m * n_tiers + t
             lo, hi = first[at], first[at + 1]
+            opened[at + 1] = opened[at]
             if lo == hi:
                 continue
             size = min(tier_size[t], adult_size[members[m]], students[at])
@@ -586,8 +586,8 @@ def _seat_lists(
                 if number[c] > highest:  # opens a session
                     highest = number[c]
                     if number[c] < slots[t, members[m]]:
-                        opener[opened[m + 1]] = c
-                        opened[m + 1] += 1
+                        opener[opened[at + 1]] = c
+                        opened[at + 1] += 1
                 e = entry[c]
                 ahead[e] += 1
                 at_least[ahead[e]] += 1
@@ -595,17 +595,25 @@ def _seat_lists(
                 while within + at_least[filled + 1] >= (filled + 1) * size:
                     within += at_least[filled + 1]
                     filled += 1
-    # each adult's sessions of all tiers in rank order, held while its minutes last
+    # each adult's sessions of all tiers in rank order (its lists' openers are each in rank
+    # order: merged), held while its minutes last
     held = np.zeros(n_lists, dtype=np.int64)
     for m in range(members.size):
-        mine = opener[opened[m] : opened[m + 1]]
+        lists = slice(m * n_tiers, (m + 1) * n_tiers)
+        head, end = opened[lists].copy(), opened[m * n_tiers + 1 : (m + 1) * n_tiers + 1]
         spent = 0
-        for c in mine[_best_first(rank[mine], tiebreak[mine])]:
-            t = tier[entry[c]]
-            if spent + session[t] > minutes[members[m]]:
+        while True:
+            best, top = -1, -1  # the tier whose next session ranks first, and its opener
+            for t in range(n_tiers):
+                if head[t] < end[t]:
+                    c = opener[head[t]]
+                    if best < 0 or (rank[c], tiebreak[c]) > (rank[top], tiebreak[top]):
+                        best, top = t, c
+            if best < 0 or spent + session[best] > minutes[members[m]]:
                 break
-            spent += session[t]
-            held[m * n_tiers + t] += 1
+            spent += session[best]
+            held[m * n_tiers + best] += 1
+            head[best] += 1
         used[members[m]] += spent
     # each student's seats in turn go round its list's sessions: seat q in session q mod h
     occupied = np.zeros(n_lists, dtype=np.int64)  # the seats of each list's sessions
