@@ -170,6 +170,55 @@ def test_best_first_orders_by_rank_then_level_and_refuses_what_one_key_cannot_ho
         small_groups._best_first(np.array([0, 2**61]), np.array([0, 5]))
 
 
+@pytest.mark.parametrize("size", [1, 2, 7, 16, 17, 40])
+def test_descending_orders_by_both_keys_keeping_ties_in_item_order(size: int) -> None:
+    """Both ways it sorts (insertion for a few items, else `_best_first`) keep equal items in
+    item order."""
+    rng = np.random.default_rng(size)
+    primary = rng.integers(0, 4, size)
+    secondary = np.zeros(size, dtype=np.int64)
+    order = small_groups._descending(primary, secondary)
+    assert order.tolist() == sorted(range(size), key=lambda i: -primary[i])
+    secondary = rng.permutation(size)
+    order = small_groups._descending(primary, secondary)
+    np.testing.assert_array_equal(order, np.lexsort((-secondary, -primary)))
+
+
+@pytest.mark.parametrize("students", [1, 5, 16, 30])
+def test_a_lists_candidates_come_ranked_as_one_sort_would_rank_them(students: int) -> None:
+    """`_ranked` orders a list's candidates band by band without sorting them; one sort of
+    every candidate's rank and level (each student's k-th candidate ranks need - k x step)
+    gives the same order, needs below zero and far apart included."""
+    rng = np.random.default_rng(students)
+    step = 7000
+    for _ in range(20):
+        entries = np.sort(rng.choice(3 * students, students, replace=False))
+        cap = np.zeros(3 * students, dtype=np.int64)
+        cap[entries] = rng.integers(1, 6, students)
+        need = rng.integers(-5 * step, 9 * step, 3 * students)
+        need[entries[: students // 3]] = need[entries[0]]  # level on need
+        level = rng.permutation(3 * students)
+        start = np.zeros(3 * students, dtype=np.int64)
+        start[entries] = np.cumsum(cap[entries]) - cap[entries]
+        scratch = np.empty((5, students), dtype=np.int64)
+        ranked = np.empty(int(cap.sum()), dtype=np.int64)
+        order = small_groups._ranked(entries, start, cap, need, level, step, scratch, ranked)
+        owner = np.repeat(entries, cap[entries])
+        k = np.arange(owner.size) - start[owner]
+        expected = small_groups._best_first(need[owner] - k * step, level[owner])
+        np.testing.assert_array_equal(order, expected)
+
+
+def test_seating_matches_the_plain_oracle_when_tiers_tie_on_need(monkeypatch) -> None:
+    """Tiers with one weekly target put sessions of different tiers level on need (the
+    target is need's last place), so an adult's sessions of all tiers are taken in tiebreak
+    order where their needs tie."""
+    spec = data("traditional")
+    for tier in spec["schools"][0]["need_tiers"]:
+        tier["dosage_minutes_per_week"] = 90
+    assert_same_year(*seated_both_ways(build(spec), 0, monkeypatch))
+
+
 def test_seating_matches_the_plain_oracle_when_every_round_seats(monkeypatch) -> None:
     """Teams that do not share their students, so each teacher keeps its class (the first
     round) and the team's other adults share the team's students (the second), and tutors on
