@@ -16,7 +16,7 @@ from test_properties import SETTINGS, scenarios
 from yearview import contact, grouped_by_role, received
 
 from simulate.engine import Engine, load_compiled, streams
-from simulate.engine.modules import availability, small_groups
+from simulate.engine.modules import availability, coaching, small_groups
 from simulate.engine.modules.instruction import Instruction
 from simulate.engine.modules.small_groups import Grouped, SmallGroups
 from simulate.measures.compute import compute
@@ -156,7 +156,7 @@ def test_the_compiled_functions_are_loaded_once_for_every_call() -> None:
     small_groups.deal(np.arange(5), np.array([1.0, 2.0]))
     kernels = [small_groups._seat_rounds, small_groups._deal_tables, small_groups._deal_cards]
     kernels += [small_groups._need, streams._pcg64_seed]
-    kernels += [availability._episodes]
+    kernels += [availability._episodes, coaching._coach_day]
     assert [len(k.signatures) for k in kernels] == [1] * len(kernels)
 
 

@@ -368,12 +368,12 @@ def test_school_wide_coaches_share_the_teachers_out_in_roster_order() -> None:
 
     def books(coaches: int) -> tuple[list[list[int]], dict[int, int]]:
         engine = Engine(build(ten_teachers(70, coaches)), seed=1).run()
-        agenda = engine.module(Coaching).desks[0].agenda
+        book = engine.module(Coaching).desks[0].book
         due: Counter[int] = Counter()
-        for days in agenda.values():
-            for entry in (e for day in days for e in day):
-                due[entry.coachee] += entry.due
-        return [sorted({e.coachee for day in days for e in day}) for days in agenda.values()], due
+        for coachee, times in zip(book.coachee.tolist(), book.due.tolist(), strict=True):
+            due[coachee] += times
+        spans = [book.first[k, [0, -1]] for k in range(book.coaches.size)]
+        return [sorted(set(book.coachee[lo:hi].tolist())) for lo, hi in spans], due
 
     teachers = list(range(10))  # the teams' adults come first on the roster
     one, due_one = books(1)

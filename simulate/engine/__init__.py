@@ -4,7 +4,7 @@ protocol of engine.module."""
 
 from simulate.engine.core import Engine
 from simulate.engine.ledger import Ledger
-from simulate.engine.modules import availability, small_groups
+from simulate.engine.modules import availability, coaching, small_groups
 from simulate.engine.streams import stream
 
 __all__ = ["Engine", "Ledger", "load_compiled"]
@@ -15,5 +15,6 @@ def load_compiled() -> None:
     called with the types a year calls them with. study.forkserver does so before it forks
     workers, so that each has them without loading them again (about 0.4 s a process)."""
     availability.load_compiled()
+    coaching.load_compiled()
     small_groups.load_compiled()
     stream(0, 0, "students")

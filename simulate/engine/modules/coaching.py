@@ -5,27 +5,34 @@ coachees are shared out among the adults of the coach role in that school, in ba
 of the roster (where a team's members sit together, so a team is split only at a block's edge):
 more coaches means a smaller caseload each, not more observations per coachee.
 
-A coach is a SimPy process, because observations and feedback compete for its minutes: on each
-day it coaches, from the bell, it works through what it owes in the order that work arose
-(observations as they fall due, the feedback on each behind whatever was already waiting),
-one after the other in simulated time, while its coaching minutes last. An observation happens
-only if coach and coachee are both present (a coachee absent on the day it falls due loses
-it); one that does not fit in the time left waits for another day, and is lost, for the
-reason it first missed, when the coachee's next one falls due while it still waits or when
-the year ends. Feedback waits for a day with time and the coachee present, and is late once
-past the plan's feedback window: an overloaded coach gives fewer observations and later
-feedback. What the coach's minutes were used for is delivered, the rest unused.
+Observations and feedback compete for a coach's minutes: on each day it coaches, from the
+bell, a coach works through what it owes in the order that work arose (observations as they
+fall due, the feedback on each behind whatever was already waiting), one after the other,
+while its coaching minutes last. An observation happens only if coach and coachee are both
+present (a coachee absent on the day it falls due loses it); one that does not fit in the
+time left waits for another day, and is lost, for the reason it first missed, when the
+coachee's next one falls due while it still waits or when the year ends. Feedback waits for a
+day with time and the coachee present, and is late once past the plan's feedback window: an
+overloaded coach gives fewer observations and later feedback. What the coach's minutes were
+used for is delivered, the rest unused.
+
+A coach is a SimPy process, busy from the bell for the minutes its day's work takes. Nothing
+else takes a coach's minutes once the bell has rung, so each coach's day is worked out on its
+own clock: at the bell the school's desk works out every coach's day at once, in plain loops
+compiled by numba (`_coach_day`), and rings the bell with the minutes each coach coached;
+tests/oracle_coaching.py writes the same rule another way, one coach process and one piece of
+work at a time, to check it.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict, deque
 from collections.abc import Generator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
+from numba import njit
 
 from simulate.engine.ledger import UNUSED
 from simulate.engine.module import Module, Today, cached
@@ -35,7 +42,7 @@ from simulate.engine.modules.closures import CLOSURE
 from simulate.engine.modules.coverage import COVERAGE
 from simulate.engine.modules.testing import TESTING
 from simulate.engine.roster import Adult, Roster
-from simulate.engine.timesheet import ACTIVITY, Timesheet
+from simulate.engine.timesheet import ACTIVITY
 from simulate.schema.model import CoachingPlan
 
 if TYPE_CHECKING:
@@ -45,56 +52,61 @@ COACHING = ACTIVITY["coaching"]
 COACH_ABSENT = "coach_absent"
 COACHEE_ABSENT = "coachee_absent"
 CAPACITY = "capacity"  # the coach had no coaching time left
+# why observations were lost, by number in the compiled loops
+REASONS = (CLOSURE, VACANCY, COACH_ABSENT, COACHEE_ABSENT, TESTING, COVERAGE, CAPACITY)
+(
+    _CLOSURE,
+    _VACANCY,
+    _COACH_ABSENT,
+    _COACHEE_ABSENT,
+    _TESTING,
+    _COVERAGE,
+    _CAPACITY,
+) = range(len(REASONS))
+# a piece of work a coach owes, as a row: the feedback on an observation made on school day
+# `since` (FEEDBACK 1), or `times` observations that fell due on `since` and did not fit,
+# missed for `reason` (FEEDBACK 0); the coachee, and the plan (its place in the scenario's
+# coaching plans) giving the minutes of observation and feedback
+FEEDBACK, COACHEE, SINCE, PLAN, TIMES, REASON = range(6)
 
 
-@dataclass
-class Appointment:
-    """A coachee on a coach's list under one plan, with its phase in the observation rhythm."""
+@dataclass(frozen=True)
+class Book:
+    """A school's coaches and their agendas, the same every year of the scenario: coach k
+    (`coaches[k]`, an adult) has on school day d the appointments first[k, d] to
+    first[k, d + 1] of `coachee`, `due` (observations due) and `plan`; `coached`: everyone
+    coached; `room`: the most pieces of work one coach can owe at once."""
 
-    plan: CoachingPlan
-    coachee: int
-    phase: float
-    due: np.ndarray = field(repr=False)  # observations due on each school day
-
-
-# a desk's bell: the day, and each coach called: its coaching minutes, why one is short
-_Bell = tuple[Today, dict[int, tuple[float, str]]]
-
-
-class _Due(NamedTuple):
-    """Observations due of one appointment on one school day."""
-
-    coachee: int
-    due: int
-    role: str  # the coachee's
-    plan: CoachingPlan  # its minutes of observation and feedback
-
-
-# Work a coach owes, kept in the order it arose: (feedback, coachee, day, role, plan, times,
-# reason), the feedback on an observation made on `day`, or `times` observations that fell due
-# on `day` and did not fit (missed for `reason`); role is the coachee's, the plan gives the
-# minutes of observation and feedback. Plain tuples: a year makes thousands, and a named
-# tuple costs several times as much to build.
-_Work = tuple[bool, int, int, str, CoachingPlan, int, str]
+    coaches: np.ndarray
+    first: np.ndarray
+    coachee: np.ndarray
+    due: np.ndarray
+    plan: np.ndarray
+    coached: list[int]
+    room: int
 
 
 @dataclass
 class _Desk:
-    """One school's coaching: each coach's agenda and the feedback it owes."""
+    """One school's coaching in a year: its book, what each coach owes, and the year's
+    tallies, as arrays the compiled day reads and writes."""
 
     school: Roster
-    agenda: dict[int, list[list[_Due]]]  # coach -> for each school day, the observations due
-    waiting: dict[int, list[_Work]]  # coach -> what it owes, kept from day to day
-    observed: dict[int, list[int]]  # coachee -> observations in each week
-    sheet: Timesheet
-    planned: list[list[float]]  # each week's coaching minutes of each coach, in agenda order
-    bell: simpy.Event  # the next day's bell: every coach waits on it, those called start
-    # the year's observations given (coachee role, coach role) and lost (coachee role, reason),
-    # and coaching minutes used and unused by coach role, booked at the end
-    given: Counter[tuple[str, str]] = field(default_factory=Counter)
-    lost: Counter[tuple[str, str]] = field(default_factory=Counter)
-    used: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
-    unused: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    book: Book
+    role: np.ndarray  # each adult's place in `roles`
+    roles: list[str]  # the school's roles, in roster order
+    owed: np.ndarray  # coaches x room x 6: what each coach owes (rows, see FEEDBACK...)
+    owes: np.ndarray  # how many rows of `owed` each coach holds
+    work: np.ndarray  # room to work a coach's day in: what it owes, today's, their feedback
+    observed: np.ndarray  # adults x weeks: observations received
+    lost: np.ndarray  # coachee role x reason: observations lost
+    given: np.ndarray  # coachee role x coach role: observations given
+    latency: np.ndarray  # each feedback's latency in school days, the first `tally[0]`
+    tally: np.ndarray  # feedback given, and on time
+    used: np.ndarray  # each coach's minutes used in the year
+    unused: np.ndarray
+    today: np.ndarray  # each coach's minutes used today
+    bell: simpy.Event  # the next day's bell: every coach waits on it
 
 
 @dataclass(frozen=True)
@@ -114,46 +126,76 @@ class Coaching(Module[Coached]):
     order = 130
     reads = ("coaching", "roles.*.schedule")
     books = ("coaching", "observation")
-    losses = (CLOSURE, VACANCY, COACH_ABSENT, COACHEE_ABSENT, TESTING, COVERAGE, CAPACITY, UNUSED)
+    losses = (*REASONS, UNUSED)
 
     def __init__(self, run: Engine) -> None:
         super().__init__(run)
-        self.status = run.module(Availability).rows
+        self.status = run.module(Availability).status
+        plans = run.scenario.coaching
+        self.observation = np.array([p.observation_minutes for p in plans], dtype=np.int64)
+        self.feedback = np.array([p.feedback_minutes for p in plans], dtype=np.int64)
+        self.window = np.array([p.feedback_window_days for p in plans], dtype=np.int64)
+        # the least any piece of work takes: with less time left, the rest waits as it is
+        self.least = int(min(self.observation.min(), self.feedback.min())) if plans else 0
         self.desks = [self._desk(school) for school in run.schools]
-        self.latencies: list[int] = []
-        self.on_time = 0
         for desk in self.desks:
-            for coach in desk.agenda:
-                run.env.process(self._coach(desk, desk.school.adults[coach]))
+            for k in range(desk.book.coaches.size):
+                run.env.process(self._coach(desk, k))
 
     def _desk(self, school: Roster) -> _Desk:
-        """The school's coaching desk, from each coach's agenda (the same every year of the
-        scenario, so built once)."""
-        key = ("coaching", school.number)
-        agenda, coachees = cached(self.run.scenario, key, lambda: self._book(school))
+        book = cached(self.run.scenario, ("coaching", school.number), lambda: self._book(school))
+        coaches = book.coaches.size
+        roles = list(dict.fromkeys(a.role_name for a in school.adults))
         weeks = int(self.run.days.week.max()) + 1
-        sheet = self.run.timesheets[school.number]
-        planned = sheet.plan[:, list(agenda), COACHING].tolist()
-        waiting: dict[int, list[_Work]] = {coach: [] for coach in agenda}
-        observed = {c: [0] * weeks for c in coachees}
-        return _Desk(school, agenda, waiting, observed, sheet, planned, self.run.env.event())
+        observations = int(book.due.sum())
+        return _Desk(
+            school=school,
+            book=book,
+            role=np.array([roles.index(a.role_name) for a in school.adults], dtype=np.int64),
+            roles=roles,
+            owed=np.empty((coaches, book.room, 6), dtype=np.int64),
+            owes=np.zeros(coaches, dtype=np.int64),
+            work=np.empty((3 * book.room, 6), dtype=np.int64),
+            observed=np.zeros((len(school.adults), weeks), dtype=np.int64),
+            lost=np.zeros((len(roles), len(REASONS)), dtype=np.int64),
+            given=np.zeros((len(roles), len(roles)), dtype=np.int64),
+            latency=np.empty(observations, dtype=np.int64),
+            tally=np.zeros(2, dtype=np.int64),
+            used=np.zeros(coaches),
+            unused=np.zeros(coaches),
+            today=np.zeros(coaches),
+            bell=self.run.env.event(),
+        )
 
-    def _book(self, school: Roster) -> tuple[dict[int, list[list[_Due]]], list[int]]:
-        """Each coach's book (its coachees under every plan, staggered through the week), as
-        an agenda: for each school day, the appointments with observations due; and everyone
-        coached."""
-        books: dict[int, list[Appointment]] = {}
-        for plan in self.run.scenario.coaching:
-            coaches = [a for a in school.adults if a.role_name == plan.coach]
-            for k, coach in enumerate(coaches):
-                observed = _coachees(school, coach, plan, k, len(coaches))
-                book = books.setdefault(coach.index, [])
-                for j, coachee in enumerate(observed):
+    def _book(self, school: Roster) -> Book:
+        """The school's book: each coach's coachees under every plan, staggered through the
+        week, as an agenda of the appointments with observations due on each school day."""
+        days = int(self.run.days.instructional.sum())
+        books: dict[int, list[tuple[int, int, np.ndarray]]] = {}  # coach -> (plan, coachee, due)
+        for p, plan in enumerate(self.run.scenario.coaching):
+            holders = [a for a in school.adults if a.role_name == plan.coach]
+            for k, holder in enumerate(holders):
+                observed = _coachees(school, holder, plan, k, len(holders))
+                book = books.setdefault(holder.index, [])
+                for j, adult in enumerate(observed):
                     phase = j / max(len(observed), 1)
-                    book.append(Appointment(plan, coachee.index, phase, self._rhythm(plan, phase)))
-        n = int(self.run.days.instructional.sum())
-        coachees = list(dict.fromkeys(a.coachee for book in books.values() for a in book))
-        return {coach: _agenda(school, book, n) for coach, book in books.items()}, coachees
+                    book.append((p, adult.index, self._rhythm(plan, phase)))
+        first = np.zeros((len(books), days + 1), dtype=np.int64)
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        start, room = 0, 0
+        for k, book in enumerate(books.values()):
+            *part, at = _agenda(book, days)
+            first[k] = start + at
+            start += part[0].size
+            parts.append((part[0], part[1], part[2]))
+            room = max(room, len(book) + int(part[1].sum()))  # each waiting once, each feedback
+        coachee, due, plan_of = (
+            np.concatenate([p[i] for p in parts]) if parts else np.zeros(0, np.int64)
+            for i in range(3)
+        )
+        coached = list(dict.fromkeys(c for book in books.values() for _, c, _ in book))
+        coaches = np.array(list(books), dtype=np.int64)
+        return Book(coaches, first, coachee, due, plan_of, coached, room)
 
     def _rhythm(self, plan: CoachingPlan, phase: float) -> np.ndarray:
         """Observations due on each school day: an even rhythm at the plan's rate, staggered by
@@ -164,133 +206,91 @@ class Coaching(Module[Coached]):
         return (np.floor((k + 1) * rate + phase) - np.floor(k * rate + phase)).astype(np.int64)
 
     def day(self, today: Today) -> None:
-        """Misses the observations of coaches who cannot coach today; rings each desk's bell
-        for the others (one event a desk and day, not one a coach)."""
+        """At the bell, each desk works out its coaches' day and rings for those it called
+        (one event a desk and day, not one a coach)."""
+        cancelled = "coaching" in today.cancels
         for desk in self.desks:
-            status = self.status[desk.school.number][today.day]
-            planned = desk.planned[today.week - 1]
-            left = desk.sheet.left[today.day, :, COACHING].tolist()  # every adult's
-            calls: dict[int, tuple[float, str]] = {}
-            for k, coach in enumerate(desk.agenda):
-                if today.closed:
-                    self._miss(desk, coach, today, CLOSURE)
-                elif status[coach] != PRESENT:
-                    self._miss(
-                        desk, coach, today, VACANCY if status[coach] == VACANT else COACH_ABSENT
-                    )
-                elif planned[k]:
-                    if "coaching" in today.cancels:
-                        self._miss(desk, coach, today, TESTING)
-                        continue
-                    calls[coach] = (left[coach], COVERAGE if left[coach] < planned[k] else CAPACITY)
-            if calls:
+            sheet = self.run.timesheets[desk.school.number]
+            book = desk.book
+            called = _coach_day(
+                today.day,
+                today.school_day,
+                today.week - 1,
+                today.closed,
+                cancelled,
+                self.status[desk.school.number],
+                sheet.left,
+                sheet.plan,
+                book.coaches,
+                book.first,
+                book.coachee,
+                book.due,
+                book.plan,
+                desk.role,
+                self.observation,
+                self.feedback,
+                self.window,
+                self.least,
+                desk.owed,
+                desk.owes,
+                desk.work,
+                desk.observed,
+                desk.lost,
+                desk.given,
+                desk.latency,
+                desk.tally,
+                desk.used,
+                desk.unused,
+                desk.today,
+            )
+            if called:
                 bell, desk.bell = desk.bell, self.run.env.event()
-                bell.succeed((today, calls))
+                bell.succeed(desk.today.tolist())
 
-    def _miss(self, desk: _Desk, coach: int, today: Today, reason: str) -> None:
-        """The coach cannot coach today: every observation due is lost for `reason`."""
-        for entry in desk.agenda[coach][today.school_day]:
-            desk.lost[(entry.role, reason)] += entry.due
-
-    def _coach(self, desk: _Desk, coach: Adult) -> Generator[simpy.Event, _Bell, None]:
-        """A coach (a SimPy process, for the year): each day it is called, from the bell, it
-        works through what it owes in the order the work arose, taking each piece's minutes in
-        turn; what does not fit waits (see the module's docstring). Today's observations join
-        behind the work already waiting, unless the coachee is absent or one is still waiting
-        (it stands for the new one, which is lost for the reason the waiting one missed).
-        Nothing else takes a coach's minutes once it is called, so its day is worked out on its
-        own clock and it holds SimPy's for the minutes it used, in one step."""
+    def _coach(self, desk: _Desk, k: int) -> Generator[simpy.Event, list[float], None]:
+        """A coach (a SimPy process, for the year): each day the bell rings, busy for the
+        minutes its day's work took (the desk works them out: see the module)."""
         env = self.run.env
-        rows = self.status[desk.school.number]
-        agenda = desk.agenda[coach.index]
-        observed, lost, given = desk.observed, desk.lost, desk.given
-        latencies = self.latencies
-        name = coach.role_name
-        # the least any piece of work takes: with less time left, the rest waits as it is
-        least = min(
-            min(p.observation_minutes, p.feedback_minutes) for p in self.run.scenario.coaching
-        )
-        waiting = desk.waiting[coach.index]
         while True:
-            today, calls = yield desk.bell
-            if coach.index not in calls:
-                continue
-            minutes, short = calls[coach.index]
-            status = rows[today.day]
-            day, week = today.school_day, today.week - 1
-            work: deque[_Work] = deque(waiting)
-            missed = {(w[1], id(w[4])): w[6] for w in waiting if not w[0]} if waiting else {}
-            waiting.clear()
-            for coachee, due, role, plan in agenda[day]:
-                if status[coachee] != PRESENT:
-                    lost[(role, VACANCY if status[coachee] == VACANT else COACHEE_ABSENT)] += due
-                elif missed and (coachee, id(plan)) in missed:
-                    lost[(role, missed[(coachee, id(plan))])] += due
-                else:
-                    work.append((False, coachee, day, role, plan, due, short))
-            used = 0  # minutes since the call
-            while work:
-                if used + least > minutes:
-                    waiting.extend(work)
-                    break
-                item = work.popleft()
-                feedback, coachee, since, role, plan, times, reason = item
-                if status[coachee] != PRESENT:
-                    waiting.append(item)
-                elif feedback:
-                    if used + plan.feedback_minutes <= minutes:
-                        used += plan.feedback_minutes
-                        latencies.append(day - since)
-                        if day - since <= plan.feedback_window_days:
-                            self.on_time += 1
-                    else:
-                        waiting.append(item)
-                else:
-                    done = 0
-                    while done < times and used + plan.observation_minutes <= minutes:
-                        used += plan.observation_minutes
-                        done += 1
-                        observed[coachee][week] += 1
-                        work.append((True, coachee, day, role, plan, 1, CAPACITY))
-                    if done:
-                        given[(role, name)] += done
-                    if done < times:
-                        waiting.append((False, coachee, since, role, plan, times - done, reason))
-            desk.used[name] += used
-            desk.unused[name] += minutes - used
+            used = (yield desk.bell)[k]
             if used:
                 yield env.timeout(used)
 
     def year(self) -> None:
-        """The year's observations and coaches' minutes; coaching time of an adult who coaches
-        no one under any plan is booked as it was planned, less friction."""
+        """The year's observations and coaches' minutes; observations still waiting are lost;
+        coaching time of an adult who coaches no one under any plan is booked as it was
+        planned, less friction."""
         for desk, sheet in zip(self.desks, self.run.timesheets, strict=True):
             ledger = self.run.ledgers[desk.school.number]
-            for (role, coach), count in desk.given.items():
-                ledger.delivered("observation", role, count, coach)
-            for waiting in desk.waiting.values():  # observations still waiting: lost
-                for feedback, _, _, role, _, times, reason in waiting:
-                    if not feedback:
-                        desk.lost[(role, reason)] += times
-            for (role, reason), count in desk.lost.items():
-                ledger.lost("observation", role, count, reason)
-            for coach, minutes in desk.used.items():
-                ledger.delivered("coaching", coach, minutes)
-                ledger.lost("coaching", coach, desk.unused[coach], UNUSED)
+            roles, coaches = desk.roles, desk.book.coaches
+            for k in range(coaches.size):
+                for row in desk.owed[k, : desk.owes[k]]:
+                    if not row[FEEDBACK]:
+                        desk.lost[desk.role[row[COACHEE]], row[REASON]] += row[TIMES]
+            for role, coach in zip(*np.nonzero(desk.given), strict=True):
+                ledger.delivered(
+                    "observation", roles[role], int(desk.given[role, coach]), roles[coach]
+                )
+            for role, reason in zip(*np.nonzero(desk.lost), strict=True):
+                ledger.lost(
+                    "observation", roles[role], int(desk.lost[role, reason]), REASONS[reason]
+                )
+            by_role = desk.role[coaches]
+            for r in dict.fromkeys(by_role.tolist()):
+                ledger.delivered("coaching", roles[r], float(desk.used[by_role == r].sum()))
+                ledger.lost("coaching", roles[r], float(desk.unused[by_role == r].sum()), UNUSED)
+            coaching = set(coaches.tolist())
             for adult in desk.school.adults:
-                if adult.index not in desk.agenda:
+                if adult.index not in coaching:
                     left = float(sheet.left[:, adult.index, COACHING].sum())
                     ledger.delivered("coaching", adult.role_name, left)
 
     def results(self) -> Coached:
-        observations = []
-        for desk in self.desks:
-            received = np.zeros(len(desk.school.adults))
-            for coachee, weeks in desk.observed.items():
-                received[coachee] = sum(weeks)
-            observations.append(received)
-        observed = [{c: np.array(w, float) for c, w in d.observed.items()} for d in self.desks]
-        return Coached(self.latencies, self.on_time, observed, observations)
+        latencies = [v for d in self.desks for v in d.latency[: d.tally[0]].tolist()]
+        on_time = sum(int(d.tally[1]) for d in self.desks)
+        observed = [{c: d.observed[c].astype(float) for c in d.book.coached} for d in self.desks]
+        observations = [d.observed.sum(axis=1).astype(float) for d in self.desks]
+        return Coached(latencies, on_time, observed, observations)
 
 
 def _coachees(school: Roster, coach: Adult, plan: CoachingPlan, k: int, of: int) -> list[Adult]:
@@ -306,23 +306,246 @@ def _coachees(school: Roster, coach: Adult, plan: CoachingPlan, k: int, of: int)
     return [a for a in share if a is not coach]
 
 
-def _agenda(school: Roster, book: list[Appointment], days: int) -> list[list[_Due]]:
-    """For each school day, the appointments with observations due and how many, starting from
-    a book position that moves each day, so a short day does not always fall on the same
-    coachees."""
-    agenda: list[list[_Due]] = [[] for _ in range(days)]
+def _agenda(
+    book: list[tuple[int, int, np.ndarray]], days: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A coach's appointments with observations due, day by day: their coachees, observations
+    due and plans, each day's from at[d] to at[d + 1], starting from a book position that
+    moves each day, so a short day does not always fall on the same coachees."""
     if not book:
-        return agenda
-    due = np.array([appt.due for appt in book])  # appointments x days
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, np.zeros(days + 1, dtype=np.int64)
+    due = np.array([rhythm for _, _, rhythm in book])  # appointments x days
     position, day = np.nonzero(due)
     turn = (position - day % len(book)) % len(book)
-    for i in np.lexsort((turn, day)).tolist():
-        appt = book[position[i]]
-        entry = _Due(
-            appt.coachee,
-            int(due[position[i], day[i]]),
-            school.adults[appt.coachee].role_name,
-            appt.plan,
-        )
-        agenda[day[i]].append(entry)
-    return agenda
+    order = np.lexsort((turn, day))
+    position, day = position[order], day[order]
+    plans = np.array([p for p, _, _ in book], dtype=np.int64)
+    coachees = np.array([c for _, c, _ in book], dtype=np.int64)
+    at = np.zeros(days + 1, dtype=np.int64)
+    at[1:] = np.cumsum(np.bincount(day, minlength=days))
+    return coachees[position], due[position, day], plans[position], at
+
+
+@njit(cache=True)
+def _coach_day(
+    day,
+    school_day,
+    week,
+    closed,
+    cancelled,
+    status,
+    left,
+    plan,
+    coaches,
+    first,
+    coachee,
+    due,
+    plan_of,
+    role,
+    observation,
+    feedback,
+    window,
+    least,
+    owed,
+    owes,
+    work,
+    observed,
+    lost,
+    given,
+    latency,
+    tally,
+    used,
+    unused,
+    today,
+):
+    """One school's coaching on one day (see the module): each coach who cannot coach today
+    loses the observations due; each called (present, with coaching planned this week, and
+    no test cancels it) works through what it owes, then today's observations, with its
+    coaching minutes left (`left`, calendar days x adults x activities; `plan`, weeks x adults
+    x activities, says what was planned). Updates what each coach owes and the year's tallies
+    (see _Desk); `today` gets each coach's minutes used. Returns how many coaches were
+    called."""
+    called = 0
+    for k in range(coaches.size):
+        coach = coaches[k]
+        today[k] = 0.0
+        lo, hi = first[k, school_day], first[k, school_day + 1]
+        planned = plan[week, coach, COACHING]
+        if closed:
+            reason = _CLOSURE
+        elif status[day, coach] != PRESENT:
+            reason = _VACANCY if status[day, coach] == VACANT else _COACH_ABSENT
+        elif planned == 0:
+            continue
+        elif cancelled:
+            reason = _TESTING
+        else:
+            minutes = left[day, coach, COACHING]
+            short = _COVERAGE if minutes < planned else _CAPACITY
+            today[k] = _work(
+                k,
+                day,
+                school_day,
+                week,
+                minutes,
+                short,
+                status,
+                coachee[lo:hi],
+                due[lo:hi],
+                plan_of[lo:hi],
+                role,
+                role[coach],
+                observation,
+                feedback,
+                window,
+                least,
+                owed,
+                owes,
+                work,
+                observed,
+                lost,
+                given,
+                latency,
+                tally,
+            )
+            used[k] += today[k]
+            unused[k] += minutes - today[k]
+            called += 1
+            continue
+        for e in range(lo, hi):
+            lost[role[coachee[e]], reason] += due[e]
+    return called
+
+
+@njit(cache=True)
+def _work(
+    k,
+    day,
+    school_day,
+    week,
+    minutes,
+    short,
+    status,
+    coachee,
+    due,
+    plan_of,
+    role,
+    coach_role,
+    observation,
+    feedback,
+    window,
+    least,
+    owed,
+    owes,
+    work,
+    observed,
+    lost,
+    given,
+    latency,
+    tally,
+):
+    """Coach k's day with `minutes` of coaching: what it owes, in order, then today's
+    observations (`coachee`, `due`, `plan_of`), unless the coachee is absent or one of the
+    same appointment still waits (it stands for the new one, which is lost for the reason the
+    waiting one missed); each piece of work takes its minutes in turn, an observation adding
+    its feedback at the end, and what does not fit waits. Returns the minutes used."""
+    waiting = owes[k]
+    work[:waiting] = owed[k, :waiting]
+    todo = waiting
+    for e in range(coachee.size):
+        c, p = coachee[e], plan_of[e]
+        if status[day, c] != PRESENT:
+            lost[role[c], _VACANCY if status[day, c] == VACANT else _COACHEE_ABSENT] += due[e]
+            continue
+        missed = -1
+        for j in range(waiting):
+            if work[j, FEEDBACK] == 0 and work[j, COACHEE] == c and work[j, PLAN] == p:
+                missed = work[j, REASON]
+        if missed >= 0:
+            lost[role[c], missed] += due[e]
+            continue
+        work[todo, FEEDBACK], work[todo, COACHEE], work[todo, SINCE] = 0, c, school_day
+        work[todo, PLAN], work[todo, TIMES], work[todo, REASON] = p, due[e], short
+        todo += 1
+    used = 0
+    kept = 0  # rows of owed[k] written again
+
+    i = 0
+    while i < todo:
+        if used + least > minutes:
+            owed[k, kept : kept + todo - i] = work[i:todo]
+            kept += todo - i
+            break
+        c, p = work[i, COACHEE], work[i, PLAN]
+        if status[day, c] != PRESENT:
+            owed[k, kept] = work[i]
+            kept += 1
+        elif work[i, FEEDBACK]:
+            if used + feedback[p] <= minutes:
+                used += feedback[p]
+                late = school_day - work[i, SINCE]
+                latency[tally[0]] = late
+                tally[0] += 1
+                if late <= window[p]:
+                    tally[1] += 1
+            else:
+                owed[k, kept] = work[i]
+                kept += 1
+        else:
+            times, done = work[i, TIMES], 0
+            while done < times and used + observation[p] <= minutes:
+                used += observation[p]
+                done += 1
+                observed[c, week] += 1
+                work[todo, FEEDBACK], work[todo, COACHEE], work[todo, SINCE] = 1, c, school_day
+                work[todo, PLAN], work[todo, TIMES], work[todo, REASON] = p, 1, _CAPACITY
+                todo += 1
+            if done:
+                given[role[c], coach_role] += done
+            if done < times:
+                owed[k, kept] = work[i]
+                owed[k, kept, TIMES] = times - done
+                kept += 1
+        i += 1
+    owes[k] = kept
+    return used
+
+
+def load_compiled() -> None:
+    """Load the compiled coaching day, called with the types a year calls it with
+    (simulate.engine.load_compiled)."""
+    ints, floats = np.zeros(0, dtype=np.int64), np.zeros(0)
+    table, rows = np.zeros((0, 0), dtype=np.int64), np.zeros((0, 6), dtype=np.int64)
+    sheet = np.zeros((0, 0, 0))
+    _coach_day(
+        0,
+        0,
+        0,
+        False,
+        False,
+        np.zeros((0, 0), dtype=np.int8),
+        sheet,
+        sheet,
+        ints,
+        np.zeros((0, 1), dtype=np.int64),
+        ints,
+        ints,
+        ints,
+        ints,
+        ints,
+        ints,
+        ints,
+        0,
+        np.zeros((0, 0, 6), dtype=np.int64),
+        ints,
+        rows,
+        table,
+        table,
+        table,
+        ints,
+        np.zeros(2, dtype=np.int64),
+        floats,
+        floats,
+        floats.copy(),
+    )
