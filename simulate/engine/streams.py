@@ -46,11 +46,7 @@ def stream(seed: int, replication: int, source: str, *identity: int | str) -> np
     together at once and hashed by `_pcg64_seed`, compiled: a run builds a few streams per
     adult, and numpy's SeedSequence spends most of a stream's cost on Python-level steps.
     tests/test_engine.py checks the two agree."""
-    words = list(_seed_words(seed))
-    words += _words(replication)
-    words += _words(source_key(source))
-    for part in identity:
-        words += _words(_as_int(part))
+    words = [*_seed_words(seed), *_words(replication), *_key_words(source, identity)]
     state = _pcg64_seed(np.array(words, dtype=np.uint64))
     # numpy's stubs list SeedSequence only; PCG64 takes any ISeedSequence, as numpy documents
     return np.random.Generator(np.random.PCG64(_Hashed(state)))  # type: ignore[arg-type]
@@ -118,6 +114,16 @@ def source_key(source: str) -> int:
 
 def _as_int(part: int | str) -> int:
     return part if isinstance(part, int) else zlib.crc32(part.encode("utf-8"))
+
+
+@lru_cache(maxsize=16384)
+def _key_words(source: str, identity: tuple[int | str, ...]) -> tuple[int, ...]:
+    """The words of a stream's source and identity (the same in every replication: a run
+    asks the same few hundred again)."""
+    words = _words(source_key(source))
+    for part in identity:
+        words += _words(_as_int(part))
+    return tuple(words)
 
 
 @lru_cache(maxsize=64)
