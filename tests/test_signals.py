@@ -194,6 +194,64 @@ def test_a_signal_stops_a_parallel_compare_and_its_workers(tmp_path: Path, signu
     assert list(out.iterdir()) == []  # nothing half-written, no lock, no staging
 
 
+SLOW_SECOND_WORKER = """
+import sys, time
+from simulate.study import executor
+
+launch, launched = executor._PopenWithoutMain._launch, []
+
+
+def slow(self, process_obj):
+    launch(self, process_obj)  # the fork server has started the worker
+    launched.append(self.pid)
+    if len(launched) == 2:
+        print(self.pid, flush=True)
+        time.sleep(3)  # and the pool does not know it yet
+
+
+executor._PopenWithoutMain._launch = slow
+sys.argv = ["simulate", *sys.argv[1:]]
+from simulate.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_a_worker_starts_stops_the_compare(tmp_path: Path, signum: int) -> None:
+    """A signal just as the second worker has started, before the pool knows it: it once left
+    that worker running, unknown to the pool, after the command had ended, and a caller
+    reading the command's output waited for it (it held the output open). The worker must be
+    gone by the time the command has ended (before its caller has even reaped it)."""
+    out = tmp_path / "out"
+    args = ["compare", *FILES, "--out", str(out), "-r", "200", "--workers", "2"]
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLOW_SECOND_WORKER, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    worker = int(process.stdout.readline() or 0)
+    assert worker, process.communicate()
+    helpers = descendants(process.pid)
+    if signum == signal.SIGINT:
+        os.killpg(process.pid, signum)
+    else:
+        process.send_signal(signum)
+    deadline = time.monotonic() + HANG
+    while alive({process.pid}) and time.monotonic() < deadline:  # ended, not yet reaped
+        time.sleep(0.01)
+    assert not alive({worker}), "the second worker outlived the command"
+    _, stderr = process.communicate(timeout=HANG)
+    assert_interrupted(process, stderr)
+    while alive(helpers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(helpers), f"left behind: {alive(helpers)}"
+    assert list(out.iterdir()) == []
+
+
 def test_a_signal_keeps_the_previous_results_of_a_forced_compare(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()

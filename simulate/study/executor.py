@@ -182,7 +182,8 @@ class Executor:
                 while (todo or pending) and not stop.requested:
                     while todo and len(pending) < AHEAD * backend.slots:
                         task = todo.popleft()
-                        pending[backend.submit(task.fn, *task.args)] = task
+                        with stop.handing_out():
+                            pending[backend.submit(task.fn, *task.args)] = task
                     for future in backend.wait(0.2):
                         finish(future)
                 if not (todo or pending):
@@ -238,7 +239,8 @@ def _call(call: bytes) -> Any:
 class _Stop:
     """Ctrl-C or SIGTERM while tasks run: first, stop handing out tasks (drain) or stop at
     once; second, or GRACE seconds after the first (a task running in this process cannot
-    be waited for otherwise), stop at once (KeyboardInterrupt)."""
+    be waited for otherwise), stop at once (KeyboardInterrupt). A signal that comes while a
+    task is handed out waits until it is (`handing_out`)."""
 
     SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -246,13 +248,32 @@ class _Stop:
         self.drain = drain
         self.requested = False
         self.previous: dict[int, Any] = {}
+        self.holding = False
+        self.held: int | None = None
 
     def __enter__(self) -> _Stop:
         if threading.current_thread() is threading.main_thread():
             self.previous = {s: signal.signal(s, self._handle) for s in self.SIGNALS}
         return self
 
+    @contextlib.contextmanager
+    def handing_out(self) -> Iterator[None]:
+        """Handing out a task may start a worker; stopped halfway (the fork server had started
+        it, the pool did not yet know it), the worker was left running and the command hung
+        as it exited. So a signal that comes meanwhile is handled once the task is out."""
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+            if self.held is not None:
+                signum, self.held = self.held, None
+                self._handle(signum, None)
+
     def _handle(self, signum: int, frame: Any) -> None:
+        if self.holding:
+            self.held = signum
+            return
         if self.requested or not self.drain:
             raise KeyboardInterrupt
         self.requested = True
