@@ -474,6 +474,8 @@ def _seat_rounds(
             taken[p] += 1
             seats[0, s] = p
         parts.append(seats)
+    if len(parts) == 1:  # one round seated (most windows): its seats as they are
+        return parts[0]
     total = 0
     for part in parts:
         total += part.shape[1]
