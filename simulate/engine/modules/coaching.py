@@ -184,11 +184,11 @@ class Coaching(Module[Coached]):
         parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         start, room = 0, 0
         for k, book in enumerate(books.values()):
-            *part, at = _agenda(book, days)
+            who, times, plans, at = _agenda(book, days)
             first[k] = start + at
-            start += part[0].size
-            parts.append((part[0], part[1], part[2]))
-            room = max(room, len(book) + int(part[1].sum()))  # each waiting once, each feedback
+            start += who.size
+            parts.append((who, times, plans))
+            room = max(room, len(book) + int(times.sum()))  # each waiting once, each feedback
         coachee, due, plan_of = (
             np.concatenate([p[i] for p in parts]) if parts else np.zeros(0, np.int64)
             for i in range(3)

@@ -556,11 +556,11 @@ def _seat_lists(
     among = np.zeros(n_lists + 1, dtype=np.int64)
     among[1:] = np.cumsum(students)
     listed = np.empty(among[-1], dtype=np.int64)
-    filling[:] = among[:-1]
+    put = among[:-1].copy()
     for e in range(entries):
         if list_of[e] >= 0:
-            listed[filling[list_of[e]]] = e
-            filling[list_of[e]] += 1
+            listed[put[list_of[e]]] = e
+            put[list_of[e]] += 1
     scratch = np.empty((5, students.max() if n_lists else 0), dtype=np.int64)
     ranked = np.empty(total, dtype=np.int64)
     # in rank order a candidate's number is the sessions its list needs to seat it: its own
