@@ -5,8 +5,8 @@ ledger per school are the core's; everything else is a module's (engine.modules,
 declared order). The district's clock is a SimPy process that reaches each instructional day
 and calls every module's `day` in order, waiting where a module returns an event (coverage
 settles before the bell); within the day, modules run their own SimPy processes where people
-wait and contend (the coverage desk, coaches). At the end each module books the year in bulk
-(`year`), and each timesheet books what friction took from adults' time.
+wait and contend (the coverage desk, the substitute market). At the end each module books the
+year in bulk (`year`), and each timesheet books what friction took from adults' time.
 """
 
 from __future__ import annotations

@@ -16,22 +16,21 @@ day with time and the coachee present, and is late once past the plan's feedback
 overloaded coach gives fewer observations and later feedback. What the coach's minutes were
 used for is delivered, the rest unused.
 
-A coach is a SimPy process, busy from the bell for the minutes its day's work takes. Nothing
-else takes a coach's minutes once the bell has rung, so each coach's day is worked out on its
-own clock: at the bell the school's desk works out every coach's day at once, in plain loops
-compiled by numba (`_coach_day`), and rings the bell with the minutes each coach coached;
-tests/oracle_coaching.py writes the same rule another way, one coach process and one piece of
-work at a time, to check it.
+Coaching is resolved by the day. What waits is work, from day to day, in each coach's
+queue of what it owes; a coach's minutes within a day are contended by nothing once the bell
+has rung (coverage, testing and closures take them before, in the timesheet), so each coach's
+day is worked out on its own: at the bell, which the core's SimPy clock rings after the
+coverage desk has settled, each school's coaches' days are worked out at once, in plain loops
+compiled by numba (`_coach_day`). tests/oracle_coaching.py writes the same rule another way,
+one coach process and one piece of work at a time, to check it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import simpy
 from numba import njit
 
 from simulate.engine.ledger import UNUSED
@@ -105,8 +104,6 @@ class _Desk:
     tally: np.ndarray  # feedback given, and on time
     used: np.ndarray  # each coach's minutes used in the year
     unused: np.ndarray
-    today: np.ndarray  # each coach's minutes used today
-    bell: simpy.Event  # the next day's bell: every coach waits on it
 
 
 @dataclass(frozen=True)
@@ -138,9 +135,6 @@ class Coaching(Module[Coached]):
         # the least any piece of work takes: with less time left, the rest waits as it is
         self.least = int(min(self.observation.min(), self.feedback.min())) if plans else 0
         self.desks = [self._desk(school) for school in run.schools]
-        for desk in self.desks:
-            for k in range(desk.book.coaches.size):
-                run.env.process(self._coach(desk, k))
 
     def _desk(self, school: Roster) -> _Desk:
         book = cached(self.run.scenario, ("coaching", school.number), lambda: self._book(school))
@@ -163,8 +157,6 @@ class Coaching(Module[Coached]):
             tally=np.zeros(2, dtype=np.int64),
             used=np.zeros(coaches),
             unused=np.zeros(coaches),
-            today=np.zeros(coaches),
-            bell=self.run.env.event(),
         )
 
     def _book(self, school: Roster) -> Book:
@@ -206,13 +198,12 @@ class Coaching(Module[Coached]):
         return (np.floor((k + 1) * rate + phase) - np.floor(k * rate + phase)).astype(np.int64)
 
     def day(self, today: Today) -> None:
-        """At the bell, each desk works out its coaches' day and rings for those it called
-        (one event a desk and day, not one a coach)."""
+        """At the bell, each school's coaches work through what they owe (see the module)."""
         cancelled = "coaching" in today.cancels
         for desk in self.desks:
             sheet = self.run.timesheets[desk.school.number]
             book = desk.book
-            called = _coach_day(
+            _coach_day(
                 today.day,
                 today.school_day,
                 today.week - 1,
@@ -241,20 +232,7 @@ class Coaching(Module[Coached]):
                 desk.tally,
                 desk.used,
                 desk.unused,
-                desk.today,
             )
-            if called:
-                bell, desk.bell = desk.bell, self.run.env.event()
-                bell.succeed(desk.today.tolist())
-
-    def _coach(self, desk: _Desk, k: int) -> Generator[simpy.Event, list[float], None]:
-        """A coach (a SimPy process, for the year): each day the bell rings, busy for the
-        minutes its day's work took (the desk works them out: see the module)."""
-        env = self.run.env
-        while True:
-            used = (yield desk.bell)[k]
-            if used:
-                yield env.timeout(used)
 
     def year(self) -> None:
         """The year's observations and coaches' minutes; observations still waiting are lost;
@@ -357,19 +335,15 @@ def _coach_day(
     tally,
     used,
     unused,
-    today,
 ):
     """One school's coaching on one day (see the module): each coach who cannot coach today
     loses the observations due; each called (present, with coaching planned this week, and
     no test cancels it) works through what it owes, then today's observations, with its
     coaching minutes left (`left`, calendar days x adults x activities; `plan`, weeks x adults
     x activities, says what was planned). Updates what each coach owes and the year's tallies
-    (see _Desk); `today` gets each coach's minutes used. Returns how many coaches were
-    called."""
-    called = 0
+    (see _Desk)."""
     for k in range(coaches.size):
         coach = coaches[k]
-        today[k] = 0.0
         lo, hi = first[k, school_day], first[k, school_day + 1]
         planned = plan[week, coach, COACHING]
         if closed:
@@ -383,7 +357,7 @@ def _coach_day(
         else:
             minutes = left[day, coach, COACHING]
             short = _COVERAGE if minutes < planned else _CAPACITY
-            today[k] = _work(
+            spent = _work(
                 k,
                 day,
                 school_day,
@@ -409,13 +383,11 @@ def _coach_day(
                 latency,
                 tally,
             )
-            used[k] += today[k]
-            unused[k] += minutes - today[k]
-            called += 1
+            used[k] += spent
+            unused[k] += minutes - spent
             continue
         for e in range(lo, hi):
             lost[role[coachee[e]], reason] += due[e]
-    return called
 
 
 @njit(cache=True)
@@ -545,7 +517,6 @@ def load_compiled() -> None:
         table,
         ints,
         np.zeros(2, dtype=np.int64),
-        floats,
         floats,
         floats.copy(),
     )
