@@ -340,6 +340,12 @@ class Coverage(Module[Cover]):
             {a.index: simpy.Resource(run.env) for a in s.adults if a.role_name in cascade}
             for s in run.schools
         ]
+        self.of_role = [  # per school: each cascade role's adults, in roster order
+            {role: [a for a in s.adults if a.role_name == role] for role in cascade}
+            for s in run.schools
+        ]
+        # per school: each adult's class minutes, read for every request
+        self.class_minutes = [[class_minutes(a) for a in s.adults] for s in run.schools]
         self.absences = self.vacancy_days = self.filled = self.long_term_days = 0
         self.requests: dict[tuple[int, str], list[int]] = {}
         # offered: per school with a period day, today's requests left for period coverage
@@ -442,7 +448,7 @@ class Coverage(Module[Cover]):
                 coverer = self._free_adult(school, step, absent.team, status, today)
                 if coverer is not None:
                     by = coverer.index
-                    minutes = class_minutes(absent)
+                    minutes = self.class_minutes[school.number][absent.index]
                     if minutes:
                         self._hold(school, coverer, minutes)
                         self.duties[school.number][coverer.index] += 1
@@ -469,10 +475,9 @@ class Coverage(Module[Cover]):
         free (not holding another class) and allowed to cover this week."""
         free = self.coverers[school.number]
         for wanted_team in (team, NO_TEAM):
-            for adult in school.adults:
+            for adult in self.of_role[school.number][role]:
                 if (
-                    adult.role_name == role
-                    and adult.team == wanted_team
+                    adult.team == wanted_team
                     and status[adult.index] == PRESENT
                     and not free[adult.index].count
                     and "coverage" in adult.role.duties_in_week(today.week)
@@ -487,7 +492,7 @@ class Coverage(Module[Cover]):
         if by in (UNCOVERED, BY_PERIODS):
             return
         name = COVERERS[by] if by < 0 else school.adults[by].role_name
-        minutes = class_minutes(absent)
+        minutes = self.class_minutes[school.number][absent.index]
         if school.timetable is not None:  # its sections today
             sheet = self.run.timesheets[school.number]
             minutes = int(sheet.planned(today.day, absent.index, "instruction"))
