@@ -16,7 +16,10 @@ from pydantic import BaseModel
 from simulate.engine import Engine
 from simulate.engine.module import Module
 from simulate.engine.modules import LOSS_REASONS, MODULES
-from simulate.engine.modules.coverage import _bits, _nth_bit
+from simulate.engine.modules.coaching import Coaching
+from simulate.engine.modules.coverage import Coverage, _bits, _nth_bit
+from simulate.engine.modules.small_groups import SmallGroups
+from simulate.measures.compute import compute
 from simulate.schema.loading import load_scenario
 from simulate.schema.model import ACTIVITIES, Scenario
 
@@ -89,16 +92,29 @@ def test_declared_parameters_are_fields_of_the_scenario(kind: type[Module[Any]])
 def test_a_finished_year_is_freed_as_soon_as_it_is_dropped(name: str) -> None:
     """No module keeps its run alive (the district runs the substitute market across schools,
     the high school the period day's modules): a year is freed when its last reference goes,
-    not at the garbage collector's next pass, which held two years of a district in memory."""
+    not at the garbage collector's next pass, which held two years of a district in memory.
+    Its metrics are read first, so the results modules keep (`kept`) are kept by then."""
     scenario = load_scenario(f"scenarios/{name}.yaml")
     gc.disable()
     try:
         engine = Engine(scenario, 0).run()
+        compute(engine)
         year = weakref.ref(engine)
         del engine
         assert year() is None
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("kind", [SmallGroups, Coaching, Coverage])
+def test_results_are_kept_once_the_year_is_over(kind: type[Module[Any]]) -> None:
+    """Results read during the year are worked out afresh (they still change); once it is
+    over, a module that keeps its results works them out once, whoever asks."""
+    engine = Engine(load_scenario("scenarios/mcl_residents_tutors.yaml"), 0)
+    module = engine.module(kind)
+    assert module.results() is not module.results()
+    engine.run()
+    assert module.results() is module.results()
 
 
 def test_an_undeclared_stream_is_refused() -> None:

@@ -49,6 +49,7 @@ class Engine:
             module = kind(self)
             self.modules.append(module)
             self._kinds[kind] = module
+        self.over = False  # the year has been run and booked
         self.env.process(self._clock())
 
     def module(self, kind: type[M]) -> M:
@@ -61,6 +62,7 @@ class Engine:
             module.year()
         for sheet, ledger in zip(self.timesheets, self.ledgers, strict=True):
             sheet.book(ledger)
+        self.over = True
         return self
 
     def ledger(self) -> Ledger:

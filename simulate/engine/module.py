@@ -20,8 +20,9 @@ and does
 - `day(today)`: what it does on each school day, open or closed; it may return a SimPy event
   that the day waits for before the next module runs (coverage settles before the bell);
 - `year()`: once, at the end, in bulk: book its ledger lines;
-- `results()`: what it offers measures, and `figures()`: per-year figures of its own, under
-  their names in the measures catalogue.
+- `results()`: what it offers measures (`@kept`: worked out once, when the year is over, for
+  results several readers ask for), and `figures()`: per-year figures of its own, under their
+  names in the measures catalogue.
 
 A module owns its state. Other modules read what it offers (documented as such), never write
 it. A new friction is one module under engine/modules/ (found there by the core), its schema
@@ -30,6 +31,7 @@ part, its catalogue entries and, where it has one, its report row.
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
 Figure = tuple[str, str, str]  # (metric, group, statistic), as in the measures catalogue
 R = TypeVar("R")
 T = TypeVar("T")
+M = TypeVar("M", bound="Module[Any]")
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,21 @@ class Module(Generic[R]):
         if source not in self.streams:
             raise ValueError(f"module {self.name} draws from '{source}' but does not declare it")
         return stream(self.run.seed, self.run.replication, source, *identity)
+
+
+def kept(results: Callable[[M], T]) -> Callable[[M], T]:
+    """A module's `results`, kept once the year is over (they no longer change): measures read
+    some from several places, and the learning inputs once per school of a district."""
+
+    @functools.wraps(results)
+    def read(self: M) -> T:
+        if not self.run.over:
+            return results(self)
+        if "_kept" not in self.__dict__:
+            self.__dict__["_kept"] = results(self)
+        return self.__dict__["_kept"]
+
+    return read
 
 
 _CACHE: dict[int, tuple[weakref.ref[Any], dict[Any, Any]]] = {}

@@ -34,7 +34,7 @@ import numpy as np
 from numba import njit
 
 from simulate.engine.ledger import UNUSED
-from simulate.engine.module import Module, Today, cached
+from simulate.engine.module import Module, Today, cached, kept
 from simulate.engine.modules.attrition import VACANCY
 from simulate.engine.modules.availability import PRESENT, VACANT, Availability
 from simulate.engine.modules.closures import CLOSURE
@@ -263,6 +263,7 @@ class Coaching(Module[Coached]):
                     left = float(sheet.left[:, adult.index, COACHING].sum())
                     ledger.delivered("coaching", adult.role_name, left)
 
+    @kept
     def results(self) -> Coached:
         latencies = [v for d in self.desks for v in d.latency[: d.tally[0]].tolist()]
         on_time = sum(int(d.tally[1]) for d in self.desks)

@@ -30,7 +30,7 @@ import numpy as np
 import simpy
 
 from simulate.engine.calendar import BELL, DAY
-from simulate.engine.module import Module, Today
+from simulate.engine.module import Module, Today, kept
 from simulate.engine.modules.availability import PRESENT, VACANT, Availability
 from simulate.engine.roster import NO_TEAM, Adult, Roster
 from simulate.engine.timesheet import ACTIVITY
@@ -499,6 +499,7 @@ class Coverage(Module[Cover]):
             minutes += int(sheet.planned(today.day, absent.index, "small_group"))
         self.minutes[name] = self.minutes.get(name, 0) + minutes
 
+    @kept
     def results(self) -> Cover:
         return Cover(
             self.absences,

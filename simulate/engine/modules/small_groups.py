@@ -46,7 +46,7 @@ import numpy as np
 from numba import njit
 
 from simulate.engine.ledger import UNUSED
-from simulate.engine.module import Module, Today
+from simulate.engine.module import Module, Today, kept
 from simulate.engine.modules.availability import PRESENT, Availability
 from simulate.engine.modules.coverage import Coverage
 from simulate.engine.modules.period_coverage import PeriodCoverage
@@ -330,6 +330,7 @@ class SmallGroups(Module[Grouped]):
             ledger.delivered("small_group", name, spent)
             ledger.lost("small_group", name, idle, UNUSED)
 
+    @kept
     def results(self) -> Grouped:
         groups = self.groups
         by_role: dict[str, float] = {}
