@@ -233,29 +233,29 @@ class SubstitutePool:
 
     def _board(self) -> Generator[simpy.Event, Any, None]:
         """The market's clock: postings, takings and bells in time order, until the last job."""
-        env = self.env
-        jobs, posting = self.jobs, 0
-        bells = sorted({j.start for j in jobs})
-        bell = 0
-        while posting < len(jobs) or bell < len(bells):
-            due = min(
-                jobs[posting].posted if posting < len(jobs) else math.inf,
-                bells[bell] if bell < len(bells) else math.inf,
-            )
-            lookers = reduce(or_, self.slot_may, 0)  # who may take some open job
+        env, jobs, may = self.env, self.jobs, self.slot_may
+        exponential, integers = self.chance.exponential, self.chance.integers
+        # when each job is posted, and each bell, in time order, then never
+        posts = [j.posted for j in jobs] + [math.inf]
+        bells = [*sorted({j.start for j in jobs}), math.inf]
+        posting = bell = 0
+        while posts[posting] < math.inf or bells[bell] < math.inf:
+            due = min(posts[posting], bells[bell])
+            lookers = reduce(or_, may, 0)  # who may take some open job
             if lookers:
                 count = lookers.bit_count()
-                wait = self.chance.exponential(1.0 / (count * self.pace))
+                wait = exponential(1.0 / (count * self.pace))
                 if env.now + wait < due:
                     yield env.timeout(wait)
-                    self._take(_nth_bit(lookers, int(self.chance.integers(count))))
+                    self._take(_nth_bit(lookers, int(integers(count))))
                     continue
             yield env.timeout(due - env.now)
-            while posting < len(jobs) and jobs[posting].posted <= env.now:
+            now = env.now
+            while posts[posting] <= now:
                 self._post(jobs[posting])
                 posting += 1
-            if bell < len(bells) and bells[bell] <= env.now:
-                self._close(bells[bell] // DAY)
+            if bells[bell] <= now:
+                self._close(int(bells[bell]) // DAY)
                 bell += 1
 
     def _post(self, job: Job) -> None:
@@ -282,7 +282,7 @@ class SubstitutePool:
         slot = min(mine, key=self.slot_key.__getitem__)  # the first of equal keys
         job = self.slot_job[slot]
         assert job is not None
-        day = job.day
+        day = self.slot_day[slot]
         self.booked[day, who] = True
         self.available[day] &= ~me
         self.taken.add((job.school, job.adult, day))
