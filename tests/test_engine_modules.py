@@ -14,6 +14,7 @@ from conftest import BUNDLED
 from pydantic import BaseModel
 
 from simulate.engine import Engine
+from simulate.engine.ledger import Ledger
 from simulate.engine.module import Module
 from simulate.engine.modules import LOSS_REASONS, MODULES
 from simulate.engine.modules.coaching import Coaching
@@ -139,3 +140,23 @@ def test_the_market_picks_the_nth_substitute_of_a_set_of_any_size() -> None:
         bits = _bits(members[None, :])[0]
         for n, index in enumerate(np.flatnonzero(members).tolist()):
             assert _nth_bit(bits, n) == index
+
+
+def test_a_ledgers_totals_follow_entries_booked_after_it_was_asked() -> None:
+    """Totals read each activity's entries from an index, rebuilt once entries have come
+    since: a new entry, a merged ledger, or more on an entry already there all count."""
+    ledger = Ledger()
+    ledger.delivered("coaching", "mcl", 30.0)
+    assert ledger.total("coaching") == 30.0
+    ledger.delivered("coaching", "mcl", 15.0)  # the same entry, more
+    ledger.lost("coaching", "teacher", 5.0, "coach_absent")  # a new entry
+    assert ledger.total("coaching") == 50.0
+    assert ledger.total("coaching", "lost", detail="coach_absent") == 5.0
+    other = Ledger()
+    other.delivered("instruction", "teacher", 300.0)
+    other.delivered("coaching", "building_coach", 10.0)
+    ledger.merge(other)
+    assert ledger.total("coaching", "delivered") == 55.0
+    assert ledger.total("coaching", roles={"building_coach"}) == 10.0
+    assert ledger.total("instruction") == 300.0
+    assert ledger.total("planning") == 0

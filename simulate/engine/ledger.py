@@ -19,9 +19,16 @@ if TYPE_CHECKING:
 UNUSED = "unused"  # time set aside that nothing used (no one due, no student free)
 
 
+Key = tuple[str, str, str, str]
+
+
 class Ledger:
     def __init__(self) -> None:
-        self.amounts: defaultdict[tuple[str, str, str, str], float] = defaultdict(float)
+        self.amounts: defaultdict[Key, float] = defaultdict(float)
+        # each activity's entries, in the order they came (measures ask a hundred totals a
+        # year): built when asked, again once entries have come since
+        self._by_activity: dict[str, list[Key]] = {}
+        self._indexed = 0
 
     def delivered(self, activity: str, role: str, amount: float, by: str | None = None) -> None:
         if amount:
@@ -48,11 +55,20 @@ class Ledger:
         roles: set[str] | None = None,
         detail: str | None = None,
     ) -> float:
+        amounts = self.amounts
         return sum(
-            amount
-            for (act, role, out, det), amount in self.amounts.items()
-            if act == activity
-            and (outcome is None or out == outcome)
-            and (roles is None or role in roles)
-            and (detail is None or det == detail)
+            amounts[key]
+            for key in self._entries(activity)
+            if (outcome is None or key[2] == outcome)
+            and (roles is None or key[1] in roles)
+            and (detail is None or key[3] == detail)
         )
+
+    def _entries(self, activity: str) -> list[Key]:
+        """The activity's entries, in the order they came (as `amounts` lists them)."""
+        if self._indexed != len(self.amounts):  # entries are never removed
+            self._by_activity = {}
+            for key in self.amounts:
+                self._by_activity.setdefault(key[0], []).append(key)
+            self._indexed = len(self.amounts)
+        return self._by_activity.get(activity, [])
