@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulate.engine.module import cached
 from simulate.engine.streams import stream
 from simulate.learning.estimate import FEATURES, SUBJECTS, coefficients, percentile_points
 from simulate.learning.evidence import evidence
@@ -50,10 +51,17 @@ class Layers:
 
 
 def central(settings: Learning) -> np.ndarray:
-    """SUBJECTS x FEATURES coefficients at the effect sizes' centres."""
-    effects = evidence().effects(settings)
-    values = {key: effect.centre for key, effect in effects.items()}
-    return coefficients(values, settings.reading_share)
+    """SUBJECTS x FEATURES coefficients at the effect sizes' centres (worked out once for the
+    settings: every year asks them)."""
+
+    def build() -> np.ndarray:
+        effects = evidence().effects(settings)
+        values = {key: effect.centre for key, effect in effects.items()}
+        shared = coefficients(values, settings.reading_share)
+        shared.setflags(write=False)  # one array for every reader
+        return shared
+
+    return cached(settings, "central", build)
 
 
 def drawn(settings: Learning, seed: int) -> np.ndarray:
