@@ -23,7 +23,7 @@ from simulate.engine.core import Engine
 from simulate.engine.ledger import Ledger
 from simulate.engine.modules.coaching import Coaching
 from simulate.engine.modules.small_groups import SmallGroups
-from simulate.engine.roster import Roster
+from simulate.engine.roster import Adult, Roster
 from simulate.learning.estimate import (
     ALL,
     STAR_REGULAR,
@@ -125,15 +125,13 @@ def _school(engine: Engine, school: Roster) -> Delivered:
                 source = Source(kind, one, on_team)
                 small_group[source] = small_group.get(source, np.zeros(n)) + minutes
     teachers = [a for a in school.adults if a.homeroom >= 0]
-    student, teacher, weight = [], [], []
-    for k, adult in enumerate(teachers):
-        taught, share = school.taught_by(adult)
-        who = np.arange(n)[taught]
-        student.append(who)
-        teacher.append(np.full(who.size, k))
-        weight.append(np.full(who.size, share))
+    taught = [school.taught_by(adult) for adult in teachers]  # (students, share) each
+    everyone = np.arange(n)
+    student = [everyone[students] for students, _ in taught]
+    counts = [who.size for who in student]
     s = np.concatenate(student) if student else np.zeros(0, dtype=np.int64)
-    w = np.concatenate(weight) if weight else np.zeros(0)
+    t = np.repeat(np.arange(len(teachers)), counts)
+    w = np.repeat(np.array([share for _, share in taught], dtype=float), counts)
     per_student = np.bincount(s, w, minlength=n)
     w = w / np.where(per_student[s] > 0, per_student[s], 1.0)  # each student's weights add to 1
     observations = engine.module(Coaching).results().observed[school.number]
@@ -151,11 +149,18 @@ def _school(engine: Engine, school: Roster) -> Delivered:
         observations_per_week=np.array(
             [float(o.sum()) / weeks if o is not None else 0.0 for o in observed]
         ),
-        teacher_absence_days=np.array(
-            [float((a.absent & ~a.vacant & open_days).sum()) for a in teachers]
-        ),
-        links=(s, np.concatenate(teacher) if teacher else np.zeros(0, dtype=np.int64), w),
+        teacher_absence_days=_days_away(teachers, open_days),
+        links=(s, t, w),
     )
+
+
+def _days_away(adults: list[Adult], open_days: np.ndarray) -> np.ndarray:
+    """Each adult's open days absent while in post (not a vacancy)."""
+    if not adults:
+        return np.zeros(0)
+    absent = np.stack([a.absent for a in adults], axis=1)
+    vacant = np.stack([a.vacant for a in adults], axis=1)
+    return (absent & ~vacant & open_days[:, None]).sum(axis=0).astype(float)
 
 
 def tutor_kind(scenario: Scenario, role: str) -> str:
