@@ -58,13 +58,13 @@ class Availability(Module[Presence]):
             notice = np.zeros((run.days.count, len(school.adults)), dtype=np.int32)
             for adult in school.adults:
                 adult.absent, notice[:, adult.index] = self._absences(adult)
-            status = np.zeros((run.days.count, len(school.adults)), dtype=np.int8)
-            for a in school.adults:
-                status[a.absent, a.index] = ABSENT
-                status[a.vacant, a.index] = VACANT
-                if a.vacant.any():
-                    vacant = np.flatnonzero(a.vacant)
-                    notice[vacant, a.index] = vacant - vacant[0]
+            status = np.where(_columns([a.absent for a in school.adults], notice), ABSENT, PRESENT)
+            status = status.astype(np.int8)
+            vacant = _columns([a.vacant for a in school.adults], notice)
+            status[vacant] = VACANT
+            for k in np.flatnonzero(vacant.any(axis=0)).tolist():
+                days = np.flatnonzero(vacant[:, k])
+                notice[days, k] = days - days[0]
             self.notice.append(notice)
             self.status.append(status)
             alike: dict[bytes, list[int]] = {}  # most days look alike: share their lists
@@ -109,6 +109,11 @@ class Availability(Module[Presence]):
                 )
             away.append((status[open_] == ABSENT).sum(axis=0))
         return Presence(worked, away)
+
+
+def _columns(days: list[np.ndarray], like: np.ndarray) -> np.ndarray:
+    """Each adult's days as a column of a days x adults matrix shaped `like`."""
+    return np.stack(days, axis=1) if days else np.zeros(like.shape, dtype=bool)
 
 
 @njit(cache=True)
