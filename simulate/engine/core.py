@@ -3,10 +3,11 @@
 One SimPy environment per run. The calendar, the rosters (engine.roster), a timesheet and a
 ledger per school are the core's; everything else is a module's (engine.modules, in their
 declared order). The district's clock is a SimPy process that reaches each instructional day
-and calls every module's `day` in order, waiting where a module returns an event (coverage
-settles before the bell); within the day, modules run their own SimPy processes where people
-wait and contend (the coverage desk, the substitute market). At the end each module books the
-year in bulk (`year`), and each timesheet books what friction took from adults' time.
+and calls every module's `day` in order, running through the waits a module returns (the
+coverage desk waits for the substitute market until the bell); within the day, SimPy carries
+where people wait and contend (the coverage desk, the substitute market's own process). At
+the end each module books the year in bulk (`year`), and each timesheet books what friction
+took from adults' time.
 """
 
 from __future__ import annotations
@@ -74,7 +75,8 @@ class Engine:
 
     def _clock(self) -> Generator[simpy.Event, object, None]:
         """The district's clock (a SimPy process): each instructional day, every module's
-        `day` in order, waiting for the event a module returns."""
+        `day` in order, running through the waits a module returns (in this process: a process
+        of their own would cost three SimPy events a day for nothing)."""
         days = self.days
         daily = [m for m in self.modules if type(m).day is not Module.day]
         # as lists: read one day at a time, where numpy's scalars cost more
@@ -86,6 +88,6 @@ class Engine:
                 day, school_days[day], weeks[day] + 1, closed[day], days.testing_cancels[day]
             )
             for module in daily:
-                step = module.day(today)
-                if step is not None:
-                    yield step
+                waits = module.day(today)
+                if waits is not None:
+                    yield from waits

@@ -17,8 +17,9 @@ and does
 
 - `__init__(run)`: read its parameters, draw its randomness up front, and take from the
   timesheets what it already knows for the whole year;
-- `day(today)`: what it does on each school day, open or closed; it may return a SimPy event
-  that the day waits for before the next module runs (coverage settles before the bell);
+- `day(today)`: what it does on each school day, open or closed; it may return its day's waits
+  (a generator of SimPy events, as a SimPy process is written), which the day runs through
+  before the next module runs (coverage settles before the bell);
 - `year()`: once, at the end, in bulk: book its ledger lines;
 - `results()`: what it offers measures (`@kept`: worked out once, when the year is over, for
   results several readers ask for), and `figures()`: per-year figures of its own, under their
@@ -33,7 +34,7 @@ from __future__ import annotations
 
 import functools
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from simulate.engine.core import Engine
 
 Figure = tuple[str, str, str]  # (metric, group, statistic), as in the measures catalogue
+Day = Generator[simpy.Event, Any, None] | None  # a module's waits on a day, if any
 R = TypeVar("R")
 T = TypeVar("T")
 M = TypeVar("M", bound="Module[Any]")
@@ -77,7 +79,7 @@ class Module(Generic[R]):
         # keep each finished year in memory until the garbage collector next runs
         self.run: Engine = weakref.proxy(run)
 
-    def day(self, today: Today) -> simpy.Event | None:
+    def day(self, today: Today) -> Day:
         """What the module does on a school day (default: nothing)."""
         return None
 

@@ -11,7 +11,7 @@ jobs over time. At the bell, what the market did not fill goes down the school's
 cascade, in the scenario's order (e.g. tutor, resident, MCL, coach, then splitting the class
 among the team's teachers): each adult who may cover is a SimPy resource, held for as long as
 the class takes, so an adult already covering is not free for the next request. Covering, an
-adult gives up its own plans in CANCEL_ORDER. The desk is a SimPy process because it is where
+adult gives up its own plans in CANCEL_ORDER. The desk's day is SimPy's because it is where
 people wait: requests wait for the market until the bell, and classes for a free colleague.
 The class itself is booked by engine.modules.instruction from what this module offers: who
 covered each class on each day (`cover`).
@@ -30,7 +30,7 @@ import numpy as np
 import simpy
 
 from simulate.engine.calendar import BELL, DAY
-from simulate.engine.module import Module, Today, kept
+from simulate.engine.module import Day, Module, Today, kept
 from simulate.engine.modules.availability import PRESENT, VACANT, Availability
 from simulate.engine.roster import NO_TEAM, Adult, Roster
 from simulate.engine.timesheet import ACTIVITY
@@ -366,13 +366,13 @@ class Coverage(Module[Cover]):
             away[day].append(askers[k])
         return away
 
-    def day(self, today: Today) -> simpy.Process | None:
+    def day(self, today: Today) -> Day:
         if today.closed:
             return None
-        return self.run.env.process(self._desk(today))
+        return self._desk(today)
 
     def _desk(self, today: Today) -> Generator[simpy.Event, Any, None]:
-        """The day's requests (a SimPy process): to the pool, then at the bell to the cascade."""
+        """The day's requests (its SimPy waits): to the pool, then at the bell to the cascade."""
         env = self.run.env
         waiting: list[list[Request]] = [[] for _ in self.run.schools]
         asked: list[Request] = []
