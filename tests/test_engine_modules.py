@@ -17,6 +17,7 @@ from simulate.engine import Engine
 from simulate.engine.ledger import Ledger
 from simulate.engine.module import Module
 from simulate.engine.modules import LOSS_REASONS, MODULES
+from simulate.engine.modules.attendance import StudentAttendance
 from simulate.engine.modules.coaching import Coaching
 from simulate.engine.modules.coverage import Coverage, _bits, _nth_bit
 from simulate.engine.modules.small_groups import SmallGroups
@@ -107,7 +108,7 @@ def test_a_finished_year_is_freed_as_soon_as_it_is_dropped(name: str) -> None:
         gc.enable()
 
 
-@pytest.mark.parametrize("kind", [SmallGroups, Coaching, Coverage])
+@pytest.mark.parametrize("kind", [SmallGroups, Coaching, Coverage, StudentAttendance])
 def test_results_are_kept_once_the_year_is_over(kind: type[Module[Any]]) -> None:
     """Results read during the year are worked out afresh (they still change); once it is
     over, a module that keeps its results works them out once, whoever asks."""

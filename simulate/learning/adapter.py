@@ -21,6 +21,7 @@ import numpy as np
 
 from simulate.engine.core import Engine
 from simulate.engine.ledger import Ledger
+from simulate.engine.modules.attendance import StudentAttendance
 from simulate.engine.modules.coaching import Coaching
 from simulate.engine.modules.small_groups import SmallGroups
 from simulate.engine.roster import Adult, Roster
@@ -135,6 +136,7 @@ def _school(engine: Engine, school: Roster) -> Delivered:
     per_student = np.bincount(s, w, minlength=n)
     w = w / np.where(per_student[s] > 0, per_student[s], 1.0)  # each student's weights add to 1
     observations = engine.module(Coaching).results().observed[school.number]
+    missed = engine.module(StudentAttendance).results()
     observed = [observations.get(a.index) for a in teachers]
     sizes = np.bincount(students.classroom, minlength=school.spec.classrooms)[students.classroom]
     if school.timetable is not None:  # classrooms are cohorts, not classes: not counted
@@ -145,7 +147,7 @@ def _school(engine: Engine, school: Roster) -> Delivered:
         small_group=small_group,
         led_share=_led_share(school, open_days)[students.team],
         class_size=sizes.astype(float),
-        days_absent=students.absent[open_days].sum(axis=0).astype(float),
+        days_absent=missed.days_absent[school.number].astype(float),
         observations_per_week=np.array(
             [float(o.sum()) / weeks if o is not None else 0.0 for o in observed]
         ),

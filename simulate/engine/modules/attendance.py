@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulate.engine.attendance import student_rates
-from simulate.engine.module import Module
+from simulate.engine.module import Module, kept
 
 if TYPE_CHECKING:
     from simulate.engine.core import Engine
@@ -54,6 +54,7 @@ class StudentAttendance(Module[Attendance]):
             rates = student_rates(attendance.chronic_share, attendance.severe_share, rng, n)
             school.students.absent = rng.random((run.days.count, n)) < rates
 
+    @kept
     def results(self) -> Attendance:
         days = self.run.days
         open_ = days.instructional & ~days.closed
@@ -65,4 +66,6 @@ class StudentAttendance(Module[Attendance]):
                 if skips is None
                 else (skips[open_] & ~s.students.absent[open_][:, None, :]).sum(axis=(0, 1))
             )
-        return Attendance([s.students.absent[open_].sum(axis=0) for s in self.run.schools], missed)
+        return Attendance(
+            [np.count_nonzero(s.students.absent[open_], axis=0) for s in self.run.schools], missed
+        )

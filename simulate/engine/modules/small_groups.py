@@ -316,7 +316,7 @@ class SmallGroups(Module[Grouped]):
         window = Window(
             minutes=minutes,
             slots=sessions,
-            present_days=(~g.school.students.absent[days]).sum(axis=0),
+            present_days=days.size - np.count_nonzero(g.school.students.absent[days], axis=0),
             last_day=last,
             used=np.zeros(minutes.size),
         )
