@@ -336,10 +336,8 @@ class Coverage(Module[Cover]):
         self.away = [self._away(s) for s in run.schools]
         self.pool = SubstitutePool(run, self)
         cascade = set(run.scenario.coverage.cascade)
-        self.coverers = [  # per school: adult -> the resource it is while it may cover
-            {a.index: simpy.Resource(run.env) for a in s.adults if a.role_name in cascade}
-            for s in run.schools
-        ]
+        # per school: adult -> the resource it is, from the first class it covers
+        self.coverers: list[dict[int, simpy.Resource]] = [{} for _ in run.schools]
         self.of_role = [  # per school: each cascade role's adults, in roster order
             {role: [a for a in s.adults if a.role_name == role] for role in cascade}
             for s in run.schools
@@ -460,7 +458,10 @@ class Coverage(Module[Cover]):
 
     def _hold(self, school: Roster, coverer: Adult, minutes: int) -> None:
         """The coverer is taken (its resource held) for as long as the class takes."""
-        resource = self.coverers[school.number][coverer.index]
+        coverers = self.coverers[school.number]
+        resource = coverers.get(coverer.index)
+        if resource is None:
+            resource = coverers[coverer.index] = simpy.Resource(self.run.env)
         request = resource.request()
 
         def free(_: simpy.Event) -> None:
@@ -473,13 +474,13 @@ class Coverage(Module[Cover]):
     ) -> Adult | None:
         """The first adult of the role, on the team then among the school's staff, who is in,
         free (not holding another class) and allowed to cover this week."""
-        free = self.coverers[school.number]
+        coverers = self.coverers[school.number]
         for wanted_team in (team, NO_TEAM):
             for adult in self.of_role[school.number][role]:
                 if (
                     adult.team == wanted_team
                     and status[adult.index] == PRESENT
-                    and not free[adult.index].count
+                    and not (adult.index in coverers and coverers[adult.index].count)
                     and "coverage" in adult.role.duties_in_week(today.week)
                 ):
                     return adult
