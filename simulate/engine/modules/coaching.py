@@ -267,7 +267,10 @@ class Coaching(Module[Coached]):
     def results(self) -> Coached:
         latencies = [v for d in self.desks for v in d.latency[: d.tally[0]].tolist()]
         on_time = sum(int(d.tally[1]) for d in self.desks)
-        observed = [{c: d.observed[c].astype(float) for c in d.book.coached} for d in self.desks]
+        observed = []
+        for desk in self.desks:
+            weekly = desk.observed.astype(float)  # each coachee's, a row of it
+            observed.append({c: weekly[c] for c in desk.book.coached})
         observations = [d.observed.sum(axis=1).astype(float) for d in self.desks]
         return Coached(latencies, on_time, observed, observations)
 
