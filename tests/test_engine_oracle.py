@@ -154,7 +154,8 @@ def test_the_compiled_functions_are_loaded_once_for_every_call() -> None:
     load_compiled()
     Engine(build(data("mcl_residents_tutors")), 3).run()
     small_groups.deal(np.arange(5), np.array([1.0, 2.0]))
-    kernels = [small_groups._seat_rounds, small_groups._deal_tables, small_groups._deal_cards]
+    kernels = [small_groups._seat_rounds, small_groups._deal_day, small_groups._deal_tables]
+    kernels += [small_groups._deal_cards]
     kernels += [small_groups._need, streams._pcg64_seed]
     kernels += [availability._episodes, coaching._coach_day]
     assert [len(k.signatures) for k in kernels] == [1] * len(kernels)

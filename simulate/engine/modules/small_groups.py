@@ -161,14 +161,6 @@ class Groups:
         """The students the adult groups until the next regrouping."""
         return self.cards[self.hand[adult, 0] : self.hand[adult, 1]]
 
-    def need(self, students: np.ndarray, day: int) -> np.ndarray:
-        """How far each student is behind its tier's target by the end of school day `day`,
-        exactly, as a whole number of UNIT-ths of a minute per day of the school week (targets
-        are whole minutes a week, sessions whole minutes); the target's size is added in the
-        last place, so of two students equally behind the one with the larger target comes
-        first. Students still level are ordered by `tiebreak`."""
-        return _need(students, self.dosage, self.received, day, self.days_per_week)
-
     def session_need(self, length: np.ndarray) -> np.ndarray:
         """What one session of `length` minutes takes off a student's need, in need's units."""
         return length * self.days_per_week * UNIT
@@ -268,26 +260,24 @@ class SmallGroups(Module[Grouped]):
     # ---- caseloads ------------------------------------------------------------------------
     def _deal(self, g: Groups, today: Today) -> None:
         """Deal the caseloads (see the module) to the adults in school today."""
-        school = g.school
-        planned = self.run.timesheets[school.number].plan[today.week - 1, :, SMALL_GROUP] > 0
-        here = self.status[school.number][today.day] == PRESENT
-        leading = np.flatnonzero(planned & here & g.leads)
-        keeps = g.keeps[leading]
-        g.hand[:] = 0
-        g.hand[leading[keeps]] = g.share[leading[keeps]]
-        dealers = leading[~keeps]
-        if not dealers.size:
-            return
-        # every table's students (a team's, or the school's for its staff), most behind
-        # first, dealt to its adults at once
-        dealers = dealers[np.argsort(g.table[dealers], kind="stable")]
-        n = school.students.count
-        need = g.need(np.arange(n), today.school_day)
-        dealt, hands = _deal_tables(
-            g.table[dealers], g.share[dealers], need, g.tiebreak, g.weight[dealers]
+        n = g.school.number
+        g.cards = _deal_day(
+            self.run.timesheets[n].plan,
+            today.week - 1,
+            self.status[n],
+            today.day,
+            g.leads,
+            g.keeps,
+            g.table,
+            g.share,
+            g.weight,
+            g.dosage,
+            g.received,
+            today.school_day,
+            g.days_per_week,
+            g.tiebreak,
+            g.hand,
         )
-        g.cards = np.concatenate((g.cards[:n], dealt))
-        g.hand[dealers] = n + hands
 
     # ---- seating a regrouping window ------------------------------------------------------
     def _seat_window(self) -> None:
@@ -490,8 +480,12 @@ def _seat_rounds(
 
 @njit(cache=True)
 def _need(students, dosage, received, day, days_per_week):
-    """Groups.need, compiled (the seating asks it each round, on the minutes received so
-    far)."""
+    """How far each student is behind its tier's target (`dosage`, whole minutes a week) by
+    the end of school day `day`, from the minutes `received` so far, exactly, as a whole number
+    of UNIT-ths of a minute per day of the school week (sessions are whole minutes too); the
+    target's size is added in the last place, so of two students equally behind the one with
+    the larger target comes first. Students still level are ordered by their tiebreak. Asked
+    at each regrouping and at each round of its seating."""
     out = np.empty(students.size, dtype=np.int64)
     for k in range(students.size):
         p = students[k]
@@ -757,6 +751,9 @@ def load_compiled() -> None:
     )
     _deal_tables(no, hand, no, no, floats)
     _need(no, no, floats, 0, 5)
+    plan, status = np.zeros((1, 0, len(ACTIVITY))), np.zeros((1, 0), dtype=np.int8)
+    bools = np.zeros(0, dtype=bool)
+    _deal_day(plan, 0, status, 0, bools, bools, no, hand, floats, no, floats, 0, 5, no, hand)
 
 
 def _round(school: Roster, adult: Adult) -> int:
@@ -774,6 +771,53 @@ def deal(order: np.ndarray, weight: np.ndarray) -> list[np.ndarray]:
     one, hand = np.array([0, order.size]), np.array([0, weight.size])
     dealt, ends = _deal_cards(order.astype(np.int64), one, weight.astype(float), hand)
     return np.split(dealt, ends[:-1])
+
+
+@njit(cache=True)
+def _deal_day(
+    plan,
+    week,
+    status,
+    day,
+    leads,
+    keeps,
+    table,
+    share,
+    weight,
+    dosage,
+    received,
+    school_day,
+    days_per_week,
+    level,
+    hand,
+):
+    """A regrouping's caseloads (SmallGroups._deal), for the adults who lead groups, planned
+    small groups this week (`plan`, weeks x adults x activities) and are in school today
+    (`status`, calendar days x adults): a keeper's is its class; every table's students (a
+    team's, or the school's for its staff), most behind first, are dealt to the table's other
+    adults at once (`_deal_tables`). Fills each adult's `hand` and returns the cards: every
+    student in order, then the students dealt."""
+    n = level.size
+    hand[:] = 0
+    dealers = np.empty(leads.size, dtype=np.int64)
+    count = 0
+    for a in range(leads.size):
+        if leads[a] and plan[week, a, SMALL_GROUP] > 0 and status[day, a] == PRESENT:
+            if keeps[a]:
+                hand[a, 0], hand[a, 1] = share[a, 0], share[a, 1]
+            else:
+                dealers[count] = a
+                count += 1
+    everyone = np.arange(n)
+    if count == 0:
+        return everyone
+    dealers = dealers[:count]
+    dealers = dealers[np.argsort(table[dealers], kind="mergesort")]  # by table, stably
+    need = _need(everyone, dosage, received, school_day, days_per_week)
+    dealt, hands = _deal_tables(table[dealers], share[dealers], need, level, weight[dealers])
+    for i in range(count):
+        hand[dealers[i], 0], hand[dealers[i], 1] = n + hands[i, 0], n + hands[i, 1]
+    return np.concatenate((everyone, dealt))
 
 
 @njit(cache=True)
