@@ -16,7 +16,7 @@ from test_properties import SETTINGS, scenarios
 from yearview import contact, grouped_by_role, received
 
 from simulate.engine import Engine, load_compiled, streams
-from simulate.engine.modules import availability, coaching, small_groups
+from simulate.engine.modules import availability, coaching, small_groups, stations
 from simulate.engine.modules.instruction import Instruction
 from simulate.engine.modules.small_groups import Grouped, SmallGroups
 from simulate.measures.compute import compute
@@ -157,7 +157,7 @@ def test_the_compiled_functions_are_loaded_once_for_every_call() -> None:
     kernels = [small_groups._seat_rounds, small_groups._deal_day, small_groups._deal_tables]
     kernels += [small_groups._deal_cards]
     kernels += [small_groups._need, streams._pcg64_seed]
-    kernels += [availability._episodes, coaching._coach_day]
+    kernels += [availability._episodes, coaching._coach_day, stations._slot]
     assert [len(k.signatures) for k in kernels] == [1] * len(kernels)
 
 

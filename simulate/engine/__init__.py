@@ -4,7 +4,7 @@ protocol of engine.module."""
 
 from simulate.engine.core import Engine
 from simulate.engine.ledger import Ledger
-from simulate.engine.modules import availability, coaching, small_groups
+from simulate.engine.modules import availability, coaching, small_groups, stations
 from simulate.engine.streams import stream
 
 __all__ = ["Engine", "Ledger", "load_compiled"]
@@ -17,4 +17,5 @@ def load_compiled() -> None:
     availability.load_compiled()
     coaching.load_compiled()
     small_groups.load_compiled()
+    stations.load_compiled()
     stream(0, 0, "students")

@@ -7,7 +7,9 @@ share the whole pool: classrooms of a wave ask in turn, the first asker rotating
 and each group's students in school take a device while any are left. Nobody waits for a
 device: the groups of a slot all start together and a device comes back only when the slot
 ends, when the next slot's groups (other students) start. So the shortage of every slot of
-every open day is worked out at once, exactly (tests/oracle.py plays it day by day).
+every open day is worked out at the end of the year, exactly, in one compiled loop over the
+days of each slot (`_slot`; tests/oracle.py plays it another way, day by day and slot by
+slot).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from simulate.engine.ledger import Ledger
 from simulate.engine.module import Module
@@ -98,30 +101,63 @@ def _year(
                 continue
             asking = [groups[room][g] for room in rooms for g in online]  # in base order
             sizes = np.array([m.size for m in asking])
-            weight = np.array([stations[(g + slot) % n].minutes for _ in rooms for g in online])
+            weight = np.array(
+                [stations[(g + slot) % n].minutes for _ in rooms for g in online], dtype=np.int64
+            )
             weight *= rotation.blocks_per_day
-            # the asking groups side by side, so one pass counts, for every group at once, who
-            # is in school and how many of its students in school come before each
-            members = np.concatenate(asking)
-            here = present[:, members]
-            seen = np.zeros((len(open_days), members.size + 1), dtype=np.int64)
-            np.cumsum(here, axis=1, out=seen[:, 1:])
-            start = np.cumsum(sizes) - sizes
-            count = seen[:, start + sizes] - seen[:, start]  # days x groups
-            order = (np.arange(len(asking)) + (shift * len(online))[:, None]) % len(asking)
-            ask = np.take_along_axis(count, order, axis=1)
-            before = np.cumsum(ask, axis=1) - ask
-            got = np.zeros_like(count)
-            np.put_along_axis(got, order, np.clip(pool - before, 0, ask), axis=1)
-            rank = seen[:, 1:] - np.repeat(seen[:, start], sizes, axis=1)
-            gets = here & (rank <= np.repeat(got, sizes, axis=1))
-            received[members] += np.repeat(weight, sizes) * gets.sum(axis=0)
-            delivered += float((got * weight).sum())
-            short += float(((count - got) * weight).sum())
-            away += float(((sizes - count) * weight).sum())
+            members = np.concatenate(asking)  # the asking groups side by side
+            gets = np.zeros(members.size, dtype=np.int64)
+            minutes = _slot(present, members, sizes, weight, shift * len(online), pool, gets)
+            received[members] += np.repeat(weight, sizes) * gets
+            delivered += float(minutes[0])
+            short += float(minutes[1])
+            away += float(minutes[2])
     ledger.delivered("online", "student", delivered)
     ledger.lost("online", "student", short, DEVICE_SHORTAGE)
     ledger.lost("online", "student", away, STUDENT_ABSENT)
+
+
+@njit(cache=True)
+def _slot(present, members, sizes, weight, first, pool, gets):
+    """One slot of one wave on every open day (`present`: open days x students, who is in
+    school): the groups (their `members` side by side, group g's `sizes[g]` of them) ask in
+    turn, group first[d] first on day d (modulo the groups), each group's students in school
+    taking a device while any of the `pool` are left. Adds each member's days with a device to
+    `gets`; returns the minutes (`weight`: each group's a day) delivered, short of a device,
+    and of students away, as whole numbers."""
+    groups = sizes.size
+    start = np.zeros(groups + 1, dtype=np.int64)
+    for g in range(groups):
+        start[g + 1] = start[g] + sizes[g]
+    count = np.zeros(groups, dtype=np.int64)
+    minutes = np.zeros(3, dtype=np.int64)
+    for d in range(present.shape[0]):
+        for g in range(groups):
+            count[g] = 0
+            for i in range(start[g], start[g + 1]):
+                if present[d, members[i]]:
+                    count[g] += 1
+        left = pool  # devices left for the groups still to ask, less those gone (may be < 0)
+        for j in range(groups):
+            g = (j + first[d]) % groups
+            got = min(max(left, 0), count[g])
+            left -= count[g]
+            taken = 0
+            for i in range(start[g], start[g + 1]):
+                if taken < got and present[d, members[i]]:
+                    gets[i] += 1
+                    taken += 1
+            minutes[0] += got * weight[g]
+            minutes[1] += (count[g] - got) * weight[g]
+            minutes[2] += (sizes[g] - count[g]) * weight[g]
+    return minutes
+
+
+def load_compiled() -> None:
+    """Load the compiled slot, called with the types a year calls it with
+    (simulate.engine.load_compiled)."""
+    no = np.zeros(0, dtype=np.int64)
+    _slot(np.zeros((0, 0), dtype=bool), no, no, no, no, 0, no.copy())
 
 
 def online_minutes_per_day(school: School) -> int:
