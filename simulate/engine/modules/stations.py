@@ -85,10 +85,12 @@ def _year(
     devices = school.spec.devices
     pool = students.count if devices is None else devices
     present = ~students.absent[open_days]  # open days x students
-    groups = [
-        np.array_split(np.flatnonzero(students.classroom == room), n)
-        for room in range(school.spec.classrooms)
-    ]
+    everyone = np.arange(students.count)
+    groups = []  # each classroom's students in n groups, as np.array_split makes them
+    for room in school.room_students:
+        size, extra = divmod(room.stop - room.start, n)  # the first `extra` one larger
+        cuts = [room.start + k * size + min(k, extra) for k in range(n + 1)]
+        groups.append([everyone[lo:hi] for lo, hi in zip(cuts[:-1], cuts[1:], strict=True)])
     delivered = short = away = 0.0
     for wave in range(rotation.waves):
         rooms = [r for r in range(school.spec.classrooms) if r % rotation.waves == wave]
