@@ -203,23 +203,21 @@ class SubstitutePool:
         jobs = []
         for school in run.schools:
             status, notice = availability.status[school.number], availability.notice[school.number]
-            for adult in school.adults:
-                if adult.role_name not in self.priority or not coverage.asks(adult):
-                    continue
-                away = status[:, adult.index] != PRESENT
-                if coverage.long_term:
-                    away &= status[:, adult.index] != VACANT
-                grade = self._grade(school, adult)
-                priority = self.priority[adult.role_name]
-                length = class_minutes(adult)
-                days = np.flatnonzero(away & open_)
-                told = notice[days, adult.index].tolist()
-                for day, ahead in zip(days.tolist(), told, strict=True):
-                    posted = (day - ahead) * DAY
-                    start = day * DAY + BELL
-                    jobs.append(
-                        Job(school.number, adult.index, grade, priority, start, length, posted)
-                    )
+            askers = [a for a in school.adults if a.role_name in self.priority and coverage.asks(a)]
+            columns = status[:, [a.index for a in askers]]
+            away = columns != PRESENT
+            if coverage.long_term:
+                away &= columns != VACANT
+            days, which = np.nonzero(away & open_[:, None])  # every (day, asker) away
+            told = notice[days, [askers[k].index for k in which.tolist()]].tolist()
+            kind = [  # each asker's (index, grade, priority, class minutes)
+                (a.index, self._grade(school, a), self.priority[a.role_name], class_minutes(a))
+                for a in askers
+            ]
+            for day, k, ahead in zip(days.tolist(), which.tolist(), told, strict=True):
+                adult, grade, priority, length = kind[k]
+                posted, start = (day - ahead) * DAY, day * DAY + BELL
+                jobs.append(Job(school.number, adult, grade, priority, start, length, posted))
         jobs.sort(key=lambda j: (j.posted, j.start, j.school, j.adult))
         return jobs
 
