@@ -157,7 +157,7 @@ def test_the_compiled_functions_are_loaded_once_for_every_call() -> None:
     kernels = [small_groups._seat_rounds, small_groups._deal_day, small_groups._deal_tables]
     kernels += [small_groups._deal_cards]
     kernels += [small_groups._need, streams._pcg64_seed]
-    kernels += [availability._episodes, coaching._coach_day, stations._slot]
+    kernels += [availability._episodes, coaching._coach_year, stations._slot]
     assert [len(k.signatures) for k in kernels] == [1] * len(kernels)
 
 

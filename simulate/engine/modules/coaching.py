@@ -17,12 +17,14 @@ overloaded coach gives fewer observations and later feedback. What the coach's m
 used for is delivered, the rest unused.
 
 Coaching is resolved by the day. What waits is work, from day to day, in each coach's
-queue of what it owes; a coach's minutes within a day are contended by nothing once the bell
-has rung (coverage, testing and closures take them before, in the timesheet), so each coach's
-day is worked out on its own: at the bell, which the core's SimPy clock rings after the
-coverage desk has settled, each school's coaches' days are worked out at once, in plain loops
-compiled by numba (`_coach_day`). tests/oracle_coaching.py writes the same rule another way,
-one coach process and one piece of work at a time, to check it.
+queue of what it owes. A coach's day reads only the coaching minutes friction left it that
+day, and friction takes them before the bell and never after (closures, vacancies and
+absences up front; coverage, testing and drills on the day, all of them modules that run
+before this one), and nothing else reads what coaching did until the year is over. So the
+year's coaching is booked in bulk, as instruction is: at the end of the year each school's
+coaches go through every school day in turn, in plain loops compiled by numba
+(`_coach_year`). tests/oracle_coaching.py writes the same rule another way, each coach a
+SimPy process called at each day's bell, one piece of work at a time, to check it.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import numpy as np
 from numba import njit
 
 from simulate.engine.ledger import UNUSED
-from simulate.engine.module import Module, Today, cached, kept
+from simulate.engine.module import Module, cached, kept
 from simulate.engine.modules.attrition import VACANCY
 from simulate.engine.modules.availability import PRESENT, VACANT, Availability
 from simulate.engine.modules.closures import CLOSURE
@@ -197,17 +199,20 @@ class Coaching(Module[Coached]):
         k = np.arange(int(days.instructional.sum()), dtype=float)
         return (np.floor((k + 1) * rate + phase) - np.floor(k * rate + phase)).astype(np.int64)
 
-    def day(self, today: Today) -> None:
-        """At the bell, each school's coaches work through what they owe (see the module)."""
-        cancelled = "coaching" in today.cancels
-        for desk in self.desks:
-            sheet = self.run.timesheets[desk.school.number]
+    def year(self) -> None:
+        """The year's coaching, day by day (see the module), then its observations and coaches'
+        minutes; observations still waiting are lost; coaching time of an adult who coaches
+        no one under any plan is booked as it was planned, less friction."""
+        days = self.run.days
+        on = np.flatnonzero(days.instructional)
+        cancelled = np.array(["coaching" in days.testing_cancels[d] for d in on.tolist()], bool)
+        for desk, sheet in zip(self.desks, self.run.timesheets, strict=True):
             book = desk.book
-            _coach_day(
-                today.day,
-                today.school_day,
-                today.week - 1,
-                today.closed,
+            _coach_year(
+                on,
+                self.run.school_days[on],
+                days.week[on],
+                days.closed[on],
                 cancelled,
                 self.status[desk.school.number],
                 sheet.left,
@@ -233,12 +238,6 @@ class Coaching(Module[Coached]):
                 desk.used,
                 desk.unused,
             )
-
-    def year(self) -> None:
-        """The year's observations and coaches' minutes; observations still waiting are lost;
-        coaching time of an adult who coaches no one under any plan is booked as it was
-        planned, less friction."""
-        for desk, sheet in zip(self.desks, self.run.timesheets, strict=True):
             ledger = self.run.ledgers[desk.school.number]
             roles, coaches = desk.roles, desk.book.coaches
             for k in range(coaches.size):
@@ -310,10 +309,10 @@ def _agenda(
 
 
 @njit(cache=True)
-def _coach_day(
-    day,
-    school_day,
-    week,
+def _coach_year(
+    days,
+    school_days,
+    weeks,
     closed,
     cancelled,
     status,
@@ -340,58 +339,61 @@ def _coach_day(
     used,
     unused,
 ):
-    """One school's coaching on one day (see the module): each coach who cannot coach today
-    loses the observations due; each called (present, with coaching planned this week, and
-    no test cancels it) works through what it owes, then today's observations, with its
-    coaching minutes left (`left`, calendar days x adults x activities; `plan`, weeks x adults
-    x activities, says what was planned). Updates what each coach owes and the year's tallies
-    (see _Desk)."""
-    for k in range(coaches.size):
-        coach = coaches[k]
-        lo, hi = first[k, school_day], first[k, school_day + 1]
-        planned = plan[week, coach, COACHING]
-        if closed:
-            reason = _CLOSURE
-        elif status[day, coach] != PRESENT:
-            reason = _VACANCY if status[day, coach] == VACANT else _COACH_ABSENT
-        elif planned == 0:
-            continue
-        elif cancelled:
-            reason = _TESTING
-        else:
-            minutes = left[day, coach, COACHING]
-            short = _COVERAGE if minutes < planned else _CAPACITY
-            spent = _work(
-                k,
-                day,
-                school_day,
-                week,
-                minutes,
-                short,
-                status,
-                coachee[lo:hi],
-                due[lo:hi],
-                plan_of[lo:hi],
-                role,
-                role[coach],
-                observation,
-                feedback,
-                window,
-                least,
-                owed,
-                owes,
-                work,
-                observed,
-                lost,
-                given,
-                latency,
-                tally,
-            )
-            used[k] += spent
-            unused[k] += minutes - spent
-            continue
-        for e in range(lo, hi):
-            lost[role[coachee[e]], reason] += due[e]
+    """One school's coaching, day by day through the year (see the module), on the school
+    days `days` (calendar days; their school-day numbers, 0-based weeks, closures and whether
+    a test cancels coaching): each coach who cannot coach that day loses the observations due;
+    each called (present, with coaching planned that week, and no test cancelling it) works
+    through what it owes, then the day's observations, with the coaching minutes friction left
+    it (`left`, calendar days x adults x activities; `plan`, weeks x adults x activities, says
+    what was planned). Updates what each coach owes and the year's tallies (see _Desk)."""
+    for i in range(days.size):
+        day, school_day, week = days[i], school_days[i], weeks[i]
+        for k in range(coaches.size):
+            coach = coaches[k]
+            lo, hi = first[k, school_day], first[k, school_day + 1]
+            planned = plan[week, coach, COACHING]
+            if closed[i]:
+                reason = _CLOSURE
+            elif status[day, coach] != PRESENT:
+                reason = _VACANCY if status[day, coach] == VACANT else _COACH_ABSENT
+            elif planned == 0:
+                continue
+            elif cancelled[i]:
+                reason = _TESTING
+            else:
+                minutes = left[day, coach, COACHING]
+                short = _COVERAGE if minutes < planned else _CAPACITY
+                spent = _work(
+                    k,
+                    day,
+                    school_day,
+                    week,
+                    minutes,
+                    short,
+                    status,
+                    coachee[lo:hi],
+                    due[lo:hi],
+                    plan_of[lo:hi],
+                    role,
+                    role[coach],
+                    observation,
+                    feedback,
+                    window,
+                    least,
+                    owed,
+                    owes,
+                    work,
+                    observed,
+                    lost,
+                    given,
+                    latency,
+                    tally,
+                )
+                used[k] += spent
+                unused[k] += minutes - spent
+                continue
+            for e in range(lo, hi):
+                lost[role[coachee[e]], reason] += due[e]
 
 
 @njit(cache=True)
@@ -494,12 +496,13 @@ def load_compiled() -> None:
     ints, floats = np.zeros(0, dtype=np.int64), np.zeros(0)
     table, rows = np.zeros((0, 0), dtype=np.int64), np.zeros((0, 6), dtype=np.int64)
     sheet = np.zeros((0, 0, 0))
-    _coach_day(
-        0,
-        0,
-        0,
-        False,
-        False,
+    flags = np.zeros(0, dtype=bool)
+    _coach_year(
+        ints,
+        ints,
+        ints,
+        flags,
+        flags,
         np.zeros((0, 0), dtype=np.int8),
         sheet,
         sheet,
