@@ -46,7 +46,7 @@ def seat(g: Groups, w: Window) -> None:
         days = w.present_days[pool] * tiers.daily_cap[school.students.tier[pool]]
         caps = [max(int(d) - int(taken[s]), 0) for d, s in zip(days, pool, strict=True)]
         # how far behind its target each student is by the window's end, in 1/UNIT minutes a
-        # school-week day, the target's size last (see Groups.need)
+        # school-week day, the target's size last (see small_groups._need)
         need = [
             (int(g.dosage[s]) * (w.last_day + 1) - int(g.received[s]) * g.days_per_week) * UNIT
             + int(g.dosage[s])

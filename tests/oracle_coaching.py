@@ -1,7 +1,7 @@
 """A deliberately plain oracle of coaching (engine.modules.coaching): each coach a SimPy
 process that, when the bell calls it, works through what it owes one piece of work at a time,
 in a queue of named pieces, with the scenario's plans as objects; to check the engine's
-compiled day against (tests/test_coaching_oracle.py). `plain_coaching(monkeypatch)` makes the
+compiled year against (tests/test_coaching_oracle.py). `plain_coaching(monkeypatch)` makes the
 engine's Coaching module run this instead."""
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 import types
 import typing
 import weakref
@@ -18,9 +19,11 @@ from simulate.engine.ledger import Ledger
 from simulate.engine.module import Module
 from simulate.engine.modules import LOSS_REASONS, MODULES
 from simulate.engine.modules.attendance import StudentAttendance
-from simulate.engine.modules.coaching import Coaching
+from simulate.engine.modules.availability import Availability
+from simulate.engine.modules.coaching import COACHING, Coaching
 from simulate.engine.modules.coverage import Coverage, _bits, _nth_bit
 from simulate.engine.modules.small_groups import SmallGroups
+from simulate.engine.timesheet import Timesheet
 from simulate.measures.compute import compute
 from simulate.schema.loading import load_scenario
 from simulate.schema.model import ACTIVITIES, Scenario
@@ -161,3 +164,31 @@ def test_a_ledgers_totals_follow_entries_booked_after_it_was_asked() -> None:
     assert ledger.total("coaching", roles={"building_coach"}) == 10.0
     assert ledger.total("instruction") == 300.0
     assert ledger.total("planning") == 0
+
+
+def test_every_module_that_takes_coaching_time_runs_before_coaching(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Coaching works out the whole year at its end from the coaching minutes friction left
+    each coach; a module that took coaching time and ran after it would be counted or missed
+    depending on when it took them. In every bundled scenario, each module that takes coaching
+    time (found by who was running when a timesheet's coaching minutes went down) runs
+    before coaching."""
+    takers: set[type[Module[Any]]] = set()
+    for method in ("take", "take_on", "take_from"):
+        original = getattr(Timesheet, method)
+
+        def watched(sheet: Timesheet, *args: Any, _original: Any = original) -> None:
+            before = float(sheet.left[:, :, COACHING].sum())
+            _original(sheet, *args)
+            if float(sheet.left[:, :, COACHING].sum()) < before:
+                frame = sys._getframe(1)
+                while not isinstance(frame.f_locals.get("self"), Module):
+                    frame = frame.f_back
+                takers.add(type(frame.f_locals["self"]))
+
+        monkeypatch.setattr(Timesheet, method, watched)
+    for path in BUNDLED:
+        Engine(load_scenario(path), 1).run()
+    assert {Availability, Coverage} <= takers
+    assert [kind.name for kind in takers if kind.order >= Coaching.order] == []

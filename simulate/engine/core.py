@@ -44,13 +44,13 @@ class Engine:
         self.schools: list[Roster] = build_rosters(scenario, self.days, seed, replication)
         self.ledgers = [Ledger() for _ in self.schools]
         self.timesheets = [Timesheet(s, scenario, self.days) for s in self.schools]
+        self.over = False  # the year has been run and booked
         self.modules: list[Module[Any]] = []
         self._kinds: dict[type[Module[Any]], Module[Any]] = {}
         for kind in MODULES:  # in order: each may read what those before it drew
             module = kind(self)
             self.modules.append(module)
             self._kinds[kind] = module
-        self.over = False  # the year has been run and booked
         self.env.process(self._clock())
 
     def module(self, kind: type[M]) -> M:
@@ -89,5 +89,7 @@ class Engine:
             )
             for module in daily:
                 waits = module.day(today)
-                if waits is not None:
+                if isinstance(waits, simpy.Event):
+                    yield waits
+                elif waits is not None:
                     yield from waits

@@ -17,9 +17,10 @@ and does
 
 - `__init__(run)`: read its parameters, draw its randomness up front, and take from the
   timesheets what it already knows for the whole year;
-- `day(today)`: what it does on each school day, open or closed; it may return its day's waits
-  (a generator of SimPy events, as a SimPy process is written), which the day runs through
-  before the next module runs (coverage settles before the bell);
+- `day(today)`: what it does on each school day, open or closed; it may return a SimPy event
+  or its day's waits (a generator of SimPy events, as a SimPy process is written), which the
+  day waits for or runs through before the next module runs (coverage settles before the
+  bell);
 - `year()`: once, at the end, in bulk: book its ledger lines;
 - `results()`: what it offers measures (`@kept`: worked out once, when the year is over, for
   results several readers ask for), and `figures()`: per-year figures of its own, under their
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from simulate.engine.core import Engine
 
 Figure = tuple[str, str, str]  # (metric, group, statistic), as in the measures catalogue
-Day = Generator[simpy.Event, Any, None] | None  # a module's waits on a day, if any
+Day = simpy.Event | Generator[simpy.Event, Any, None] | None  # what a module's day waits for
 R = TypeVar("R")
 T = TypeVar("T")
 M = TypeVar("M", bound="Module[Any]")
@@ -103,15 +104,17 @@ class Module(Generic[R]):
 
 def kept(results: Callable[[M], T]) -> Callable[[M], T]:
     """A module's `results`, kept once the year is over (they no longer change): measures read
-    some from several places, and the learning inputs once per school of a district."""
+    some from several places, and the learning inputs once per school of a district. Every
+    reader gets the same objects: readers never change what a module offers."""
+    name = f"_kept_{results.__name__}"
 
     @functools.wraps(results)
     def read(self: M) -> T:
         if not self.run.over:
             return results(self)
-        if "_kept" not in self.__dict__:
-            self.__dict__["_kept"] = results(self)
-        return self.__dict__["_kept"]
+        if name not in self.__dict__:
+            self.__dict__[name] = results(self)
+        return self.__dict__[name]
 
     return read
 
@@ -120,8 +123,9 @@ _CACHE: dict[int, tuple[weakref.ref[Any], dict[Any, Any]]] = {}
 
 
 def cached(scenario: object, key: object, build: Callable[[], T]) -> T:
-    """A value that depends on the scenario alone, built once per scenario object: the
-    replications of one scenario share it, and it goes when the scenario does."""
+    """A value that depends on `scenario` alone (a scenario, or a part of one such as its
+    learning settings), built once per object: the replications of one scenario share it, and
+    it goes when the object does."""
     entry = _CACHE.get(id(scenario))
     if entry is None or entry[0]() is not scenario:
         entry = (weakref.ref(scenario), {})

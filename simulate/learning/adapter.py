@@ -126,9 +126,9 @@ def _school(engine: Engine, school: Roster) -> Delivered:
                 source = Source(kind, one, on_team)
                 small_group[source] = small_group.get(source, np.zeros(n)) + minutes
     teachers = [a for a in school.adults if a.homeroom >= 0]
-    taught = [school.taught_by(adult) for adult in teachers]  # (students, share) each
+    taught = [school.taught_by(adult) for adult in teachers]  # (their students, share) each
     everyone = np.arange(n)
-    student = [everyone[students] for students, _ in taught]
+    student = [everyone[rows] for rows, _ in taught]
     counts = [who.size for who in student]
     s = np.concatenate(student) if student else np.zeros(0, dtype=np.int64)
     t = np.repeat(np.arange(len(teachers)), counts)

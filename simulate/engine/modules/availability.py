@@ -111,9 +111,10 @@ class Availability(Module[Presence]):
         return Presence(worked, away)
 
 
-def _columns(days: list[np.ndarray], like: np.ndarray) -> np.ndarray:
-    """Each adult's days as a column of a days x adults matrix shaped `like`."""
-    return np.stack(days, axis=1) if days else np.zeros(like.shape, dtype=bool)
+def _columns(per_adult: list[np.ndarray], shaped: np.ndarray) -> np.ndarray:
+    """Each adult's days (a bool per calendar day) as a column of a days x adults matrix, of
+    the shape of `shaped`."""
+    return np.stack(per_adult, axis=1) if per_adult else np.zeros(shaped.shape, dtype=bool)
 
 
 @njit(cache=True)

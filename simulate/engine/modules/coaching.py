@@ -20,7 +20,8 @@ Coaching is resolved by the day. What waits is work, from day to day, in each co
 queue of what it owes. A coach's day reads only the coaching minutes friction left it that
 day, and friction takes them before the bell and never after (closures, vacancies and
 absences up front; coverage, testing and drills on the day, all of them modules that run
-before this one), and nothing else reads what coaching did until the year is over. So the
+before this one: a module that takes time runs before coaching, tests/test_engine_modules.py
+checks), and nothing else reads what coaching did until the year is over. So the
 year's coaching is booked in bulk, as instruction is: at the end of the year each school's
 coaches go through every school day in turn, in plain loops compiled by numba
 (`_coach_year`). tests/oracle_coaching.py writes the same rule another way, each coach a
@@ -90,7 +91,7 @@ class Book:
 @dataclass
 class _Desk:
     """One school's coaching in a year: its book, what each coach owes, and the year's
-    tallies, as arrays the compiled day reads and writes."""
+    tallies, as arrays the compiled year reads and writes."""
 
     school: Roster
     book: Book
@@ -122,7 +123,7 @@ class Coached:
 
 class Coaching(Module[Coached]):
     name = "coaching"
-    order = 130
+    order = 130  # after every module that takes adults' time: it reads what they left
     reads = ("coaching", "roles.*.schedule")
     books = ("coaching", "observation")
     losses = (*REASONS, UNUSED)
@@ -491,7 +492,7 @@ def _work(
 
 
 def load_compiled() -> None:
-    """Load the compiled coaching day, called with the types a year calls it with
+    """Load the compiled coaching year, called with the types a year calls it with
     (simulate.engine.load_compiled)."""
     ints, floats = np.zeros(0, dtype=np.int64), np.zeros(0)
     table, rows = np.zeros((0, 0), dtype=np.int64), np.zeros((0, 6), dtype=np.int64)

@@ -11,8 +11,9 @@ jobs over time. At the bell, what the market did not fill goes down the school's
 cascade, in the scenario's order (e.g. tutor, resident, MCL, coach, then splitting the class
 among the team's teachers): each adult who may cover is a SimPy resource, held for as long as
 the class takes, so an adult already covering is not free for the next request. Covering, an
-adult gives up its own plans in CANCEL_ORDER. The desk's day is SimPy's because it is where
-people wait: requests wait for the market until the bell, and classes for a free colleague.
+adult gives up its own plans in CANCEL_ORDER. The desk's day is a run of SimPy waits (in the
+clock's process) because it is where people wait: requests wait for the market until the bell,
+and classes for a free colleague.
 The class itself is booked by engine.modules.instruction from what this module offers: who
 covered each class on each day (`cover`).
 """
@@ -478,7 +479,7 @@ class Coverage(Module[Cover]):
                 if (
                     adult.team == wanted_team
                     and status[adult.index] == PRESENT
-                    and not (adult.index in coverers and coverers[adult.index].count)
+                    and ((held := coverers.get(adult.index)) is None or not held.count)
                     and "coverage" in adult.role.duties_in_week(today.week)
                 ):
                     return adult

@@ -788,7 +788,7 @@ def _deal_day(
     received,
     school_day,
     days_per_week,
-    level,
+    tiebreak,
     hand,
 ):
     """A regrouping's caseloads (SmallGroups._deal), for the adults who lead groups, planned
@@ -797,7 +797,7 @@ def _deal_day(
     team's, or the school's for its staff), most behind first, are dealt to the table's other
     adults at once (`_deal_tables`). Fills each adult's `hand` and returns the cards: every
     student in order, then the students dealt."""
-    n = level.size
+    n = tiebreak.size
     hand[:] = 0
     dealers = np.empty(leads.size, dtype=np.int64)
     count = 0
@@ -814,7 +814,7 @@ def _deal_day(
     dealers = dealers[:count]
     dealers = dealers[np.argsort(table[dealers], kind="mergesort")]  # by table, stably
     need = _need(everyone, dosage, received, school_day, days_per_week)
-    dealt, hands = _deal_tables(table[dealers], share[dealers], need, level, weight[dealers])
+    dealt, hands = _deal_tables(table[dealers], share[dealers], need, tiebreak, weight[dealers])
     for i in range(count):
         hand[dealers[i], 0], hand[dealers[i], 1] = n + hands[i, 0], n + hands[i, 1]
     return np.concatenate((everyone, dealt))
