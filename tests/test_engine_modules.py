@@ -22,6 +22,7 @@ from simulate.engine.modules.attendance import StudentAttendance
 from simulate.engine.modules.availability import Availability
 from simulate.engine.modules.coaching import COACHING, Coaching
 from simulate.engine.modules.coverage import Coverage, _bits, _nth_bit
+from simulate.engine.modules.drills import Drills
 from simulate.engine.modules.small_groups import SmallGroups
 from simulate.engine.timesheet import Timesheet
 from simulate.measures.compute import compute
@@ -192,3 +193,28 @@ def test_every_module_that_takes_coaching_time_runs_before_coaching(
         Engine(load_scenario(path), 1).run()
     assert {Availability, Coverage} <= takers
     assert [kind.name for kind in takers if kind.order >= Coaching.order] == []
+
+
+def test_a_day_that_returns_a_bare_event_is_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A module's day may return a SimPy event instead of its waits as a generator: the day
+    waits for it before the next module runs (a minute after the bell changes nothing booked)."""
+    scenario = load_scenario("scenarios/mcl_residents_tutors.yaml")
+    plain = Engine(scenario, 2).run().ledger().amounts
+    drills: list[float] = []
+    after: list[float] = []
+    grouping = SmallGroups.day
+
+    def drill(self: Module[Any], today: Any) -> Any:
+        drills.append(self.run.env.now)
+        return self.run.env.timeout(1)
+
+    def group(self: SmallGroups, today: Any) -> None:
+        after.append(self.run.env.now)
+        grouping(self, today)
+
+    monkeypatch.setattr(Drills, "day", drill)
+    monkeypatch.setattr(SmallGroups, "day", group)
+    engine = Engine(scenario, 2).run()
+    assert len(drills) == engine.days.instructional.sum()
+    assert after == [now + 1 for now in drills]
+    assert engine.ledger().amounts == plain
