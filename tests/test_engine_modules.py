@@ -7,6 +7,8 @@ import sys
 import types
 import typing
 import weakref
+from functools import reduce
+from operator import or_
 from typing import Any
 
 import numpy as np
@@ -21,12 +23,12 @@ from simulate.engine.modules import LOSS_REASONS, MODULES
 from simulate.engine.modules.attendance import StudentAttendance
 from simulate.engine.modules.availability import Availability
 from simulate.engine.modules.coaching import COACHING, Coaching
-from simulate.engine.modules.coverage import Coverage, _bits, _nth_bit
+from simulate.engine.modules.coverage import Coverage, SubstitutePool, _bits, _nth_bit
 from simulate.engine.modules.drills import Drills
 from simulate.engine.modules.small_groups import SmallGroups
 from simulate.engine.timesheet import Timesheet
 from simulate.measures.compute import compute
-from simulate.schema.loading import load_scenario
+from simulate.schema.loading import load_data, load_scenario, validate
 from simulate.schema.model import ACTIVITIES, Scenario
 
 
@@ -218,3 +220,40 @@ def test_a_day_that_returns_a_bare_event_is_waited_for(monkeypatch: pytest.Monke
     assert len(drills) == engine.days.instructional.sum()
     assert after == [now + 1 for now in drills]
     assert engine.ledger().amounts == plain
+
+
+def test_the_market_board_keeps_its_order_and_lookers_as_a_plain_scan_finds_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The board keeps its open jobs in the order substitutes look at them, each day's, and
+    who may take some job of each day, so a look need not scan every job of a large district.
+    At every take of a 20-school district year, a plain scan of every slot must agree: the
+    job taken is the first the substitute may take by key, equal keys by slot; and the lookers
+    are everyone who may take some open job."""
+    data = load_data("scenarios/traditional.yaml")  # its school 20 times, as bench_district
+    data["schools"] = [dict(data["schools"][0], copies=20)]
+    data["substitutes"] = dict(data["substitutes"], pool=20 * data["substitutes"]["pool"])
+    engine = Engine(validate(data, "traditional x 20"), 3)
+    pool = engine.module(Coverage).pool
+    take = SubstitutePool._take
+    takes = []
+
+    def checked(board: SubstitutePool, who: int) -> None:
+        open_ = [s for s, job in enumerate(board.slot_job) if job is not None]
+        lookers = 0
+        for s in open_:
+            lookers |= board.slot_may[s]
+        assert reduce(or_, board.day_may.values(), 0) == lookers
+        mine = [s for s in open_ if board.slot_may[s] >> who & 1]
+        first = min(mine, key=lambda s: (board.slot_key[s], s))
+        expected = board.slot_job[first]
+        take(board, who)
+        assert expected is not None and (expected.school, expected.adult, expected.day) in (
+            board.taken
+        )
+        assert board.slot_job[first] is None
+        takes.append(who)
+
+    monkeypatch.setattr(SubstitutePool, "_take", checked)
+    engine.run()
+    assert len(takes) > 1000 and not pool.on_day  # every day closed

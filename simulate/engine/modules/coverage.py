@@ -20,6 +20,7 @@ covered each class on each day (`cover`).
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
@@ -173,6 +174,12 @@ class SubstitutePool:
         self.slot_day: list[int] = []
         self.slot_key: list[float] = []
         self.free: list[int] = []  # slots no job holds
+        # the open slots in the order a substitute looks at them (key, then slot), each day's,
+        # and who may take some open job of each day: a district's board holds hundreds of
+        # jobs, and these keep each look to the few that matter
+        self.by_key: list[tuple[float, int]] = []
+        self.on_day: dict[int, list[int]] = {}
+        self.day_may: dict[int, int] = {}
         self.running = bool(n and self.jobs)
         if self.running:
             self.env.process(self._board())
@@ -232,7 +239,7 @@ class SubstitutePool:
 
     def _board(self) -> Generator[simpy.Event, Any, None]:
         """The market's clock: postings, takings and bells in time order, until the last job."""
-        env, jobs, may = self.env, self.jobs, self.slot_may
+        env, jobs, may = self.env, self.jobs, self.day_may
         exponential, integers = self.chance.exponential, self.chance.integers
         # when each job is posted, and each bell, in time order, then never
         posts = [j.posted for j in jobs] + [math.inf]
@@ -240,7 +247,7 @@ class SubstitutePool:
         posting = bell = 0
         while posts[posting] < math.inf or bells[bell] < math.inf:
             due = min(posts[posting], bells[bell])
-            lookers = reduce(or_, may, 0)  # who may take some open job
+            lookers = reduce(or_, may.values(), 0)  # who may take some open job
             if lookers:
                 count = lookers.bit_count()
                 wait = exponential(1.0 / (count * self.pace))
@@ -272,13 +279,16 @@ class SubstitutePool:
             self.available[day] & self.school_bits[job.school] & self.grade_bits[job.grade]
         )
         self.slot_day[slot] = day
-        self.slot_key[slot] = job.priority * 1e9 + job.start + job.posted / 1e6
+        self.slot_key[slot] = key = job.priority * 1e9 + job.start + job.posted / 1e6
+        bisect.insort(self.by_key, (key, slot))
+        self.on_day.setdefault(day, []).append(slot)
+        self.day_may[day] = self.day_may.get(day, 0) | self.slot_may[slot]
 
     def _take(self, who: int) -> None:
-        """Substitute `who`, looking, takes the first job it may (by role, then start)."""
+        """Substitute `who`, looking, takes the first job it may (by role, then start; equal
+        keys, the first slot)."""
         me = 1 << who
-        mine = [slot for slot, may in enumerate(self.slot_may) if may & me]
-        slot = min(mine, key=self.slot_key.__getitem__)  # the first of equal keys
+        slot = next(slot for _, slot in self.by_key if self.slot_may[slot] & me)
         job = self.slot_job[slot]
         assert job is not None
         day = self.slot_day[slot]
@@ -286,18 +296,21 @@ class SubstitutePool:
         self.available[day] &= ~me
         self.taken.add((job.school, job.adult, day))
         self._remove(slot)
+        self.on_day[day].remove(slot)
+        mine = self.on_day[day]
         for other in mine:  # it works one job a day
-            if self.slot_day[other] == day:
-                self.slot_may[other] &= ~me
+            self.slot_may[other] &= ~me
+        self.day_may[day] = reduce(or_, (self.slot_may[other] for other in mine), 0)
 
     def _close(self, day: int) -> None:
         """The bell of `day`: its jobs leave the board (taken or not); the desks are told."""
-        for slot, when in enumerate(self.slot_day):
-            if when == day:
-                self._remove(slot)
+        for slot in sorted(self.on_day.pop(day, ())):  # in slot order, as they are freed
+            self._remove(slot)
+        self.day_may.pop(day, None)
         self.bell(day).succeed()
 
     def _remove(self, slot: int) -> None:
+        del self.by_key[bisect.bisect_left(self.by_key, (self.slot_key[slot], slot))]
         self.slot_job[slot] = None
         self.slot_may[slot] = 0
         self.slot_day[slot] = -1
