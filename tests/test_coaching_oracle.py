@@ -1,4 +1,4 @@
-"""The engine's compiled coaching day against a plain oracle (tests/oracle_coaching.py): every
+"""The engine's compiled coaching year against a plain oracle (tests/oracle_coaching.py): every
 bundled scenario, coaches with too little time (observations wait, are missed and feedback is
 late), and small random scenarios. Each must agree to the last bit."""
 

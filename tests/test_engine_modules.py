@@ -114,7 +114,7 @@ def test_a_finished_year_is_freed_as_soon_as_it_is_dropped(name: str) -> None:
         gc.enable()
 
 
-@pytest.mark.parametrize("kind", [SmallGroups, Coaching, Coverage, StudentAttendance])
+@pytest.mark.parametrize("kind", [SmallGroups, Coaching, Coverage, StudentAttendance, Availability])
 def test_results_are_kept_once_the_year_is_over(kind: type[Module[Any]]) -> None:
     """Results read during the year are worked out afresh (they still change); once it is
     over, a module that keeps its results works them out once, whoever asks."""

@@ -22,9 +22,10 @@ import numpy as np
 from simulate.engine.core import Engine
 from simulate.engine.ledger import Ledger
 from simulate.engine.modules.attendance import StudentAttendance
+from simulate.engine.modules.availability import Availability
 from simulate.engine.modules.coaching import Coaching
 from simulate.engine.modules.small_groups import SmallGroups
-from simulate.engine.roster import Adult, Roster
+from simulate.engine.roster import Roster
 from simulate.learning.estimate import (
     ALL,
     STAR_REGULAR,
@@ -137,6 +138,7 @@ def _school(engine: Engine, school: Roster) -> Delivered:
     w = w / np.where(per_student[s] > 0, per_student[s], 1.0)  # each student's weights add to 1
     observations = engine.module(Coaching).results().observed[school.number]
     missed = engine.module(StudentAttendance).results()
+    away = engine.module(Availability).results().absence_days[school.number]
     observed = [observations.get(a.index) for a in teachers]
     sizes = np.bincount(students.classroom, minlength=school.spec.classrooms)[students.classroom]
     if school.timetable is not None:  # classrooms are cohorts, not classes: not counted
@@ -151,18 +153,9 @@ def _school(engine: Engine, school: Roster) -> Delivered:
         observations_per_week=np.array(
             [float(o.sum()) / weeks if o is not None else 0.0 for o in observed]
         ),
-        teacher_absence_days=_days_away(teachers, open_days),
+        teacher_absence_days=away[[a.index for a in teachers]].astype(float),
         links=(s, t, w),
     )
-
-
-def _days_away(adults: list[Adult], open_days: np.ndarray) -> np.ndarray:
-    """Each adult's open days absent while in post (not a vacancy)."""
-    if not adults:
-        return np.zeros(0)
-    absent = np.stack([a.absent for a in adults], axis=1)
-    vacant = np.stack([a.vacant for a in adults], axis=1)
-    return (absent & ~vacant & open_days[:, None]).sum(axis=0).astype(float)
 
 
 def tutor_kind(scenario: Scenario, role: str) -> str:

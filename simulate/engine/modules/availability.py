@@ -21,7 +21,7 @@ import numpy as np
 from numba import njit
 
 from simulate.engine.attendance import staff_multiplier
-from simulate.engine.module import Module
+from simulate.engine.module import Module, kept
 from simulate.engine.roster import Adult
 
 if TYPE_CHECKING:
@@ -96,6 +96,7 @@ class Availability(Module[Presence]):
         _episodes(starts, lengths, days_ahead, absent, notice)
         return absent, notice
 
+    @kept
     def results(self) -> Presence:
         days = self.run.days
         open_ = days.instructional & ~days.closed
