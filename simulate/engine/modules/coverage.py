@@ -218,8 +218,9 @@ class SubstitutePool:
                 away &= columns != VACANT
             days, which = np.nonzero(away & open_[:, None])  # every (day, asker) away
             told = notice[days, [askers[k].index for k in which.tolist()]].tolist()
+            minutes = coverage.class_minutes[school.number]
             kind = [  # each asker's (index, grade, priority, class minutes)
-                (a.index, self._grade(school, a), self.priority[a.role_name], class_minutes(a))
+                (a.index, self._grade(school, a), self.priority[a.role_name], minutes[a.index])
                 for a in askers
             ]
             for day, k, ahead in zip(days.tolist(), which.tolist(), told, strict=True):
@@ -296,8 +297,8 @@ class SubstitutePool:
         self.available[day] &= ~me
         self.taken.add((job.school, job.adult, day))
         self._remove(slot)
-        self.on_day[day].remove(slot)
         mine = self.on_day[day]
+        mine.remove(slot)
         for other in mine:  # it works one job a day
             self.slot_may[other] &= ~me
         self.day_may[day] = reduce(or_, (self.slot_may[other] for other in mine), 0)
@@ -346,6 +347,8 @@ class Coverage(Module[Cover]):
         self.long_term = run.scenario.coverage.vacancy_cover == LONG_TERM_SUBSTITUTE
         # per school and calendar day: the adults who ask for cover when away and are away
         self.away = [self._away(s) for s in run.schools]
+        # per school: each adult's class minutes, read for every request and job
+        self.class_minutes = [[class_minutes(a) for a in s.adults] for s in run.schools]
         self.pool = SubstitutePool(run, self)
         cascade = set(run.scenario.coverage.cascade)
         # per school: adult -> the resource it is, from the first class it covers
@@ -354,8 +357,6 @@ class Coverage(Module[Cover]):
             {role: [a for a in s.adults if a.role_name == role] for role in cascade}
             for s in run.schools
         ]
-        # per school: each adult's class minutes, read for every request
-        self.class_minutes = [[class_minutes(a) for a in s.adults] for s in run.schools]
         self.absences = self.vacancy_days = self.filled = self.long_term_days = 0
         self.requests: dict[tuple[int, str], list[int]] = {}
         # offered: per school with a period day, today's requests left for period coverage
