@@ -534,8 +534,6 @@ def _seat_lists(
     total = first[-1]
     entry = np.empty(total, dtype=np.int64)
     nth = np.empty(total, dtype=np.int64)
-    rank = np.empty(total, dtype=np.int64)  # need left before the session
-    tiebreak = np.empty(total, dtype=np.int64)
     start = np.zeros(entries, dtype=np.int64)  # where each entry's candidates start
     filling = first[:-1].copy()
     for e in range(entries):
@@ -544,8 +542,7 @@ def _seat_lists(
             start[e] = filling[at]
         for k in range(cap[e] if at >= 0 else 0):
             c = filling[at]
-            entry[c], nth[c], tiebreak[c] = e, k, level[e]
-            rank[c] = need[e] - k * step[tier[e]]
+            entry[c], nth[c] = e, k
             filling[at] += 1
     # each list's entries in pool order, listed[among[at]:among[at + 1]], to rank its candidates
     among = np.zeros(n_lists + 1, dtype=np.int64)
@@ -600,12 +597,16 @@ def _seat_lists(
         head, end = opened[lists].copy(), opened[m * n_tiers + 1 : (m + 1) * n_tiers + 1]
         spent = 0
         while True:
-            best, top = -1, -1  # the tier whose next session ranks first, and its opener
+            # the tier whose next session ranks first: its opener's need left before the
+            # session, then its level
+            best, top = -1, (0, 0)
             for t in range(n_tiers):
                 if head[t] < end[t]:
                     c = opener[head[t]]
-                    if best < 0 or (rank[c], tiebreak[c]) > (rank[top], tiebreak[top]):
-                        best, top = t, c
+                    e = entry[c]
+                    ranks = (need[e] - nth[c] * step[t], level[e])
+                    if best < 0 or ranks > top:
+                        best, top = t, ranks
             if best < 0 or spent + session[best] > minutes[members[m]]:
                 break
             spent += session[best]
